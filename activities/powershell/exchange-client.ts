@@ -1,0 +1,56 @@
+// The contract between the activities and the PowerShell layer: one method per Exchange operation the rotation needs.
+// The PowerShell layer implements it over node-powershell (docs/powershell-dialect.md); activities depend only on this.
+// Every method throws the named errors of ./errors (certificate missing, server unreachable, access denied, ...).
+import type {
+  AuthAdminEvent,
+  AuthConfig,
+  CertificateLookup,
+  EffectiveDate,
+  ExchangeCertificate,
+  ExchangeServer,
+  PerServerResult,
+  Thumbprint,
+} from '../../common/exchange';
+
+export interface NewAuthCertificateOptions {
+  /** The server that creates the certificate (New-ExchangeCertificate -Server). */
+  server: string;
+  /** Declines the SMTP overwrite without a prompt: -Services None. */
+  services: 'None';
+}
+
+export interface ExchangeClient {
+  /** Get-Date on the Exchange side: the clock effective dates are compared against. */
+  getServerTime(): Promise<string>;
+  getExchangeServers(): Promise<ExchangeServer[]>;
+  getAuthConfig(): Promise<AuthConfig>;
+  /** Get-ExchangeCertificate -Server -Thumbprint, classified as present, missing or unreachable. */
+  getCertificate(server: string, thumbprint: Thumbprint): Promise<CertificateLookup>;
+  /** Every certificate on a server (Get-ExchangeCertificate -Server), to find one this run already made. */
+  listCertificates(server: string): Promise<ExchangeCertificate[]>;
+  isHybridConfigured(): Promise<boolean>;
+  getOrganizationConfig(): Promise<{ enableAuthAdminReadSession: boolean }>;
+  /** Get-TransportService -Identity: the internal transport (default SMTP) certificate's thumbprint. */
+  getInternalTransportCertificate(server: string): Promise<Thumbprint | null>;
+  newAuthCertificate(options: NewAuthCertificateOptions): Promise<ExchangeCertificate>;
+  /** Enable-ExchangeCertificate -Force: restores a certificate's services (used when the SMTP role moved). */
+  enableCertificate(server: string, thumbprint: Thumbprint, services: string[]): Promise<void>;
+  /** Set-AuthConfig -NewCertificateThumbprint -NewCertificateEffectiveDate [-Force]. */
+  stageNextCertificate(thumbprint: Thumbprint, effectiveDate: EffectiveDate, force: boolean): Promise<void>;
+  publishCertificate(): Promise<void>;
+  clearPreviousCertificate(): Promise<void>;
+  /** Export-ExchangeCertificate -BinaryEncoded: the PFX as base64. The password never leaves the calling activity. */
+  exportCertificate(server: string, thumbprint: Thumbprint, password: string): Promise<string>;
+  importCertificate(server: string, pfxBase64: string, password: string): Promise<Thumbprint>;
+  /** Event 2014 of MSExchange AuthAdmin in the Application log since a date; none is an empty list, not an error. */
+  getAuthAdminEvents(server: string, sinceIso: string): Promise<AuthAdminEvent[]>;
+  /** The AuthAdmin servicelet's last run (Get-ExchangeDiagnosticInfo), or null when it cannot be read. */
+  getAuthAdminLastRun(server: string): Promise<string | null>;
+  restartServiceHost(servers: string[]): Promise<PerServerResult[]>;
+  recycleAppPool(servers: string[], pool: string): Promise<PerServerResult[]>;
+  getAppPoolState(server: string, pool: string): Promise<string>;
+  /** Test-OAuthConnectivity against a server's EWS: does OAuth (and so OWA/EAC sign-in) work there? */
+  testOAuthConnectivity(server: string, mailbox: string): Promise<{ ok: boolean; detail: string }>;
+  /** Releases the PowerShell session(s). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+// The Exchange facts the service reasons about, as the PowerShell layer hands them over: already validated,
+// dates as ISO-8601 UTC strings (they cross into workflow history, which is JSON), thumbprints upper-case.
+import { z } from 'zod';
+
+export const thumbprintSchema = z
+  .string()
+  .regex(/^[0-9A-Fa-f]{40}$/, 'must be 40 hexadecimal characters')
+  .transform((t) => t.toUpperCase());
+export type Thumbprint = string;
+
+export const isoDateSchema = z.iso.datetime({ offset: true });
+
+export const serverRoleSchema = z.enum(['Mailbox', 'ClientAccess', 'Edge', 'UnifiedMessaging', 'HubTransport']);
+export type ServerRole = z.infer<typeof serverRoleSchema>;
+
+export const exchangeServerSchema = z.object({
+  name: z.string().min(1),
+  fqdn: z.string().min(1),
+  site: z.string(),
+  roles: z.array(serverRoleSchema),
+  /** AdminDisplayVersion, e.g. "Version 15.2 (Build 1544.4)" normalised to "15.2.1544.4". */
+  version: z.string(),
+  majorVersion: z.number().int(),
+});
+export type ExchangeServer = z.infer<typeof exchangeServerSchema>;
+
+export const exchangeCertificateSchema = z.object({
+  thumbprint: thumbprintSchema,
+  subject: z.string(),
+  friendlyName: z.string(),
+  notBefore: isoDateSchema,
+  notAfter: isoDateSchema,
+  services: z.array(z.string()),
+  privateKeyExportable: z.boolean(),
+});
+export type ExchangeCertificate = z.infer<typeof exchangeCertificateSchema>;
+
+export const authConfigSchema = z.object({
+  currentCertificateThumbprint: thumbprintSchema.nullable(),
+  previousCertificateThumbprint: thumbprintSchema.nullable(),
+  nextCertificateThumbprint: thumbprintSchema.nullable(),
+  nextCertificateEffectiveDate: isoDateSchema.nullable(),
+});
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+/** "missing" and "unreachable" are different facts: one is repaired by an import, the other stops a rotation. */
+export type CertificateLookup =
+  | { status: 'present'; certificate: ExchangeCertificate }
+  | { status: 'missing' }
+  | { status: 'unreachable'; error: string };
+
+export interface AuthAdminEvent {
+  server: string;
+  timeCreated: string;
+  thumbprint: Thumbprint | null;
+  message: string;
+}
+
+/** The outcome of a per-server step (recycle, restart): a partial failure says which servers are done. */
+export interface PerServerResult {
+  server: string;
+  ok: boolean;
+  error?: string;
+  at?: string;
+}
+
+/** "From now" dates are computed by the server at call time; absolute ones travel as ISO-8601. */
+export type EffectiveDate = { kind: 'relative'; hours: number } | { kind: 'absolute'; iso: string } | { kind: 'now' };

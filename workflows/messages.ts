@@ -1,0 +1,19 @@
+// Signals, queries and updates of the rotation workflow, defined once: the workflow, the client, the CLI and the tests
+// import these objects rather than repeating their names.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { RotationStatus } from '../common/rotation';
+
+export interface HcwCompleted {
+  /** Who re-ran the Hybrid Configuration Wizard. */
+  by: string;
+  note?: string;
+}
+
+export interface HcwSkipped {
+  by: string;
+  reason: string;
+}
+
+export const hcwCompletedSignal = defineSignal<[HcwCompleted]>('hcwCompletedSignal');
+export const hcwSkippedSignal = defineSignal<[HcwSkipped]>('hcwSkippedSignal');
+export const statusQuery = defineQuery<RotationStatus>('statusQuery');

@@ -1,0 +1,305 @@
+// The cmdlets the service may run, with parameter names and types as in Microsoft's cmdlet reference. A command is
+// rendered only from this catalogue: an unknown cmdlet, an unknown parameter or a value of the wrong type is a
+// programming error (CatalogueError) raised before any PowerShell runs.
+import { CatalogueError } from './errors';
+import {
+  PS_NOW,
+  PsAbsoluteDate,
+  PsBytes,
+  PsHashtable,
+  PsLiteral,
+  PsNow,
+  PsRelativeDate,
+  PsScriptBlock,
+  PsSecureString,
+  PsVariable,
+  renderLiteral,
+  renderString,
+} from './render';
+
+export type ParamType =
+  | 'String'
+  | 'String[]'
+  | 'Int32'
+  | 'Int64'
+  | 'Boolean'
+  | 'SwitchParameter'
+  | 'DateTime'
+  | 'Byte[]'
+  | 'SecureString'
+  | 'Hashtable[]'
+  | 'ScriptBlock'
+  | 'Object[]'
+  | 'PSCredential'
+  | 'PSSession[]'
+  | { enum: string; values: readonly string[]; flags?: boolean };
+
+const ALLOWED_SERVICES = ['None', 'IMAP', 'POP', 'SMTP', 'IIS', 'UM', 'UMCallRouter', 'Federation'] as const;
+export type AllowedService = (typeof ALLOWED_SERVICES)[number];
+
+// Exchange's identity parameter types (ServerIdParameter, Fqdn, ...) bind from strings, so they are strings here.
+const CATALOGUE = {
+  'Add-PSSnapin': { Name: 'String[]' },
+  'New-PSSession': {
+    ConfigurationName: 'String',
+    ConnectionUri: 'String[]',
+    Authentication: {
+      enum: 'AuthenticationMechanism',
+      values: ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos'],
+    },
+    Credential: 'PSCredential',
+  },
+  'Import-PSSession': {
+    Session: 'PSSession[]',
+    DisableNameChecking: 'SwitchParameter',
+    AllowClobber: 'SwitchParameter',
+  },
+  'New-Object': { TypeName: 'String', ArgumentList: 'Object[]' },
+  'Get-Date': {},
+  'Get-ExchangeServer': { Identity: 'String', DomainController: 'String', Status: 'SwitchParameter' },
+  'Get-AuthConfig': { DomainController: 'String' },
+  'Set-AuthConfig': {
+    NewCertificateThumbprint: 'String',
+    NewCertificateEffectiveDate: 'DateTime',
+    PublishCertificate: 'SwitchParameter',
+    ClearPreviousCertificate: 'SwitchParameter',
+    SkipImmediateCertificateDeployment: 'SwitchParameter',
+    Server: 'String',
+    DomainController: 'String',
+    Force: 'SwitchParameter',
+    Confirm: 'SwitchParameter',
+  },
+  'Get-ExchangeCertificate': {
+    Thumbprint: 'String',
+    Server: 'String',
+    Identity: 'String',
+    DomainName: 'String[]',
+    Instance: 'String',
+  },
+  'New-ExchangeCertificate': {
+    KeySize: 'Int32',
+    PrivateKeyExportable: 'Boolean',
+    SubjectName: 'String',
+    FriendlyName: 'String',
+    DomainName: 'String[]',
+    Services: { enum: 'AllowedServices', values: ALLOWED_SERVICES, flags: true },
+    Server: 'String',
+    Force: 'SwitchParameter',
+    Confirm: 'SwitchParameter',
+  },
+  'Enable-ExchangeCertificate': {
+    Thumbprint: 'String',
+    Server: 'String',
+    Services: { enum: 'AllowedServices', values: ALLOWED_SERVICES, flags: true },
+    DoNotRequireSsl: 'SwitchParameter',
+    Force: 'SwitchParameter',
+    Confirm: 'SwitchParameter',
+  },
+  'Export-ExchangeCertificate': {
+    Thumbprint: 'String',
+    Server: 'String',
+    BinaryEncoded: 'SwitchParameter',
+    Password: 'SecureString',
+  },
+  'Import-ExchangeCertificate': {
+    Server: 'String',
+    FileData: 'Byte[]',
+    Password: 'SecureString',
+    PrivateKeyExportable: 'Boolean',
+    FriendlyName: 'String',
+  },
+  'Get-HybridConfiguration': { DomainController: 'String' },
+  'Get-OrganizationConfig': { DomainController: 'String' },
+  'Get-TransportService': { Identity: 'String', DomainController: 'String' },
+  'Get-WinEvent': {
+    ComputerName: 'String',
+    FilterHashtable: 'Hashtable[]',
+    MaxEvents: 'Int64',
+    Oldest: 'SwitchParameter',
+  },
+  'Get-ExchangeDiagnosticInfo': {
+    Server: 'String',
+    Process: 'String',
+    Component: 'String',
+    Argument: 'String',
+    Unlimited: 'SwitchParameter',
+  },
+  'Test-OAuthConnectivity': {
+    Service: { enum: 'ModServiceType', values: ['EWS', 'AutoD', 'Generic'] },
+    TargetUri: 'String',
+    Mailbox: 'String',
+    AppOnly: 'SwitchParameter',
+    ReloadConfig: 'SwitchParameter',
+    UseCachedToken: 'SwitchParameter',
+  },
+  'Invoke-Command': {
+    ComputerName: 'String[]',
+    ScriptBlock: 'ScriptBlock',
+    ArgumentList: 'Object[]',
+    Credential: 'PSCredential',
+  },
+  'Import-Module': { Name: 'String[]' },
+  'Restart-WebAppPool': { Name: 'String' },
+  'Get-WebAppPoolState': { Name: 'String' },
+  'Restart-Service': { Name: 'String[]', Force: 'SwitchParameter' },
+} as const satisfies Record<string, Record<string, ParamType>>;
+
+export type CmdletName = keyof typeof CATALOGUE;
+export type ParamsOf<C extends CmdletName> = { [P in keyof (typeof CATALOGUE)[C]]?: ParamValue };
+export type ParamValue = PsLiteral | PsNow | readonly string[];
+
+export const CMDLET_NAMES = Object.keys(CATALOGUE) as CmdletName[];
+
+export function parameterTypes(cmdlet: string): Readonly<Record<string, ParamType>> {
+  if (!Object.prototype.hasOwnProperty.call(CATALOGUE, cmdlet)) {
+    throw new CatalogueError(`cmdlet ${JSON.stringify(cmdlet)} is not in the catalogue`);
+  }
+  return CATALOGUE[cmdlet as CmdletName] as Record<string, ParamType>;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const typeName = (t: ParamType) => (typeof t === 'string' ? t : t.enum);
+
+function fail(cmdlet: string, param: string, type: ParamType, value: unknown): never {
+  const shown = value instanceof PsSecureString ? 'a secure string' : (JSON.stringify(value) ?? String(value));
+  throw new CatalogueError(`${cmdlet} -${param}: expected ${typeName(type)}, got ${shown}`);
+}
+
+/** Renders one argument after checking it against the declared type. Switches are handled by the caller. */
+function renderArgument(cmdlet: string, param: string, type: ParamType, value: unknown): string {
+  const bad = () => fail(cmdlet, param, type, value);
+  // A variable is code (a script block's param, the session's $cred), never input: it binds to any type.
+  if (value instanceof PsVariable) return renderLiteral(value);
+  if (typeof type === 'object') {
+    const names = Array.isArray(value) ? value : [value];
+    if (names.length === 0 || (!type.flags && names.length !== 1)) bad();
+    for (const n of names) if (!isString(n) || !type.values.includes(n)) bad();
+    // A flags enum binds from "A, B" exactly as PowerShell's enum parser reads it.
+    return renderString((names as string[]).join(', '));
+  }
+  switch (type) {
+    case 'String':
+      if (!isString(value)) bad();
+      return renderString(value as string);
+    case 'String[]':
+      // PowerShell binds a scalar to an array parameter; the doc's examples use the scalar form for one value.
+      if (isString(value)) return renderString(value);
+      if (!Array.isArray(value) || !value.every(isString)) bad();
+      return renderLiteral(value as string[]);
+    case 'Int32':
+    case 'Int64': {
+      const limit = type === 'Int32' ? 2 ** 31 : 2 ** 63;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < -limit || value >= limit) bad();
+      return renderLiteral(value as number);
+    }
+    case 'Boolean':
+      if (typeof value !== 'boolean') bad();
+      return renderLiteral(value as boolean);
+    case 'DateTime':
+      if (!(value instanceof PsRelativeDate || value instanceof PsAbsoluteDate || value === PS_NOW)) bad();
+      return renderLiteral(value as PsLiteral);
+    case 'Byte[]':
+      if (!(value instanceof PsBytes)) bad();
+      return renderLiteral(value as PsBytes);
+    case 'SecureString':
+      if (!(value instanceof PsSecureString)) bad();
+      return renderLiteral(value as PsSecureString);
+    case 'Hashtable[]':
+      if (value instanceof PsHashtable) return renderLiteral(value);
+      if (!Array.isArray(value) || !value.every((v) => v instanceof PsHashtable)) bad();
+      return renderLiteral(value as PsHashtable[]);
+    case 'ScriptBlock':
+      if (!(value instanceof PsScriptBlock)) bad();
+      return renderLiteral(value as PsScriptBlock);
+    case 'Object[]':
+      if (value === undefined || value instanceof PsSecureString) bad();
+      return Array.isArray(value)
+        ? (value as PsLiteral[]).map((v) => renderLiteral(v)).join(', ')
+        : renderLiteral(value as PsLiteral);
+    case 'PSCredential':
+    case 'PSSession[]':
+      if (!(value instanceof PsVariable)) bad();
+      return renderLiteral(value as PsVariable);
+    case 'SwitchParameter':
+      return bad();
+  }
+}
+
+/** `Cmdlet -Param value ...` in the order given; undefined parameters are left out. */
+export function renderCommand<C extends CmdletName>(cmdlet: C, params: ParamsOf<C> = {} as ParamsOf<C>): string {
+  const types = parameterTypes(cmdlet);
+  const parts: string[] = [cmdlet];
+  for (const [param, value] of Object.entries(params as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    if (!Object.prototype.hasOwnProperty.call(types, param)) {
+      throw new CatalogueError(`${cmdlet} has no parameter ${JSON.stringify(param)} in the catalogue`);
+    }
+    const type = types[param];
+    if (type === 'SwitchParameter') {
+      if (typeof value !== 'boolean') fail(cmdlet, param, type, value);
+      parts.push(value ? `-${param}` : `-${param}:$false`);
+      continue;
+    }
+    parts.push(`-${param}`, renderArgument(cmdlet, param, type, value));
+  }
+  return parts.join(' ');
+}
+
+/** A property for Select-Object: a plain name, or a calculated property from the fixed set below. */
+export type SelectProperty =
+  | string
+  | { name: string; isoDateOf: string }
+  | { name: string; stringOf: string }
+  | { name: string; isoDateOfSelf: true }
+  | { name: string; base64Of: string };
+
+const PROPERTY_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+
+function propertyName(name: string): string {
+  if (!PROPERTY_NAME.test(name)) throw new CatalogueError(`invalid property name ${JSON.stringify(name)}`);
+  return name;
+}
+
+function renderSelectProperty(p: SelectProperty): string {
+  if (typeof p === 'string') return renderString(propertyName(p));
+  const name = renderString(propertyName(p.name));
+  let expression: string;
+  if ('isoDateOf' in p) expression = `$_.${propertyName(p.isoDateOf)}.ToUniversalTime().ToString('o')`;
+  else if ('stringOf' in p) expression = `[string]$_.${propertyName(p.stringOf)}`;
+  else if ('base64Of' in p) expression = `[System.Convert]::ToBase64String($_.${propertyName(p.base64Of)})`;
+  else expression = `$_.ToUniversalTime().ToString('o')`;
+  return `@{ Name = ${name}; Expression = { ${expression} } }`;
+}
+
+/** One cmdlet, optionally piped to Select-Object -Property (the only pipeline form of the dialect). */
+export function renderPipeline(command: string, select?: readonly SelectProperty[]): string {
+  if (!select || select.length === 0) return command;
+  return `${command} | Select-Object -Property ${select.map(renderSelectProperty).join(', ')}`;
+}
+
+/** The per-call envelope of docs/powershell-dialect.md: errors come back as data on stdout, not as stderr text. */
+export function renderEnvelope(pipeline: string): string {
+  return (
+    `try { $r = @(${pipeline}); ConvertTo-Json -InputObject @{ ok = $true; value = $r } -Depth 8 -Compress } ` +
+    `catch { ConvertTo-Json -InputObject @{ ok = $false; error = @{ message = $_.Exception.Message; ` +
+    `exceptionType = $_.Exception.GetType().FullName; reason = [string]$_.CategoryInfo.Reason; ` +
+    `category = [string]$_.CategoryInfo.Category; errorId = [string]$_.FullyQualifiedErrorId; ` +
+    `target = [string]$_.TargetObject } } -Depth 4 -Compress }`
+  );
+}
+
+/**
+ * Script blocks run on each server through Invoke-Command. Their text is constant; the values they act on arrive as
+ * -ArgumentList data bound to param($name), never pasted into the block.
+ */
+const NAME = new PsVariable('name');
+const IMPORT_WEB_ADMINISTRATION = renderCommand('Import-Module', { Name: 'WebAdministration' });
+export const SCRIPT_BLOCKS = {
+  restartWebAppPool: new PsScriptBlock(
+    `param($name) ${IMPORT_WEB_ADMINISTRATION}; ${renderCommand('Restart-WebAppPool', { Name: NAME })}`,
+  ),
+  getWebAppPoolState: new PsScriptBlock(
+    `param($name) ${IMPORT_WEB_ADMINISTRATION}; ${renderCommand('Get-WebAppPoolState', { Name: NAME })}`,
+  ),
+  restartService: new PsScriptBlock(`param($name) ${renderCommand('Restart-Service', { Name: NAME, Force: true })}`),
+} as const;

@@ -1,0 +1,145 @@
+// The one literal renderer (docs/powershell-dialect.md, "Renderer rules"). Every value that reaches PowerShell text
+// passes through renderLiteral; the output never contains a raw line break and never leaves a quoted context open.
+import { CatalogueError } from './errors';
+
+/** A [datetime] computed by the server at call time, so a date "49 hours from now" is never stale on arrival. */
+export class PsRelativeDate {
+  constructor(readonly hours: number) {}
+}
+/** An absolute instant, sent as invariant ISO-8601 and parsed on the server. */
+export class PsAbsoluteDate {
+  readonly iso: string;
+  constructor(iso: string) {
+    const ms = Date.parse(iso);
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(iso) || !Number.isFinite(ms)) {
+      throw new CatalogueError(`absolute date must be ISO-8601 with an offset, got ${JSON.stringify(iso)}`);
+    }
+    this.iso = new Date(ms).toISOString();
+  }
+}
+/** System.Byte[], sent as base64 text. */
+export class PsBytes {
+  readonly base64: string;
+  constructor(data: string | Uint8Array) {
+    const b64 = typeof data === 'string' ? data : Buffer.from(data).toString('base64');
+    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
+      throw new CatalogueError('byte array must be valid base64');
+    }
+    this.base64 = b64;
+  }
+}
+/** System.Security.SecureString built on the server from a plain string (the PFX password). */
+export class PsSecureString {
+  constructor(readonly plainText: string) {}
+  toJSON(): string {
+    return '[secure string]';
+  }
+}
+/** An ordered hashtable literal with string keys. */
+export class PsHashtable {
+  constructor(readonly entries: ReadonlyArray<readonly [string, PsLiteral]>) {}
+  static of(record: Record<string, PsLiteral>): PsHashtable {
+    return new PsHashtable(Object.entries(record));
+  }
+}
+/** A variable reference ($name in a script block's param(), $cred): only code, never input, names one. */
+export class PsVariable {
+  constructor(readonly name: string) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new CatalogueError(`invalid variable name ${JSON.stringify(name)}`);
+  }
+}
+/** A script block whose text is a constant of this module's callers (see catalogue.ts), never built from input. */
+export class PsScriptBlock {
+  constructor(readonly text: string) {
+    if (/[\r\n\u0085\u2028\u2029]/.test(text)) throw new CatalogueError('script block text must be one line');
+  }
+}
+
+export type PsLiteral =
+  | string
+  | number
+  | boolean
+  | null
+  | PsRelativeDate
+  | PsAbsoluteDate
+  | PsNow
+  | PsBytes
+  | PsSecureString
+  | PsHashtable
+  | PsVariable
+  | PsScriptBlock
+  | readonly PsLiteral[];
+
+/** "Now" as a date value; kept distinct from the string 'now' by identity. */
+export const PS_NOW = Object.freeze({ kind: 'now' as const });
+export type PsNow = typeof PS_NOW;
+
+const QUOTES = /['\u2018\u2019\u201A\u201B]/g;
+// Below U+0020 plus the Unicode line terminators PowerShell also treats as newlines, and lone surrogates (they
+// cannot travel as UTF-8, but [char]N reproduces them exactly).
+const NEEDS_CHAR =
+  /[\u0000-\u001F\u0085\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function quotePiece(s: string): string {
+  return `'${s.replace(QUOTES, (q) => q + q)}'`;
+}
+
+export function renderString(value: string): string {
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of value.matchAll(NEEDS_CHAR)) {
+    const index = m.index ?? 0;
+    if (index > last) parts.push(quotePiece(value.slice(last, index)));
+    // A leading [char] would make `+` add numbers; an empty string first makes it a concatenation.
+    if (parts.length === 0) parts.push("''");
+    parts.push(`[char]${m[0].charCodeAt(0)}`);
+    last = index + m[0].length;
+  }
+  if (parts.length === 0) return quotePiece(value);
+  if (last < value.length) parts.push(quotePiece(value.slice(last)));
+  return `(${parts.join(' + ')})`;
+}
+
+export function renderNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new CatalogueError(`number must be finite, got ${value}`);
+  // JavaScript's shortest round-trip form is culture-free and valid PowerShell (1.5, 1e+21, 5e-7).
+  const text = Object.is(value, -0) ? '0' : String(value);
+  return value < 0 ? `(${text})` : text;
+}
+
+export function renderIsoDate(iso: string): string {
+  const seven = iso.replace(/\.(\d{3})Z$/, '.$10000Z');
+  return `([datetime]::Parse(${renderString(seven)}, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind))`;
+}
+
+export function renderLiteral(value: PsLiteral | PsNow): string {
+  if (value === null) return '$null';
+  if (value === PS_NOW) return '(Get-Date)';
+  switch (typeof value) {
+    case 'string':
+      return renderString(value);
+    case 'number':
+      return renderNumber(value);
+    case 'boolean':
+      return value ? '$true' : '$false';
+    case 'object':
+      break;
+    default:
+      throw new CatalogueError(`cannot render a value of type ${typeof value}`);
+  }
+  if (Array.isArray(value)) return `@(${value.map((v) => renderLiteral(v)).join(', ')})`;
+  if (value instanceof PsRelativeDate) return `(Get-Date).AddHours(${renderNumber(value.hours)})`;
+  if (value instanceof PsAbsoluteDate) return renderIsoDate(value.iso);
+  if (value instanceof PsBytes) return `([System.Convert]::FromBase64String(${renderString(value.base64)}))`;
+  if (value instanceof PsSecureString) {
+    return `(ConvertTo-SecureString -String ${renderString(value.plainText)} -AsPlainText -Force)`;
+  }
+  if (value instanceof PsHashtable) {
+    if (value.entries.length === 0) return '@{}';
+    return `@{ ${value.entries.map(([k, v]) => `${renderString(k)} = ${renderLiteral(v)}`).join('; ')} }`;
+  }
+  if (value instanceof PsVariable) return `$${value.name}`;
+  if (value instanceof PsScriptBlock) return `{ ${value.text} }`;
+  throw new CatalogueError(`cannot render ${Object.prototype.toString.call(value)}`);
+}

@@ -1,0 +1,205 @@
+// One long-lived node-powershell process per Exchange target: loading the Exchange Management Shell takes 10-30 s, so
+// it happens once per process, not once per step. Calls are serialised; a session that timed out, died or lost its
+// remote session is discarded and the next call starts a fresh one.
+import { InvocationError, PowerShell, ProcessError } from 'node-powershell';
+import {
+  ExchangeShellError,
+  PowerShellErrorText,
+  RemoteSessionBrokenError,
+  ShellConfigurationError,
+  ShellProcessError,
+  ShellTimeoutError,
+  classifyStderr,
+} from './errors';
+import { EXECUTABLE_OPTIONS, ShellLaunch, resolveExecutable } from './settings';
+
+/**
+ * node-powershell picks `pwsh` on Linux and honours NODE_POWERSHELL over the option; the executable must be the one
+ * the settings chose, so it is fixed here.
+ */
+class ChosenExecutablePowerShell extends PowerShell {
+  protected override setExecutable(options: { executable?: string }): string {
+    if (!options.executable) throw new ShellConfigurationError('no PowerShell executable chosen');
+    return options.executable;
+  }
+}
+
+interface Live {
+  shell: PowerShell;
+  exited: boolean;
+  exitError?: unknown;
+  pid?: number;
+}
+
+export interface SessionStats {
+  spawns: number;
+  calls: number;
+}
+
+export class ShellSession {
+  private live: Live | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  readonly stats: SessionStats = { spawns: 0, calls: 0 };
+
+  constructor(readonly launch: ShellLaunch) {}
+
+  /** The pid of the current shell process, if any (tests kill it to prove recovery). */
+  get pid(): number | undefined {
+    return this.live && !this.live.exited ? this.live.pid : undefined;
+  }
+
+  /**
+   * Runs one line and returns its stdout. Rejects with ShellTimeoutError, ShellProcessError, or the classification of
+   * stderr text; the envelope's own errors arrive on stdout and are the caller's to parse.
+   */
+  run(command: string, options: { cmdlet?: string; timeoutMs?: number } = {}): Promise<string> {
+    const result = this.tail.then(() => this.runNow(command, options));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.tail;
+    await this.discard();
+  }
+
+  private async runNow(command: string, options: { cmdlet?: string; timeoutMs?: number }): Promise<string> {
+    if (this.closed) throw new ShellProcessError('the PowerShell session was closed', { cmdlet: options.cmdlet });
+    const live = await this.ensureLive();
+    this.stats.calls++;
+    return this.invoke(live, command, options.timeoutMs ?? this.launch.commandTimeoutMs, options.cmdlet);
+  }
+
+  private async ensureLive(): Promise<Live> {
+    if (this.live && !this.live.exited) return this.live;
+    await this.discard();
+    const executable = resolveExecutable(this.launch.executable, this.launch.env);
+    const shell = new ChosenExecutablePowerShell({
+      executable,
+      executableOptions: { ...EXECUTABLE_OPTIONS },
+      spawnOptions: { env: this.launch.env },
+      inputEncoding: 'utf-8',
+      outputEncoding: 'utf-8',
+      throwOnInvocationError: true,
+    });
+    this.stats.spawns++;
+    const live: Live = { shell, exited: false, pid: (shell as unknown as { process: { pid?: number } }).process.pid };
+    // node-powershell's exit promise rejects when the spawn fails or the process dies; nobody awaits it, so without
+    // this handler a missing executable or a killed shell would be an unhandled rejection that ends the worker.
+    (shell as unknown as { exitPromise: Promise<void> }).exitPromise.then(
+      () => {
+        live.exited = true;
+      },
+      (error: unknown) => {
+        live.exited = true;
+        live.exitError = error;
+      },
+    );
+    this.live = live;
+    try {
+      await this.invoke(live, this.launch.setupLine, this.launch.setupTimeoutMs, 'session setup');
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+    return live;
+  }
+
+  private async invoke(live: Live, command: string, timeoutMs: number, cmdlet?: string): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const invocation = live.shell.invoke(command);
+    // If the timeout wins, the invocation settles later (when the process is killed); it must not go unhandled.
+    invocation.catch(() => undefined);
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([invocation, timeout]);
+      if (outcome === 'timeout') {
+        // A timed-out node-powershell session still has the command running and its readers attached: discard it.
+        await this.discard();
+        throw new ShellTimeoutError(`${cmdlet ?? 'PowerShell'}: no answer within ${timeoutMs} ms; session discarded`, {
+          cmdlet,
+        });
+      }
+      if (live.exited || outcome.stdout === undefined) {
+        await this.discard();
+        throw new ShellProcessError(`${cmdlet ?? 'PowerShell'}: the shell process exited during the call`, {
+          cmdlet,
+          cause: live.exitError,
+        });
+      }
+      return outcome.raw;
+    } catch (error) {
+      if (error instanceof ExchangeShellError) throw error;
+      throw await this.translate(live, error, cmdlet);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async translate(live: Live, error: unknown, cmdlet?: string): Promise<ExchangeShellError> {
+    if (error instanceof ProcessError || live.exited) {
+      await this.discard();
+      const spawnFailed =
+        error instanceof ProcessError && (error.originalError as { code?: string })?.code === 'ENOENT';
+      if (spawnFailed) {
+        return new ShellConfigurationError(`cannot start ${this.launch.executable}`, { cmdlet, cause: error });
+      }
+      return new ShellProcessError(`${cmdlet ?? 'PowerShell'}: the shell process exited`, { cmdlet, cause: error });
+    }
+    if (error instanceof InvocationError) {
+      const classified = classifyStderr(error.message, cmdlet);
+      if (classified instanceof RemoteSessionBrokenError || classified instanceof ShellProcessError)
+        await this.discard();
+      return classified;
+    }
+    await this.discard();
+    return new ShellProcessError(`${cmdlet ?? 'PowerShell'}: ${String(error)}`, {
+      cmdlet,
+      cause: error instanceof Error ? error : new PowerShellErrorText(String(error)),
+    });
+  }
+
+  /** Ends the current process, if any; SIGKILL because a busy shell may not read stdin again. */
+  private async discard(): Promise<void> {
+    const live = this.live;
+    this.live = null;
+    if (!live || live.exited) return;
+    live.exited = true;
+    await live.shell.dispose('SIGKILL').catch(() => undefined);
+  }
+}
+
+/** Sessions keyed by Exchange target, one per target per worker process. */
+export class ShellSessionPool {
+  private readonly sessions = new Map<string, ShellSession>();
+
+  get(launch: ShellLaunch): ShellSession {
+    let session = this.sessions.get(launch.key);
+    if (!session) {
+      session = new ShellSession(launch);
+      this.sessions.set(launch.key, session);
+    }
+    return session;
+  }
+
+  async release(key: string): Promise<void> {
+    const session = this.sessions.get(key);
+    this.sessions.delete(key);
+    await session?.close();
+  }
+
+  /** For worker shutdown. */
+  async closeAll(): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+}

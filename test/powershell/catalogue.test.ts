@@ -1,0 +1,201 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  CMDLET_NAMES,
+  SCRIPT_BLOCKS,
+  renderCommand,
+  renderEnvelope,
+  renderPipeline,
+} from '../../activities/powershell/catalogue';
+import { CERTIFICATE_PROPERTIES, EVENT_PROPERTIES } from '../../activities/powershell/client';
+import { CatalogueError } from '../../activities/powershell/errors';
+import {
+  PS_NOW,
+  PsAbsoluteDate,
+  PsBytes,
+  PsHashtable,
+  PsRelativeDate,
+  PsSecureString,
+} from '../../activities/powershell/render';
+
+const T = 'A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0';
+const dialect = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'powershell-dialect.md'), 'utf8');
+/** The example calls of the dialect doc, with its elided thumbprints and base64 made concrete. */
+const docExamples = dialect
+  .split('Example calls (all one line in reality):')[1]
+  .split('```')[1]
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => l.replace(/'A1B2\.\.\.'/g, `'${T}'`).replace(/'MIIK\.\.\.'/g, "'MIIK'"));
+
+describe('the dialect document examples are rendered exactly', () => {
+  const rendered = [
+    renderPipeline(
+      renderCommand('Get-ExchangeCertificate', { Server: 'ex1.contoso.com', Thumbprint: T }),
+      CERTIFICATE_PROPERTIES,
+    ),
+    renderCommand('Set-AuthConfig', {
+      NewCertificateThumbprint: T,
+      NewCertificateEffectiveDate: new PsRelativeDate(49),
+      Force: true,
+    }),
+    renderCommand('Set-AuthConfig', {
+      NewCertificateThumbprint: T,
+      NewCertificateEffectiveDate: new PsAbsoluteDate('2026-11-27T06:00:00Z'),
+      Force: true,
+    }),
+    renderCommand('Set-AuthConfig', { PublishCertificate: true, Force: true }),
+    renderCommand('New-ExchangeCertificate', {
+      KeySize: 2048,
+      PrivateKeyExportable: true,
+      SubjectName: 'cn=Microsoft Exchange Server Auth Certificate',
+      FriendlyName: 'Microsoft Exchange Server Auth Certificate',
+      DomainName: [],
+      Services: 'None',
+      Server: 'ex1.contoso.com',
+    }),
+    renderPipeline(
+      renderCommand('Get-WinEvent', {
+        ComputerName: 'ex1.contoso.com',
+        FilterHashtable: PsHashtable.of({
+          LogName: 'Application',
+          ProviderName: 'MSExchange AuthAdmin',
+          Id: 2014,
+          StartTime: new PsAbsoluteDate('2026-11-25T00:00:00Z'),
+        }),
+        MaxEvents: 20,
+      }),
+      EVENT_PROPERTIES,
+    ),
+    renderCommand('Invoke-Command', {
+      ComputerName: 'ex1.contoso.com',
+      ScriptBlock: SCRIPT_BLOCKS.restartWebAppPool,
+      ArgumentList: 'MSExchangeOWAAppPool',
+    }),
+    renderCommand('Invoke-Command', {
+      ComputerName: 'ex1.contoso.com',
+      ScriptBlock: SCRIPT_BLOCKS.restartService,
+      ArgumentList: 'MSExchangeServiceHost',
+    }),
+    renderPipeline(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1.contoso.com',
+        ScriptBlock: SCRIPT_BLOCKS.getWebAppPoolState,
+        ArgumentList: 'MSExchangeOWAAppPool',
+      }),
+      ['Value'],
+    ),
+    renderPipeline(
+      renderCommand('Export-ExchangeCertificate', {
+        Thumbprint: T,
+        Server: 'ex1.contoso.com',
+        BinaryEncoded: true,
+        Password: new PsSecureString('p@ss'),
+      }),
+      ['FileData'],
+    ),
+    renderPipeline(
+      renderCommand('Import-ExchangeCertificate', {
+        Server: 'ex9.fabrikam.com',
+        FileData: new PsBytes('MIIK'),
+        Password: new PsSecureString('p@ss'),
+        PrivateKeyExportable: true,
+      }),
+      ['Thumbprint'],
+    ),
+  ];
+
+  test('the doc has as many examples as we render', () => {
+    expect(docExamples).toHaveLength(rendered.length);
+  });
+  // The doc's Get-WinEvent example writes bare hashtable keys; its renderer rules say keys are rendered as strings,
+  // which is what the renderer does. Both are the same hashtable in PowerShell.
+  const quoteKeys = (line: string) =>
+    line.includes('-FilterHashtable')
+      ? line.replace(/-FilterHashtable @\{[^}]*\}/, (h) => h.replace(/(@\{ |; )(\w+) = /g, "$1'$2' = "))
+      : line;
+  test.each(rendered.map((r, i) => [i, r]))('example %d', (i, r) => {
+    expect(r).toBe(quoteKeys(docExamples[i as number]));
+  });
+
+  test('the envelope is the per-call form of the doc', () => {
+    const form = dialect.split('## Per-call form')[1].split('```')[1].trim();
+    expect(renderEnvelope('<pipeline>')).toBe(form);
+  });
+});
+
+describe('nothing outside the catalogue renders', () => {
+  test.each([
+    ['unknown cmdlet', () => renderCommand('Remove-Item' as never, {})],
+    ['unknown parameter', () => renderCommand('Get-AuthConfig', { Identity: 'x' } as never)],
+    ['prototype key as cmdlet', () => renderCommand('constructor' as never, {})],
+    ['prototype key as parameter', () => renderCommand('Get-AuthConfig', { toString: 'x' } as never)],
+    ['string for Int32', () => renderCommand('New-ExchangeCertificate', { KeySize: '2048' })],
+    ['fraction for Int32', () => renderCommand('New-ExchangeCertificate', { KeySize: 2048.5 })],
+    ['Int32 out of range', () => renderCommand('New-ExchangeCertificate', { KeySize: 2 ** 31 })],
+    ['string for Boolean', () => renderCommand('New-ExchangeCertificate', { PrivateKeyExportable: 'true' })],
+    ['string for switch', () => renderCommand('Set-AuthConfig', { Force: '$true' } as never)],
+    ['string for DateTime', () => renderCommand('Set-AuthConfig', { NewCertificateEffectiveDate: '2026-01-01' })],
+    ['string for SecureString', () => renderCommand('Export-ExchangeCertificate', { Password: 'p@ss' })],
+    ['string for Byte[]', () => renderCommand('Import-ExchangeCertificate', { FileData: 'MIIK' })],
+    ['number in String[]', () => renderCommand('New-ExchangeCertificate', { DomainName: [1] as never })],
+    ['unknown enum value', () => renderCommand('New-ExchangeCertificate', { Services: 'Everything' })],
+    ['enum injection', () => renderCommand('New-ExchangeCertificate', { Services: "None'; Remove-Item x; '" })],
+    ['two values for a non-flags enum', () => renderCommand('Test-OAuthConnectivity', { Service: ['EWS', 'AutoD'] })],
+    ['string for ScriptBlock', () => renderCommand('Invoke-Command', { ScriptBlock: 'Remove-Item x' })],
+    ['string for PSCredential', () => renderCommand('Invoke-Command', { Credential: 'admin' })],
+    ['non-finite number', () => renderCommand('Get-WinEvent', { MaxEvents: Infinity })],
+    ['object for Hashtable[]', () => renderCommand('Get-WinEvent', { FilterHashtable: { a: 1 } as never })],
+    ['hostile property name', () => renderPipeline('Get-Date', ["x'; Remove-Item y; '"])],
+    ['hostile calculated property source', () => renderPipeline('Get-Date', [{ name: 'a', isoDateOf: 'b.c()' }])],
+  ])('%s', (_name, f) => {
+    expect(f).toThrow(CatalogueError);
+  });
+
+  test('undefined parameters are left out; false switches are explicit', () => {
+    expect(renderCommand('Set-AuthConfig', { PublishCertificate: true, Force: undefined })).toBe(
+      'Set-AuthConfig -PublishCertificate',
+    );
+    expect(renderCommand('Set-AuthConfig', { ClearPreviousCertificate: true, Force: false })).toBe(
+      'Set-AuthConfig -ClearPreviousCertificate -Force:$false',
+    );
+  });
+
+  test('flags enums render as one "A, B" string', () => {
+    expect(renderCommand('Enable-ExchangeCertificate', { Thumbprint: T, Services: ['IIS', 'SMTP'], Force: true })).toBe(
+      `Enable-ExchangeCertificate -Thumbprint '${T}' -Services 'IIS, SMTP' -Force`,
+    );
+  });
+
+  test('effective date now', () => {
+    expect(
+      renderCommand('Set-AuthConfig', {
+        NewCertificateThumbprint: T,
+        NewCertificateEffectiveDate: PS_NOW,
+        Force: true,
+      }),
+    ).toBe(`Set-AuthConfig -NewCertificateThumbprint '${T}' -NewCertificateEffectiveDate (Get-Date) -Force`);
+  });
+
+  test('every cmdlet the service uses is in the catalogue', () => {
+    expect(CMDLET_NAMES).toEqual(
+      expect.arrayContaining([
+        'Get-ExchangeServer',
+        'Get-AuthConfig',
+        'Set-AuthConfig',
+        'Get-ExchangeCertificate',
+        'New-ExchangeCertificate',
+        'Enable-ExchangeCertificate',
+        'Export-ExchangeCertificate',
+        'Import-ExchangeCertificate',
+        'Get-HybridConfiguration',
+        'Get-OrganizationConfig',
+        'Get-TransportService',
+        'Get-WinEvent',
+        'Get-ExchangeDiagnosticInfo',
+        'Test-OAuthConnectivity',
+        'Invoke-Command',
+      ]),
+    );
+  });
+});

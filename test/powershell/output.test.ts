@@ -1,0 +1,271 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  asList,
+  authAdminLastRunFromDiagnosticXml,
+  authConfigOutputSchema,
+  certificateOutputSchema,
+  exchangeServerOutputSchema,
+  parseEnvelope,
+  parseItems,
+  psDateSchema,
+  servicesSchema,
+  thumbprintFromAuthAdminMessage,
+  winEventOutputSchema,
+} from '../../activities/powershell/output';
+import { pfxToBase64 } from '../../activities/powershell/client';
+import {
+  CertificateNotFoundError,
+  NoMatchingEventsError,
+  OutputSchemaError,
+  ServerUnreachableError,
+  classifyErrorRecord,
+} from '../../activities/powershell/errors';
+
+const ps51 = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'ps51', name), 'utf8');
+const ps7 = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures-ps7', name), 'utf8');
+
+function okItems(text: string, cmdlet = 'X'): unknown[] {
+  const envelope = parseEnvelope(text, cmdlet);
+  if (!envelope.ok) throw new Error('expected ok');
+  return envelope.value;
+}
+
+const expectedServers = [
+  {
+    name: 'E2k16-1',
+    fqdn: 'E2k16-1.Contoso.lab',
+    site: 'Default-First-Site-Name',
+    roles: ['Mailbox'],
+    version: '15.1.2507.18',
+    majorVersion: 15,
+  },
+  {
+    name: 'E2k19-2',
+    fqdn: 'E2k19-2.Contoso.lab',
+    site: 'Branch-Site',
+    roles: ['Mailbox'],
+    version: '15.2.1544.4',
+    majorVersion: 15,
+  },
+  {
+    name: 'E2k13-3',
+    fqdn: 'E2k13-3.Contoso.lab',
+    site: 'Default-First-Site-Name',
+    roles: ['Mailbox', 'ClientAccess'],
+    version: '15.0.1497.2',
+    majorVersion: 15,
+  },
+];
+
+describe('Get-ExchangeServer output', () => {
+  test.each([
+    ['5.1 ({value,Count} wrapping, version objects, role numbers, remoting props)', ps51('get-exchange-server.json')],
+    ['7', ps7('get-exchange-server.json')],
+  ])('%s maps to ExchangeServer', (_shape, text) => {
+    expect(parseItems(exchangeServerOutputSchema, okItems(text), 'Get-ExchangeServer')).toEqual(expectedServers);
+  });
+
+  test('an unrecognised version is an OutputSchemaError naming the field', () => {
+    const bad = { Name: 'a', Fqdn: 'a.b', Site: 'x', ServerRole: 'Mailbox', AdminDisplayVersion: 'fifteen' };
+    expect(() => parseItems(exchangeServerOutputSchema, [bad], 'Get-ExchangeServer')).toThrow(OutputSchemaError);
+    expect(() => parseItems(exchangeServerOutputSchema, [bad], 'Get-ExchangeServer')).toThrow(/AdminDisplayVersion/);
+  });
+});
+
+describe('Get-AuthConfig output', () => {
+  const staged = {
+    currentCertificateThumbprint: 'E1BDF9AE58C93C75E76C9DD882138FB8FF0FA786',
+    previousCertificateThumbprint: null,
+    nextCertificateThumbprint: 'BC6BF924D6EF046E64F8D1987DC1D7D2F4C0042A',
+    nextCertificateEffectiveDate: '2023-02-03T14:16:02.000Z',
+  };
+  test.each([
+    ['5.1 (one object, \\/Date\\/, empty string, lower-case thumbprint)', ps51('get-auth-config.json')],
+    ['7', ps7('get-auth-config.json')],
+  ])('%s', (_shape, text) => {
+    expect(parseItems(authConfigOutputSchema, okItems(text), 'Get-AuthConfig')).toEqual([staged]);
+  });
+
+  test('5.1 without a next certificate', () => {
+    expect(parseItems(authConfigOutputSchema, okItems(ps51('get-auth-config-no-next.json')), 'Get-AuthConfig')).toEqual(
+      [
+        {
+          currentCertificateThumbprint: 'E1BDF9AE58C93C75E76C9DD882138FB8FF0FA786',
+          previousCertificateThumbprint: 'A0B1C2D3E4F5A6B7C8D9E0F1A2B3C4D5E6F7A8B9',
+          nextCertificateThumbprint: null,
+          nextCertificateEffectiveDate: null,
+        },
+      ],
+    );
+  });
+});
+
+describe('Get-ExchangeCertificate output', () => {
+  const cert = {
+    thumbprint: '1D9E0ED24826A397480CB16669F1B57DA0B1C2D3',
+    subject: 'CN=Microsoft Exchange Server Auth Certificate',
+    friendlyName: 'Microsoft Exchange Server Auth Certificate',
+    notBefore: '2023-01-05T09:04:48.000Z',
+    notAfter: '2028-01-05T09:04:48.000Z',
+    services: ['IIS', 'SMTP'],
+    privateKeyExportable: true,
+  };
+  test.each([
+    ['5.1 (Services as flags int, date object, one object)', ps51('get-exchange-certificate.json')],
+    ['7', ps7('get-exchange-certificate.json')],
+  ])('%s', (_shape, text) => {
+    expect(parseItems(certificateOutputSchema, okItems(text), 'Get-ExchangeCertificate')).toEqual([cert]);
+  });
+
+  test('Services 0 is no services; "True" is a boolean', () => {
+    const [c] = parseItems(certificateOutputSchema, okItems(ps51('get-exchange-certificate-none-services.json')), 'G');
+    expect(c.services).toEqual([]);
+    expect(c.privateKeyExportable).toBe(true);
+  });
+
+  test('broken serialization (only RawData survives) is an OutputSchemaError, not a half-filled certificate', () => {
+    const items = okItems(ps51('get-exchange-certificate-broken-serialization.json'));
+    expect(() => parseItems(certificateOutputSchema, items, 'Get-ExchangeCertificate')).toThrow(OutputSchemaError);
+  });
+
+  test.each([
+    ['None', []],
+    ['IMAP, POP, IIS, SMTP', ['IMAP', 'POP', 'IIS', 'SMTP']],
+    [31, ['IMAP', 'POP', 'UM', 'IIS', 'SMTP']],
+    [{ value: 16 }, ['SMTP']],
+    [
+      ['IIS', 'SMTP'],
+      ['IIS', 'SMTP'],
+    ],
+  ])('Services %j -> %j', (input, names) => {
+    expect(servicesSchema.parse(input)).toEqual(names);
+  });
+
+  test('an enum number with unknown bits is refused', () => {
+    expect(servicesSchema.safeParse(1024).success).toBe(false);
+  });
+});
+
+describe('Get-WinEvent output', () => {
+  test.each([
+    ['5.1', ps51('get-winevent-2014.json'), '2023-02-03T14:20:00.000Z'],
+    ['7', ps7('get-winevent-2014.json'), '2023-02-03T14:20:00.000Z'],
+  ])('%s', (_shape, text, time) => {
+    const [e] = parseItems(winEventOutputSchema, okItems(text), 'Get-WinEvent');
+    expect(e.TimeCreated).toBe(time);
+    expect(thumbprintFromAuthAdminMessage(e.Message ?? '')).toBe('BC6BF924D6EF046E64F8D1987DC1D7D2F4C0042A');
+  });
+
+  test('"No events were found" classifies as NoMatchingEventsError', () => {
+    const envelope = parseEnvelope(ps51('get-winevent-none.json'), 'Get-WinEvent');
+    if (envelope.ok) throw new Error('expected an error envelope');
+    expect(classifyErrorRecord(envelope.error, 'Get-WinEvent')).toBeInstanceOf(NoMatchingEventsError);
+  });
+
+  test.each([
+    [
+      'The current signing certificate for Exchange has been updated to certificate with thumbprint abcdefabcdefabcdefabcdefabcdefabcdefabcd.',
+      'ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD',
+    ],
+    ['... thumbprint ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD', 'ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD'],
+    ['no thumbprint here', null],
+    ['thumbprint ABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD then more words', null],
+  ])('thumbprint at the end of %j', (message, thumbprint) => {
+    expect(thumbprintFromAuthAdminMessage(message)).toBe(thumbprint);
+  });
+});
+
+describe('Get-ExchangeCertificate errors', () => {
+  test('"was not found" (InvalidOperationException) is CertificateNotFoundError', () => {
+    const envelope = parseEnvelope(ps51('get-exchange-certificate-not-found.json'), 'Get-ExchangeCertificate');
+    if (envelope.ok) throw new Error('expected an error envelope');
+    expect(classifyErrorRecord(envelope.error, 'Get-ExchangeCertificate')).toBeInstanceOf(CertificateNotFoundError);
+  });
+  test('RPC unavailable is ServerUnreachableError', () => {
+    const envelope = parseEnvelope(ps51('get-exchange-certificate-rpc-unavailable.json'), 'Get-ExchangeCertificate');
+    if (envelope.ok) throw new Error('expected an error envelope');
+    expect(classifyErrorRecord(envelope.error, 'Get-ExchangeCertificate')).toBeInstanceOf(ServerUnreachableError);
+  });
+});
+
+describe('envelope and dates', () => {
+  test.each([
+    ['\\/Date(1675433762000)\\/ as JSON text', JSON.parse('"\\/Date(1675433762000)\\/"'), '2023-02-03T14:16:02.000Z'],
+    ['/Date(ms+0100)/', '/Date(1675433762000+0100)/', '2023-02-03T14:16:02.000Z'],
+    ['ISO with offset', '2023-02-03T15:16:02+01:00', '2023-02-03T14:16:02.000Z'],
+    ['ISO with 7 fraction digits', '2023-02-03T14:16:02.1234567Z', '2023-02-03T14:16:02.123Z'],
+    [
+      '5.1 Get-Date object',
+      { value: '/Date(1675433762000)/', DisplayHint: 2, DateTime: 'Friday' },
+      '2023-02-03T14:16:02.000Z',
+    ],
+  ])('%s', (_name, input, iso) => {
+    expect(psDateSchema.parse(input)).toBe(iso);
+  });
+
+  test.each([['2023-02-03T14:16:02'], ['02/03/2023 14:16:02'], [1675433762000]])(
+    'ambiguous date %j is refused',
+    (input) => {
+      expect(psDateSchema.safeParse(input).success).toBe(false);
+    },
+  );
+
+  test.each([
+    [null, []],
+    [[], []],
+    [{ a: 1 }, [{ a: 1 }]],
+    [{ value: [1, 2], Count: 2 }, [1, 2]],
+    [[{ a: 1 }], [{ a: 1 }]],
+  ])('asList(%j)', (input, list) => {
+    expect(asList(input)).toEqual(list);
+  });
+
+  test('Get-Date in both shapes', () => {
+    expect(okItems(ps51('get-date.json'))).toEqual([{ Now: '2026-11-25T05:50:00.1234567Z' }]);
+    expect(psDateSchema.parse(okItems(ps51('get-date-raw.json'))[0])).toBe('2026-11-25T05:50:00.000Z');
+  });
+
+  test('noise before the envelope is ignored; no envelope is an OutputSchemaError', () => {
+    expect(parseEnvelope('WARNING: something\n{"ok":true,"value":[]}\n', 'X')).toEqual({ ok: true, value: [] });
+    expect(() => parseEnvelope('', 'X')).toThrow(OutputSchemaError);
+    expect(() => parseEnvelope('{"ok":maybe}', 'X')).toThrow(OutputSchemaError);
+    expect(() => parseEnvelope('{"ok":false}', 'X')).toThrow(OutputSchemaError);
+  });
+
+  test('FileData as base64 (7), byte numbers (5.1) or garbage', () => {
+    expect(pfxToBase64('AQID')).toBe('AQID');
+    expect(pfxToBase64([1, 2, 3])).toBe('AQID');
+    expect(pfxToBase64({ value: [1, 2, 3], Count: 3 })).toBe('AQID');
+    expect(() => pfxToBase64([1, 2, 300])).toThrow(OutputSchemaError);
+  });
+});
+
+describe('AuthAdmin last run from Get-ExchangeDiagnosticInfo XML', () => {
+  const xml = (apps: string) => `<Diagnostics><Components>${apps}</Components></Diagnostics>`;
+  test.each([
+    [
+      'attribute form, AuthAdmin among several applications',
+      xml(
+        '<AnchorApplication name="Other"><AnchorServiceComponents><CacheScheduler lastRunTime="2020-01-01T00:00:00Z"/></AnchorServiceComponents></AnchorApplication>' +
+          '<AnchorApplication name="AuthAdmin"><AnchorServiceComponents><CacheScheduler lastRunTime="2026-11-24T18:00:00.0000000Z"/></AnchorServiceComponents></AnchorApplication>',
+      ),
+      '2026-11-24T18:00:00.000Z',
+    ],
+    [
+      'element form',
+      xml(
+        '<AnchorApplication><Name>AuthAdmin</Name><AnchorServiceComponents><CacheScheduler><lastRunTime>2026-11-24T06:00:00Z</lastRunTime></CacheScheduler></AnchorServiceComponents></AnchorApplication>',
+      ),
+      '2026-11-24T06:00:00.000Z',
+    ],
+    ['no scheduler', xml('<AnchorApplication name="AuthAdmin"/>'), null],
+    [
+      'garbage date',
+      xml('<AnchorApplication name="AuthAdmin"><CacheScheduler lastRunTime="soon"/></AnchorApplication>'),
+      null,
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(authAdminLastRunFromDiagnosticXml(text)).toBe(expected);
+  });
+});

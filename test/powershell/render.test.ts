@@ -1,0 +1,194 @@
+import fc from 'fast-check';
+import { CatalogueError } from '../../activities/powershell/errors';
+import {
+  PS_NOW,
+  PsAbsoluteDate,
+  PsBytes,
+  PsHashtable,
+  PsRelativeDate,
+  PsScriptBlock,
+  PsSecureString,
+  PsVariable,
+  renderLiteral,
+  renderNumber,
+  renderString,
+} from '../../activities/powershell/render';
+import { hostileString } from './hostile';
+
+const QUOTE_CHARS = new Set(["'", '\u2018', '\u2019', '\u201A', '\u201B']);
+
+/**
+ * Reads back exactly the forms the renderer may emit, by the language specification's rules for single-quoted
+ * strings (a quote character followed by another quote character stands for the second one), and insists that the
+ * whole text is consumed: anything left over would be code.
+ */
+function decodeRenderedString(text: string): string {
+  let i = 0;
+  const quoted = (): string => {
+    if (!QUOTE_CHARS.has(text[i])) throw new Error(`expected a quote at ${i} in ${JSON.stringify(text)}`);
+    i++;
+    let out = '';
+    for (;;) {
+      if (i >= text.length) throw new Error('unterminated string');
+      const c = text[i];
+      if (QUOTE_CHARS.has(c)) {
+        if (QUOTE_CHARS.has(text[i + 1])) {
+          out += text[i + 1];
+          i += 2;
+          continue;
+        }
+        i++;
+        return out;
+      }
+      out += c;
+      i++;
+    }
+  };
+  if (text[0] !== '(') {
+    const value = quoted();
+    if (i !== text.length) throw new Error(`trailing text ${JSON.stringify(text.slice(i))}`);
+    return value;
+  }
+  i = 1;
+  let out = '';
+  let first = true;
+  for (;;) {
+    if (!first) {
+      if (text.startsWith(' + ', i)) i += 3;
+      else if (text.startsWith(')', i) && i === text.length - 1) return out;
+      else throw new Error(`unexpected ${JSON.stringify(text.slice(i))}`);
+    }
+    if (first && text.startsWith('[char]', i)) throw new Error('a [char] may not come first (numeric +)');
+    first = false;
+    const ch = /^\[char\](\d+)/.exec(text.slice(i));
+    if (ch) {
+      out += String.fromCharCode(Number(ch[1]));
+      i += ch[0].length;
+    } else {
+      out += quoted();
+    }
+  }
+}
+
+describe('renderString', () => {
+  test.each([
+    ['', "''"],
+    ['plain', "'plain'"],
+    ["O'Brien", "'O''Brien'"],
+    ['\u2018x\u2019 \u201Ay\u201B', "'\u2018\u2018x\u2019\u2019 \u201A\u201Ay\u201B\u201B'"],
+    ['a\nb', "('a' + [char]10 + 'b')"],
+    ['\r\n', "('' + [char]13 + [char]10)"],
+    ['x\u2028y\u0085z\u2029', "('x' + [char]8232 + 'y' + [char]133 + 'z' + [char]8233)"],
+    ['tab\t', "('tab' + [char]9)"],
+    ['$(Remove-Item C:\\)', "'$(Remove-Item C:\\)'"],
+    ['"; Stop-Computer; "', '\'"; Stop-Computer; "\''],
+    ['\uD800', "('' + [char]55296)"],
+    ['😀', "'😀'"],
+  ])('%j -> %s', (value, rendered) => {
+    expect(renderString(value)).toBe(rendered);
+    expect(decodeRenderedString(rendered)).toBe(value);
+  });
+
+  test('any UTF-16 string decodes back exactly and has no line break', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }), (s) => {
+        const rendered = renderString(s);
+        expect(rendered).not.toMatch(/[\r\n\u0085\u2028\u2029]/);
+        expect(decodeRenderedString(rendered)).toBe(s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('hostile strings decode back exactly', () => {
+    fc.assert(
+      fc.property(hostileString(), (s) => {
+        expect(decodeRenderedString(renderString(s))).toBe(s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('renderNumber', () => {
+  test.each([
+    [0, '0'],
+    [-0, '0'],
+    [2048, '2048'],
+    [49, '49'],
+    [1.5, '1.5'],
+    [-3, '(-3)'],
+    [1e21, '1e+21'],
+    [5e-7, '5e-7'],
+  ])('%d -> %s', (n, text) => {
+    expect(renderNumber(n)).toBe(text);
+  });
+
+  test.each([[NaN], [Infinity], [-Infinity]])('%d is refused', (n) => {
+    expect(() => renderNumber(n)).toThrow(CatalogueError);
+  });
+
+  test('finite numbers render in invariant form that parses back', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        const text = renderNumber(n).replace(/^\((.*)\)$/, '$1');
+        expect(text).toMatch(/^-?\d+(\.\d+)?(e[+-]\d+)?$/);
+        expect(Number(text)).toBe(Object.is(n, -0) ? 0 : n);
+      }),
+    );
+  });
+});
+
+describe('renderLiteral', () => {
+  test.each([
+    ['null', null, '$null'],
+    ['true', true, '$true'],
+    ['false', false, '$false'],
+    ['array', ['a', 1, true], "@('a', 1, $true)"],
+    ['empty array', [], '@()'],
+    ['nested', [['x'], []], "@(@('x'), @())"],
+    ['hashtable', PsHashtable.of({ LogName: 'Application', Id: 2014 }), "@{ 'LogName' = 'Application'; 'Id' = 2014 }"],
+    ['hashtable with hostile key', PsHashtable.of({ "a'; b": 1 }), "@{ 'a''; b' = 1 }"],
+    ['empty hashtable', new PsHashtable([]), '@{}'],
+    ['relative date', new PsRelativeDate(49), '(Get-Date).AddHours(49)'],
+    ['relative date, fractional', new PsRelativeDate(0.5), '(Get-Date).AddHours(0.5)'],
+    ['now', PS_NOW, '(Get-Date)'],
+    [
+      'absolute date',
+      new PsAbsoluteDate('2026-11-27T07:00:00+01:00'),
+      "([datetime]::Parse('2026-11-27T06:00:00.0000000Z', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind))",
+    ],
+    ['bytes from base64', new PsBytes('MIIK'), "([System.Convert]::FromBase64String('MIIK'))"],
+    ['bytes from Uint8Array', new PsBytes(new Uint8Array([1, 2, 3])), "([System.Convert]::FromBase64String('AQID'))"],
+    [
+      'secure string',
+      new PsSecureString("p@ss'word"),
+      "(ConvertTo-SecureString -String 'p@ss''word' -AsPlainText -Force)",
+    ],
+    ['variable', new PsVariable('name'), '$name'],
+    [
+      'script block',
+      new PsScriptBlock('param($name) Restart-Service -Name $name'),
+      '{ param($name) Restart-Service -Name $name }',
+    ],
+  ])('%s', (_name, value, text) => {
+    expect(renderLiteral(value as never)).toBe(text);
+  });
+
+  test.each([
+    ['absolute date without offset', () => new PsAbsoluteDate('2026-11-27T06:00:00')],
+    ['absolute date nonsense', () => new PsAbsoluteDate('tomorrow')],
+    ['bad base64', () => new PsBytes("AAA'; x")],
+    ['bad variable', () => new PsVariable('a; b')],
+    ['multi-line script block', () => new PsScriptBlock('a\nb')],
+    ['a plain object', () => renderLiteral({ a: 1 } as never)],
+    ['undefined', () => renderLiteral(undefined as never)],
+    ['a function', () => renderLiteral((() => 1) as never)],
+  ])('%s is a CatalogueError', (_name, f) => {
+    expect(f).toThrow(CatalogueError);
+  });
+
+  test('a secure string never shows its text in JSON', () => {
+    expect(JSON.stringify({ p: new PsSecureString('secret') })).not.toContain('secret');
+  });
+});

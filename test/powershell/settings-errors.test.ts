@@ -1,0 +1,305 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  AccessDeniedError,
+  CatalogueError,
+  CertificateNotFoundError,
+  CommandNotFoundError,
+  ErrorRecord,
+  ExchangeCommandError,
+  InvalidEffectiveDateError,
+  NON_RETRYABLE_ERROR_TYPES,
+  NoMatchingEventsError,
+  ParameterBindingError,
+  ParameterNotFoundError,
+  PowerShellErrorText,
+  RETRYABLE_ERROR_TYPES,
+  RemoteSessionBrokenError,
+  ServerUnreachableError,
+  ShellConfigurationError,
+  ShellProcessError,
+  classifyErrorRecord,
+  classifyStderr,
+} from '../../activities/powershell/errors';
+import {
+  EXECUTABLE_OPTIONS,
+  findRepoRoot,
+  launchFor,
+  parseShellSettings,
+  resolveExecutable,
+  setupLineFor,
+} from '../../activities/powershell/settings';
+
+const dialect = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'powershell-dialect.md'), 'utf8');
+const backticked = (after: string) => new RegExp(`${after}[^\`]*\`([^\`]+)\``).exec(dialect)?.[1] ?? '<not found>';
+
+describe('settings', () => {
+  test('simulated is the default mode; the executable is bin/simulated-exchange-shell under the repository root', () => {
+    const s = parseShellSettings({});
+    expect(s.mode).toBe('simulated');
+    const launch = launchFor(s);
+    expect(launch.executable).toBe(path.join(findRepoRoot(), 'bin', 'simulated-exchange-shell'));
+    expect(launch.commandTimeoutMs).toBe(120_000);
+  });
+
+  test('the simulator state path is passed through as EXCHANGE_SIM_STATE', () => {
+    const launch = launchFor(parseShellSettings({ simulatorState: '/tmp/state.json' }));
+    expect(launch.env.EXCHANGE_SIM_STATE).toBe('/tmp/state.json');
+  });
+
+  test('local and remote run powershell.exe unless overridden', () => {
+    expect(launchFor(parseShellSettings({ mode: 'local' })).executable).toBe('powershell.exe');
+    expect(launchFor(parseShellSettings({ mode: 'remote', server: 'ex1.contoso.com' })).executable).toBe(
+      'powershell.exe',
+    );
+    expect(launchFor(parseShellSettings({ mode: 'local', executable: '/x/y' })).executable).toBe('/x/y');
+  });
+
+  test('sessions are keyed by target', () => {
+    const a = launchFor(parseShellSettings({ mode: 'remote', server: 'ex1.contoso.com' })).key;
+    const b = launchFor(parseShellSettings({ mode: 'remote', server: 'ex2.contoso.com' })).key;
+    const a2 = launchFor(parseShellSettings({ mode: 'remote', server: 'ex1.contoso.com' })).key;
+    expect(a).not.toBe(b);
+    expect(a).toBe(a2);
+  });
+
+  test.each([
+    ['unknown mode', { mode: 'ssh' }, /mode/],
+    ['remote without server', { mode: 'remote' }, /server/],
+    ['remote server with a path', { mode: 'remote', server: "ex1/'; x" }, /server: must be a host name/],
+    ['zero timeout', { commandTimeoutMs: 0 }, /commandTimeoutMs/],
+    ['bad authentication', { mode: 'remote', server: 'ex1', authentication: 'Magic' }, /authentication/],
+  ])('%s is a ShellConfigurationError naming the field', (_name, input, message) => {
+    expect(() => parseShellSettings(input)).toThrow(ShellConfigurationError);
+    expect(() => parseShellSettings(input)).toThrow(message);
+  });
+
+  test('the process switches are those of the dialect doc', () => {
+    // node-powershell adds -NoLogo before ours and -NoExit -Command - after them.
+    const args = [
+      '-NoLogo',
+      ...Object.entries(EXECUTABLE_OPTIONS).flatMap(([k, v]) => (v === true ? [k] : [k, v])),
+      '-NoExit',
+      '-Command',
+      '-',
+    ];
+    expect(`<executable> ${args.join(' ')}`).toBe(backticked('The process is started as'));
+  });
+});
+
+describe('session setup lines are exactly those of the dialect doc', () => {
+  const common = backticked('common prefix, all modes:');
+  const snapin = backticked('`local` and `simulated`: then');
+  const remote = backticked('`remote`: then\n');
+
+  test.each([['simulated'], ['local']])('%s', (mode) => {
+    expect(setupLineFor(parseShellSettings({ mode }))).toBe(`${common}; ${snapin}`);
+  });
+
+  test('remote, Kerberos by default', () => {
+    expect(setupLineFor(parseShellSettings({ mode: 'remote', server: 'ex1.contoso.com' }))).toBe(
+      `${common}; ${remote}`,
+    );
+  });
+
+  test('remote over https with credentials from the worker environment', () => {
+    const line = setupLineFor(
+      parseShellSettings({
+        mode: 'remote',
+        server: 'ex1.contoso.com',
+        useHttps: true,
+        authentication: 'Negotiate',
+        credential: { username: "CONTOSO\\svc-rot'ate", password: "p'w\nd" },
+      }),
+    );
+    expect(line).toBe(
+      `${common}; $cred = New-Object -TypeName 'System.Management.Automation.PSCredential' -ArgumentList 'CONTOSO\\svc-rot''ate', ` +
+        `(ConvertTo-SecureString -String ('p''w' + [char]10 + 'd') -AsPlainText -Force); ` +
+        `$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'https://ex1.contoso.com/PowerShell/' -Authentication 'Negotiate' -Credential $cred; ` +
+        `Import-PSSession -Session $s -DisableNameChecking -AllowClobber | Out-Null`,
+    );
+  });
+});
+
+describe('resolveExecutable', () => {
+  test('a missing path is a clear ShellConfigurationError', () => {
+    expect(() => resolveExecutable('/nonexistent/simulated-exchange-shell')).toThrow(ShellConfigurationError);
+    expect(() => resolveExecutable('/nonexistent/simulated-exchange-shell')).toThrow(/not found/);
+  });
+  test('a name missing from PATH is a clear ShellConfigurationError', () => {
+    expect(() => resolveExecutable('powershell.exe', { PATH: '/nonexistent' })).toThrow(
+      /powershell.exe not found on PATH/,
+    );
+  });
+  test('a non-executable file is refused; an executable one is found on PATH', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ps-exe-'));
+    const file = path.join(dir, 'shell');
+    fs.writeFileSync(file, '#!/bin/sh\n', { mode: 0o644 });
+    expect(() => resolveExecutable(file)).toThrow(ShellConfigurationError);
+    fs.chmodSync(file, 0o755);
+    expect(resolveExecutable('shell', { PATH: dir })).toBe(file);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
+
+const record = (r: Partial<ErrorRecord>): ErrorRecord => ({
+  message: '',
+  exceptionType: '',
+  reason: '',
+  category: '',
+  errorId: '',
+  target: '',
+  ...r,
+});
+
+describe('classifyErrorRecord', () => {
+  test.each([
+    [
+      'certificate not found over RPC',
+      record({ message: 'The certificate with thumbprint ABC was not found.', reason: 'InvalidOperationException' }),
+      CertificateNotFoundError,
+    ],
+    [
+      'RPC unavailable',
+      record({ message: 'The RPC server is unavailable.', reason: 'RpcException' }),
+      ServerUnreachableError,
+    ],
+    [
+      'WinRM transport',
+      record({ message: 'Connecting to remote server ex2 failed', reason: 'PSRemotingTransportException' }),
+      ServerUnreachableError,
+    ],
+    [
+      'Invoke-Command to a dead server',
+      record({
+        message: 'WinRM cannot complete the operation.',
+        exceptionType: 'System.Management.Automation.Remoting.PSRemotingTransportException',
+      }),
+      ServerUnreachableError,
+    ],
+    ['access denied', record({ message: 'Access is denied.', category: 'PermissionDenied' }), AccessDeniedError],
+    [
+      'missing RBAC role',
+      record({ message: "The user 'svc' isn't assigned any management roles." }),
+      AccessDeniedError,
+    ],
+    ['unauthorized exception', record({ message: 'x', reason: 'UnauthorizedAccessException' }), AccessDeniedError],
+    [
+      'unknown cmdlet',
+      record({
+        message:
+          "The term 'Get-Foo' is not recognized as the name of a cmdlet, function, script file, or operable program.",
+        errorId: 'CommandNotFoundException',
+        reason: 'CommandNotFoundException',
+      }),
+      CommandNotFoundError,
+    ],
+    [
+      'unknown parameter',
+      record({
+        message: "A parameter cannot be found that matches parameter name 'Bogus'.",
+        errorId: 'NamedParameterNotFound,Microsoft.Exchange.Management.SystemConfigurationTasks.SetAuthConfig',
+      }),
+      ParameterNotFoundError,
+    ],
+    [
+      'wrong type',
+      record({
+        message: 'Cannot bind parameter \'KeySize\'. Cannot convert value "x" to type "System.Int32".',
+        errorId:
+          'CannotConvertArgumentNoMessage,Microsoft.Exchange.Management.SystemConfigurationTasks.NewExchangeCertificate',
+      }),
+      ParameterBindingError,
+    ],
+    [
+      'missing mandatory parameter',
+      record({
+        message: 'Cannot process command because of one or more missing mandatory parameters: Name.',
+        errorId: 'MissingMandatoryParameter,X',
+      }),
+      ParameterBindingError,
+    ],
+    [
+      'effective date in the past',
+      record({ message: 'The effective date must be greater than the current time.' }),
+      InvalidEffectiveDateError,
+    ],
+    [
+      'no events',
+      record({
+        message: 'No events were found that match the specified selection criteria.',
+        errorId: 'NoMatchingEventsFound,Microsoft.PowerShell.Commands.GetWinEventCommand',
+      }),
+      NoMatchingEventsError,
+    ],
+    [
+      'broken remote session',
+      record({
+        message:
+          'Because the session state for session Session1 is not equal to Open, you cannot run a command in the session.  The session state is Broken.',
+      }),
+      RemoteSessionBrokenError,
+    ],
+    ['anything else', record({ message: 'Something odd happened.' }), ExchangeCommandError],
+  ])('%s', (_name, r, type) => {
+    const error = classifyErrorRecord(r, 'Get-Thing');
+    expect(error).toBeInstanceOf(type);
+    expect(error.name).toBe(type.name);
+    expect(error.cmdlet).toBe('Get-Thing');
+    expect(error.cause).toBeInstanceOf(PowerShellErrorText);
+    expect((error.cause as Error).message).toBe(r.message);
+  });
+});
+
+describe('classifyStderr', () => {
+  test('an unknown cmdlet written to stderr in PowerShell format', () => {
+    const text = [
+      "Get-Foo : The term 'Get-Foo' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.",
+      'At line:1 char:1',
+      '+ Get-Foo',
+      '+ ~~~~~~~',
+      '    + CategoryInfo          : ObjectNotFound: (Get-Foo:String) [], CommandNotFoundException',
+      '    + FullyQualifiedErrorId : CommandNotFoundException',
+    ].join('\n');
+    const error = classifyStderr(text, 'session setup');
+    expect(error).toBeInstanceOf(CommandNotFoundError);
+    expect((error.cause as Error).message).toBe(text);
+  });
+
+  test('a parse error is a CatalogueError (we sent something the shell cannot read)', () => {
+    const text = [
+      'At line:1 char:6',
+      "+ 'abc",
+      '+      ~~~~',
+      "The string is missing the terminator: '.",
+      '    + CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException',
+      '    + FullyQualifiedErrorId : TerminatorExpectedAtEndOfString',
+    ].join('\n');
+    expect(classifyStderr(text)).toBeInstanceOf(CatalogueError);
+  });
+
+  test('unrecognised stderr text is a ShellProcessError', () => {
+    expect(classifyStderr('something broke')).toBeInstanceOf(ShellProcessError);
+  });
+});
+
+describe('retry lists', () => {
+  test('every error class is in exactly one list', () => {
+    const both = NON_RETRYABLE_ERROR_TYPES.filter((t) => (RETRYABLE_ERROR_TYPES as readonly string[]).includes(t));
+    expect(both).toEqual([]);
+    expect(NON_RETRYABLE_ERROR_TYPES).toEqual(
+      expect.arrayContaining([
+        'AccessDeniedError',
+        'CommandNotFoundError',
+        'ParameterNotFoundError',
+        'OutputSchemaError',
+      ]),
+    );
+    expect(RETRYABLE_ERROR_TYPES).toEqual(expect.arrayContaining(['ServerUnreachableError', 'ShellTimeoutError']));
+  });
+  test('retryable flags agree with the lists', () => {
+    expect(new AccessDeniedError('x').retryable).toBe(false);
+    expect(new ServerUnreachableError('x').retryable).toBe(true);
+  });
+});

@@ -1,0 +1,302 @@
+#!/usr/bin/env node
+// `npm run sim -- <command>`: create a simulated organisation, look at it, move its clock, inject faults.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { z } from 'zod';
+import { advanceClock, setAcceleration } from './exchange/behaviour';
+import { clearFaults, injectFault } from './exchange/faults';
+import { Fault, FAULT_KINDS, FaultKind } from './exchange/model';
+import {
+  createOrganization,
+  loadOrganization,
+  OrganizationSummary,
+  summarizeOrganization,
+  withOrganization,
+} from './exchange/organisation';
+import { SCENARIOS, SCENARIO_NAMES, UnknownScenarioError } from './exchange/scenarios';
+import { STATE_ENV } from './exchange/host';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** "12h", "90m", "1d12h", "2.5h": a positive duration in milliseconds. */
+export function parseDuration(text: string): number {
+  const trimmed = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d|w))+$/.test(trimmed)) {
+    throw new InvalidArgumentError(
+      `"${text}" is not a duration: use a number with a unit, e.g. 90s, 30m, 12h, 2d, 1d12h`,
+    );
+  }
+  let total = 0;
+  for (const m of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) total += Number(m[1]) * UNITS[m[2]];
+  if (total <= 0) throw new InvalidArgumentError(`"${text}" must be longer than zero`);
+  return Math.round(total);
+}
+
+const accelerationSchema = z.coerce
+  .number({ error: 'must be a number' })
+  .min(0, 'must be 0 (frozen) or more')
+  .max(1e7, 'must be at most 10000000');
+function parseAcceleration(text: string): number {
+  const r = accelerationSchema.safeParse(text);
+  if (!r.success || text.trim() === '') {
+    throw new InvalidArgumentError(`"${text}" ${r.success ? 'must be a number' : r.error.issues[0].message}`);
+  }
+  return r.data;
+}
+
+function parseProbability(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`"${text}" must be a probability between 0 and 1`);
+  }
+  return n;
+}
+
+function parseCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`"${text}" must be a whole number of at least 1`);
+  return n;
+}
+
+function parseScenario(text: string): string {
+  if (!(SCENARIO_NAMES as string[]).includes(text))
+    throw new InvalidArgumentError(new UnknownScenarioError(text).message);
+  return text;
+}
+
+function parseFaultKind(text: string): FaultKind {
+  if (!(FAULT_KINDS as readonly string[]).includes(text)) {
+    throw new InvalidArgumentError(`unknown fault "${text}": valid faults are ${FAULT_KINDS.join(', ')}`);
+  }
+  return text as FaultKind;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ')).join('\n');
+}
+
+export function renderSummary(s: OrganizationSummary): string {
+  const out: string[] = [];
+  out.push(`Scenario ${s.scenario}   simulated now ${s.now}   acceleration x${s.acceleration}`);
+  out.push(
+    `Hybrid: ${s.hybrid ? 'yes' : 'no'}   servers in child domain: ${s.serversInChildDomain ? 'yes' : 'no'}   EnableAuthAdminReadSession: ${s.enableAuthAdminReadSession}`,
+  );
+  out.push('');
+  out.push('AuthConfig');
+  out.push(`  current   ${s.authConfig.current ?? '-'}`);
+  out.push(
+    `  next      ${s.authConfig.next ?? '-'}${s.authConfig.nextEffectiveDate ? `  effective ${s.authConfig.nextEffectiveDate}` : ''}`,
+  );
+  out.push(`  previous  ${s.authConfig.previous ?? '-'}`);
+  out.push('');
+  out.push(
+    table([
+      ['SERVER', 'SITE', 'REACHABLE', 'SIGN-IN', 'AUTHADMIN LAST RUN', 'OWA CACHE', 'ECP CACHE'],
+      ...s.servers.map((v) => [
+        v.name,
+        v.site,
+        v.reachable ? 'yes' : 'NO',
+        v.signIn.works ? 'ok' : 'BROKEN',
+        v.authAdminLastRun ?? '-',
+        v.pools[0]?.cachedCertificate?.slice(0, 8) ?? '-',
+        v.pools[1]?.cachedCertificate?.slice(0, 8) ?? '-',
+      ]),
+    ]),
+  );
+  const broken = s.servers.filter((v) => !v.signIn.works);
+  if (broken.length) {
+    out.push('');
+    for (const v of broken.slice(0, 20)) out.push(`  ${v.name}: ${v.signIn.reason}`);
+    if (broken.length > 20) out.push(`  ... and ${broken.length - 20} more`);
+  }
+  out.push('');
+  out.push('Certificates');
+  const certRows = [['SERVER', 'THUMBPRINT', 'NOT AFTER', 'SERVICES', 'ROLE', 'SUBJECT']];
+  for (const v of s.servers) {
+    for (const c of v.certificates) {
+      certRows.push([
+        v.name,
+        c.thumbprint,
+        c.notAfter.slice(0, 19) + (c.expired ? ' EXPIRED' : ''),
+        c.services,
+        c.roles.join(',') || '-',
+        c.subject,
+      ]);
+    }
+  }
+  out.push(table(certRows));
+  out.push('');
+  out.push('Recent events');
+  const eventRows = [['SERVER', 'TIME', 'ID', 'SOURCE', 'MESSAGE']];
+  for (const v of s.servers)
+    for (const e of v.recentEvents) eventRows.push([v.name, e.time, String(e.id), e.providerName, e.message]);
+  out.push(eventRows.length > 1 ? table(eventRows) : '  (none)');
+  if (s.faults.length) {
+    out.push('');
+    out.push('Faults');
+    for (const f of s.faults) out.push(`  ${JSON.stringify(f)}`);
+  }
+  return out.join('\n');
+}
+
+function stateOption(cmd: Command): Command {
+  return cmd.option('--state <file>', `state file (default: $${STATE_ENV})`);
+}
+
+function stateFile(opts: { state?: string }): string {
+  const file = opts.state ?? process.env[STATE_ENV];
+  if (!file) throw new Error(`no state file: pass --state <file> or set ${STATE_ENV}`);
+  return file;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('sim')
+    .description('The simulated Exchange organisation behind bin/simulated-exchange-shell')
+    .showHelpAfterError(false)
+    .exitOverride();
+
+  stateOption(
+    program
+      .command('create')
+      .description(
+        `create an organisation from a scenario:\n${Object.entries(SCENARIOS)
+          .map(([k, v]) => `  ${pad(k, 15)} ${v}`)
+          .join('\n')}`,
+      )
+      .argument('<scenario>', `one of ${SCENARIO_NAMES.join(', ')}`, parseScenario)
+      .option(
+        '--acceleration <factor>',
+        'simulated seconds per real second (0 freezes the clock)',
+        parseAcceleration,
+        1,
+      )
+      .option('--start <iso-date>', 'simulated time to start at (default: now)')
+      .option('--force', 'replace an existing state file'),
+  ).action(
+    async (scenario: string, opts: { state?: string; acceleration: number; start?: string; force?: boolean }) => {
+      let start: number | undefined;
+      if (opts.start !== undefined) {
+        start = Date.parse(opts.start);
+        if (!Number.isFinite(start)) throw new Error(`--start "${opts.start}" is not an ISO-8601 date`);
+      }
+      const file = stateFile(opts);
+      const org = await createOrganization(scenario, file, {
+        acceleration: opts.acceleration,
+        start,
+        overwrite: opts.force,
+      });
+      console.log(`created scenario ${scenario} with ${org.servers.length} servers in ${file}`);
+    },
+  );
+
+  stateOption(
+    program
+      .command('show')
+      .description('certificates per server, auth config, sign-in probe, pools and recent events')
+      .option('--json', 'machine-readable output')
+      .option('--events <n>', 'recent events per server', parseCount, 5),
+  ).action((opts: { state?: string; json?: boolean; events: number }) => {
+    const { org, now } = loadOrganization(stateFile(opts));
+    const summary = summarizeOrganization(org, now, opts.events);
+    console.log(opts.json ? JSON.stringify(summary, null, 2) : renderSummary(summary));
+  });
+
+  stateOption(
+    program
+      .command('advance')
+      .description('move the simulated clock forward; servicelets and replication catch up')
+      .argument('<duration>', 'e.g. 30m, 12h, 2d, 1d12h', parseDuration),
+  ).action(async (duration: number, opts: { state?: string }) => {
+    const file = stateFile(opts);
+    const now = await withOrganization(file, (org) => {
+      advanceClock(org, duration);
+      return org.clock.anchorSim;
+    });
+    // Apply the catch-up to the new time and persist it, so that `show` and the shells agree.
+    await withOrganization(file, () => undefined);
+    console.log(`simulated now ${new Date(now).toISOString()}`);
+  });
+
+  stateOption(
+    program
+      .command('clock')
+      .description('change the clock acceleration')
+      .requiredOption('--acceleration <factor>', 'simulated seconds per real second (0 freezes)', parseAcceleration),
+  ).action(async (opts: { state?: string; acceleration: number }) => {
+    await withOrganization(stateFile(opts), (org) => setAcceleration(org, opts.acceleration));
+    console.log(`acceleration x${opts.acceleration}`);
+  });
+
+  const fault = program.command('fault').description('inject or clear faults seen by the shells');
+  stateOption(
+    fault
+      .command('inject')
+      .description(
+        'inject a fault: rpc (transient RPC error with --probability), hang (--cmdlet never answers), die (the shell process is killed), access-denied',
+      )
+      .argument('<kind>', FAULT_KINDS.join(' | '), parseFaultKind)
+      .option('--cmdlet <name>', 'only this cmdlet (required for hang; default: every Exchange cmdlet)')
+      .option('--probability <p>', 'for rpc: chance per invocation, 0..1', parseProbability, 1)
+      .option('--count <n>', 'fire only this many times', parseCount),
+  ).action(async (kind: FaultKind, opts: { state?: string; cmdlet?: string; probability: number; count?: number }) => {
+    const base = { cmdlet: opts.cmdlet, remaining: opts.count };
+    let f: Fault;
+    if (kind === 'rpc') f = { kind, probability: opts.probability, ...base };
+    else if (kind === 'hang') {
+      if (!opts.cmdlet) throw new Error('fault inject hang needs --cmdlet <name>: the cmdlet that never answers');
+      f = { kind, ...base, cmdlet: opts.cmdlet };
+    } else f = { kind, ...base };
+    await injectFault(stateFile(opts), f);
+    console.log(`injected ${JSON.stringify(f)}`);
+  });
+  stateOption(
+    fault
+      .command('clear')
+      .description('clear faults of one kind, or all')
+      .argument('[kind]', FAULT_KINDS.join(' | '), parseFaultKind),
+  ).action(async (kind: FaultKind | undefined, opts: { state?: string }) => {
+    const n = await clearFaults(stateFile(opts), kind);
+    console.log(`cleared ${n} fault(s)`);
+  });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.configureOutput({ writeErr: () => undefined });
+  for (const c of program.commands) {
+    c.exitOverride().configureOutput({ writeErr: () => undefined });
+    for (const sub of c.commands) sub.exitOverride().configureOutput({ writeErr: () => undefined });
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') {
+        console.error('sim: a command is required (create, show, advance, clock, fault inject|clear); see sim --help');
+        return 2;
+      }
+      console.error(`sim: ${e.message.replace(/^error: /, '')}`);
+      return e.exitCode || 2;
+    }
+    console.error(`sim: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(`sim: ${(e as Error).message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,209 @@
+// Exchange's background behaviour, applied lazily: whenever the state is loaded, everything that would have happened
+// between `processedUntil` and now is computed in one deterministic catch-up (no timers, no daemon), so any number of
+// processes and an accelerated clock see the same history.
+import { Certificate, EventRecord, findCertificate, Organisation, Server } from './model';
+
+export const HOUR_MS = 3_600_000;
+export const AUTH_ADMIN_PROVIDER = 'MSExchange AuthAdmin';
+export const AUTH_ADMIN_EVENT_ID = 2014;
+export const APPLICATION_LOG = 'Application';
+export const OWA_POOL = 'MSExchangeOWAAppPool';
+export const ECP_POOL = 'MSExchangeECPAppPool';
+export const SERVICE_HOST = 'MSExchangeServiceHost';
+const MAX_EVENTS_PER_SERVER = 100;
+
+export function simulatedNow(org: Organisation, realNow: number = Date.now()): number {
+  const { anchorReal, anchorSim, acceleration } = org.clock;
+  return Math.floor(anchorSim + (realNow - anchorReal) * acceleration);
+}
+
+/** Moves simulated time forward; the anchor is re-based so that later real time keeps flowing from the new point. */
+export function advanceClock(org: Organisation, byMs: number, realNow: number = Date.now()): void {
+  const now = simulatedNow(org, realNow);
+  org.clock = { anchorReal: realNow, anchorSim: now + byMs, acceleration: org.clock.acceleration };
+}
+
+export function setAcceleration(org: Organisation, acceleration: number, realNow: number = Date.now()): void {
+  org.clock = { anchorReal: realNow, anchorSim: simulatedNow(org, realNow), acceleration };
+}
+
+export function event2014Message(thumbprint: string): string {
+  return `The current signing certificate for Exchange has been updated to certificate with thumbprint ${thumbprint}.`;
+}
+
+export function writeEvent(
+  org: Organisation,
+  server: Server,
+  e: Omit<EventRecord, 'recordId' | 'logName'> & { logName?: string },
+): void {
+  server.events.push({ logName: APPLICATION_LOG, ...e, recordId: org.nextRecordId++ });
+  server.events.sort((a, b) => a.time - b.time || a.recordId - b.recordId);
+  if (server.events.length > MAX_EVENTS_PER_SERVER)
+    server.events.splice(0, server.events.length - MAX_EVENTS_PER_SERVER);
+}
+
+/** Whether the AuthAdmin servicelet can start at all (child domain without the read session cannot). */
+export function authAdminCanRun(org: Organisation): boolean {
+  return !org.organizationConfig.serversInChildDomain || org.organizationConfig.enableAuthAdminReadSession;
+}
+
+/** The servicelet runs at service start and then every interval: the first run at or after `t`. */
+export function nextAuthAdminRun(org: Organisation, server: Server, t: number): number {
+  const start = server.serviceHost.lastStart;
+  if (t <= start) return start;
+  const interval = org.behaviour.authAdminIntervalMs;
+  return start + Math.ceil((t - start) / interval) * interval;
+}
+
+function lastRunAtOrBefore(org: Organisation, server: Server, t: number): number | null {
+  const start = server.serviceHost.lastStart;
+  if (t < start) return null;
+  const interval = org.behaviour.authAdminIntervalMs;
+  return start + Math.floor((t - start) / interval) * interval;
+}
+
+/** Copies a certificate as the certificate servicelet does: same key, same flags, no services bound. */
+function copyCertificate(c: Certificate, at: number, how: Certificate['installedBy']): Certificate {
+  return { ...c, services: [], installedAt: at, installedBy: how };
+}
+
+/**
+ * Replication to a fixpoint: a server lacking a distributed certificate receives it `delay` after it became available
+ * on a server of the same site (or of another site, when cross-site replication happens at all).
+ */
+function replicate(org: Organisation, from: number, now: number): void {
+  const { sameSiteReplicationDelayMs: same, crossSiteReplicationDelayMs: cross } = org.behaviour;
+  for (const [thumbprint, since] of Object.entries(org.replicating)) {
+    for (;;) {
+      let best: { target: Server; source: Certificate; at: number } | undefined;
+      for (const target of org.servers) {
+        if (target.roles.includes('Edge') || findCertificate(target, thumbprint)) continue;
+        for (const source of org.servers) {
+          const c = findCertificate(source, thumbprint);
+          if (!c) continue;
+          const delay = source.site === target.site ? same : cross;
+          if (delay === null) continue;
+          const at = Math.max(c.installedAt, since) + delay;
+          if (at <= now && (!best || at < best.at)) best = { target, source: c, at };
+        }
+      }
+      if (!best) break;
+      best.target.certificates.push(copyCertificate(best.source, Math.max(best.at, from), 'replication'));
+    }
+  }
+}
+
+function publish(org: Organisation, at: number): void {
+  const a = org.authConfig;
+  if (!a.nextCertificateThumbprint) return;
+  a.previousCertificateThumbprint = a.currentCertificateThumbprint;
+  a.currentCertificateThumbprint = a.nextCertificateThumbprint;
+  a.nextCertificateThumbprint = null;
+  a.nextCertificateEffectiveDate = null;
+  a.whenChanged = at;
+}
+
+/**
+ * AuthAdmin: the first run (on any server) at or after the effective date publishes next as current; every server's
+ * servicelet announces a current certificate it has not announced yet with event 2014 at its next run.
+ */
+function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt: number | null): void {
+  if (!authAdminCanRun(org)) return;
+  const a = org.authConfig;
+  let changedAt = publishedAt ?? from;
+  if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null) {
+    const earliest = Math.max(a.nextCertificateEffectiveDate, from + 1);
+    const runs = org.servers.filter((s) => !s.roles.includes('Edge')).map((s) => nextAuthAdminRun(org, s, earliest));
+    const first = Math.min(...runs);
+    if (first <= now) {
+      publish(org, first);
+      changedAt = first;
+    }
+  }
+  for (const s of org.servers) {
+    if (s.roles.includes('Edge')) continue;
+    const last = lastRunAtOrBefore(org, s, now);
+    if (last !== null && last > from - 1) s.serviceHost.authAdminLastRun = last;
+    if (a.currentCertificateThumbprint && s.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) {
+      const at = nextAuthAdminRun(org, s, Math.max(changedAt, from + 1));
+      if (at <= now) {
+        s.serviceHost.announcedCurrent = a.currentCertificateThumbprint;
+        writeEvent(org, s, {
+          time: at,
+          providerName: AUTH_ADMIN_PROVIDER,
+          id: AUTH_ADMIN_EVENT_ID,
+          level: 4,
+          message: event2014Message(a.currentCertificateThumbprint),
+        });
+      }
+    }
+  }
+}
+
+/** Brings the organisation up to `now`. Idempotent: a second call with the same `now` changes nothing. */
+export function catchUp(org: Organisation, now: number): void {
+  if (now <= org.processedUntil) return;
+  const from = org.processedUntil;
+  replicate(org, from, now);
+  runAuthAdmin(org, from, now, null);
+  org.processedUntil = now;
+}
+
+/** Restart-Service MSExchangeServiceHost: the servicelets start again and AuthAdmin runs at once. */
+export function restartServiceHost(org: Organisation, server: Server, now: number): void {
+  catchUp(org, now);
+  server.serviceHost.lastStart = now;
+  if (!authAdminCanRun(org)) return;
+  server.serviceHost.authAdminLastRun = now;
+  const a = org.authConfig;
+  if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null && a.nextCertificateEffectiveDate <= now) {
+    publish(org, now);
+  }
+  if (a.currentCertificateThumbprint && server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) {
+    server.serviceHost.announcedCurrent = a.currentCertificateThumbprint;
+    writeEvent(org, server, {
+      time: now,
+      providerName: AUTH_ADMIN_PROVIDER,
+      id: AUTH_ADMIN_EVENT_ID,
+      level: 4,
+      message: event2014Message(a.currentCertificateThumbprint),
+    });
+  }
+}
+
+/** IIS starts a new worker process, which loads the auth certificate that is current now (if it can). */
+export function recyclePool(org: Organisation, server: Server, poolName: string, now: number): boolean {
+  const pool = server.appPools.find((p) => p.name.toLowerCase() === poolName.toLowerCase());
+  if (!pool) return false;
+  pool.lastRecycle = now;
+  pool.state = 'Started';
+  const current = org.authConfig.currentCertificateThumbprint;
+  pool.cachedCertificate = current && findCertificate(server, current) ? current : null;
+  return true;
+}
+
+export interface SignInProbe {
+  server: string;
+  works: boolean;
+  reason: string;
+}
+
+/** OWA/ECP sign-in on one server: a valid current auth certificate, installed there, cached by both pools. */
+export function signInProbe(org: Organisation, server: Server, now: number): SignInProbe {
+  const fail = (reason: string): SignInProbe => ({ server: server.name, works: false, reason });
+  const current = org.authConfig.currentCertificateThumbprint;
+  if (!current) return fail('no current auth certificate is configured');
+  const cert = findCertificate(server, current);
+  if (!cert) return fail(`current auth certificate ${current} is not installed on ${server.name}`);
+  if (cert.notAfter <= now) return fail(`current auth certificate ${current} expired`);
+  if (cert.notBefore > now) return fail(`current auth certificate ${current} is not valid yet`);
+  for (const pool of server.appPools) {
+    if (pool.state !== 'Started') return fail(`${pool.name} is stopped`);
+    if (pool.cachedCertificate !== current) {
+      return fail(
+        `${pool.name} caches ${pool.cachedCertificate ?? 'no certificate'} instead of the current ${current} (recycle it)`,
+      );
+    }
+  }
+  return { server: server.name, works: true, reason: 'OWA and ECP sign-in work' };
+}

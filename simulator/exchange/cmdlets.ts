@@ -1,0 +1,941 @@
+// The Exchange (and Windows) cmdlets the service uses, with the parameter names and types of Microsoft's references.
+// Each invocation is one read-modify-write of the state file under its lock, after the lazy catch-up to now.
+import {
+  CmdletContext,
+  CmdletSpec,
+  ParamSpec,
+  PSDateTime,
+  PSEnum,
+  PSError,
+  PSHashtable,
+  PSObject,
+  PSSecureString,
+  PSValue,
+} from '../shell/types';
+import {
+  APPLICATION_LOG,
+  authAdminCanRun,
+  HOUR_MS,
+  nextAuthAdminRun,
+  recyclePool,
+  restartServiceHost,
+  SERVICE_HOST,
+  signInProbe,
+} from './behaviour';
+import { AUTH_CERT_FRIENDLY_NAME, exportPfx, importPfx, makeCertificate, PfxError } from './certificates';
+import {
+  certificateNotFound,
+  exchangeError,
+  invalidArgument,
+  invalidOperation,
+  nonInteractivePrompt,
+  objectNotFound,
+  remotingFailed,
+  rpcUnavailable,
+} from './errors';
+import { findCertificate, findServer, Organisation, Server, ServiceName, serviceNameSchema } from './model';
+import {
+  authConfigObject,
+  certificateObject,
+  eventObject,
+  hybridConfigurationObject,
+  organizationConfigObject,
+  serverObject,
+  transportServiceObject,
+} from './objects';
+import { withOrganization } from './organisation';
+
+/** Set-AuthConfig warns below this lead time: Microsoft's advice is at least 48 hours for replication. */
+export const MIN_EFFECTIVE_DATE_LEAD_MS = 48 * HOUR_MS;
+export const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
+const KNOWN_SERVICES = [
+  'MSExchangeServiceHost',
+  'MSExchangeTransport',
+  'MSExchangeIS',
+  'MSExchangeFrontEndTransport',
+  'W3SVC',
+  'WAS',
+];
+
+const SERVICES_PARAM: ParamSpec['type'] = {
+  enum: 'Microsoft.Exchange.Management.SystemConfigurationTasks.AllowedServices',
+  values: ['None', 'IMAP', 'POP', 'UM', 'IIS', 'SMTP', 'Federation', 'UMCallRouter'],
+  flags: true,
+};
+const common = (...names: string[]): ParamSpec[] =>
+  names.map((name) => ({ name, type: name === 'DomainController' ? 'String' : 'SwitchParameter' }) as ParamSpec);
+
+// ---- argument readers: the binder has converted to the declared type; these only unwrap it.
+
+function str(v: PSValue | undefined): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof PSEnum) return v.names;
+  if (Array.isArray(v)) return v.length === 1 ? str(v[0]) : v.map((x) => str(x) ?? '').join(' ');
+  return String(v);
+}
+
+function bool(v: PSValue | undefined): boolean {
+  if (Array.isArray(v)) return v.length > 0 && bool(v[0]);
+  return v === true || (typeof v === 'number' && v !== 0) || (typeof v === 'string' && /^true$/i.test(v));
+}
+
+function dateMs(v: PSValue | undefined): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v instanceof PSDateTime) return v.ms;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    return Number.isFinite(t) ? t : undefined;
+  }
+  return undefined;
+}
+
+function bytes(v: PSValue | undefined): Uint8Array | undefined {
+  if (v instanceof Uint8Array) return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return Uint8Array.from(v as number[]);
+  return undefined;
+}
+
+function secret(v: PSValue | undefined): string | undefined {
+  if (v instanceof PSSecureString) return v.plainText;
+  if (typeof v === 'string') return v;
+  return undefined;
+}
+
+function strings(v: PSValue | undefined): string[] {
+  if (v === undefined || v === null) return [];
+  if (Array.isArray(v)) return v.flatMap((x) => strings(x));
+  const s = str(v);
+  return s === undefined ? [] : [s];
+}
+
+function parseServices(v: PSValue | undefined): ServiceName[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const names = strings(v instanceof PSEnum ? v.names : v).flatMap((s) => s.split(','));
+  const out: ServiceName[] = [];
+  for (const raw of names.map((n) => n.trim()).filter(Boolean)) {
+    if (/^none$/i.test(raw)) continue;
+    const hit = serviceNameSchema.options.find((o) => o.toLowerCase() === raw.toLowerCase());
+    if (!hit) {
+      throw new PSError(
+        `Cannot bind parameter 'Services'. Cannot convert value "${raw}" to type "Microsoft.Exchange.Management.SystemConfigurationTasks.AllowedServices". Error: "Unable to match the identifier name ${raw} to a valid enumerator name. Specify one of the following enumerator names and try again: None, IMAP, POP, UM, IIS, SMTP, Federation, UMCallRouter"`,
+        {
+          category: 'InvalidArgument',
+          reason: 'ParameterBindingException',
+          exceptionType: 'System.Management.Automation.ParameterBindingException',
+          errorId: 'CannotConvertArgumentNoMessage',
+        },
+      );
+    }
+    if (!out.includes(hit)) out.push(hit);
+  }
+  return out;
+}
+
+// ---- servers
+
+function connected(org: Organisation): Server {
+  return findServer(org, org.connectedServer)!;
+}
+
+/** -Server, or the machine the command runs on (Invoke-Command), or the server the shell is connected to. */
+function targetServer(org: Organisation, cmdlet: string, args: Record<string, PSValue>, ctx: CmdletContext): Server {
+  const name = str(args.Server) ?? ctx.computerName ?? org.connectedServer;
+  const s = findServer(org, name);
+  if (!s) throw objectNotFound(cmdlet, org.connectedServer, name, `dc1.${org.rootDomain}`);
+  return s;
+}
+
+function reachableServer(org: Organisation, cmdlet: string, args: Record<string, PSValue>, ctx: CmdletContext): Server {
+  const s = targetServer(org, cmdlet, args, ctx);
+  if (!s.reachable) throw rpcUnavailable(cmdlet, s);
+  return s;
+}
+
+/** Windows cmdlets run on the machine Invoke-Command targets (or locally, on the connected server). */
+function localMachine(org: Organisation, ctx: CmdletContext): Server {
+  const name = ctx.computerName ?? org.connectedServer;
+  const s = findServer(org, name);
+  if (!s) throw remotingFailed(name, false);
+  if (!s.reachable) throw remotingFailed(name, true);
+  return s;
+}
+
+/** -Thumbprint or -Identity "SERVER\THUMBPRINT". */
+function thumbprintAndServer(
+  org: Organisation,
+  cmdlet: string,
+  args: Record<string, PSValue>,
+  ctx: CmdletContext,
+): { server: Server; thumbprint: string | undefined } {
+  const identity = str(args.Identity);
+  if (identity !== undefined) {
+    const i = identity.lastIndexOf('\\');
+    if (i > 0) {
+      const server = findServer(org, identity.slice(0, i));
+      if (!server) throw objectNotFound(cmdlet, org.connectedServer, identity, `dc1.${org.rootDomain}`);
+      if (!server.reachable) throw rpcUnavailable(cmdlet, server);
+      return {
+        server,
+        thumbprint: identity
+          .slice(i + 1)
+          .trim()
+          .toUpperCase(),
+      };
+    }
+    return { server: reachableServer(org, cmdlet, args, ctx), thumbprint: identity.trim().toUpperCase() };
+  }
+  const t = str(args.Thumbprint);
+  return { server: reachableServer(org, cmdlet, args, ctx), thumbprint: t?.trim().toUpperCase() };
+}
+
+function requireCertificate(cmdlet: string, server: Server, thumbprint: string) {
+  const c = findCertificate(server, thumbprint);
+  if (!c) throw certificateNotFound(cmdlet, server, thumbprint);
+  return c;
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** DateTime as XElement writes it (XmlConvert, round-trip kind). */
+function xmlDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+}
+
+/** TimeSpan.ToString(): "12:00:00", "1.00:00:00". */
+function timeSpan(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const d = Math.floor(total / 86400);
+  const hms = [Math.floor((total % 86400) / 3600), Math.floor((total % 3600) / 60), total % 60]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
+  return d ? `${d}.${hms}` : hms;
+}
+
+export function diagnosticInfoXml(org: Organisation, s: Server, now: number, component?: string): string {
+  const run = s.serviceHost.authAdminLastRun;
+  const canRun = authAdminCanRun(org);
+  const interval = org.behaviour.authAdminIntervalMs;
+  const scheduler = (last: number | null, next: number | null) =>
+    `<CacheScheduler>${last === null ? '' : `<lastRunTime>${xmlDate(last)}</lastRunTime>`}` +
+    `${next === null ? '' : `<nextRunTime>${xmlDate(next)}</nextRunTime>`}<runInterval>${timeSpan(interval)}</runInterval></CacheScheduler>`;
+  // Another anchor application comes first, as on a real server, so a reader must pick AuthAdmin by name.
+  const other = `<AnchorApplication name="MailboxAssociationReplication"><AnchorServiceComponents><count>1</count>${scheduler(
+    s.serviceHost.lastStart + Math.floor((now - s.serviceHost.lastStart) / HOUR_MS) * HOUR_MS,
+    null,
+  )}</AnchorServiceComponents></AnchorApplication>`;
+  const authAdmin = `<AnchorApplication name="AuthAdmin"><AnchorServiceComponents><count>1</count>${scheduler(
+    run,
+    canRun ? nextAuthAdminRun(org, s, now + 1) : null,
+  )}</AnchorServiceComponents><Config><IsEnabled>${canRun}</IsEnabled><IdleRunDelay>${interval / 1000}</IdleRunDelay></Config></AnchorApplication>`;
+  const apps = [other, authAdmin].filter(
+    (a) => !component || a.toLowerCase().includes(`name="${component.toLowerCase()}"`) || /anchor/i.test(component),
+  );
+  return (
+    `<Diagnostics><ProcessInfo><id>${4000 + ((s.name.length * 97) % 900)}</id><serverName>${xmlEscape(s.name)}</serverName>` +
+    `<startTime>${xmlDate(s.serviceHost.lastStart)}</startTime><currentTime>${xmlDate(now)}</currentTime>` +
+    `<lifetime>${Math.floor((now - s.serviceHost.lastStart) / 1000)}</lifetime></ProcessInfo>` +
+    `<Components>${apps.join('')}</Components></Diagnostics>`
+  );
+}
+
+export function exchangeCmdlets(file: string): CmdletSpec[] {
+  const run = <T>(fn: (org: Organisation, now: number) => T | Promise<T>) => withOrganization(file, fn);
+
+  return [
+    {
+      name: 'Get-ExchangeServer',
+      params: [
+        { name: 'Identity', type: 'String', position: 0 },
+        { name: 'Status', type: 'SwitchParameter' },
+        { name: 'Domain', type: 'String' },
+        ...common('DomainController'),
+      ],
+      invoke: (args) =>
+        run((org, now) => {
+          const id = str(args.Identity);
+          if (id === undefined) return org.servers.map((s) => serverObject(org, s, now));
+          const s = findServer(org, id);
+          if (!s) throw objectNotFound('Get-ExchangeServer', org.connectedServer, id, `dc1.${org.rootDomain}`);
+          return [serverObject(org, s, now)];
+        }),
+    },
+    {
+      name: 'Get-ExchangeCertificate',
+      params: [
+        { name: 'Thumbprint', type: 'String', position: 0 },
+        { name: 'Identity', type: 'String' },
+        { name: 'Server', type: 'String' },
+        { name: 'DomainName', type: 'String[]' },
+        { name: 'Instance', type: 'Object' },
+        ...common('DomainController'),
+      ],
+      invoke: (args, ctx) =>
+        run((org, now) => {
+          const { server, thumbprint } = thumbprintAndServer(org, 'Get-ExchangeCertificate', args, ctx);
+          if (thumbprint !== undefined) {
+            return [
+              certificateObject(org, server, requireCertificate('Get-ExchangeCertificate', server, thumbprint), now),
+            ];
+          }
+          const domains = strings(args.DomainName).map((d) => d.toLowerCase());
+          return server.certificates
+            .filter((c) => !domains.length || c.domains.some((d) => domains.includes(d.toLowerCase())))
+            .map((c) => certificateObject(org, server, c, now));
+        }),
+    },
+    {
+      name: 'New-ExchangeCertificate',
+      params: [
+        { name: 'BinaryEncoded', type: 'SwitchParameter' },
+        { name: 'DomainName', type: 'String[]' },
+        { name: 'Force', type: 'SwitchParameter' },
+        { name: 'FriendlyName', type: 'String' },
+        { name: 'GenerateRequest', type: 'SwitchParameter' },
+        { name: 'IncludeAcceptedDomains', type: 'SwitchParameter' },
+        { name: 'IncludeAutoDiscover', type: 'SwitchParameter' },
+        { name: 'IncludeServerFQDN', type: 'SwitchParameter' },
+        { name: 'IncludeServerNetBIOSName', type: 'SwitchParameter' },
+        { name: 'Instance', type: 'Object' },
+        { name: 'KeySize', type: 'Int32' },
+        { name: 'PrivateKeyExportable', type: 'Boolean' },
+        { name: 'RequestFile', type: 'String' },
+        { name: 'Server', type: 'String' },
+        { name: 'Services', type: SERVICES_PARAM },
+        { name: 'SubjectKeyIdentifier', type: 'String' },
+        { name: 'SubjectName', type: 'String' },
+        ...common('Confirm', 'WhatIf', 'DomainController'),
+      ],
+      invoke: (args, ctx) =>
+        run((org, now) => {
+          const cmd = 'New-ExchangeCertificate';
+          const server = reachableServer(org, cmd, args, ctx);
+          if (bool(args.GenerateRequest)) {
+            throw invalidOperation(
+              cmd,
+              server.name,
+              'The simulated organisation has no certification authority: -GenerateRequest is not supported.',
+            );
+          }
+          const keySize = args.KeySize === undefined ? 2048 : Number(args.KeySize);
+          if (![1024, 2048, 4096].includes(keySize)) {
+            throw invalidArgument(
+              cmd,
+              server.name,
+              `The key size ${keySize} isn't valid. Valid key sizes are 1024, 2048 and 4096.`,
+              String(keySize),
+            );
+          }
+          const services = parseServices(args.Services) ?? ['IMAP', 'POP', 'SMTP'];
+          const domains = strings(args.DomainName);
+          if (bool(args.IncludeServerFQDN)) domains.push(server.fqdn);
+          if (bool(args.IncludeServerNetBIOSName)) domains.push(server.name);
+          const subject = str(args.SubjectName) ?? `CN=${domains[0] ?? server.name}`;
+          const cert = makeCertificate({
+            subject,
+            friendlyName:
+              str(args.FriendlyName) ??
+              (subject.toLowerCase().includes('auth certificate') ? AUTH_CERT_FRIENDLY_NAME : 'Microsoft Exchange'),
+            notBefore: now,
+            services,
+            privateKeyExportable: bool(args.PrivateKeyExportable),
+            keySize,
+            domains,
+            installedAt: now,
+            installedBy: 'new',
+          });
+          if (bool(args.WhatIf)) return [];
+          const replacesTransport =
+            services.includes('SMTP') && server.internalTransportCertificate !== cert.thumbprint;
+          // "Overwrite the existing default SMTP certificate?" needs an answer; -Force answers yes.
+          if (replacesTransport && !bool(args.Force)) throw nonInteractivePrompt();
+          server.certificates.push(cert);
+          if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
+          return [certificateObject(org, server, cert, now)];
+        }),
+    },
+    {
+      name: 'Enable-ExchangeCertificate',
+      params: [
+        { name: 'Thumbprint', type: 'String', position: 0 },
+        { name: 'Identity', type: 'String' },
+        { name: 'Server', type: 'String' },
+        { name: 'Services', type: SERVICES_PARAM, mandatory: true },
+        { name: 'Force', type: 'SwitchParameter' },
+        { name: 'DoNotRequireSsl', type: 'SwitchParameter' },
+        { name: 'NetworkServiceAllowed', type: 'SwitchParameter' },
+        ...common('Confirm', 'WhatIf', 'DomainController'),
+      ],
+      invoke: (args, ctx) =>
+        run((org, now) => {
+          const cmd = 'Enable-ExchangeCertificate';
+          const { server, thumbprint } = thumbprintAndServer(org, cmd, args, ctx);
+          if (!thumbprint) {
+            throw new PSError(
+              'Cannot process command because of one or more missing mandatory parameters: Thumbprint.',
+              {
+                category: 'InvalidArgument',
+                reason: 'ParameterBindingException',
+                exceptionType: 'System.Management.Automation.ParameterBindingException',
+                errorId: 'MissingMandatoryParameter',
+              },
+            );
+          }
+          const cert = requireCertificate(cmd, server, thumbprint);
+          if (cert.notAfter <= now) {
+            throw invalidOperation(
+              cmd,
+              server.name,
+              `The certificate with thumbprint ${thumbprint} has expired and can't be enabled.`,
+              thumbprint,
+            );
+          }
+          const services = parseServices(args.Services) ?? [];
+          if (bool(args.WhatIf)) return [];
+          const replacesTransport =
+            services.includes('SMTP') && server.internalTransportCertificate !== cert.thumbprint;
+          if (replacesTransport && !bool(args.Force)) throw nonInteractivePrompt();
+          for (const sv of services) if (!cert.services.includes(sv)) cert.services.push(sv);
+          if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
+          return [];
+        }),
+    },
+    {
+      name: 'Export-ExchangeCertificate',
+      params: [
+        { name: 'Thumbprint', type: 'String', position: 0 },
+        { name: 'Identity', type: 'String' },
+        { name: 'Server', type: 'String' },
+        { name: 'BinaryEncoded', type: 'SwitchParameter' },
+        { name: 'Password', type: 'SecureString' },
+        { name: 'FileName', type: 'String' },
+        ...common('Confirm', 'WhatIf', 'DomainController'),
+      ],
+      invoke: (args, ctx) =>
+        run((org) => {
+          const cmd = 'Export-ExchangeCertificate';
+          const { server, thumbprint } = thumbprintAndServer(org, cmd, args, ctx);
+          if (!thumbprint) throw invalidArgument(cmd, server.name, 'Specify -Thumbprint or -Identity.');
+          const cert = requireCertificate(cmd, server, thumbprint);
+          if (!cert.privateKeyExportable) {
+            throw invalidOperation(
+              cmd,
+              server.name,
+              `The private key for the certificate with thumbprint ${thumbprint} isn't exportable. Specify a certificate with an exportable private key.`,
+              thumbprint,
+            );
+          }
+          const pfx = exportPfx(cert, secret(args.Password) ?? '');
+          const fileData: PSValue = bool(args.BinaryEncoded) ? pfx : Buffer.from(pfx).toString('base64');
+          return [
+            new PSObject(['Deserialized.Microsoft.Exchange.Data.BinaryFileDataObject', 'Deserialized.System.Object'], {
+              FileData: fileData,
+              Identity: null,
+              IsValid: true,
+              PSComputerName: server.fqdn,
+            }),
+          ];
+        }),
+    },
+    {
+      name: 'Import-ExchangeCertificate',
+      params: [
+        { name: 'FileData', type: 'Byte[]' },
+        { name: 'FileName', type: 'String' },
+        { name: 'Instance', type: 'Object' },
+        { name: 'Password', type: 'SecureString' },
+        { name: 'PrivateKeyExportable', type: 'Boolean' },
+        { name: 'Server', type: 'String' },
+        { name: 'FriendlyName', type: 'String' },
+        ...common('Confirm', 'WhatIf', 'DomainController'),
+      ],
+      invoke: (args, ctx) =>
+        run((org, now) => {
+          const cmd = 'Import-ExchangeCertificate';
+          const server = reachableServer(org, cmd, args, ctx);
+          const data = bytes(args.FileData);
+          if (!data) {
+            if (args.FileName !== undefined) {
+              throw invalidArgument(
+                cmd,
+                server.name,
+                'The simulated servers have no file system: pass the certificate as -FileData.',
+              );
+            }
+            throw new PSError('Cannot process command because of one or more missing mandatory parameters: FileData.', {
+              category: 'InvalidArgument',
+              reason: 'ParameterBindingException',
+              exceptionType: 'System.Management.Automation.ParameterBindingException',
+              errorId:
+                'MissingMandatoryParameter,Microsoft.Exchange.Management.SystemConfigurationTasks.ImportExchangeCertificate',
+            });
+          }
+          let payload: ReturnType<typeof importPfx>;
+          try {
+            payload = importPfx(data, secret(args.Password) ?? '');
+          } catch (e) {
+            if (!(e instanceof PfxError)) throw e;
+            throw exchangeError(cmd, server.name, `Cannot import certificate. ${e.message}`, {
+              category: 'NotSpecified',
+              reason: 'CryptographicException',
+              exceptionType: 'System.Security.Cryptography.CryptographicException',
+            });
+          }
+          if (findCertificate(server, payload.thumbprint)) {
+            throw invalidOperation(
+              cmd,
+              server.name,
+              `Cannot import certificate. A certificate with the thumbprint ${payload.thumbprint} already exists.`,
+              payload.thumbprint,
+            );
+          }
+          if (bool(args.WhatIf)) return [];
+          const cert = {
+            ...payload,
+            friendlyName: str(args.FriendlyName) ?? payload.friendlyName,
+            services: [] as ServiceName[],
+            privateKeyExportable: bool(args.PrivateKeyExportable),
+            installedAt: now,
+            installedBy: 'import' as const,
+          };
+          server.certificates.push(cert);
+          return [certificateObject(org, server, cert, now)];
+        }),
+    },
+    {
+      name: 'Get-AuthConfig',
+      params: [...common('DomainController')],
+      invoke: () => run((org) => [authConfigObject(org)]),
+    },
+    {
+      name: 'Set-AuthConfig',
+      params: [
+        { name: 'NewCertificateThumbprint', type: 'String' },
+        { name: 'NewCertificateEffectiveDate', type: 'DateTime' },
+        { name: 'CertificateThumbprint', type: 'String' },
+        { name: 'PublishCertificate', type: 'SwitchParameter' },
+        { name: 'ClearPreviousCertificate', type: 'SwitchParameter' },
+        { name: 'SkipImmediateCertificateDeployment', type: 'SwitchParameter' },
+        { name: 'Server', type: 'String' },
+        { name: 'Force', type: 'SwitchParameter' },
+        { name: 'Realm', type: 'String' },
+        { name: 'ServiceName', type: 'String' },
+        ...common('Confirm', 'WhatIf', 'DomainController'),
+      ],
+      invoke: (args, ctx) =>
+        run((org, now) => {
+          const cmd = 'Set-AuthConfig';
+          const server = reachableServer(org, cmd, args, ctx);
+          const a = org.authConfig;
+          const force = bool(args.Force);
+          const whatIf = bool(args.WhatIf);
+          const newThumb = str(args.NewCertificateThumbprint)?.trim().toUpperCase();
+          const effective = dateMs(args.NewCertificateEffectiveDate);
+          if (newThumb !== undefined) {
+            if (!/^[0-9A-F]{40}$/.test(newThumb)) {
+              throw invalidArgument(cmd, server.name, `The certificate thumbprint ${newThumb} isn't valid.`, newThumb);
+            }
+            if (effective === undefined) {
+              throw invalidArgument(
+                cmd,
+                server.name,
+                'The NewCertificateEffectiveDate parameter must be specified with NewCertificateThumbprint.',
+              );
+            }
+            requireCertificate(cmd, server, newThumb);
+            // The date is computed by the client a moment before the cmdlet runs: allow for that, scaled by the clock.
+            const slack = 60_000 + 2_000 * org.clock.acceleration;
+            if (effective < now - slack) {
+              throw invalidArgument(
+                cmd,
+                server.name,
+                'The effective date must be greater than the current time.',
+                new Date(effective).toISOString(),
+              );
+            }
+            // "The effective date is less than 48 hours from now... Do you want to continue?"
+            if (effective - now < MIN_EFFECTIVE_DATE_LEAD_MS && !force) throw nonInteractivePrompt();
+            if (!whatIf) {
+              a.nextCertificateThumbprint = newThumb;
+              a.nextCertificateEffectiveDate = effective;
+              a.whenChanged = now;
+              if (!(newThumb in org.replicating)) org.replicating[newThumb] = now;
+            }
+          } else if (effective !== undefined) {
+            throw invalidArgument(
+              cmd,
+              server.name,
+              'The NewCertificateThumbprint parameter must be specified with NewCertificateEffectiveDate.',
+            );
+          }
+          const direct = str(args.CertificateThumbprint)?.trim().toUpperCase();
+          if (direct !== undefined) {
+            requireCertificate(cmd, server, direct);
+            if (!whatIf && direct !== a.currentCertificateThumbprint) {
+              a.previousCertificateThumbprint = a.currentCertificateThumbprint;
+              a.currentCertificateThumbprint = direct;
+              a.whenChanged = now;
+            }
+          }
+          if (bool(args.PublishCertificate)) {
+            const next = a.nextCertificateThumbprint;
+            if (!next)
+              throw invalidOperation(
+                cmd,
+                server.name,
+                'There is no next certificate configured to publish. Use -NewCertificateThumbprint first.',
+              );
+            const lacking = org.servers.filter((s) => !s.roles.includes('Edge') && !findCertificate(s, next));
+            if (lacking.length) {
+              throw invalidOperation(
+                cmd,
+                server.name,
+                `The certificate with thumbprint ${next} isn't installed on server(s) ${lacking.map((s) => s.name).join(', ')}. The next certificate must be installed on all servers before it can be published.`,
+                next,
+              );
+            }
+            if (!whatIf) {
+              a.previousCertificateThumbprint = a.currentCertificateThumbprint;
+              a.currentCertificateThumbprint = next;
+              a.nextCertificateThumbprint = null;
+              a.nextCertificateEffectiveDate = null;
+              a.whenChanged = now;
+            }
+          }
+          if (bool(args.ClearPreviousCertificate) && !whatIf) {
+            a.previousCertificateThumbprint = null;
+            a.whenChanged = now;
+          }
+          return [];
+        }),
+    },
+    {
+      name: 'Get-HybridConfiguration',
+      params: [...common('DomainController')],
+      invoke: () => run((org) => (org.hybrid.present ? [hybridConfigurationObject(org)] : [])),
+    },
+    {
+      name: 'Get-OrganizationConfig',
+      params: [{ name: 'Identity', type: 'String', position: 0 }, ...common('DomainController')],
+      invoke: () => run((org) => [organizationConfigObject(org)]),
+    },
+    {
+      name: 'Set-OrganizationConfig',
+      params: [
+        { name: 'EnableAuthAdminReadSession', type: 'SwitchParameter' },
+        { name: 'OAuth2ClientProfileEnabled', type: 'Boolean' },
+        ...common('Force', 'Confirm', 'WhatIf', 'DomainController'),
+      ],
+      invoke: (args) =>
+        run((org) => {
+          if (args.EnableAuthAdminReadSession !== undefined && !bool(args.WhatIf)) {
+            org.organizationConfig.enableAuthAdminReadSession = bool(args.EnableAuthAdminReadSession);
+          }
+          return [];
+        }),
+    },
+    {
+      name: 'Get-TransportService',
+      params: [{ name: 'Identity', type: 'String', position: 0 }, ...common('DomainController')],
+      invoke: (args, ctx) =>
+        run((org) => {
+          const id = str(args.Identity);
+          if (id === undefined) {
+            return org.servers.filter((s) => !s.roles.includes('Edge')).map((s) => transportServiceObject(org, s));
+          }
+          const s = findServer(org, id);
+          if (!s)
+            throw objectNotFound(
+              'Get-TransportService',
+              ctx.computerName ?? org.connectedServer,
+              id,
+              `dc1.${org.rootDomain}`,
+            );
+          return [transportServiceObject(org, s)];
+        }),
+    },
+    {
+      name: 'Get-WinEvent',
+      params: [
+        { name: 'LogName', type: 'String[]', position: 0 },
+        { name: 'ComputerName', type: 'String' },
+        { name: 'FilterHashtable', type: 'Hashtable[]' },
+        { name: 'MaxEvents', type: 'Int64' },
+        { name: 'ProviderName', type: 'String[]' },
+        { name: 'Oldest', type: 'SwitchParameter' },
+        { name: 'Force', type: 'SwitchParameter' },
+        { name: 'Credential', type: 'Object' },
+      ],
+      invoke: (args, ctx) =>
+        run((org) => {
+          const name = str(args.ComputerName) ?? ctx.computerName ?? org.connectedServer;
+          const s = findServer(org, name);
+          const noRpc = () =>
+            new PSError('The RPC server is unavailable', {
+              category: 'NotSpecified',
+              reason: 'EventLogException',
+              exceptionType: 'System.Diagnostics.Eventing.Reader.EventLogException',
+              errorId:
+                'System.Diagnostics.Eventing.Reader.EventLogException,Microsoft.PowerShell.Commands.GetWinEventCommand',
+            });
+          if (!s || !s.reachable) throw noRpc();
+          const filters: Array<(e: Server['events'][number]) => boolean> = [];
+          const lists = (v: PSValue | undefined) => strings(v).map((x) => x.toLowerCase());
+          let logs = lists(args.LogName);
+          const providers = lists(args.ProviderName);
+          const tables = (Array.isArray(args.FilterHashtable) ? args.FilterHashtable : [args.FilterHashtable]).filter(
+            (t): t is PSHashtable => t instanceof PSHashtable,
+          );
+          for (const t of tables) {
+            for (const [key, value] of t.entries()) {
+              const k = key.toLowerCase();
+              if (k === 'logname') logs = lists(value);
+              else if (k === 'providername') providers.push(...lists(value));
+              else if (k === 'id') {
+                const ids = strings(value).map(Number);
+                filters.push((e) => ids.includes(e.id));
+              } else if (k === 'level') {
+                const levels = strings(value).map(Number);
+                filters.push((e) => levels.includes(e.level));
+              } else if (k === 'starttime' || k === 'endtime') {
+                const t0 = dateMs(value as PSValue);
+                if (t0 === undefined) {
+                  throw new PSError(`Cannot convert value "${str(value as PSValue)}" to type "System.DateTime".`, {
+                    category: 'InvalidArgument',
+                    reason: 'InvalidCastException',
+                    exceptionType: 'System.InvalidCastException',
+                    errorId: 'System.InvalidCastException,Microsoft.PowerShell.Commands.GetWinEventCommand',
+                  });
+                }
+                filters.push(k === 'starttime' ? (e) => e.time >= t0 : (e) => e.time <= t0);
+              } else {
+                throw new PSError(`The '${key}' key is not valid in a FilterHashtable.`, {
+                  category: 'InvalidArgument',
+                  reason: 'Exception',
+                  exceptionType: 'System.Exception',
+                  errorId: 'InvalidFilterHashtableKey,Microsoft.PowerShell.Commands.GetWinEventCommand',
+                });
+              }
+            }
+          }
+          if (!logs.length && !providers.length) {
+            throw invalidArgument('Get-WinEvent', s.name, 'Specify -LogName, -ProviderName or -FilterHashtable.');
+          }
+          const unknownLog = logs.find((l) => l !== APPLICATION_LOG.toLowerCase());
+          if (unknownLog) {
+            throw new PSError(`There is not an event log on the ${s.fqdn} computer that matches "${unknownLog}".`, {
+              category: 'ObjectNotFound',
+              reason: 'Exception',
+              exceptionType: 'System.Exception',
+              errorId: 'NoMatchingLogsFound,Microsoft.PowerShell.Commands.GetWinEventCommand',
+            });
+          }
+          if (providers.length) filters.push((e) => providers.includes(e.providerName.toLowerCase()));
+          let hits = s.events.filter((e) => filters.every((f) => f(e)));
+          hits = bool(args.Oldest) ? hits : [...hits].reverse();
+          const max = args.MaxEvents === undefined ? undefined : Number(args.MaxEvents);
+          if (max !== undefined && max > 0) hits = hits.slice(0, max);
+          if (!hits.length) {
+            throw new PSError('No events were found that match the specified selection criteria.', {
+              category: 'ObjectNotFound',
+              reason: 'Exception',
+              exceptionType: 'System.Exception',
+              errorId: 'NoMatchingEventsFound,Microsoft.PowerShell.Commands.GetWinEventCommand',
+            });
+          }
+          return hits.map((e) => eventObject(s, e));
+        }),
+    },
+    {
+      name: 'Get-ExchangeDiagnosticInfo',
+      params: [
+        { name: 'Server', type: 'String' },
+        { name: 'Process', type: 'String' },
+        { name: 'Component', type: 'String' },
+        { name: 'Argument', type: 'String' },
+        { name: 'Unlimited', type: 'SwitchParameter' },
+      ],
+      invoke: (args, ctx) =>
+        run((org, now) => {
+          const cmd = 'Get-ExchangeDiagnosticInfo';
+          const server = reachableServer(org, cmd, args, ctx);
+          const proc = str(args.Process);
+          if (proc !== undefined && proc.toLowerCase() !== SERVICE_HOST_PROCESS.toLowerCase()) {
+            throw invalidArgument(
+              cmd,
+              server.name,
+              `Process ${proc} couldn't be found or doesn't expose diagnostic information.`,
+              proc,
+            );
+          }
+          const xml = diagnosticInfoXml(org, server, now, str(args.Component));
+          return [
+            new PSObject(
+              [
+                'Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.ExchangeDiagnosticInfoResult',
+                'Deserialized.System.Object',
+              ],
+              {
+                Result: xml,
+                Identity: null,
+                IsValid: true,
+                PSComputerName: server.fqdn,
+              },
+            ),
+          ];
+        }),
+    },
+    {
+      name: 'Restart-Service',
+      params: [
+        { name: 'Name', type: 'String[]', position: 0 },
+        { name: 'DisplayName', type: 'String[]' },
+        { name: 'Force', type: 'SwitchParameter' },
+        { name: 'PassThru', type: 'SwitchParameter' },
+        { name: 'NoWait', type: 'SwitchParameter' },
+        { name: 'Include', type: 'String[]' },
+        { name: 'Exclude', type: 'String[]' },
+        { name: 'InputObject', type: 'Object[]', fromPipeline: true },
+        ...common('Confirm', 'WhatIf'),
+      ],
+      invoke: (args, ctx) =>
+        run((org, now) => {
+          const server = localMachine(org, ctx);
+          const out: PSValue[] = [];
+          for (const name of strings(args.Name)) {
+            const known = KNOWN_SERVICES.find((k) => k.toLowerCase() === name.toLowerCase());
+            if (!known) {
+              throw new PSError(`Cannot find any service with service name '${name}'.`, {
+                category: 'ObjectNotFound',
+                reason: 'ServiceCommandException',
+                exceptionType: 'Microsoft.PowerShell.Commands.ServiceCommandException',
+                errorId: 'NoServiceFoundForGivenName,Microsoft.PowerShell.Commands.RestartServiceCommand',
+                targetObject: name,
+              });
+            }
+            if (bool(args.WhatIf)) continue;
+            if (known === SERVICE_HOST) restartServiceHost(org, server, now);
+            // W3SVC/WAS restart every application pool; they reload the auth certificate.
+            if (known === 'W3SVC' || known === 'WAS')
+              for (const p of server.appPools) recyclePool(org, server, p.name, now);
+            if (bool(args.PassThru)) {
+              out.push(
+                new PSObject('Deserialized.System.ServiceProcess.ServiceController', {
+                  Name: known,
+                  Status: 'Running',
+                  MachineName: server.fqdn,
+                }),
+              );
+            }
+          }
+          return out;
+        }),
+    },
+    {
+      name: 'Restart-WebAppPool',
+      params: [
+        { name: 'Name', type: 'String', position: 0 },
+        { name: 'PassThru', type: 'SwitchParameter' },
+        { name: 'InputObject', type: 'Object', fromPipeline: true },
+      ],
+      invoke: (args, ctx) =>
+        run((org, now) => {
+          const server = localMachine(org, ctx);
+          const name = str(args.Name) ?? '';
+          if (!recyclePool(org, server, name, now)) throw poolNotFound(name, 'RestartAppPoolCommand');
+          return [];
+        }),
+    },
+    {
+      name: 'Get-WebAppPoolState',
+      params: [{ name: 'Name', type: 'String[]', position: 0 }],
+      invoke: (args, ctx) =>
+        run((org) => {
+          const server = localMachine(org, ctx);
+          const names = strings(args.Name);
+          const pools = names.length ? names : server.appPools.map((p) => p.name);
+          return pools.map((n) => {
+            const pool = server.appPools.find((p) => p.name.toLowerCase() === n.toLowerCase());
+            if (!pool) throw poolNotFound(n, 'GetAppPoolStateCommand');
+            return new PSObject(['Microsoft.IIs.PowerShell.Framework.CodeProperty', 'System.Object'], {
+              Name: 'state',
+              Value: pool.state,
+              ItemXPath: `/system.applicationHost/applicationPools/add[@name='${pool.name}']`,
+              PSComputerName: server.fqdn,
+            });
+          });
+        }),
+    },
+    {
+      name: 'Test-OAuthConnectivity',
+      params: [
+        {
+          name: 'Service',
+          type: { enum: 'Microsoft.Exchange.Security.OAuth.ModuleToTest', values: ['EWS', 'AutoD', 'Generic'] },
+          mandatory: true,
+        },
+        { name: 'TargetUri', type: 'String', mandatory: true },
+        { name: 'Mailbox', type: 'String' },
+        { name: 'AppOnly', type: 'SwitchParameter' },
+        { name: 'OrganizationDomain', type: 'String' },
+        { name: 'ReloadConfig', type: 'SwitchParameter' },
+        { name: 'UseCachedToken', type: 'SwitchParameter' },
+        ...common('Confirm', 'WhatIf'),
+      ],
+      invoke: (args) =>
+        run((org, now) => {
+          const cmd = 'Test-OAuthConnectivity';
+          const uri = str(args.TargetUri) ?? '';
+          let host: string;
+          try {
+            host = new URL(uri).hostname;
+          } catch {
+            throw invalidArgument(cmd, org.connectedServer, `The TargetUri "${uri}" isn't a valid absolute URI.`, uri);
+          }
+          const server = findServer(org, host) ?? connected(org);
+          const service = str(args.Service) ?? 'EWS';
+          const probe = server.reachable
+            ? signInProbe(org, server, now)
+            : { works: false, reason: `the server ${server.fqdn} did not respond` };
+          const task =
+            service === 'AutoD'
+              ? 'Checking Autodiscover API call under OAuth'
+              : `Checking ${service} API call under OAuth`;
+          return [
+            new PSObject(
+              ['Deserialized.Microsoft.Exchange.Security.OAuth.ValidationResultNode', 'Deserialized.System.Object'],
+              {
+                Task: task,
+                Detail: probe.works
+                  ? `The configuration was last successfully loaded at ${new Date(now).toISOString()}. The call to ${uri} succeeded.`
+                  : `The remote server returned an error: (401) Unauthorized. ${probe.reason}`,
+                ResultType: new PSEnum(
+                  'Microsoft.Exchange.Security.OAuth.ResultType',
+                  probe.works ? 0 : 2,
+                  probe.works ? 'Success' : 'Error',
+                ),
+                Identity: null,
+                IsValid: true,
+                ObjectState: 'New',
+              },
+            ),
+          ];
+        }),
+    },
+  ];
+}
+
+function poolNotFound(name: string, command: string): PSError {
+  return new PSError(`Cannot find path 'IIS:\\AppPools\\${name}' because it does not exist.`, {
+    category: 'ObjectNotFound',
+    reason: 'ItemNotFoundException',
+    exceptionType: 'System.Management.Automation.ItemNotFoundException',
+    errorId: `PathNotFound,Microsoft.IIs.PowerShell.Provider.${command}`,
+    targetObject: `IIS:\\AppPools\\${name}`,
+  });
+}
+
+export const EXCHANGE_CMDLET_NAMES = exchangeCmdlets('').map((c) => c.name);

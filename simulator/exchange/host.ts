@@ -1,0 +1,65 @@
+// What the simulated shell loads at start-up: the organisation's cmdlets, its clock and its fault hook.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CmdletContext, ExchangeHost, PSDateTime } from '../shell/types';
+import { simulatedNow } from './behaviour';
+import { EXCHANGE_CMDLET_NAMES, exchangeCmdlets } from './cmdlets';
+import { accessDeniedError, takeFault, transientRpcError } from './faults';
+import { Organisation, StateFileError } from './model';
+import { readState } from './store';
+
+export const STATE_ENV = 'EXCHANGE_SIM_STATE';
+
+export function stateFileFromEnv(env: NodeJS.ProcessEnv): string {
+  const value = env[STATE_ENV];
+  if (value === undefined || value.trim() === '') {
+    throw new StateFileError(
+      `${STATE_ENV} is not set: it must name the simulated organisation's state file (create one with "npm run sim -- create healthy --state <file>")`,
+    );
+  }
+  return path.resolve(value);
+}
+
+/** The clock is read from the file (the CLI may advance it while the shell runs), re-parsed only when it changed. */
+function clockReader(file: string): () => number {
+  let cached: { key: string; clock: Organisation['clock'] } | undefined;
+  return () => {
+    let key = '';
+    try {
+      const st = fs.statSync(file);
+      key = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      // keep the last known clock if the file vanished mid-rename
+    }
+    if (!cached || (key && key !== cached.key)) cached = { key, clock: readState(file).clock };
+    return simulatedNow({ clock: cached.clock } as Organisation);
+  };
+}
+
+export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<ExchangeHost> {
+  const file = stateFileFromEnv(env);
+  readState(file); // fail at start-up, with the file's problem named, rather than on the first cmdlet
+  const now = clockReader(file);
+  return {
+    cmdlets: exchangeCmdlets(file),
+    now: () => new PSDateTime(now(), 'Local'),
+    async beforeCmdlet(name: string, ctx: CmdletContext): Promise<void> {
+      const hit = await takeFault(file, name, EXCHANGE_CMDLET_NAMES);
+      if (!hit) return;
+      switch (hit.fault.kind) {
+        case 'rpc':
+          throw transientRpcError(hit.org, name, ctx.computerName);
+        case 'access-denied':
+          throw accessDeniedError(hit.org, name);
+        case 'die':
+          // As abrupt as a crashed or killed powershell.exe: no output, no exit handlers.
+          process.kill(process.pid, 'SIGKILL');
+          return new Promise<void>(() => undefined);
+        case 'hang':
+          // Never answers; the interval keeps the event loop alive even if stdin closes.
+          setInterval(() => undefined, 60_000);
+          return new Promise<void>(() => undefined);
+      }
+    },
+  };
+}

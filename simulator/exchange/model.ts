@@ -1,0 +1,212 @@
+// The simulated organisation as it is persisted: plain JSON, validated with zod on every load so that a hand-edited or
+// foreign file fails with a message naming the field instead of surfacing later as a wrong answer from a cmdlet.
+import { z } from 'zod';
+
+export const STATE_VERSION = 1;
+
+const thumbprint = z.string().regex(/^[0-9A-F]{40}$/, 'must be 40 upper-case hexadecimal characters');
+const epochMs = z.number().int('must be an integer number of milliseconds since 1970');
+
+/** Microsoft.Exchange.Management.SystemConfigurationTasks.AllowedServices, a [Flags] enum. */
+export const ALLOWED_SERVICES: ReadonlyArray<readonly [string, number]> = [
+  ['IMAP', 1],
+  ['POP', 2],
+  ['UM', 4],
+  ['IIS', 8],
+  ['SMTP', 16],
+  ['Federation', 32],
+  ['UMCallRouter', 64],
+];
+export const serviceNameSchema = z.enum(['IMAP', 'POP', 'UM', 'IIS', 'SMTP', 'Federation', 'UMCallRouter']);
+export type ServiceName = z.infer<typeof serviceNameSchema>;
+
+export const roleSchema = z.enum(['Mailbox', 'ClientAccess', 'Edge']);
+export type Role = z.infer<typeof roleSchema>;
+
+export const certificateSchema = z.object({
+  thumbprint,
+  subject: z.string().min(1),
+  issuer: z.string().min(1),
+  friendlyName: z.string(),
+  serialNumber: z.string().regex(/^[0-9A-F]+$/),
+  notBefore: epochMs,
+  notAfter: epochMs,
+  services: z.array(serviceNameSchema),
+  privateKeyExportable: z.boolean(),
+  keySize: z.number().int().positive(),
+  domains: z.array(z.string()),
+  /** Opaque key material: travels inside exported PFX data so an import reproduces the same certificate. */
+  keyMaterial: z.string().regex(/^[0-9a-f]+$/),
+  /** When it arrived on this server (created, imported or replicated), for replication timing. */
+  installedAt: epochMs,
+  installedBy: z.enum(['scenario', 'new', 'import', 'replication']),
+});
+export type Certificate = z.infer<typeof certificateSchema>;
+
+export const eventSchema = z.object({
+  recordId: z.number().int().nonnegative(),
+  time: epochMs,
+  logName: z.string(),
+  providerName: z.string(),
+  id: z.number().int(),
+  level: z.number().int().min(0).max(5),
+  message: z.string(),
+});
+export type EventRecord = z.infer<typeof eventSchema>;
+
+export const appPoolSchema = z.object({
+  name: z.string(),
+  state: z.enum(['Started', 'Stopped']),
+  lastRecycle: epochMs,
+  /** The auth certificate the worker process read when it started; null when none could be loaded. */
+  cachedCertificate: thumbprint.nullable(),
+});
+export type AppPool = z.infer<typeof appPoolSchema>;
+
+export const serverSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9-]{1,15}$/, 'must be a NetBIOS-style name of 1 to 15 letters, digits or dashes'),
+  fqdn: z.string().min(3),
+  site: z.string().min(1),
+  domain: z.string().min(1),
+  roles: z.array(roleSchema).min(1),
+  version: z.object({
+    major: z.literal(15),
+    minor: z.number().int(),
+    build: z.number().int(),
+    revision: z.number().int(),
+  }),
+  reachable: z.boolean(),
+  certificates: z.array(certificateSchema),
+  internalTransportCertificate: thumbprint.nullable(),
+  events: z.array(eventSchema),
+  appPools: z.array(appPoolSchema),
+  serviceHost: z.object({
+    lastStart: epochMs,
+    /** The AuthAdmin servicelet's last run, as Get-ExchangeDiagnosticInfo reports it; null before the first run. */
+    authAdminLastRun: epochMs.nullable(),
+    /** The current certificate this server's servicelet last announced with event 2014. */
+    announcedCurrent: thumbprint.nullable(),
+  }),
+});
+export type Server = z.infer<typeof serverSchema>;
+
+export const faultSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('rpc'),
+    probability: z.number().min(0).max(1),
+    cmdlet: z.string().optional(),
+    remaining: z.number().int().positive().optional(),
+  }),
+  z.object({ kind: z.literal('hang'), cmdlet: z.string().min(1), remaining: z.number().int().positive().optional() }),
+  z.object({
+    kind: z.literal('die'),
+    cmdlet: z.string().optional(),
+    remaining: z.number().int().positive().optional(),
+  }),
+  z.object({
+    kind: z.literal('access-denied'),
+    cmdlet: z.string().optional(),
+    remaining: z.number().int().positive().optional(),
+  }),
+]);
+export type Fault = z.infer<typeof faultSchema>;
+export const FAULT_KINDS = ['rpc', 'hang', 'die', 'access-denied'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export const organisationSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  scenario: z.string(),
+  organisationName: z.string(),
+  rootDomain: z.string(),
+  clock: z.object({
+    /** Simulated time = anchorSim + (real now - anchorReal) x acceleration; 0 freezes the clock (tests). */
+    anchorReal: epochMs,
+    anchorSim: epochMs,
+    acceleration: z.number().min(0).max(1e7),
+  }),
+  /** Simulated time up to which the lazy behaviours (servicelets, replication) have been applied. */
+  processedUntil: epochMs,
+  behaviour: z.object({
+    sameSiteReplicationDelayMs: z.number().int().nonnegative(),
+    /** null: the servicelet never copies across AD sites, so export/import is the only way. */
+    crossSiteReplicationDelayMs: z.number().int().nonnegative().nullable(),
+    authAdminIntervalMs: z.number().int().positive(),
+  }),
+  authConfig: z.object({
+    currentCertificateThumbprint: thumbprint.nullable(),
+    previousCertificateThumbprint: thumbprint.nullable(),
+    nextCertificateThumbprint: thumbprint.nullable(),
+    nextCertificateEffectiveDate: epochMs.nullable(),
+    whenChanged: epochMs,
+  }),
+  /** Thumbprints the certificate servicelet distributes, with the time it started to. */
+  replicating: z.record(thumbprint, epochMs),
+  hybrid: z.object({ present: z.boolean(), name: z.string() }),
+  organizationConfig: z.object({
+    enableAuthAdminReadSession: z.boolean(),
+    /** Exchange servers in a child domain, system mailbox in the root: AuthAdmin needs the read session. */
+    serversInChildDomain: z.boolean(),
+  }),
+  /** The server the management shell is connected to; cmdlets without -Server act there. */
+  connectedServer: z.string(),
+  faults: z.array(faultSchema),
+  nextRecordId: z.number().int().nonnegative(),
+  createdAt: epochMs,
+  servers: z.array(serverSchema).min(1),
+});
+export type Organisation = z.infer<typeof organisationSchema>;
+
+export class StateFileError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StateFileError';
+  }
+}
+
+export function parseOrganisation(text: string, file: string): Organisation {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new StateFileError(`state file ${file} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const parsed = organisationSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? issue.path.join('.') : '(root)';
+    throw new StateFileError(
+      `state file ${file} is not a simulated Exchange organisation: ${where}: ${issue.message}` +
+        (parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problems)` : ''),
+    );
+  }
+  const org = parsed.data;
+  const names = new Set<string>();
+  for (const s of org.servers) {
+    if (names.has(s.name.toLowerCase())) throw new StateFileError(`state file ${file}: server ${s.name} appears twice`);
+    names.add(s.name.toLowerCase());
+  }
+  if (!names.has(org.connectedServer.toLowerCase())) {
+    throw new StateFileError(`state file ${file}: connectedServer ${org.connectedServer} is not one of the servers`);
+  }
+  return org;
+}
+
+export function servicesFlags(services: readonly ServiceName[]): number {
+  return ALLOWED_SERVICES.filter(([n]) => services.includes(n as ServiceName)).reduce((a, [, v]) => a | v, 0);
+}
+
+/** "IMAP, POP, SMTP" as [string] of the enum prints it; "None" for 0. */
+export function servicesNames(services: readonly ServiceName[]): string {
+  const names = ALLOWED_SERVICES.filter(([n]) => services.includes(n as ServiceName)).map(([n]) => n);
+  return names.length ? names.join(', ') : 'None';
+}
+
+export function findServer(org: Organisation, nameOrFqdn: string): Server | undefined {
+  const key = nameOrFqdn.trim().toLowerCase();
+  return org.servers.find((s) => s.name.toLowerCase() === key || s.fqdn.toLowerCase() === key);
+}
+
+export function findCertificate(server: Server, thumbprint: string): Certificate | undefined {
+  const key = thumbprint.trim().toUpperCase();
+  return server.certificates.find((c) => c.thumbprint === key);
+}

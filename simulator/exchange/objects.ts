@@ -1,0 +1,250 @@
+// Output objects shaped as Windows PowerShell 5.1 hands them over from the Exchange Management Shell: deserialized
+// objects ("Deserialized." type names, PSComputerName/RunspaceId/PSShowComputerName added by remoting), DateTime values
+// as local-kind PSDateTime, enums as PSEnum. AD object ids (Site, Identity) travel as their ToString() text.
+import { randomUUID } from 'node:crypto';
+import { PSDateTime, PSEnum, PSObject, PSValue } from '../shell/types';
+import { rawData } from './certificates';
+import { Certificate, EventRecord, Organisation, Server, servicesFlags, servicesNames } from './model';
+
+const RUNSPACE_ID = randomUUID();
+
+const dt = (ms: number) => new PSDateTime(ms, 'Local');
+const dtUtc = (ms: number) => new PSDateTime(ms, 'Utc');
+
+function deserialized(types: string[]): string[] {
+  return types.map((t) => `Deserialized.${t}`);
+}
+
+function remoting(org: Organisation): Record<string, PSValue> {
+  const connected = org.servers.find((s) => s.name === org.connectedServer);
+  return {
+    PSComputerName: connected ? connected.fqdn : org.connectedServer,
+    RunspaceId: RUNSPACE_ID,
+    PSShowComputerName: false,
+  };
+}
+
+function configurationDn(org: Organisation): string {
+  return `CN=${org.organisationName},CN=Microsoft Exchange,CN=Services,CN=Configuration,${org.rootDomain
+    .split('.')
+    .map((p) => `DC=${p}`)
+    .join(',')}`;
+}
+
+export function servicesEnum(c: Certificate): PSEnum {
+  return new PSEnum(
+    'Microsoft.Exchange.Management.SystemConfigurationTasks.AllowedServices',
+    servicesFlags(c.services),
+    servicesNames(c.services),
+  );
+}
+
+/** CertificateStatus: Valid = 1, DateInvalid = 3. */
+function certificateStatus(c: Certificate, now: number): PSEnum {
+  const valid = c.notBefore <= now && now < c.notAfter;
+  return new PSEnum(
+    'Microsoft.Exchange.Management.SystemConfigurationTasks.CertificateStatus',
+    valid ? 1 : 3,
+    valid ? 'Valid' : 'DateInvalid',
+  );
+}
+
+export function certificateObject(org: Organisation, server: Server, c: Certificate, now: number): PSObject {
+  return new PSObject(
+    deserialized([
+      'Microsoft.Exchange.Management.SystemConfigurationTasks.ExchangeCertificate',
+      'System.Security.Cryptography.X509Certificates.X509Certificate2',
+      'System.Security.Cryptography.X509Certificates.X509Certificate',
+      'System.Object',
+    ]),
+    {
+      AccessRules: [],
+      CertificateDomains: [...c.domains],
+      HasPrivateKey: true,
+      IsSelfSigned: c.subject === c.issuer,
+      Issuer: c.issuer,
+      NotAfter: dt(c.notAfter),
+      NotBefore: dt(c.notBefore),
+      PublicKeySize: c.keySize,
+      RootCAType: new PSEnum(
+        'Microsoft.Exchange.Management.SystemConfigurationTasks.CertificateAuthorityType',
+        c.subject === c.issuer ? 0 : 3,
+        c.subject === c.issuer ? 'None' : 'ThirdParty',
+      ),
+      SerialNumber: c.serialNumber,
+      Services: servicesEnum(c),
+      Status: certificateStatus(c, now),
+      PrivateKeyExportable: c.privateKeyExportable,
+      Archived: false,
+      FriendlyName: c.friendlyName,
+      IISServices: [],
+      Identity: `${server.fqdn}\\${c.thumbprint}`,
+      KeyIdentifier: c.keyMaterial.slice(0, 40).toUpperCase(),
+      RawData: rawData(c),
+      Subject: c.subject,
+      Thumbprint: c.thumbprint,
+      Version: 3,
+      ...remoting(org),
+    },
+  );
+}
+
+/** Microsoft.Exchange.Data.Directory.SystemConfiguration.ServerRole, a [Flags] enum. */
+function serverRoleEnum(server: Server): PSEnum {
+  const bits: Array<[string, number, boolean]> = [
+    ['Mailbox', 2, server.roles.includes('Mailbox')],
+    ['ClientAccess', 4, server.roles.includes('ClientAccess')],
+    ['Edge', 64, server.roles.includes('Edge')],
+  ];
+  const on = bits.filter(([, , b]) => b);
+  return new PSEnum(
+    'Microsoft.Exchange.Data.Directory.SystemConfiguration.ServerRole',
+    on.reduce((a, [, v]) => a | v, 0),
+    on.length ? on.map(([n]) => n).join(', ') : 'None',
+  );
+}
+
+export function serverObject(org: Organisation, s: Server, now: number): PSObject {
+  const v = s.version;
+  return new PSObject(deserialized(['Microsoft.Exchange.Data.Directory.Management.ExchangeServer', 'System.Object']), {
+    Name: s.name,
+    Domain: s.domain,
+    Edition: 'Enterprise',
+    Fqdn: s.fqdn,
+    IsHubTransportServer: !s.roles.includes('Edge'),
+    IsClientAccessServer: s.roles.includes('ClientAccess'),
+    IsEdgeServer: s.roles.includes('Edge'),
+    IsMailboxServer: s.roles.includes('Mailbox'),
+    IsE14OrLater: true,
+    IsE15OrLater: true,
+    IsProvisionedServer: false,
+    OrganizationalUnit: `${s.domain}/${s.name}`,
+    AdminDisplayVersion: `Version ${v.major}.${v.minor} (Build ${v.build}.${v.revision})`,
+    Site: `${org.rootDomain}/Configuration/Sites/${s.site}`,
+    ServerRole: serverRoleEnum(s),
+    Identity: s.name,
+    IsValid: true,
+    DistinguishedName: `CN=${s.name},CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,${configurationDn(org)}`,
+    WhenChanged: dt(now),
+    WhenChangedUTC: dtUtc(now),
+    OriginatingServer: `dc1.${org.rootDomain}`,
+    ...remoting(org),
+  });
+}
+
+export function authConfigObject(org: Organisation): PSObject {
+  const a = org.authConfig;
+  return new PSObject(
+    deserialized([
+      'Microsoft.Exchange.Data.Directory.SystemConfiguration.AuthConfig',
+      'Microsoft.Exchange.Data.Directory.SystemConfiguration.ADConfigurationObject',
+      'Microsoft.Exchange.Data.Directory.ADObject',
+      'Microsoft.Exchange.Data.Directory.ADRawEntry',
+      'Microsoft.Exchange.Data.ConfigurableObject',
+      'System.Object',
+    ]),
+    {
+      CurrentCertificateThumbprint: a.currentCertificateThumbprint ?? '',
+      PreviousCertificateThumbprint: a.previousCertificateThumbprint ?? '',
+      NextCertificateThumbprint: a.nextCertificateThumbprint ?? '',
+      NextCertificateEffectiveDate: a.nextCertificateEffectiveDate === null ? null : dt(a.nextCertificateEffectiveDate),
+      ServiceName: '00000002-0000-0ff1-ce00-000000000000',
+      Realm: '',
+      Name: 'Auth Configuration',
+      Identity: 'Auth Configuration',
+      DistinguishedName: `CN=Auth Configuration,${configurationDn(org)}`,
+      WhenChanged: dt(a.whenChanged),
+      WhenChangedUTC: dtUtc(a.whenChanged),
+      IsValid: true,
+      OriginatingServer: `dc1.${org.rootDomain}`,
+      ...remoting(org),
+    },
+  );
+}
+
+export function organizationConfigObject(org: Organisation): PSObject {
+  return new PSObject(
+    deserialized(['Microsoft.Exchange.Data.Directory.Management.OrganizationConfig', 'System.Object']),
+    {
+      Name: org.organisationName,
+      Identity: org.organisationName,
+      EnableAuthAdminReadSession: org.organizationConfig.enableAuthAdminReadSession,
+      OAuth2ClientProfileEnabled: true,
+      IsValid: true,
+      DistinguishedName: configurationDn(org),
+      ...remoting(org),
+    },
+  );
+}
+
+export function hybridConfigurationObject(org: Organisation): PSObject {
+  return new PSObject(
+    deserialized(['Microsoft.Exchange.Data.Directory.SystemConfiguration.HybridConfiguration', 'System.Object']),
+    {
+      Name: org.hybrid.name,
+      Identity: org.hybrid.name,
+      Domains: [org.rootDomain],
+      Features: [
+        'FreeBusy',
+        'MoveMailbox',
+        'Mailtips',
+        'MessageTracking',
+        'OwaRedirection',
+        'OnlineArchive',
+        'SecureMail',
+        'Photos',
+      ],
+      OnPremisesSmartHost: `mail.${org.rootDomain}`,
+      TlsCertificateName: `<I>CN=Contoso CA<S>CN=mail.${org.rootDomain}`,
+      IsValid: true,
+      ...remoting(org),
+    },
+  );
+}
+
+export function transportServiceObject(org: Organisation, s: Server): PSObject {
+  return new PSObject(
+    deserialized(['Microsoft.Exchange.Data.Directory.SystemConfiguration.TransportServer', 'System.Object']),
+    {
+      Name: s.name,
+      Identity: s.name,
+      InternalTransportCertificateThumbprint: s.internalTransportCertificate ?? '',
+      IsValid: true,
+      ...remoting(org),
+    },
+  );
+}
+
+export function eventObject(s: Server, e: EventRecord): PSObject {
+  return new PSObject(
+    [
+      'System.Diagnostics.Eventing.Reader.EventLogRecord',
+      'System.Diagnostics.Eventing.Reader.EventRecord',
+      'System.Object',
+    ],
+    {
+      Message: e.message,
+      Id: e.id,
+      Version: 0,
+      Qualifiers: 16388,
+      Level: e.level,
+      Task: 1,
+      Opcode: 0,
+      Keywords: 36028797018963968,
+      RecordId: e.recordId,
+      ProviderName: e.providerName,
+      ProviderId: null,
+      LogName: e.logName,
+      ProcessId: null,
+      ThreadId: null,
+      MachineName: s.fqdn,
+      UserId: null,
+      TimeCreated: dt(e.time),
+      ContainerLog: e.logName,
+      LevelDisplayName: ['LogAlways', 'Critical', 'Error', 'Warning', 'Information', 'Verbose'][e.level],
+      OpcodeDisplayName: 'Info',
+      TaskDisplayName: 'General',
+      KeywordsDisplayNames: ['Classic'],
+    },
+  );
+}

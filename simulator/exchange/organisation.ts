@@ -1,0 +1,156 @@
+// The programmatic face of the simulator, used by the shell host, the CLI, the demo and tests.
+import * as fs from 'node:fs';
+import { catchUp, signInProbe, simulatedNow, SignInProbe } from './behaviour';
+import { Organisation, StateFileError } from './model';
+import { buildScenario, ScenarioOptions } from './scenarios';
+import { readState, withFileLock, writeStateAtomically } from './store';
+
+export interface CreateOptions extends ScenarioOptions {
+  /** Replace an existing state file; without it an existing file is an error. */
+  overwrite?: boolean;
+}
+
+export async function createOrganization(
+  scenario: string,
+  file: string,
+  opts: CreateOptions = {},
+): Promise<Organisation> {
+  const org = buildScenario(scenario, opts);
+  await withFileLock(file, () => {
+    if (!opts.overwrite && fs.existsSync(file)) {
+      throw new StateFileError(`state file ${file} already exists (pass --force / overwrite to replace it)`);
+    }
+    writeStateAtomically(file, org);
+  });
+  return org;
+}
+
+/** The organisation brought up to the simulated now, without writing it back. */
+export function loadOrganization(file: string, realNow: number = Date.now()): { org: Organisation; now: number } {
+  const org = readState(file);
+  const now = simulatedNow(org, realNow);
+  catchUp(org, now);
+  return { org, now };
+}
+
+function withoutProgress(org: Organisation): string {
+  return JSON.stringify({ ...org, processedUntil: 0 });
+}
+
+/**
+ * Read-modify-write under the lock: load, catch up to now, let `fn` act, persist if anything but the catch-up marker
+ * changed (catch-up is deterministic, so skipping that write loses nothing).
+ */
+export async function withOrganization<T>(
+  file: string,
+  fn: (org: Organisation, now: number) => Promise<T> | T,
+): Promise<T> {
+  return withFileLock(file, async () => {
+    const org = readState(file);
+    const before = withoutProgress(org);
+    const now = simulatedNow(org);
+    catchUp(org, now);
+    const result = await fn(org, now);
+    if (withoutProgress(org) !== before) writeStateAtomically(file, org);
+    return result;
+  });
+}
+
+export interface CertificateView {
+  thumbprint: string;
+  subject: string;
+  friendlyName: string;
+  notBefore: string;
+  notAfter: string;
+  services: string;
+  expired: boolean;
+  /** current / next / previous in AuthConfig, transport for the internal transport certificate. */
+  roles: string[];
+}
+
+export interface ServerView {
+  name: string;
+  fqdn: string;
+  site: string;
+  reachable: boolean;
+  certificates: CertificateView[];
+  pools: Array<{ name: string; state: string; lastRecycle: string; cachedCertificate: string | null }>;
+  serviceHostLastStart: string;
+  authAdminLastRun: string | null;
+  signIn: SignInProbe;
+  recentEvents: Array<{ time: string; id: number; providerName: string; message: string }>;
+}
+
+export interface OrganizationSummary {
+  scenario: string;
+  now: string;
+  acceleration: number;
+  authConfig: {
+    current: string | null;
+    next: string | null;
+    nextEffectiveDate: string | null;
+    previous: string | null;
+  };
+  hybrid: boolean;
+  serversInChildDomain: boolean;
+  enableAuthAdminReadSession: boolean;
+  faults: Organisation['faults'];
+  servers: ServerView[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function summarizeOrganization(org: Organisation, now: number, eventsPerServer = 5): OrganizationSummary {
+  const a = org.authConfig;
+  return {
+    scenario: org.scenario,
+    now: iso(now),
+    acceleration: org.clock.acceleration,
+    authConfig: {
+      current: a.currentCertificateThumbprint,
+      next: a.nextCertificateThumbprint,
+      nextEffectiveDate: a.nextCertificateEffectiveDate === null ? null : iso(a.nextCertificateEffectiveDate),
+      previous: a.previousCertificateThumbprint,
+    },
+    hybrid: org.hybrid.present,
+    serversInChildDomain: org.organizationConfig.serversInChildDomain,
+    enableAuthAdminReadSession: org.organizationConfig.enableAuthAdminReadSession,
+    faults: org.faults,
+    servers: org.servers.map((s) => ({
+      name: s.name,
+      fqdn: s.fqdn,
+      site: s.site,
+      reachable: s.reachable,
+      certificates: s.certificates.map((c) => ({
+        thumbprint: c.thumbprint,
+        subject: c.subject,
+        friendlyName: c.friendlyName,
+        notBefore: iso(c.notBefore),
+        notAfter: iso(c.notAfter),
+        services: c.services.length ? c.services.join(', ') : 'None',
+        expired: c.notAfter <= now,
+        roles: [
+          ...(c.thumbprint === a.currentCertificateThumbprint ? ['current'] : []),
+          ...(c.thumbprint === a.nextCertificateThumbprint ? ['next'] : []),
+          ...(c.thumbprint === a.previousCertificateThumbprint ? ['previous'] : []),
+          ...(c.thumbprint === s.internalTransportCertificate ? ['transport'] : []),
+        ],
+      })),
+      pools: s.appPools.map((p) => ({
+        name: p.name,
+        state: p.state,
+        lastRecycle: iso(p.lastRecycle),
+        cachedCertificate: p.cachedCertificate,
+      })),
+      serviceHostLastStart: iso(s.serviceHost.lastStart),
+      authAdminLastRun: s.serviceHost.authAdminLastRun === null ? null : iso(s.serviceHost.authAdminLastRun),
+      signIn: signInProbe(org, s, now),
+      recentEvents: s.events.slice(-eventsPerServer).map((e) => ({
+        time: iso(e.time),
+        id: e.id,
+        providerName: e.providerName,
+        message: e.message,
+      })),
+    })),
+  };
+}

@@ -1,0 +1,178 @@
+// Named starting points for the organisation. Each one sets up a fact the rotation must cope with.
+import { AUTH_CERT_FRIENDLY_NAME, AUTH_CERT_SUBJECT, makeCertificate } from './certificates';
+import { event2014Message, AUTH_ADMIN_EVENT_ID, AUTH_ADMIN_PROVIDER, ECP_POOL, HOUR_MS, OWA_POOL } from './behaviour';
+import { Certificate, Organisation, Server, STATE_VERSION } from './model';
+
+const DAY_MS = 24 * HOUR_MS;
+const YEAR_MS = 365.25 * DAY_MS;
+
+export const SCENARIOS = {
+  healthy: 'two servers in one AD site, a valid current auth certificate everywhere',
+  'two-sites': 'two servers in each of two AD sites; the servicelet never replicates across sites',
+  expired: 'two servers; the current auth certificate expired ten days ago, so OWA/ECP sign-in fails',
+  'missing-on-one': 'two servers; the current auth certificate is missing on the second one',
+  hybrid: 'two servers with a hybrid configuration (the Hybrid Configuration Wizard must be re-run)',
+  'child-domain': 'servers in a child domain with EnableAuthAdminReadSession off: the AuthAdmin servicelet cannot run',
+  unreachable: 'three servers, the third does not answer RPC or remoting',
+  large: '200 servers in 5 AD sites; replication across sites takes 6 hours',
+} as const;
+export type ScenarioName = keyof typeof SCENARIOS;
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
+
+export class UnknownScenarioError extends Error {
+  constructor(name: string) {
+    super(`unknown scenario "${name}": valid scenarios are ${SCENARIO_NAMES.join(', ')}`);
+    this.name = 'UnknownScenarioError';
+  }
+}
+
+export function isScenarioName(name: string): name is ScenarioName {
+  return Object.prototype.hasOwnProperty.call(SCENARIOS, name);
+}
+
+export interface ScenarioOptions {
+  /** Real time of creation (ms); the simulated clock starts there unless `start` is given. */
+  realNow?: number;
+  start?: number;
+  acceleration?: number;
+}
+
+interface ServerPlan {
+  name: string;
+  site: string;
+  reachable?: boolean;
+}
+
+function buildServer(plan: ServerPlan, domain: string, now: number, index: number): Server {
+  const fqdn = `${plan.name.toLowerCase()}.${domain}`;
+  const transport = makeCertificate({
+    subject: `CN=${plan.name}`,
+    friendlyName: 'Microsoft Exchange',
+    notBefore: now - 3 * YEAR_MS + index * 60_000,
+    services: ['IMAP', 'POP', 'IIS', 'SMTP'],
+    privateKeyExportable: false,
+    domains: [plan.name, fqdn],
+    installedAt: now - 3 * YEAR_MS,
+    installedBy: 'scenario',
+    seed: `transport|${fqdn}|${now}`,
+  });
+  // Service hosts started at different times over the last month, so their 12-hour cycles are out of phase.
+  const lastStart = now - 30 * DAY_MS + ((index * 37 * 60_000) % (12 * HOUR_MS));
+  return {
+    name: plan.name,
+    fqdn,
+    site: plan.site,
+    domain,
+    roles: ['Mailbox', 'ClientAccess'],
+    version: { major: 15, minor: 2, build: 1544, revision: 4 },
+    reachable: plan.reachable ?? true,
+    certificates: [transport],
+    internalTransportCertificate: transport.thumbprint,
+    events: [],
+    appPools: [OWA_POOL, ECP_POOL].map((name) => ({
+      name,
+      state: 'Started' as const,
+      lastRecycle: lastStart,
+      cachedCertificate: null,
+    })),
+    serviceHost: { lastStart, authAdminLastRun: null, announcedCurrent: null },
+  };
+}
+
+export function buildScenario(name: string, opts: ScenarioOptions = {}): Organisation {
+  if (!isScenarioName(name)) throw new UnknownScenarioError(name);
+  const realNow = opts.realNow ?? Date.now();
+  const now = opts.start ?? realNow;
+  const rootDomain = 'contoso.com';
+  const domain = name === 'child-domain' ? `corp.${rootDomain}` : rootDomain;
+
+  let plans: ServerPlan[] = [
+    { name: 'EX1', site: 'Default-First-Site-Name' },
+    { name: 'EX2', site: 'Default-First-Site-Name' },
+  ];
+  let crossSite: number | null = 2 * HOUR_MS;
+  if (name === 'two-sites') {
+    plans = [
+      { name: 'EX1', site: 'Site-A' },
+      { name: 'EX2', site: 'Site-A' },
+      { name: 'EX3', site: 'Site-B' },
+      { name: 'EX4', site: 'Site-B' },
+    ];
+    crossSite = null;
+  } else if (name === 'unreachable') {
+    plans.push({ name: 'EX3', site: 'Default-First-Site-Name', reachable: false });
+  } else if (name === 'large') {
+    plans = Array.from({ length: 200 }, (_, i) => ({
+      name: `EX${String(i + 1).padStart(3, '0')}`,
+      site: `Site-${Math.floor(i / 40) + 1}`,
+    }));
+    crossSite = 6 * HOUR_MS;
+  }
+  const servers = plans.map((p, i) => buildServer(p, domain, now, i));
+
+  // The auth certificate made by Setup three years ago (ten days past its five years in "expired").
+  const authNotBefore = name === 'expired' ? now - 5 * YEAR_MS - 10 * DAY_MS : now - 3 * YEAR_MS;
+  const auth: Certificate = makeCertificate({
+    subject: AUTH_CERT_SUBJECT,
+    friendlyName: AUTH_CERT_FRIENDLY_NAME,
+    notBefore: authNotBefore,
+    services: ['SMTP'],
+    privateKeyExportable: true,
+    installedAt: authNotBefore,
+    installedBy: 'scenario',
+    seed: `auth|${name}|${now}`,
+  });
+  let recordId = 1;
+  servers.forEach((s, i) => {
+    const missing = name === 'missing-on-one' && i === 1;
+    if (!missing) s.certificates.unshift({ ...auth });
+    for (const pool of s.appPools) pool.cachedCertificate = missing ? null : auth.thumbprint;
+    const interval = 12 * HOUR_MS;
+    const blocked = name === 'child-domain';
+    s.serviceHost.authAdminLastRun = blocked
+      ? null
+      : s.serviceHost.lastStart + Math.floor((now - s.serviceHost.lastStart) / interval) * interval;
+    s.serviceHost.announcedCurrent = auth.thumbprint;
+    s.events.push({
+      recordId: recordId++,
+      time: authNotBefore + HOUR_MS + i * 60_000,
+      logName: 'Application',
+      providerName: AUTH_ADMIN_PROVIDER,
+      id: AUTH_ADMIN_EVENT_ID,
+      level: 4,
+      message: event2014Message(auth.thumbprint),
+    });
+  });
+
+  return {
+    version: STATE_VERSION,
+    scenario: name,
+    organisationName: 'Contoso',
+    rootDomain,
+    clock: { anchorReal: realNow, anchorSim: now, acceleration: opts.acceleration ?? 1 },
+    processedUntil: now,
+    behaviour: {
+      sameSiteReplicationDelayMs: HOUR_MS,
+      crossSiteReplicationDelayMs: crossSite,
+      authAdminIntervalMs: 12 * HOUR_MS,
+    },
+    authConfig: {
+      currentCertificateThumbprint: auth.thumbprint,
+      previousCertificateThumbprint: null,
+      nextCertificateThumbprint: null,
+      nextCertificateEffectiveDate: null,
+      whenChanged: authNotBefore,
+    },
+    replicating: {},
+    hybrid: { present: name === 'hybrid', name: 'Hybrid Configuration' },
+    organizationConfig: {
+      enableAuthAdminReadSession: false,
+      serversInChildDomain: name === 'child-domain',
+    },
+    connectedServer: servers[0].name,
+    faults: [],
+    nextRecordId: recordId,
+    createdAt: now,
+    servers,
+  };
+}

@@ -1,0 +1,118 @@
+// Persistence of the organisation. Several shell processes and the CLI share one file, so every read-modify-write
+// happens under a cross-process lock, and every write goes to a temporary file that is fsynced and renamed over the
+// state: a process killed at any instant leaves either the old or the new state, never a torn file.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Organisation, parseOrganisation, StateFileError } from './model';
+
+const LOCK_TIMEOUT_MS = 15_000;
+
+export function writeStateAtomically(file: string, org: Organisation): void {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, JSON.stringify(org, null, 1) + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  // The rename itself must reach the disk, or a power cut could bring back the old directory entry.
+  try {
+    const dfd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  }
+}
+
+export function readState(file: string): Organisation {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new StateFileError(
+        `state file ${file} does not exist: create it with "npm run sim -- create <scenario> --state ${file}"`,
+        { cause: e },
+      );
+    }
+    throw new StateFileError(`state file ${file} cannot be read: ${(e as Error).message}`, { cause: e });
+  }
+  return parseOrganisation(text, file);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An exclusive lock file beside the state (`<file>.lock`, holding the owner's pid). A lock left by a process that died
+ * (the shell killed mid-command) is taken over, since a dead owner cannot be mid-write any more.
+ */
+export async function withFileLock<T>(file: string, fn: () => Promise<T> | T): Promise<T> {
+  const lock = `${file}.lock`;
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = fs.openSync(lock, 'wx', 0o600);
+      fs.writeSync(fd, String(process.pid));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new StateFileError(`cannot lock state file ${file}: ${(e as Error).message}`, { cause: e });
+      }
+      let owner = NaN;
+      try {
+        owner = Number(fs.readFileSync(lock, 'utf8'));
+      } catch {
+        continue; // released between our open and read
+      }
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !processAlive(owner)) {
+        // Move it aside under a unique name first, so two processes breaking the same stale lock cannot remove a
+        // lock freshly taken by a third one.
+        const aside = `${lock}.${process.pid}.${randomBytes(3).toString('hex')}.stale`;
+        try {
+          fs.renameSync(lock, aside);
+          const movedOwner = Number(fs.readFileSync(aside, 'utf8'));
+          if (movedOwner !== owner) fs.renameSync(aside, lock);
+          else fs.rmSync(aside, { force: true });
+        } catch {
+          // someone else handled it
+        }
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new StateFileError(
+          `state file ${file} is locked by process ${owner} for more than ${LOCK_TIMEOUT_MS} ms`,
+        );
+      }
+      await sleep(5 + Math.floor(Math.random() * 15));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(lock, { force: true });
+  }
+}

@@ -214,10 +214,11 @@ const RULES: Rule[] = [
     type: ServerUnreachableError,
     test: (r) =>
       r.reason === 'PSRemotingTransportException' ||
-      /Transport|Rpc|Socket|WebException|TimeoutException/i.test(r.exceptionType) ||
+      /Transient/i.test(r.reason) ||
+      /Transport|Transient|Rpc|Socket|WebException|TimeoutException/i.test(r.exceptionType) ||
       has(
         r.message,
-        /RPC server is unavailable|unreachable|cannot be reached|could not be reached|WinRM cannot|cannot connect|could not connect|connecting to remote server .* failed|network path was not found|is not available|not responding|timed out/i,
+        /RPC server is (unavailable|too busy)|unreachable|cannot be reached|could not be reached|WinRM cannot|cannot connect|could not connect|connecting to remote server .* failed|network path was not found|is not available|not responding|timed out/i,
       ),
   },
 ];

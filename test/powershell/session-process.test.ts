@@ -1,0 +1,92 @@
+// Process-level failures of the session, with real processes that are not PowerShell: an executable that is missing,
+// one whose interpreter is missing (spawn fails after node-powershell has started), one that exits at once, one that
+// never answers. None of them needs the simulated shell.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createExchangeClient } from '../../activities/powershell/client';
+import { ShellConfigurationError, ShellProcessError, ShellTimeoutError } from '../../activities/powershell/errors';
+import { ShellSession, ShellSessionPool } from '../../activities/powershell/session';
+import { launchFor, parseShellSettings } from '../../activities/powershell/settings';
+import { isAlive, runWithoutUnhandledRejections, waitUntil } from './sim';
+
+let dir: string;
+const script = (name: string, body: string) => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, body, { mode: 0o755 });
+  return file;
+};
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ps-proc-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const session = (executable: string, extra: Record<string, unknown> = {}) =>
+  new ShellSession(launchFor(parseShellSettings({ mode: 'local', executable, ...extra })));
+
+test('a missing executable is a ShellConfigurationError, nothing is spawned, no unhandled rejection', async () => {
+  const pool = new ShellSessionPool();
+  const client = createExchangeClient({ executable: path.join(dir, 'no-such-shell') }, { pool });
+  await expect(client.getServerTime()).rejects.toThrow(ShellConfigurationError);
+  await expect(client.getServerTime()).rejects.toThrow(/not found/);
+  await pool.closeAll();
+  const out = runWithoutUnhandledRejections(`
+    const { createExchangeClient } = dist('activities/powershell/client');
+    const client = createExchangeClient({ executable: ${JSON.stringify(path.join(dir, 'no-such-shell'))} });
+    const e = await client.getServerTime().catch((e) => e);
+    console.log(e.name);
+    await client.close();`);
+  expect(out.trim()).toBe('ShellConfigurationError');
+});
+
+test('an executable whose interpreter is missing fails the spawn: a clear error, no unhandled rejection', async () => {
+  const file = script('bad-interpreter', '#!/nonexistent/interpreter\n');
+  const s = session(file);
+  await expect(s.run('Get-Date')).rejects.toThrow(ShellConfigurationError);
+  expect(s.stats.spawns).toBe(1);
+  await s.close();
+  const out = runWithoutUnhandledRejections(`
+    const { ShellSession } = dist('activities/powershell/session');
+    const { launchFor, parseShellSettings } = dist('activities/powershell/settings');
+    const s = new ShellSession(launchFor(parseShellSettings({ mode: 'local', executable: ${JSON.stringify(file)} })));
+    const e = await s.run('Get-Date').catch((e) => e);
+    console.log(e.name);
+    await s.close();`);
+  expect(out.trim()).toBe('ShellConfigurationError');
+});
+
+test('a shell that exits at once is a ShellProcessError; the next call starts a new process', async () => {
+  const s = session(script('exits', '#!/bin/sh\nexit 3\n'));
+  await expect(s.run('Get-Date')).rejects.toThrow(ShellProcessError);
+  await expect(s.run('Get-Date')).rejects.toThrow(ShellProcessError);
+  expect(s.stats.spawns).toBe(2);
+  await s.close();
+});
+
+test('a shell that never answers times out, is killed, and the next call gets a fresh process', async () => {
+  const s = session(script('silent', '#!/bin/sh\nexec cat > /dev/null\n'), { setupTimeoutMs: 300 });
+  await expect(s.run('Get-Date')).rejects.toThrow(ShellTimeoutError);
+  const error = await s.run('Get-Date').catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ShellTimeoutError);
+  expect(s.stats.spawns).toBe(2);
+  expect(s.pid).toBeUndefined();
+  await s.close();
+});
+
+test('a timed-out process is really gone', async () => {
+  const pids: number[] = [];
+  const s = session(script('silent-pid', '#!/bin/sh\necho $$ > "$0.pid"\nexec cat > /dev/null\n'), {
+    setupTimeoutMs: 300,
+  });
+  await expect(s.run('Get-Date')).rejects.toThrow(ShellTimeoutError);
+  pids.push(Number(fs.readFileSync(path.join(dir, 'silent-pid.pid'), 'utf8')));
+  await waitUntil(() => !isAlive(pids[0]), 'the timed-out shell to die');
+  await s.close();
+});
+
+test('calls after close are refused', async () => {
+  const s = session(script('exits2', '#!/bin/sh\nexit 0\n'));
+  await s.close();
+  await expect(s.run('Get-Date')).rejects.toThrow(/closed/);
+});

@@ -1,0 +1,230 @@
+// The ExchangeClient through real node-powershell against bin/simulated-exchange-shell: command construction in every
+// connection mode, the parsers on what the shell really writes, error classification, per-server results.
+import { createExchangeClient } from '../../activities/powershell/client';
+import type { ExchangeClient } from '../../activities/powershell/exchange-client';
+import { AccessDeniedError, CatalogueError, ServerUnreachableError } from '../../activities/powershell/errors';
+import { ShellSessionPool } from '../../activities/powershell/session';
+import { SimState, SIM_SHELL, createSimState, sim } from './sim';
+
+type Client = ExchangeClient & { shell: import('../../activities/powershell/client').ExchangeShell };
+
+const states: SimState[] = [];
+const pool = new ShellSessionPool();
+
+function clientFor(scenario: string, extra: Record<string, unknown> = {}): { client: Client; state: SimState } {
+  const state = createSimState(scenario);
+  states.push(state);
+  const client = createExchangeClient({ simulatorState: state.file, ...extra }, { pool }) as Client;
+  return { client, state };
+}
+
+afterAll(async () => {
+  await pool.closeAll();
+  for (const s of states) s.remove();
+});
+
+describe.each([
+  ['simulated', {}],
+  ['local', { mode: 'local', executable: SIM_SHELL }],
+  ['remote', { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL }],
+])('connection mode %s', (_mode, settings) => {
+  test('sets up once and serves several calls from one process', async () => {
+    const state = createSimState('healthy');
+    states.push(state);
+    // The simulated shell reads its state from the environment; every mode passes the worker's environment through.
+    const previous = process.env.EXCHANGE_SIM_STATE;
+    process.env.EXCHANGE_SIM_STATE = state.file;
+    try {
+      const client = createExchangeClient(settings, { pool }) as Client;
+      const servers = await client.getExchangeServers();
+      expect(servers.map((s) => s.name).sort()).toEqual(['EX1', 'EX2']);
+      const config = await client.getAuthConfig();
+      expect(config.currentCertificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
+      await client.getServerTime();
+      expect(client.shell.session.stats).toEqual({ spawns: 1, calls: 3 });
+      await client.close();
+    } finally {
+      if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
+      else process.env.EXCHANGE_SIM_STATE = previous;
+    }
+  });
+});
+
+describe('reading the organisation', () => {
+  let client: Client;
+  beforeAll(() => {
+    client = clientFor('healthy').client;
+  });
+
+  test('servers: names, fqdns, site, roles, version', async () => {
+    const servers = await client.getExchangeServers();
+    expect(servers).toHaveLength(2);
+    for (const s of servers) {
+      expect(s.fqdn.toLowerCase()).toContain(s.name.toLowerCase());
+      expect(s.site).toBe('Default-First-Site-Name');
+      expect(s.roles).toContain('Mailbox');
+      expect(s.version).toMatch(/^15\.\d+\.\d+\.\d+$/);
+      expect(s.majorVersion).toBe(15);
+    }
+  });
+
+  test('auth config and the current certificate on every server', async () => {
+    const config = await client.getAuthConfig();
+    const servers = await client.getExchangeServers();
+    for (const s of servers) {
+      const lookup = await client.getCertificate(s.fqdn, config.currentCertificateThumbprint!);
+      expect(lookup.status).toBe('present');
+      if (lookup.status !== 'present') continue;
+      expect(lookup.certificate.thumbprint).toBe(config.currentCertificateThumbprint);
+      expect(lookup.certificate.subject).toMatch(/Microsoft Exchange Server Auth Certificate/i);
+      expect(Date.parse(lookup.certificate.notAfter)).toBeGreaterThan(Date.parse(lookup.certificate.notBefore));
+      const list = await client.listCertificates(s.fqdn);
+      expect(list.map((c) => c.thumbprint)).toContain(config.currentCertificateThumbprint);
+    }
+  });
+
+  test('a thumbprint that is nowhere is missing, not unreachable', async () => {
+    const servers = await client.getExchangeServers();
+    expect(await client.getCertificate(servers[0].fqdn, 'ABCDEF0123456789ABCDEF0123456789ABCDEF01')).toEqual({
+      status: 'missing',
+    });
+  });
+
+  test('server time, hybrid, organisation config, transport certificate, OAuth test, last servicelet run', async () => {
+    const time = await client.getServerTime();
+    expect(Number.isFinite(Date.parse(time))).toBe(true);
+    expect(await client.isHybridConfigured()).toBe(false);
+    expect(await client.getOrganizationConfig()).toEqual({ enableAuthAdminReadSession: expect.any(Boolean) });
+    const [server] = await client.getExchangeServers();
+    const transport = await client.getInternalTransportCertificate(server.name);
+    expect(transport === null || /^[0-9A-F]{40}$/.test(transport)).toBe(true);
+    const oauth = await client.testOAuthConnectivity(server.fqdn, 'administrator@contoso.com');
+    expect(oauth.ok).toBe(true);
+    expect(oauth.detail.length).toBeGreaterThan(0);
+    const lastRun = await client.getAuthAdminLastRun(server.fqdn);
+    expect(lastRun === null || Number.isFinite(Date.parse(lastRun))).toBe(true);
+  });
+
+  test('no 2014 events since now is an empty list', async () => {
+    const [server] = await client.getExchangeServers();
+    const now = await client.getServerTime();
+    expect(await client.getAuthAdminEvents(server.fqdn, now)).toEqual([]);
+  });
+
+  test('pool state through Invoke-Command', async () => {
+    const [server] = await client.getExchangeServers();
+    expect(await client.getAppPoolState(server.fqdn, 'MSExchangeOWAAppPool')).toBe('Started');
+  });
+
+  test('bad arguments are refused before any PowerShell runs', async () => {
+    const calls = client.shell.session.stats.calls;
+    await expect(client.getCertificate('ex1', "x'; Remove-Item")).rejects.toThrow(CatalogueError);
+    await expect(client.getAuthAdminEvents('ex1', 'yesterday')).rejects.toThrow(CatalogueError);
+    expect(client.shell.session.stats.calls).toBe(calls);
+  });
+});
+
+describe('changing the organisation', () => {
+  test('create, stage 49 h ahead (computed by the server), export, import, restart, recycle', async () => {
+    const { client } = clientFor('healthy');
+    const servers = await client.getExchangeServers();
+    const before = await client.getAuthConfig();
+
+    const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+    expect(cert.privateKeyExportable).toBe(true);
+    expect(cert.services).toEqual([]);
+    expect(cert.subject.toLowerCase()).toContain('microsoft exchange server auth certificate');
+
+    const serverNow = Date.parse(await client.getServerTime());
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'relative', hours: 49 }, true);
+    const staged = await client.getAuthConfig();
+    expect(staged.currentCertificateThumbprint).toBe(before.currentCertificateThumbprint);
+    expect(staged.nextCertificateThumbprint).toBe(cert.thumbprint);
+    // The simulated clock is frozen, so the server computed exactly now + 49 h.
+    expect(Date.parse(staged.nextCertificateEffectiveDate!)).toBe(serverNow + 49 * 3_600_000);
+
+    const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, "p@ss'word\n€");
+    expect(Buffer.from(pfx, 'base64').length).toBeGreaterThan(0);
+    const imported = await client.importCertificate(servers[1].fqdn, pfx, "p@ss'word\n€");
+    expect(imported).toBe(cert.thumbprint);
+    expect((await client.getCertificate(servers[1].fqdn, cert.thumbprint)).status).toBe('present');
+
+    const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
+    expect(restarted.map((r) => [r.server, r.ok])).toEqual(servers.map((s) => [s.fqdn, true]));
+    const recycled = await client.recycleAppPool(
+      servers.map((s) => s.fqdn),
+      'MSExchangeOWAAppPool',
+    );
+    expect(recycled.every((r) => r.ok && typeof r.at === 'string')).toBe(true);
+  });
+
+  test('an effective date in the past is refused by the server', async () => {
+    const { client } = clientFor('healthy');
+    const servers = await client.getExchangeServers();
+    const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+    const error = await client
+      .stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: '2001-01-01T00:00:00Z' }, true)
+      .catch((e: unknown) => e);
+    expect((error as Error).name).toBe('InvalidEffectiveDateError');
+  });
+
+  test('emergency path: effective now, publish, clear previous', async () => {
+    const { client } = clientFor('expired');
+    const servers = await client.getExchangeServers();
+    const before = await client.getAuthConfig();
+    const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+    for (const s of servers.slice(1)) {
+      if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status !== 'present') {
+        const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, 'pw');
+        await client.importCertificate(s.fqdn, pfx, 'pw');
+      }
+    }
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
+    await client.publishCertificate();
+    const published = await client.getAuthConfig();
+    expect(published.currentCertificateThumbprint).toBe(cert.thumbprint);
+    expect(published.previousCertificateThumbprint).toBe(before.currentCertificateThumbprint);
+    await client.clearPreviousCertificate();
+    expect((await client.getAuthConfig()).previousCertificateThumbprint).toBeNull();
+  });
+});
+
+describe('unreachable servers and partial failure', () => {
+  test('a server that does not answer is unreachable, not missing; per-server steps say which servers are done', async () => {
+    const { client } = clientFor('unreachable');
+    const servers = await client.getExchangeServers();
+    expect(servers).toHaveLength(3);
+    const { currentCertificateThumbprint } = await client.getAuthConfig();
+    const lookups = await Promise.all(servers.map((s) => client.getCertificate(s.fqdn, currentCertificateThumbprint!)));
+    expect(lookups.map((l) => l.status)).toEqual(['present', 'present', 'unreachable']);
+
+    const results = await client.recycleAppPool(
+      servers.map((s) => s.fqdn),
+      'MSExchangeECPAppPool',
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true, false]);
+    expect(results[2].server).toBe(servers[2].fqdn);
+    expect(results[2].error).toMatch(/ServerUnreachableError/);
+    const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
+    expect(restarted.map((r) => r.ok)).toEqual([true, true, false]);
+  });
+});
+
+describe('faults injected into the simulated organisation', () => {
+  test('access denied is AccessDeniedError', async () => {
+    const { client, state } = clientFor('healthy');
+    sim(state.file, 'fault', 'inject', 'access-denied', '--cmdlet', 'Get-AuthConfig', '--count', '1');
+    await expect(client.getAuthConfig()).rejects.toThrow(AccessDeniedError);
+    await expect(client.getAuthConfig()).resolves.toBeDefined();
+  });
+
+  test('a transient RPC error is ServerUnreachableError (retryable)', async () => {
+    const { client, state } = clientFor('healthy');
+    sim(state.file, 'fault', 'inject', 'rpc', '--cmdlet', 'Get-ExchangeServer', '--count', '1');
+    const error = await client.getExchangeServers().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServerUnreachableError);
+    expect((error as ServerUnreachableError).retryable).toBe(true);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    await expect(client.getExchangeServers()).resolves.toHaveLength(2);
+  });
+});

@@ -41,11 +41,13 @@ import {
   OutputSchemaError,
   ParameterBindingError,
   ParameterNotFoundError,
+  RemoteSessionBrokenError,
   ShellConfigurationError,
   classifyErrorRecord,
 } from './errors';
 import type { ExchangeClient, NewAuthCertificateOptions } from './exchange-client';
 import {
+  Envelope,
   authAdminLastRunFromDiagnosticXml,
   authConfigOutputSchema,
   certificateOutputSchema,
@@ -121,8 +123,16 @@ export class ExchangeShell {
   /** Runs a command and returns its output objects; a PowerShell error becomes its named error class. */
   async run<C extends CmdletName>(cmdlet: C, params: ParamsOf<C>, options: RunOptions = {}): Promise<unknown[]> {
     const line = this.render(cmdlet, params, options.select);
-    const stdout = await this.session.run(line, { cmdlet, timeoutMs: options.timeoutMs });
-    const envelope = parseEnvelope(stdout, cmdlet);
+    let envelope: Envelope | undefined;
+    const stdout = await this.session.run(line, {
+      cmdlet,
+      timeoutMs: options.timeoutMs,
+      discardIf: (out) => {
+        envelope = parseEnvelope(out, cmdlet);
+        return !envelope.ok && classifyErrorRecord(envelope.error, cmdlet) instanceof RemoteSessionBrokenError;
+      },
+    });
+    envelope ??= parseEnvelope(stdout, cmdlet);
     if (!envelope.ok) throw classifyErrorRecord(envelope.error, cmdlet);
     return envelope.value;
   }
@@ -250,7 +260,7 @@ export function createExchangeClient(
         // Any other error from Get-ExchangeCertificate -Server means the server could not be asked, not that the
         // certificate is absent; only a wrong environment (or the shell itself failing) is thrown.
         if (isEnvironmentError(error) || !(error instanceof ExchangeShellError)) throw error;
-        if (error.cmdlet === undefined || error.record === undefined) throw error;
+        if (error.record === undefined || error instanceof RemoteSessionBrokenError) throw error;
         return { status: 'unreachable', error: `${error.name}: ${error.message}` };
       }
     },
@@ -343,7 +353,7 @@ export function createExchangeClient(
           BinaryEncoded: true,
           Password: new PsSecureString(password),
         },
-        { select: [{ name: 'FileData', base64Of: 'FileData' }] },
+        { select: ['FileData'] },
       );
       const item = single(items, 'Export-ExchangeCertificate') as { FileData?: unknown };
       return pfxToBase64(item?.FileData);

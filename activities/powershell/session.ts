@@ -31,6 +31,14 @@ interface Live {
   pid?: number;
 }
 
+export interface RunCommandOptions {
+  /** Names the call in errors (never the command text: it may hold a password). */
+  cmdlet?: string;
+  timeoutMs?: number;
+  /** Inspects a completed call's stdout; true discards the session (e.g. the remote Exchange session broke). */
+  discardIf?: (stdout: string) => boolean;
+}
+
 export interface SessionStats {
   spawns: number;
   calls: number;
@@ -53,7 +61,7 @@ export class ShellSession {
    * Runs one line and returns its stdout. Rejects with ShellTimeoutError, ShellProcessError, or the classification of
    * stderr text; the envelope's own errors arrive on stdout and are the caller's to parse.
    */
-  run(command: string, options: { cmdlet?: string; timeoutMs?: number } = {}): Promise<string> {
+  run(command: string, options: RunCommandOptions = {}): Promise<string> {
     const result = this.tail.then(() => this.runNow(command, options));
     this.tail = result.catch(() => undefined);
     return result;
@@ -65,11 +73,14 @@ export class ShellSession {
     await this.discard();
   }
 
-  private async runNow(command: string, options: { cmdlet?: string; timeoutMs?: number }): Promise<string> {
+  private async runNow(command: string, options: RunCommandOptions): Promise<string> {
     if (this.closed) throw new ShellProcessError('the PowerShell session was closed', { cmdlet: options.cmdlet });
     const live = await this.ensureLive();
     this.stats.calls++;
-    return this.invoke(live, command, options.timeoutMs ?? this.launch.commandTimeoutMs, options.cmdlet);
+    const stdout = await this.invoke(live, command, options.timeoutMs ?? this.launch.commandTimeoutMs, options.cmdlet);
+    // Decided before the next queued call may start, so that call never runs on a session known to be broken.
+    if (options.discardIf?.(stdout)) await this.discard();
+    return stdout;
   }
 
   private async ensureLive(): Promise<Live> {

@@ -183,6 +183,16 @@ describe('session recovery', () => {
     }
   });
 
+  test('a call whose answer shows a broken remote session discards the session before the next call', async () => {
+    const session = newSession();
+    const line = renderEnvelope(renderLiteral('The session state is Broken.'));
+    await session.run(line, { discardIf: () => true });
+    expect(session.pid).toBeUndefined();
+    await session.run(line);
+    expect(session.stats.spawns).toBe(2);
+    await session.close();
+  });
+
   test('concurrent calls are serialised on one process', async () => {
     const client = createExchangeClient({ simulatorState: state.file }, { pool });
     const shell = (client as unknown as { shell: ExchangeShell }).shell;

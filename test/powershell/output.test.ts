@@ -60,8 +60,8 @@ const expectedServers = [
 
 describe('Get-ExchangeServer output', () => {
   test.each([
-    ['5.1 ({value,Count} wrapping, version objects, role numbers, remoting props)', ps51('get-exchange-server.json')],
-    ['7', ps7('get-exchange-server.json')],
+    ['5.1 ({value,Count} wrapping, version objects, role numbers, remoting props)', ps51('get-exchange-server.stdout')],
+    ['7', ps7('get-exchange-server.stdout')],
   ])('%s maps to ExchangeServer', (_shape, text) => {
     expect(parseItems(exchangeServerOutputSchema, okItems(text), 'Get-ExchangeServer')).toEqual(expectedServers);
   });
@@ -81,14 +81,14 @@ describe('Get-AuthConfig output', () => {
     nextCertificateEffectiveDate: '2023-02-03T14:16:02.000Z',
   };
   test.each([
-    ['5.1 (one object, \\/Date\\/, empty string, lower-case thumbprint)', ps51('get-auth-config.json')],
-    ['7', ps7('get-auth-config.json')],
+    ['5.1 (one object, \\/Date\\/, empty string, lower-case thumbprint)', ps51('get-auth-config.stdout')],
+    ['7', ps7('get-auth-config.stdout')],
   ])('%s', (_shape, text) => {
     expect(parseItems(authConfigOutputSchema, okItems(text), 'Get-AuthConfig')).toEqual([staged]);
   });
 
   test('5.1 without a next certificate', () => {
-    expect(parseItems(authConfigOutputSchema, okItems(ps51('get-auth-config-no-next.json')), 'Get-AuthConfig')).toEqual(
+    expect(parseItems(authConfigOutputSchema, okItems(ps51('get-auth-config-no-next.stdout')), 'Get-AuthConfig')).toEqual(
       [
         {
           currentCertificateThumbprint: 'E1BDF9AE58C93C75E76C9DD882138FB8FF0FA786',
@@ -112,20 +112,20 @@ describe('Get-ExchangeCertificate output', () => {
     privateKeyExportable: true,
   };
   test.each([
-    ['5.1 (Services as flags int, date object, one object)', ps51('get-exchange-certificate.json')],
-    ['7', ps7('get-exchange-certificate.json')],
+    ['5.1 (Services as flags int, date object, one object)', ps51('get-exchange-certificate.stdout')],
+    ['7', ps7('get-exchange-certificate.stdout')],
   ])('%s', (_shape, text) => {
     expect(parseItems(certificateOutputSchema, okItems(text), 'Get-ExchangeCertificate')).toEqual([cert]);
   });
 
   test('Services 0 is no services; "True" is a boolean', () => {
-    const [c] = parseItems(certificateOutputSchema, okItems(ps51('get-exchange-certificate-none-services.json')), 'G');
+    const [c] = parseItems(certificateOutputSchema, okItems(ps51('get-exchange-certificate-none-services.stdout')), 'G');
     expect(c.services).toEqual([]);
     expect(c.privateKeyExportable).toBe(true);
   });
 
   test('broken serialization (only RawData survives) is an OutputSchemaError, not a half-filled certificate', () => {
-    const items = okItems(ps51('get-exchange-certificate-broken-serialization.json'));
+    const items = okItems(ps51('get-exchange-certificate-broken-serialization.stdout'));
     expect(() => parseItems(certificateOutputSchema, items, 'Get-ExchangeCertificate')).toThrow(OutputSchemaError);
   });
 
@@ -149,8 +149,8 @@ describe('Get-ExchangeCertificate output', () => {
 
 describe('Get-WinEvent output', () => {
   test.each([
-    ['5.1', ps51('get-winevent-2014.json'), '2023-02-03T14:20:00.000Z'],
-    ['7', ps7('get-winevent-2014.json'), '2023-02-03T14:20:00.000Z'],
+    ['5.1', ps51('get-winevent-2014.stdout'), '2023-02-03T14:20:00.000Z'],
+    ['7', ps7('get-winevent-2014.stdout'), '2023-02-03T14:20:00.000Z'],
   ])('%s', (_shape, text, time) => {
     const [e] = parseItems(winEventOutputSchema, okItems(text), 'Get-WinEvent');
     expect(e.TimeCreated).toBe(time);
@@ -158,7 +158,7 @@ describe('Get-WinEvent output', () => {
   });
 
   test('"No events were found" classifies as NoMatchingEventsError', () => {
-    const envelope = parseEnvelope(ps51('get-winevent-none.json'), 'Get-WinEvent');
+    const envelope = parseEnvelope(ps51('get-winevent-none.stdout'), 'Get-WinEvent');
     if (envelope.ok) throw new Error('expected an error envelope');
     expect(classifyErrorRecord(envelope.error, 'Get-WinEvent')).toBeInstanceOf(NoMatchingEventsError);
   });
@@ -178,12 +178,12 @@ describe('Get-WinEvent output', () => {
 
 describe('Get-ExchangeCertificate errors', () => {
   test('"was not found" (InvalidOperationException) is CertificateNotFoundError', () => {
-    const envelope = parseEnvelope(ps51('get-exchange-certificate-not-found.json'), 'Get-ExchangeCertificate');
+    const envelope = parseEnvelope(ps51('get-exchange-certificate-not-found.stdout'), 'Get-ExchangeCertificate');
     if (envelope.ok) throw new Error('expected an error envelope');
     expect(classifyErrorRecord(envelope.error, 'Get-ExchangeCertificate')).toBeInstanceOf(CertificateNotFoundError);
   });
   test('RPC unavailable is ServerUnreachableError', () => {
-    const envelope = parseEnvelope(ps51('get-exchange-certificate-rpc-unavailable.json'), 'Get-ExchangeCertificate');
+    const envelope = parseEnvelope(ps51('get-exchange-certificate-rpc-unavailable.stdout'), 'Get-ExchangeCertificate');
     if (envelope.ok) throw new Error('expected an error envelope');
     expect(classifyErrorRecord(envelope.error, 'Get-ExchangeCertificate')).toBeInstanceOf(ServerUnreachableError);
   });
@@ -222,8 +222,8 @@ describe('envelope and dates', () => {
   });
 
   test('Get-Date in both shapes', () => {
-    expect(okItems(ps51('get-date.json'))).toEqual([{ Now: '2026-11-25T05:50:00.1234567Z' }]);
-    expect(psDateSchema.parse(okItems(ps51('get-date-raw.json'))[0])).toBe('2026-11-25T05:50:00.000Z');
+    expect(okItems(ps51('get-date.stdout'))).toEqual([{ Now: '2026-11-25T05:50:00.1234567Z' }]);
+    expect(psDateSchema.parse(okItems(ps51('get-date-raw.stdout'))[0])).toBe('2026-11-25T05:50:00.000Z');
   });
 
   test('noise before the envelope is ignored; no envelope is an OutputSchemaError', () => {

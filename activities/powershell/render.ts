@@ -137,6 +137,9 @@ export function renderLiteral(value: PsLiteral | PsNow): string {
   }
   if (value instanceof PsHashtable) {
     if (value.entries.length === 0) return '@{}';
+    // PowerShell refuses a hash literal that repeats a key, comparing keys case-insensitively.
+    const keys = new Set(value.entries.map(([k]) => k.toLowerCase()));
+    if (keys.size !== value.entries.length) throw new CatalogueError('hashtable keys must differ (case-insensitively)');
     return `@{ ${value.entries.map(([k, v]) => `${renderString(k)} = ${renderLiteral(v)}`).join('; ')} }`;
   }
   if (value instanceof PsVariable) return `$${value.name}`;

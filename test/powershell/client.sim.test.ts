@@ -189,6 +189,16 @@ describe('changing the organisation', () => {
   });
 });
 
+describe('missing certificates', () => {
+  test('the current certificate missing on one server is "missing" there (repairable by import)', async () => {
+    const { client } = clientFor('missing-on-one');
+    const servers = await client.getExchangeServers();
+    const { currentCertificateThumbprint } = await client.getAuthConfig();
+    const lookups = await Promise.all(servers.map((s) => client.getCertificate(s.fqdn, currentCertificateThumbprint!)));
+    expect(lookups.map((l) => l.status)).toEqual(['present', 'missing']);
+  });
+});
+
 describe('unreachable servers and partial failure', () => {
   test('a server that does not answer is unreachable, not missing; per-server steps say which servers are done', async () => {
     const { client } = clientFor('unreachable');

@@ -88,16 +88,16 @@ describe('Get-AuthConfig output', () => {
   });
 
   test('5.1 without a next certificate', () => {
-    expect(parseItems(authConfigOutputSchema, okItems(ps51('get-auth-config-no-next.stdout')), 'Get-AuthConfig')).toEqual(
-      [
-        {
-          currentCertificateThumbprint: 'E1BDF9AE58C93C75E76C9DD882138FB8FF0FA786',
-          previousCertificateThumbprint: 'A0B1C2D3E4F5A6B7C8D9E0F1A2B3C4D5E6F7A8B9',
-          nextCertificateThumbprint: null,
-          nextCertificateEffectiveDate: null,
-        },
-      ],
-    );
+    expect(
+      parseItems(authConfigOutputSchema, okItems(ps51('get-auth-config-no-next.stdout')), 'Get-AuthConfig'),
+    ).toEqual([
+      {
+        currentCertificateThumbprint: 'E1BDF9AE58C93C75E76C9DD882138FB8FF0FA786',
+        previousCertificateThumbprint: 'A0B1C2D3E4F5A6B7C8D9E0F1A2B3C4D5E6F7A8B9',
+        nextCertificateThumbprint: null,
+        nextCertificateEffectiveDate: null,
+      },
+    ]);
   });
 });
 
@@ -119,7 +119,11 @@ describe('Get-ExchangeCertificate output', () => {
   });
 
   test('Services 0 is no services; "True" is a boolean', () => {
-    const [c] = parseItems(certificateOutputSchema, okItems(ps51('get-exchange-certificate-none-services.stdout')), 'G');
+    const [c] = parseItems(
+      certificateOutputSchema,
+      okItems(ps51('get-exchange-certificate-none-services.stdout')),
+      'G',
+    );
     expect(c.services).toEqual([]);
     expect(c.privateKeyExportable).toBe(true);
   });

@@ -183,6 +183,16 @@ describe('renderLiteral', () => {
     ['multi-line script block', () => new PsScriptBlock('a\nb')],
     ['a plain object', () => renderLiteral({ a: 1 } as never)],
     ['undefined', () => renderLiteral(undefined as never)],
+    [
+      'repeated hashtable key',
+      () =>
+        renderLiteral(
+          new PsHashtable([
+            ['Id', 1],
+            ['ID', 2],
+          ]),
+        ),
+    ],
     ['a function', () => renderLiteral((() => 1) as never)],
   ])('%s is a CatalogueError', (_name, f) => {
     expect(f).toThrow(CatalogueError);

@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// `npm run cli -- <command>`: start a rotation, look at it, answer the HCW step. Talks to TEMPORAL_ADDRESS (default
+// localhost:7233, where `npm start` runs its dev server). Every error is one line on stderr and a non-zero exit.
+import { Client, Connection } from '@temporalio/client';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { z } from 'zod';
+import { ORGANIZATION_PATTERN } from '../common/names';
+import { ConfigurationError, loadTemporalConfig } from '../worker/config';
+import { connectionOptionsFor } from '../worker/temporal';
+import {
+  approveHcw,
+  describeRotation,
+  RotationAlreadyRunningError,
+  RotationNotFoundError,
+  RotationView,
+  skipHcw,
+  startRotation,
+} from './rotation';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, what: string) {
+  return (text: string): T => {
+    const r = schema.safeParse(text);
+    if (!r.success) throw new InvalidArgumentError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
+    return r.data;
+  };
+}
+
+const organizationArg = parseWith(
+  z
+    .string()
+    .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit'),
+  'organization',
+);
+const personArg = parseWith(
+  z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+  '--by',
+);
+const reasonArg = parseWith(
+  z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters'),
+  '--reason',
+);
+const noteArg = parseWith(z.string().trim().max(2000, 'must be at most 2000 characters'), '--note');
+
+const inputObject = z.record(z.string(), z.unknown());
+function inputJsonArg(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError(`--input-json is not JSON: ${(error as Error).message}`);
+  }
+  const r = inputObject.safeParse(value);
+  if (!r.success || Array.isArray(value))
+    throw new InvalidArgumentError('--input-json must be a JSON object, e.g. {"forceRotation": true}');
+  return r.data;
+}
+
+export interface CliIo {
+  out(line: string): void;
+  client(): Promise<Client>;
+}
+
+export function renderView(view: RotationView): string {
+  const lines = [
+    `${view.workflowId}  ${view.execution}  started ${view.startTime}${view.closeTime ? `  closed ${view.closeTime}` : ''}`,
+  ];
+  if (view.status) {
+    for (const [key, value] of Object.entries(view.status)) {
+      if (key === 'organization') continue;
+      lines.push(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    }
+  } else if (view.execution === 'RUNNING') {
+    lines.push('  (no worker answered the status query: is a worker running for this organisation?)');
+  }
+  if (view.failure) lines.push(`  failure: ${view.failure}`);
+  if (view.result !== undefined) lines.push(`  report: ${JSON.stringify(view.result)}`);
+  return lines.join('\n');
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('cli')
+    .description('Rotate the Exchange Server Auth certificate through Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE)')
+    .exitOverride();
+
+  program
+    .command('start')
+    .description('start a rotation of an organisation (one at a time per organisation)')
+    .argument('<organization>', 'the organisation, as its worker serves it (EXCHANGE_ORGANIZATION)', organizationArg)
+    .option('--dry-run', 'inspect and plan; change nothing')
+    .option('--input-json <json>', 'further workflow input fields as a JSON object', inputJsonArg)
+    .action(async (organization: string, opts: { dryRun?: boolean; inputJson?: Record<string, unknown> }) => {
+      const extra = opts.inputJson ?? {};
+      if ('organization' in extra && extra.organization !== organization) {
+        throw new UsageError(
+          `--input-json names organization ${JSON.stringify(extra.organization)} but the argument is ${organization}`,
+        );
+      }
+      const input = { ...extra, organization, ...(opts.dryRun ? { dryRun: true } : {}) };
+      const handle = await startRotation(await io.client(), input);
+      io.out(`started ${handle.workflowId} (run ${handle.firstExecutionRunId})${opts.dryRun ? ' as a dry run' : ''}`);
+    });
+
+  program
+    .command('status')
+    .description('the latest rotation of an organisation: phase, servers, what a person must do')
+    .argument('<organization>', 'the organisation', organizationArg)
+    .option('--json', 'machine-readable output')
+    .action(async (organization: string, opts: { json?: boolean }) => {
+      const view = await describeRotation(await io.client(), organization);
+      io.out(opts.json ? JSON.stringify(view, null, 2) : renderView(view));
+    });
+
+  program
+    .command('approve-hcw')
+    .description('record that the Hybrid Configuration Wizard was re-run, so the rotation can finish')
+    .argument('<organization>', 'the organisation', organizationArg)
+    .requiredOption('--by <name>', 'who re-ran the wizard', personArg)
+    .option('--note <text>', 'anything worth keeping in the report', noteArg)
+    .action(async (organization: string, opts: { by: string; note?: string }) => {
+      const id = await approveHcw(await io.client(), organization, { by: opts.by, note: opts.note });
+      io.out(`recorded HCW completed by ${opts.by} on ${id}`);
+    });
+
+  program
+    .command('skip-hcw')
+    .description('finish without the Hybrid Configuration Wizard step, saying why')
+    .argument('<organization>', 'the organisation', organizationArg)
+    .requiredOption('--by <name>', 'who decided to skip', personArg)
+    .requiredOption('--reason <text>', 'why the wizard need not be re-run', reasonArg)
+    .action(async (organization: string, opts: { by: string; reason: string }) => {
+      const id = await skipHcw(await io.client(), organization, { by: opts.by, reason: opts.reason });
+      io.out(`recorded HCW skipped by ${opts.by} on ${id}`);
+    });
+
+  return program;
+}
+
+/** Runs one command; returns the exit code. Errors are one line on `err`. */
+export async function main(
+  argv: string[],
+  io: Partial<CliIo> & { err?: (line: string) => void } = {},
+): Promise<number> {
+  const err = io.err ?? ((line: string) => console.error(line));
+  let connection: Connection | undefined;
+  const full: CliIo = {
+    out: io.out ?? ((line) => console.log(line)),
+    client:
+      io.client ??
+      (async () => {
+        const config = loadTemporalConfig();
+        const options = connectionOptionsFor(config);
+        try {
+          connection = await Connection.connect({ ...options, connectTimeout: 10_000 });
+        } catch (cause) {
+          throw new Error(`cannot reach Temporal at ${options.address}: ${(cause as Error).message}`, { cause });
+        }
+        return new Client({ connection, namespace: config.namespace });
+      }),
+  };
+  const program = buildProgram(full);
+  const silence = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    c.commands.forEach(silence);
+  };
+  silence(program);
+  program.configureOutput({ writeOut: (s) => full.out(s.trimEnd()), writeErr: () => undefined });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
+        err('cli: a command is required: start, status, approve-hcw or skip-hcw (see --help)');
+        return 2;
+      }
+      err(`cli: ${error.message.replace(/^error: /, '')}`);
+      return 2;
+    }
+    if (error instanceof UsageError) {
+      err(`cli: ${error.message}`);
+      return 2;
+    }
+    const known =
+      error instanceof RotationAlreadyRunningError ||
+      error instanceof RotationNotFoundError ||
+      error instanceof ConfigurationError;
+    err(`cli: ${known ? (error as Error).message : oneLine(error)}`);
+    return 1;
+  } finally {
+    await connection?.close();
+  }
+}
+
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0];
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`cli: ${oneLine(error)}`);
+      process.exit(1);
+    },
+  );
+}

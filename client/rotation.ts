@@ -1,0 +1,137 @@
+// What a person (or the demo, or a test) does with a rotation: start it, look at it, answer the HCW step.
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowHandle,
+  WorkflowHandleWithFirstExecutionRunId,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
+import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
+import type { RotationStatus } from '../common/rotation';
+import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../workflows/messages';
+import type { HcwCompleted, HcwSkipped } from '../workflows/messages';
+
+export class RotationAlreadyRunningError extends Error {
+  constructor(
+    readonly workflowId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`already running: ${workflowId}`, options);
+    this.name = 'RotationAlreadyRunningError';
+  }
+}
+
+export class RotationNotFoundError extends Error {
+  constructor(
+    readonly workflowId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`no rotation found: ${workflowId}`, options);
+    this.name = 'RotationNotFoundError';
+  }
+}
+
+export interface RotationStartInput {
+  organization: string;
+  [field: string]: unknown;
+}
+
+/**
+ * Starts the organisation's rotation under its one workflow ID. A second start while one runs is refused by the server
+ * (conflict policy FAIL); a start after the previous one closed is allowed.
+ */
+export async function startRotation(
+  client: Client,
+  input: RotationStartInput,
+): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  const workflowId = rotationWorkflowId(input.organization);
+  try {
+    return await client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: taskQueueFor(input.organization),
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError)
+      throw new RotationAlreadyRunningError(workflowId, { cause: error });
+    throw error;
+  }
+}
+
+export function rotationHandle(client: Client, organization: string): WorkflowHandle {
+  return client.workflow.getHandle(rotationWorkflowId(organization));
+}
+
+export interface RotationView {
+  workflowId: string;
+  runId: string;
+  /** RUNNING, COMPLETED, FAILED, ... as Temporal reports it. */
+  execution: string;
+  startTime: string;
+  closeTime?: string;
+  /** The workflow's own view (statusQuery); absent when no worker answered. */
+  status?: RotationStatus;
+  /** The report, once the run has completed. */
+  result?: unknown;
+  failure?: string;
+}
+
+/** The latest rotation of an organisation: Temporal's view of the execution and the workflow's status query. */
+export async function describeRotation(client: Client, organization: string): Promise<RotationView> {
+  const handle = rotationHandle(client, organization);
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new RotationNotFoundError(handle.workflowId, { cause: error });
+    throw error;
+  }
+  const view: RotationView = {
+    workflowId: handle.workflowId,
+    runId: description.runId,
+    execution: description.status.name,
+    startTime: description.startTime.toISOString(),
+    closeTime: description.closeTime?.toISOString(),
+  };
+  try {
+    view.status = await handle.query(statusQuery);
+  } catch {
+    // No worker polls this organisation's task queue right now; Temporal's view still stands.
+  }
+  if (view.execution === 'COMPLETED') view.result = await handle.result();
+  else if (view.execution !== 'RUNNING') {
+    view.failure = await handle.result().then(
+      () => undefined,
+      (error: Error) => (error.cause instanceof Error ? error.cause.message : error.message),
+    );
+  }
+  return view;
+}
+
+async function runningHandle(client: Client, organization: string): Promise<WorkflowHandle> {
+  const handle = rotationHandle(client, organization);
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new RotationNotFoundError(handle.workflowId, { cause: error });
+    throw error;
+  }
+  if (description.status.name !== 'RUNNING') {
+    throw new Error(`the rotation ${handle.workflowId} is not running (${description.status.name})`);
+  }
+  return handle;
+}
+
+export async function approveHcw(client: Client, organization: string, message: HcwCompleted): Promise<string> {
+  const handle = await runningHandle(client, organization);
+  await handle.signal(hcwCompletedSignal, message);
+  return handle.workflowId;
+}
+
+export async function skipHcw(client: Client, organization: string, message: HcwSkipped): Promise<string> {
+  const handle = await runningHandle(client, organization);
+  await handle.signal(hcwSkippedSignal, message);
+  return handle.workflowId;
+}

@@ -1,0 +1,85 @@
+// Real Temporal servers for tests: the time-skipping test server and the CLI dev server, from .tools/bin/ (installed by
+// `node scripts/ensure-tools.js`), and the workflow bundle test/global-setup.js built once for the run.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { EphemeralServerExecutable } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
+import { ROTATION_SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const BUNDLE_ENV = 'ROTATION_WORKFLOW_BUNDLE';
+
+/**
+ * The executable at `TEMPORAL_*_PATH`, else the one in .tools/bin/. Only when neither file exists does the SDK download
+ * its own (which needs the internet).
+ */
+export function executableFor(
+  envVar: 'TEMPORAL_TEST_SERVER_PATH' | 'TEMPORAL_CLI_PATH',
+  file: string,
+): EphemeralServerExecutable {
+  const candidate = process.env[envVar] || path.join(REPO_ROOT, '.tools', 'bin', file);
+  return fs.existsSync(candidate) ? { type: 'existing-path', path: candidate } : { type: 'cached-download' };
+}
+
+let runtimeReady = false;
+
+/** SDK logs at WARN, so test output shows what matters; the Runtime is per process and installed once. */
+export function quietRuntime(): void {
+  if (runtimeReady) return;
+  runtimeReady = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  } catch {
+    // installed already in this process
+  }
+}
+
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: executableFor('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server') },
+  });
+}
+
+export const rotationSearchAttributeKeys = ROTATION_SEARCH_ATTRIBUTES.map(({ name }) =>
+  defineSearchAttributeKey(name, SearchAttributeType.KEYWORD),
+);
+
+/** The dev server with the rotation's custom search attributes registered, as `npm start` runs it. */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: executableFor('TEMPORAL_CLI_PATH', 'temporal'),
+      ip: '127.0.0.1',
+      searchAttributes: rotationSearchAttributeKeys,
+      extraArgs: ['--headless'],
+    },
+  });
+}
+
+/** Where test/global-setup.js wrote the bundle: its env var, else the well-known path it computes the same way. */
+export function workflowBundlePath(): string {
+  const key = crypto.createHash('sha256').update(path.resolve(REPO_ROOT)).digest('hex').slice(0, 12);
+  const file = process.env[BUNDLE_ENV] || path.join(os.tmpdir(), `exchange-auth-cert-workflows-${key}.js`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`no workflow bundle at ${file}: test/global-setup.js builds it when workflows/index.ts exists`);
+  }
+  return file;
+}
+
+export type TestWorkerOptions = Omit<WorkerOptions, 'connection' | 'namespace' | 'workflowsPath' | 'workflowBundle'>;
+
+/** A worker on the environment's server running the run's single workflow bundle. */
+export function createTestWorker(env: TestWorkflowEnvironment, options: TestWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    workflowBundle: { codePath: workflowBundlePath() },
+    ...options,
+  });
+}

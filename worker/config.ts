@@ -1,0 +1,311 @@
+// The worker's configuration comes from its environment alone, validated here once: an error names the variable and
+// the rule, and nothing starts. Workflow input never feeds any of this, so credentials stay out of Temporal history.
+import { z } from 'zod';
+import { ORGANIZATION_PATTERN } from '../common/names';
+import type { ExchangeShellSettingsInput } from '../activities/powershell';
+
+export class ConfigurationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** "30s", "5m", "1h", "1500ms" or a bare number of milliseconds. */
+const durationMs = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'must be a duration such as 1500ms, 30s, 5m or 1h')
+  .transform((text) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text)!;
+    return Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']);
+  });
+
+const booleanText = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const positiveInt = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .positive('must be positive');
+
+const organization = z
+  .string()
+  .trim()
+  .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit');
+
+const organizationList = z
+  .string()
+  .trim()
+  .min(1, 'must name at least one organisation')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(organization).min(1, 'must name at least one organisation'));
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/**
+ * Every variable the worker, `npm start`, the demo and the CLI read. README.md lists the same variables: keep the two in
+ * step. Empty strings count as unset, as they do in most shells' `VAR= cmd`.
+ */
+export const environmentSchema = z.object({
+  TEMPORAL_ADDRESS: z
+    .string()
+    .trim()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: booleanText.optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+
+  EXCHANGE_ORGANIZATION: organization.optional(),
+  EXCHANGE_ORGANIZATIONS: organizationList.optional(),
+  EXCHANGE_CONNECTION: z
+    .enum(['simulated', 'local', 'remote'], { error: 'must be simulated, local or remote' })
+    .default('simulated'),
+  EXCHANGE_SERVER: z.string().trim().min(1).optional(),
+  EXCHANGE_URI: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^/\s:]+(:\d+)?\/powershell\/?$/i, 'must look like http://ex1.contoso.com/PowerShell/')
+    .optional(),
+  EXCHANGE_AUTHENTICATION: z
+    .enum(['Kerberos', 'Negotiate', 'Basic', 'Default'], { error: 'must be Kerberos, Negotiate, Basic or Default' })
+    .optional(),
+  EXCHANGE_USERNAME: z.string().min(1).optional(),
+  EXCHANGE_PASSWORD: z.string().min(1).optional(),
+  EXCHANGE_SHELL_PATH: z.string().min(1).optional(),
+  EXCHANGE_COMMAND_TIMEOUT: durationMs.optional(),
+  EXCHANGE_SIM_STATE: z.string().trim().min(1).optional(),
+  EXCHANGE_CLOCK_RATE: z.coerce
+    .number({ error: 'must be a number' })
+    .positive('must be more than 0 (server seconds per real second)')
+    .max(1e7, 'must be at most 10000000')
+    .optional(),
+
+  NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
+    .default('INFO'),
+  WORKER_SHUTDOWN_GRACE: durationMs.default(300_000),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface TemporalConfig {
+  /** Absent: `npm start` runs its own dev server; the worker alone defaults to localhost:7233. */
+  address?: string;
+  namespace: string;
+  apiKey?: string;
+  tls?: {
+    clientCertPair?: { certPath: string; keyPath: string };
+    caPath?: string;
+    serverNameOverride?: string;
+  };
+}
+
+export interface WorkerConfig {
+  temporal: TemporalConfig;
+  /** One task queue (and one Worker) per organisation. */
+  organizations: string[];
+  /** Shell settings per organisation (the simulated state file may differ per organisation). */
+  exchange: Record<string, ExchangeShellSettingsInput>;
+  connection: 'simulated' | 'local' | 'remote';
+  /** Server seconds per real second: how fast the Exchange clock runs compared with Temporal's. */
+  serverClockRate: number;
+  notifyWebhookUrl?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  shutdownGraceMs: number;
+  maxConcurrentActivities: number;
+}
+
+/** A zod failure as one line per variable: `EXCHANGE_CONNECTION: must be simulated, local or remote`. */
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${String(i.path[0] ?? '(environment)')}: ${i.message}`).join('; ');
+}
+
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(environmentSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') out[key] = value;
+  }
+  return out;
+}
+
+export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const result = environmentSchema.safeParse(withoutEmpty(env));
+  if (!result.success) {
+    throw new ConfigurationError(`invalid configuration: ${describeIssues(result.error)}`, { cause: result.error });
+  }
+  return result.data;
+}
+
+const TEMPORAL_VARIABLES = {
+  TEMPORAL_ADDRESS: true,
+  TEMPORAL_NAMESPACE: true,
+  TEMPORAL_API_KEY: true,
+  TEMPORAL_TLS: true,
+  TEMPORAL_TLS_CERT_PATH: true,
+  TEMPORAL_TLS_KEY_PATH: true,
+  TEMPORAL_TLS_CA_PATH: true,
+  TEMPORAL_TLS_SERVER_NAME: true,
+} as const;
+
+/** Only the TEMPORAL_* variables: the CLI does not care about the worker's Exchange settings. */
+export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
+  const result = environmentSchema.pick(TEMPORAL_VARIABLES).safeParse(withoutEmpty(env));
+  if (!result.success) {
+    throw new ConfigurationError(`invalid configuration: ${describeIssues(result.error)}`, { cause: result.error });
+  }
+  return temporalConfigFrom(result.data);
+}
+
+export function temporalConfigFrom(env: Pick<Environment, keyof typeof TEMPORAL_VARIABLES>): TemporalConfig {
+  const { TEMPORAL_TLS_CERT_PATH: certPath, TEMPORAL_TLS_KEY_PATH: keyPath } = env;
+  if (Boolean(certPath) !== Boolean(keyPath)) {
+    const missing = certPath ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
+    throw new ConfigurationError(`invalid configuration: ${missing}: is required with its pair for mutual TLS`);
+  }
+  const wantsTls =
+    env.TEMPORAL_TLS ??
+    Boolean(certPath || env.TEMPORAL_TLS_CA_PATH || env.TEMPORAL_TLS_SERVER_NAME || env.TEMPORAL_API_KEY);
+  return {
+    address: env.TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE,
+    apiKey: env.TEMPORAL_API_KEY,
+    tls: wantsTls
+      ? {
+          clientCertPair: certPath && keyPath ? { certPath, keyPath } : undefined,
+          caPath: env.TEMPORAL_TLS_CA_PATH,
+          serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
+        }
+      : undefined,
+  };
+}
+
+/** `{organization}` in EXCHANGE_SIM_STATE gives each simulated organisation its own state file. */
+export const ORGANIZATION_PLACEHOLDER = '{organization}';
+
+function fail(variable: string, rule: string): never {
+  throw new ConfigurationError(`invalid configuration: ${variable}: ${rule}`);
+}
+
+function remoteTarget(env: Environment): { server: string; useHttps: boolean } {
+  if (env.EXCHANGE_URI) {
+    const url = new URL(env.EXCHANGE_URI);
+    if (env.EXCHANGE_SERVER && env.EXCHANGE_SERVER.toLowerCase() !== url.hostname.toLowerCase()) {
+      fail('EXCHANGE_URI', `names ${url.hostname} but EXCHANGE_SERVER is ${env.EXCHANGE_SERVER}; set only one`);
+    }
+    return { server: url.hostname, useHttps: url.protocol === 'https:' };
+  }
+  if (!env.EXCHANGE_SERVER)
+    fail('EXCHANGE_SERVER', 'is required when EXCHANGE_CONNECTION=remote (or set EXCHANGE_URI)');
+  return { server: env.EXCHANGE_SERVER, useHttps: false };
+}
+
+/** The worker's whole configuration; `overrides` lets `npm start` and the demo fill what they create themselves. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const e = parseEnvironment(env);
+  const organizations = e.EXCHANGE_ORGANIZATIONS ?? (e.EXCHANGE_ORGANIZATION ? [e.EXCHANGE_ORGANIZATION] : undefined);
+  if (!organizations) fail('EXCHANGE_ORGANIZATION', 'is required: the organisation this worker serves, e.g. contoso');
+  if (e.EXCHANGE_ORGANIZATION && e.EXCHANGE_ORGANIZATIONS) {
+    fail('EXCHANGE_ORGANIZATIONS', 'set either EXCHANGE_ORGANIZATION or EXCHANGE_ORGANIZATIONS, not both');
+  }
+  const lowered = organizations.map((o) => o.toLowerCase());
+  const duplicate = lowered.find((o, i) => lowered.indexOf(o) !== i);
+  if (duplicate) fail('EXCHANGE_ORGANIZATIONS', `names ${duplicate} twice (names are case-insensitive)`);
+
+  const mode = e.EXCHANGE_CONNECTION;
+  if (mode !== 'simulated') {
+    if (e.EXCHANGE_SIM_STATE) fail('EXCHANGE_SIM_STATE', `is only for EXCHANGE_CONNECTION=simulated, not ${mode}`);
+    if (e.EXCHANGE_CLOCK_RATE !== undefined && e.EXCHANGE_CLOCK_RATE !== 1) {
+      fail('EXCHANGE_CLOCK_RATE', `is only for EXCHANGE_CONNECTION=simulated: a real Exchange clock runs at 1`);
+    }
+    // One Windows host reaches one Exchange organisation (its AD forest); a second needs its own worker.
+    if (organizations.length > 1) {
+      fail('EXCHANGE_ORGANIZATIONS', `a ${mode} connection reaches one organisation; run one worker per organisation`);
+    }
+  }
+  if (mode !== 'remote') {
+    for (const v of [
+      'EXCHANGE_SERVER',
+      'EXCHANGE_URI',
+      'EXCHANGE_USERNAME',
+      'EXCHANGE_PASSWORD',
+      'EXCHANGE_AUTHENTICATION',
+    ] as const) {
+      if (e[v] !== undefined) fail(v, `is only for EXCHANGE_CONNECTION=remote, not ${mode}`);
+    }
+  }
+  if (Boolean(e.EXCHANGE_USERNAME) !== Boolean(e.EXCHANGE_PASSWORD)) {
+    fail(e.EXCHANGE_USERNAME ? 'EXCHANGE_PASSWORD' : 'EXCHANGE_USERNAME', 'is required with its pair for a credential');
+  }
+
+  const common = {
+    executable: e.EXCHANGE_SHELL_PATH,
+    commandTimeoutMs: e.EXCHANGE_COMMAND_TIMEOUT,
+  };
+  const exchange: Record<string, ExchangeShellSettingsInput> = {};
+  for (const org of organizations) {
+    if (mode === 'simulated') {
+      const state = e.EXCHANGE_SIM_STATE;
+      if (!state)
+        fail(
+          'EXCHANGE_SIM_STATE',
+          "is required when EXCHANGE_CONNECTION=simulated: the simulated organisation's state file",
+        );
+      if (organizations.length > 1 && !state.includes(ORGANIZATION_PLACEHOLDER)) {
+        fail('EXCHANGE_SIM_STATE', `must contain ${ORGANIZATION_PLACEHOLDER} when several organisations are served`);
+      }
+      exchange[org] = {
+        mode,
+        ...common,
+        simulatorState: state.split(ORGANIZATION_PLACEHOLDER).join(org.toLowerCase()),
+      };
+    } else if (mode === 'local') {
+      exchange[org] = { mode, ...common };
+    } else {
+      exchange[org] = {
+        mode,
+        ...common,
+        ...remoteTarget(e),
+        authentication: e.EXCHANGE_AUTHENTICATION,
+        credential:
+          e.EXCHANGE_USERNAME && e.EXCHANGE_PASSWORD
+            ? { username: e.EXCHANGE_USERNAME, password: e.EXCHANGE_PASSWORD }
+            : undefined,
+      };
+    }
+  }
+
+  return {
+    temporal: temporalConfigFrom(e),
+    organizations,
+    exchange,
+    connection: mode,
+    serverClockRate: e.EXCHANGE_CLOCK_RATE ?? 1,
+    notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
+    logLevel: e.LOG_LEVEL,
+    shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE,
+    maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+  };
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// `npm start`: the whole stack on one machine. A Temporal dev server with its Web UI (unless TEMPORAL_ADDRESS names a
+// cluster), a simulated Exchange organisation (unless EXCHANGE_CONNECTION names a real one) and the worker; runs until
+// Ctrl-C and stops everything it started.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
+import { ConfigurationError, loadWorkerConfig, parseEnvironment, WorkerConfig } from './config';
+import { DevServer, DevServerError, repoRoot, startDevServer } from './dev-server';
+import { createRotationWorkers, installRuntime, runUntilSignal } from './worker';
+
+export const DEFAULT_ORGANIZATION = 'contoso';
+export const DEFAULT_SCENARIO = 'hybrid';
+export const DEFAULT_PORTS = { grpc: 7233, ui: 8233 };
+
+const say = (line = '') => console.log(line);
+
+/** The simulator's CLI, run as a separate program: production code never imports the simulator. */
+export function runSimulatorCli(args: string[]): string {
+  const cli = path.join(__dirname, '..', 'simulator', 'cli.js');
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error(`sim ${args[0]} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+  }
+  return r.stdout;
+}
+
+/** Creates the simulated organisation on first start and reuses it afterwards, at the configured clock rate. */
+export function ensureSimulatedOrganization(
+  stateFile: string,
+  scenario: string,
+  clockRate: number,
+): 'created' | 'reused' {
+  if (fs.existsSync(stateFile)) {
+    const summary = JSON.parse(runSimulatorCli(['show', '--state', stateFile, '--json'])) as { acceleration: number };
+    if (summary.acceleration !== clockRate) {
+      runSimulatorCli(['clock', '--state', stateFile, '--acceleration', String(clockRate)]);
+    }
+    return 'reused';
+  }
+  fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+  runSimulatorCli(['create', scenario, '--state', stateFile, '--acceleration', String(clockRate)]);
+  return 'created';
+}
+
+export function howToStart(organization: string, uiUrl: string | undefined): string[] {
+  const input = JSON.stringify({ organization });
+  return [
+    `Start a rotation of ${organization}:`,
+    uiUrl
+      ? `  from the Temporal Web UI (${uiUrl}): Workflows > Start Workflow, with`
+      : '  from the Temporal Web UI: Workflows > Start Workflow, with',
+    `      Workflow ID    ${rotationWorkflowId(organization)}`,
+    `      Task Queue     ${taskQueueFor(organization)}`,
+    `      Workflow Type  ${ROTATE_WORKFLOW_TYPE}`,
+    `      Input (JSON)   ${input}      (add "dryRun": true to plan without changing anything)`,
+    `  from the command line (another terminal):`,
+    `      npm run cli -- start ${organization}            (--dry-run to plan only)`,
+    `      npm run cli -- status ${organization}`,
+    `      npm run cli -- approve-hcw ${organization} --by "<your name>"   (after re-running the Hybrid Configuration Wizard)`,
+  ];
+}
+
+async function main(): Promise<number> {
+  const root = repoRoot();
+  const simDir = path.join(root, '.sim');
+  const env = { ...process.env };
+  const parsed = parseEnvironment(env);
+  if (!parsed.EXCHANGE_ORGANIZATION && !parsed.EXCHANGE_ORGANIZATIONS) env.EXCHANGE_ORGANIZATION = DEFAULT_ORGANIZATION;
+  const simulated = parsed.EXCHANGE_CONNECTION === 'simulated';
+  if (simulated && !parsed.EXCHANGE_SIM_STATE) {
+    env.EXCHANGE_SIM_STATE = path.join(simDir, '{organization}.json');
+  }
+  let config: WorkerConfig = loadWorkerConfig(env);
+  installRuntime(config.logLevel);
+
+  if (simulated) {
+    for (const organization of config.organizations) {
+      const settings = config.exchange[organization] as { simulatorState: string };
+      const what = ensureSimulatedOrganization(settings.simulatorState, DEFAULT_SCENARIO, config.serverClockRate);
+      say(
+        `Simulated Exchange organisation ${organization}: ${what} ${path.relative(process.cwd(), settings.simulatorState) || settings.simulatorState}` +
+          ` (clock x${config.serverClockRate}; look at it with: npm run sim -- show --state ${settings.simulatorState})`,
+      );
+    }
+  } else {
+    say(`Exchange: ${config.connection} connection for ${config.organizations.join(', ')}`);
+  }
+
+  let server: DevServer | undefined;
+  if (!config.temporal.address) {
+    const logFile = path.join(simDir, 'temporal.log');
+    say(`Starting the Temporal dev server (log: ${path.relative(process.cwd(), logFile)}) ...`);
+    server = await startDevServer({
+      port: DEFAULT_PORTS.grpc,
+      uiPort: DEFAULT_PORTS.ui,
+      dbFilename: path.join(simDir, 'temporal.db'),
+      logFile,
+    });
+    config = { ...config, temporal: { ...config.temporal, address: server.address } };
+    say(`Temporal dev server at ${server.address}, Web UI at ${server.uiUrl}`);
+  } else {
+    say(`Temporal cluster at ${config.temporal.address}, namespace ${config.temporal.namespace}`);
+  }
+
+  try {
+    const workers = await createRotationWorkers({ config });
+    say();
+    for (const { organization, taskQueue } of workers.workers) {
+      say(`Worker for ${organization} polls task queue ${taskQueue}.`);
+    }
+    say();
+    for (const organization of config.organizations)
+      for (const line of howToStart(organization, server?.uiUrl)) say(line);
+    say();
+    say('Press Ctrl-C to stop the worker' + (server ? ' and the Temporal dev server.' : '.'));
+    await runUntilSignal(workers, say);
+    say('Worker stopped.');
+  } finally {
+    if (server) {
+      await server.stop();
+      say('Temporal dev server stopped.');
+    }
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const known = error instanceof ConfigurationError || error instanceof DevServerError;
+      console.error(known ? (error as Error).message : `start: ${(error as Error).stack ?? String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,137 @@
+// One Temporal Worker per organisation, each on its organisation's task queue with its own ExchangeClient. Shutdown lets
+// running activities finish (up to the grace time) before the PowerShell sessions are closed.
+import { DefaultLogger, Logger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { closeDefaultShellPool, createExchangeClient } from '../activities/powershell';
+import type { ExchangeClient } from '../activities/powershell';
+import { taskQueueFor } from '../common/names';
+import type { WorkerConfig } from './config';
+import { createNotifier } from './notify';
+import { connectionOptionsFor } from './temporal';
+
+export interface RotationWorkerOptions {
+  config: WorkerConfig;
+  /** An existing connection (tests); otherwise one is opened from `config.temporal` and closed on shutdown. */
+  connection?: NativeConnection;
+  /** A pre-built workflow bundle (tests build it once per run); otherwise the worker bundles workflows/ itself. */
+  workflowBundlePath?: string;
+  /** Tests wrap or replace the client; production uses the PowerShell layer. */
+  createExchange?: (organization: string, settings: WorkerConfig['exchange'][string]) => ExchangeClient;
+  logger?: Logger;
+}
+
+export interface RotationWorkers {
+  workers: Array<{ organization: string; taskQueue: string; worker: Worker }>;
+  /** Resolves once every worker has stopped and every Exchange session is closed. */
+  run(): Promise<void>;
+  /** Stops polling; activities already running get `shutdownGraceMs` to finish. */
+  shutdown(): void;
+}
+
+let runtimeInstalled = false;
+
+/** The Runtime is process-wide and can be installed once; signals are handled by the caller, not by the SDK. */
+export function installRuntime(logLevel: WorkerConfig['logLevel']): void {
+  if (runtimeInstalled) return;
+  try {
+    Runtime.install({ logger: new DefaultLogger(logLevel), shutdownSignals: [] });
+  } catch {
+    // Already installed by someone else in this process (a test environment): keep theirs.
+  }
+  runtimeInstalled = true;
+}
+
+export function workflowsPath(): string {
+  return require.resolve('../workflows');
+}
+
+export async function createRotationWorkers(options: RotationWorkerOptions): Promise<RotationWorkers> {
+  const { config } = options;
+  const ownConnection = options.connection === undefined;
+  const connection = options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal)));
+  const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
+  const notify = createNotifier({
+    webhookUrl: config.notifyWebhookUrl,
+    logger: options.logger ?? Runtime.instance().logger,
+  });
+
+  const clients: ExchangeClient[] = [];
+  const created: RotationWorkers['workers'] = [];
+  try {
+    for (const organization of config.organizations) {
+      const exchange = makeExchange(organization, config.exchange[organization]);
+      clients.push(exchange);
+      const activities = createActivities({
+        exchange,
+        clock: { now: () => new Date() },
+        settings: { serverClockRate: config.serverClockRate },
+        notify,
+      });
+      const taskQueue = taskQueueFor(organization);
+      const worker = await Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue,
+        activities,
+        ...(options.workflowBundlePath
+          ? { workflowBundle: { codePath: options.workflowBundlePath } }
+          : { workflowsPath: workflowsPath() }),
+        maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+        shutdownGraceTime: config.shutdownGraceMs,
+        // Past the grace time activities are cancelled; give their cancellation handlers a little more.
+        shutdownForceTime: config.shutdownGraceMs + 30_000,
+      });
+      created.push({ organization, taskQueue, worker });
+    }
+  } catch (error) {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    if (ownConnection) await connection.close();
+    throw error;
+  }
+
+  let running: Promise<void> | undefined;
+  const run = (): Promise<void> => {
+    running ??= (async () => {
+      const results = await Promise.allSettled(created.map(({ worker }) => worker.run()));
+      // Activities have finished (or been cancelled) by now: the Exchange sessions can go.
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await closeDefaultShellPool().catch(() => undefined);
+      if (ownConnection) await connection.close();
+      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failure) throw failure.reason;
+    })();
+    return running;
+  };
+  const shutdown = (): void => {
+    for (const { worker } of created) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+  };
+  return { workers: created, run, shutdown };
+}
+
+/**
+ * Runs until SIGINT or SIGTERM, then shuts down gracefully. A second signal leaves at once (the SDK still cancels
+ * activities, but nothing waits for them).
+ */
+export async function runUntilSignal(workers: RotationWorkers, log: (line: string) => void): Promise<void> {
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1) {
+      log(`${signal}: stopping the worker; running activities may take up to the shutdown grace time to finish`);
+      workers.shutdown();
+    } else {
+      log(`${signal} again: exiting without waiting`);
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    await workers.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

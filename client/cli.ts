@@ -2,7 +2,7 @@
 // `npm run cli -- <command>`: start a rotation, look at it, answer the HCW step. Talks to TEMPORAL_ADDRESS (default
 // localhost:7233, where `npm start` runs its dev server). Every error is one line on stderr and a non-zero exit.
 import { Client, Connection } from '@temporalio/client';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { ORGANIZATION_PATTERN } from '../common/names';
 import { ConfigurationError, loadTemporalConfig } from '../worker/config';
@@ -27,7 +27,7 @@ export class UsageError extends Error {
 function parseWith<T>(schema: z.ZodType<T>, what: string) {
   return (text: string): T => {
     const r = schema.safeParse(text);
-    if (!r.success) throw new InvalidArgumentError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
+    if (!r.success) throw new UsageError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
     return r.data;
   };
 }
@@ -54,11 +54,11 @@ function inputJsonArg(text: string): Record<string, unknown> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InvalidArgumentError(`--input-json is not JSON: ${(error as Error).message}`);
+    throw new UsageError(`--input-json is not JSON: ${(error as Error).message}`);
   }
   const r = inputObject.safeParse(value);
   if (!r.success || Array.isArray(value))
-    throw new InvalidArgumentError('--input-json must be a JSON object, e.g. {"forceRotation": true}');
+    throw new UsageError('--input-json must be a JSON object, e.g. {"forceRotation": true}');
   return r.data;
 }
 

@@ -6,6 +6,7 @@ import {
   WorkflowHandleWithFirstExecutionRunId,
   WorkflowNotFoundError,
 } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
 import type { RotationStatus } from '../common/rotation';
 import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../workflows/messages';
@@ -77,6 +78,8 @@ export interface RotationView {
   failure?: string;
 }
 
+const QUERY_DEADLINE_MS = 10_000;
+
 /** The latest rotation of an organisation: Temporal's view of the execution and the workflow's status query. */
 export async function describeRotation(client: Client, organization: string): Promise<RotationView> {
   const handle = rotationHandle(client, organization);
@@ -95,7 +98,14 @@ export async function describeRotation(client: Client, organization: string): Pr
     closeTime: description.closeTime?.toISOString(),
   };
   try {
-    view.status = await handle.query(statusQuery);
+    // A query with no worker polling waits out its deadline; ask the task queue first, which answers at once.
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: description.taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    if (pollers?.length)
+      view.status = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
   } catch {
     // No worker polls this organisation's task queue right now; Temporal's view still stands.
   }

@@ -1,0 +1,580 @@
+// The generic cmdlets of the simulated shell (Microsoft.PowerShell.Utility/Core/Security and the remoting set), with
+// Microsoft's parameter names and types. Exchange cmdlets come from the organisation's host instead.
+import type { BuiltinCmdlet, BuiltinContext } from './evaluator';
+import { formatRecord } from './format';
+import { convertFromJson, convertToJson } from './json';
+import { getMember } from './members';
+import { PSError, PSHashtable, PSObject, PSSecureString, type CmdletContext, type PSDateTime, type PSValue } from './types';
+import { enumerate, formatDateTime, isScriptBlock, isTrue, RuntimeObject, toStr, typeNameOf } from './values';
+
+const ctxOf = (ctx: CmdletContext) => ctx as BuiltinContext;
+
+function cmdletError(
+  message: string,
+  command: string,
+  commandType: string,
+  details: { id: string; category: string; reason: string; exceptionType: string; target?: string },
+): PSError {
+  return new PSError(message, {
+    category: details.category,
+    reason: details.reason,
+    exceptionType: details.exceptionType,
+    errorId: `${details.id},${commandType}`,
+    targetObject: details.target,
+  });
+}
+
+function unwrap(values: PSValue[]): PSValue {
+  return values.length === 0 ? null : values.length === 1 ? values[0] : values;
+}
+
+function inputsOf(args: Record<string, PSValue>, ctx: CmdletContext, name = 'InputObject'): PSValue[] {
+  return name in args ? [args[name]] : ctx.pipelineInput;
+}
+
+function wildcard(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+}
+
+function propertyNames(value: PSValue): string[] {
+  if (value instanceof PSObject || value instanceof PSHashtable) return value.entries().map(([k]) => k);
+  return [];
+}
+
+const SELECT_TYPE = 'Microsoft.PowerShell.Commands.SelectObjectCommand';
+
+type Selector = { name: string; get: (obj: PSValue, ctx: CmdletContext) => Promise<PSValue> } | { pattern: RegExp };
+
+function calculatedProperty(table: PSHashtable): Selector {
+  let name: string | null = null;
+  let expression: PSValue = null;
+  for (const [key, value] of table.entries()) {
+    const k = key.toLowerCase();
+    const matches = ['name', 'label', 'expression'].filter((candidate) => candidate.startsWith(k));
+    if (k === '' || matches.length !== 1) {
+      throw cmdletError(`The "${key}" key is not valid.`, 'Select-Object', SELECT_TYPE, {
+        id: 'DictionaryKeyIllegal',
+        category: 'InvalidArgument',
+        reason: 'NotSupportedException',
+        exceptionType: 'System.NotSupportedException',
+      });
+    }
+    if (matches[0] === 'expression') expression = value;
+    else {
+      if (name !== null) {
+        throw cmdletError(`The "${key}" key has already been specified.`, 'Select-Object', SELECT_TYPE, {
+          id: 'DictionaryKeySpecifiedAlready',
+          category: 'InvalidArgument',
+          reason: 'NotSupportedException',
+          exceptionType: 'System.NotSupportedException',
+        });
+      }
+      name = toStr(value);
+    }
+  }
+  if (expression === null) {
+    throw cmdletError('The "Expression" key is missing.', 'Select-Object', SELECT_TYPE, {
+      id: 'DictionaryKeyMandatoryEntry',
+      category: 'InvalidArgument',
+      reason: 'NotSupportedException',
+      exceptionType: 'System.NotSupportedException',
+    });
+  }
+  const expr = expression;
+  if (isScriptBlock(expr)) {
+    return { name: name ?? expr.text, get: async (obj, ctx) => unwrap(await ctx.invokeScriptBlock(expr, [], obj)) };
+  }
+  const property = toStr(expr);
+  return { name: name ?? property, get: async (obj) => getMember(obj, property) };
+}
+
+const selectObject: BuiltinCmdlet = {
+  name: 'Select-Object',
+  collectsPipeline: true,
+  params: [
+    { name: 'InputObject', type: 'Object' },
+    { name: 'Property', type: 'Object[]', position: 0 },
+    { name: 'ExcludeProperty', type: 'String[]' },
+    { name: 'ExpandProperty', type: 'String' },
+    { name: 'Unique', type: 'SwitchParameter' },
+    { name: 'Last', type: 'Int32' },
+    { name: 'First', type: 'Int32' },
+    { name: 'Skip', type: 'Int32' },
+  ],
+  async invoke(args, ctx) {
+    let inputs = inputsOf(args, ctx);
+    if ('Skip' in args) inputs = inputs.slice(args.Skip as number);
+    if ('First' in args) inputs = inputs.slice(0, Math.max(0, args.First as number));
+    if ('Last' in args) inputs = (args.Last as number) <= 0 ? [] : inputs.slice(-(args.Last as number));
+    const selectors: Selector[] = ((args.Property as PSValue[] | undefined) ?? []).map((p) =>
+      p instanceof PSHashtable ? calculatedProperty(p) : toStr(p).includes('*') || toStr(p).includes('?') ? { pattern: wildcard(toStr(p)) } : { name: toStr(p), get: async (obj: PSValue) => getMember(obj, toStr(p)) },
+    );
+    const output: PSValue[] = [];
+    for (const obj of inputs) {
+      if (selectors.length === 0 && !('ExpandProperty' in args)) {
+        output.push(obj);
+        continue;
+      }
+      let result: PSValue = obj;
+      if (selectors.length > 0) {
+        const typeName = obj instanceof PSObject ? obj.typeNames[0] : typeNameOf(obj);
+        const selected = new PSObject([`Selected.${typeName}`, 'System.Management.Automation.PSCustomObject', 'System.Object']);
+        for (const selector of selectors) {
+          if ('pattern' in selector) {
+            for (const name of propertyNames(obj)) if (selector.pattern.test(name)) selected.set(name, getMember(obj, name));
+          } else selected.set(selector.name, await selector.get(obj, ctx));
+        }
+        for (const excluded of (args.ExcludeProperty as string[] | undefined) ?? []) {
+          const re = wildcard(excluded);
+          const kept = selected.entries().filter(([k]) => !re.test(k));
+          const copy = new PSObject(selected.typeNames);
+          for (const [k, v] of kept) copy.set(k, v);
+          result = copy;
+        }
+        if (!('ExcludeProperty' in args)) result = selected;
+      }
+      if ('ExpandProperty' in args) {
+        const name = args.ExpandProperty as string;
+        const has = obj instanceof PSObject || obj instanceof PSHashtable ? obj.has(name) : getMember(obj, name) !== null;
+        if (!has) {
+          throw cmdletError(`Property "${name}" cannot be found.`, 'Select-Object', SELECT_TYPE, {
+            id: 'ExpandPropertyNotFound',
+            category: 'InvalidArgument',
+            reason: 'PSArgumentException',
+            exceptionType: 'System.Management.Automation.PSArgumentException',
+            target: toStr(obj),
+          });
+        }
+        output.push(...enumerate(getMember(obj, name)));
+        continue;
+      }
+      output.push(result);
+    }
+    if (args.Unique === true) {
+      const seen = new Set<string>();
+      return output.filter((v) => {
+        const key = `${typeNameOf(v)}:${toStr(v)}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    }
+    return output;
+  },
+};
+
+const forEachObject: BuiltinCmdlet = {
+  name: 'ForEach-Object',
+  collectsPipeline: true,
+  params: [
+    { name: 'InputObject', type: 'Object' },
+    { name: 'Process', type: 'Object[]', position: 0 },
+    { name: 'Begin', type: 'ScriptBlock' },
+    { name: 'End', type: 'ScriptBlock' },
+    { name: 'MemberName', type: 'String' },
+  ],
+  async invoke(args, ctx) {
+    const output: PSValue[] = [];
+    if (args.Begin) output.push(...(await ctx.invokeScriptBlock(args.Begin as never, [])));
+    const process = (args.Process as PSValue[] | undefined) ?? [];
+    for (const obj of inputsOf(args, ctx)) {
+      if ('MemberName' in args) {
+        output.push(...enumerate(getMember(obj, args.MemberName as string)));
+        continue;
+      }
+      for (const p of process) {
+        if (isScriptBlock(p)) output.push(...(await ctx.invokeScriptBlock(p, [], obj)));
+        else output.push(...enumerate(getMember(obj, toStr(p))));
+      }
+    }
+    if (args.End) output.push(...(await ctx.invokeScriptBlock(args.End as never, [])));
+    return output;
+  },
+};
+
+const whereObject: BuiltinCmdlet = {
+  name: 'Where-Object',
+  collectsPipeline: true,
+  params: [
+    { name: 'InputObject', type: 'Object' },
+    { name: 'FilterScript', type: 'ScriptBlock', position: 0, mandatory: true },
+  ],
+  async invoke(args, ctx) {
+    const output: PSValue[] = [];
+    for (const obj of inputsOf(args, ctx)) {
+      if (isTrue(unwrap(await ctx.invokeScriptBlock(args.FilterScript as never, [], obj)))) output.push(obj);
+    }
+    return output;
+  },
+};
+
+const convertToJsonCmdlet: BuiltinCmdlet = {
+  name: 'ConvertTo-Json',
+  collectsPipeline: true,
+  params: [
+    { name: 'InputObject', type: 'Object', position: 0 },
+    { name: 'Depth', type: 'Int32' },
+    { name: 'Compress', type: 'SwitchParameter' },
+  ],
+  invoke(args, ctx) {
+    const depth = 'Depth' in args ? (args.Depth as number) : 2;
+    if ('InputObject' in args) return [convertToJson(args.InputObject, depth, args.Compress === true)];
+    const inputs = ctx.pipelineInput;
+    if (inputs.length === 0) return [];
+    // Windows PowerShell 5.1 writes a single piped object as itself and several as an array.
+    return [convertToJson(inputs.length === 1 ? inputs[0] : inputs, depth, args.Compress === true)];
+  },
+};
+
+const convertFromJsonCmdlet: BuiltinCmdlet = {
+  name: 'ConvertFrom-Json',
+  collectsPipeline: true,
+  params: [{ name: 'InputObject', type: 'String', position: 0 }],
+  invoke(args, ctx) {
+    const text = 'InputObject' in args ? (args.InputObject as string) : ctx.pipelineInput.map((v) => toStr(v)).join('\n');
+    try {
+      return enumerate(convertFromJson(text));
+    } catch (e) {
+      throw cmdletError(`Invalid JSON primitive: ${text.slice(0, 20)}.`, 'ConvertFrom-Json', 'Microsoft.PowerShell.Commands.ConvertFromJsonCommand', {
+        id: 'System.ArgumentException',
+        category: 'NotSpecified',
+        reason: 'ArgumentException',
+        exceptionType: 'System.ArgumentException',
+      });
+      void e;
+    }
+  },
+};
+
+const outNull: BuiltinCmdlet = {
+  name: 'Out-Null',
+  collectsPipeline: true,
+  params: [{ name: 'InputObject', type: 'Object' }],
+  invoke: () => [],
+};
+
+const outString: BuiltinCmdlet = {
+  name: 'Out-String',
+  collectsPipeline: true,
+  params: [
+    { name: 'InputObject', type: 'Object' },
+    { name: 'Stream', type: 'SwitchParameter' },
+    { name: 'Width', type: 'Int32' },
+  ],
+  invoke(args, ctx) {
+    const lines = inputsOf(args, ctx).flatMap((v) => formatRecord(v));
+    return [lines.map((l) => `${l}\r\n`).join('')];
+  },
+};
+
+const writeOutput: BuiltinCmdlet = {
+  name: 'Write-Output',
+  collectsPipeline: true,
+  params: [
+    { name: 'InputObject', type: 'Object[]', position: 0 },
+    { name: 'NoEnumerate', type: 'SwitchParameter' },
+  ],
+  invoke(args, ctx) {
+    if (!('InputObject' in args)) return ctx.pipelineInput;
+    const value = args.InputObject as PSValue[];
+    return args.NoEnumerate === true ? [value] : value;
+  },
+};
+
+const writeHost: BuiltinCmdlet = {
+  name: 'Write-Host',
+  collectsPipeline: true,
+  params: [
+    { name: 'Object', type: 'Object', position: 0 },
+    { name: 'NoNewline', type: 'SwitchParameter' },
+    { name: 'Separator', type: 'Object' },
+    { name: 'ForegroundColor', type: 'String' },
+    { name: 'BackgroundColor', type: 'String' },
+  ],
+  invoke(args, ctx) {
+    const values = 'Object' in args ? enumerate(args.Object) : ctx.pipelineInput;
+    const separator = 'Separator' in args ? toStr(args.Separator) : ' ';
+    ctxOf(ctx).interpreter.io.writeOut(values.map((v) => toStr(v)).join(separator) + (args.NoNewline === true ? '' : '\n'));
+    return [];
+  },
+};
+
+const writeError: BuiltinCmdlet = {
+  name: 'Write-Error',
+  params: [
+    { name: 'Message', type: 'String', position: 0, mandatory: true },
+    { name: 'Category', type: 'String' },
+    { name: 'ErrorId', type: 'String' },
+    { name: 'TargetObject', type: 'Object' },
+  ],
+  invoke(args) {
+    throw new PSError(args.Message as string, {
+      category: (args.Category as string | undefined) ?? 'NotSpecified',
+      reason: 'WriteErrorException',
+      exceptionType: 'Microsoft.PowerShell.Commands.WriteErrorException',
+      errorId: `${(args.ErrorId as string | undefined) ?? 'Microsoft.PowerShell.Commands.WriteErrorException'}`,
+      targetObject: args.TargetObject === undefined || args.TargetObject === null ? undefined : toStr(args.TargetObject),
+    });
+  },
+};
+
+const getDate: BuiltinCmdlet = {
+  name: 'Get-Date',
+  params: [
+    { name: 'Date', type: 'DateTime', position: 0, fromPipeline: true },
+    { name: 'Format', type: 'String' },
+    { name: 'UFormat', type: 'String' },
+  ],
+  invoke(args, ctx) {
+    const date = (args.Date as PSDateTime | undefined) ?? ctx.now();
+    if ('Format' in args) return [formatDateTime(date, args.Format as string)];
+    return [date];
+  },
+};
+
+const convertToSecureString: BuiltinCmdlet = {
+  name: 'ConvertTo-SecureString',
+  params: [
+    { name: 'String', type: 'String', position: 0, mandatory: true, fromPipeline: true },
+    { name: 'AsPlainText', type: 'SwitchParameter', position: 1 },
+    { name: 'Force', type: 'SwitchParameter', position: 2 },
+    { name: 'SecureKey', type: 'SecureString' },
+    { name: 'Key', type: 'Byte[]' },
+  ],
+  invoke(args) {
+    const type = 'Microsoft.PowerShell.Commands.ConvertToSecureStringCommand';
+    if (args.AsPlainText !== true) {
+      throw cmdletError('Input string was not in a correct format.', 'ConvertTo-SecureString', type, {
+        id: 'ImportSecureString_InvalidArgument_CryptographicError',
+        category: 'InvalidArgument',
+        reason: 'CryptographicException',
+        exceptionType: 'System.Security.Cryptography.CryptographicException',
+      });
+    }
+    if (args.Force !== true) {
+      throw cmdletError(
+        'The system cannot protect plain text input. To suppress this warning and convert the plain text to a SecureString, reissue the command specifying the Force parameter. For more information ,type: get-help ConvertTo-SecureString.',
+        'ConvertTo-SecureString',
+        type,
+        { id: 'ImportSecureString_InvalidArgument', category: 'InvalidArgument', reason: 'ArgumentException', exceptionType: 'System.ArgumentException' },
+      );
+    }
+    return [new PSSecureString(args.String as string)];
+  },
+};
+
+const KNOWN_MODULES = ['WebAdministration', 'Microsoft.PowerShell.Utility', 'Microsoft.PowerShell.Management', 'Microsoft.PowerShell.Security', 'ServerManager'];
+
+const importModule: BuiltinCmdlet = {
+  name: 'Import-Module',
+  params: [
+    { name: 'Name', type: 'String[]', position: 0, mandatory: true },
+    { name: 'Force', type: 'SwitchParameter' },
+    { name: 'Global', type: 'SwitchParameter' },
+    { name: 'PassThru', type: 'SwitchParameter' },
+    { name: 'DisableNameChecking', type: 'SwitchParameter' },
+    { name: 'Prefix', type: 'String' },
+  ],
+  invoke(args) {
+    for (const name of args.Name as string[]) {
+      if (!KNOWN_MODULES.some((m) => m.toLowerCase() === name.toLowerCase())) {
+        throw cmdletError(
+          `The specified module '${name}' was not loaded because no valid module file was found in any module directory.`,
+          'Import-Module',
+          'Microsoft.PowerShell.Commands.ImportModuleCommand',
+          { id: 'Modules_ModuleNotFound', category: 'ResourceUnavailable', reason: 'FileNotFoundException', exceptionType: 'System.IO.FileNotFoundException', target: name },
+        );
+      }
+    }
+    return [];
+  },
+};
+
+const KNOWN_SNAPINS = ['Microsoft.Exchange.Management.PowerShell.SnapIn', 'Microsoft.Exchange.Management.PowerShell.E2010'];
+
+const addPSSnapin: BuiltinCmdlet = {
+  name: 'Add-PSSnapin',
+  params: [
+    { name: 'Name', type: 'String[]', position: 0, mandatory: true },
+    { name: 'PassThru', type: 'SwitchParameter' },
+  ],
+  invoke(args) {
+    for (const name of args.Name as string[]) {
+      if (!KNOWN_SNAPINS.some((m) => m.toLowerCase() === name.toLowerCase())) {
+        throw cmdletError(`The Windows PowerShell snap-in '${name}' is not installed on this computer.`, 'Add-PSSnapin', 'Microsoft.PowerShell.Commands.AddPSSnapinCommand', {
+          id: 'AddPSSnapInRead',
+          category: 'InvalidArgument',
+          reason: 'PSArgumentException',
+          exceptionType: 'System.Management.Automation.PSArgumentException',
+          target: name,
+        });
+      }
+    }
+    return [];
+  },
+};
+
+let sessionCounter = 0;
+
+const newPSSession: BuiltinCmdlet = {
+  name: 'New-PSSession',
+  params: [
+    { name: 'ComputerName', type: 'String[]', position: 0, aliases: ['Cn'] },
+    { name: 'ConnectionUri', type: 'String[]', aliases: ['URI', 'CU'] },
+    { name: 'ConfigurationName', type: 'String' },
+    { name: 'Authentication', type: { enum: 'System.Management.Automation.Runspaces.AuthenticationMechanism', values: ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos'] } },
+    { name: 'Credential', type: 'Object' },
+    { name: 'SessionOption', type: 'Object' },
+    { name: 'AllowRedirection', type: 'SwitchParameter' },
+    { name: 'Name', type: 'String[]' },
+    { name: 'UseSSL', type: 'SwitchParameter' },
+  ],
+  invoke(args) {
+    const uri = ((args.ConnectionUri as string[] | undefined) ?? [])[0];
+    const computer = uri ? (/^[a-z]+:\/\/([^/:]+)/i.exec(uri)?.[1] ?? uri) : (((args.ComputerName as string[] | undefined) ?? ['localhost'])[0]);
+    sessionCounter++;
+    return [
+      new RuntimeObject(
+        'System.Management.Automation.Runspaces.PSSession',
+        {
+          Id: sessionCounter,
+          Name: `Session${sessionCounter}`,
+          ComputerName: computer,
+          ConfigurationName: (args.ConfigurationName as string | undefined) ?? 'Microsoft.PowerShell',
+          State: 'Opened',
+          Availability: 'Available',
+        },
+        {},
+        `[PSSession]Session${sessionCounter}`,
+      ),
+    ];
+  },
+};
+
+const importPSSession: BuiltinCmdlet = {
+  name: 'Import-PSSession',
+  params: [
+    { name: 'Session', type: 'Object', position: 0, mandatory: true },
+    { name: 'CommandName', type: 'String[]', position: 1, aliases: ['Name'] },
+    { name: 'DisableNameChecking', type: 'SwitchParameter' },
+    { name: 'AllowClobber', type: 'SwitchParameter' },
+    { name: 'Prefix', type: 'String' },
+    { name: 'FormatTypeName', type: 'String[]' },
+  ],
+  invoke(args) {
+    const session = args.Session;
+    if (!(session instanceof RuntimeObject) || session.runtimeType !== 'System.Management.Automation.Runspaces.PSSession') {
+      throw cmdletError(
+        `Cannot bind parameter 'Session'. Cannot convert the "${toStr(session)}" value of type "${typeNameOf(session)}" to type "System.Management.Automation.Runspaces.PSSession".`,
+        'Import-PSSession',
+        'Microsoft.PowerShell.Commands.ImportPSSessionCommand',
+        { id: 'CannotConvertArgumentNoMessage', category: 'InvalidArgument', reason: 'ParameterBindingException', exceptionType: 'System.Management.Automation.ParameterBindingException' },
+      );
+    }
+    return [new RuntimeObject('System.Management.Automation.PSModuleInfo', { Name: 'tmp_exchange.simulated', ModuleType: 'Script', Version: '1.0' }, {}, 'tmp_exchange.simulated')];
+  },
+};
+
+const removePSSession: BuiltinCmdlet = {
+  name: 'Remove-PSSession',
+  params: [{ name: 'Session', type: 'Object[]', position: 0 }],
+  invoke: () => [],
+};
+
+function withComputerName(value: PSValue, computer: string): PSValue {
+  if (!(value instanceof PSObject) || value instanceof RuntimeObject) return value;
+  const copy = new PSObject(value.typeNames.map((t) => (t.startsWith('Deserialized.') ? t : `Deserialized.${t}`)));
+  for (const [k, v] of value.entries()) copy.set(k, v);
+  copy.set('PSComputerName', computer);
+  copy.set('RunspaceId', '5c1b1a4e-0000-4000-8000-000000000000');
+  copy.set('PSShowComputerName', true);
+  return copy;
+}
+
+const invokeCommand: BuiltinCmdlet = {
+  name: 'Invoke-Command',
+  collectsPipeline: true,
+  params: [
+    { name: 'ComputerName', type: 'String[]', position: 0, aliases: ['Cn'] },
+    { name: 'ScriptBlock', type: 'ScriptBlock', position: 1, mandatory: true, aliases: ['Command'] },
+    { name: 'ArgumentList', type: 'Object[]', aliases: ['Args'] },
+    { name: 'Credential', type: 'Object' },
+    { name: 'Session', type: 'Object[]' },
+    { name: 'InputObject', type: 'Object' },
+    { name: 'Authentication', type: 'String' },
+    { name: 'HideComputerName', type: 'SwitchParameter' },
+  ],
+  async invoke(args, ctx) {
+    const c = ctxOf(ctx);
+    const block = args.ScriptBlock as never;
+    const argumentList = (args.ArgumentList as PSValue[] | undefined) ?? [];
+    const sessions = (args.Session as PSValue[] | undefined) ?? [];
+    const computers = (args.ComputerName as string[] | undefined) ?? sessions.map((s) => toStr(getMember(s, 'ComputerName')));
+    if (computers.length === 0) return c.interpreter.invokeScriptBlock(block, argumentList, undefined, c.scope, ctx.pipelineInput);
+    const output: PSValue[] = [];
+    for (const computer of computers) {
+      const results = await c.interpreter.invokeScriptBlock(block, argumentList, undefined, c.scope, ctx.pipelineInput, computer);
+      output.push(...results.map((r) => (args.HideComputerName === true ? r : withComputerName(r, computer))));
+    }
+    return output;
+  },
+};
+
+const newObject: BuiltinCmdlet = {
+  name: 'New-Object',
+  params: [
+    { name: 'TypeName', type: 'String', position: 0, mandatory: true },
+    { name: 'ArgumentList', type: 'Object[]', position: 1, aliases: ['Args'] },
+    { name: 'Property', type: 'Hashtable' },
+  ],
+  invoke(args) {
+    const type = (args.TypeName as string).toLowerCase().replace(/^system\./, '');
+    const list = (args.ArgumentList as PSValue[] | undefined) ?? [];
+    if (type === 'management.automation.pscredential' || type === 'pscredential') {
+      if (list.length !== 2 || !(list[1] instanceof PSSecureString)) {
+        throw cmdletError(`Cannot find an overload for "PSCredential" and the argument count: "${list.length}".`, 'New-Object', 'Microsoft.PowerShell.Commands.NewObjectCommand', {
+          id: 'ConstructorInvokedThrowException',
+          category: 'InvalidOperation',
+          reason: 'MethodException',
+          exceptionType: 'System.Management.Automation.MethodException',
+        });
+      }
+      return [new RuntimeObject('System.Management.Automation.PSCredential', { UserName: toStr(list[0]), Password: list[1] }, {}, 'System.Management.Automation.PSCredential')];
+    }
+    if (type === 'psobject' || type === 'management.automation.psobject' || type === 'object') {
+      const obj = new PSObject('System.Management.Automation.PSCustomObject');
+      for (const [k, v] of (args.Property as PSHashtable | undefined)?.entries() ?? []) obj.set(k, v);
+      return [obj];
+    }
+    if (type === 'collections.hashtable' || type === 'hashtable') return [new PSHashtable()];
+    throw cmdletError(
+      `Cannot find type [${args.TypeName as string}]: verify that the assembly containing this type is loaded.`,
+      'New-Object',
+      'Microsoft.PowerShell.Commands.NewObjectCommand',
+      { id: 'TypeNotFound', category: 'InvalidType', reason: 'PSArgumentException', exceptionType: 'System.Management.Automation.PSArgumentException' },
+    );
+  },
+};
+
+export const BUILTIN_CMDLETS: BuiltinCmdlet[] = [
+  selectObject,
+  forEachObject,
+  whereObject,
+  convertToJsonCmdlet,
+  convertFromJsonCmdlet,
+  outNull,
+  outString,
+  writeOutput,
+  writeHost,
+  writeError,
+  getDate,
+  convertToSecureString,
+  importModule,
+  addPSSnapin,
+  newPSSession,
+  importPSSession,
+  removePSSession,
+  invokeCommand,
+  newObject,
+];
+

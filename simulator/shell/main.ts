@@ -1,0 +1,98 @@
+// The simulated shell process: powershell.exe's command-line switches and node-powershell 5.0.1's protocol. stdin is
+// read line by line; each line is one script, run strictly after the previous one finished (a cmdlet may take long or
+// never return, and later lines wait, as in powershell.exe). Output is written as soon as it exists.
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { BUILTIN_CMDLETS } from './builtins';
+import { ExitSignal } from './errors';
+import { Interpreter } from './evaluator';
+import type { ExchangeHost } from './types';
+
+export interface ShellOptions {
+  argv: string[];
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  host: ExchangeHost;
+}
+
+const FLAGS = new Set(['-nologo', '-noprofile', '-noninteractive', '-noexit', '-mta', '-sta']);
+const WITH_VALUE = new Set(['-executionpolicy', '-outputformat', '-inputformat', '-windowstyle', '-version']);
+
+export interface ParsedArguments {
+  noExit: boolean;
+  /** `-` to read commands from stdin, otherwise the command text to run. */
+  command: string;
+}
+
+/** Parses powershell.exe's switches (case-insensitive); returns an error message naming a bad argument. */
+export function parseArguments(argv: string[]): ParsedArguments | { error: string } {
+  let noExit = false;
+  let command: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const lower = arg.toLowerCase().replace(/^\//, '-');
+    if (FLAGS.has(lower)) {
+      if (lower === '-noexit') noExit = true;
+      continue;
+    }
+    if (WITH_VALUE.has(lower)) {
+      const value = argv[i + 1];
+      if (value === undefined) return { error: `Missing argument for parameter '${arg}'.` };
+      if ((lower === '-outputformat' || lower === '-inputformat') && !['text', 'xml'].includes(value.toLowerCase())) {
+        return { error: `The value '${value}' of argument '${arg}' is not valid: use Text or XML.` };
+      }
+      if (lower === '-executionpolicy' && !['bypass', 'unrestricted', 'remotesigned', 'allsigned', 'restricted', 'default', 'undefined'].includes(value.toLowerCase())) {
+        return { error: `The value '${value}' of argument '${arg}' is not a valid execution policy.` };
+      }
+      i++;
+      continue;
+    }
+    if (lower === '-command' || lower === '-c') {
+      const rest = argv.slice(i + 1);
+      if (rest.length === 0) return { error: `Missing argument for parameter '${arg}'.` };
+      command = rest.join(' ');
+      break;
+    }
+    return { error: `The argument '${arg}' is not a recognized parameter of the simulated Exchange Management Shell.` };
+  }
+  return { noExit, command: command ?? '-' };
+}
+
+/** Runs the shell until stdin ends or a script calls `exit`; resolves with the exit code. */
+export async function runShell(options: ShellOptions): Promise<number> {
+  const parsed = parseArguments(options.argv);
+  if ('error' in parsed) {
+    options.stderr.write(`${parsed.error}\n`);
+    return 64;
+  }
+  const interpreter = new Interpreter(
+    options.host,
+    { writeOut: (text) => options.stdout.write(text), writeErr: (text) => options.stderr.write(text) },
+    BUILTIN_CMDLETS,
+  );
+  const run = async (line: string): Promise<number | null> => {
+    try {
+      await interpreter.runScript(line);
+      return null;
+    } catch (e) {
+      if (e instanceof ExitSignal) return e.code;
+      // A defect of the simulator itself: report it like PowerShell would and keep the shell alive.
+      options.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      return null;
+    }
+  };
+  if (parsed.command !== '-') {
+    const code = await run(parsed.command);
+    if (code !== null || !parsed.noExit) return code ?? 0;
+  }
+  const lines = createInterface({ input: options.stdin, crlfDelay: Infinity, terminal: false });
+  for await (const line of lines) {
+    const code = await run(line);
+    if (code !== null) {
+      lines.close();
+      return code;
+    }
+  }
+  return 0;
+}

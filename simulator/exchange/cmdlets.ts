@@ -631,8 +631,12 @@ export function exchangeCmdlets(file: string): CmdletSpec[] {
       ],
       invoke: (args) =>
         run((org) => {
-          if (args.EnableAuthAdminReadSession !== undefined && !bool(args.WhatIf)) {
-            org.organizationConfig.enableAuthAdminReadSession = bool(args.EnableAuthAdminReadSession);
+          if (bool(args.WhatIf)) return [];
+          // The binder reports an absent switch as $false, so $false counts only when the call sets nothing else
+          // (`Set-OrganizationConfig -EnableAuthAdminReadSession:$false`).
+          const enable = bool(args.EnableAuthAdminReadSession);
+          if (enable || (args.EnableAuthAdminReadSession === false && args.OAuth2ClientProfileEnabled === undefined)) {
+            org.organizationConfig.enableAuthAdminReadSession = enable;
           }
           return [];
         }),

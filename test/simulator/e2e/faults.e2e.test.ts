@@ -1,0 +1,113 @@
+// Injected faults as the service meets them through node-powershell, and the state file surviving a killed shell.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseOrganisation } from '../../../simulator/exchange/model';
+import { NEW_AUTH_CERT, ROOT, select, Simulation } from './shell';
+
+const CLI = path.join(ROOT, 'dist', 'simulator', 'cli.js');
+function sim(...args: string[]): void {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sim ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+describe('faults through the shell', () => {
+  it('rpc: a transient error with probability 1, limited by --count, on any Exchange cmdlet', async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim('fault', 'inject', 'rpc', '--probability', '1', '--count', '2', '--state', s.file);
+      for (const cmd of ['Get-AuthConfig', "Get-ExchangeCertificate -Server 'ex1.contoso.com'"]) {
+        const e = await s.fails(`${cmd}${select('Identity')}`);
+        expect(e.exceptionType).toBe('Microsoft.Exchange.Data.Directory.ADTransientException');
+        expect(e.message).toMatch(/transient/);
+      }
+      expect(await s.ok(`Get-AuthConfig${select('Name')}`)).toEqual([{ Name: 'Auth Configuration' }]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('rpc with probability 0 never fires; the language cmdlets are never hit', async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim('fault', 'inject', 'rpc', '--probability', '0', '--state', s.file);
+      sim('fault', 'inject', 'access-denied', '--state', s.file, '--cmdlet', 'Set-AuthConfig');
+      for (let i = 0; i < 5; i++) expect((await s.call(`Get-AuthConfig${select('Name')}`)).ok).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('access-denied: PermissionDenied on the named cmdlet; nothing changes', async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim('fault', 'inject', 'access-denied', '--cmdlet', 'New-ExchangeCertificate', '--state', s.file);
+      const before = fs.readFileSync(s.file, 'utf8');
+      const e = await s.fails(NEW_AUTH_CERT('ex1.contoso.com'));
+      expect(e).toMatchObject({
+        message: 'Access is denied.',
+        category: 'PermissionDenied',
+        reason: 'UnauthorizedAccessException',
+      });
+      expect(JSON.parse(fs.readFileSync(s.file, 'utf8')).servers).toEqual(JSON.parse(before).servers);
+      sim('fault', 'clear', 'access-denied', '--state', s.file);
+      expect((await s.call(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`)).ok).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('hang: the named cmdlet never answers, so the invocation times out', async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim('fault', 'inject', 'hang', '--cmdlet', 'Get-ExchangeDiagnosticInfo', '--state', s.file);
+      const ps = await s.shell({ invocationTimeout: 1500 });
+      await expect(
+        s.call(`Get-ExchangeDiagnosticInfo -Server 'ex1.contoso.com'${select('Result')}`, ps),
+      ).rejects.toThrow();
+      // Other cmdlets in other shells are unaffected.
+      expect((await s.call(`Get-AuthConfig${select('Name')}`)).ok).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('die: the shell process dies mid-command; a new shell works and the state is intact', async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim('fault', 'inject', 'die', '--cmdlet', 'Set-AuthConfig', '--count', '1', '--state', s.file);
+      const ps = await s.shell();
+      await expect(s.call('Set-AuthConfig -ClearPreviousCertificate', ps)).rejects.toThrow();
+      expect(() => parseOrganisation(fs.readFileSync(s.file, 'utf8'), s.file)).not.toThrow();
+      expect(s.state().faults).toEqual([]);
+      expect((await s.call('Set-AuthConfig -ClearPreviousCertificate')).ok).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('a shell killed in the middle of writes', () => {
+  it('leaves the previous or the next state, never a torn file', async () => {
+    const s = await Simulation.create('large'); // a large file, so writes take a while
+    try {
+      for (let round = 0; round < 4; round++) {
+        const ps = await s.shell();
+        // One line of many state-changing commands; the shell is killed while it works through them.
+        const line = Array.from({ length: 40 }, () => `${NEW_AUTH_CERT('ex001.contoso.com')} | Out-Null`).join('; ');
+        const pending = ps.invoke(line).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 150 + round * 100));
+        await ps.dispose('SIGKILL').catch(() => undefined);
+        await pending;
+        const org = parseOrganisation(fs.readFileSync(s.file, 'utf8'), s.file);
+        expect(org.servers).toHaveLength(200);
+      }
+      // The shells did write in between: certificates were added.
+      expect(s.state().servers[0].certificates.length).toBeGreaterThan(2);
+      // A fresh shell takes over any lock the killed ones left.
+      expect((await s.call(`Get-AuthConfig${select('Name')}`)).ok).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -5,9 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PowerShell } from 'node-powershell';
-import { createOrganization, withOrganization } from '../../../simulator/exchange/organisation';
+import { createOrganization, loadOrganization, withOrganization } from '../../../simulator/exchange/organisation';
 import { advanceClock } from '../../../simulator/exchange/behaviour';
-import { readState } from '../../../simulator/exchange/store';
 import { Organisation } from '../../../simulator/exchange/model';
 
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -105,8 +104,9 @@ export class Simulation {
     return r.error;
   }
 
+  /** The organisation as the shells see it now (caught up to the simulated clock). */
   state(): Organisation {
-    return readState(this.file);
+    return loadOrganization(this.file).org;
   }
 
   async advance(ms: number): Promise<void> {

@@ -214,6 +214,7 @@ class Parser {
 
   private parseStatementInner(): Statement {
     const start = this.pos;
+    if (this.peek() === '|' && this.peek(1) !== '|') this.error('An empty pipe element is not allowed.', 'EmptyPipeElement', start);
     if (this.keywordAt('try')) return this.parseTry();
     if (this.keywordAt('if')) return this.parseIf();
     for (const flow of ['throw', 'exit', 'return'] as const) {

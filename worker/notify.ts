@@ -1,18 +1,8 @@
-// Tells people what they must do (the HCW step, a silent servicelet): always in the worker log, and as a JSON POST to
-// NOTIFY_WEBHOOK_URL when one is configured (Teams, Slack and most chat tools accept a `text` field).
-import type { Logger } from '@temporalio/worker';
+// Tells people what they must do (the HCW step, a silent servicelet) beyond the worker log the activities already
+// write: a JSON POST to NOTIFY_WEBHOOK_URL (Teams, Slack and most chat tools accept a `text` field).
+import type { RotationNotification } from '../common/rotation';
 
-export interface Notification {
-  /** One line for a chat message or e-mail subject. */
-  title: string;
-  /** What happened and what a person must do. */
-  text: string;
-  organization?: string;
-  workflowId?: string;
-  [key: string]: unknown;
-}
-
-export type Notifier = (notification: Notification) => Promise<void>;
+export type Notifier = (notification: RotationNotification) => Promise<void>;
 
 export class WebhookError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -21,22 +11,15 @@ export class WebhookError extends Error {
   }
 }
 
-export function createNotifier(options: {
-  webhookUrl?: string;
-  logger: Pick<Logger, 'warn' | 'info'>;
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-}): Notifier {
+export function createWebhookNotifier(options: { webhookUrl: string; fetch?: typeof fetch; timeoutMs?: number }): Notifier {
   const doFetch = options.fetch ?? fetch;
   return async (notification) => {
-    options.logger.warn(`${notification.title}: ${notification.text}`, { notification });
-    if (!options.webhookUrl) return;
     let response: Response;
     try {
       response = await doFetch(options.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...notification, text: `${notification.title}\n\n${notification.text}` }),
+        body: JSON.stringify({ ...notification, text: `${notification.subject}\n\n${notification.text}` }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
     } catch (cause) {

@@ -7,6 +7,26 @@ import { randomBytes } from 'node:crypto';
 import { Organisation, parseOrganisation, StateFileError } from './model';
 
 const LOCK_TIMEOUT_MS = 15_000;
+/** No cmdlet holds the lock for long; an older lock belongs to a dead process whose pid was reused. */
+const LOCK_STALE_MS = 30_000;
+
+/** Removes temporary files left by writers that were killed before their rename. */
+function removeOrphanedTemporaries(dir: string, base: string): void {
+  const prefix = `.${base}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length).split('.')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)) {
+      fs.rmSync(path.join(dir, name), { force: true });
+    }
+  }
+}
 
 export function writeStateAtomically(file: string, org: Organisation): void {
   const dir = path.dirname(path.resolve(file));
@@ -24,6 +44,7 @@ export function writeStateAtomically(file: string, org: Organisation): void {
     fs.rmSync(tmp, { force: true });
     throw e;
   }
+  removeOrphanedTemporaries(dir, path.basename(file));
   // The rename itself must reach the disk, or a power cut could bring back the old directory entry.
   try {
     const dfd = fs.openSync(dir, 'r');
@@ -87,15 +108,26 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T> | T): P
       } catch {
         continue; // released between our open and read
       }
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && !processAlive(owner)) {
+      let age = 0;
+      try {
+        age = Date.now() - fs.statSync(lock).mtimeMs;
+      } catch {
+        continue;
+      }
+      const dead = Number.isInteger(owner) && owner > 0 && owner !== process.pid && !processAlive(owner);
+      if (dead || age > LOCK_STALE_MS) {
         // Move it aside under a unique name first, so two processes breaking the same stale lock cannot remove a
         // lock freshly taken by a third one.
         const aside = `${lock}.${process.pid}.${randomBytes(3).toString('hex')}.stale`;
         try {
           fs.renameSync(lock, aside);
           const movedOwner = Number(fs.readFileSync(aside, 'utf8'));
-          if (movedOwner !== owner) fs.renameSync(aside, lock);
-          else fs.rmSync(aside, { force: true });
+          try {
+            // Not the lock we judged stale (its owner released it and another process took it): put it back.
+            if (movedOwner !== owner) fs.linkSync(aside, lock);
+          } finally {
+            fs.rmSync(aside, { force: true });
+          }
         } catch {
           // someone else handled it
         }

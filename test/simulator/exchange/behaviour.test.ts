@@ -1,6 +1,6 @@
 import { PSDateTime, PSObject, PSSecureString } from '../../../simulator/shell/types';
 import { buildScenario } from '../../../simulator/exchange/scenarios';
-import { catchUp } from '../../../simulator/exchange/behaviour';
+import { advanceClock, catchUp, setAcceleration, simulatedNow } from '../../../simulator/exchange/behaviour';
 import { HOUR, Org, START } from './helpers';
 
 // healthy: EX1's service host started on a 06:00/18:00 UTC cycle, EX2's 37 minutes later.
@@ -236,5 +236,43 @@ describe('sign-in probe and application pools', () => {
       works: false,
       reason: expect.stringContaining('not installed on EX2'),
     });
+  });
+});
+
+describe('the simulated clock', () => {
+  const base = buildScenario('healthy', { start: START, realNow: 1_000_000, acceleration: 3600 });
+  it.each([
+    { real: 1_000_000, sim: START },
+    { real: 1_001_000, sim: START + HOUR }, // one real second is one simulated hour
+    { real: 1_043_200, sim: START + 43.2 * HOUR },
+  ])('at real $real the simulated time is $sim', ({ real, sim }) => {
+    expect(simulatedNow(base, real)).toBe(sim);
+  });
+
+  it('is anchored in the state, so every process computes the same time', () => {
+    const copy = JSON.parse(JSON.stringify(base)) as typeof base;
+    expect(simulatedNow(copy, 1_002_500)).toBe(simulatedNow(base, 1_002_500));
+  });
+
+  it('advancing and changing the acceleration keep time continuous', () => {
+    const org = JSON.parse(JSON.stringify(base)) as typeof base;
+    advanceClock(org, 12 * HOUR, 1_001_000);
+    expect(simulatedNow(org, 1_001_000)).toBe(START + 13 * HOUR);
+    setAcceleration(org, 0, 1_002_000);
+    expect(simulatedNow(org, 1_002_000)).toBe(START + 14 * HOUR);
+    expect(simulatedNow(org, 9_999_999)).toBe(START + 14 * HOUR);
+  });
+
+  it('an accelerated organisation plays the 12-hour cycle out in real seconds', () => {
+    const org = buildScenario('healthy', { start: START, realNow: 0, acceleration: 3600 });
+    const cert = { ...org.servers[0].certificates[0], thumbprint: 'B'.repeat(40), installedAt: START };
+    org.servers[0].certificates.push(cert);
+    org.authConfig.nextCertificateThumbprint = cert.thumbprint;
+    org.authConfig.nextCertificateEffectiveDate = START + 49 * HOUR;
+    org.replicating[cert.thumbprint] = START;
+    catchUp(org, simulatedNow(org, 59_000));
+    expect(org.authConfig.currentCertificateThumbprint).not.toBe(cert.thumbprint);
+    catchUp(org, simulatedNow(org, 60_000)); // one real minute: sixty simulated hours
+    expect(org.authConfig.currentCertificateThumbprint).toBe(cert.thumbprint);
   });
 });

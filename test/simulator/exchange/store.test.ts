@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createOrganization } from '../../../simulator/exchange/organisation';
 import { parseOrganisation } from '../../../simulator/exchange/model';
-import { readState, withFileLock } from '../../../simulator/exchange/store';
+import { readState, withFileLock, writeStateAtomically } from '../../../simulator/exchange/store';
 import { START, tempDir } from './helpers';
 
 // Children run the compiled simulator (npm test builds first), as the shell processes do.
@@ -63,6 +63,18 @@ describe('the state file under SIGKILL', () => {
     }
     // The writer really was interrupted at different points.
     expect(seen.size).toBeGreaterThan(1);
+    // The next write removes the temporary files the killed writers left behind.
+    writeStateAtomically(file, readState(file));
+    expect(fs.readdirSync(dir).sort()).toEqual(['state.json']);
+  });
+
+  it('a lock far older than any cmdlet holds it is stale even if its pid is alive (pid reuse)', async () => {
+    const file = path.join(tempDir(), 'state.json');
+    await createOrganization('healthy', file, { acceleration: 0, start: START });
+    fs.writeFileSync(`${file}.lock`, '1'); // pid 1 is always alive
+    const old = (Date.now() - 60_000) / 1000;
+    fs.utimesSync(`${file}.lock`, old, old);
+    expect(await withFileLock(file, () => 'taken')).toBe('taken');
   });
 
   it('a lock left by a killed process is taken over', async () => {

@@ -290,6 +290,55 @@ describe('export and import across sites (two-sites)', () => {
   });
 });
 
+describe("Microsoft's script path: force the SMTP overwrite, then restore the transport certificate", () => {
+  let sim: Simulation;
+  beforeAll(async () => {
+    sim = await Simulation.create('healthy');
+  });
+  afterAll(() => sim.close());
+
+  it('New-ExchangeCertificate -Force replaces the transport certificate; Enable-ExchangeCertificate puts it back', async () => {
+    const [before] = await sim.ok(
+      `Get-TransportService -Identity 'EX2'${select('InternalTransportCertificateThumbprint')}`,
+    );
+    const transport = before.InternalTransportCertificateThumbprint as string;
+    const [old] = await sim.ok(
+      `Get-ExchangeCertificate -Identity ${q(`ex2.contoso.com\\${transport}`)}${select(stringProp('Services'))}`,
+    );
+    const [c] = await sim.ok(
+      `${NEW_AUTH_CERT('ex2.contoso.com', ' -Force')}${select('Thumbprint', stringProp('Services'))}`,
+    );
+    expect(c.Services).toBe('IMAP, POP, SMTP');
+    const [after] = await sim.ok(
+      `Get-TransportService -Identity 'EX2'${select('InternalTransportCertificateThumbprint')}`,
+    );
+    expect(after.InternalTransportCertificateThumbprint).toBe(c.Thumbprint);
+    await sim.ok(
+      `Enable-ExchangeCertificate -Thumbprint ${q(transport)} -Services ${q(old.Services as string)} -Server 'ex2.contoso.com' -Force`,
+    );
+    const [restored] = await sim.ok(
+      `Get-TransportService -Identity 'EX2'${select('InternalTransportCertificateThumbprint')}`,
+    );
+    expect(restored.InternalTransportCertificateThumbprint).toBe(transport);
+  });
+
+  it('Export-ExchangeCertificate without -BinaryEncoded gives base64 text', async () => {
+    const t = sim.state().authConfig.currentCertificateThumbprint!;
+    const [e] = await sim.ok(
+      `Export-ExchangeCertificate -Thumbprint ${q(t)} -Server 'ex1.contoso.com' -Password ${secure('x')}${select('FileData')}`,
+    );
+    expect(e.FileData).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
+
+  it('Get-WinEvent honours -MaxEvents and returns the newest first', async () => {
+    const events = await sim.ok(
+      `Get-WinEvent -ComputerName 'ex1.contoso.com' -FilterHashtable @{ LogName = 'Application'; ProviderName = 'MSExchange AuthAdmin' } -MaxEvents 1${select('Id', dateProp('TimeCreated'))}`,
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0].Id).toBe(2014);
+  });
+});
+
 describe('the shell language meets the cmdlet catalogue', () => {
   let sim: Simulation;
   beforeAll(async () => {

@@ -27,6 +27,18 @@ describe('faults through the shell', () => {
     }
   });
 
+  it('rpc with probability 0.5 fails some calls and not others', async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim('fault', 'inject', 'rpc', '--probability', '0.5', '--state', s.file);
+      const outcomes = new Set<boolean>();
+      for (let i = 0; i < 40; i++) outcomes.add((await s.call(`Get-AuthConfig${select('Name')}`)).ok);
+      expect([...outcomes].sort()).toEqual([false, true]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('rpc with probability 0 never fires; the language cmdlets are never hit', async () => {
     const s = await Simulation.create('healthy');
     try {

@@ -6,12 +6,7 @@ export interface Extent {
   end: number;
 }
 
-export type Statement =
-  | PipelineStatement
-  | AssignmentStatement
-  | TryStatement
-  | IfStatement
-  | FlowStatement;
+export type Statement = PipelineStatement | AssignmentStatement | TryStatement | IfStatement | FlowStatement;
 
 export interface PipelineStatement extends Extent {
   kind: 'pipeline';

@@ -3,11 +3,29 @@
 // arguments by declared position, splatting, and conversion to the declared type with PowerShell's errors.
 import type { Extent } from './ast';
 import { withOrigin } from './errors';
-import { PSDateTime, PSError, PSHashtable, PSSecureString, type CmdletSpec, type ParamSpec, type ParamType, type PSValue } from './types';
+import {
+  PSDateTime,
+  PSError,
+  PSHashtable,
+  PSSecureString,
+  type CmdletSpec,
+  type ParamSpec,
+  type ParamType,
+  type PSValue,
+} from './types';
 import { ConversionError, isScriptBlock, makeEnum, toDateTime, toInteger, toStr, typeNameOf } from './values';
 
 export type BindingInput =
-  | { kind: 'named'; name: string; value: PSValue; hasValue: boolean; missingValue?: boolean; extent: Extent; valueExtent?: Extent; fromSplat?: boolean }
+  | {
+      kind: 'named';
+      name: string;
+      value: PSValue;
+      hasValue: boolean;
+      missingValue?: boolean;
+      extent: Extent;
+      valueExtent?: Extent;
+      fromSplat?: boolean;
+    }
   | { kind: 'positional'; value: PSValue; extent: Extent };
 
 const COMMON_PARAMETERS: ParamSpec[] = [
@@ -44,7 +62,13 @@ export function dotNetTypeName(type: ParamType): string {
   }
 }
 
-function bindingError(message: string, id: string, command: string, extent: Extent | undefined, options: { reason?: string; exceptionType?: string } = {}) {
+function bindingError(
+  message: string,
+  id: string,
+  command: string,
+  extent: Extent | undefined,
+  options: { reason?: string; exceptionType?: string } = {},
+) {
   const error = new PSError(message, {
     category: 'InvalidArgument',
     reason: options.reason ?? 'ParameterBindingException',
@@ -62,9 +86,14 @@ export interface BindResult {
 
 export function resolveParameter(spec: CmdletSpec, name: string, extent: Extent | undefined): ParamSpec {
   const declared = spec.params;
-  const all = [...declared, ...COMMON_PARAMETERS.filter((c) => !declared.some((d) => d.name.toLowerCase() === c.name.toLowerCase()))];
+  const all = [
+    ...declared,
+    ...COMMON_PARAMETERS.filter((c) => !declared.some((d) => d.name.toLowerCase() === c.name.toLowerCase())),
+  ];
   const lower = name.toLowerCase();
-  const exact = all.find((p) => p.name.toLowerCase() === lower || (p.aliases ?? []).some((a) => a.toLowerCase() === lower));
+  const exact = all.find(
+    (p) => p.name.toLowerCase() === lower || (p.aliases ?? []).some((a) => a.toLowerCase() === lower),
+  );
   if (exact) return exact;
   const matches = all.filter((p) => [p.name, ...(p.aliases ?? [])].some((n) => n.toLowerCase().startsWith(lower)));
   if (matches.length === 1) return matches[0];
@@ -76,10 +105,20 @@ export function resolveParameter(spec: CmdletSpec, name: string, extent: Extent 
       extent,
     );
   }
-  throw bindingError(`A parameter cannot be found that matches parameter name '${name}'.`, 'NamedParameterNotFound', spec.name, extent);
+  throw bindingError(
+    `A parameter cannot be found that matches parameter name '${name}'.`,
+    'NamedParameterNotFound',
+    spec.name,
+    extent,
+  );
 }
 
-export function bindParameters(spec: CmdletSpec, inputs: BindingInput[], pipelineMode: boolean, commandExtent?: Extent): BindResult {
+export function bindParameters(
+  spec: CmdletSpec,
+  inputs: BindingInput[],
+  pipelineMode: boolean,
+  commandExtent?: Extent,
+): BindResult {
   const args: Record<string, PSValue> = {};
   const positional: Array<{ value: PSValue; extent: Extent }> = [];
   const bind = (param: ParamSpec, value: PSValue, extent: Extent) => {
@@ -184,10 +223,16 @@ export function convertArgument(command: string, param: ParamSpec, value: PSValu
   };
   if (value === null) {
     if (param.mandatory) {
-      throw bindingError(`Cannot bind argument to parameter '${param.name}' because it is null.`, 'ParameterArgumentValidationErrorNullNotAllowed', command, extent, {
-        reason: 'ParameterBindingValidationException',
-        exceptionType: 'System.Management.Automation.ParameterBindingValidationException',
-      });
+      throw bindingError(
+        `Cannot bind argument to parameter '${param.name}' because it is null.`,
+        'ParameterArgumentValidationErrorNullNotAllowed',
+        command,
+        extent,
+        {
+          reason: 'ParameterBindingValidationException',
+          exceptionType: 'System.Management.Automation.ParameterBindingValidationException',
+        },
+      );
     }
     if (param.type === 'SwitchParameter' || param.type === 'Boolean') return false;
     if (param.type === 'Int32' || param.type === 'Int64') return 0;
@@ -212,10 +257,16 @@ export function convertArgument(command: string, param: ParamSpec, value: PSValu
       }
       const s = toStr(value);
       if (param.mandatory && s === '') {
-        throw bindingError(`Cannot bind argument to parameter '${param.name}' because it is an empty string.`, 'ParameterArgumentValidationErrorEmptyStringNotAllowed', command, extent, {
-          reason: 'ParameterBindingValidationException',
-          exceptionType: 'System.Management.Automation.ParameterBindingValidationException',
-        });
+        throw bindingError(
+          `Cannot bind argument to parameter '${param.name}' because it is an empty string.`,
+          'ParameterArgumentValidationErrorEmptyStringNotAllowed',
+          command,
+          extent,
+          {
+            reason: 'ParameterBindingValidationException',
+            exceptionType: 'System.Management.Automation.ParameterBindingValidationException',
+          },
+        );
       }
       return s;
     }
@@ -234,7 +285,10 @@ export function convertArgument(command: string, param: ParamSpec, value: PSValu
         'ParameterArgumentTransformationError',
         command,
         extent,
-        { reason: 'ParameterBindingArgumentTransformationException', exceptionType: 'System.Management.Automation.ParameterBindingArgumentTransformationException' },
+        {
+          reason: 'ParameterBindingArgumentTransformationException',
+          exceptionType: 'System.Management.Automation.ParameterBindingArgumentTransformationException',
+        },
       );
     }
     case 'DateTime':

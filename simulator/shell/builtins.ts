@@ -4,7 +4,15 @@ import type { BuiltinCmdlet, BuiltinContext } from './evaluator';
 import { formatRecord } from './format';
 import { convertFromJson, convertToJson } from './json';
 import { getMember } from './members';
-import { PSError, PSHashtable, PSObject, PSSecureString, type CmdletContext, type PSDateTime, type PSValue } from './types';
+import {
+  PSError,
+  PSHashtable,
+  PSObject,
+  PSSecureString,
+  type CmdletContext,
+  type PSDateTime,
+  type PSValue,
+} from './types';
 import { enumerate, formatDateTime, isScriptBlock, isTrue, RuntimeObject, toStr, typeNameOf } from './values';
 
 const ctxOf = (ctx: CmdletContext) => ctx as BuiltinContext;
@@ -33,7 +41,13 @@ function inputsOf(args: Record<string, PSValue>, ctx: CmdletContext, name = 'Inp
 }
 
 function wildcard(pattern: string): RegExp {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  return new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
 }
 
 function propertyNames(value: PSValue): string[] {
@@ -107,7 +121,11 @@ const selectObject: BuiltinCmdlet = {
     if ('First' in args) inputs = inputs.slice(0, Math.max(0, args.First as number));
     if ('Last' in args) inputs = (args.Last as number) <= 0 ? [] : inputs.slice(-(args.Last as number));
     const selectors: Selector[] = ((args.Property as PSValue[] | undefined) ?? []).map((p) =>
-      p instanceof PSHashtable ? calculatedProperty(p) : toStr(p).includes('*') || toStr(p).includes('?') ? { pattern: wildcard(toStr(p)) } : { name: toStr(p), get: async (obj: PSValue) => getMember(obj, toStr(p)) },
+      p instanceof PSHashtable
+        ? calculatedProperty(p)
+        : toStr(p).includes('*') || toStr(p).includes('?')
+          ? { pattern: wildcard(toStr(p)) }
+          : { name: toStr(p), get: async (obj: PSValue) => getMember(obj, toStr(p)) },
     );
     const output: PSValue[] = [];
     for (const obj of inputs) {
@@ -118,10 +136,15 @@ const selectObject: BuiltinCmdlet = {
       let result: PSValue = obj;
       if (selectors.length > 0) {
         const typeName = obj instanceof PSObject ? obj.typeNames[0] : typeNameOf(obj);
-        const selected = new PSObject([`Selected.${typeName}`, 'System.Management.Automation.PSCustomObject', 'System.Object']);
+        const selected = new PSObject([
+          `Selected.${typeName}`,
+          'System.Management.Automation.PSCustomObject',
+          'System.Object',
+        ]);
         for (const selector of selectors) {
           if ('pattern' in selector) {
-            for (const name of propertyNames(obj)) if (selector.pattern.test(name)) selected.set(name, getMember(obj, name));
+            for (const name of propertyNames(obj))
+              if (selector.pattern.test(name)) selected.set(name, getMember(obj, name));
           } else selected.set(selector.name, await selector.get(obj, ctx));
         }
         for (const excluded of (args.ExcludeProperty as string[] | undefined) ?? []) {
@@ -135,7 +158,8 @@ const selectObject: BuiltinCmdlet = {
       }
       if ('ExpandProperty' in args) {
         const name = args.ExpandProperty as string;
-        const has = obj instanceof PSObject || obj instanceof PSHashtable ? obj.has(name) : getMember(obj, name) !== null;
+        const has =
+          obj instanceof PSObject || obj instanceof PSHashtable ? obj.has(name) : getMember(obj, name) !== null;
         if (!has) {
           throw cmdletError(`Property "${name}" cannot be found.`, 'Select-Object', SELECT_TYPE, {
             id: 'ExpandPropertyNotFound',
@@ -231,16 +255,22 @@ const convertFromJsonCmdlet: BuiltinCmdlet = {
   collectsPipeline: true,
   params: [{ name: 'InputObject', type: 'String', position: 0 }],
   invoke(args, ctx) {
-    const text = 'InputObject' in args ? (args.InputObject as string) : ctx.pipelineInput.map((v) => toStr(v)).join('\n');
+    const text =
+      'InputObject' in args ? (args.InputObject as string) : ctx.pipelineInput.map((v) => toStr(v)).join('\n');
     try {
       return enumerate(convertFromJson(text));
     } catch (e) {
-      throw cmdletError(`Invalid JSON primitive: ${text.slice(0, 20)}.`, 'ConvertFrom-Json', 'Microsoft.PowerShell.Commands.ConvertFromJsonCommand', {
-        id: 'System.ArgumentException',
-        category: 'NotSpecified',
-        reason: 'ArgumentException',
-        exceptionType: 'System.ArgumentException',
-      });
+      throw cmdletError(
+        `Invalid JSON primitive: ${text.slice(0, 20)}.`,
+        'ConvertFrom-Json',
+        'Microsoft.PowerShell.Commands.ConvertFromJsonCommand',
+        {
+          id: 'System.ArgumentException',
+          category: 'NotSpecified',
+          reason: 'ArgumentException',
+          exceptionType: 'System.ArgumentException',
+        },
+      );
       void e;
     }
   },
@@ -294,7 +324,9 @@ const writeHost: BuiltinCmdlet = {
   invoke(args, ctx) {
     const values = 'Object' in args ? enumerate(args.Object) : ctx.pipelineInput;
     const separator = 'Separator' in args ? toStr(args.Separator) : ' ';
-    ctxOf(ctx).interpreter.io.writeOut(values.map((v) => toStr(v)).join(separator) + (args.NoNewline === true ? '' : '\n'));
+    ctxOf(ctx).interpreter.io.writeOut(
+      values.map((v) => toStr(v)).join(separator) + (args.NoNewline === true ? '' : '\n'),
+    );
     return [];
   },
 };
@@ -313,7 +345,8 @@ const writeError: BuiltinCmdlet = {
       reason: 'WriteErrorException',
       exceptionType: 'Microsoft.PowerShell.Commands.WriteErrorException',
       errorId: `${(args.ErrorId as string | undefined) ?? 'Microsoft.PowerShell.Commands.WriteErrorException'}`,
-      targetObject: args.TargetObject === undefined || args.TargetObject === null ? undefined : toStr(args.TargetObject),
+      targetObject:
+        args.TargetObject === undefined || args.TargetObject === null ? undefined : toStr(args.TargetObject),
     });
   },
 };
@@ -356,14 +389,25 @@ const convertToSecureString: BuiltinCmdlet = {
         'The system cannot protect plain text input. To suppress this warning and convert the plain text to a SecureString, reissue the command specifying the Force parameter. For more information ,type: get-help ConvertTo-SecureString.',
         'ConvertTo-SecureString',
         type,
-        { id: 'ImportSecureString_InvalidArgument', category: 'InvalidArgument', reason: 'ArgumentException', exceptionType: 'System.ArgumentException' },
+        {
+          id: 'ImportSecureString_InvalidArgument',
+          category: 'InvalidArgument',
+          reason: 'ArgumentException',
+          exceptionType: 'System.ArgumentException',
+        },
       );
     }
     return [new PSSecureString(args.String as string)];
   },
 };
 
-const KNOWN_MODULES = ['WebAdministration', 'Microsoft.PowerShell.Utility', 'Microsoft.PowerShell.Management', 'Microsoft.PowerShell.Security', 'ServerManager'];
+const KNOWN_MODULES = [
+  'WebAdministration',
+  'Microsoft.PowerShell.Utility',
+  'Microsoft.PowerShell.Management',
+  'Microsoft.PowerShell.Security',
+  'ServerManager',
+];
 
 const importModule: BuiltinCmdlet = {
   name: 'Import-Module',
@@ -382,7 +426,13 @@ const importModule: BuiltinCmdlet = {
           `The specified module '${name}' was not loaded because no valid module file was found in any module directory.`,
           'Import-Module',
           'Microsoft.PowerShell.Commands.ImportModuleCommand',
-          { id: 'Modules_ModuleNotFound', category: 'ResourceUnavailable', reason: 'FileNotFoundException', exceptionType: 'System.IO.FileNotFoundException', target: name },
+          {
+            id: 'Modules_ModuleNotFound',
+            category: 'ResourceUnavailable',
+            reason: 'FileNotFoundException',
+            exceptionType: 'System.IO.FileNotFoundException',
+            target: name,
+          },
         );
       }
     }
@@ -390,7 +440,10 @@ const importModule: BuiltinCmdlet = {
   },
 };
 
-const KNOWN_SNAPINS = ['Microsoft.Exchange.Management.PowerShell.SnapIn', 'Microsoft.Exchange.Management.PowerShell.E2010'];
+const KNOWN_SNAPINS = [
+  'Microsoft.Exchange.Management.PowerShell.SnapIn',
+  'Microsoft.Exchange.Management.PowerShell.E2010',
+];
 
 const addPSSnapin: BuiltinCmdlet = {
   name: 'Add-PSSnapin',
@@ -401,13 +454,18 @@ const addPSSnapin: BuiltinCmdlet = {
   invoke(args) {
     for (const name of args.Name as string[]) {
       if (!KNOWN_SNAPINS.some((m) => m.toLowerCase() === name.toLowerCase())) {
-        throw cmdletError(`The Windows PowerShell snap-in '${name}' is not installed on this computer.`, 'Add-PSSnapin', 'Microsoft.PowerShell.Commands.AddPSSnapinCommand', {
-          id: 'AddPSSnapInRead',
-          category: 'InvalidArgument',
-          reason: 'PSArgumentException',
-          exceptionType: 'System.Management.Automation.PSArgumentException',
-          target: name,
-        });
+        throw cmdletError(
+          `The Windows PowerShell snap-in '${name}' is not installed on this computer.`,
+          'Add-PSSnapin',
+          'Microsoft.PowerShell.Commands.AddPSSnapinCommand',
+          {
+            id: 'AddPSSnapInRead',
+            category: 'InvalidArgument',
+            reason: 'PSArgumentException',
+            exceptionType: 'System.Management.Automation.PSArgumentException',
+            target: name,
+          },
+        );
       }
     }
     return [];
@@ -422,7 +480,13 @@ const newPSSession: BuiltinCmdlet = {
     { name: 'ComputerName', type: 'String[]', position: 0, aliases: ['Cn'] },
     { name: 'ConnectionUri', type: 'String[]', aliases: ['URI', 'CU'] },
     { name: 'ConfigurationName', type: 'String' },
-    { name: 'Authentication', type: { enum: 'System.Management.Automation.Runspaces.AuthenticationMechanism', values: ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos'] } },
+    {
+      name: 'Authentication',
+      type: {
+        enum: 'System.Management.Automation.Runspaces.AuthenticationMechanism',
+        values: ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos'],
+      },
+    },
     { name: 'Credential', type: 'Object' },
     { name: 'SessionOption', type: 'Object' },
     { name: 'AllowRedirection', type: 'SwitchParameter' },
@@ -431,7 +495,9 @@ const newPSSession: BuiltinCmdlet = {
   ],
   invoke(args) {
     const uri = ((args.ConnectionUri as string[] | undefined) ?? [])[0];
-    const computer = uri ? (/^[a-z]+:\/\/([^/:]+)/i.exec(uri)?.[1] ?? uri) : (((args.ComputerName as string[] | undefined) ?? ['localhost'])[0]);
+    const computer = uri
+      ? (/^[a-z]+:\/\/([^/:]+)/i.exec(uri)?.[1] ?? uri)
+      : ((args.ComputerName as string[] | undefined) ?? ['localhost'])[0];
     sessionCounter++;
     return [
       new RuntimeObject(
@@ -463,15 +529,30 @@ const importPSSession: BuiltinCmdlet = {
   ],
   invoke(args) {
     const session = args.Session;
-    if (!(session instanceof RuntimeObject) || session.runtimeType !== 'System.Management.Automation.Runspaces.PSSession') {
+    if (
+      !(session instanceof RuntimeObject) ||
+      session.runtimeType !== 'System.Management.Automation.Runspaces.PSSession'
+    ) {
       throw cmdletError(
         `Cannot bind parameter 'Session'. Cannot convert the "${toStr(session)}" value of type "${typeNameOf(session)}" to type "System.Management.Automation.Runspaces.PSSession".`,
         'Import-PSSession',
         'Microsoft.PowerShell.Commands.ImportPSSessionCommand',
-        { id: 'CannotConvertArgumentNoMessage', category: 'InvalidArgument', reason: 'ParameterBindingException', exceptionType: 'System.Management.Automation.ParameterBindingException' },
+        {
+          id: 'CannotConvertArgumentNoMessage',
+          category: 'InvalidArgument',
+          reason: 'ParameterBindingException',
+          exceptionType: 'System.Management.Automation.ParameterBindingException',
+        },
       );
     }
-    return [new RuntimeObject('System.Management.Automation.PSModuleInfo', { Name: 'tmp_exchange.simulated', ModuleType: 'Script', Version: '1.0' }, {}, 'tmp_exchange.simulated')];
+    return [
+      new RuntimeObject(
+        'System.Management.Automation.PSModuleInfo',
+        { Name: 'tmp_exchange.simulated', ModuleType: 'Script', Version: '1.0' },
+        {},
+        'tmp_exchange.simulated',
+      ),
+    ];
   },
 };
 
@@ -509,11 +590,20 @@ const invokeCommand: BuiltinCmdlet = {
     const block = args.ScriptBlock as never;
     const argumentList = (args.ArgumentList as PSValue[] | undefined) ?? [];
     const sessions = (args.Session as PSValue[] | undefined) ?? [];
-    const computers = (args.ComputerName as string[] | undefined) ?? sessions.map((s) => toStr(getMember(s, 'ComputerName')));
-    if (computers.length === 0) return c.interpreter.invokeScriptBlock(block, argumentList, undefined, c.scope, ctx.pipelineInput);
+    const computers =
+      (args.ComputerName as string[] | undefined) ?? sessions.map((s) => toStr(getMember(s, 'ComputerName')));
+    if (computers.length === 0)
+      return c.interpreter.invokeScriptBlock(block, argumentList, undefined, c.scope, ctx.pipelineInput);
     const output: PSValue[] = [];
     for (const computer of computers) {
-      const results = await c.interpreter.invokeScriptBlock(block, argumentList, undefined, c.scope, ctx.pipelineInput, computer);
+      const results = await c.interpreter.invokeScriptBlock(
+        block,
+        argumentList,
+        undefined,
+        c.scope,
+        ctx.pipelineInput,
+        computer,
+      );
       output.push(...results.map((r) => (args.HideComputerName === true ? r : withComputerName(r, computer))));
     }
     return output;
@@ -532,14 +622,26 @@ const newObject: BuiltinCmdlet = {
     const list = (args.ArgumentList as PSValue[] | undefined) ?? [];
     if (type === 'management.automation.pscredential' || type === 'pscredential') {
       if (list.length !== 2 || !(list[1] instanceof PSSecureString)) {
-        throw cmdletError(`Cannot find an overload for "PSCredential" and the argument count: "${list.length}".`, 'New-Object', 'Microsoft.PowerShell.Commands.NewObjectCommand', {
-          id: 'ConstructorInvokedThrowException',
-          category: 'InvalidOperation',
-          reason: 'MethodException',
-          exceptionType: 'System.Management.Automation.MethodException',
-        });
+        throw cmdletError(
+          `Cannot find an overload for "PSCredential" and the argument count: "${list.length}".`,
+          'New-Object',
+          'Microsoft.PowerShell.Commands.NewObjectCommand',
+          {
+            id: 'ConstructorInvokedThrowException',
+            category: 'InvalidOperation',
+            reason: 'MethodException',
+            exceptionType: 'System.Management.Automation.MethodException',
+          },
+        );
       }
-      return [new RuntimeObject('System.Management.Automation.PSCredential', { UserName: toStr(list[0]), Password: list[1] }, {}, 'System.Management.Automation.PSCredential')];
+      return [
+        new RuntimeObject(
+          'System.Management.Automation.PSCredential',
+          { UserName: toStr(list[0]), Password: list[1] },
+          {},
+          'System.Management.Automation.PSCredential',
+        ),
+      ];
     }
     if (type === 'psobject' || type === 'management.automation.psobject' || type === 'object') {
       const obj = new PSObject('System.Management.Automation.PSCustomObject');
@@ -551,7 +653,12 @@ const newObject: BuiltinCmdlet = {
       `Cannot find type [${args.TypeName as string}]: verify that the assembly containing this type is loaded.`,
       'New-Object',
       'Microsoft.PowerShell.Commands.NewObjectCommand',
-      { id: 'TypeNotFound', category: 'InvalidType', reason: 'PSArgumentException', exceptionType: 'System.Management.Automation.PSArgumentException' },
+      {
+        id: 'TypeNotFound',
+        category: 'InvalidType',
+        reason: 'PSArgumentException',
+        exceptionType: 'System.Management.Automation.PSArgumentException',
+      },
     );
   },
 };
@@ -577,4 +684,3 @@ export const BUILTIN_CMDLETS: BuiltinCmdlet[] = [
   invokeCommand,
   newObject,
 ];
-

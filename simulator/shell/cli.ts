@@ -5,7 +5,13 @@ import { runShell } from './main';
 
 async function main(): Promise<void> {
   const host = await createExchangeHost(process.env);
-  const code = await runShell({ argv: process.argv.slice(2), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, host });
+  const code = await runShell({
+    argv: process.argv.slice(2),
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    host,
+  });
   // Let pending writes drain before leaving.
   process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }

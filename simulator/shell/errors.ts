@@ -101,7 +101,8 @@ export function categoryInfoText(error: PSError, activity: string | undefined): 
 /** The text Windows PowerShell writes to stderr for an error nobody caught. */
 export function formatUncaughtError(error: PSError, context: ErrorContext): string {
   const lines: string[] = [];
-  const position = context.source !== undefined && context.extent ? positionMessage(context.source, context.extent) : '';
+  const position =
+    context.source !== undefined && context.extent ? positionMessage(context.source, context.extent) : '';
   if (error.details.parseError) {
     if (position) lines.push(position);
     lines.push(error.message);
@@ -110,7 +111,9 @@ export function formatUncaughtError(error: PSError, context: ErrorContext): stri
     lines.push(prefix ? `${prefix} : ${error.message}` : error.message);
     if (position) lines.push(position);
   }
-  lines.push(`    + CategoryInfo          : ${categoryInfoText(error, error.details.parseError ? undefined : context.activity)}`);
+  lines.push(
+    `    + CategoryInfo          : ${categoryInfoText(error, error.details.parseError ? undefined : context.activity)}`,
+  );
   lines.push(`    + FullyQualifiedErrorId : ${error.details.errorId}`);
   return lines.join('\n') + '\n';
 }

@@ -3,7 +3,15 @@
 // host's beforeCmdlet hook runs before every cmdlet, generic ones included.
 import type { CommandAst, Expression, ScriptBlockAst, Statement } from './ast';
 import { bindParameters, convertArgument, type BindingInput } from './binder';
-import { commandNotFound, errorOrigins, ExitSignal, formatUncaughtError, ParseError, runtimeError, withOrigin } from './errors';
+import {
+  commandNotFound,
+  errorOrigins,
+  ExitSignal,
+  formatUncaughtError,
+  ParseError,
+  runtimeError,
+  withOrigin,
+} from './errors';
 import { formatRecord } from './format';
 import { callMethod, castTo, getMember, resolveType, setMember, StaticState, typeObject } from './members';
 import { parseScript } from './parser';
@@ -60,10 +68,8 @@ export class Scope {
   ) {}
   lookup(name: string): { found: boolean; value: PSValue } {
     const key = name.toLowerCase();
-    for (let s: Scope | null = this; s; s = s.parent) {
-      if (s.vars.has(key)) return { found: true, value: s.vars.get(key) ?? null };
-    }
-    return { found: false, value: null };
+    if (this.vars.has(key)) return { found: true, value: this.vars.get(key) ?? null };
+    return this.parent ? this.parent.lookup(name) : { found: false, value: null };
   }
   get(name: string): PSValue {
     return this.lookup(name).value;
@@ -100,11 +106,38 @@ const ALIASES: Record<string, string> = {
 };
 
 const ERROR_CATEGORIES = [
-  'NotSpecified', 'OpenError', 'CloseError', 'DeviceError', 'DeadlockDetected', 'InvalidArgument', 'InvalidData',
-  'InvalidOperation', 'InvalidResult', 'InvalidType', 'MetadataError', 'NotImplemented', 'NotInstalled',
-  'ObjectNotFound', 'OperationStopped', 'OperationTimeout', 'SyntaxError', 'ParserError', 'PermissionDenied',
-  'ResourceBusy', 'ResourceExists', 'ResourceUnavailable', 'ReadError', 'WriteError', 'FromStdErr', 'SecurityError',
-  'ProtocolError', 'ConnectionError', 'AuthenticationError', 'LimitsExceeded', 'QuotaExceeded', 'NotEnabled',
+  'NotSpecified',
+  'OpenError',
+  'CloseError',
+  'DeviceError',
+  'DeadlockDetected',
+  'InvalidArgument',
+  'InvalidData',
+  'InvalidOperation',
+  'InvalidResult',
+  'InvalidType',
+  'MetadataError',
+  'NotImplemented',
+  'NotInstalled',
+  'ObjectNotFound',
+  'OperationStopped',
+  'OperationTimeout',
+  'SyntaxError',
+  'ParserError',
+  'PermissionDenied',
+  'ResourceBusy',
+  'ResourceExists',
+  'ResourceUnavailable',
+  'ReadError',
+  'WriteError',
+  'FromStdErr',
+  'SecurityError',
+  'ProtocolError',
+  'ConnectionError',
+  'AuthenticationError',
+  'LimitsExceeded',
+  'QuotaExceeded',
+  'NotEnabled',
 ];
 
 /** $_ in a catch block. */
@@ -199,7 +232,11 @@ export class Interpreter {
     readonly io: ShellIO,
     builtins: BuiltinCmdlet[],
   ) {
-    this.statics = new StaticState({ now: () => host.now(), writeOut: (t) => io.writeOut(t), writeErr: (t) => io.writeErr(t) });
+    this.statics = new StaticState({
+      now: () => host.now(),
+      writeOut: (t) => io.writeOut(t),
+      writeErr: (t) => io.writeErr(t),
+    });
     for (const c of builtins) this.commands.set(c.name.toLowerCase(), c);
     // The organisation's cmdlets win over generic ones of the same name.
     for (const c of host.cmdlets) this.commands.set(c.name.toLowerCase(), c);
@@ -290,7 +327,8 @@ export class Interpreter {
         return;
       case 'assignment': {
         let value = await this.evalStatementValue(statement.value, scope);
-        if (statement.operator === '+=') value = this.binary('+', await this.evalExpression(statement.target, scope), value, statement.target);
+        if (statement.operator === '+=')
+          value = this.binary('+', await this.evalExpression(statement.target, scope), value, statement.target);
         await this.assign(statement.target, value, scope);
         return;
       }
@@ -310,7 +348,9 @@ export class Interpreter {
           if (e instanceof ExitSignal || e instanceof ReturnSignal) throw e;
           const error = wrapForeignError(e);
           if (error.details.parseError) throw error;
-          const handler = statement.catches.find((c) => c.types.length === 0 || c.types.some((t) => this.catchMatches(t, error)));
+          const handler = statement.catches.find(
+            (c) => c.types.length === 0 || c.types.some((t) => this.catchMatches(t, error)),
+          );
           if (!handler) throw error;
           const previous = scope.lookup('_');
           scope.set('_', new ErrorRecordObject(error));
@@ -361,7 +401,11 @@ export class Interpreter {
 
   /** The value of a statement used as an expression: a lone expression keeps its value, command output is collected. */
   async evalStatementValue(statement: Statement, scope: Scope): Promise<PSValue> {
-    if (statement.kind === 'pipeline' && statement.elements.length === 1 && statement.elements[0].kind === 'expression') {
+    if (
+      statement.kind === 'pipeline' &&
+      statement.elements.length === 1 &&
+      statement.elements[0].kind === 'expression'
+    ) {
       return this.evalExpression(statement.elements[0].expression, scope);
     }
     if (statement.kind === 'assignment') {
@@ -379,9 +423,13 @@ export class Interpreter {
       return;
     }
     if (target.kind === 'member') {
-      const name = typeof target.member === 'string' ? target.member : toStr(await this.evalExpression(target.member, scope));
+      const name =
+        typeof target.member === 'string' ? target.member : toStr(await this.evalExpression(target.member, scope));
       if (target.isStatic && target.target.kind === 'type') {
-        this.guard(() => this.statics.setStatic(target.target.kind === 'type' ? target.target.typeName : '', name, value), target);
+        this.guard(
+          () => this.statics.setStatic(target.target.kind === 'type' ? target.target.typeName : '', name, value),
+          target,
+        );
         return;
       }
       const object = await this.evalExpression(target.target, scope);
@@ -395,10 +443,17 @@ export class Interpreter {
       else if (Array.isArray(object)) {
         const i = Number(index);
         if (!Number.isInteger(i) || i >= object.length || i < -object.length) {
-          throw withOrigin(runtimeError('Index was outside the bounds of the array.', 'IndexOutOfRange'), { source: this.source, extent: target });
+          throw withOrigin(runtimeError('Index was outside the bounds of the array.', 'IndexOutOfRange'), {
+            source: this.source,
+            extent: target,
+          });
         }
         object[i < 0 ? object.length + i : i] = value;
-      } else throw withOrigin(runtimeError('Cannot index into a null array.', 'NullArray'), { source: this.source, extent: target });
+      } else
+        throw withOrigin(runtimeError('Cannot index into a null array.', 'NullArray'), {
+          source: this.source,
+          extent: target,
+        });
     }
   }
 
@@ -426,7 +481,6 @@ export class Interpreter {
   }
 
   private async runCommand(command: CommandAst, scope: Scope, input: PSValue[] | null): Promise<PSValue[]> {
-    let spec: BuiltinCmdlet | undefined;
     let commandName: string;
     if (typeof command.name === 'string') commandName = command.name;
     else {
@@ -441,9 +495,13 @@ export class Interpreter {
       }
       commandName = toStr(target);
     }
-    spec = this.resolveCommand(commandName);
+    const spec = this.resolveCommand(commandName);
     if (!spec) {
-      throw withOrigin(commandNotFound(commandName), { prefix: commandName, source: this.source, extent: command.nameExtent });
+      throw withOrigin(commandNotFound(commandName), {
+        prefix: commandName,
+        source: this.source,
+        extent: command.nameExtent,
+      });
     }
     const inputs: BindingInput[] = [];
     for (const element of command.elements) {
@@ -463,14 +521,18 @@ export class Interpreter {
         const lookup = scope.lookup(element.variable);
         const value = lookup.value;
         if (value instanceof PSHashtable) {
-          for (const [k, v] of value.entries()) inputs.push({ kind: 'named', name: k, value: v, hasValue: true, extent: element, fromSplat: true });
+          for (const [k, v] of value.entries())
+            inputs.push({ kind: 'named', name: k, value: v, hasValue: true, extent: element, fromSplat: true });
         } else if (Array.isArray(value)) {
           for (const v of value) inputs.push({ kind: 'positional', value: v, extent: element });
         } else if (value !== null) inputs.push({ kind: 'positional', value, extent: element });
       }
     }
     const resolved = spec;
-    const bound = this.guardBinding(() => bindParameters(resolved, inputs, input !== null && !resolved.collectsPipeline, command), command);
+    const bound = this.guardBinding(
+      () => bindParameters(resolved, inputs, input !== null && !resolved.collectsPipeline, command),
+      command,
+    );
     const ctx = this.makeContext(scope, input ?? []);
     const origin = { activity: resolved.name, source: this.source, extent: command };
     try {
@@ -521,7 +583,8 @@ export class Interpreter {
     return {
       computerName: scope.computerName,
       now: () => this.host.now(),
-      invokeScriptBlock: (block, args, dollarUnderscore) => this.invokeScriptBlock(block, args, dollarUnderscore, scope),
+      invokeScriptBlock: (block, args, dollarUnderscore) =>
+        this.invokeScriptBlock(block, args, dollarUnderscore, scope),
       pipelineInput,
       interpreter: this,
       scope,
@@ -529,13 +592,25 @@ export class Interpreter {
   }
 
   /** Runs a script block in a child scope: param() bound from `args`, the rest in $args, `$_` when given. */
-  async invokeScriptBlock(block: PSScriptBlock, args: PSValue[], dollarUnderscore: PSValue | undefined, parent: Scope, input: PSValue[] = [], computerName?: string | null): Promise<PSValue[]> {
+  async invokeScriptBlock(
+    block: PSScriptBlock,
+    args: PSValue[],
+    dollarUnderscore: PSValue | undefined,
+    parent: Scope,
+    input: PSValue[] = [],
+    computerName?: string | null,
+  ): Promise<PSValue[]> {
     const value = block instanceof ScriptBlockValue ? block : new ScriptBlockValue(parseScript(block.text), block.text);
     const scope = new Scope(parent, computerName === undefined ? parent.computerName : computerName);
     const params = value.ast.params;
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
-      const v = i < args.length ? args[i] : p.defaultValue ? await this.withSource(value.source, () => this.evalExpression(p.defaultValue!, scope)) : null;
+      const v =
+        i < args.length
+          ? args[i]
+          : p.defaultValue
+            ? await this.withSource(value.source, () => this.evalExpression(p.defaultValue!, scope))
+            : null;
       scope.set(p.name, v);
     }
     scope.set('args', args.slice(params.length));
@@ -661,8 +736,10 @@ export class Interpreter {
         }
       }
       case 'binary': {
-        if (e.operator === 'and') return isTrue(await this.evalExpression(e.left, scope)) && isTrue(await this.evalExpression(e.right, scope));
-        if (e.operator === 'or') return isTrue(await this.evalExpression(e.left, scope)) || isTrue(await this.evalExpression(e.right, scope));
+        if (e.operator === 'and')
+          return isTrue(await this.evalExpression(e.left, scope)) && isTrue(await this.evalExpression(e.right, scope));
+        if (e.operator === 'or')
+          return isTrue(await this.evalExpression(e.left, scope)) || isTrue(await this.evalExpression(e.right, scope));
         const left = await this.evalExpression(e.left, scope);
         const right = await this.evalExpression(e.right, scope);
         return this.binary(e.operator, left, right, e);
@@ -687,7 +764,8 @@ export class Interpreter {
       return target.get(toStr(index)) ?? null;
     }
     if (target instanceof PSObject) return target.get(toStr(index)) ?? null;
-    const items: PSValue[] | string | Uint8Array = Array.isArray(target) || typeof target === 'string' || target instanceof Uint8Array ? target : [target];
+    const items: PSValue[] | string | Uint8Array =
+      Array.isArray(target) || typeof target === 'string' || target instanceof Uint8Array ? target : [target];
     const at = (i: PSValue): PSValue => {
       const n = Math.trunc(this.toNumberOperand(i));
       const k = n < 0 ? items.length + n : n;
@@ -699,17 +777,29 @@ export class Interpreter {
   }
 
   private toNumberOperand(v: PSValue): number {
-    if (Array.isArray(v)) throw runtimeError(`Cannot convert the "System.Object[]" value of type "System.Object[]" to type "System.Int32".`, 'ConvertToFinalInvalidCastException', 'InvalidArgument');
+    if (Array.isArray(v))
+      throw runtimeError(
+        `Cannot convert the "System.Object[]" value of type "System.Object[]" to type "System.Int32".`,
+        'ConvertToFinalInvalidCastException',
+        'InvalidArgument',
+      );
     try {
       return toDouble(v);
     } catch {
-      throw runtimeError(`Cannot convert value "${toStr(v)}" to type "System.Int32". Error: "Input string was not in a correct format."`, 'InvalidCastFromStringToInteger', 'InvalidArgument');
+      throw runtimeError(
+        `Cannot convert value "${toStr(v)}" to type "System.Int32". Error: "Input string was not in a correct format."`,
+        'InvalidCastFromStringToInteger',
+        'InvalidArgument',
+      );
     }
   }
 
-  binary(operator: string, left: PSValue, right: PSValue, extent: { start: number; end: number }): PSValue {
+  binary(operator: string, left: PSValue, right: PSValue, _extent: { start: number; end: number }): PSValue {
     const opNotDefined = (op: string) =>
-      runtimeError(`Method invocation failed because [${typeNameOf(left)}] does not contain a method named '${op}'.`, 'MethodNotFound');
+      runtimeError(
+        `Method invocation failed because [${typeNameOf(left)}] does not contain a method named '${op}'.`,
+        'MethodNotFound',
+      );
     switch (operator) {
       case '+':
         if (left === null) return right;
@@ -720,7 +810,12 @@ export class Interpreter {
           const merged = new PSHashtable();
           for (const [k, v] of left.entries()) merged.set(k, v);
           for (const [k, v] of right.entries()) {
-            if (merged.has(k)) throw runtimeError(`Item has already been added. Key in dictionary: '${k}'  Key being added: '${k}'`, 'System.ArgumentException', 'OperationStopped');
+            if (merged.has(k))
+              throw runtimeError(
+                `Item has already been added. Key in dictionary: '${k}'  Key being added: '${k}'`,
+                'System.ArgumentException',
+                'OperationStopped',
+              );
             merged.set(k, v);
           }
           return merged;
@@ -729,13 +824,26 @@ export class Interpreter {
       case '-':
         if (left instanceof PSDateTime && right instanceof PSDateTime) {
           const ms = left.ms - right.ms;
-          return new RuntimeObject('System.TimeSpan', { TotalMilliseconds: ms, TotalSeconds: ms / 1000, TotalMinutes: ms / 60000, TotalHours: ms / 3600000, TotalDays: ms / 86400000 }, {}, String(ms));
+          return new RuntimeObject(
+            'System.TimeSpan',
+            {
+              TotalMilliseconds: ms,
+              TotalSeconds: ms / 1000,
+              TotalMinutes: ms / 60000,
+              TotalHours: ms / 3600000,
+              TotalDays: ms / 86400000,
+            },
+            {},
+            String(ms),
+          );
         }
-        if (left !== null && typeof left !== 'number' && typeof left !== 'string' && typeof left !== 'boolean') throw opNotDefined('op_Subtraction');
+        if (left !== null && typeof left !== 'number' && typeof left !== 'string' && typeof left !== 'boolean')
+          throw opNotDefined('op_Subtraction');
         return this.toNumberOperand(left) - this.toNumberOperand(right);
       case '*':
         if (typeof left === 'string') return left.repeat(Math.max(0, Math.trunc(this.toNumberOperand(right))));
-        if (Array.isArray(left)) return Array.from({ length: Math.max(0, Math.trunc(this.toNumberOperand(right))) }, () => left).flat();
+        if (Array.isArray(left))
+          return Array.from({ length: Math.max(0, Math.trunc(this.toNumberOperand(right))) }, () => left).flat();
         return this.toNumberOperand(left) * this.toNumberOperand(right);
       case '/': {
         const divisor = this.toNumberOperand(right);
@@ -757,7 +865,10 @@ export class Interpreter {
         return (Array.isArray(left) ? left : [left]).map((x) => toStr(x)).join(toStr(right));
       case 'is':
       case 'isnot': {
-        const type = right instanceof RuntimeObject && right.runtimeType === 'System.RuntimeType' ? toStr(right) : resolveType(toStr(right));
+        const type =
+          right instanceof RuntimeObject && right.runtimeType === 'System.RuntimeType'
+            ? toStr(right)
+            : resolveType(toStr(right));
         const matches = type === 'System.Object' ? left !== null : typeNameOf(left) === type;
         return operator === 'is' ? matches : !matches;
       }
@@ -768,7 +879,9 @@ export class Interpreter {
     const op = m[2];
     if (op === 'contains' || op === 'notcontains' || op === 'in' || op === 'notin') {
       const [collection, item] = op === 'contains' || op === 'notcontains' ? [left, right] : [right, left];
-      const found = (Array.isArray(collection) ? collection : [collection]).some((c) => this.compare('eq', c, item, caseSensitive));
+      const found = (Array.isArray(collection) ? collection : [collection]).some((c) =>
+        this.compare('eq', c, item, caseSensitive),
+      );
       return op.startsWith('not') ? !found : found;
     }
     if (op === 'replace') {
@@ -795,7 +908,7 @@ export class Interpreter {
       const a = caseSensitive ? left : left.toLowerCase();
       const b = caseSensitive ? toStr(right) : toStr(right).toLowerCase();
       order = a === b ? 0 : a < b ? -1 : 1;
-    } else if (typeof left === 'number' || typeof left === 'boolean' && typeof right !== 'string') {
+    } else if (typeof left === 'number' || (typeof left === 'boolean' && typeof right !== 'string')) {
       let b: number | null;
       try {
         b = typeof left === 'boolean' ? (isTrue(right) ? 1 : 0) : toDouble(right);
@@ -814,7 +927,14 @@ export class Interpreter {
       }
       order = b === null ? null : left.ms === b ? 0 : left.ms < b ? -1 : 1;
     } else if (left instanceof PSEnum) {
-      const b = right instanceof PSEnum ? right.value : typeof right === 'string' ? (right.toLowerCase() === left.names.toLowerCase() ? left.value : NaN) : Number(right);
+      const b =
+        right instanceof PSEnum
+          ? right.value
+          : typeof right === 'string'
+            ? right.toLowerCase() === left.names.toLowerCase()
+              ? left.value
+              : NaN
+            : Number(right);
       order = left.value === b ? 0 : left.value < b ? -1 : 1;
     } else order = left === right ? 0 : null;
     switch (op) {

@@ -54,11 +54,15 @@ function toNode(value: PSValue, depth: number, maxDepth: number): Node {
   if (value instanceof PSEnum) return { t: 'raw', text: String(value.value) };
   if (isScriptBlock(value)) return { t: 'raw', text: jsonString(value.text) };
   if (depth > maxDepth) return { t: 'raw', text: jsonString(toStr(value)) };
-  if (value instanceof PSSecureString) return { t: 'obj', entries: [['Length', { t: 'raw', text: String(value.plainText.length) }]] };
+  if (value instanceof PSSecureString)
+    return { t: 'obj', entries: [['Length', { t: 'raw', text: String(value.plainText.length) }]] };
   if (value instanceof Uint8Array) return { t: 'arr', items: [...value].map((b) => ({ t: 'raw', text: String(b) })) };
   if (Array.isArray(value)) return { t: 'arr', items: value.map((v) => toNode(v, depth + 1, maxDepth)) };
   if (value instanceof PSHashtable || value instanceof PSObject) {
-    return { t: 'obj', entries: value.entries().map(([k, v]) => [k, toNode(v, depth + 1, maxDepth)] as [string, Node]) };
+    return {
+      t: 'obj',
+      entries: value.entries().map(([k, v]) => [k, toNode(v, depth + 1, maxDepth)] as [string, Node]),
+    };
   }
   return { t: 'raw', text: jsonString(String(value)) };
 }

@@ -42,7 +42,12 @@ export function parseArguments(argv: string[]): ParsedArguments | { error: strin
       if ((lower === '-outputformat' || lower === '-inputformat') && !['text', 'xml'].includes(value.toLowerCase())) {
         return { error: `The value '${value}' of argument '${arg}' is not valid: use Text or XML.` };
       }
-      if (lower === '-executionpolicy' && !['bypass', 'unrestricted', 'remotesigned', 'allsigned', 'restricted', 'default', 'undefined'].includes(value.toLowerCase())) {
+      if (
+        lower === '-executionpolicy' &&
+        !['bypass', 'unrestricted', 'remotesigned', 'allsigned', 'restricted', 'default', 'undefined'].includes(
+          value.toLowerCase(),
+        )
+      ) {
         return { error: `The value '${value}' of argument '${arg}' is not a valid execution policy.` };
       }
       i++;

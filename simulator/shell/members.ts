@@ -82,7 +82,10 @@ const KNOWN_TYPES = new Set([
 export function resolveType(name: string): string {
   const lower = name.toLowerCase();
   const short = lower.startsWith('system.') ? lower.slice(7) : lower;
-  const full = TYPE_ALIASES[lower] ?? TYPE_ALIASES[short] ?? [...KNOWN_TYPES].find((t) => t.toLowerCase() === lower || t.toLowerCase() === `system.${lower}`);
+  const full =
+    TYPE_ALIASES[lower] ??
+    TYPE_ALIASES[short] ??
+    [...KNOWN_TYPES].find((t) => t.toLowerCase() === lower || t.toLowerCase() === `system.${lower}`);
   if (!full) throw runtimeError(`Unable to find type [${name}].`, 'TypeNotFound', 'InvalidOperation', name);
   return full;
 }
@@ -98,8 +101,14 @@ export function typeObject(fullName: string): RuntimeObject {
 }
 
 function methodNotFound(value: PSValue, name: string): PSError {
-  const type = value instanceof RuntimeObject && value.runtimeType === 'System.RuntimeType' ? toStr(value) : typeNameOf(value);
-  return runtimeError(`Method invocation failed because [${type}] does not contain a method named '${name}'.`, 'MethodNotFound', 'InvalidOperation', name);
+  const type =
+    value instanceof RuntimeObject && value.runtimeType === 'System.RuntimeType' ? toStr(value) : typeNameOf(value);
+  return runtimeError(
+    `Method invocation failed because [${type}] does not contain a method named '${name}'.`,
+    'MethodNotFound',
+    'InvalidOperation',
+    name,
+  );
 }
 
 function overloadError(name: string, count: number): PSError {
@@ -121,12 +130,15 @@ function argument<T>(method: string, args: PSValue[], convert: () => T): T {
     return convert();
   } catch (e) {
     if (e instanceof ConversionError) {
-      throw new PSError(`Cannot convert argument "${'value'}", with value: "${e.valueText}", for "${method}" to type "${e.targetType}": "${e.message}"`, {
-        category: 'NotSpecified',
-        reason: 'MethodException',
-        exceptionType: 'System.Management.Automation.MethodException',
-        errorId: 'MethodArgumentConversionInvalidCastArgument',
-      });
+      throw new PSError(
+        `Cannot convert argument "${'value'}", with value: "${e.valueText}", for "${method}" to type "${e.targetType}": "${e.message}"`,
+        {
+          category: 'NotSpecified',
+          reason: 'MethodException',
+          exceptionType: 'System.Management.Automation.MethodException',
+          errorId: 'MethodArgumentConversionInvalidCastArgument',
+        },
+      );
     }
     throw e;
   }
@@ -176,32 +188,50 @@ export function setMember(target: PSValue, name: string, value: PSValue): void {
     return;
   }
   if (target === null) {
-    throw runtimeError(`The property '${name}' cannot be found on this object. Verify that the property exists and can be set.`, 'PropertyNotFound');
+    throw runtimeError(
+      `The property '${name}' cannot be found on this object. Verify that the property exists and can be set.`,
+      'PropertyNotFound',
+    );
   }
   throw runtimeError(`'${name}' is a ReadOnly property.`, 'PropertyAssignmentException');
 }
 
 function dateTimeMethod(dt: PSDateTime, name: string, args: PSValue[]): PSValue {
   const lower = name.toLowerCase();
-  const scales: Record<string, number> = { addmilliseconds: 1, addseconds: 1000, addminutes: 60000, addhours: 3600000, adddays: 86400000 };
+  const scales: Record<string, number> = {
+    addmilliseconds: 1,
+    addseconds: 1000,
+    addminutes: 60000,
+    addhours: 3600000,
+    adddays: 86400000,
+  };
   if (lower in scales) {
     checkArgs(name, args, 1);
-    return addToDateTime(dt, argument(name, args, () => toDouble(args[0])), scales[lower]);
+    return addToDateTime(
+      dt,
+      argument(name, args, () => toDouble(args[0])),
+      scales[lower],
+    );
   }
   switch (lower) {
     case 'touniversaltime':
       checkArgs(name, args, 0);
-      return new PSDateTime(dt.ms, 'Utc');
+      return new PSDateTime(dt.ms, 'Utc', dt.subMillisecondTicks);
     case 'tolocaltime':
       checkArgs(name, args, 0);
-      return new PSDateTime(dt.ms, 'Local');
+      return new PSDateTime(dt.ms, 'Local', dt.subMillisecondTicks);
     case 'tostring': {
       checkArgs(name, args, 0, 1, 2);
       const format = args.length === 0 || args[0] instanceof RuntimeObject ? null : toStr(args[0]);
       try {
         return formatDateTime(dt, format === '' ? null : format);
       } catch {
-        throw methodInvocationError('ToString', args.length, 'Input string was not in a correct format.', 'FormatException');
+        throw methodInvocationError(
+          'ToString',
+          args.length,
+          'Input string was not in a correct format.',
+          'FormatException',
+        );
       }
     }
     case 'toshortdatestring':
@@ -221,8 +251,16 @@ function dateTimeMethod(dt: PSDateTime, name: string, args: PSValue[]): PSValue 
       const year = d.getUTCFullYear() + Math.floor(months / 12);
       const month = ((months % 12) + 12) % 12;
       const day = Math.min(d.getUTCDate(), new Date(Date.UTC(year, month + 1, 0)).getUTCDate());
-      const ms = Date.UTC(year, month, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()) + (dt.ms - Math.floor(dt.ms / 1000) * 1000);
-      return new PSDateTime(ms, dt.kind);
+      const ms = Date.UTC(
+        year,
+        month,
+        day,
+        d.getUTCHours(),
+        d.getUTCMinutes(),
+        d.getUTCSeconds(),
+        d.getUTCMilliseconds(),
+      );
+      return new PSDateTime(ms, dt.kind, dt.subMillisecondTicks);
     }
     case 'compareto':
       checkArgs(name, args, 1);
@@ -238,7 +276,12 @@ function stringMethod(s: string, name: string, args: PSValue[]): PSValue {
   const str = (i: number) => toStr(args[i]);
   const int = (i: number) => argument(name, args, () => toInteger(args[i], 32));
   const outOfRange = (param: string) =>
-    methodInvocationError(name, args.length, `${param === 'startIndex' ? 'startIndex cannot be larger than length of string.' : 'Index and length must refer to a location within the string.'}\r\nParameter name: ${param}`, 'ArgumentOutOfRangeException');
+    methodInvocationError(
+      name,
+      args.length,
+      `${param === 'startIndex' ? 'startIndex cannot be larger than length of string.' : 'Index and length must refer to a location within the string.'}\r\nParameter name: ${param}`,
+      'ArgumentOutOfRangeException',
+    );
   switch (name.toLowerCase()) {
     case 'toupper':
     case 'toupperinvariant':
@@ -271,7 +314,13 @@ function stringMethod(s: string, name: string, args: PSValue[]): PSValue {
     }
     case 'replace':
       checkArgs(name, args, 2);
-      if (str(0) === '') throw methodInvocationError(name, 2, 'String cannot be of zero length.\r\nParameter name: oldValue', 'ArgumentException');
+      if (str(0) === '')
+        throw methodInvocationError(
+          name,
+          2,
+          'String cannot be of zero length.\r\nParameter name: oldValue',
+          'ArgumentException',
+        );
       return s.split(str(0)).join(str(1));
     case 'contains':
       checkArgs(name, args, 1);
@@ -352,7 +401,9 @@ export async function callMethod(
       const digits = m[2] === '' ? (m[1].toLowerCase() === 'd' ? 0 : 2) : Number(m[2]);
       if (m[1].toLowerCase() === 'd') return String(Math.trunc(value)).padStart(digits, '0');
       const fixed = value.toFixed(digits);
-      return m[1].toLowerCase() === 'n' ? Number(fixed).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : fixed;
+      return m[1].toLowerCase() === 'n'
+        ? Number(fixed).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+        : fixed;
     }
     return formatNumber(value);
   }
@@ -366,7 +417,12 @@ export async function callMethod(
       case 'add':
         checkArgs(name, args, 2);
         if (value.has(toStr(args[0]))) {
-          throw methodInvocationError('Add', 2, `Item has already been added. Key in dictionary: '${toStr(args[0])}'  Key being added: '${toStr(args[0])}'`, 'ArgumentException');
+          throw methodInvocationError(
+            'Add',
+            2,
+            `Item has already been added. Key in dictionary: '${toStr(args[0])}'  Key being added: '${toStr(args[0])}'`,
+            'ArgumentException',
+          );
         }
         value.set(toStr(args[0]), args[1]);
         return null;
@@ -384,7 +440,8 @@ export async function callMethod(
     for (const item of value) results.push(await callMethod(item, name, args, invokeBlock));
     return results;
   }
-  if (value instanceof PSEnum && lower === 'hasflag') return (value.value & toInteger(args[0] instanceof PSEnum ? args[0].value : args[0], 32)) !== 0;
+  if (value instanceof PSEnum && lower === 'hasflag')
+    return (value.value & toInteger(args[0] instanceof PSEnum ? args[0].value : args[0], 32)) !== 0;
   throw methodNotFound(value, name);
 }
 
@@ -393,10 +450,20 @@ export async function callMethod(
 function encoding(name: string, webName: string): RuntimeObject {
   return new RuntimeObject(
     name === 'UTF8' ? 'System.Text.UTF8Encoding' : `System.Text.${name}Encoding`,
-    { EncodingName: name === 'UTF8' ? 'Unicode (UTF-8)' : name, WebName: webName, CodePage: webName === 'utf-8' ? 65001 : 1200 },
     {
-      GetBytes: (args) => Uint8Array.from(Buffer.from(toStr(args[0]), webName === 'utf-8' ? 'utf8' : webName === 'us-ascii' ? 'ascii' : 'utf16le')),
-      GetString: (args) => Buffer.from(args[0] instanceof Uint8Array ? args[0] : Uint8Array.from((args[0] as number[]) ?? [])).toString(webName === 'utf-8' ? 'utf8' : webName === 'us-ascii' ? 'ascii' : 'utf16le'),
+      EncodingName: name === 'UTF8' ? 'Unicode (UTF-8)' : name,
+      WebName: webName,
+      CodePage: webName === 'utf-8' ? 65001 : 1200,
+    },
+    {
+      GetBytes: (args) =>
+        Uint8Array.from(
+          Buffer.from(toStr(args[0]), webName === 'utf-8' ? 'utf8' : webName === 'us-ascii' ? 'ascii' : 'utf16le'),
+        ),
+      GetString: (args) =>
+        Buffer.from(args[0] instanceof Uint8Array ? args[0] : Uint8Array.from((args[0] as number[]) ?? [])).toString(
+          webName === 'utf-8' ? 'utf8' : webName === 'us-ascii' ? 'ascii' : 'utf16le',
+        ),
     },
     `System.Text.${name}Encoding`,
   );
@@ -416,12 +483,23 @@ const DATE_TIME_STYLES: Array<[string, number]> = [
 ];
 
 function culture(name: string): RuntimeObject {
-  return new RuntimeObject('System.Globalization.CultureInfo', { Name: name, DisplayName: name === '' ? 'Invariant Language (Invariant Country)' : 'English (United States)' }, {}, name);
+  return new RuntimeObject(
+    'System.Globalization.CultureInfo',
+    { Name: name, DisplayName: name === '' ? 'Invariant Language (Invariant Country)' : 'English (United States)' },
+    {},
+    name,
+  );
 }
 
 function base64Decode(text: string): Uint8Array {
   const s = text.replace(/[\s]/g, '');
-  if (s.length % 4 !== 0) throw methodInvocationError('FromBase64String', 1, 'Invalid length for a Base-64 char array or string.', 'FormatException');
+  if (s.length % 4 !== 0)
+    throw methodInvocationError(
+      'FromBase64String',
+      1,
+      'Invalid length for a Base-64 char array or string.',
+      'FormatException',
+    );
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s)) {
     throw methodInvocationError(
       'FromBase64String',
@@ -439,17 +517,21 @@ export class StaticState {
   readonly err: RuntimeObject;
   constructor(private readonly host: RuntimeHost) {
     const writer = (write: (t: string) => void) =>
-      new RuntimeObject('System.IO.TextWriter', {}, {
-        WriteLine: (args) => {
-          write(`${args.length ? toStr(args[0]) : ''}\n`);
-          return null;
+      new RuntimeObject(
+        'System.IO.TextWriter',
+        {},
+        {
+          WriteLine: (args) => {
+            write(`${args.length ? toStr(args[0]) : ''}\n`);
+            return null;
+          },
+          Write: (args) => {
+            write(toStr(args[0]));
+            return null;
+          },
+          Flush: () => null,
         },
-        Write: (args) => {
-          write(toStr(args[0]));
-          return null;
-        },
-        Flush: () => null,
-      });
+      );
     this.out = writer((t) => host.writeOut(t));
     this.err = writer((t) => host.writeErr(t));
   }
@@ -459,14 +541,14 @@ export class StaticState {
     const lower = member.toLowerCase();
     switch (type) {
       case 'System.DateTime':
-        if (lower === 'utcnow') return new PSDateTime(this.host.now().ms, 'Utc');
-        if (lower === 'now') return new PSDateTime(this.host.now().ms, 'Local');
+        if (lower === 'utcnow') return new PSDateTime(this.host.now().ms, 'Utc', this.host.now().subMillisecondTicks);
+        if (lower === 'now') return new PSDateTime(this.host.now().ms, 'Local', this.host.now().subMillisecondTicks);
         if (lower === 'today') {
           const d = new Date(Math.floor(this.host.now().ms));
           return new PSDateTime(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()), 'Local');
         }
         if (lower === 'minvalue') return new PSDateTime(-62135596800000, 'Unspecified');
-        if (lower === 'maxvalue') return new PSDateTime(253402300799999.9999, 'Unspecified');
+        if (lower === 'maxvalue') return new PSDateTime(253402300799999, 'Unspecified', 9999);
         break;
       case 'System.Console':
         if (lower === 'out') return this.out;
@@ -510,7 +592,10 @@ export class StaticState {
 
   setStatic(typeName: string, member: string, value: PSValue): void {
     const type = resolveType(typeName);
-    if (type === 'System.Console' && (member.toLowerCase() === 'outputencoding' || member.toLowerCase() === 'inputencoding')) {
+    if (
+      type === 'System.Console' &&
+      (member.toLowerCase() === 'outputencoding' || member.toLowerCase() === 'inputencoding')
+    ) {
       this.outputEncoding = value;
       return;
     }
@@ -521,7 +606,12 @@ export class StaticState {
     const type = resolveType(typeName);
     const lower = member.toLowerCase();
     const fail = () => {
-      throw runtimeError(`Method invocation failed because [${type}] does not contain a method named '${member}'.`, 'MethodNotFound', 'InvalidOperation', member);
+      throw runtimeError(
+        `Method invocation failed because [${type}] does not contain a method named '${member}'.`,
+        'MethodNotFound',
+        'InvalidOperation',
+        member,
+      );
     };
     switch (type) {
       case 'System.DateTime':
@@ -530,28 +620,52 @@ export class StaticState {
           checkArgs('Parse', args, 1, 2, 3);
           const styles = args[2] instanceof PSEnum ? args[2].value : args.length > 2 ? toInteger(args[2], 32) : 0;
           const parsed = parseDateTime(toStr(args[0]), (styles & 128) !== 0);
-          if (!parsed) throw methodInvocationError('Parse', args.length, 'String was not recognized as a valid DateTime.', 'FormatException');
-          if ((styles & 16) !== 0) return new PSDateTime(parsed.ms, 'Utc');
-          if ((styles & 64) !== 0 && parsed.kind === 'Unspecified') return new PSDateTime(parsed.ms, (styles & 16) !== 0 ? 'Utc' : 'Local');
+          if (!parsed)
+            throw methodInvocationError(
+              'Parse',
+              args.length,
+              'String was not recognized as a valid DateTime.',
+              'FormatException',
+            );
+          if ((styles & 16) !== 0) return new PSDateTime(parsed.ms, 'Utc', parsed.subMillisecondTicks);
+          if ((styles & 64) !== 0 && parsed.kind === 'Unspecified')
+            return new PSDateTime(parsed.ms, 'Local', parsed.subMillisecondTicks);
           return parsed;
         }
         if (lower === 'specifykind') {
           checkArgs(member, args, 2);
           const kind = toStr(args[1]) as 'Utc' | 'Local' | 'Unspecified';
-          return new PSDateTime(toDateTime(args[0]).ms, ['Utc', 'Local', 'Unspecified'].includes(kind) ? kind : 'Unspecified');
+          return new PSDateTime(
+            toDateTime(args[0]).ms,
+            ['Utc', 'Local', 'Unspecified'].includes(kind) ? kind : 'Unspecified',
+            toDateTime(args[0]).subMillisecondTicks,
+          );
         }
         break;
       case 'System.Convert':
         if (lower === 'frombase64string') {
           checkArgs(member, args, 1);
-          if (args[0] === null) throw methodInvocationError('FromBase64String', 1, 'Value cannot be null.\r\nParameter name: s', 'ArgumentNullException');
+          if (args[0] === null)
+            throw methodInvocationError(
+              'FromBase64String',
+              1,
+              'Value cannot be null.\r\nParameter name: s',
+              'ArgumentNullException',
+            );
           return base64Decode(toStr(args[0]));
         }
         if (lower === 'tobase64string') {
           checkArgs(member, args, 1);
           const v = args[0];
-          if (v === null) throw methodInvocationError('ToBase64String', 1, 'Value cannot be null.\r\nParameter name: inArray', 'ArgumentNullException');
-          const bytes = v instanceof Uint8Array ? v : Array.isArray(v) ? Uint8Array.from(v.map((b) => toInteger(b, 8))) : null;
+          if (v === null)
+            throw methodInvocationError(
+              'ToBase64String',
+              1,
+              'Value cannot be null.\r\nParameter name: inArray',
+              'ArgumentNullException',
+            );
+          const bytes =
+            v instanceof Uint8Array ? v : Array.isArray(v) ? Uint8Array.from(v.map((b) => toInteger(b, 8))) : null;
           if (!bytes) throw overloadError(member, 1);
           return Buffer.from(bytes).toString('base64');
         }
@@ -595,7 +709,13 @@ export class StaticState {
       case 'System.Int32':
         if (lower === 'parse') {
           const s = toStr(args[0]).trim();
-          if (!/^[+-]?\d+$/.test(s)) throw methodInvocationError('Parse', args.length, 'Input string was not in a correct format.', 'FormatException');
+          if (!/^[+-]?\d+$/.test(s))
+            throw methodInvocationError(
+              'Parse',
+              args.length,
+              'Input string was not in a correct format.',
+              'FormatException',
+            );
           return toInteger(s, 32);
         }
         break;
@@ -645,11 +765,23 @@ export function castTo(typeName: string, value: PSValue): PSValue {
     case 'System.Char': {
       if (typeof value === 'number' || typeof value === 'boolean') {
         const n = guard(() => toInteger(value, 32), 'InvalidCastException');
-        if (n < 0 || n > 0xffff) throw castError(value, 'System.Char', 'Value was either too large or too small for a character.', 'InvalidCastIConvertible');
+        if (n < 0 || n > 0xffff)
+          throw castError(
+            value,
+            'System.Char',
+            'Value was either too large or too small for a character.',
+            'InvalidCastIConvertible',
+          );
         return String.fromCharCode(n);
       }
       if (typeof value === 'string') {
-        if (value.length !== 1) throw castError(value, 'System.Char', 'String must be exactly one character long.', 'InvalidCastParseTargetInvocation');
+        if (value.length !== 1)
+          throw castError(
+            value,
+            'System.Char',
+            'String must be exactly one character long.',
+            'InvalidCastParseTargetInvocation',
+          );
         return value;
       }
       throw castError(value, 'System.Char', null, 'ConvertToFinalInvalidCastException');
@@ -658,7 +790,10 @@ export function castTo(typeName: string, value: PSValue): PSValue {
       return guard(() => toDateTime(value), 'InvalidCastParseTargetInvocationWithFormatProvider');
     case 'System.Byte[]':
       if (value instanceof Uint8Array) return value;
-      return guard(() => Uint8Array.from((Array.isArray(value) ? value : [value]).map((v) => toInteger(v, 8))), 'InvalidCastFromStringToInteger');
+      return guard(
+        () => Uint8Array.from((Array.isArray(value) ? value : [value]).map((v) => toInteger(v, 8))),
+        'InvalidCastFromStringToInteger',
+      );
     case 'System.Array':
     case 'System.Object[]':
       return value === null ? [] : Array.isArray(value) ? value : value instanceof Uint8Array ? [...value] : [value];
@@ -684,7 +819,11 @@ export function castTo(typeName: string, value: PSValue): PSValue {
     case 'System.Void':
       return null;
     case 'System.Xml.XmlDocument':
-      throw runtimeError('Casting to [xml] is not supported by the simulated Exchange Management Shell.', 'InvalidCastToXmlDocument', 'NotImplemented');
+      throw runtimeError(
+        'Casting to [xml] is not supported by the simulated Exchange Management Shell.',
+        'InvalidCastToXmlDocument',
+        'NotImplemented',
+      );
   }
   if (value !== null && typeNameOf(value) === type) return value;
   throw castError(value, type, null, 'ConvertToFinalInvalidCastException');

@@ -26,7 +26,13 @@ export const isDoubleQuote = (c: string | undefined): boolean =>
 const isNewline = (c: string | undefined): boolean => c === '\n' || c === '\r';
 const isWhitespace = (c: string | undefined): boolean =>
   c !== undefined &&
-  (c === ' ' || c === '\t' || c === '\v' || c === '\f' || c === '\u00A0' || c === '\u0085' || /[\p{Zs}\p{Zl}\p{Zp}]/u.test(c));
+  (c === ' ' ||
+    c === '\t' ||
+    c === '\v' ||
+    c === '\f' ||
+    c === '\u00A0' ||
+    c === '\u0085' ||
+    /[\p{Zs}\p{Zl}\p{Zp}]/u.test(c));
 const isVarChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{Nd}_?]/u.test(c);
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 const isHexDigit = (c: string | undefined): boolean => c !== undefined && /[0-9a-fA-F]/.test(c);
@@ -75,9 +81,31 @@ const COMPARISON_OPERATORS = new Set(
 const LOGICAL_OPERATORS = new Set(['and', 'or', 'xor']);
 const UNARY_OPERATORS = new Set(['not', 'join']);
 const KEYWORDS_UNSUPPORTED = new Set([
-  'begin', 'break', 'class', 'continue', 'data', 'do', 'dynamicparam', 'end', 'enum', 'filter', 'for', 'foreach',
-  'from', 'function', 'process', 'switch', 'trap', 'until', 'using', 'while', 'workflow', 'configuration', 'parallel',
-  'sequence', 'inlinescript',
+  'begin',
+  'break',
+  'class',
+  'continue',
+  'data',
+  'do',
+  'dynamicparam',
+  'end',
+  'enum',
+  'filter',
+  'for',
+  'foreach',
+  'from',
+  'function',
+  'process',
+  'switch',
+  'trap',
+  'until',
+  'using',
+  'while',
+  'workflow',
+  'configuration',
+  'parallel',
+  'sequence',
+  'inlinescript',
 ]);
 
 type Closer = '}' | ')' | null;
@@ -116,7 +144,8 @@ class Parser {
       } else if (c === '<' && this.peek(1) === '#') {
         const start = this.pos;
         const close = this.src.indexOf('#>', this.pos + 2);
-        if (close < 0) this.error('Missing the terminator: #>.', 'MissingTerminatorMultiLineComment', start, this.src.length);
+        if (close < 0)
+          this.error('Missing the terminator: #>.', 'MissingTerminatorMultiLineComment', start, this.src.length);
         this.pos = close + 2;
       } else return;
     }
@@ -153,7 +182,12 @@ class Parser {
   private unexpectedToken(at: number): never {
     const token = this.tokenAt(at);
     if (token.text === '&&' || token.text === '||') {
-      this.error(`The token '${token.text}' is not a valid statement separator in this version.`, 'InvalidEndOfLine', at, token.end);
+      this.error(
+        `The token '${token.text}' is not a valid statement separator in this version.`,
+        'InvalidEndOfLine',
+        at,
+        token.end,
+      );
     }
     this.error(`Unexpected token '${token.text}' in expression or statement.`, 'UnexpectedToken', at, token.end);
   }
@@ -214,7 +248,8 @@ class Parser {
 
   private parseStatementInner(): Statement {
     const start = this.pos;
-    if (this.peek() === '|' && this.peek(1) !== '|') this.error('An empty pipe element is not allowed.', 'EmptyPipeElement', start);
+    if (this.peek() === '|' && this.peek(1) !== '|')
+      this.error('An empty pipe element is not allowed.', 'EmptyPipeElement', start);
     if (this.keywordAt('try')) return this.parseTry();
     if (this.keywordAt('if')) return this.parseIf();
     for (const flow of ['throw', 'exit', 'return'] as const) {
@@ -222,7 +257,8 @@ class Parser {
         this.pos += flow.length;
         this.skip(false);
         const c = this.peek();
-        const value = c === undefined || c === ';' || isNewline(c) || c === '}' || c === ')' ? null : this.parsePipeline();
+        const value =
+          c === undefined || c === ';' || isNewline(c) || c === '}' || c === ')' ? null : this.parsePipeline();
         return { kind: flow, value, start, end: this.pos };
       }
     }
@@ -247,7 +283,8 @@ class Parser {
     if (this.peek() !== '{') this.error(missingMessage, missingId, this.pos);
     this.pos++;
     const statements = this.parseStatementList('}');
-    if (this.peek() !== '}') this.error("Missing closing '}' in statement block or type definition.", 'MissingEndCurlyBrace', start);
+    if (this.peek() !== '}')
+      this.error("Missing closing '}' in statement block or type definition.", 'MissingEndCurlyBrace', start);
     this.pos++;
     return { start, end: this.pos, statements };
   }
@@ -298,14 +335,23 @@ class Parser {
     let elseBody: StatementBlock | null = null;
     for (;;) {
       this.skip(true);
-      if (this.peek() !== '(') this.error("Missing '(' after 'if' in if statement.", 'MissingOpenParenthesisInIfStatement', this.pos);
+      if (this.peek() !== '(')
+        this.error("Missing '(' after 'if' in if statement.", 'MissingOpenParenthesisInIfStatement', this.pos);
       this.pos++;
       this.skip(true);
       const condition = this.parsePipeline();
       this.skip(true);
-      if (this.peek() !== ')') this.error("Missing closing ')' after expression in 'if' statement.", 'MissingEndParenthesisAfterStatement', this.pos);
+      if (this.peek() !== ')')
+        this.error(
+          "Missing closing ')' after expression in 'if' statement.",
+          'MissingEndParenthesisAfterStatement',
+          this.pos,
+        );
       this.pos++;
-      clauses.push({ condition, body: this.parseBlock('MissingStatementBlock', "Missing statement block after if ( condition ).") });
+      clauses.push({
+        condition,
+        body: this.parseBlock('MissingStatementBlock', 'Missing statement block after if ( condition ).'),
+      });
       const save = this.pos;
       this.skip(true);
       if (this.keywordAt('elseif')) {
@@ -332,14 +378,23 @@ class Parser {
       if (assignment) {
         const target = first.expression;
         if (!['variable', 'member', 'index'].includes(target.kind)) {
-          this.error('The assignment expression is not valid. The input to an assignment operator must be an object that is able to accept assignments, such as a variable or a property.', 'InvalidLeftHandSide', target.start, target.end);
+          this.error(
+            'The assignment expression is not valid. The input to an assignment operator must be an object that is able to accept assignments, such as a variable or a property.',
+            'InvalidLeftHandSide',
+            target.start,
+            target.end,
+          );
         }
         const opAt = this.pos;
         this.pos += assignment.length;
         this.skip(true);
         const c = this.peek();
         if (c === undefined || c === ';' || c === '}' || c === ')' || c === '|') {
-          this.error(`You must provide a value expression following the '${assignment}' operator.`, 'MissingExpressionAfterOperator', opAt + assignment.length);
+          this.error(
+            `You must provide a value expression following the '${assignment}' operator.`,
+            'MissingExpressionAfterOperator',
+            opAt + assignment.length,
+          );
         }
         const value = this.parseStatement();
         return { kind: 'assignment', target, operator: assignment, value, start, end: this.pos };
@@ -381,7 +436,12 @@ class Parser {
     if (this.startsExpression()) {
       if (!first) {
         const expression = this.parseExpression();
-        this.error('Expressions are only allowed as the first element of a pipeline.', 'ExpressionsMustBeFirstInPipeline', expression.start, expression.end);
+        this.error(
+          'Expressions are only allowed as the first element of a pipeline.',
+          'ExpressionsMustBeFirstInPipeline',
+          expression.start,
+          expression.end,
+        );
       }
       const expression = this.parseExpression();
       return { kind: 'expression', expression, start, end: this.pos };
@@ -402,7 +462,8 @@ class Parser {
       if (this.startsExpression()) name = this.parsePrimary(true);
       else name = this.scanGenericToken().text;
       nameExtent = { start: at, end: this.pos };
-      if (typeof name === 'string' && name === '') this.error("Missing expression after unary operator '&'.", 'MissingExpressionAfterOperator', at);
+      if (typeof name === 'string' && name === '')
+        this.error("Missing expression after unary operator '&'.", 'MissingExpressionAfterOperator', at);
     } else {
       const c = this.peek();
       if (c === undefined || endsGenericToken(c)) this.unexpectedToken(this.pos);
@@ -418,9 +479,14 @@ class Parser {
       if (c === undefined || isNewline(c) || c === ';' || c === '|' || c === ')' || c === '}') break;
       if (c === '&') {
         if (this.peek(1) === '&') this.unexpectedToken(this.pos);
-        this.error('The ampersand (&) character is not allowed. The & operator is reserved for future use; wrap an ampersand in double quotation marks ("&") to pass it as part of a string.', 'AmpersandNotAllowed', this.pos);
+        this.error(
+          'The ampersand (&) character is not allowed. The & operator is reserved for future use; wrap an ampersand in double quotation marks ("&") to pass it as part of a string.',
+          'AmpersandNotAllowed',
+          this.pos,
+        );
       }
-      if (c === '>' || c === '<') this.error('Redirection is not supported by this shell.', 'RedirectionNotSupported', this.pos);
+      if (c === '>' || c === '<')
+        this.error('Redirection is not supported by this shell.', 'RedirectionNotSupported', this.pos);
       const at = this.pos;
       if (!endOfParameters && isDash(c) && isDash(this.peek(1)) && endsGenericToken(this.peek(2))) {
         this.pos += 2;
@@ -431,7 +497,15 @@ class Parser {
         this.pos++;
         while (this.pos < this.src.length) {
           const p = this.peek();
-          if (p === undefined || isWhitespace(p) || isNewline(p) || '{}();,|&.[:'.includes(p) || isSingleQuote(p) || isDoubleQuote(p)) break;
+          if (
+            p === undefined ||
+            isWhitespace(p) ||
+            isNewline(p) ||
+            '{}();,|&.[:'.includes(p) ||
+            isSingleQuote(p) ||
+            isDoubleQuote(p)
+          )
+            break;
           this.pos++;
         }
         const paramName = this.src.slice(at + 1, this.pos);
@@ -441,7 +515,14 @@ class Parser {
           this.skip(false);
           const n = this.peek();
           if (n === undefined || isNewline(n) || n === ';' || n === '|' || n === ')' || n === '}') {
-            elements.push({ kind: 'parameter', name: paramName, colon: true, argument: null, start: at, end: colonEnd });
+            elements.push({
+              kind: 'parameter',
+              name: paramName,
+              colon: true,
+              argument: null,
+              start: at,
+              end: colonEnd,
+            });
             continue;
           }
           const argument = this.parseCommandArgument();
@@ -451,7 +532,7 @@ class Parser {
         }
         continue;
       }
-      if (c === '@' && (isVarChar(this.peek(1)) )) {
+      if (c === '@' && isVarChar(this.peek(1))) {
         this.pos++;
         while (isVarChar(this.peek())) this.pos++;
         elements.push({ kind: 'splat', variable: this.src.slice(at + 1, this.pos), start: at, end: this.pos });
@@ -475,7 +556,8 @@ class Parser {
       this.pos++;
       this.skip(true);
       const c = this.peek();
-      if (c === undefined || endsGenericToken(c)) this.error('Missing argument in parameter list.', 'MissingArgument', commaAt + 1);
+      if (c === undefined || endsGenericToken(c))
+        this.error('Missing argument in parameter list.', 'MissingArgument', commaAt + 1);
       items.push(this.parseCommandArgumentPrimary());
       this.skip(false);
     }
@@ -495,7 +577,11 @@ class Parser {
       this.pos = start;
       return this.scanGenericArgument();
     }
-    if (isDigit(c) || (c === '.' && isDigit(this.peek(1))) || (isDash(c) && (isDigit(this.peek(1)) || (this.peek(1) === '.' && isDigit(this.peek(2)))))) {
+    if (
+      isDigit(c) ||
+      (c === '.' && isDigit(this.peek(1))) ||
+      (isDash(c) && (isDigit(this.peek(1)) || (this.peek(1) === '.' && isDigit(this.peek(2)))))
+    ) {
       const number = this.tryScanNumber(true);
       if (number !== null) return number;
       this.pos = start;
@@ -595,8 +681,20 @@ class Parser {
   private operand(parse: () => Expression, operator: string, at: number): Expression {
     this.skip(true);
     const c = this.peek();
-    if (c === undefined || c === ';' || c === ')' || c === '}' || c === '|' || c === ']' || (!this.startsExpression() && c !== '-')) {
-      this.error(`You must provide a value expression following the '${operator}' operator.`, 'MissingExpressionAfterOperator', at);
+    if (
+      c === undefined ||
+      c === ';' ||
+      c === ')' ||
+      c === '}' ||
+      c === '|' ||
+      c === ']' ||
+      (!this.startsExpression() && c !== '-')
+    ) {
+      this.error(
+        `You must provide a value expression following the '${operator}' operator.`,
+        'MissingExpressionAfterOperator',
+        at,
+      );
     }
     return parse();
   }
@@ -678,7 +776,8 @@ class Parser {
       const at = this.pos;
       this.pos++;
       this.skip(true);
-      if (!this.startsExpression() || this.peek() === ',') this.error("Missing expression after ','.", 'MissingExpressionAfterToken', at + 1);
+      if (!this.startsExpression() || this.peek() === ',')
+        this.error("Missing expression after ','.", 'MissingExpressionAfterToken', at + 1);
       items.push(this.parseUnary());
       this.skip(false);
     }
@@ -751,7 +850,11 @@ class Parser {
       const c = this.peek();
       if (c === undefined || isNewline(c)) {
         if (this.pos === nameStart) this.error("Missing type name after '['.", 'MissingTypename', this.pos);
-        this.error('Missing ] at end of attribute or type literal.', 'EndSquareBracketExpectedAtEndOfAttribute', this.pos);
+        this.error(
+          'Missing ] at end of attribute or type literal.',
+          'EndSquareBracketExpectedAtEndOfAttribute',
+          this.pos,
+        );
       }
       if (c === '[') depth++;
       else if (c === ']') {
@@ -759,7 +862,11 @@ class Parser {
         depth--;
       } else if (!(isIdentChar(c) || c === '.' || c === ',' || c === '`' || c === '+' || isWhitespace(c))) {
         if (this.pos === nameStart) this.error("Missing type name after '['.", 'MissingTypename', this.pos);
-        this.error('Missing ] at end of attribute or type literal.', 'EndSquareBracketExpectedAtEndOfAttribute', this.pos);
+        this.error(
+          'Missing ] at end of attribute or type literal.',
+          'EndSquareBracketExpectedAtEndOfAttribute',
+          this.pos,
+        );
       }
       this.pos++;
     }
@@ -786,7 +893,8 @@ class Parser {
       if (this.peek(1) === '(') {
         this.pos += 2;
         const statements = this.parseStatementList(')');
-        if (this.peek() !== ')') this.error("Missing closing ')' in subexpression.", 'MissingEndParenthesisInSubexpression', this.pos);
+        if (this.peek() !== ')')
+          this.error("Missing closing ')' in subexpression.", 'MissingEndParenthesisInSubexpression', this.pos);
         this.pos++;
         return { kind: 'subexpression', statements, start, end: this.pos };
       }
@@ -798,7 +906,8 @@ class Parser {
       if (this.peek(1) === '(') {
         this.pos += 2;
         const statements = this.parseStatementList(')');
-        if (this.peek() !== ')') this.error("Missing closing ')' in subexpression.", 'MissingEndParenthesisInSubexpression', this.pos);
+        if (this.peek() !== ')')
+          this.error("Missing closing ')' in subexpression.", 'MissingEndParenthesisInSubexpression', this.pos);
         this.pos++;
         return { kind: 'arraysubexpression', statements, start, end: this.pos };
       }
@@ -814,7 +923,8 @@ class Parser {
       const statement = this.parseStatementInParens();
       this.skip(true);
       if (this.peek() !== ')') {
-        if (this.peek() === undefined) this.error("Missing closing ')' in expression.", 'MissingEndParenthesisInExpression', this.pos);
+        if (this.peek() === undefined)
+          this.error("Missing closing ')' in expression.", 'MissingEndParenthesisInExpression', this.pos);
         this.unexpectedToken(this.pos);
       }
       this.pos++;
@@ -868,10 +978,12 @@ class Parser {
       } else if (c === '[' && expr.kind !== 'type') {
         this.pos++;
         this.skip(true);
-        if (this.peek() === ']') this.error('Array index expression is missing or not valid.', 'MissingArrayIndexExpression', this.pos);
+        if (this.peek() === ']')
+          this.error('Array index expression is missing or not valid.', 'MissingArrayIndexExpression', this.pos);
         const index = this.parseExpression();
         this.skip(true);
-        if (this.peek() !== ']') this.error("Missing ']' after array index expression.", 'MissingEndSquareBracket', this.pos);
+        if (this.peek() !== ']')
+          this.error("Missing ']' after array index expression.", 'MissingEndSquareBracket', this.pos);
         this.pos++;
         expr = { kind: 'index', target: expr, index, start: expr.start, end: this.pos };
         continue;
@@ -894,9 +1006,11 @@ class Parser {
         if (this.peek() !== ')') {
           for (;;) {
             this.skip(true);
-            if (this.peek() === undefined) this.error("Missing ')' in method call.", 'MissingEndParenthesisInMethodCall', this.pos);
+            if (this.peek() === undefined)
+              this.error("Missing ')' in method call.", 'MissingEndParenthesisInMethodCall', this.pos);
             if (!this.startsExpression()) {
-              if (this.peek() === ')' || this.peek() === ',') this.error("Missing expression after ','.", 'MissingExpressionAfterToken', this.pos);
+              if (this.peek() === ')' || this.peek() === ',')
+                this.error("Missing expression after ','.", 'MissingExpressionAfterToken', this.pos);
               this.unexpectedToken(this.pos);
             }
             args.push(this.parseMethodArgument());
@@ -906,7 +1020,8 @@ class Parser {
               continue;
             }
             if (this.peek() === ')') break;
-            if (this.peek() === undefined) this.error("Missing ')' in method call.", 'MissingEndParenthesisInMethodCall', this.pos);
+            if (this.peek() === undefined)
+              this.error("Missing ')' in method call.", 'MissingEndParenthesisInMethodCall', this.pos);
             this.unexpectedToken(this.pos);
           }
         }
@@ -969,7 +1084,12 @@ class Parser {
       if (key.kind === 'constant' && key.value !== null) {
         const name = String(key.value).toLowerCase();
         if (seen.has(name)) {
-          this.error(`Duplicate keys '${String(key.value)}' are not allowed in hash literals.`, 'DuplicateKeyInHashLiteral', key.start, key.end);
+          this.error(
+            `Duplicate keys '${String(key.value)}' are not allowed in hash literals.`,
+            'DuplicateKeyInHashLiteral',
+            key.start,
+            key.end,
+          );
         }
         seen.add(name);
       }
@@ -1007,7 +1127,12 @@ class Parser {
           }
           const varAt = this.pos;
           if (this.peek() !== '$') {
-            if (this.peek() === undefined) this.error("Missing ')' in function parameter list.", 'MissingEndParenthesisInFunctionParameterList', this.pos);
+            if (this.peek() === undefined)
+              this.error(
+                "Missing ')' in function parameter list.",
+                'MissingEndParenthesisInFunctionParameterList',
+                this.pos,
+              );
             this.unexpectedToken(this.pos);
           }
           const name = this.scanVariable();
@@ -1029,13 +1154,19 @@ class Parser {
             this.pos++;
             break;
           }
-          if (this.peek() === undefined) this.error("Missing ')' in function parameter list.", 'MissingEndParenthesisInFunctionParameterList', this.pos);
+          if (this.peek() === undefined)
+            this.error(
+              "Missing ')' in function parameter list.",
+              'MissingEndParenthesisInFunctionParameterList',
+              this.pos,
+            );
           this.unexpectedToken(this.pos);
         }
       } else this.pos = save;
     }
     const statements = this.parseStatementList('}');
-    if (this.peek() !== '}') this.error("Missing closing '}' in statement block or type definition.", 'MissingEndCurlyBrace', start);
+    if (this.peek() !== '}')
+      this.error("Missing closing '}' in statement block or type definition.", 'MissingEndCurlyBrace', start);
     const text = this.src.slice(textStart, this.pos);
     this.pos++;
     return { start, end: this.pos, params, statements, text };
@@ -1051,7 +1182,12 @@ class Parser {
     for (;;) {
       const c = this.peek();
       if (c === undefined) {
-        this.error("The string is missing the terminator: '.", 'TerminatorExpectedAtEndOfString', start, this.src.length);
+        this.error(
+          "The string is missing the terminator: '.",
+          'TerminatorExpectedAtEndOfString',
+          start,
+          this.src.length,
+        );
       }
       if (isSingleQuote(c)) {
         if (!isSingleQuote(this.peek(1))) {
@@ -1072,19 +1208,28 @@ class Parser {
   private scanDoubleQuoted(): StringPart[] {
     const start = this.pos;
     this.pos++;
-    return this.scanExpandableBody(start, () => {
-      const c = this.peek();
-      if (!isDoubleQuote(c)) return 'no';
-      if (isDoubleQuote(this.peek(1))) return 'doubled';
-      return 'end';
-    }, '"');
+    return this.scanExpandableBody(
+      start,
+      () => {
+        const c = this.peek();
+        if (!isDoubleQuote(c)) return 'no';
+        if (isDoubleQuote(this.peek(1))) return 'doubled';
+        return 'end';
+      },
+      '"',
+    );
   }
 
   private scanExpandableBody(start: number, atQuote: () => 'no' | 'doubled' | 'end', terminator: string): StringPart[] {
     const parts: StringPart[] = [];
     let text = '';
     const missing = () =>
-      this.error(`The string is missing the terminator: ${terminator}.`, 'TerminatorExpectedAtEndOfString', start, this.src.length);
+      this.error(
+        `The string is missing the terminator: ${terminator}.`,
+        'TerminatorExpectedAtEndOfString',
+        start,
+        this.src.length,
+      );
     for (;;) {
       const c = this.peek();
       if (c === undefined) missing();
@@ -1114,7 +1259,12 @@ class Parser {
           }
           const code = parseInt(hex, 16);
           if (code > 0x10ffff) {
-            this.error('The Unicode escape sequence value is out of range. The maximum value is 0x10FFFF.', 'InvalidUnicodeEscapeSequenceValue', escStart, this.pos + 1);
+            this.error(
+              'The Unicode escape sequence value is out of range. The maximum value is 0x10FFFF.',
+              'InvalidUnicodeEscapeSequenceValue',
+              escStart,
+              this.pos + 1,
+            );
           }
           this.pos++;
           text += String.fromCodePoint(code);
@@ -1175,7 +1325,12 @@ class Parser {
       for (;;) {
         const d = this.peek();
         if (d === undefined) {
-          this.error("Missing closing '}' in variable name.", 'IncompleteDollarVariableReference', start, this.src.length);
+          this.error(
+            "Missing closing '}' in variable name.",
+            'IncompleteDollarVariableReference',
+            start,
+            this.src.length,
+          );
         }
         if (d === '}') break;
         if (d === '`' && this.peek(1) !== undefined) {
@@ -1187,7 +1342,13 @@ class Parser {
         this.pos++;
       }
       this.pos++;
-      if (!name) this.error('Empty ${} variable reference, there should be a name between the braces.', 'EmptyVariableReference', start, this.pos);
+      if (!name)
+        this.error(
+          'Empty ${} variable reference, there should be a name between the braces.',
+          'EmptyVariableReference',
+          start,
+          this.pos,
+        );
       return name;
     }
     if (c === '$' || c === '^') {
@@ -1216,21 +1377,39 @@ class Parser {
     while (isWhitespace(this.peek())) this.pos++;
     if (!isNewline(this.peek())) {
       if (this.peek() === undefined) {
-        this.error(`The string is missing the terminator: ${single ? "'" : '"'}@.`, 'TerminatorExpectedAtEndOfString', start, this.src.length);
+        this.error(
+          `The string is missing the terminator: ${single ? "'" : '"'}@.`,
+          'TerminatorExpectedAtEndOfString',
+          start,
+          this.src.length,
+        );
       }
-      this.error('No characters are allowed after a here-string header but before the end of the line.', 'UnexpectedCharactersAfterHereStringHeader', this.pos);
+      this.error(
+        'No characters are allowed after a here-string header but before the end of the line.',
+        'UnexpectedCharactersAfterHereStringHeader',
+        this.pos,
+      );
     }
     this.pos += this.peek() === '\r' && this.peek(1) === '\n' ? 2 : 1;
     const bodyStart = this.pos;
     const isCloser = (at: number) => {
       const q = this.src[at];
-      return (single ? isSingleQuote(q) : isDoubleQuote(q)) && this.src[at + 1] === '@' && (at === bodyStart || isNewline(this.src[at - 1]));
+      return (
+        (single ? isSingleQuote(q) : isDoubleQuote(q)) &&
+        this.src[at + 1] === '@' &&
+        (at === bodyStart || isNewline(this.src[at - 1]))
+      );
     };
     if (single) {
       let at = bodyStart;
       while (at < this.src.length && !isCloser(at)) at++;
       if (at >= this.src.length) {
-        this.error(`The string is missing the terminator: '@.`, 'TerminatorExpectedAtEndOfString', start, this.src.length);
+        this.error(
+          `The string is missing the terminator: '@.`,
+          'TerminatorExpectedAtEndOfString',
+          start,
+          this.src.length,
+        );
       }
       let body = this.src.slice(bodyStart, at);
       body = body.replace(/\r?\n$|\r$/, '');
@@ -1287,7 +1466,10 @@ class Parser {
         this.pos++;
         while (isDigit(this.peek())) this.pos++;
       }
-      if ((this.peek() === 'e' || this.peek() === 'E') && (isDigit(this.peek(1)) || ((this.peek(1) === '+' || isDash(this.peek(1))) && isDigit(this.peek(2))))) {
+      if (
+        (this.peek() === 'e' || this.peek() === 'E') &&
+        (isDigit(this.peek(1)) || ((this.peek(1) === '+' || isDash(this.peek(1))) && isDigit(this.peek(2))))
+      ) {
         isReal = true;
         this.pos += 2;
         while (isDigit(this.peek())) this.pos++;
@@ -1322,7 +1504,12 @@ class Parser {
   }
 
   private badNumber(start: number): never {
-    this.error(`The numeric constant ${this.src.slice(start, this.pos)} is not valid.`, 'BadNumericConstant', start, this.pos);
+    this.error(
+      `The numeric constant ${this.src.slice(start, this.pos)} is not valid.`,
+      'BadNumericConstant',
+      start,
+      this.pos,
+    );
   }
 
   private scanMultiplier(): bigint {

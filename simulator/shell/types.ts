@@ -3,11 +3,16 @@
 // behaviours, scenarios, faults, Exchange cmdlets). Runtime values of the PowerShell language are defined here so both
 // sides build and read them the same way.
 
-/** System.DateTime. The simulated servers run in UTC, so Local and Utc denote the same instant. */
+/**
+ * System.DateTime. The simulated servers run in UTC, so Local and Utc denote the same instant. `ms` is whole
+ * milliseconds since the Unix epoch; `subMillisecondTicks` (0-9999, 100 ns each) carries the rest of .NET's tick
+ * precision, which a double of milliseconds cannot hold (e.g. "2026-11-27T06:00:00.1234567Z").
+ */
 export class PSDateTime {
   constructor(
     readonly ms: number,
     readonly kind: 'Utc' | 'Local' | 'Unspecified' = 'Local',
+    readonly subMillisecondTicks: number = 0,
   ) {}
 }
 

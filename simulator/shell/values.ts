@@ -1,6 +1,15 @@
 // PowerShell's value semantics for the runtime values of types.ts: string conversion (invariant culture, as
 // PowerShell's own conversions use), numbers, truthiness, type names, and System.DateTime formatting and parsing.
-import { PSDateTime, PSEnum, PSError, PSHashtable, PSObject, PSSecureString, type PSScriptBlock, type PSValue } from './types';
+import {
+  PSDateTime,
+  PSEnum,
+  PSError,
+  PSHashtable,
+  PSObject,
+  PSSecureString,
+  type PSScriptBlock,
+  type PSValue,
+} from './types';
 
 /** A PSObject with a .NET runtime type, optional methods and a ToString() result: exceptions, writers, encodings. */
 export class RuntimeObject extends PSObject {
@@ -15,7 +24,12 @@ export class RuntimeObject extends PSObject {
 }
 
 export function isScriptBlock(value: unknown): value is PSScriptBlock {
-  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'scriptblock' && !(value instanceof PSObject);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { kind?: unknown }).kind === 'scriptblock' &&
+    !(value instanceof PSObject)
+  );
 }
 
 export function isArray(value: PSValue | undefined): value is PSValue[] {
@@ -86,7 +100,10 @@ export function toStr(value: PSValue | undefined): string {
 export function objectToString(obj: PSObject): string {
   const inner = obj
     .entries()
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? 'System.Object[]' : v instanceof PSObject && !(v instanceof RuntimeObject) ? objectToString(v) : toStr(v)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${Array.isArray(v) ? 'System.Object[]' : v instanceof PSObject && !(v instanceof RuntimeObject) ? objectToString(v) : toStr(v)}`,
+    )
     .join('; ');
   return `@{${inner}}`;
 }
@@ -159,9 +176,14 @@ export function toInteger(value: PSValue, bits: 32 | 64 | 8): number {
   } else if (Array.isArray(value) && value.length === 1) return toInteger(value[0], bits);
   else throw conversionError(value, target, null);
   n = roundHalfEven(n);
-  const [min, max] = bits === 32 ? [-2147483648, 2147483647] : bits === 8 ? [0, 255] : [-9223372036854775808, 9223372036854775807];
+  const [min, max] =
+    bits === 32 ? [-2147483648, 2147483647] : bits === 8 ? [0, 255] : [-9223372036854775808, 9223372036854775807];
   if (n < min || n > max) {
-    throw conversionError(value, target, `Value was either too large or too small for ${bits === 32 ? 'an Int32' : bits === 8 ? 'an unsigned byte' : 'an Int64'}.`);
+    throw conversionError(
+      value,
+      target,
+      `Value was either too large or too small for ${bits === 32 ? 'an Int32' : bits === 8 ? 'an unsigned byte' : 'an Int64'}.`,
+    );
   }
   return n;
 }
@@ -193,14 +215,26 @@ export function toDateTime(value: PSValue): PSDateTime {
 // ------------------------------------------------------------------ System.DateTime
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
-/** The 7 fractional-second digits (ticks within the second), from milliseconds that may carry a fraction. */
-function fractionDigits(ms: number): string {
-  const whole = Math.floor(ms);
+/** The 7 fractional-second digits (ticks within the second). */
+function fractionDigits(dt: PSDateTime): string {
+  const whole = Math.floor(dt.ms);
   const withinSecond = ((whole % 1000) + 1000) % 1000;
-  const subMs = Math.round((ms - whole) * 10000);
-  return String(withinSecond * 10000 + Math.min(subMs, 9999)).padStart(7, '0');
+  return String(withinSecond * 10000 + (dt.subMillisecondTicks ?? 0)).padStart(7, '0');
 }
 
 /** .NET custom and standard DateTime format strings, invariant culture; the simulated servers run in UTC. */
@@ -247,9 +281,9 @@ export function formatDateTime(dt: PSDateTime, format: string | null): string {
         throw new Error('Input string was not in a correct format.');
     }
   }
-  const fraction = fractionDigits(dt.ms);
+  const fraction = fractionDigits(dt);
   let out = '';
-  for (let i = 0; i < f.length; ) {
+  for (let i = 0; i < f.length;) {
     const c = f[i];
     let n = 1;
     while (f[i + n] === c) n++;
@@ -258,10 +292,20 @@ export function formatDateTime(dt: PSDateTime, format: string | null): string {
         out += n <= 2 ? String(d.getUTCFullYear() % 100).padStart(n, '0') : String(d.getUTCFullYear()).padStart(n, '0');
         break;
       case 'M':
-        out += n >= 4 ? MONTH_NAMES[d.getUTCMonth()] : n === 3 ? MONTH_NAMES[d.getUTCMonth()].slice(0, 3) : String(d.getUTCMonth() + 1).padStart(n, '0');
+        out +=
+          n >= 4
+            ? MONTH_NAMES[d.getUTCMonth()]
+            : n === 3
+              ? MONTH_NAMES[d.getUTCMonth()].slice(0, 3)
+              : String(d.getUTCMonth() + 1).padStart(n, '0');
         break;
       case 'd':
-        out += n >= 4 ? DAY_NAMES[d.getUTCDay()] : n === 3 ? DAY_NAMES[d.getUTCDay()].slice(0, 3) : String(d.getUTCDate()).padStart(n, '0');
+        out +=
+          n >= 4
+            ? DAY_NAMES[d.getUTCDay()]
+            : n === 3
+              ? DAY_NAMES[d.getUTCDay()].slice(0, 3)
+              : String(d.getUTCDate()).padStart(n, '0');
         break;
       case 'H':
         out += String(d.getUTCHours()).padStart(Math.min(n, 2), '0');
@@ -323,8 +367,15 @@ function daysInMonth(year: number, month: number): number {
  */
 export function parseDateTime(text: string, roundtripKind: boolean): PSDateTime | null {
   const s = text.trim();
-  let m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
-  let year: number, month: number, day: number, hour = 0, minute = 0, second = 0, fraction = '';
+  let m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  let year: number,
+    month: number,
+    day: number,
+    hour = 0,
+    minute = 0,
+    second = 0,
+    fraction = '';
   let zone: string | undefined;
   if (m) {
     [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -345,18 +396,21 @@ export function parseDateTime(text: string, roundtripKind: boolean): PSDateTime 
       hour = (hour % 12) + (m[7].toUpperCase() === 'PM' ? 12 : 0);
     }
   }
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+    return null;
   let ms = Date.UTC(year, month - 1, day, hour, minute, second);
   if (year < 100) ms = new Date(ms).setUTCFullYear(year);
-  if (fraction) ms += Number(fraction.padEnd(7, '0')) / 10000;
-  if (!zone) return new PSDateTime(ms, 'Unspecified');
+  const ticks = fraction ? Number(fraction.padEnd(7, '0')) : 0;
+  ms += Math.floor(ticks / 10000);
+  const subMs = ticks % 10000;
+  if (!zone) return new PSDateTime(ms, 'Unspecified', subMs);
   if (zone.toUpperCase() !== 'Z') {
     const zm = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
     const offsetMs = (Number(zm[2]) * 60 + Number(zm[3])) * 60000 * (zm[1] === '-' ? -1 : 1);
     ms -= offsetMs;
-    return new PSDateTime(ms, 'Local');
+    return new PSDateTime(ms, 'Local', subMs);
   }
-  return new PSDateTime(ms, roundtripKind ? 'Utc' : 'Local');
+  return new PSDateTime(ms, roundtripKind ? 'Utc' : 'Local', subMs);
 }
 
 /** DateTime.AddX(double): .NET rounds the scaled value to the nearest millisecond. */
@@ -365,14 +419,17 @@ export function addToDateTime(dt: PSDateTime, amount: number, scaleMs: number): 
   const rounded = delta >= 0 ? Math.floor(delta + 0.5) : Math.ceil(delta - 0.5);
   const ms = dt.ms + rounded;
   if (ms < -62135596800000 || ms > 253402300799999) {
-    throw new PSError('Exception calling "Add" with "1" argument(s): "The added or subtracted value results in an un-representable DateTime."', {
-      category: 'NotSpecified',
-      reason: 'MethodInvocationException',
-      exceptionType: 'System.Management.Automation.MethodInvocationException',
-      errorId: 'ArgumentOutOfRangeException',
-    });
+    throw new PSError(
+      'Exception calling "Add" with "1" argument(s): "The added or subtracted value results in an un-representable DateTime."',
+      {
+        category: 'NotSpecified',
+        reason: 'MethodInvocationException',
+        exceptionType: 'System.Management.Automation.MethodInvocationException',
+        errorId: 'ArgumentOutOfRangeException',
+      },
+    );
   }
-  return new PSDateTime(ms, dt.kind);
+  return new PSDateTime(ms, dt.kind, dt.subMillisecondTicks);
 }
 
 export function dateTimeProperty(dt: PSDateTime, name: string): PSValue | undefined {
@@ -395,13 +452,18 @@ export function dateTimeProperty(dt: PSDateTime, name: string): PSValue | undefi
     case 'dayofweek':
       return new PSEnum('System.DayOfWeek', d.getUTCDay(), DAY_NAMES[d.getUTCDay()]);
     case 'dayofyear':
-      return Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1;
+      return (
+        Math.floor(
+          (Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) /
+            86400000,
+        ) + 1
+      );
     case 'kind':
       return new PSEnum('System.DateTimeKind', { Unspecified: 0, Utc: 1, Local: 2 }[dt.kind], dt.kind);
     case 'date':
       return new PSDateTime(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()), dt.kind);
     case 'ticks':
-      return Math.floor(dt.ms * 10000) + 621355968000000000;
+      return Number(BigInt(Math.floor(dt.ms)) * 10000n + BigInt(dt.subMillisecondTicks ?? 0) + 621355968000000000n);
     case 'datetime':
       return formatDateTime(dt, 'dddd, MMMM d, yyyy h:mm:ss tt');
     default:
@@ -461,5 +523,11 @@ export function makeEnum(typeName: string, values: string[], flags: boolean, inp
   for (const name of names) value |= enumValueOf(values, flags, values.indexOf(name));
   if (!flags) return new PSEnum(typeName, value, names[0]);
   const ordered = values.filter((v, i) => names.includes(v) && (enumValueOf(values, flags, i) !== 0 || value === 0));
-  return new PSEnum(typeName, value, value === 0 ? (ordered[0] ?? values[0]) : ordered.filter((v) => enumValueOf(values, flags, values.indexOf(v)) !== 0).join(', '));
+  return new PSEnum(
+    typeName,
+    value,
+    value === 0
+      ? (ordered[0] ?? values[0])
+      : ordered.filter((v) => enumValueOf(values, flags, values.indexOf(v)) !== 0).join(', '),
+  );
 }

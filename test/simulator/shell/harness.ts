@@ -2,7 +2,15 @@
 // stderr captured as text.
 import { BUILTIN_CMDLETS } from '../../../simulator/shell/builtins';
 import { Interpreter } from '../../../simulator/shell/evaluator';
-import { PSDateTime, PSEnum, PSError, PSObject, type CmdletSpec, type ExchangeHost, type PSValue } from '../../../simulator/shell/types';
+import {
+  PSDateTime,
+  PSEnum,
+  PSError,
+  PSObject,
+  type CmdletSpec,
+  type ExchangeHost,
+  type PSValue,
+} from '../../../simulator/shell/types';
 
 export const NOW_MS = Date.UTC(2026, 10, 25, 6, 0, 0, 123);
 

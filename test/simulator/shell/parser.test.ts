@@ -39,7 +39,7 @@ describe('single-quoted strings', () => {
     ['\u2018abc\u2019', 'abc'],
     ['\u201Aabc\u201B', 'abc'],
     ["'abc\u2019", 'abc'],
-    ['\u2019abc\'', 'abc'],
+    ["\u2019abc'", 'abc'],
     // A doubled quote of any kind is one literal quote (the tokenizer keeps the second character of the pair).
     ["'a\u2018\u2018b'", 'a\u2018b'],
     ["'a\u2019\u2019b'", 'a\u2019b'],
@@ -56,7 +56,11 @@ describe('single-quoted strings', () => {
   test('is a constant in the syntax tree', () => {
     const ast = parseScript("'x'");
     const statement = ast.statements[0];
-    expect(statement.kind === 'pipeline' && statement.elements[0].kind === 'expression' && statement.elements[0].expression.kind).toBe('constant');
+    expect(
+      statement.kind === 'pipeline' &&
+        statement.elements[0].kind === 'expression' &&
+        statement.elements[0].expression.kind,
+    ).toBe('constant');
   });
 });
 
@@ -79,11 +83,11 @@ describe('double-quoted strings', () => {
     ['"${name}x"', 'Worldx'],
     ['"$($n + 1)"', '4'],
     ['"$arr"', '1 2 3'],
-    ['"$(\'a\', \'b\')"', 'a b'],
+    ["\"$('a', 'b')\"", 'a b'],
     ['"cost: $ 5"', 'cost: $ 5'],
     ['"trailing $"', 'trailing $'],
     ['"$undefined."', '.'],
-    ["\"it's\"", "it's"],
+    ['"it\'s"', "it's"],
     ['\u201Cabc\u201D', 'abc'],
     ['\u201Eabc\u201C', 'abc'],
     ['"a\u201D\u201Db"', 'a\u201Db'],
@@ -173,7 +177,11 @@ describe('parse errors', () => {
     ['"a`', 'TerminatorExpectedAtEndOfString', 'The string is missing the terminator: ".'],
     ['\u2018abc', 'TerminatorExpectedAtEndOfString', "The string is missing the terminator: '."],
     ["@'", 'TerminatorExpectedAtEndOfString', "The string is missing the terminator: '@."],
-    ["@' x", 'UnexpectedCharactersAfterHereStringHeader', 'No characters are allowed after a here-string header but before the end of the line.'],
+    [
+      "@' x",
+      'UnexpectedCharactersAfterHereStringHeader',
+      'No characters are allowed after a here-string header but before the end of the line.',
+    ],
     ['try {', 'MissingEndCurlyBrace', "Missing closing '}' in statement block or type definition."],
     ['$b = { 1', 'MissingEndCurlyBrace', "Missing closing '}' in statement block or type definition."],
     ['try { 1 }', 'MissingCatchOrFinally', 'The Try statement is missing its Catch or Finally block.'],
@@ -195,7 +203,11 @@ describe('parse errors', () => {
     ['@{ a = 1; A = 2 }', 'DuplicateKeyInHashLiteral', "Duplicate keys 'A' are not allowed in hash literals."],
     ['Get-A |', 'EmptyPipeElement', 'An empty pipe element is not allowed.'],
     ['| Get-A', 'EmptyPipeElement', 'An empty pipe element is not allowed.'],
-    ['Get-A | 1', 'ExpressionsMustBeFirstInPipeline', 'Expressions are only allowed as the first element of a pipeline.'],
+    [
+      'Get-A | 1',
+      'ExpressionsMustBeFirstInPipeline',
+      'Expressions are only allowed as the first element of a pipeline.',
+    ],
     ['$x.', 'MissingPropertyName', 'Missing property name after reference operator.'],
     ['$x.Foo(1', 'MissingEndParenthesisInMethodCall', "Missing ')' in method call."],
     ['[int', 'EndSquareBracketExpectedAtEndOfAttribute', 'Missing ] at end of attribute or type literal.'],
@@ -205,8 +217,16 @@ describe('parse errors', () => {
     ['0x1FFFFFFFFFFFFFFFF', 'BadNumericConstant', 'The numeric constant 0x1FFFFFFFFFFFFFFFF is not valid.'],
     ['99999999999999999999l', 'BadNumericConstant', 'The numeric constant 99999999999999999999l is not valid.'],
     ['<# open', 'MissingTerminatorMultiLineComment', 'Missing the terminator: #>.'],
-    ['"`u{110000}"', 'InvalidUnicodeEscapeSequenceValue', 'The Unicode escape sequence value is out of range. The maximum value is 0x10FFFF.'],
-    ['"`u{}"', 'InvalidUnicodeEscapeSequence', "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by 1 to 6 hex digits and a closing '}'."],
+    [
+      '"`u{110000}"',
+      'InvalidUnicodeEscapeSequenceValue',
+      'The Unicode escape sequence value is out of range. The maximum value is 0x10FFFF.',
+    ],
+    [
+      '"`u{}"',
+      'InvalidUnicodeEscapeSequence',
+      "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by 1 to 6 hex digits and a closing '}'.",
+    ],
     ['${abc', 'IncompleteDollarVariableReference', "Missing closing '}' in variable name."],
     ['Get-A > out.txt', 'RedirectionNotSupported', 'Redirection is not supported by this shell.'],
     ['foreach ($a in $b) { }', 'ReservedKeywordNotAllowed', "The 'foreach' keyword is not supported by this shell."],

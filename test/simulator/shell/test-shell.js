@@ -2,6 +2,7 @@
 // Test launcher: the simulated shell's protocol loop (from dist/) over a small fake host with a few cmdlets, so the
 // language can be tested through real node-powershell without the Exchange organisation.
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- a plain Node launcher spawned by node-powershell */
 const path = require('node:path');
 const dist = path.join(__dirname, '..', '..', '..', 'dist', 'simulator', 'shell');
 const { runShell } = require(path.join(dist, 'main.js'));
@@ -19,7 +20,14 @@ const cmdlets = [
       { name: 'Enabled', type: 'Boolean' },
       { name: 'Force', type: 'SwitchParameter' },
       { name: 'When', type: 'DateTime' },
-      { name: 'Services', type: { enum: 'Microsoft.Exchange.Data.AllowedServices', values: ['None', 'IMAP', 'POP', 'UM', 'IIS', 'SMTP', 'Federation', 'UMCallRouter'], flags: true } },
+      {
+        name: 'Services',
+        type: {
+          enum: 'Microsoft.Exchange.Data.AllowedServices',
+          values: ['None', 'IMAP', 'POP', 'UM', 'IIS', 'SMTP', 'Federation', 'UMCallRouter'],
+          flags: true,
+        },
+      },
       { name: 'Server', type: 'String' },
       { name: 'Subject', type: 'String' },
     ],
@@ -51,7 +59,8 @@ const cmdlets = [
   {
     name: 'Wait-Briefly',
     params: [{ name: 'Milliseconds', type: 'Int32', position: 0 }],
-    invoke: (args) => new Promise((resolve) => setTimeout(() => resolve([`waited ${args.Milliseconds}`]), args.Milliseconds)),
+    invoke: (args) =>
+      new Promise((resolve) => setTimeout(() => resolve([`waited ${args.Milliseconds}`]), args.Milliseconds)),
   },
   {
     name: 'Get-Missing',
@@ -61,7 +70,8 @@ const cmdlets = [
         category: 'ObjectNotFound',
         reason: 'ManagementObjectNotFoundException',
         exceptionType: 'Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException',
-        errorId: '[Server=EX1,RequestId=1,TimeStamp=1] [FailureCategory=Cmdlet-ManagementObjectNotFoundException] 7F2B,Microsoft.Exchange.Management.SystemConfigurationTasks.GetExchangeCertificate',
+        errorId:
+          '[Server=EX1,RequestId=1,TimeStamp=1] [FailureCategory=Cmdlet-ManagementObjectNotFoundException] 7F2B,Microsoft.Exchange.Management.SystemConfigurationTasks.GetExchangeCertificate',
         targetObject: args.Thumbprint,
       });
     },
@@ -81,6 +91,10 @@ const host = {
   },
 };
 
-runShell({ argv: process.argv.slice(2), stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, host }).then(
-  (code) => process.stdout.write('', () => process.exit(code)),
-);
+runShell({
+  argv: process.argv.slice(2),
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  host,
+}).then((code) => process.stdout.write('', () => process.exit(code)));

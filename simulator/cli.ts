@@ -95,15 +95,14 @@ export function renderSummary(s: OrganizationSummary): string {
   out.push('');
   out.push(
     table([
-      ['SERVER', 'SITE', 'REACHABLE', 'SIGN-IN', 'AUTHADMIN LAST RUN', 'OWA CACHE', 'ECP CACHE'],
+      ['SERVER', 'SITE', 'REACHABLE', 'SIGN-IN', 'SERVICEHOST STARTED', 'AUTHADMIN LAST RUN'],
       ...s.servers.map((v) => [
         v.name,
         v.site,
         v.reachable ? 'yes' : 'NO',
         v.signIn.works ? 'ok' : 'BROKEN',
+        v.serviceHostLastStart,
         v.authAdminLastRun ?? '-',
-        v.pools[0]?.cachedCertificate?.slice(0, 8) ?? '-',
-        v.pools[1]?.cachedCertificate?.slice(0, 8) ?? '-',
       ]),
     ]),
   );
@@ -129,6 +128,17 @@ export function renderSummary(s: OrganizationSummary): string {
     }
   }
   out.push(table(certRows));
+  out.push('');
+  out.push('Application pools');
+  const poolRows = [['SERVER', 'POOL', 'STATE', 'LAST RECYCLE', 'CACHED CERTIFICATE']];
+  for (const v of s.servers) {
+    for (const p of v.pools) {
+      const role =
+        p.cachedCertificate === s.authConfig.current ? ' (current)' : p.cachedCertificate ? ' (NOT current)' : '';
+      poolRows.push([v.name, p.name, p.state, p.lastRecycle, `${p.cachedCertificate ?? '-'}${role}`]);
+    }
+  }
+  out.push(table(poolRows));
   out.push('');
   out.push('Recent events');
   const eventRows = [['SERVER', 'TIME', 'ID', 'SOURCE', 'MESSAGE']];

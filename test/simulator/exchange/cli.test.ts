@@ -35,6 +35,7 @@ describe('npm run sim', () => {
     expect(shown.out).toMatch(/^EX3\s+Site-B\s+yes\s+ok/m);
     expect(shown.out).toMatch(/CN=Microsoft Exchange Server Auth Certificate/);
     expect(shown.out).toMatch(/MSExchange AuthAdmin/);
+    expect(shown.out).toMatch(/^EX4\s+MSExchangeECPAppPool\s+Started\s+\S+\s+[0-9A-F]{40} \(current\)$/m);
 
     const json = JSON.parse(sim('show', '--state', file, '--json').out);
     expect(json.servers).toHaveLength(4);

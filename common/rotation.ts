@@ -1,12 +1,250 @@
-// The rotation's input, status and report. Placeholder shapes: the workflow's owner refines them.
+// The rotation's input, the facts its activities report, its status and its report. No Node built-ins: the workflow
+// validates its input with these schemas inside the sandbox.
+import { msToNumber } from '@temporalio/common/lib/time';
+import { z } from 'zod';
+import type { AuthConfig, PerServerResult, Thumbprint } from './exchange';
+import { DEFAULT_EFFECTIVE_HOURS, MIN_RECOMMENDED_EFFECTIVE_HOURS, ORGANIZATION_PATTERN } from './names';
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Input
+
+/** A Temporal duration as the UI's JSON box carries it ("10m", "6h", "2 days") or milliseconds; parsed to ms. */
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      let ms = Number.NaN;
+      try {
+        ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
+      } catch {
+        // reported below with the field's name
+      }
+      if (!Number.isFinite(ms) || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive duration such as "10m", "6h" or "2 days"' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+export const notificationSettingsSchema = z
+  .strictObject({
+    /** Something needs a person: HCW, publication overdue, servers lacking the certificate. */
+    actionRequired: z.boolean().default(true),
+    /** The HCW reminder every hcwReminderInterval. */
+    reminders: z.boolean().default(true),
+    /** The run ended (completed, stopped, hcw-pending). */
+    finished: z.boolean().default(true),
+  })
+  .default({ actionRequired: true, reminders: true, finished: true });
+
+export const rotationInputSchema = z
+  .strictObject({
+    organization: z
+      .string({ error: 'is required: the name of the Exchange organisation' })
+      .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    /** Plan mode: inspect, decide, report the steps, change nothing. */
+    dryRun: z.boolean().default(false),
+    /** Rotate even when the current certificate is outside renewBeforeDays. */
+    force: z.boolean().default(false),
+    /** Carry on when some servers cannot be reached (they are reported, not changed). */
+    ignoreUnreachableServers: z.boolean().default(false),
+    effectiveDateHours: z.number().positive('must be a positive number of hours').default(DEFAULT_EFFECTIVE_HOURS),
+    acknowledgeShortEffectiveDate: z.boolean().default(false),
+    renewBeforeDays: z.number().int('must be a whole number of days').min(1).max(3650).default(60),
+    replicationPollInterval: duration('10m'),
+    /** How long a server of another AD site may lack the certificate before it is exported and imported there. */
+    crossSiteImportAfter: duration('6h'),
+    /** Replication must be complete by then, else the run stops with the servers that lack the certificate. */
+    replicationDeadline: duration('40h'),
+    /** The emergency path cannot wait long for replication: OWA and EAC sign-in are already failing. */
+    emergencyReplicationDeadline: duration('2h'),
+    publicationPollInterval: duration('30m'),
+    /** Added to one 12-hour servicelet cycle before publication counts as overdue. */
+    publicationMargin: duration('2h'),
+    /** After overdue, how much longer to keep watching (a person may fix it) before finishing as publication-overdue. */
+    publicationGiveUpAfter: duration('36h'),
+    /** Restart MSExchangeServiceHost once the effective date passed so the servicelet runs now, not within 12 h. */
+    restartServiceHostAfterEffectiveDate: z.boolean().default(false),
+    hcwReminderInterval: duration('24h'),
+    /** Without an answer by then the run finishes as hcw-pending, not failed. */
+    hcwTimeout: duration('14d'),
+    /** A mailbox for Test-OAuthConnectivity; without one the sign-in check is skipped and reported as such. */
+    probeMailbox: z.string().min(3).max(320).optional(),
+    notifications: notificationSettingsSchema,
+    /** Continue as new once a run's history has this many events (or when the server suggests it earlier). */
+    maxHistoryEvents: z.number().int().min(200).max(50000).default(10000),
+  })
+  .superRefine((input, ctx) => {
+    if (input.effectiveDateHours < MIN_RECOMMENDED_EFFECTIVE_HOURS && !input.acknowledgeShortEffectiveDate) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['effectiveDateHours'],
+        message: `must be at least ${MIN_RECOMMENDED_EFFECTIVE_HOURS} unless acknowledgeShortEffectiveDate is true`,
+      });
+    }
+  });
+
+/** What a person or the UI sends: only `organization` is required. */
+export type RotationInputJson = z.input<typeof rotationInputSchema>;
+/** After defaults: every duration in milliseconds. */
+export type RotationInput = z.output<typeof rotationInputSchema>;
+
+/** `input.effectiveDateHours: must be ...` for every problem, one per line. */
+export function describeInputIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = ['input', ...issue.path.map(String)].join('.');
+      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+      return `${where}: ${issue.message}${keys}`;
+    })
+    .join('\n');
+}
+
+export type ParsedInput = { ok: true; input: RotationInput } | { ok: false; message: string };
+
+export function parseRotationInput(raw: unknown): ParsedInput {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, message: 'input: must be a JSON object such as {"organization": "contoso"}' };
+  }
+  const result = rotationInputSchema.safeParse(raw);
+  return result.success ? { ok: true, input: result.data } : { ok: false, message: describeInputIssues(result.error) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Facts the activities report
+
+export type PresenceState = 'present' | 'missing' | 'unreachable';
+
+export interface ServerIdentity {
+  name: string;
+  fqdn: string;
+  site: string;
+}
+
+export interface ServerSnapshot extends ServerIdentity {
+  /** null when AuthConfig names no such certificate. */
+  current: PresenceState | null;
+  next: PresenceState | null;
+  /** Why the server could not be asked, when it could not. */
+  unreachableReason?: string;
+}
+
+export interface CertificateFacts {
+  thumbprint: Thumbprint;
+  notBefore: string;
+  notAfter: string;
+}
+
+/** Everything the path decision needs, read once by the inspect activity. */
+export interface OrganizationSnapshot {
+  /** Get-Date on the Exchange side at inspection. */
+  serverTime: string;
+  /** Server seconds per real second: 1 for a real organisation; simulated ones run faster. */
+  serverClockRate: number;
+  authConfig: AuthConfig;
+  /** Mailbox/Client Access servers of version 15, sorted by name. */
+  servers: ServerSnapshot[];
+  /** The current certificate as found on a server that has it. */
+  current: CertificateFacts | null;
+  next: CertificateFacts | null;
+  hybrid: boolean;
+  enableAuthAdminReadSession: boolean;
+}
+
+export interface GeneratedCertificate extends CertificateFacts {
+  server: string;
+  /** True when the certificate was made by an earlier attempt of this run and found, not made again. */
+  reused: boolean;
+}
+
+export interface TransportCertificateCheck {
+  server: string;
+  before: Thumbprint | null;
+  after: Thumbprint | null;
+  /** Enable-ExchangeCertificate put `before` back because creating the auth certificate moved SMTP to it. */
+  restored: boolean;
+}
+
+export interface StagingResult {
+  thumbprint: Thumbprint;
+  effectiveDate: string;
+  serverTime: string;
+  /** Staged already (by an earlier attempt, run or person) with this thumbprint: nothing was changed. */
+  alreadyStaged: boolean;
+}
+
+export interface ReplicationCheck {
+  serverTime: string;
+  servers: Array<{ server: string; site: string; state: PresenceState; detail?: string }>;
+}
+
+export interface CopyResult {
+  server: string;
+  outcome: 'imported' | 'already-present' | 'failed';
+  detail?: string;
+}
+
+export interface PublicationCheck {
+  serverTime: string;
+  currentThumbprint: Thumbprint | null;
+  nextThumbprint: Thumbprint | null;
+  /** Event 2014 naming the thumbprint, per server: the time it was written, or null. */
+  servers: Array<{ server: string; event2014At: string | null; unreachable?: string }>;
+}
+
+export interface ServiceletDiagnosis {
+  lastRuns: Array<{ server: string; lastRun: string | null }>;
+  enableAuthAdminReadSession: boolean;
+  /** What a person should do, most likely first. */
+  advice: string[];
+}
+
+export interface RecycleResult {
+  server: string;
+  recycledAt: string | null;
+  /** Both pools reported Started afterwards. */
+  verified: boolean;
+  skipped: boolean;
+  detail?: string;
+}
+
+export interface SignInResult {
+  server: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface PublishResult {
+  currentThumbprint: Thumbprint;
+  previousCleared: boolean;
+  /** Was current already: nothing was published by this call. */
+  alreadyCurrent: boolean;
+}
+
+export type NotificationKind = 'action-required' | 'reminder' | 'finished' | 'warning';
+
+export interface RotationNotification {
+  organization: string;
+  workflowId: string;
+  kind: NotificationKind;
+  subject: string;
+  text: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Status and report
+
 export type RotationPhase =
   | 'validating'
   | 'inspecting'
   | 'planning'
+  | 'importing'
   | 'generating'
   | 'staging'
   | 'replicating'
   | 'waiting-for-effective-date'
+  | 'restarting-service-host'
   | 'publishing'
   | 'recycling'
   | 'verifying-sign-in'
@@ -14,7 +252,95 @@ export type RotationPhase =
   | 'done'
   | 'failed';
 
+export type RotationPath = 'rotate' | 'replace-now' | 'import' | 'resume' | 'nothing-to-do' | 'stop-unreachable';
+
+export type RotationOutcome = 'completed' | 'hcw-pending' | 'nothing-to-do' | 'dry-run' | 'stopped';
+
+export type HcwStatus = 'not-needed' | 'waiting' | 'completed' | 'skipped' | 'pending';
+
+export interface HcwRecord {
+  status: HcwStatus;
+  by?: string;
+  at?: string;
+  note?: string;
+  reason?: string;
+  remindersSent: number;
+}
+
+export interface ServerOutcome extends ServerIdentity {
+  unreachable?: string;
+  /** Unreachable and left out because the input said to ignore unreachable servers. */
+  ignored?: boolean;
+  hasNewCertificate: boolean;
+  newCertificateSeenAt?: string;
+  importedAt?: string;
+  currentThumbprint?: Thumbprint | null;
+  event2014: boolean;
+  event2014At?: string;
+  serviceHostRestartedAt?: string;
+  poolsRecycledAt?: string;
+  poolsRecycledAfterPublication: boolean;
+  signIn?: { ok: boolean; detail: string };
+  transport?: TransportCertificateCheck;
+}
+
+export interface PhaseTime {
+  phase: RotationPhase;
+  startedAt: string;
+  endedAt?: string;
+}
+
+export interface RotationReport {
+  organization: string;
+  workflowId: string;
+  path: RotationPath | null;
+  outcome: RotationOutcome;
+  /** Why the run stopped, when it stopped. */
+  stopReason?: string;
+  reasons: string[];
+  previousThumbprint: Thumbprint | null;
+  newThumbprint: Thumbprint | null;
+  newCertificateReused?: boolean;
+  effectiveDate?: string;
+  effectiveDateHours?: number;
+  /** Under 48 hours with the input's acknowledgement. */
+  shortEffectiveDateAcknowledged?: boolean;
+  publishedAt?: string;
+  publishedByForce: boolean;
+  previousCleared?: boolean;
+  plannedSteps?: string[];
+  diagnosis?: ServiceletDiagnosis;
+  servers: ServerOutcome[];
+  phases: PhaseTime[];
+  warnings: string[];
+  hcw: HcwRecord;
+  startedAt: string;
+  finishedAt?: string;
+  continuedAsNew: number;
+}
+
 export interface RotationStatus {
   organization: string;
+  workflowId: string;
   phase: RotationPhase;
+  path: RotationPath | null;
+  /** One line for the Temporal UI. */
+  summary: string;
+  servers: Array<{
+    name: string;
+    site: string;
+    hasNewCertificate: boolean;
+    event2014: boolean;
+    poolsRecycled: boolean;
+    unreachable?: string;
+  }>;
+  newThumbprint: Thumbprint | null;
+  effectiveDate: string | null;
+  nextCheckAt: string | null;
+  /** What a person must do now, or null. */
+  actionRequired: string | null;
+  warnings: string[];
+  hcw: HcwRecord;
 }
+
+export type { PerServerResult };

@@ -1,7 +1,7 @@
 // Signals, queries and updates of the rotation workflow, defined once: the workflow, the client, the CLI and the tests
 // import these objects rather than repeating their names.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { RotationStatus } from '../common/rotation';
+import type { RotationReport, RotationStatus } from '../common/rotation';
 
 export interface HcwCompleted {
   /** Who re-ran the Hybrid Configuration Wizard. */
@@ -17,3 +17,5 @@ export interface HcwSkipped {
 export const hcwCompletedSignal = defineSignal<[HcwCompleted]>('hcwCompletedSignal');
 export const hcwSkippedSignal = defineSignal<[HcwSkipped]>('hcwSkippedSignal');
 export const statusQuery = defineQuery<RotationStatus>('statusQuery');
+/** The report as it stands: the same shape the workflow returns when it ends. */
+export const reportQuery = defineQuery<RotationReport>('reportQuery');

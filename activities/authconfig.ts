@@ -1,0 +1,88 @@
+// Set-AuthConfig steps: stage the next certificate, and (emergency path only) publish it and clear the previous one.
+// Each looks at AuthConfig first, so a retry after a step that succeeded changes nothing.
+import type { EffectiveDate, Thumbprint } from '../common/exchange';
+import type { PublishResult, ServerIdentity, StagingResult } from '../common/rotation';
+import type { ResolvedDeps } from './deps';
+import { NextCertificateNotEverywhereError, StagingNotConfirmedError } from './errors';
+
+export interface StageRequest {
+  thumbprint: Thumbprint;
+  /** Computed on the server at call time: a date computed here could already be past when Exchange reads it. */
+  effectiveDate: Extract<EffectiveDate, { kind: 'relative' } | { kind: 'now' }>;
+  /** -Force: suppresses the under-48-hours prompt (acknowledged in the input) and the emergency "now". */
+  force: boolean;
+}
+
+export function authConfigActivities(deps: ResolvedDeps) {
+  const { exchange } = deps;
+
+  return {
+    async stageCertificate(request: StageRequest): Promise<StagingResult> {
+      const thumbprint = request.thumbprint.toUpperCase();
+      const before = await exchange.getAuthConfig();
+      if (
+        (before.nextCertificateThumbprint === thumbprint && before.nextCertificateEffectiveDate !== null) ||
+        before.currentCertificateThumbprint === thumbprint
+      ) {
+        const serverTime = await exchange.getServerTime();
+        return {
+          thumbprint,
+          effectiveDate: before.nextCertificateEffectiveDate ?? serverTime,
+          serverTime,
+          alreadyStaged: true,
+        };
+      }
+      await exchange.stageNextCertificate(thumbprint, request.effectiveDate, request.force);
+      const after = await exchange.getAuthConfig();
+      const serverTime = await exchange.getServerTime();
+      // In the emergency case the servicelet may already have made it current; both mean "staged".
+      const staged =
+        after.nextCertificateThumbprint === thumbprint || after.currentCertificateThumbprint === thumbprint;
+      if (!staged) {
+        throw new StagingNotConfirmedError(
+          `Set-AuthConfig ran but AuthConfig names ${after.nextCertificateThumbprint ?? 'no'} next certificate, not ${thumbprint}`,
+        );
+      }
+      return {
+        thumbprint,
+        effectiveDate: after.nextCertificateEffectiveDate ?? serverTime,
+        serverTime,
+        alreadyStaged: false,
+      };
+    },
+
+    /** Emergency only: -PublishCertificate requires the next certificate on every server, so that is checked first. */
+    async publishCertificateNow(request: {
+      thumbprint: Thumbprint;
+      servers: ServerIdentity[];
+    }): Promise<PublishResult> {
+      const thumbprint = request.thumbprint.toUpperCase();
+      let config = await exchange.getAuthConfig();
+      const alreadyCurrent = config.currentCertificateThumbprint === thumbprint;
+      if (!alreadyCurrent) {
+        if (config.nextCertificateThumbprint !== thumbprint) {
+          throw new StagingNotConfirmedError(`cannot publish ${thumbprint}: it is not the staged next certificate`);
+        }
+        const lacking: string[] = [];
+        for (const server of request.servers) {
+          const lookup = await exchange.getCertificate(server.fqdn, thumbprint);
+          if (lookup.status !== 'present') lacking.push(server.name);
+        }
+        if (lacking.length > 0) throw new NextCertificateNotEverywhereError(lacking);
+        await exchange.publishCertificate();
+        config = await exchange.getAuthConfig();
+        if (config.currentCertificateThumbprint !== thumbprint) {
+          throw new StagingNotConfirmedError(
+            `Set-AuthConfig -PublishCertificate ran but the current certificate is ${config.currentCertificateThumbprint}`,
+          );
+        }
+      }
+      let previousCleared = false;
+      if (config.previousCertificateThumbprint !== null) {
+        await exchange.clearPreviousCertificate();
+        previousCleared = true;
+      }
+      return { currentThumbprint: thumbprint, previousCleared, alreadyCurrent };
+    },
+  };
+}

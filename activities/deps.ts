@@ -1,0 +1,39 @@
+// What the activities need from the outside world, handed in by the worker (or a test): nothing is reached for
+// globally, so a test can give them an in-memory Exchange and a fixed clock.
+import type { RotationNotification } from '../common/rotation';
+import type { ExchangeClient } from './powershell/exchange-client';
+
+export interface ActivitySettings {
+  /** Server seconds per real second: 1 for a real organisation, more for an accelerated simulated one. */
+  serverClockRate: number;
+  /**
+   * How far before the run's start a certificate's NotBefore may lie and still count as "made by this run" (clocks
+   * of worker and server differ a little).
+   */
+  notBeforeToleranceMs: number;
+}
+
+export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
+  serverClockRate: 1,
+  notBeforeToleranceMs: 10 * 60 * 1000,
+};
+
+export interface ActivityLog {
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface ActivityDeps {
+  exchange: ExchangeClient;
+  /** The worker's clock (the Exchange side's clock is asked through exchange.getServerTime()). */
+  clock: () => Date;
+  settings?: Partial<ActivitySettings>;
+  /** Delivers a notification beyond the log (a webhook); absent means log only. */
+  notify?: (notification: RotationNotification) => Promise<void>;
+  log?: ActivityLog;
+}
+
+export interface ResolvedDeps extends Required<Omit<ActivityDeps, 'notify' | 'settings'>> {
+  settings: ActivitySettings;
+  notify?: ActivityDeps['notify'];
+}

@@ -1,0 +1,59 @@
+// The rotation's activities, built from their dependencies. The worker calls createActivities(deps); the workflow
+// imports the type RotationActivities only. Every activity converts what it throws into an ApplicationFailure whose
+// type is the error's class name (see common/failures.ts for the permanent ones).
+import { log } from '@temporalio/activity';
+import { authConfigActivities } from './authconfig';
+import { certificateActivities } from './certificate';
+import { ActivityDeps, ActivityLog, DEFAULT_ACTIVITY_SETTINGS, ResolvedDeps } from './deps';
+import { failuresNamed } from './errors';
+import { clockActivities, inspectActivities } from './inspect';
+import { notifyActivities } from './notify';
+import { publicationActivities } from './publication';
+import { replicationActivities } from './replication';
+import { serviceActivities } from './services';
+
+export type { ActivityDeps, ActivityLog, ActivitySettings } from './deps';
+export { DEFAULT_ACTIVITY_SETTINGS } from './deps';
+export type { GenerateRequest } from './certificate';
+export type { StageRequest } from './authconfig';
+export type { CopyRequest } from './replication';
+
+/** The activity context's logger (carries workflow and activity IDs). */
+const contextLog: ActivityLog = {
+  info: (message, meta) => log.info(message, meta),
+  warn: (message, meta) => log.warn(message, meta),
+};
+
+export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
+  const settings = { ...DEFAULT_ACTIVITY_SETTINGS, ...deps.settings };
+  if (!(settings.serverClockRate > 0)) throw new RangeError('settings.serverClockRate must be a positive number');
+  return { exchange: deps.exchange, clock: deps.clock, log: deps.log ?? contextLog, notify: deps.notify, settings };
+}
+
+type AnyAsync = (...args: never[]) => Promise<unknown>;
+
+function named<T extends Record<string, AnyAsync>>(activities: T): T {
+  const wrapped: Record<string, AnyAsync> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] = (...args: never[]) => failuresNamed(() => fn(...args));
+    // Temporal registers activities by property name; keep the function's own name for stack traces.
+    Object.defineProperty(wrapped[name], 'name', { value: name });
+  }
+  return wrapped as T;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const resolved = resolveDeps(deps);
+  return named({
+    ...inspectActivities(resolved),
+    ...clockActivities(resolved),
+    ...certificateActivities(resolved),
+    ...authConfigActivities(resolved),
+    ...replicationActivities(resolved),
+    ...publicationActivities(resolved),
+    ...serviceActivities(resolved),
+    ...notifyActivities(resolved),
+  });
+}
+
+export type RotationActivities = ReturnType<typeof createActivities>;

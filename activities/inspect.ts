@@ -1,0 +1,78 @@
+// Inspect: everything the path decision needs, read in one activity so the decision sees one moment.
+import type { CertificateLookup, ExchangeServer, Thumbprint } from '../common/exchange';
+import type { CertificateFacts, OrganizationSnapshot, PresenceState, ServerSnapshot } from '../common/rotation';
+import type { ResolvedDeps } from './deps';
+
+/** The servers that hold the Auth certificate: Mailbox or Client Access, Exchange 2013 and later (version 15). */
+export function isAuthCertificateServer(server: ExchangeServer): boolean {
+  return server.majorVersion === 15 && server.roles.some((role) => role === 'Mailbox' || role === 'ClientAccess');
+}
+
+export async function authCertificateServers(deps: ResolvedDeps): Promise<ExchangeServer[]> {
+  const servers = (await deps.exchange.getExchangeServers()).filter(isAuthCertificateServer);
+  return servers.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function presence(lookup: CertificateLookup): PresenceState {
+  return lookup.status;
+}
+
+export function inspectActivities(deps: ResolvedDeps) {
+  const { exchange } = deps;
+
+  async function lookup(server: ExchangeServer, thumbprint: Thumbprint | null) {
+    return thumbprint === null ? null : exchange.getCertificate(server.fqdn, thumbprint);
+  }
+
+  return {
+    async inspectOrganization(): Promise<OrganizationSnapshot> {
+      const serverTime = await exchange.getServerTime();
+      const authConfig = await exchange.getAuthConfig();
+      const servers = await authCertificateServers(deps);
+      const hybrid = await exchange.isHybridConfigured();
+      const { enableAuthAdminReadSession } = await exchange.getOrganizationConfig();
+      const snapshots: ServerSnapshot[] = [];
+      let current: CertificateFacts | null = null;
+      let next: CertificateFacts | null = null;
+      for (const server of servers) {
+        const currentLookup = await lookup(server, authConfig.currentCertificateThumbprint);
+        const nextLookup = await lookup(server, authConfig.nextCertificateThumbprint);
+        const snapshot: ServerSnapshot = {
+          name: server.name,
+          fqdn: server.fqdn,
+          site: server.site,
+          current: currentLookup && presence(currentLookup),
+          next: nextLookup && presence(nextLookup),
+        };
+        const unreachable = [currentLookup, nextLookup].find((l) => l?.status === 'unreachable');
+        if (unreachable?.status === 'unreachable') snapshot.unreachableReason = unreachable.error;
+        if (currentLookup?.status === 'present' && current === null) current = facts(currentLookup.certificate);
+        if (nextLookup?.status === 'present' && next === null) next = facts(nextLookup.certificate);
+        snapshots.push(snapshot);
+      }
+      return {
+        serverTime,
+        serverClockRate: deps.settings.serverClockRate,
+        authConfig,
+        servers: snapshots,
+        current,
+        next,
+        hybrid,
+        enableAuthAdminReadSession,
+      };
+    },
+  };
+}
+
+function facts(certificate: { thumbprint: string; notBefore: string; notAfter: string }): CertificateFacts {
+  return { thumbprint: certificate.thumbprint, notBefore: certificate.notBefore, notAfter: certificate.notAfter };
+}
+
+export function clockActivities(deps: ResolvedDeps) {
+  return {
+    /** Get-Date on the Exchange side: effective dates are compared with this clock, not the worker's. */
+    async readServerClock(): Promise<{ serverTime: string; serverClockRate: number }> {
+      return { serverTime: await deps.exchange.getServerTime(), serverClockRate: deps.settings.serverClockRate };
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Replication: which servers have the certificate, and the export/import across AD sites where the servicelet does not
+// reach. The PFX password is made here, used here and forgotten here: it is never an input, output or heartbeat.
+import { randomBytes } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { Thumbprint } from '../common/exchange';
+import type { CopyResult, ReplicationCheck, ServerIdentity } from '../common/rotation';
+import type { ResolvedDeps } from './deps';
+import { CopySourceMissingError } from './errors';
+import { isTransient } from './transient';
+
+export interface CopyRequest {
+  thumbprint: Thumbprint;
+  source: ServerIdentity;
+  targets: ServerIdentity[];
+}
+
+interface CopyHeartbeat {
+  done: CopyResult[];
+}
+
+export function replicationActivities(deps: ResolvedDeps) {
+  const { exchange } = deps;
+
+  return {
+    async checkReplication(request: { thumbprint: Thumbprint; servers: ServerIdentity[] }): Promise<ReplicationCheck> {
+      const servers: ReplicationCheck['servers'] = [];
+      for (const server of request.servers) {
+        const lookup = await exchange.getCertificate(server.fqdn, request.thumbprint);
+        servers.push({
+          server: server.name,
+          site: server.site,
+          state: lookup.status,
+          ...(lookup.status === 'unreachable' ? { detail: lookup.error } : {}),
+        });
+      }
+      return { serverTime: await exchange.getServerTime(), servers };
+    },
+
+    async copyCertificate(request: CopyRequest): Promise<CopyResult[]> {
+      const context = Context.current();
+      const resumed = (context.info.heartbeatDetails as CopyHeartbeat | undefined)?.done ?? [];
+      const done: CopyResult[] = resumed.filter((r) => r.outcome !== 'failed');
+      const pending = request.targets.filter((t) => !done.some((r) => r.server === t.name));
+      const source = await exchange.getCertificate(request.source.fqdn, request.thumbprint);
+      if (source.status === 'missing') {
+        throw new CopySourceMissingError(`${request.thumbprint} is not on ${request.source.name}, nothing to export`);
+      }
+      if (source.status === 'unreachable') {
+        throw new Error(`source server ${request.source.name} is unreachable: ${source.error}`);
+      }
+      const password = randomBytes(24).toString('base64url');
+      let pfx: string | undefined;
+      for (const target of pending) {
+        const lookup = await exchange.getCertificate(target.fqdn, request.thumbprint);
+        if (lookup.status === 'present') {
+          done.push({ server: target.name, outcome: 'already-present' });
+        } else {
+          try {
+            pfx ??= await exchange.exportCertificate(request.source.fqdn, request.thumbprint, password);
+            await exchange.importCertificate(target.fqdn, pfx, password);
+            done.push({ server: target.name, outcome: 'imported' });
+            deps.log.info('imported the certificate', { server: target.name, thumbprint: request.thumbprint });
+          } catch (error) {
+            // One unreachable target must not stop the others; the workflow polls and tries again.
+            if (!isTransient(error)) throw error;
+            done.push({ server: target.name, outcome: 'failed', detail: (error as Error).message });
+          }
+        }
+        context.heartbeat({ done } satisfies CopyHeartbeat);
+      }
+      return done;
+    },
+  };
+}

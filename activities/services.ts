@@ -1,0 +1,94 @@
+// Services on every server: restart MSExchangeServiceHost, recycle the OWA and ECP pools (only useful once the new
+// certificate is current), and check OAuth sign-in.
+import { Context } from '@temporalio/activity';
+import { AUTH_APP_POOLS } from '../common/names';
+import type { PerServerResult, RecycleResult, ServerIdentity, SignInResult } from '../common/rotation';
+import type { ResolvedDeps } from './deps';
+import { isTransient } from './transient';
+
+interface RecycleHeartbeat {
+  done: RecycleResult[];
+}
+
+const STARTED = 'Started';
+
+export function serviceActivities(deps: ResolvedDeps) {
+  const { exchange } = deps;
+
+  const byName = (servers: ServerIdentity[], results: PerServerResult[]) =>
+    results.map((r) => ({ ...r, server: servers.find((s) => s.fqdn === r.server)?.name ?? r.server }));
+
+  return {
+    async restartServiceHost(request: { servers: ServerIdentity[] }): Promise<PerServerResult[]> {
+      const results = await exchange.restartServiceHost(request.servers.map((s) => s.fqdn));
+      return byName(request.servers, results);
+    },
+
+    /**
+     * Recycles both pools per server and verifies they run again. Servers the workflow already recycled after
+     * publication, or an earlier attempt finished (heartbeat), are skipped: a recycle drops users' sessions.
+     */
+    async recycleAuthAppPools(request: {
+      servers: ServerIdentity[];
+      alreadyRecycled: string[];
+    }): Promise<RecycleResult[]> {
+      const context = Context.current();
+      const resumed = (context.info.heartbeatDetails as RecycleHeartbeat | undefined)?.done ?? [];
+      const done: RecycleResult[] = resumed.filter((r) => r.verified);
+      const results: RecycleResult[] = [];
+      for (const server of request.servers) {
+        if (request.alreadyRecycled.includes(server.name)) {
+          results.push({ server: server.name, recycledAt: null, verified: true, skipped: true });
+          continue;
+        }
+        const earlier = done.find((r) => r.server === server.name);
+        if (earlier) {
+          results.push(earlier);
+          continue;
+        }
+        const result = await recycleOne(server);
+        if (result.verified) done.push(result);
+        results.push(result);
+        context.heartbeat({ done } satisfies RecycleHeartbeat);
+      }
+      return results;
+    },
+
+    async checkSignIn(request: { servers: ServerIdentity[]; mailbox: string }): Promise<SignInResult[]> {
+      const results: SignInResult[] = [];
+      for (const server of request.servers) {
+        try {
+          const { ok, detail } = await exchange.testOAuthConnectivity(server.fqdn, request.mailbox);
+          results.push({ server: server.name, ok, detail });
+        } catch (error) {
+          if (!isTransient(error)) throw error;
+          results.push({ server: server.name, ok: false, detail: (error as Error).message });
+        }
+      }
+      return results;
+    },
+  };
+
+  async function recycleOne(server: ServerIdentity): Promise<RecycleResult> {
+    const failures: string[] = [];
+    let recycledAt: string | null = null;
+    for (const pool of AUTH_APP_POOLS) {
+      const [result] = await exchange.recycleAppPool([server.fqdn], pool);
+      if (!result?.ok) failures.push(`${pool}: ${result?.error ?? 'no result'}`);
+      else recycledAt = result.at ?? deps.clock().toISOString();
+    }
+    if (failures.length === 0) {
+      for (const pool of AUTH_APP_POOLS) {
+        const state = await exchange.getAppPoolState(server.fqdn, pool);
+        if (state !== STARTED) failures.push(`${pool} is ${state} after the recycle`);
+      }
+    }
+    return {
+      server: server.name,
+      recycledAt,
+      verified: failures.length === 0,
+      skipped: false,
+      ...(failures.length > 0 ? { detail: failures.join('; ') } : {}),
+    };
+  }
+}

@@ -1,0 +1,197 @@
+// Pure decisions over an OrganizationSnapshot, each named after the state it detects (cert-manager style). The workflow
+// calls them on the inspect activity's answer; the tests check them in tables. No I/O, no clock: time comes in.
+import { ECP_APP_POOL, OWA_APP_POOL, SERVICE_HOST_SERVICE } from './names';
+import type { OrganizationSnapshot, PresenceState, RotationPath, ServerSnapshot } from './rotation';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const serverNow = (s: OrganizationSnapshot) => Date.parse(s.serverTime);
+
+/** Servers that could not be asked about a certificate: the run cannot reason about them. */
+export function unreachableServers(s: OrganizationSnapshot): string[] {
+  return s.servers.filter(isUnreachable).map((server) => server.name);
+}
+
+export function isUnreachable(server: ServerSnapshot): boolean {
+  return server.current === 'unreachable' || server.next === 'unreachable' || server.unreachableReason !== undefined;
+}
+
+/** The servers that count: all of them, or only the reachable ones when the input says to ignore the others. */
+export function serversInScope(s: OrganizationSnapshot, ignoreUnreachable: boolean): ServerSnapshot[] {
+  return ignoreUnreachable ? s.servers.filter((server) => !isUnreachable(server)) : s.servers;
+}
+
+export function isCurrentExpired(s: OrganizationSnapshot): boolean {
+  return s.current !== null && Date.parse(s.current.notAfter) <= serverNow(s);
+}
+
+/** AuthConfig names no current certificate, or no server that answered has it. */
+export function isCurrentMissingEverywhere(s: OrganizationSnapshot): boolean {
+  if (s.authConfig.currentCertificateThumbprint === null) return true;
+  const answered = s.servers.filter((server) => server.current === 'present' || server.current === 'missing');
+  return answered.length > 0 && answered.every((server) => server.current === 'missing');
+}
+
+export function daysUntilCurrentExpires(s: OrganizationSnapshot): number | null {
+  return s.current === null ? null : (Date.parse(s.current.notAfter) - serverNow(s)) / DAY_MS;
+}
+
+export function isCurrentWithinRenewBefore(s: OrganizationSnapshot, renewBeforeDays: number): boolean {
+  const days = daysUntilCurrentExpires(s);
+  return days !== null && days <= renewBeforeDays;
+}
+
+/** A next certificate is staged (by an earlier run or a person) and not yet current: continue from there. */
+export function isNextStaged(s: OrganizationSnapshot): boolean {
+  const { nextCertificateThumbprint: next, currentCertificateThumbprint: current } = s.authConfig;
+  return next !== null && next !== current;
+}
+
+function serversWhere(servers: ServerSnapshot[], pick: (server: ServerSnapshot) => PresenceState | null): string[] {
+  return servers.filter((server) => pick(server) === 'missing').map((server) => server.name);
+}
+
+export function serversMissingCurrent(s: OrganizationSnapshot): string[] {
+  return serversWhere(s.servers, (server) => server.current);
+}
+
+export function serversMissingNext(s: OrganizationSnapshot): string[] {
+  return isNextStaged(s) ? serversWhere(s.servers, (server) => server.next) : [];
+}
+
+export interface PathPolicy {
+  renewBeforeDays: number;
+  force: boolean;
+  ignoreUnreachableServers: boolean;
+}
+
+export interface PathDecision {
+  path: RotationPath;
+  /** Why, in words a person reads in the report. */
+  reasons: string[];
+}
+
+/**
+ * The order matters: an unreachable server makes every other fact uncertain; an expired or missing current certificate
+ * is an outage and beats everything else; a staged next certificate is somebody's work in progress to finish, not
+ * to replace; missing copies are repaired before anything is rotated.
+ */
+export function decidePath(s: OrganizationSnapshot, policy: PathPolicy): PathDecision {
+  const unreachable = unreachableServers(s);
+  const reasons: string[] = [];
+  if (unreachable.length > 0) {
+    if (!policy.ignoreUnreachableServers) {
+      return {
+        path: 'stop-unreachable',
+        reasons: [
+          `servers unreachable: ${unreachable.join(', ')} (set ignoreUnreachableServers to carry on without them)`,
+        ],
+      };
+    }
+    reasons.push(`ignoring unreachable servers: ${unreachable.join(', ')}`);
+  }
+  if (isCurrentMissingEverywhere(s)) {
+    const thumbprint = s.authConfig.currentCertificateThumbprint;
+    reasons.push(
+      thumbprint === null
+        ? 'AuthConfig names no current certificate'
+        : `current certificate ${thumbprint} is on no server`,
+    );
+    return { path: 'replace-now', reasons };
+  }
+  if (isCurrentExpired(s)) {
+    reasons.push(`current certificate ${s.current?.thumbprint} expired at ${s.current?.notAfter}`);
+    return { path: 'replace-now', reasons };
+  }
+  if (isNextStaged(s)) {
+    reasons.push(
+      `next certificate ${s.authConfig.nextCertificateThumbprint} is already staged for ${s.authConfig.nextCertificateEffectiveDate ?? 'an unknown date'}`,
+    );
+    const missing = serversMissingNext(s);
+    if (missing.length > 0) reasons.push(`servers lacking it: ${missing.join(', ')}`);
+    return { path: 'resume', reasons };
+  }
+  const missingCurrent = serversMissingCurrent(s);
+  if (missingCurrent.length > 0) {
+    reasons.push(`current certificate missing on: ${missingCurrent.join(', ')}`);
+    return { path: 'import', reasons };
+  }
+  const days = daysUntilCurrentExpires(s);
+  const daysText = days === null ? 'unknown' : days.toFixed(1);
+  if (isCurrentWithinRenewBefore(s, policy.renewBeforeDays)) {
+    reasons.push(`current certificate expires in ${daysText} days (renew before ${policy.renewBeforeDays})`);
+    return { path: 'rotate', reasons };
+  }
+  if (policy.force) {
+    reasons.push(`current certificate expires in ${daysText} days; rotating because force is set`);
+    return { path: 'rotate', reasons };
+  }
+  reasons.push(`current certificate expires in ${daysText} days, outside renewBefore (${policy.renewBeforeDays} days)`);
+  return { path: 'nothing-to-do', reasons };
+}
+
+/** The steps a path would take, for plan mode and the report. */
+export function plannedSteps(path: RotationPath, s: OrganizationSnapshot, hours: number, restart: boolean): string[] {
+  const hybrid = s.hybrid ? ['wait for a person to re-run the Hybrid Configuration Wizard (hcwCompletedSignal)'] : [];
+  const recycle = `recycle ${OWA_APP_POOL} and ${ECP_APP_POOL} on every server once published`;
+  switch (path) {
+    case 'stop-unreachable':
+      return ['stop: some servers are unreachable'];
+    case 'nothing-to-do':
+      return ['nothing: the current certificate is valid and outside renewBefore'];
+    case 'import':
+      return [
+        `export the current certificate and import it on ${serversMissingCurrent(s).join(', ')}`,
+        'inspect again and decide',
+      ];
+    case 'replace-now':
+      return [
+        'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
+        'stage it with the effective date now (-Force)',
+        'wait until every server has it (import across sites if needed)',
+        'Set-AuthConfig -PublishCertificate, then -ClearPreviousCertificate',
+        `restart ${SERVICE_HOST_SERVICE} and recycle ${OWA_APP_POOL} and ${ECP_APP_POOL} on every server`,
+        'check sign-in on every server',
+        ...hybrid,
+      ];
+    case 'resume':
+      return [
+        `keep the staged certificate ${s.authConfig.nextCertificateThumbprint}`,
+        'wait until every server has it (import across sites if needed)',
+        'wait for the effective date',
+        ...(restart ? [`restart ${SERVICE_HOST_SERVICE}`] : []),
+        'wait for publication (AuthConfig current and event 2014 on every server)',
+        recycle,
+        ...hybrid,
+      ];
+    case 'rotate':
+      return [
+        'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
+        `stage it with the effective date ${hours} hours after the server's clock`,
+        'wait until every server has it (import across sites if needed)',
+        'wait for the effective date',
+        ...(restart ? [`restart ${SERVICE_HOST_SERVICE}`] : []),
+        'wait for publication (AuthConfig current and event 2014 on every server)',
+        recycle,
+        ...hybrid,
+      ];
+  }
+}
+
+/** Servers of a site other than the source's that still lack a certificate: candidates for export and import. */
+export function crossSiteServersLacking(
+  source: { site: string },
+  lacking: Array<{ server: string; site: string }>,
+): string[] {
+  return lacking.filter((entry) => entry.site !== source.site).map((entry) => entry.server);
+}
+
+/** Publication is overdue once a servicelet cycle plus the margin has passed since the effective date (server time). */
+export function isPublicationOverdue(
+  effectiveDate: string,
+  serverTime: string,
+  cycleHours: number,
+  marginMs: number,
+): boolean {
+  return Date.parse(serverTime) >= Date.parse(effectiveDate) + cycleHours * 60 * 60 * 1000 + marginMs;
+}

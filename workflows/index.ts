@@ -1,0 +1,2 @@
+// The worker's workflowsPath: every workflow type this service runs.
+export { rotateAuthCertificate } from './rotate';

@@ -1,0 +1,172 @@
+// The rotation's state: what it carries across continue-as-new, and how it shows itself (status query, the details
+// line in the Temporal UI). Pure functions only; the workflow owns the one mutable instance.
+import type { Thumbprint } from '../common/exchange';
+import type {
+  GeneratedCertificate,
+  HcwRecord,
+  OrganizationSnapshot,
+  RotationPhase,
+  RotationReport,
+  RotationStatus,
+  ServerIdentity,
+  ServerOutcome,
+  StagingResult,
+} from '../common/rotation';
+
+/** Where the workflow resumes after continue-as-new; each step is a phase function. */
+export type Step =
+  | 'inspect'
+  | 'decide'
+  | 'import'
+  | 'generate'
+  | 'stage'
+  | 'replicate'
+  | 'wait-effective-date'
+  | 'restart-service-host'
+  | 'await-publication'
+  | 'publish-now'
+  | 'recycle'
+  | 'sign-in'
+  | 'hcw'
+  | 'finish';
+
+export interface RotationState {
+  step: Step;
+  phase: RotationPhase;
+  /** The first run's start: only certificates made after it can be this rotation's. */
+  runStartedAt: string;
+  snapshot: OrganizationSnapshot | null;
+  /** The servers the rotation acts on (reachable ones only, when unreachable ones are ignored). */
+  servers: ServerIdentity[];
+  emergency: boolean;
+  importRounds: number;
+  certificate: Pick<GeneratedCertificate, 'thumbprint'> & Partial<GeneratedCertificate>;
+  staging: StagingResult | null;
+  replication: { startedAt: number | null; copyAttempts: number };
+  publication: { overdueAt: number | null };
+  hcwWaitStartedAt: number | null;
+  nextCheckAt: string | null;
+  actionRequired: string | null;
+  report: RotationReport;
+}
+
+export function initialState(organization: string, workflowId: string, now: string): RotationState {
+  return {
+    step: 'inspect',
+    phase: 'inspecting',
+    runStartedAt: now,
+    snapshot: null,
+    servers: [],
+    emergency: false,
+    importRounds: 0,
+    certificate: { thumbprint: '' },
+    staging: null,
+    replication: { startedAt: null, copyAttempts: 0 },
+    publication: { overdueAt: null },
+    hcwWaitStartedAt: null,
+    nextCheckAt: null,
+    actionRequired: null,
+    report: {
+      organization,
+      workflowId,
+      path: null,
+      outcome: 'stopped',
+      reasons: [],
+      previousThumbprint: null,
+      newThumbprint: null,
+      publishedByForce: false,
+      servers: [],
+      phases: [],
+      warnings: [],
+      hcw: { status: 'not-needed', remindersSent: 0 },
+      startedAt: now,
+      continuedAsNew: 0,
+    },
+  };
+}
+
+export function serverOutcome(state: RotationState, name: string): ServerOutcome | undefined {
+  return state.report.servers.find((s) => s.name === name);
+}
+
+export function hasNewCertificateEverywhere(state: RotationState): boolean {
+  return state.servers.every((s) => serverOutcome(state, s.name)?.hasNewCertificate === true);
+}
+
+export function statusOf(state: RotationState): RotationStatus {
+  const { report } = state;
+  return {
+    organization: report.organization,
+    workflowId: report.workflowId,
+    phase: state.phase,
+    path: report.path,
+    summary: summaryOf(state),
+    servers: report.servers.map((s) => ({
+      name: s.name,
+      site: s.site,
+      hasNewCertificate: s.hasNewCertificate,
+      event2014: s.event2014,
+      poolsRecycled: s.poolsRecycledAfterPublication,
+      ...(s.unreachable ? { unreachable: s.unreachable } : {}),
+    })),
+    newThumbprint: report.newThumbprint,
+    effectiveDate: report.effectiveDate ?? null,
+    nextCheckAt: state.nextCheckAt,
+    actionRequired: state.actionRequired,
+    warnings: [...report.warnings],
+    hcw: { ...report.hcw },
+  };
+}
+
+function count(state: RotationState, pick: (s: ServerOutcome) => boolean): string {
+  const inScope = state.report.servers.filter((s) => !s.ignored);
+  return `${inScope.filter(pick).length}/${inScope.length}`;
+}
+
+export function summaryOf(state: RotationState): string {
+  const { report } = state;
+  const parts = [`${report.organization}: ${state.phase}`];
+  if (report.path) parts.push(`path ${report.path}`);
+  if (report.newThumbprint) parts.push(`new ${short(report.newThumbprint)}`);
+  if (report.servers.length > 0) {
+    parts.push(`certificate on ${count(state, (s) => s.hasNewCertificate)}`);
+    parts.push(`event 2014 on ${count(state, (s) => s.event2014)}`);
+    parts.push(`pools recycled on ${count(state, (s) => s.poolsRecycledAfterPublication)}`);
+  }
+  return parts.join(' · ');
+}
+
+/** Markdown for the Temporal UI's "current details". */
+export function detailsOf(state: RotationState): string {
+  const { report } = state;
+  const lines = [`**${summaryOf(state)}**`, ''];
+  if (state.actionRequired) lines.push(`**Action required:** ${state.actionRequired}`, '');
+  if (report.effectiveDate) lines.push(`Effective date (server clock): ${report.effectiveDate}`);
+  if (state.nextCheckAt) lines.push(`Next check: ${state.nextCheckAt}`);
+  if (report.servers.length > 0) {
+    lines.push('', '| server | site | new certificate | event 2014 | pools recycled |', '|---|---|---|---|---|');
+    for (const s of report.servers) {
+      const mark = (v: boolean) => (v ? 'yes' : 'no');
+      const note = s.ignored ? ' (unreachable, ignored)' : s.unreachable ? ' (unreachable)' : '';
+      lines.push(
+        `| ${s.name}${note} | ${s.site} | ${mark(s.hasNewCertificate)} | ${mark(s.event2014)} | ${mark(s.poolsRecycledAfterPublication)} |`,
+      );
+    }
+  }
+  if (report.warnings.length > 0) lines.push('', 'Warnings:', ...report.warnings.map((w) => `- ${w}`));
+  return lines.join('\n');
+}
+
+function short(thumbprint: Thumbprint): string {
+  return `${thumbprint.slice(0, 8)}…`;
+}
+
+export function hcwInstructions(workflowId: string): string {
+  return (
+    'Re-run the Hybrid Configuration Wizard now that the new Auth certificate is current (and upload the new ' +
+    'certificate to Entra ID if the organisation uses the dedicated hybrid app). Then send hcwCompletedSignal ' +
+    `{"by": "<your name>", "note": "..."} to workflow ${workflowId}, or hcwSkippedSignal {"by": "...", "reason": "..."}.`
+  );
+}
+
+export type { HcwRecord };

@@ -120,23 +120,27 @@ function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt:
       changedAt = first;
     }
   }
+  const announcements: Array<{ server: Server; at: number }> = [];
   for (const s of org.servers) {
     if (s.roles.includes('Edge')) continue;
     const last = lastRunAtOrBefore(org, s, now);
     if (last !== null && last > from - 1) s.serviceHost.authAdminLastRun = last;
     if (a.currentCertificateThumbprint && s.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) {
       const at = nextAuthAdminRun(org, s, Math.max(changedAt, from + 1));
-      if (at <= now) {
-        s.serviceHost.announcedCurrent = a.currentCertificateThumbprint;
-        writeEvent(org, s, {
-          time: at,
-          providerName: AUTH_ADMIN_PROVIDER,
-          id: AUTH_ADMIN_EVENT_ID,
-          level: 4,
-          message: event2014Message(a.currentCertificateThumbprint),
-        });
-      }
+      if (at <= now) announcements.push({ server: s, at });
     }
+  }
+  // Record ids follow time, as in a real log, whatever order the servers are visited in.
+  announcements.sort((x, y) => x.at - y.at);
+  for (const { server, at } of announcements) {
+    server.serviceHost.announcedCurrent = a.currentCertificateThumbprint;
+    writeEvent(org, server, {
+      time: at,
+      providerName: AUTH_ADMIN_PROVIDER,
+      id: AUTH_ADMIN_EVENT_ID,
+      level: 4,
+      message: event2014Message(a.currentCertificateThumbprint!),
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { PSDateTime, PSObject, PSSecureString } from '../../../simulator/shell/types';
 import { buildScenario } from '../../../simulator/exchange/scenarios';
 import { advanceClock, catchUp, setAcceleration, simulatedNow } from '../../../simulator/exchange/behaviour';
@@ -274,5 +275,37 @@ describe('the simulated clock', () => {
     expect(org.authConfig.currentCertificateThumbprint).not.toBe(cert.thumbprint);
     catchUp(org, simulatedNow(org, 60_000)); // one real minute: sixty simulated hours
     expect(org.authConfig.currentCertificateThumbprint).toBe(cert.thumbprint);
+  });
+});
+
+describe('catch-up is independent of how time is sliced (property)', () => {
+  it('any sequence of steps gives the same organisation as one step', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('healthy', 'two-sites', 'unreachable'),
+        fc.integer({ min: 0, max: 100 * HOUR }),
+        fc.array(fc.integer({ min: 1, max: 30 * HOUR }), { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        (scenario, lead, steps, importAcrossSites) => {
+          const make = () => {
+            const org = buildScenario(scenario, { start: START, realNow: START, acceleration: 0 });
+            const cert = { ...org.servers[0].certificates[0], thumbprint: 'C'.repeat(40), installedAt: START };
+            org.servers[0].certificates.push(cert);
+            if (importAcrossSites) org.servers.at(-1)!.certificates.push({ ...cert, installedBy: 'import' as const });
+            org.authConfig.nextCertificateThumbprint = cert.thumbprint;
+            org.authConfig.nextCertificateEffectiveDate = START + lead;
+            org.replicating[cert.thumbprint] = START;
+            return org;
+          };
+          const stepwise = make();
+          const once = make();
+          let t = START;
+          for (const s of steps) catchUp(stepwise, (t += s));
+          catchUp(once, t);
+          expect({ ...stepwise, processedUntil: 0 }).toEqual({ ...once, processedUntil: 0 });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

@@ -26,10 +26,15 @@ class ChosenExecutablePowerShell extends PowerShell {
 
 interface Live {
   shell: PowerShell;
+  /** Settles when the process has exited, however it ended. */
+  exit: Promise<void>;
   exited: boolean;
   exitError?: unknown;
   pid?: number;
 }
+
+/** How long a closing shell may take to exit after its stdin ends. */
+const CLOSE_GRACE_MS = 5_000;
 
 export interface RunCommandOptions {
   /** Names the call in errors (never the command text: it may hold a password). */
@@ -70,7 +75,21 @@ export class ShellSession {
   async close(): Promise<void> {
     this.closed = true;
     await this.tail;
-    await this.discard();
+    const live = this.live;
+    this.live = null;
+    if (!live || live.exited) return;
+    // An idle shell ends on its own when stdin closes (a killed one could leave a half-written log or state behind).
+    live.shell.streams.stdin.end();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS);
+    });
+    const outcome = await Promise.race([live.exit, gaveUp]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      live.exited = true;
+      await live.shell.dispose('SIGKILL').catch(() => undefined);
+    }
   }
 
   private async runNow(command: string, options: RunCommandOptions): Promise<string> {
@@ -96,10 +115,11 @@ export class ShellSession {
       throwOnInvocationError: true,
     });
     this.stats.spawns++;
-    const live: Live = { shell, exited: false, pid: (shell as unknown as { process: { pid?: number } }).process.pid };
+    const internals = shell as unknown as { exitPromise: Promise<void>; process: { pid?: number } };
+    const live: Live = { shell, exit: Promise.resolve(), exited: false, pid: internals.process.pid };
     // node-powershell's exit promise rejects when the spawn fails or the process dies; nobody awaits it, so without
     // this handler a missing executable or a killed shell would be an unhandled rejection that ends the worker.
-    (shell as unknown as { exitPromise: Promise<void> }).exitPromise.then(
+    live.exit = internals.exitPromise.then(
       () => {
         live.exited = true;
       },

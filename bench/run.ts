@@ -22,7 +22,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(error);
+    console.error(error instanceof Error ? `bench failed: ${error.message}` : error);
     process.exitCode = 1;
   },
 );

@@ -35,6 +35,12 @@ const positiveInt = z.coerce
   .int('must be a whole number')
   .positive('must be positive');
 
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
 const organization = z
   .string()
   .trim()
@@ -105,6 +111,11 @@ export const environmentSchema = z.object({
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
     .default('INFO'),
   WORKER_SHUTDOWN_GRACE: durationMs.default(300_000),
+  /** `npm start` only: where it keeps simulated organisations and the dev server's database and log. */
+  START_STATE_DIR: z.string().trim().min(1).optional(),
+  /** `npm start` only: the dev server's gRPC and Web UI ports. */
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
 });
 

@@ -4,7 +4,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { ROTATION_SEARCH_ATTRIBUTES } from './search-attributes';
+import { searchAttributeFlags } from '../common/search-attributes';
 
 /** The repository root, from source (worker/) and from dist/worker/ alike. */
 export function repoRoot(from: string = __dirname): string {
@@ -57,7 +57,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', options.ip ?? '127.0.0.1', '--port', String(options.port)];
   args.push('--ui-port', String(options.uiPort), '--log-level', 'warn', '--ui-disable-news-fetch');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
-  for (const { name, type } of ROTATION_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${type}`);
+  args.push(...searchAttributeFlags());
   return args;
 }
 

@@ -11,7 +11,11 @@ export class WebhookError extends Error {
   }
 }
 
-export function createWebhookNotifier(options: { webhookUrl: string; fetch?: typeof fetch; timeoutMs?: number }): Notifier {
+export function createWebhookNotifier(options: {
+  webhookUrl: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}): Notifier {
   const doFetch = options.fetch ?? fetch;
   return async (notification) => {
     let response: Response;

@@ -12,7 +12,6 @@ import { createRotationWorkers, installRuntime, runUntilSignal } from './worker'
 
 export const DEFAULT_ORGANIZATION = 'contoso';
 export const DEFAULT_SCENARIO = 'hybrid';
-export const DEFAULT_PORTS = { grpc: 7233, ui: 8233 };
 
 const say = (line = '') => console.log(line);
 
@@ -63,10 +62,9 @@ export function howToStart(organization: string, uiUrl: string | undefined): str
 }
 
 async function main(): Promise<number> {
-  const root = repoRoot();
-  const simDir = path.join(root, '.sim');
   const env = { ...process.env };
   const parsed = parseEnvironment(env);
+  const simDir = path.resolve(parsed.START_STATE_DIR ?? path.join(repoRoot(), '.sim'));
   if (!parsed.EXCHANGE_ORGANIZATION && !parsed.EXCHANGE_ORGANIZATIONS) env.EXCHANGE_ORGANIZATION = DEFAULT_ORGANIZATION;
   const simulated = parsed.EXCHANGE_CONNECTION === 'simulated';
   if (simulated && !parsed.EXCHANGE_SIM_STATE) {
@@ -93,8 +91,8 @@ async function main(): Promise<number> {
     const logFile = path.join(simDir, 'temporal.log');
     say(`Starting the Temporal dev server (log: ${path.relative(process.cwd(), logFile)}) ...`);
     server = await startDevServer({
-      port: DEFAULT_PORTS.grpc,
-      uiPort: DEFAULT_PORTS.ui,
+      port: parsed.TEMPORAL_DEV_PORT,
+      uiPort: parsed.TEMPORAL_UI_PORT,
       dbFilename: path.join(simDir, 'temporal.db'),
       logFile,
     });

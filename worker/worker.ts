@@ -1,12 +1,12 @@
 // One Temporal Worker per organisation, each on its organisation's task queue with its own ExchangeClient. Shutdown lets
 // running activities finish (up to the grace time) before the PowerShell sessions are closed.
-import { DefaultLogger, Logger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { closeDefaultShellPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
 import { taskQueueFor } from '../common/names';
 import type { WorkerConfig } from './config';
-import { createNotifier } from './notify';
+import { createWebhookNotifier } from './notify';
 import { connectionOptionsFor } from './temporal';
 
 export interface RotationWorkerOptions {
@@ -17,7 +17,6 @@ export interface RotationWorkerOptions {
   workflowBundlePath?: string;
   /** Tests wrap or replace the client; production uses the PowerShell layer. */
   createExchange?: (organization: string, settings: WorkerConfig['exchange'][string]) => ExchangeClient;
-  logger?: Logger;
 }
 
 export interface RotationWorkers {
@@ -50,10 +49,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   const ownConnection = options.connection === undefined;
   const connection = options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal)));
   const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
-  const notify = createNotifier({
-    webhookUrl: config.notifyWebhookUrl,
-    logger: options.logger ?? Runtime.instance().logger,
-  });
+  const notify = config.notifyWebhookUrl ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl }) : undefined;
 
   const clients: ExchangeClient[] = [];
   const created: RotationWorkers['workers'] = [];
@@ -63,7 +59,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       clients.push(exchange);
       const activities = createActivities({
         exchange,
-        clock: { now: () => new Date() },
+        clock: () => new Date(),
         settings: { serverClockRate: config.serverClockRate },
         notify,
       });

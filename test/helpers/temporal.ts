@@ -4,11 +4,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
-import { ROTATION_SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
+import { ROTATION_SEARCH_ATTRIBUTE_KEYS } from '../../common/search-attributes';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const BUNDLE_ENV = 'ROTATION_WORKFLOW_BUNDLE';
@@ -45,10 +44,6 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
 }
 
-export const rotationSearchAttributeKeys = ROTATION_SEARCH_ATTRIBUTES.map(({ name }) =>
-  defineSearchAttributeKey(name, SearchAttributeType.KEYWORD),
-);
-
 /** The dev server with the rotation's custom search attributes registered, as `npm start` runs it. */
 export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
@@ -56,7 +51,7 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
     server: {
       executable: executableFor('TEMPORAL_CLI_PATH', 'temporal'),
       ip: '127.0.0.1',
-      searchAttributes: rotationSearchAttributeKeys,
+      searchAttributes: [...ROTATION_SEARCH_ATTRIBUTE_KEYS],
       extraArgs: ['--headless'],
     },
   });

@@ -61,7 +61,9 @@ describe('the Temporal dev server of npm start', () => {
     const uiPort = await freePort();
     const first = await startDevServer({ port, uiPort, logFile: path.join(dir, 'a.log') });
     try {
-      await expect(startDevServer({ port, uiPort: await freePort(), logFile: path.join(dir, 'b.log') })).rejects.toThrow(
+      await expect(
+        startDevServer({ port, uiPort: await freePort(), logFile: path.join(dir, 'b.log') }),
+      ).rejects.toThrow(
         new DevServerError(
           `port ${port} (gRPC) is already in use: stop what listens there, or set TEMPORAL_ADDRESS to use that server`,
         ),

@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+// `npm run demo`: the stack of `npm start` and one full planned rotation of a hybrid simulated organisation, at demo
+// speed (the simulated Exchange clock runs DEMO_CLOCK_RATE times faster). A demo operator approves the HCW step by
+// signal, as a person would. The last line of output is a JSON summary; the exit status is 0 when it is all true.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { approveHcw, rotationHandle, startRotation } from '../client/rotation';
+import type { RotationInputJson, RotationReport, RotationStatus } from '../common/rotation';
+import { createOrganization, loadOrganization, signInProbe } from '../simulator/exchange';
+import { ConfigurationError, loadWorkerConfig, parseEnvironment, WorkerConfig } from '../worker/config';
+import { DevServer, DevServerError, freePort, isPortOpen, repoRoot, startDevServer } from '../worker/dev-server';
+import { connectionOptionsFor } from '../worker/temporal';
+import { createRotationWorkers, installRuntime, RotationWorkers } from '../worker/worker';
+import { statusQuery } from '../workflows/messages';
+import { demoSummary } from './demo-summary';
+
+export const DEMO_ORGANIZATION = 'contoso-demo';
+export const DEMO_OPERATOR = 'demo-operator';
+/** Simulated Exchange seconds per real second: the 49-hour wait takes 49 s, a 12-hour servicelet cycle 12 s. */
+export const DEMO_CLOCK_RATE = 3600;
+
+/** Demo timings: durations are Exchange (server) time, so at 3600x these are seconds or less of real time. */
+export function demoInput(organization: string): RotationInputJson {
+  return {
+    organization,
+    replicationPollInterval: '5m',
+    publicationPollInterval: '10m',
+    crossSiteImportAfter: '1h',
+    publicationMargin: '1h',
+    hcwReminderInterval: '24h',
+  };
+}
+
+const started = Date.now();
+function say(line: string): void {
+  const s = Math.round((Date.now() - started) / 1000);
+  console.log(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}`);
+}
+
+function describeStatus(status: RotationStatus): string {
+  const servers = status.servers
+    .map(
+      (s) =>
+        `${s.name}:${s.hasNewCertificate ? 'cert' : '-'}${s.event2014 ? '+2014' : ''}${s.poolsRecycled ? '+pools' : ''}`,
+    )
+    .join(' ');
+  return `${status.phase}: ${status.summary}${servers ? `  [${servers}]` : ''}`;
+}
+
+async function main(): Promise<number> {
+  const env = parseEnvironment();
+  const dir = path.join(path.resolve(env.START_STATE_DIR ?? path.join(repoRoot(), '.sim')), 'demo');
+  const stateFile = path.join(dir, `${DEMO_ORGANIZATION}.json`);
+
+  fs.mkdirSync(dir, { recursive: true });
+  await createOrganization('hybrid', stateFile, { acceleration: DEMO_CLOCK_RATE, overwrite: true });
+  say(
+    `Simulated hybrid Exchange organisation ${DEMO_ORGANIZATION} in ${path.relative(process.cwd(), stateFile)} (clock x${DEMO_CLOCK_RATE})`,
+  );
+
+  let config: WorkerConfig = loadWorkerConfig({
+    ...process.env,
+    EXCHANGE_ORGANIZATION: DEMO_ORGANIZATION,
+    EXCHANGE_ORGANIZATIONS: undefined,
+    EXCHANGE_CONNECTION: 'simulated',
+    EXCHANGE_SIM_STATE: stateFile,
+    EXCHANGE_CLOCK_RATE: String(DEMO_CLOCK_RATE),
+    LOG_LEVEL: env.LOG_LEVEL === 'INFO' ? 'WARN' : env.LOG_LEVEL,
+  });
+  installRuntime(config.logLevel);
+
+  let server: DevServer | undefined;
+  let workers: RotationWorkers | undefined;
+  let workersDone: Promise<void> | undefined;
+  let connection: Connection | undefined;
+  const stopAll = async () => {
+    workers?.shutdown();
+    await workersDone?.catch(() => undefined);
+    await connection?.close().catch(() => undefined);
+    await server?.stop();
+  };
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    say('Interrupted: stopping the worker and the dev server');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    if (!config.temporal.address) {
+      // The usual ports, so the Web UI is where the README says; other free ones when `npm start` already holds them.
+      const busy = (await isPortOpen(env.TEMPORAL_DEV_PORT)) || (await isPortOpen(env.TEMPORAL_UI_PORT));
+      const port = busy ? await freePort() : env.TEMPORAL_DEV_PORT;
+      const uiPort = busy ? await freePort() : env.TEMPORAL_UI_PORT;
+      server = await startDevServer({ port, uiPort, logFile: path.join(dir, 'temporal.log') });
+      config = { ...config, temporal: { ...config.temporal, address: server.address } };
+      say(`Temporal dev server at ${server.address}; watch the rotation in the Web UI at ${server.uiUrl}`);
+    } else {
+      say(`Temporal cluster at ${config.temporal.address}`);
+    }
+
+    workers = await createRotationWorkers({ config });
+    workersDone = workers.run();
+    say(`Worker polling ${workers.workers[0].taskQueue}`);
+
+    connection = await Connection.connect(connectionOptionsFor(config.temporal));
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const handle = await startRotation(
+      client,
+      demoInput(DEMO_ORGANIZATION) as RotationInputJson & { organization: string },
+    );
+    say(`Started ${handle.workflowId} (workflow type rotateAuthCertificate)`);
+
+    const result = handle.result() as Promise<RotationReport>;
+    let finished = false;
+    void result.finally(() => (finished = true)).catch(() => undefined);
+    let last = '';
+    let approved = false;
+    while (!finished && !interrupted) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if (finished) break;
+      let status: RotationStatus;
+      try {
+        status = await rotationHandle(client, DEMO_ORGANIZATION).query(statusQuery);
+      } catch {
+        continue; // between workflow tasks; the next poll answers
+      }
+      const line = describeStatus(status);
+      if (line !== last) {
+        say(line);
+        if (status.actionRequired) say(`  action required: ${status.actionRequired}`);
+        last = line;
+      }
+      if (!approved && status.phase === 'awaiting-hcw' && status.hcw.status === 'waiting') {
+        say(`${DEMO_OPERATOR} re-runs the Hybrid Configuration Wizard and tells the workflow (hcwCompletedSignal)`);
+        await approveHcw(client, DEMO_ORGANIZATION, { by: DEMO_OPERATOR, note: 'HCW re-run by the demo' });
+        approved = true;
+      }
+    }
+    if (interrupted) return 130;
+
+    const report = await result;
+    say(`Rotation finished: ${report.outcome}`);
+    for (const w of report.warnings) say(`  warning: ${w}`);
+    const { org, now } = loadOrganization(stateFile);
+    const summary = demoSummary(DEMO_ORGANIZATION, org, report, (name) => {
+      const s = org.servers.find((v) => v.name === name);
+      return s ? signInProbe(org, s, now).works : false;
+    });
+    for (const p of summary.problems) say(`  problem: ${p}`);
+    await stopAll();
+    console.log(JSON.stringify(summary));
+    return summary.ok ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stopAll();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const known = error instanceof ConfigurationError || error instanceof DevServerError;
+      console.error(known ? (error as Error).message : `demo: ${(error as Error).stack ?? String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,114 @@
+// A whole planned rotation through every real part: the dev server, the worker as `npm start` builds it, the real
+// ExchangeClient, node-powershell and the simulated Exchange Management Shell, against a hybrid simulated organisation
+// whose clock runs fast. The HCW step is approved by signal, as a person would.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { approveHcw, RotationAlreadyRunningError, rotationHandle, startRotation } from '../../client/rotation';
+import { rotationWorkflowId } from '../../common/names';
+import type { RotationReport, RotationStatus } from '../../common/rotation';
+import { demoSummary } from '../../scripts/demo-summary';
+import { demoInput } from '../../scripts/demo';
+import { loadOrganization, signInProbe } from '../../simulator/exchange';
+import { loadWorkerConfig } from '../../worker/config';
+import { createRotationWorkers, RotationWorkers } from '../../worker/worker';
+import { statusQuery } from '../../workflows/messages';
+import { uniqueOrganization } from '../helpers/ids';
+import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
+import { createDevServerEnv, workflowBundlePath } from '../helpers/temporal';
+
+/** Exchange seconds per real second: the 49-hour effective date passes in about 14 s. */
+const CLOCK_RATE = 12_000;
+
+let env: TestWorkflowEnvironment;
+let sim: SimulatedOrganization;
+let workers: RotationWorkers;
+let running: Promise<void>;
+const organization = uniqueOrganization('hybrid');
+
+beforeAll(async () => {
+  env = await createDevServerEnv();
+  sim = await createSimulatedOrganization('hybrid', { acceleration: CLOCK_RATE });
+  const config = loadWorkerConfig({
+    EXCHANGE_ORGANIZATION: organization,
+    EXCHANGE_SIM_STATE: sim.stateFile,
+    EXCHANGE_CLOCK_RATE: String(CLOCK_RATE),
+    WORKER_SHUTDOWN_GRACE: '10s',
+  });
+  workers = await createRotationWorkers({
+    config,
+    connection: env.nativeConnection,
+    workflowBundlePath: workflowBundlePath(),
+  });
+  running = workers.run();
+});
+
+afterAll(async () => {
+  workers?.shutdown();
+  await running;
+  await env?.teardown();
+  sim?.cleanup();
+});
+
+async function waitForStatus(predicate: (s: RotationStatus) => boolean, timeoutMs: number): Promise<RotationStatus> {
+  const handle = rotationHandle(env.client, organization);
+  const deadline = Date.now() + timeoutMs;
+  let last: RotationStatus | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await handle.query(statusQuery);
+      if (predicate(last)) return last;
+    } catch {
+      // the first workflow task may not have run yet
+    }
+    // Polling a query, not sleeping for a duration under test: the workflow's own timers decide when it moves.
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+}
+
+test('a planned rotation of a hybrid organisation ends with every server on the new certificate and HCW approved', async () => {
+  const handle = await startRotation(env.client, demoInput(organization) as { organization: string });
+  expect(handle.workflowId).toBe(rotationWorkflowId(organization));
+
+  // One rotation per organisation: a second start while this one runs is refused by name.
+  const duplicate = await startRotation(env.client, { organization }).catch((e: unknown) => e);
+  expect(duplicate).toBeInstanceOf(RotationAlreadyRunningError);
+  expect((duplicate as Error).message).toBe(`already running: ${rotationWorkflowId(organization)}`);
+
+  const waiting = await waitForStatus((s) => s.phase === 'awaiting-hcw' || s.phase === 'done' || s.phase === 'failed', 150_000);
+  expect(waiting.phase).toBe('awaiting-hcw');
+  expect(waiting.hcw.status).toBe('waiting');
+  expect(waiting.actionRequired).toMatch(/Hybrid Configuration Wizard/i);
+
+  await approveHcw(env.client, organization, { by: 'integration-test', note: 'HCW re-run' });
+  const report = (await handle.result()) as RotationReport;
+
+  expect(report.outcome).toBe('completed');
+  expect(report.path).toBe('rotate');
+  expect(report.hcw).toMatchObject({ status: 'completed', by: 'integration-test', note: 'HCW re-run' });
+  expect(report.publishedByForce).toBe(false);
+  expect(report.newThumbprint).toMatch(/^[0-9A-F]{40}$/);
+  expect(report.previousThumbprint).toBe(sim.org.authConfig.currentCertificateThumbprint);
+
+  // The organisation itself, not the workflow's account of it.
+  const { org, now } = loadOrganization(sim.stateFile);
+  const summary = demoSummary(organization, org, report, (name) =>
+    signInProbe(org, org.servers.find((s) => s.name === name)!, now).works,
+  );
+  expect(summary.problems).toEqual([]);
+  expect(summary.servers.length).toBeGreaterThanOrEqual(2);
+  for (const server of summary.servers) {
+    expect(server).toMatchObject({
+      currentThumbprint: report.newThumbprint,
+      hasNewCertificate: true,
+      event2014: true,
+      poolsRecycledAfterPublication: true,
+      signIn: true,
+    });
+  }
+  expect(org.authConfig.previousCertificateThumbprint).toBe(report.previousThumbprint);
+  // Exactly one new auth certificate was made, however often activities were retried.
+  const newCerts = new Set(
+    org.servers.flatMap((s) => s.certificates.filter((c) => c.installedBy === 'new').map((c) => c.thumbprint)),
+  );
+  expect([...newCerts]).toEqual([report.newThumbprint]);
+}, 240_000);

@@ -1,0 +1,104 @@
+// `npm start` as a user runs it (the built dist/worker/start.js): dev server, simulated organisation, worker, the
+// instructions, and on Ctrl-C everything stops and nothing is left behind.
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, isPortOpen } from '../../worker/dev-server';
+import { REPO_ROOT } from '../helpers/temporal';
+
+function collect(child: ChildProcess): { text: () => string; waitFor: (re: RegExp, ms: number) => Promise<void> } {
+  let text = '';
+  const listeners = new Set<() => void>();
+  const on = (chunk: Buffer) => {
+    text += chunk.toString();
+    listeners.forEach((l) => l());
+  };
+  child.stdout!.on('data', on);
+  child.stderr!.on('data', on);
+  return {
+    text: () => text,
+    waitFor: (re, ms) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (re.test(text)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`timed out waiting for ${re}; output so far:\n${text}`));
+        }, ms);
+        listeners.add(check);
+        child.once('exit', () => setTimeout(check, 10));
+        check();
+      }),
+  };
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('npm start', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'npm-start-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('starts the dev server, a simulated organisation and the worker, says how to start a rotation, and stops on Ctrl-C', async () => {
+    const port = await freePort();
+    const uiPort = await freePort();
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'worker', 'start.js')], {
+      env: {
+        ...process.env,
+        START_STATE_DIR: dir,
+        TEMPORAL_DEV_PORT: String(port),
+        TEMPORAL_UI_PORT: String(uiPort),
+        TEMPORAL_ADDRESS: '',
+        EXCHANGE_ORGANIZATION: '',
+        EXCHANGE_SIM_STATE: '',
+        EXCHANGE_CONNECTION: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    try {
+      await out.waitFor(/Press Ctrl-C/, 90_000);
+      const text = out.text();
+      expect(text).toContain(`Web UI at http://localhost:${uiPort}`);
+      expect(text).toContain('Simulated Exchange organisation contoso: created');
+      expect(text).toContain('Worker for contoso polls task queue exchange-auth-cert.contoso.');
+      expect(text).toContain('Workflow Type  rotateAuthCertificate');
+      expect(text).toContain('Task Queue     exchange-auth-cert.contoso');
+      expect(text).toContain('Input (JSON)   {"organization":"contoso"}');
+      expect(text).toContain('npm run cli -- start contoso');
+      expect(fs.existsSync(path.join(dir, 'contoso.json'))).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'temporal.db'))).toBe(true);
+      expect(await isPortOpen(port)).toBe(true);
+      expect(await isPortOpen(uiPort)).toBe(true);
+
+      child.kill('SIGINT');
+      expect(await exited(child)).toBe(0);
+      expect(out.text()).toContain('Worker stopped.');
+      expect(out.text()).toContain('Temporal dev server stopped.');
+      expect(await isPortOpen(port)).toBe(false);
+      expect(await isPortOpen(uiPort)).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 150_000);
+
+  test('a bad variable stops it before anything starts', async () => {
+    const bad = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'worker', 'start.js')], {
+      env: { ...process.env, START_STATE_DIR: dir, EXCHANGE_CONNECTION: 'ssh', TEMPORAL_ADDRESS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(bad);
+    expect(await exited(bad)).toBe(1);
+    expect(out.text().trim()).toBe('invalid configuration: EXCHANGE_CONNECTION: must be simulated, local or remote');
+  });
+});

@@ -62,20 +62,25 @@ export function dotNetTypeName(type: ParamType): string {
   }
 }
 
+/** The command's name, or the spec itself so that generic cmdlets can name their .NET class in error ids. */
+type CommandRef = string | (CmdletSpec & { commandType?: string });
+
 function bindingError(
   message: string,
   id: string,
-  command: string,
+  command: CommandRef,
   extent: Extent | undefined,
   options: { reason?: string; exceptionType?: string } = {},
 ) {
+  const name = typeof command === 'string' ? command : command.name;
+  const type = typeof command === 'string' ? command : (command.commandType ?? command.name);
   const error = new PSError(message, {
     category: 'InvalidArgument',
     reason: options.reason ?? 'ParameterBindingException',
     exceptionType: options.exceptionType ?? 'System.Management.Automation.ParameterBindingException',
-    errorId: `${id},${command}`,
+    errorId: `${id},${type}`,
   });
-  return withOrigin(error, { activity: command, extent });
+  return withOrigin(error, { activity: name, extent });
 }
 
 export interface BindResult {
@@ -101,14 +106,14 @@ export function resolveParameter(spec: CmdletSpec, name: string, extent: Extent 
     throw bindingError(
       `Parameter cannot be processed because the parameter name '${name}' is ambiguous. Possible matches include: ${matches.map((m) => `-${m.name}`).join(' ')}.`,
       'AmbiguousParameter',
-      spec.name,
+      spec,
       extent,
     );
   }
   throw bindingError(
     `A parameter cannot be found that matches parameter name '${name}'.`,
     'NamedParameterNotFound',
-    spec.name,
+    spec,
     extent,
   );
 }
@@ -126,11 +131,11 @@ export function bindParameters(
       throw bindingError(
         `Cannot bind parameter because parameter '${param.name}' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, "-parameter value1,value2,value3".`,
         'ParameterAlreadyBound',
-        spec.name,
+        spec,
         extent,
       );
     }
-    args[param.name] = convertArgument(spec.name, param, value, extent);
+    args[param.name] = convertArgument(spec, param, value, extent);
   };
   for (let i = 0; i < inputs.length; i++) {
     const input = inputs[i];
@@ -143,7 +148,7 @@ export function bindParameters(
       throw bindingError(
         `Missing an argument for parameter '${param.name}'. Specify a parameter of type '${dotNetTypeName(param.type)}' and try again.`,
         'MissingArgument',
-        spec.name,
+        spec,
         input.extent,
       );
     }
@@ -160,7 +165,7 @@ export function bindParameters(
       throw bindingError(
         `Missing an argument for parameter '${param.name}'. Specify a parameter of type '${dotNetTypeName(param.type)}' and try again.`,
         'MissingArgument',
-        spec.name,
+        spec,
         input.extent,
       );
     }
@@ -176,7 +181,7 @@ export function bindParameters(
       throw bindingError(
         `A positional parameter cannot be found that accepts argument '${toStr(arg.value)}'.`,
         'PositionalParameterNotFound',
-        spec.name,
+        spec,
         arg.extent,
       );
     }
@@ -188,7 +193,7 @@ export function bindParameters(
     throw bindingError(
       `Cannot process command because of one or more missing mandatory parameters: ${missing.map((p) => p.name).join(' ')}.`,
       'MissingMandatoryParameter',
-      spec.name,
+      spec,
       commandExtent,
     );
   }
@@ -199,7 +204,7 @@ export function bindParameters(
 }
 
 /** Converts one argument to its parameter's declared type, failing with PowerShell's binding errors. */
-export function convertArgument(command: string, param: ParamSpec, value: PSValue, extent?: Extent): PSValue {
+export function convertArgument(command: CommandRef, param: ParamSpec, value: PSValue, extent?: Extent): PSValue {
   const target = dotNetTypeName(param.type);
   const cannotConvert = (inner: ConversionError | null) =>
     bindingError(

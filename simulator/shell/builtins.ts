@@ -104,6 +104,7 @@ function calculatedProperty(table: PSHashtable): Selector {
 
 const selectObject: BuiltinCmdlet = {
   name: 'Select-Object',
+  commandType: 'Microsoft.PowerShell.Commands.SelectObjectCommand',
   collectsPipeline: true,
   params: [
     { name: 'InputObject', type: 'Object' },
@@ -189,6 +190,7 @@ const selectObject: BuiltinCmdlet = {
 
 const forEachObject: BuiltinCmdlet = {
   name: 'ForEach-Object',
+  commandType: 'Microsoft.PowerShell.Commands.ForEachObjectCommand',
   collectsPipeline: true,
   params: [
     { name: 'InputObject', type: 'Object' },
@@ -218,6 +220,7 @@ const forEachObject: BuiltinCmdlet = {
 
 const whereObject: BuiltinCmdlet = {
   name: 'Where-Object',
+  commandType: 'Microsoft.PowerShell.Commands.WhereObjectCommand',
   collectsPipeline: true,
   params: [
     { name: 'InputObject', type: 'Object' },
@@ -234,6 +237,7 @@ const whereObject: BuiltinCmdlet = {
 
 const convertToJsonCmdlet: BuiltinCmdlet = {
   name: 'ConvertTo-Json',
+  commandType: 'Microsoft.PowerShell.Commands.ConvertToJsonCommand',
   collectsPipeline: true,
   params: [
     { name: 'InputObject', type: 'Object', position: 0 },
@@ -252,6 +256,7 @@ const convertToJsonCmdlet: BuiltinCmdlet = {
 
 const convertFromJsonCmdlet: BuiltinCmdlet = {
   name: 'ConvertFrom-Json',
+  commandType: 'Microsoft.PowerShell.Commands.ConvertFromJsonCommand',
   collectsPipeline: true,
   params: [{ name: 'InputObject', type: 'String', position: 0 }],
   invoke(args, ctx) {
@@ -278,6 +283,7 @@ const convertFromJsonCmdlet: BuiltinCmdlet = {
 
 const outNull: BuiltinCmdlet = {
   name: 'Out-Null',
+  commandType: 'Microsoft.PowerShell.Commands.OutNullCommand',
   collectsPipeline: true,
   params: [{ name: 'InputObject', type: 'Object' }],
   invoke: () => [],
@@ -285,6 +291,7 @@ const outNull: BuiltinCmdlet = {
 
 const outString: BuiltinCmdlet = {
   name: 'Out-String',
+  commandType: 'Microsoft.PowerShell.Commands.OutStringCommand',
   collectsPipeline: true,
   params: [
     { name: 'InputObject', type: 'Object' },
@@ -299,6 +306,7 @@ const outString: BuiltinCmdlet = {
 
 const writeOutput: BuiltinCmdlet = {
   name: 'Write-Output',
+  commandType: 'Microsoft.PowerShell.Commands.WriteOutputCommand',
   collectsPipeline: true,
   params: [
     { name: 'InputObject', type: 'Object[]', position: 0 },
@@ -313,6 +321,7 @@ const writeOutput: BuiltinCmdlet = {
 
 const writeHost: BuiltinCmdlet = {
   name: 'Write-Host',
+  commandType: 'Microsoft.PowerShell.Commands.WriteHostCommand',
   collectsPipeline: true,
   params: [
     { name: 'Object', type: 'Object', position: 0 },
@@ -333,6 +342,7 @@ const writeHost: BuiltinCmdlet = {
 
 const writeError: BuiltinCmdlet = {
   name: 'Write-Error',
+  commandType: 'Microsoft.PowerShell.Commands.WriteErrorCommand',
   params: [
     { name: 'Message', type: 'String', position: 0, mandatory: true },
     { name: 'Category', type: 'String' },
@@ -353,6 +363,7 @@ const writeError: BuiltinCmdlet = {
 
 const getDate: BuiltinCmdlet = {
   name: 'Get-Date',
+  commandType: 'Microsoft.PowerShell.Commands.GetDateCommand',
   params: [
     { name: 'Date', type: 'DateTime', position: 0, fromPipeline: true },
     { name: 'Format', type: 'String' },
@@ -367,6 +378,7 @@ const getDate: BuiltinCmdlet = {
 
 const convertToSecureString: BuiltinCmdlet = {
   name: 'ConvertTo-SecureString',
+  commandType: 'Microsoft.PowerShell.Commands.ConvertToSecureStringCommand',
   params: [
     { name: 'String', type: 'String', position: 0, mandatory: true, fromPipeline: true },
     { name: 'AsPlainText', type: 'SwitchParameter', position: 1 },
@@ -411,6 +423,7 @@ const KNOWN_MODULES = [
 
 const importModule: BuiltinCmdlet = {
   name: 'Import-Module',
+  commandType: 'Microsoft.PowerShell.Commands.ImportModuleCommand',
   params: [
     { name: 'Name', type: 'String[]', position: 0, mandatory: true },
     { name: 'Force', type: 'SwitchParameter' },
@@ -447,6 +460,7 @@ const KNOWN_SNAPINS = [
 
 const addPSSnapin: BuiltinCmdlet = {
   name: 'Add-PSSnapin',
+  commandType: 'Microsoft.PowerShell.Commands.AddPSSnapinCommand',
   params: [
     { name: 'Name', type: 'String[]', position: 0, mandatory: true },
     { name: 'PassThru', type: 'SwitchParameter' },
@@ -476,6 +490,7 @@ let sessionCounter = 0;
 
 const newPSSession: BuiltinCmdlet = {
   name: 'New-PSSession',
+  commandType: 'Microsoft.PowerShell.Commands.NewPSSessionCommand',
   params: [
     { name: 'ComputerName', type: 'String[]', position: 0, aliases: ['Cn'] },
     { name: 'ConnectionUri', type: 'String[]', aliases: ['URI', 'CU'] },
@@ -519,6 +534,7 @@ const newPSSession: BuiltinCmdlet = {
 
 const importPSSession: BuiltinCmdlet = {
   name: 'Import-PSSession',
+  commandType: 'Microsoft.PowerShell.Commands.ImportPSSessionCommand',
   params: [
     { name: 'Session', type: 'Object', position: 0, mandatory: true },
     { name: 'CommandName', type: 'String[]', position: 1, aliases: ['Name'] },
@@ -558,6 +574,7 @@ const importPSSession: BuiltinCmdlet = {
 
 const removePSSession: BuiltinCmdlet = {
   name: 'Remove-PSSession',
+  commandType: 'Microsoft.PowerShell.Commands.RemovePSSessionCommand',
   params: [{ name: 'Session', type: 'Object[]', position: 0 }],
   invoke: () => [],
 };
@@ -574,6 +591,7 @@ function withComputerName(value: PSValue, computer: string): PSValue {
 
 const invokeCommand: BuiltinCmdlet = {
   name: 'Invoke-Command',
+  commandType: 'Microsoft.PowerShell.Commands.InvokeCommandCommand',
   collectsPipeline: true,
   params: [
     { name: 'ComputerName', type: 'String[]', position: 0, aliases: ['Cn'] },
@@ -612,6 +630,7 @@ const invokeCommand: BuiltinCmdlet = {
 
 const newObject: BuiltinCmdlet = {
   name: 'New-Object',
+  commandType: 'Microsoft.PowerShell.Commands.NewObjectCommand',
   params: [
     { name: 'TypeName', type: 'String', position: 0, mandatory: true },
     { name: 'ArgumentList', type: 'Object[]', position: 1, aliases: ['Args'] },

@@ -88,6 +88,13 @@ export interface BuiltinContext extends CmdletContext {
 export interface BuiltinCmdlet extends CmdletSpec {
   /** Reads ctx.pipelineInput as a whole instead of being invoked once per pipeline record. */
   collectsPipeline?: boolean;
+  /** The implementing .NET class, which PowerShell puts after the comma of a FullyQualifiedErrorId. */
+  commandType?: string;
+}
+
+function asOutput(result: PSValue[] | PSValue | undefined): PSValue[] {
+  if (result === undefined) return [];
+  return Array.isArray(result) ? [...result] : [result];
 }
 
 const ALIASES: Record<string, string> = {
@@ -556,11 +563,13 @@ export class Interpreter {
             );
           }
           const recordCtx = this.makeContext(scope, [record]);
-          output.push(...(await resolved.invoke({ ...bound.args, [bound.pipelineParam.name]: converted }, recordCtx)));
+          output.push(
+            ...asOutput(await resolved.invoke({ ...bound.args, [bound.pipelineParam.name]: converted }, recordCtx)),
+          );
         }
         return output;
       }
-      return [...(await resolved.invoke(bound.args, ctx))];
+      return asOutput(await resolved.invoke(bound.args, ctx));
     } catch (e) {
       if (e instanceof ExitSignal || e instanceof ReturnSignal) throw e;
       throw withOrigin(wrapForeignError(e, resolved.name), origin);

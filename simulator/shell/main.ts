@@ -77,6 +77,8 @@ export async function runShell(options: ShellOptions): Promise<number> {
     BUILTIN_CMDLETS,
   );
   const run = async (line: string): Promise<number | null> => {
+    // A cmdlet may wait on a promise that nothing else keeps alive; like powershell.exe, the shell waits with it.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     try {
       await interpreter.runScript(line);
       return null;
@@ -85,6 +87,8 @@ export async function runShell(options: ShellOptions): Promise<number> {
       // A defect of the simulator itself: report it like PowerShell would and keep the shell alive.
       options.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       return null;
+    } finally {
+      clearInterval(keepAlive);
     }
   };
   if (parsed.command !== '-') {

@@ -618,3 +618,18 @@ describe('generic cmdlets', () => {
     expect(new Date(NOW_MS).toISOString()).toBe('2026-11-25T06:00:00.123Z');
   });
 });
+
+describe('generic cmdlet binding errors', () => {
+  test.each([
+    ['Get-Date -Bogus', 'NamedParameterNotFound,Microsoft.PowerShell.Commands.GetDateCommand'],
+    [
+      "ConvertTo-Json -InputObject 1 -Depth 'deep'",
+      'CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.ConvertToJsonCommand',
+    ],
+    ["Select-Object -Bogus 'x'", 'NamedParameterNotFound,Microsoft.PowerShell.Commands.SelectObjectCommand'],
+    ['Invoke-Command -ComputerName x', 'MissingMandatoryParameter,Microsoft.PowerShell.Commands.InvokeCommandCommand'],
+  ])('%s -> %s', async (line, errorId) => {
+    const error = await caught(line);
+    expect(error.errorId).toBe(errorId);
+  });
+});

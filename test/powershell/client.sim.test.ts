@@ -1,5 +1,6 @@
 // The ExchangeClient through real node-powershell against bin/simulated-exchange-shell: command construction in every
 // connection mode, the parsers on what the shell really writes, error classification, per-server results.
+import fs from 'node:fs';
 import { createExchangeClient } from '../../activities/powershell/client';
 import type { ExchangeClient } from '../../activities/powershell/exchange-client';
 import { AccessDeniedError, CatalogueError, ServerUnreachableError } from '../../activities/powershell/errors';
@@ -42,6 +43,19 @@ describe.each([
       expect(config.currentCertificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
       await client.getServerTime();
       expect(client.shell.session.stats).toEqual({ spawns: 1, calls: 3 });
+      // The process was started with exactly the switches of the dialect doc, on the executable we chose.
+      const argv = fs.readFileSync(`/proc/${client.shell.session.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      expect(argv.slice(-9)).toEqual([
+        SIM_SHELL,
+        '-NoLogo',
+        '-NoProfile',
+        '-NonInteractive',
+        '-ExecutionPolicy',
+        'Bypass',
+        '-NoExit',
+        '-Command',
+        '-',
+      ]);
       await client.close();
     } finally {
       if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;

@@ -246,23 +246,31 @@ export function buildProgram(): Command {
     fault
       .command('inject')
       .description(
-        'inject a fault: rpc (transient RPC error with --probability), hang (--cmdlet never answers), die (the shell process is killed), access-denied',
+        'inject a fault: rpc (transient RPC error with --probability), hang (--cmdlet never answers), die (the shell process is killed before the cmdlet acts, or --after it acted), access-denied',
       )
       .argument('<kind>', FAULT_KINDS.join(' | '), parseFaultKind)
       .option('--cmdlet <name>', 'only this cmdlet (required for hang; default: every Exchange cmdlet)')
       .option('--probability <p>', 'for rpc: chance per invocation, 0..1', parseProbability, 1)
-      .option('--count <n>', 'fire only this many times', parseCount),
-  ).action(async (kind: FaultKind, opts: { state?: string; cmdlet?: string; probability: number; count?: number }) => {
-    const base = { cmdlet: opts.cmdlet, remaining: opts.count };
-    let f: Fault;
-    if (kind === 'rpc') f = { kind, probability: opts.probability, ...base };
-    else if (kind === 'hang') {
-      if (!opts.cmdlet) throw new Error('fault inject hang needs --cmdlet <name>: the cmdlet that never answers');
-      f = { kind, ...base, cmdlet: opts.cmdlet };
-    } else f = { kind, ...base };
-    await injectFault(stateFile(opts), f);
-    console.log(`injected ${JSON.stringify(f)}`);
-  });
+      .option('--count <n>', 'fire only this many times', parseCount)
+      .option('--after', 'for die: die after the cmdlet changed the organisation, before it answers'),
+  ).action(
+    async (
+      kind: FaultKind,
+      opts: { state?: string; cmdlet?: string; probability: number; count?: number; after?: boolean },
+    ) => {
+      const base = { cmdlet: opts.cmdlet, remaining: opts.count };
+      if (opts.after && kind !== 'die') throw new Error('--after applies to the die fault only');
+      let f: Fault;
+      if (kind === 'rpc') f = { kind, probability: opts.probability, ...base };
+      else if (kind === 'hang') {
+        if (!opts.cmdlet) throw new Error('fault inject hang needs --cmdlet <name>: the cmdlet that never answers');
+        f = { kind, ...base, cmdlet: opts.cmdlet };
+      } else if (kind === 'die') f = { kind, ...base, ...(opts.after ? { after: true } : {}) };
+      else f = { kind, ...base };
+      await injectFault(stateFile(opts), f);
+      console.log(`injected ${JSON.stringify(f)}`);
+    },
+  );
   stateOption(
     fault
       .command('clear')

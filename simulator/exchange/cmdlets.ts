@@ -44,6 +44,7 @@ import {
   transportServiceObject,
 } from './objects';
 import { withOrganization } from './organisation';
+import { dieNow, takeFault } from './faults';
 
 /** Set-AuthConfig warns below this lead time: Microsoft's advice is at least 48 hours for replication. */
 export const MIN_EFFECTIVE_DATE_LEAD_MS = 48 * HOUR_MS;
@@ -243,8 +244,23 @@ export function diagnosticInfoXml(org: Organisation, s: Server, now: number, com
 }
 
 export function exchangeCmdlets(file: string): CmdletSpec[] {
-  const run = <T>(fn: (org: Organisation, now: number) => T | Promise<T>) => withOrganization(file, fn);
+  const run: Runner = (fn) => withOrganization(file, fn);
+  const specs = cmdletSpecs(run);
+  const names = specs.map((c) => c.name);
+  return specs.map((spec) => ({
+    ...spec,
+    invoke: async (args, ctx) => {
+      const output = await spec.invoke(args, ctx);
+      // A "die --after" fault: the change is on disk, the caller never hears of it.
+      if (await takeFault(file, spec.name, names, Math.random, 'after')) await dieNow();
+      return output;
+    },
+  }));
+}
 
+type Runner = <T>(fn: (org: Organisation, now: number) => T | Promise<T>) => Promise<T>;
+
+function cmdletSpecs(run: Runner): CmdletSpec[] {
   return [
     {
       name: 'Get-ExchangeServer',
@@ -942,4 +958,4 @@ function poolNotFound(name: string, command: string): PSError {
   });
 }
 
-export const EXCHANGE_CMDLET_NAMES = exchangeCmdlets('').map((c) => c.name);
+export const EXCHANGE_CMDLET_NAMES = cmdletSpecs(() => Promise.reject(new Error('names only'))).map((c) => c.name);

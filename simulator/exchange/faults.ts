@@ -4,7 +4,10 @@ import { exchangeErrorId } from './errors';
 import { Fault, FaultKind, findServer, Organisation } from './model';
 import { readState, withFileLock, writeStateAtomically } from './store';
 
-function applies(f: Fault, cmdlet: string, exchangeCmdlets: readonly string[]): boolean {
+export type FaultPhase = 'before' | 'after';
+
+function applies(f: Fault, cmdlet: string, exchangeCmdlets: readonly string[], phase: FaultPhase = 'before'): boolean {
+  if ((f.kind === 'die' && f.after ? 'after' : 'before') !== phase) return false;
   if (f.cmdlet) return f.cmdlet.toLowerCase() === cmdlet.toLowerCase();
   // Without a named cmdlet a fault hits the organisation's cmdlets, not the language's own (ConvertTo-Json inside
   // the catch block of every call would otherwise fail where no real Exchange could).
@@ -17,13 +20,14 @@ export async function takeFault(
   cmdlet: string,
   exchangeCmdlets: readonly string[],
   random: () => number = Math.random,
+  phase: FaultPhase = 'before',
 ): Promise<{ fault: Fault; org: Organisation } | null> {
   // Cheap path first: most invocations see no fault at all and need no lock.
-  if (!readState(file).faults.some((f) => applies(f, cmdlet, exchangeCmdlets))) return null;
+  if (!readState(file).faults.some((f) => applies(f, cmdlet, exchangeCmdlets, phase))) return null;
   return withFileLock(file, () => {
     const org = readState(file);
     const index = org.faults.findIndex(
-      (f) => applies(f, cmdlet, exchangeCmdlets) && (f.kind !== 'rpc' || random() < f.probability),
+      (f) => applies(f, cmdlet, exchangeCmdlets, phase) && (f.kind !== 'rpc' || random() < f.probability),
     );
     if (index < 0) return null;
     const fault = org.faults[index];
@@ -75,4 +79,10 @@ export async function clearFaults(file: string, kind?: FaultKind): Promise<numbe
     if (org.faults.length !== before) writeStateAtomically(file, org);
     return before - org.faults.length;
   });
+}
+
+/** As abrupt as a crashed or killed powershell.exe: no output, no exit handlers. */
+export function dieNow(): Promise<never> {
+  process.kill(process.pid, 'SIGKILL');
+  return new Promise<never>(() => undefined);
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { CmdletContext, ExchangeHost, PSDateTime } from '../shell/types';
 import { simulatedNow } from './behaviour';
 import { EXCHANGE_CMDLET_NAMES, exchangeCmdlets } from './cmdlets';
-import { accessDeniedError, takeFault, transientRpcError } from './faults';
+import { accessDeniedError, dieNow, takeFault, transientRpcError } from './faults';
 import { Organisation, StateFileError } from './model';
 import { readState } from './store';
 
@@ -52,9 +52,7 @@ export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<Exchan
         case 'access-denied':
           throw accessDeniedError(hit.org, name);
         case 'die':
-          // As abrupt as a crashed or killed powershell.exe: no output, no exit handlers.
-          process.kill(process.pid, 'SIGKILL');
-          return new Promise<void>(() => undefined);
+          return dieNow();
         case 'hang':
           // Never answers; the interval keeps the event loop alive even if stdin closes.
           setInterval(() => undefined, 60_000);

@@ -102,6 +102,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
     kind: z.literal('die'),
     cmdlet: z.string().optional(),
     remaining: z.number().int().positive().optional(),
+    /** Die after the cmdlet's change is persisted, before its output is written: the retry must find the change. */
+    after: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('access-denied'),

@@ -99,6 +99,40 @@ describe('faults through the shell', () => {
   });
 });
 
+describe('a shell that dies after the change, before the answer', () => {
+  it('leaves the new certificate in place for the retry to find', async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim(
+        'fault',
+        'inject',
+        'die',
+        '--after',
+        '--cmdlet',
+        'New-ExchangeCertificate',
+        '--count',
+        '1',
+        '--state',
+        s.file,
+      );
+      const before = s.state().servers[0].certificates.length;
+      const ps = await s.shell();
+      await expect(s.call(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`, ps)).rejects.toThrow();
+      const certs = s.state().servers[0].certificates;
+      expect(certs).toHaveLength(before + 1);
+      const created = certs.at(-1)!.thumbprint;
+      const listed = await s.ok(
+        `Get-ExchangeCertificate -Server 'ex1.contoso.com'${select('Thumbprint', 'FriendlyName')}`,
+      );
+      expect(
+        listed.filter((c) => c.FriendlyName === 'Microsoft Exchange Server Auth Certificate').map((c) => c.Thumbprint),
+      ).toContain(created);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('a shell killed in the middle of writes', () => {
   it('leaves the previous or the next state, never a torn file', async () => {
     const s = await Simulation.create('large'); // a large file, so writes take a while

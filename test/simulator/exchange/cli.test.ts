@@ -50,13 +50,15 @@ describe('npm run sim', () => {
 
     expect(sim('fault', 'inject', 'rpc', '--probability', '0.25', '--state', file).code).toBe(0);
     expect(sim('fault', 'inject', 'hang', '--cmdlet', 'Get-AuthConfig', '--count', '1', '--state', file).code).toBe(0);
+    expect(sim('fault', 'inject', 'die', '--after', '--state', file).code).toBe(0);
     expect(loadOrganization(file).org.faults).toEqual([
       { kind: 'rpc', probability: 0.25 },
       { kind: 'hang', cmdlet: 'Get-AuthConfig', remaining: 1 },
+      { kind: 'die', after: true },
     ]);
     expect(sim('show', '--state', file).out).toMatch(/Faults\n {2}\{"kind":"rpc"/);
     expect(sim('fault', 'clear', 'rpc', '--state', file).out).toBe('cleared 1 fault(s)\n');
-    expect(sim('fault', 'clear', '--state', file).out).toBe('cleared 1 fault(s)\n');
+    expect(sim('fault', 'clear', '--state', file).out).toBe('cleared 2 fault(s)\n');
 
     expect(sim('clock', '--acceleration', '3600', '--state', file).code).toBe(0);
     expect(loadOrganization(file).org.clock.acceleration).toBe(3600);
@@ -91,6 +93,10 @@ describe('npm run sim', () => {
       error: /"2" must be a probability between 0 and 1/,
     },
     { args: ['fault', 'inject', 'hang', '--state', 'x.json'], error: /needs --cmdlet/ },
+    {
+      args: ['fault', 'inject', 'rpc', '--after', '--state', 'x.json'],
+      error: /--after applies to the die fault only/,
+    },
     { args: ['show', '--bogus'], error: /unknown option '--bogus'/ },
     { args: ['frobnicate'], error: /unknown command 'frobnicate'/ },
     { args: [], error: /a command is required/ },

@@ -153,6 +153,19 @@ describe('faults', () => {
     expect(loadOrganization(file).org.faults).toEqual([]);
   });
 
+  it('a die --after fault is not taken before the cmdlet, and a plain die not after it', async () => {
+    const file = await stateWith(
+      { kind: 'die', cmdlet: 'Set-AuthConfig', after: true },
+      { kind: 'die', cmdlet: 'Get-AuthConfig' },
+    );
+    expect(await takeFault(file, 'Set-AuthConfig', exchange, Math.random, 'before')).toBeNull();
+    expect((await takeFault(file, 'Set-AuthConfig', exchange, Math.random, 'after'))?.fault).toMatchObject({
+      after: true,
+    });
+    expect(await takeFault(file, 'Get-AuthConfig', exchange, Math.random, 'after')).toBeNull();
+    expect((await takeFault(file, 'Get-AuthConfig', exchange, Math.random, 'before'))?.fault.kind).toBe('die');
+  });
+
   it('the host turns rpc and access-denied faults into PowerShell errors', async () => {
     const file = await stateWith(
       { kind: 'rpc', probability: 1, cmdlet: 'Get-AuthConfig', remaining: 1 },

@@ -157,3 +157,18 @@ describe('a shell killed in the middle of writes', () => {
     }
   });
 });
+
+describe('several shells on one organisation', () => {
+  it('serialise their changes: concurrent certificate creations are all kept', async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      const before = s.state().servers[0].certificates.length;
+      const shells = await Promise.all([s.shell(), s.shell(), s.shell()]);
+      const line = Array.from({ length: 8 }, () => `${NEW_AUTH_CERT('ex1.contoso.com')} | Out-Null`).join('; ');
+      await Promise.all(shells.map((ps) => s.ok(line, ps)));
+      expect(s.state().servers[0].certificates).toHaveLength(before + 24);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -196,7 +196,8 @@ export function createExchangeClient(
   const launch = launchFor(settings);
   const pool = deps.pool ?? defaultPool;
   const now = deps.now ?? (() => new Date());
-  const shell = new ExchangeShell(pool.get(launch));
+  const shell = new ExchangeShell(pool.acquire(launch));
+  let closed = false;
 
   const getCertificates = async (params: ParamsOf<'Get-ExchangeCertificate'>): Promise<ExchangeCertificate[]> => {
     const items = await shell.run('Get-ExchangeCertificate', params, { select: CERTIFICATE_PROPERTIES });
@@ -469,7 +470,10 @@ export function createExchangeClient(
     },
 
     async close() {
-      await pool.release(launch.key);
+      // Idempotent: a second close must not release a session another client of the same target still uses.
+      if (closed) return;
+      closed = true;
+      await pool.release(shell.session);
     },
   };
 }

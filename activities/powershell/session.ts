@@ -206,26 +206,32 @@ export class ShellSession {
 
 /** Sessions keyed by Exchange target, one per target per worker process. */
 export class ShellSessionPool {
-  private readonly sessions = new Map<string, ShellSession>();
+  private readonly sessions = new Map<string, { session: ShellSession; users: number }>();
 
-  get(launch: ShellLaunch): ShellSession {
-    let session = this.sessions.get(launch.key);
-    if (!session) {
-      session = new ShellSession(launch);
-      this.sessions.set(launch.key, session);
+  /** The target's session, shared by every client of that target; each acquire is matched by one release. */
+  acquire(launch: ShellLaunch): ShellSession {
+    let entry = this.sessions.get(launch.key);
+    if (!entry) {
+      entry = { session: new ShellSession(launch), users: 0 };
+      this.sessions.set(launch.key, entry);
     }
-    return session;
+    entry.users++;
+    return entry.session;
   }
 
-  async release(key: string): Promise<void> {
-    const session = this.sessions.get(key);
-    this.sessions.delete(key);
-    await session?.close();
+  /** Closes the session when its last client lets go; another client of the same target keeps it alive. */
+  async release(session: ShellSession): Promise<void> {
+    const entry = this.sessions.get(session.launch.key);
+    if (!entry || entry.session !== session) return;
+    entry.users--;
+    if (entry.users > 0) return;
+    this.sessions.delete(session.launch.key);
+    await session.close();
   }
 
   /** For worker shutdown. */
   async closeAll(): Promise<void> {
-    const sessions = [...this.sessions.values()];
+    const sessions = [...this.sessions.values()].map((e) => e.session);
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.close()));
   }

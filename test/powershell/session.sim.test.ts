@@ -205,6 +205,23 @@ describe('session recovery', () => {
     await session.close();
   });
 
+  test('clients of one target share one process, which lives until the last of them closes', async () => {
+    const shared = new ShellSessionPool();
+    const a = createExchangeClient({ simulatorState: state.file }, { pool: shared });
+    const b = createExchangeClient({ simulatorState: state.file }, { pool: shared });
+    const sessionOf = (c: unknown) => (c as { shell: ExchangeShell }).shell.session;
+    expect(sessionOf(a)).toBe(sessionOf(b));
+    await a.getAuthConfig();
+    const pid = sessionOf(a).pid!;
+    await a.close();
+    await a.close();
+    await expect(b.getAuthConfig()).resolves.toBeDefined();
+    expect(sessionOf(b).pid).toBe(pid);
+    await b.close();
+    await waitUntil(() => !isAlive(pid), 'the shell to exit after the last client closed');
+    expect(shared.size).toBe(0);
+  });
+
   test('concurrent calls are serialised on one process', async () => {
     const client = createExchangeClient({ simulatorState: state.file }, { pool });
     const shell = (client as unknown as { shell: ExchangeShell }).shell;

@@ -76,10 +76,12 @@ export const PS_NOW = Object.freeze({ kind: 'now' as const });
 export type PsNow = typeof PS_NOW;
 
 const QUOTES = /['\u2018\u2019\u201A\u201B]/g;
-// Below U+0020 plus the Unicode line terminators PowerShell also treats as newlines, and lone surrogates (they
-// cannot travel as UTF-8, but [char]N reproduces them exactly).
-const NEEDS_CHAR =
-  /[\u0000-\u001F\u0085\u2028\u2029]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// Below U+0020 plus the line terminators PowerShell also honours (U+0085, U+2028, U+2029), so no command holds a raw
+// line break; and everything outside ASCII, because Windows PowerShell 5.1 decodes its redirected stdin with the OEM
+// code page while node-powershell writes UTF-8 (rannn505/child-shell#132: "ä" arrives as "├ñ"). With every
+// non-ASCII character sent as [char]N the command text is pure ASCII and arrives intact whatever the code page; this
+// also covers lone surrogates, which UTF-8 cannot carry at all.
+const NEEDS_CHAR = /[\u0000-\u001F\u007F-\uFFFF]/g;
 
 function quotePiece(s: string): string {
   return `'${s.replace(QUOTES, (q) => q + q)}'`;

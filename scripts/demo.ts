@@ -20,15 +20,19 @@ export const DEMO_OPERATOR = 'demo-operator';
 /** Simulated Exchange seconds per real second: the 49-hour wait takes 49 s, a 12-hour servicelet cycle 12 s. */
 export const DEMO_CLOCK_RATE = 3600;
 
-/** Demo timings: durations are Exchange (server) time, so at 3600x these are seconds or less of real time. */
-export function demoInput(organization: string): RotationInputJson {
+/**
+ * Demo timings. Poll intervals are Temporal (real) time; the effective date (49 h) and the servicelet's 12-hour cycle
+ * are Exchange time, so at 3600x they pass in 49 s and 12 s.
+ */
+export function demoInput(organization: string): RotationInputJson & { organization: string } {
   return {
     organization,
-    replicationPollInterval: '5m',
-    publicationPollInterval: '10m',
-    crossSiteImportAfter: '1h',
-    publicationMargin: '1h',
-    hcwReminderInterval: '24h',
+    // The simulated certificate has years left: rotate anyway, as a yearly schedule would.
+    force: true,
+    replicationPollInterval: '2s',
+    publicationPollInterval: '2s',
+    crossSiteImportAfter: '20s',
+    hcwReminderInterval: '1h',
   };
 }
 
@@ -45,7 +49,7 @@ function describeStatus(status: RotationStatus): string {
         `${s.name}:${s.hasNewCertificate ? 'cert' : '-'}${s.event2014 ? '+2014' : ''}${s.poolsRecycled ? '+pools' : ''}`,
     )
     .join(' ');
-  return `${status.phase}: ${status.summary}${servers ? `  [${servers}]` : ''}`;
+  return `${status.summary}${servers ? `  [${servers}]` : ''}`;
 }
 
 async function main(): Promise<number> {

@@ -66,7 +66,7 @@ async function waitForStatus(predicate: (s: RotationStatus) => boolean, timeoutM
 }
 
 test('a planned rotation of a hybrid organisation ends with every server on the new certificate and HCW approved', async () => {
-  const handle = await startRotation(env.client, demoInput(organization) as { organization: string });
+  const handle = await startRotation(env.client, demoInput(organization));
   expect(handle.workflowId).toBe(rotationWorkflowId(organization));
 
   // One rotation per organisation: a second start while this one runs is refused by name.
@@ -74,8 +74,15 @@ test('a planned rotation of a hybrid organisation ends with every server on the 
   expect(duplicate).toBeInstanceOf(RotationAlreadyRunningError);
   expect((duplicate as Error).message).toBe(`already running: ${rotationWorkflowId(organization)}`);
 
-  const waiting = await waitForStatus((s) => s.phase === 'awaiting-hcw' || s.phase === 'done' || s.phase === 'failed', 150_000);
-  expect(waiting.phase).toBe('awaiting-hcw');
+  const waiting = await waitForStatus(
+    (s) => s.phase === 'awaiting-hcw' || s.phase === 'done' || s.phase === 'failed',
+    150_000,
+  );
+  if (waiting.phase !== 'awaiting-hcw') {
+    throw new Error(
+      `expected the HCW step, got: ${JSON.stringify(await handle.result().catch((e: Error) => e.message))}`,
+    );
+  }
   expect(waiting.hcw.status).toBe('waiting');
   expect(waiting.actionRequired).toMatch(/Hybrid Configuration Wizard/i);
 
@@ -91,8 +98,16 @@ test('a planned rotation of a hybrid organisation ends with every server on the 
 
   // The organisation itself, not the workflow's account of it.
   const { org, now } = loadOrganization(sim.stateFile);
-  const summary = demoSummary(organization, org, report, (name) =>
-    signInProbe(org, org.servers.find((s) => s.name === name)!, now).works,
+  const summary = demoSummary(
+    organization,
+    org,
+    report,
+    (name) =>
+      signInProbe(
+        org,
+        org.servers.find((s) => s.name === name)!,
+        now,
+      ).works,
   );
   expect(summary.problems).toEqual([]);
   expect(summary.servers.length).toBeGreaterThanOrEqual(2);

@@ -1,5 +1,6 @@
 // The programmatic face of the simulator, used by the shell host, the CLI, the demo and tests.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { catchUp, signInProbe, simulatedNow, SignInProbe } from './behaviour';
 import { Organisation, StateFileError } from './model';
 import { buildScenario, ScenarioOptions } from './scenarios';
@@ -16,6 +17,9 @@ export async function createOrganization(
   opts: CreateOptions = {},
 ): Promise<Organisation> {
   const org = buildScenario(scenario, opts);
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir))
+    throw new StateFileError(`cannot create state file ${file}: directory ${dir} does not exist`);
   await withFileLock(file, () => {
     if (!opts.overwrite && fs.existsSync(file)) {
       throw new StateFileError(`state file ${file} already exists (pass --force / overwrite to replace it)`);

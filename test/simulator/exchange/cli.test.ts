@@ -85,6 +85,10 @@ describe('npm run sim', () => {
     { args: ['advance', '12x', '--state', 'x.json'], error: /"12x" is not a duration/ },
     { args: ['show', '--state', '/nonexistent/org.json'], error: /state file \/nonexistent\/org.json does not exist/ },
     {
+      args: ['create', 'healthy', '--state', '/nonexistent/org.json'],
+      error: /cannot create state file \/nonexistent\/org.json: directory \/nonexistent does not exist/,
+    },
+    {
       args: ['fault', 'inject', 'flood', '--state', 'x.json'],
       error: /unknown fault "flood": valid faults are rpc, hang, die, access-denied/,
     },

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { ORGANIZATION_PATTERN } from '../common/names';
+import { parseRotationInput } from '../common/rotation';
 import { ConfigurationError, loadTemporalConfig } from '../worker/config';
 import { connectionOptionsFor } from '../worker/temporal';
 import {
@@ -58,7 +59,7 @@ function inputJsonArg(text: string): Record<string, unknown> {
   }
   const r = inputObject.safeParse(value);
   if (!r.success || Array.isArray(value))
-    throw new UsageError('--input-json must be a JSON object, e.g. {"forceRotation": true}');
+    throw new UsageError('--input-json must be a JSON object, e.g. {"force": true}');
   return r.data;
 }
 
@@ -103,6 +104,9 @@ export function buildProgram(io: CliIo): Command {
         );
       }
       const input = { ...extra, organization, ...(opts.dryRun ? { dryRun: true } : {}) };
+      // The workflow validates its input too (the UI starts it without this CLI); checking here fails before a start.
+      const parsed = parseRotationInput(input);
+      if (!parsed.ok) throw new UsageError(parsed.message.split('\n').join('; '));
       const handle = await startRotation(await io.client(), input);
       io.out(`started ${handle.workflowId} (run ${handle.firstExecutionRunId})${opts.dryRun ? ' as a dry run' : ''}`);
     });

@@ -29,7 +29,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string[]; er
 describe('cli', () => {
   test('start, then a second start is refused with "already running: <workflow id>"', async () => {
     const org = uniqueOrganization();
-    const first = await cli('start', org, '--input-json', '{"forceRotation": true}');
+    const first = await cli('start', org, '--input-json', '{"force": true}');
     expect(first.err).toEqual([]);
     expect(first.code).toBe(0);
     expect(first.out[0]).toMatch(
@@ -43,7 +43,7 @@ describe('cli', () => {
     const history = await env.client.workflow.getHandle(rotationWorkflowId(org)).fetchHistory();
     const started = history.events?.[0].workflowExecutionStartedEventAttributes;
     const payload = started?.input?.payloads?.[0];
-    expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({ forceRotation: true, organization: org });
+    expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({ force: true, organization: org });
     await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
   });
 
@@ -87,15 +87,16 @@ describe('cli', () => {
     [['approve-hcw', 'contoso', '--by', '  '], 2, 'cli: --by "  ": must not be empty'],
     [['skip-hcw', 'contoso', '--by', 'ann'], 2, "cli: required option '--reason <text>' not specified"],
     [['start', 'contoso', '--input-json', '{nope'], 2, expect.stringMatching(/^cli: --input-json is not JSON: /)],
-    [
-      ['start', 'contoso', '--input-json', '[1]'],
-      2,
-      'cli: --input-json must be a JSON object, e.g. {"forceRotation": true}',
-    ],
+    [['start', 'contoso', '--input-json', '[1]'], 2, 'cli: --input-json must be a JSON object, e.g. {"force": true}'],
     [
       ['start', 'contoso', '--input-json', '{"organization":"fabrikam"}'],
       2,
       'cli: --input-json names organization "fabrikam" but the argument is contoso',
+    ],
+    [
+      ['start', 'contoso', '--input-json', '{"effectiveDateHours": 12, "colour": "red"}'],
+      2,
+      'cli: input: Unrecognized key: "colour" (colour); input.effectiveDateHours: must be at least 48 unless acknowledgeShortEffectiveDate is true',
     ],
     [['frobnicate'], 2, "cli: unknown command 'frobnicate'"],
     [[], 2, 'cli: a command is required: start, status, approve-hcw or skip-hcw (see --help)'],

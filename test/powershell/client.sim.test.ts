@@ -203,6 +203,35 @@ describe('changing the organisation', () => {
   });
 });
 
+describe('the AuthAdmin servicelet', () => {
+  test('after a restart it publishes a due certificate: event 2014 names the thumbprint, the last run is read', async () => {
+    const { client } = clientFor('healthy');
+    const servers = await client.getExchangeServers();
+    const since = await client.getServerTime();
+    const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+    for (const s of servers.slice(1)) {
+      if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status === 'present') continue;
+      const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, 'pw');
+      await client.importCertificate(s.fqdn, pfx, 'pw');
+    }
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
+    const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
+    expect(restarted.every((r) => r.ok)).toBe(true);
+
+    expect((await client.getAuthConfig()).currentCertificateThumbprint).toBe(cert.thumbprint);
+    const events = (await Promise.all(servers.map((s) => client.getAuthAdminEvents(s.fqdn, since)))).flat();
+    expect(events.length).toBeGreaterThan(0);
+    for (const e of events) {
+      expect(e.thumbprint).toBe(cert.thumbprint);
+      expect(Date.parse(e.timeCreated)).toBeGreaterThanOrEqual(Date.parse(since));
+      expect(e.message).toMatch(/signing certificate/i);
+    }
+    const lastRun = await client.getAuthAdminLastRun(servers[0].fqdn);
+    expect(lastRun).not.toBeNull();
+    expect(Date.parse(lastRun!)).toBeGreaterThanOrEqual(Date.parse(since));
+  });
+});
+
 describe('missing certificates', () => {
   test('the current certificate missing on one server is "missing" there (repairable by import)', async () => {
     const { client } = clientFor('missing-on-one');

@@ -133,6 +133,15 @@ export class ShellSession {
       await this.invoke(live, this.launch.setupLine, this.launch.setupTimeoutMs, 'session setup');
     } catch (error) {
       await this.discard();
+      // The shell is alive but refused the setup line (no Exchange snap-in, a module missing): that is the
+      // environment, not a passing fault. Unreachable servers and denied access keep their own classes.
+      if (error instanceof ShellProcessError && error.record !== undefined) {
+        throw new ShellConfigurationError(`the Exchange session could not be set up: ${error.record.message}`, {
+          cmdlet: 'session setup',
+          cause: error.cause,
+          record: error.record,
+        });
+      }
       throw error;
     }
     return live;

@@ -90,3 +90,27 @@ test('calls after close are refused', async () => {
   await s.close();
   await expect(s.run('Get-Date')).rejects.toThrow(/closed/);
 });
+
+test('a shell that answers the setup line with an error on stderr is a ShellConfigurationError', async () => {
+  // Speaks node-powershell's protocol (echoes the delimiters to the right stream) and fails every other line on stderr,
+  // the way powershell.exe reports a snap-in that is not installed.
+  const file = script(
+    'no-snapin',
+    [
+      '#!/bin/sh',
+      'while IFS= read -r line; do',
+      '  case "$line" in',
+      '    \'[Console]::Error.WriteLine("\'*) d=${line#*(\\"}; echo "${d%%\\")*}" >&2 ;;',
+      '    \'[Console]::Out.WriteLine("\'*) d=${line#*(\\"}; echo "${d%%\\")*}" ;;',
+      '    *) echo "Add-PSSnapin : No snap-ins have been registered for Windows PowerShell version 5." >&2 ;;',
+      '  esac',
+      'done',
+      '',
+    ].join('\n'),
+  );
+  const s = session(file);
+  const error = await s.run('Get-Date').catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ShellConfigurationError);
+  expect((error as Error).message).toMatch(/No snap-ins have been registered/);
+  await s.close();
+});

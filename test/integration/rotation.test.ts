@@ -2,7 +2,8 @@
 // ExchangeClient, node-powershell and the simulated Exchange Management Shell, against a hybrid simulated organisation
 // whose clock runs fast. The HCW step is approved by signal, as a person would.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { approveHcw, RotationAlreadyRunningError, rotationHandle, startRotation } from '../../client/rotation';
+import { main as cli } from '../../client/cli';
+import { RotationAlreadyRunningError, rotationHandle, startRotation } from '../../client/rotation';
 import { rotationWorkflowId } from '../../common/names';
 import type { RotationReport, RotationStatus } from '../../common/rotation';
 import { demoSummary } from '../../scripts/demo-summary';
@@ -86,7 +87,18 @@ test('a planned rotation of a hybrid organisation ends with every server on the 
   expect(waiting.hcw.status).toBe('waiting');
   expect(waiting.actionRequired).toMatch(/Hybrid Configuration Wizard/i);
 
-  await approveHcw(env.client, organization, { by: 'integration-test', note: 'HCW re-run' });
+  // As a person would: the CLI shows what to do, then records the approval by signal.
+  const out: string[] = [];
+  const io = {
+    out: (l: string) => out.push(l),
+    err: (l: string) => out.push(`ERR ${l}`),
+    client: async () => env.client,
+  };
+  expect(await cli(['status', organization, '--json'], io)).toBe(0);
+  const view = JSON.parse(out.splice(0).join('\n'));
+  expect(view).toMatchObject({ execution: 'RUNNING', status: { phase: 'awaiting-hcw', hcw: { status: 'waiting' } } });
+  expect(await cli(['approve-hcw', organization, '--by', 'integration-test', '--note', 'HCW re-run'], io)).toBe(0);
+  expect(out).toEqual([`recorded HCW completed by integration-test on ${rotationWorkflowId(organization)}`]);
   const report = (await handle.result()) as RotationReport;
 
   expect(report.outcome).toBe('completed');

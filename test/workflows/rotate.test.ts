@@ -1,0 +1,473 @@
+// rotateAuthCertificate under time skipping, every path, with stubbed activities over a small stateful organisation.
+import { randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundle } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE } from '../../common/names';
+import type { RotationInputJson, RotationReport, RotationStatus } from '../../common/rotation';
+import {
+  organizationSearchAttribute,
+  outcomeSearchAttribute,
+  phaseSearchAttribute,
+} from '../../common/search-attributes';
+import { hcwCompletedSignal, hcwSkippedSignal, reportQuery, statusQuery } from '../../workflows/messages';
+import { createTimeSkippingEnv, Worker, workflowBundle } from './env';
+import { type Scenario, StubOrganisation } from './stub-activities';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+  bundle = await workflowBundle();
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const twoSites: Scenario['servers'] = [
+  { name: 'EX1', site: 'Tokyo' },
+  { name: 'EX2', site: 'Tokyo' },
+  { name: 'EX3', site: 'Osaka' },
+];
+
+function scenario(overrides: Partial<Scenario> = {}): Scenario {
+  return { servers: twoSites, currentExpiresInDays: 30, hybrid: false, ...overrides };
+}
+
+interface RunOptions {
+  /** Runs while the workflow runs (signals, queries). */
+  during?: (handle: WorkflowHandle, org: StubOrganisation) => Promise<void>;
+  workflowId?: string;
+}
+
+async function run(
+  org: StubOrganisation,
+  input: RotationInputJson | unknown,
+  options: RunOptions = {},
+): Promise<{ report: RotationReport; handle: WorkflowHandle }> {
+  const taskQueue = `rotate-test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: org.activities(),
+  });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+      workflowId: options.workflowId ?? `rotate-test-${randomUUID()}`,
+      taskQueue,
+      args: [input],
+    });
+    if (options.during) await options.during(handle, org);
+    const report = (await handle.result()) as RotationReport;
+    return { report, handle };
+  });
+}
+
+/** Waits (in skipped time) until the workflow's status satisfies `ready`. */
+async function until(handle: WorkflowHandle, ready: (s: RotationStatus) => boolean): Promise<RotationStatus> {
+  for (let i = 0; i < 200; i += 1) {
+    const status = await handle.query(statusQuery);
+    if (ready(status)) return status;
+    await env.sleep('1 hour');
+  }
+  throw new Error('status never became ready');
+}
+
+const org = (name = 'contoso') => `${name}-${randomUUID().slice(0, 8)}`;
+
+describe('planned rotation', () => {
+  test('rotates, declines the SMTP overwrite, waits for the date and publication, recycles, no HCW outside hybrid', async () => {
+    const stub = new StubOrganisation(scenario({ smtpMoves: true }));
+    const { report } = await run(stub, { organization: org() });
+    expect(report.path).toBe('rotate');
+    expect(report.outcome).toBe('completed');
+    expect(report.newThumbprint).toBe(stub.currentThumbprint);
+    expect(report.previousThumbprint).not.toBe(report.newThumbprint);
+    expect(stub.count('generateAuthCertificate')).toBe(1);
+    expect(stub.count('publishCertificateNow')).toBe(0);
+    expect(report.publishedByForce).toBe(false);
+    expect(report.effectiveDateHours).toBe(49);
+    expect(report.servers.every((s) => s.hasNewCertificate && s.event2014 && s.poolsRecycledAfterPublication)).toBe(
+      true,
+    );
+    expect(report.servers.every((s) => s.transport?.restored)).toBe(false);
+    expect(report.servers.find((s) => s.name === 'EX1')?.transport?.restored).toBe(true);
+    expect(report.warnings.join('\n')).toMatch(/moved SMTP on EX1/);
+    // Recycled after publication, never before: the stub's servicelet published at the effective date.
+    const effective = Date.parse(report.effectiveDate!);
+    for (const at of stub.recycledAt.values()) expect(at).toBeGreaterThanOrEqual(effective);
+    expect(report.hcw.status).toBe('not-needed');
+    expect(report.phases.map((p) => p.phase)).toEqual([
+      'inspecting',
+      'planning',
+      'generating',
+      'staging',
+      'replicating',
+      'waiting-for-effective-date',
+      'publishing',
+      'recycling',
+    ]);
+  });
+
+  test('under 48 hours only with the acknowledgement, recorded in the report; restart of the service host on request', async () => {
+    const stub = new StubOrganisation(scenario());
+    const { report } = await run(stub, {
+      organization: org(),
+      effectiveDateHours: 24,
+      acknowledgeShortEffectiveDate: true,
+      restartServiceHostAfterEffectiveDate: true,
+    });
+    expect(report.outcome).toBe('completed');
+    expect(report.shortEffectiveDateAcknowledged).toBe(true);
+    expect(report.effectiveDateHours).toBe(24);
+    const stage = stub.calls.find((c) => c.name === 'stageCertificate')!.args as { force: boolean };
+    expect(stage.force).toBe(true);
+    expect(stub.restartedAt.size).toBe(3);
+    for (const at of stub.restartedAt.values()) expect(at).toBeGreaterThanOrEqual(Date.parse(report.effectiveDate!));
+  });
+
+  test('nothing to do outside renewBefore; force rotates anyway', async () => {
+    const quiet = new StubOrganisation(scenario({ currentExpiresInDays: 400 }));
+    const { report } = await run(quiet, { organization: org() });
+    expect(report.outcome).toBe('nothing-to-do');
+    expect(report.path).toBe('nothing-to-do');
+    expect(quiet.count('generateAuthCertificate')).toBe(0);
+
+    const forced = new StubOrganisation(scenario({ currentExpiresInDays: 400 }));
+    const { report: forcedReport } = await run(forced, { organization: org(), force: true });
+    expect(forcedReport.path).toBe('rotate');
+    expect(forcedReport.outcome).toBe('completed');
+  });
+});
+
+describe('resume and import', () => {
+  test('resume: a certificate staged by a person is carried through, not replaced', async () => {
+    const stub = new StubOrganisation(
+      scenario({ stagedNext: { effectiveInHours: 10, missingOn: ['EX3'] }, isolatedSites: ['Osaka'] }),
+    );
+    const staged = '2'.padStart(40, '0');
+    const { report } = await run(stub, { organization: org(), crossSiteImportAfter: '1h' });
+    expect(report.path).toBe('resume');
+    expect(report.newThumbprint).toBe(staged);
+    expect(stub.count('generateAuthCertificate')).toBe(0);
+    expect(stub.count('stageCertificate')).toBe(0);
+    expect(stub.currentThumbprint).toBe(staged);
+    expect(report.outcome).toBe('completed');
+  });
+
+  test('import across sites: the isolated site gets the certificate by export and import after crossSiteImportAfter', async () => {
+    const stub = new StubOrganisation(scenario({ isolatedSites: ['Osaka'], replicationPolls: 1 }));
+    const { report } = await run(stub, {
+      organization: org(),
+      crossSiteImportAfter: '2h',
+      replicationPollInterval: '30m',
+    });
+    expect(report.outcome).toBe('completed');
+    const copies = stub.calls.filter((c) => c.name === 'copyCertificate');
+    expect(copies).toHaveLength(1);
+    const copy = copies[0]!.args as { source: { name: string }; targets: Array<{ name: string }> };
+    expect(copy.source.name).toBe('EX1');
+    expect(copy.targets.map((t) => t.name)).toEqual(['EX3']);
+    expect(report.servers.find((s) => s.name === 'EX3')?.importedAt).toBeDefined();
+    expect(report.servers.find((s) => s.name === 'EX2')?.importedAt).toBeUndefined();
+  });
+
+  test('replication deadline: stops with the servers that lack the certificate', async () => {
+    const stub = new StubOrganisation(scenario({ replicationPolls: 1000 }));
+    const { report } = await run(stub, { organization: org(), replicationDeadline: '3h', crossSiteImportAfter: '10h' });
+    expect(report.outcome).toBe('stopped');
+    expect(report.stopReason).toMatch(
+      /replication deadline passed; servers lacking the new certificate: EX2 \(missing\), EX3 \(missing\)/,
+    );
+    expect(stub.count('checkPublication')).toBe(0);
+  });
+
+  test('import path: the current certificate is copied where it is missing, then the organisation is inspected again', async () => {
+    const stub = new StubOrganisation(scenario({ currentExpiresInDays: 400, currentMissingOn: ['EX3'] }));
+    const { report } = await run(stub, { organization: org() });
+    expect(report.path).toBe('nothing-to-do');
+    expect(report.outcome).toBe('nothing-to-do');
+    expect(stub.count('inspectOrganization')).toBe(2);
+    expect(stub.hasCertificate('EX3', '1'.padStart(40, '0'))).toBe(true);
+    expect(report.reasons.join('\n')).toMatch(/current certificate missing on: EX3/);
+    expect(report.servers.find((s) => s.name === 'EX3')?.importedAt).toBeDefined();
+  });
+});
+
+describe('emergency', () => {
+  test.each([
+    ['expired', { currentExpiresInDays: -1 }],
+    ['missing everywhere', { currentMissingOn: 'all' as const }],
+  ])(
+    'current %s: generate, stage now, publish, clear previous, restart, recycle, check sign-in, HCW',
+    async (_, over) => {
+      const stub = new StubOrganisation(scenario({ ...over, hybrid: true, isolatedSites: ['Osaka'] }));
+      const { report } = await run(
+        stub,
+        { organization: org(), probeMailbox: 'probe@contoso.test' },
+        {
+          during: async (handle) => {
+            await until(handle, (s) => s.phase === 'awaiting-hcw');
+            await handle.signal(hcwCompletedSignal, { by: 'alice', note: 'HCW re-run' });
+          },
+        },
+      );
+      expect(report.path).toBe('replace-now');
+      const stage = stub.calls.find((c) => c.name === 'stageCertificate')!.args as {
+        effectiveDate: { kind: string };
+        force: boolean;
+      };
+      expect(stage).toMatchObject({ effectiveDate: { kind: 'now' }, force: true });
+      expect(report.publishedByForce).toBe(true);
+      expect(stub.previousThumbprint).toBeNull();
+      expect(stub.restartedAt.size).toBe(3);
+      expect(stub.recycledAt.size).toBe(3);
+      expect(stub.count('checkSignIn')).toBe(1);
+      expect(report.servers.every((s) => s.signIn?.ok)).toBe(true);
+      expect(report.hcw).toMatchObject({ status: 'completed', by: 'alice', note: 'HCW re-run' });
+      expect(report.outcome).toBe('completed');
+      // The isolated site was served at once: an outage does not wait for crossSiteImportAfter.
+      expect(stub.count('copyCertificate')).toBeGreaterThanOrEqual(1);
+      const names = stub.calls.map((c) => c.name);
+      expect(names.indexOf('publishCertificateNow')).toBeLessThan(names.indexOf('restartServiceHost'));
+      expect(names.indexOf('restartServiceHost')).toBeLessThan(names.indexOf('recycleAuthAppPools'));
+    },
+  );
+});
+
+describe('unreachable servers', () => {
+  test('stop the run with a report', async () => {
+    const stub = new StubOrganisation(scenario({ unreachable: ['EX2'] }));
+    const { report } = await run(stub, { organization: org() });
+    expect(report.outcome).toBe('stopped');
+    expect(report.path).toBe('stop-unreachable');
+    expect(report.stopReason).toMatch(/EX2/);
+    expect(report.servers.find((s) => s.name === 'EX2')?.unreachable).toMatch(/RPC/);
+    expect(stub.count('generateAuthCertificate')).toBe(0);
+  });
+
+  test('ignored on request: the rotation carries on with the others and says so', async () => {
+    const stub = new StubOrganisation(scenario({ unreachable: ['EX2'] }));
+    const { report } = await run(stub, { organization: org(), ignoreUnreachableServers: true });
+    expect(report.outcome).toBe('completed');
+    expect(report.servers.find((s) => s.name === 'EX2')).toMatchObject({
+      ignored: true,
+      poolsRecycledAfterPublication: false,
+    });
+    expect(report.warnings.join('\n')).toMatch(/EX2 is unreachable and was left out/);
+    const recycle = stub.calls.find((c) => c.name === 'recycleAuthAppPools')!.args as {
+      servers: Array<{ name: string }>;
+    };
+    expect(recycle.servers.map((s) => s.name)).toEqual(['EX1', 'EX3']);
+  });
+});
+
+describe('servicelet silent', () => {
+  test('diagnoses after one cycle plus the margin, tells a person, never publishes by force, gives up as stopped', async () => {
+    const stub = new StubOrganisation(scenario({ servicelet: 'silent' }));
+    let seen: RotationStatus | undefined;
+    const { report } = await run(
+      stub,
+      { organization: org() },
+      {
+        during: async (handle) => {
+          seen = await until(handle, (s) => s.actionRequired !== null);
+        },
+      },
+    );
+    expect(seen?.phase).toBe('publishing');
+    expect(seen?.actionRequired).toMatch(/servicelet/);
+    expect(stub.count('diagnoseServicelet')).toBe(1);
+    expect(stub.count('publishCertificateNow')).toBe(0);
+    expect(report.outcome).toBe('stopped');
+    expect(report.stopReason).toMatch(/publication-overdue/);
+    expect(report.diagnosis?.advice.length).toBeGreaterThan(0);
+    expect(stub.notifications.some((n) => n.kind === 'action-required' && /overdue/.test(n.subject))).toBe(true);
+    // Overdue means: the date plus one 12 h cycle plus the 2 h margin had passed on the server's clock.
+    const checks = stub.calls.filter((c) => c.name === 'checkPublication').length;
+    expect(checks).toBeGreaterThanOrEqual(2);
+  });
+
+  test('publication that comes after a person acts on the diagnosis completes the rotation', async () => {
+    const stub = new StubOrganisation(scenario({ servicelet: 'after-diagnosis' }));
+    const { report } = await run(stub, { organization: org() });
+    expect(report.outcome).toBe('completed');
+    expect(report.diagnosis).toBeDefined();
+    expect(report.servers.every((s) => s.event2014)).toBe(true);
+  });
+});
+
+describe('HCW', () => {
+  test('completed: the report records who and when; status shows what the person must do', async () => {
+    const stub = new StubOrganisation(scenario({ hybrid: true }));
+    let waiting: RotationStatus | undefined;
+    const { report } = await run(
+      stub,
+      { organization: org() },
+      {
+        during: async (handle) => {
+          waiting = await until(handle, (s) => s.phase === 'awaiting-hcw');
+          await handle.signal(hcwCompletedSignal, { by: 'alice', note: 'ran HCW' });
+        },
+      },
+    );
+    expect(waiting?.actionRequired).toMatch(/Hybrid Configuration Wizard/);
+    expect(waiting?.hcw.status).toBe('waiting');
+    expect(report.hcw).toMatchObject({ status: 'completed', by: 'alice', note: 'ran HCW' });
+    expect(Date.parse(report.hcw.at!)).toBeGreaterThan(Date.parse(report.publishedAt!));
+    expect(report.outcome).toBe('completed');
+  });
+
+  test('skipped with a reason', async () => {
+    const stub = new StubOrganisation(scenario({ hybrid: true }));
+    const { report } = await run(
+      stub,
+      { organization: org() },
+      {
+        during: async (handle) => {
+          await until(handle, (s) => s.phase === 'awaiting-hcw');
+          await handle.signal(hcwSkippedSignal, { by: 'bob', reason: 'hybrid app handled by the cloud team' });
+        },
+      },
+    );
+    expect(report.hcw).toMatchObject({ status: 'skipped', by: 'bob', reason: 'hybrid app handled by the cloud team' });
+    expect(report.outcome).toBe('completed');
+  });
+
+  test('a signal before the certificate is current is ignored with a warning; an invalid one too', async () => {
+    const stub = new StubOrganisation(scenario({ hybrid: true }));
+    const { report } = await run(
+      stub,
+      { organization: org() },
+      {
+        during: async (handle) => {
+          await until(handle, (s) => s.phase === 'waiting-for-effective-date');
+          await handle.signal(hcwCompletedSignal, { by: 'eager' });
+          await until(handle, (s) => s.phase === 'awaiting-hcw');
+          await handle.signal(hcwCompletedSignal, { by: '' });
+          await handle.signal(hcwCompletedSignal, { by: 'carol' });
+        },
+      },
+    );
+    expect(report.hcw).toMatchObject({ status: 'completed', by: 'carol' });
+    expect(report.warnings.join('\n')).toMatch(/ignored an HCW signal while waiting-for-effective-date/);
+    expect(report.warnings.join('\n')).toMatch(/hcwCompletedSignal needs/);
+  });
+
+  test('timed out: reminders every 24 h, then finishes as hcw-pending, not failed', async () => {
+    const stub = new StubOrganisation(scenario({ hybrid: true }));
+    const { report, handle } = await run(stub, { organization: org(), hcwTimeout: '3d' });
+    expect(report.outcome).toBe('hcw-pending');
+    expect(report.hcw.status).toBe('pending');
+    expect(report.hcw.remindersSent).toBe(2);
+    expect(stub.notifications.filter((n) => n.kind === 'reminder')).toHaveLength(2);
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+  });
+});
+
+describe('plan mode', () => {
+  test('dry run inspects, decides, reports the steps and changes nothing', async () => {
+    const stub = new StubOrganisation(scenario({ hybrid: true }));
+    const { report } = await run(stub, { organization: org(), dryRun: true });
+    expect(report.outcome).toBe('dry-run');
+    expect(report.path).toBe('rotate');
+    expect(report.plannedSteps?.join('\n')).toMatch(/create a new Auth certificate/);
+    expect(report.plannedSteps?.join('\n')).toMatch(/Hybrid Configuration Wizard/);
+    const changed = stub.calls.filter((c) => !['inspectOrganization', 'notify'].includes(c.name));
+    expect(changed).toEqual([]);
+  });
+});
+
+describe('one rotation per organisation', () => {
+  test('a second start with the same workflow ID is refused while the first runs', async () => {
+    const organization = org();
+    const workflowId = rotationWorkflowId(organization);
+    const stub = new StubOrganisation(scenario({ hybrid: true }));
+    await run(
+      stub,
+      { organization },
+      {
+        workflowId,
+        during: async (handle) => {
+          await until(handle, (s) => s.phase === 'awaiting-hcw');
+          await expect(
+            env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+              workflowId,
+              taskQueue: 'unused',
+              args: [{ organization }],
+              workflowIdConflictPolicy: 'FAIL',
+            }),
+          ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+          await handle.signal(hcwSkippedSignal, { by: 'test', reason: 'done' });
+        },
+      },
+    );
+  });
+});
+
+describe('bad inputs', () => {
+  test.each([
+    [{}, /input\.organization: is required/],
+    [{ organization: 'has space' }, /input\.organization: must be 1-63 letters/],
+    [
+      { organization: 'contoso', effectiveDateHours: 24 },
+      /input\.effectiveDateHours: must be at least 48 unless acknowledgeShortEffectiveDate is true/,
+    ],
+    [
+      { organization: 'contoso', replicationPollInterval: 'soon' },
+      /input\.replicationPollInterval: must be a positive duration/,
+    ],
+    [{ organization: 'contoso', dryrun: true }, /input: Unrecognized key.*dryrun/],
+    [{ organization: 'contoso', renewBeforeDays: 'sixty' }, /input\.renewBeforeDays: /],
+    ['contoso', /input: must be a JSON object/],
+  ])('%j fails at once, non-retryably, naming the field and the rule', async (input, message) => {
+    const stub = new StubOrganisation(scenario());
+    const failure = await run(stub, input).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect((cause as ApplicationFailure).type).toBe('InvalidRotationInput');
+    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+    expect(cause?.message).toMatch(message);
+    expect(stub.calls).toEqual([]);
+  });
+});
+
+describe('visibility', () => {
+  test('status and report queries while running; the details and search attributes are set', async () => {
+    const stub = new StubOrganisation(scenario({ hybrid: true }));
+    const organization = org('Fabrikam');
+    await run(
+      stub,
+      { organization },
+      {
+        during: async (handle) => {
+          const status = await until(handle, (s) => s.phase === 'waiting-for-effective-date');
+          expect(status.servers).toHaveLength(3);
+          expect(status.servers.every((s) => s.hasNewCertificate)).toBe(true);
+          expect(status.nextCheckAt).not.toBeNull();
+          expect(status.effectiveDate).not.toBeNull();
+          expect(status.summary).toMatch(/certificate on 3\/3/);
+          const report = await handle.query(reportQuery);
+          expect(report.newThumbprint).toBe(status.newThumbprint);
+          const description = await handle.describe();
+          expect(description.typedSearchAttributes.get(organizationSearchAttribute)).toBe(organization.toLowerCase());
+          expect(description.typedSearchAttributes.get(phaseSearchAttribute)).toBe('waiting-for-effective-date');
+          await until(handle, (s) => s.phase === 'awaiting-hcw');
+          await handle.signal(hcwCompletedSignal, { by: 'dave' });
+          await handle.result();
+          const done = await handle.describe();
+          expect(done.typedSearchAttributes.get(outcomeSearchAttribute)).toBe('completed');
+          expect(done.typedSearchAttributes.get(phaseSearchAttribute)).toBe('done');
+        },
+      },
+    );
+  });
+});

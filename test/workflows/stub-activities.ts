@@ -1,0 +1,359 @@
+// Stubbed activities for workflow tests: a tiny, stateful Exchange organisation behind the RotationActivities
+// signatures. Its clock is the Temporal server's (the time-skipping test server's skipped time), read from the
+// activity's scheduled timestamp, so effective dates and timers agree the way a real server's clock and Temporal do.
+import { activityInfo } from '@temporalio/activity';
+import type { RotationActivities } from '../../activities';
+import type {
+  CopyResult,
+  GeneratedCertificate,
+  OrganizationSnapshot,
+  RecycleResult,
+  RotationNotification,
+  ServerIdentity,
+  ServerSnapshot,
+} from '../../common/rotation';
+
+const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+
+export interface StubServer {
+  name: string;
+  site: string;
+}
+
+export interface Scenario {
+  servers: StubServer[];
+  /** Days until the current certificate expires (negative: expired); null: AuthConfig names none. */
+  currentExpiresInDays: number | null;
+  /** Servers without the current certificate; 'all' for missing everywhere. */
+  currentMissingOn?: string[] | 'all';
+  /** A next certificate already staged, with its effective date this many hours from the start. */
+  stagedNext?: { effectiveInHours: number; missingOn?: string[] };
+  hybrid: boolean;
+  unreachable?: string[];
+  /** Checks before a server of the creating server's site has the new certificate. */
+  replicationPolls?: number;
+  /** Sites the servicelet does not reach: only an import helps there. */
+  isolatedSites?: string[];
+  /** The servicelet publishes at the effective date ('works'), never ('silent'), or after a diagnosis ('after-diagnosis'). */
+  servicelet?: 'works' | 'silent' | 'after-diagnosis';
+  /** The SMTP certificate moves to the new one on creation (the overwrite prompt said yes). */
+  smtpMoves?: boolean;
+  signInFails?: string[];
+}
+
+export interface Call {
+  name: keyof RotationActivities;
+  args: unknown;
+}
+
+const hex = (n: number) => n.toString(16).toUpperCase().padStart(40, '0');
+
+export class StubOrganisation {
+  readonly calls: Call[] = [];
+  readonly notifications: RotationNotification[] = [];
+  private current: string | null = null;
+  private previous: string | null = null;
+  private next: string | null = null;
+  private effectiveAt: number | null = null;
+  private readonly has = new Map<string, Set<string>>();
+  private readonly events = new Map<string, string>();
+  private readonly made: Array<GeneratedCertificate> = [];
+  private readonly notAfter = new Map<string, number>();
+  private replicationChecks = 0;
+  private diagnosed = false;
+  private counter = 100;
+  readonly recycledAt = new Map<string, number>();
+  readonly restartedAt = new Map<string, number>();
+  private readonly transport = new Map<string, string>();
+  private start = 0;
+  private ready = false;
+
+  constructor(readonly scenario: Scenario) {}
+
+  /** The organisation is laid out at the first activity, on the server clock of that moment. */
+  private init(): void {
+    if (this.ready) return;
+    this.ready = true;
+    const { scenario } = this;
+    const start = this.now();
+    this.start = start;
+    for (const s of scenario.servers) {
+      this.has.set(s.name, new Set());
+      this.transport.set(s.name, hex(s.name.length + 7));
+    }
+    this.current = scenario.currentExpiresInDays === null ? null : hex(1);
+    if (this.current) {
+      this.notAfter.set(this.current, start + scenario.currentExpiresInDays! * DAY);
+      for (const s of scenario.servers) {
+        const missing = scenario.currentMissingOn === 'all' || scenario.currentMissingOn?.includes(s.name);
+        if (!missing) this.has.get(s.name)!.add(this.current);
+      }
+    }
+    if (scenario.stagedNext) {
+      this.next = hex(2);
+      this.notAfter.set(this.next, start + 5 * 365 * DAY);
+      this.effectiveAt = start + scenario.stagedNext.effectiveInHours * HOUR;
+      for (const s of scenario.servers) {
+        if (!scenario.stagedNext.missingOn?.includes(s.name)) this.has.get(s.name)!.add(this.next);
+      }
+    }
+  }
+
+  private now(): number {
+    try {
+      return activityInfo().currentAttemptScheduledTimestampMs;
+    } catch {
+      return Date.now();
+    }
+  }
+
+  private fqdn(name: string) {
+    return `${name.toLowerCase()}.contoso.test`;
+  }
+
+  private reachable(name: string) {
+    return !this.scenario.unreachable?.includes(name);
+  }
+
+  private site(name: string) {
+    return this.scenario.servers.find((s) => s.name === name)!.site;
+  }
+
+  count(name: keyof RotationActivities): number {
+    return this.calls.filter((c) => c.name === name).length;
+  }
+
+  /** The servicelet's behaviour at a moment: publish the next certificate once its date passed. */
+  private servicelet(): void {
+    const mode = this.scenario.servicelet ?? 'works';
+    if (this.next === null || this.effectiveAt === null || this.now() < this.effectiveAt) return;
+    if (mode === 'silent' || (mode === 'after-diagnosis' && !this.diagnosed)) return;
+    this.publish();
+  }
+
+  private publish(): void {
+    this.previous = this.current;
+    this.current = this.next;
+    this.next = null;
+    this.effectiveAt = null;
+    const at = new Date(this.now()).toISOString();
+    for (const s of this.scenario.servers) if (this.reachable(s.name)) this.events.set(s.name, at);
+  }
+
+  private replicate(): void {
+    this.replicationChecks += 1;
+    const thumbprint = this.made.at(-1)?.thumbprint;
+    if (!thumbprint) return;
+    const creatorSite = this.site(this.made.at(-1)!.server);
+    if (this.replicationChecks <= (this.scenario.replicationPolls ?? 1)) return;
+    for (const s of this.scenario.servers) {
+      const isolated = this.scenario.isolatedSites?.includes(s.site) && s.site !== creatorSite;
+      if (!isolated) this.has.get(s.name)!.add(thumbprint);
+    }
+  }
+
+  activities(): RotationActivities {
+    const record = <A>(name: keyof RotationActivities, args: A) => {
+      this.init();
+      this.calls.push({ name, args });
+    };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const identity = (s: ServerIdentity) => s.name;
+    const stub: RotationActivities = {
+      inspectOrganization: async () => {
+        record('inspectOrganization', undefined);
+        this.servicelet();
+        const presence = (name: string, t: string | null): ServerSnapshot['current'] =>
+          t === null
+            ? null
+            : !this.reachable(name)
+              ? 'unreachable'
+              : this.has.get(name)!.has(t)
+                ? 'present'
+                : 'missing';
+        const servers = this.scenario.servers.map((s) => ({
+          name: s.name,
+          fqdn: this.fqdn(s.name),
+          site: s.site,
+          current: presence(s.name, this.current),
+          next: presence(s.name, this.next),
+          ...(this.reachable(s.name) ? {} : { unreachableReason: 'The RPC server is unavailable' }),
+        }));
+        const facts = (t: string | null) =>
+          t === null || ![...this.has.values()].some((set) => set.has(t))
+            ? null
+            : { thumbprint: t, notBefore: iso(this.start - 365 * DAY), notAfter: iso(this.notAfter.get(t)!) };
+        const snapshot: OrganizationSnapshot = {
+          serverTime: iso(this.now()),
+          serverClockRate: 1,
+          authConfig: {
+            currentCertificateThumbprint: this.current,
+            previousCertificateThumbprint: this.previous,
+            nextCertificateThumbprint: this.next,
+            nextCertificateEffectiveDate: this.effectiveAt === null ? null : iso(this.effectiveAt),
+          },
+          servers,
+          current: facts(this.current),
+          next: facts(this.next),
+          hybrid: this.scenario.hybrid,
+          enableAuthAdminReadSession: false,
+        };
+        return snapshot;
+      },
+      readServerClock: async () => {
+        record('readServerClock', undefined);
+        return { serverTime: iso(this.now()), serverClockRate: 1 };
+      },
+      recordTransportCertificates: async (servers) => {
+        record('recordTransportCertificates', servers);
+        return servers.map((s) => {
+          const before = this.transport.get(s.name)!;
+          return { server: s.name, before, after: before, restored: false };
+        });
+      },
+      generateAuthCertificate: async (request) => {
+        record('generateAuthCertificate', request);
+        const existing = this.made.find((c) => Date.parse(c.notBefore) >= Date.parse(request.runStartedAt) - HOUR);
+        if (existing) return { ...existing, reused: true };
+        this.counter += 1;
+        const thumbprint = hex(this.counter);
+        const made = {
+          thumbprint,
+          notBefore: iso(this.now()),
+          notAfter: iso(this.now() + 5 * 365 * DAY),
+          server: request.server.name,
+          reused: false,
+        };
+        this.made.push(made);
+        this.notAfter.set(thumbprint, this.now() + 5 * 365 * DAY);
+        this.has.get(request.server.name)!.add(thumbprint);
+        if (this.scenario.smtpMoves) this.transport.set(request.server.name, thumbprint);
+        return made;
+      },
+      verifyTransportCertificates: async (request) => {
+        record('verifyTransportCertificates', request);
+        return request.records.map((r) => {
+          const moved = this.transport.get(r.server) !== r.before;
+          if (moved && r.before) this.transport.set(r.server, r.before);
+          return { ...r, after: this.transport.get(r.server)!, restored: moved };
+        });
+      },
+      stageCertificate: async (request) => {
+        record('stageCertificate', request);
+        if (this.next === request.thumbprint) {
+          return {
+            thumbprint: request.thumbprint,
+            effectiveDate: iso(this.effectiveAt!),
+            serverTime: iso(this.now()),
+            alreadyStaged: true,
+          };
+        }
+        this.next = request.thumbprint;
+        this.effectiveAt =
+          request.effectiveDate.kind === 'now' ? this.now() : this.now() + request.effectiveDate.hours * HOUR;
+        return {
+          thumbprint: request.thumbprint,
+          effectiveDate: iso(this.effectiveAt),
+          serverTime: iso(this.now()),
+          alreadyStaged: false,
+        };
+      },
+      checkReplication: async (request) => {
+        record('checkReplication', request);
+        this.replicate();
+        return {
+          serverTime: iso(this.now()),
+          servers: request.servers.map((s) => ({
+            server: s.name,
+            site: s.site,
+            state: !this.reachable(s.name)
+              ? 'unreachable'
+              : this.has.get(s.name)!.has(request.thumbprint)
+                ? 'present'
+                : 'missing',
+          })),
+        };
+      },
+      copyCertificate: async (request) => {
+        record('copyCertificate', request);
+        return request.targets.map((t): CopyResult => {
+          if (this.has.get(t.name)!.has(request.thumbprint)) return { server: t.name, outcome: 'already-present' };
+          this.has.get(t.name)!.add(request.thumbprint);
+          return { server: t.name, outcome: 'imported' };
+        });
+      },
+      checkPublication: async (request) => {
+        record('checkPublication', request);
+        this.servicelet();
+        return {
+          serverTime: iso(this.now()),
+          currentThumbprint: this.current,
+          nextThumbprint: this.next,
+          servers: request.servers.map((s) => ({ server: s.name, event2014At: this.events.get(s.name) ?? null })),
+        };
+      },
+      diagnoseServicelet: async (request) => {
+        record('diagnoseServicelet', request);
+        this.diagnosed = true;
+        return {
+          lastRuns: request.servers.map((s) => ({ server: s.name, lastRun: iso(this.start - 2 * DAY) })),
+          enableAuthAdminReadSession: false,
+          advice: ['The AuthAdmin servicelet has not run within 12 hours: check MSExchangeServiceHost.'],
+        };
+      },
+      restartServiceHost: async (request) => {
+        record('restartServiceHost', request);
+        return request.servers.map((s) => {
+          this.restartedAt.set(s.name, this.now());
+          return { server: s.name, ok: true, at: iso(this.now()) };
+        });
+      },
+      publishCertificateNow: async (request) => {
+        record('publishCertificateNow', request);
+        const lacking = request.servers.filter((s) => !this.has.get(s.name)!.has(request.thumbprint));
+        if (lacking.length > 0) throw new Error(`lacking ${lacking.map(identity).join(',')}`);
+        const alreadyCurrent = this.current === request.thumbprint;
+        if (!alreadyCurrent) this.publish();
+        const previousCleared = this.previous !== null;
+        this.previous = null;
+        return { currentThumbprint: request.thumbprint, previousCleared, alreadyCurrent };
+      },
+      recycleAuthAppPools: async (request) => {
+        record('recycleAuthAppPools', request);
+        return request.servers.map((s): RecycleResult => {
+          if (request.alreadyRecycled.includes(s.name)) {
+            return { server: s.name, recycledAt: null, verified: true, skipped: true };
+          }
+          this.recycledAt.set(s.name, this.now());
+          return { server: s.name, recycledAt: iso(this.now()), verified: true, skipped: false };
+        });
+      },
+      checkSignIn: async (request) => {
+        record('checkSignIn', request);
+        return request.servers.map((s) => {
+          const fails = this.scenario.signInFails?.includes(s.name);
+          return { server: s.name, ok: !fails, detail: fails ? 'The remote server returned 401' : 'Success' };
+        });
+      },
+      notify: async (notification) => {
+        record('notify', notification);
+        this.notifications.push(notification);
+      },
+    };
+    return stub;
+  }
+
+  get currentThumbprint() {
+    return this.current;
+  }
+  get nextThumbprint() {
+    return this.next;
+  }
+  hasCertificate(server: string, thumbprint: string) {
+    return this.has.get(server)!.has(thumbprint);
+  }
+  get previousThumbprint() {
+    return this.previous;
+  }
+}

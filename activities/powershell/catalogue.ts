@@ -37,6 +37,8 @@ export type ParamType =
 const ALLOWED_SERVICES = ['None', 'IMAP', 'POP', 'SMTP', 'IIS', 'UM', 'UMCallRouter', 'Federation'] as const;
 export type AllowedService = (typeof ALLOWED_SERVICES)[number];
 
+// Names and types from the cmdlet reference (learn.microsoft.com/powershell/module/exchange/<cmdlet>, and the
+// Microsoft.PowerShell / WebAdministration modules for the generic ones), limited to the parameters the service uses.
 // Exchange's identity parameter types (ServerIdParameter, Fqdn, ...) bind from strings, so they are strings here.
 const CATALOGUE = {
   'Add-PSSnapin': { Name: 'String[]' },

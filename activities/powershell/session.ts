@@ -177,6 +177,9 @@ export class ShellSession {
       throw await this.translate(live, error, cmdlet);
     } finally {
       clearTimeout(timer);
+      // node-powershell keeps every command and its output in `history` for the life of the process: unbounded in a
+      // long-lived session, and it would hold PFX passwords. Nothing here reads it.
+      live.shell.history.splice(0);
     }
   }
 

@@ -228,5 +228,8 @@ describe('session recovery', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => client.getAuthConfig()));
     expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
     expect(shell.session.stats.spawns).toBe(1);
+    // node-powershell's per-process history is emptied after each call (it would grow forever and hold passwords).
+    const internals = shell.session as unknown as { live: { shell: { history: unknown[] } } };
+    expect(internals.live.shell.history).toEqual([]);
   });
 });

@@ -1,0 +1,72 @@
+// The workflow input as the Temporal UI's JSON box sends it, and the failure-type names the workflow's retry policies
+// list (they must match the PowerShell layer's error classes).
+import { EXCHANGE_NON_RETRYABLE_ERROR_TYPES } from '../../common/failures';
+import { parseRotationInput } from '../../common/rotation';
+import { NON_RETRYABLE_ERROR_TYPES } from '../../activities/powershell/errors';
+
+describe('rotation input', () => {
+  test('{"organization": "contoso"} is complete: everything else has a default', () => {
+    const parsed = parseRotationInput({ organization: 'contoso' });
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.input).toMatchObject({
+      organization: 'contoso',
+      dryRun: false,
+      force: false,
+      ignoreUnreachableServers: false,
+      effectiveDateHours: 49,
+      acknowledgeShortEffectiveDate: false,
+      renewBeforeDays: 60,
+      restartServiceHostAfterEffectiveDate: false,
+      hcwReminderInterval: 24 * 3_600_000,
+      replicationPollInterval: 10 * 60_000,
+      notifications: { actionRequired: true, reminders: true, finished: true },
+    });
+    expect(parsed.input.probeMailbox).toBeUndefined();
+  });
+
+  test('durations accept ms strings and milliseconds', () => {
+    const parsed = parseRotationInput({ organization: 'c', hcwTimeout: '2 days', publicationMargin: 90_000 });
+    expect(parsed.ok && parsed.input.hcwTimeout).toBe(2 * 24 * 3_600_000);
+    expect(parsed.ok && parsed.input.publicationMargin).toBe(90_000);
+  });
+
+  test('under 48 hours with the acknowledgement is accepted', () => {
+    const parsed = parseRotationInput({
+      organization: 'c',
+      effectiveDateHours: 1,
+      acknowledgeShortEffectiveDate: true,
+    });
+    expect(parsed.ok && parsed.input.effectiveDateHours).toBe(1);
+  });
+
+  test.each([
+    [
+      { organization: 'c', effectiveDateHours: 47.5 },
+      'input.effectiveDateHours: must be at least 48 unless acknowledgeShortEffectiveDate is true',
+    ],
+    [
+      { organization: 'c', effectiveDateHours: -1, acknowledgeShortEffectiveDate: true },
+      'input.effectiveDateHours: must be a positive number of hours',
+    ],
+    [{ organization: 'c', hcwTimeout: '0s' }, 'input.hcwTimeout: must be a positive duration'],
+    [{ organization: 'c', notifications: { webhook: true } }, 'input.notifications: Unrecognized key'],
+    [{ organization: '-bad' }, 'input.organization: must be 1-63 letters'],
+    [{ organization: 'c', probeMailbox: '' }, 'input.probeMailbox:'],
+    [null, 'input: must be a JSON object'],
+    [[{ organization: 'c' }], 'input: must be a JSON object'],
+  ])('%j is refused: %s', (raw, message) => {
+    const parsed = parseRotationInput(raw);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.message).toContain(message);
+  });
+
+  test('every problem is named, one per line', () => {
+    const parsed = parseRotationInput({ organization: 'c', effectiveDateHours: 2, renewBeforeDays: 0 });
+    expect(!parsed.ok && parsed.message.split('\n')).toHaveLength(2);
+  });
+});
+
+test('the workflow names the same permanent Exchange failures as the PowerShell layer', () => {
+  expect([...EXCHANGE_NON_RETRYABLE_ERROR_TYPES].sort()).toEqual([...NON_RETRYABLE_ERROR_TYPES].sort());
+});

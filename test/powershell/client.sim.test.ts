@@ -172,6 +172,18 @@ describe('changing the organisation', () => {
     expect(recycled.every((r) => r.ok && typeof r.at === 'string')).toBe(true);
   });
 
+  test('enabling a certificate for services, and the transport certificate it leaves in place', async () => {
+    const { client } = clientFor('healthy');
+    const [server] = await client.getExchangeServers();
+    const transportBefore = await client.getInternalTransportCertificate(server.name);
+    const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None' });
+    // -Services None declined the SMTP overwrite: the internal transport certificate did not change.
+    expect(await client.getInternalTransportCertificate(server.name)).toBe(transportBefore);
+    await client.enableCertificate(server.fqdn, cert.thumbprint, ['IIS']);
+    const lookup = await client.getCertificate(server.fqdn, cert.thumbprint);
+    expect(lookup.status === 'present' && lookup.certificate.services).toEqual(['IIS']);
+  });
+
   test('an effective date in the past is refused by the server', async () => {
     const { client } = clientFor('healthy');
     const servers = await client.getExchangeServers();

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
@@ -37,10 +38,21 @@ export function quietRuntime(): void {
   }
 }
 
+/** The time-skipping test server, with the rotation's search attributes registered (it refuses unknown ones). */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: executableFor('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server') },
+  });
+  await registerSearchAttributes(env);
+  return env;
+}
+
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(ROTATION_SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, keyword])),
   });
 }
 

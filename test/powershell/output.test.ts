@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -271,5 +272,68 @@ describe('AuthAdmin last run from Get-ExchangeDiagnosticInfo XML', () => {
     ],
   ])('%s', (_name, text, expected) => {
     expect(authAdminLastRunFromDiagnosticXml(text)).toBe(expected);
+  });
+});
+
+describe('5.1 and 7 shapes of the same certificates parse to the same facts', () => {
+  const SERVICE_NAMES = ['IMAP', 'POP', 'UM', 'IIS', 'SMTP', 'Federation', 'UMCallRouter'] as const;
+  const BITS: Record<string, number> = { IMAP: 1, POP: 2, UM: 4, IIS: 8, SMTP: 16, Federation: 32, UMCallRouter: 64 };
+  const hex = fc.constantFrom(...'0123456789ABCDEF'.split(''));
+  const cert = fc.record({
+    thumbprint: fc.array(hex, { minLength: 40, maxLength: 40 }).map((a) => a.join('')),
+    subject: fc.string(),
+    friendlyName: fc.string(),
+    notBefore: fc.integer({ min: 0, max: 4102444800000 }),
+    lifetime: fc.integer({ min: 1, max: 10 * 365 * 86400000 }),
+    services: fc.subarray([...SERVICE_NAMES]),
+    privateKeyExportable: fc.boolean(),
+  });
+
+  test('property', () => {
+    fc.assert(
+      fc.property(fc.array(cert, { minLength: 1, maxLength: 4 }), fc.boolean(), (certs, wrap) => {
+        const expected = certs.map((c) => ({
+          thumbprint: c.thumbprint,
+          subject: c.subject,
+          friendlyName: c.friendlyName,
+          notBefore: new Date(c.notBefore).toISOString(),
+          notAfter: new Date(c.notBefore + c.lifetime).toISOString(),
+          services: c.services,
+          privateKeyExportable: c.privateKeyExportable,
+        }));
+        const ps7 = certs.map((c, i) => ({
+          Thumbprint: c.thumbprint,
+          Subject: c.subject,
+          FriendlyName: c.friendlyName,
+          NotBefore: expected[i].notBefore.replace('Z', '0000Z'),
+          NotAfter: expected[i].notAfter.replace('Z', '0000Z'),
+          Services: c.services.length ? c.services.join(', ') : 'None',
+          PrivateKeyExportable: c.privateKeyExportable,
+        }));
+        const ps51 = certs.map((c, i) => ({
+          Thumbprint: c.thumbprint.toLowerCase(),
+          Subject: c.subject,
+          FriendlyName: c.friendlyName,
+          NotBefore: `/Date(${c.notBefore})/`,
+          NotAfter: { value: `/Date(${c.notBefore + c.lifetime})/`, DateTime: 'whatever' },
+          Services: c.services.reduce((acc, n) => acc | BITS[n], 0),
+          PrivateKeyExportable: c.privateKeyExportable,
+          PSComputerName: 'ex1.contoso.com',
+          RunspaceId: `${i}`,
+        }));
+        const value51 = ps51.length === 1 && !wrap ? ps51[0] : wrap ? { value: ps51, Count: ps51.length } : ps51;
+        const text51 = JSON.stringify({ ok: true, value: value51 })
+          .replace(/\/Date/g, '\\/Date')
+          .replace(/\)\//g, ')\\/');
+        const text7 = JSON.stringify({ ok: true, value: ps7 });
+        const from51 = parseItems(certificateOutputSchema, okItems(`${text51}\r\n`), 'G');
+        const from7 = parseItems(certificateOutputSchema, okItems(text7), 'G');
+        expect(from7).toEqual(expected);
+        // 5.1 lists services in bit order; the facts are the same set.
+        expect(from51.map((c) => ({ ...c, services: [...c.services].sort() }))).toEqual(
+          expected.map((c) => ({ ...c, services: [...c.services].sort() })),
+        );
+      }),
+    );
   });
 });

@@ -40,18 +40,12 @@ const isIdentStart = (c: string | undefined): boolean => c !== undefined && /[\p
 const isIdentChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{Nd}_]/u.test(c);
 /** parameter: dash first-parameter-char (Lu Ll Lt Lm Lo _ ?). */
 const isFirstParameterChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}_?]/u.test(c);
-/** Characters that end a bare word (generic token) in command mode. */
+/** ForceStartNewToken: the characters that end a bare word (generic token). */
 const endsGenericToken = (c: string | undefined): boolean =>
-  c === undefined || isWhitespace(c) || isNewline(c) || '{}();,|&<>'.includes(c);
-/** Characters after which a number is complete in expression mode. */
+  c === undefined || c === '\0' || isWhitespace(c) || isNewline(c) || '{}();,|&'.includes(c);
+/** ForceStartNewTokenAfterNumber: in expression mode these also end a number (`7+1` is three tokens, `7z` one). */
 const endsNumberInExpression = (c: string | undefined): boolean =>
-  c === undefined ||
-  isWhitespace(c) ||
-  isNewline(c) ||
-  '{}()[];,|&<>+*/%=!.'.includes(c) ||
-  isDash(c) ||
-  isSingleQuote(c) ||
-  isDoubleQuote(c);
+  endsGenericToken(c) || '!#%*+-./<=>]'.includes(c!) || isDash(c);
 
 const ESCAPES: Record<string, string> = {
   '0': '\0',
@@ -145,7 +139,12 @@ class Parser {
         const start = this.pos;
         const close = this.src.indexOf('#>', this.pos + 2);
         if (close < 0)
-          this.error('Missing the terminator: #>.', 'MissingTerminatorMultiLineComment', start, this.src.length);
+          this.error(
+            "The terminator '#>' is missing from the multiline comment.",
+            'MissingTerminatorMultiLineComment',
+            start,
+            this.src.length,
+          );
         this.pos = close + 2;
       } else return;
     }
@@ -268,7 +267,7 @@ class Parser {
     const word = this.wordAt(this.pos);
     if (word && KEYWORDS_UNSUPPORTED.has(word.toLowerCase()) && this.keywordAt(word.toLowerCase())) {
       this.error(
-        `The '${word}' keyword is not supported by this shell.`,
+        `The '${word}' keyword is not supported in this version of the language.`,
         'ReservedKeywordNotAllowed',
         start,
         start + word.length,
@@ -312,13 +311,16 @@ class Parser {
         }
         catches.push({
           types,
-          body: this.parseBlock('MissingCatchHandlerBlock', 'Missing statement block in catch clause.'),
+          body: this.parseBlock('MissingCatchHandlerBlock', 'The Catch block is missing its statement block.'),
         });
         continue;
       }
       if (this.keywordAt('finally')) {
         this.pos += 7;
-        finallyBlock = this.parseBlock('MissingFinallyStatementBlock', 'Missing statement block in finally clause.');
+        finallyBlock = this.parseBlock(
+          'MissingFinallyStatementBlock',
+          'The Finally block is missing its statement block.',
+        );
       } else this.pos = save;
       break;
     }
@@ -392,7 +394,7 @@ class Parser {
         if (c === undefined || c === ';' || c === '}' || c === ')' || c === '|') {
           this.error(
             `You must provide a value expression following the '${assignment}' operator.`,
-            'MissingExpressionAfterOperator',
+            'ExpectedValueExpression',
             opAt + assignment.length,
           );
         }
@@ -463,7 +465,7 @@ class Parser {
       else name = this.scanGenericToken().text;
       nameExtent = { start: at, end: this.pos };
       if (typeof name === 'string' && name === '')
-        this.error("Missing expression after unary operator '&'.", 'MissingExpressionAfterOperator', at);
+        this.error("Missing expression after '&' in pipeline element.", 'MissingExpression', at);
     } else {
       const c = this.peek();
       if (c === undefined || endsGenericToken(c)) this.unexpectedToken(this.pos);
@@ -567,6 +569,16 @@ class Parser {
   private parseCommandArgumentPrimary(): Expression {
     const start = this.pos;
     const c = this.peek();
+    if (c === '$' && this.peek(1) !== '(') {
+      const primary = this.parsePrimary(true);
+      // `$a-b` or `$a'x'` in command mode is one bare word with `$a` expanded in it.
+      const n = this.peek();
+      if (!endsGenericToken(n) && n !== '.' && n !== '[' && n !== '=' && !(n === ':' && this.peek(1) === ':')) {
+        this.pos = start;
+        return this.scanGenericArgument();
+      }
+      return this.parsePostfix(primary, true);
+    }
     if (c === '$' || c === '(' || c === '{' || (c === '@' && (this.peek(1) === '(' || this.peek(1) === '{'))) {
       return this.parsePostfix(this.parsePrimary(true), true);
     }
@@ -580,7 +592,7 @@ class Parser {
     if (
       isDigit(c) ||
       (c === '.' && isDigit(this.peek(1))) ||
-      (isDash(c) && (isDigit(this.peek(1)) || (this.peek(1) === '.' && isDigit(this.peek(2)))))
+      ((isDash(c) || c === '+') && (isDigit(this.peek(1)) || (this.peek(1) === '.' && isDigit(this.peek(2)))))
     ) {
       const number = this.tryScanNumber(true);
       if (number !== null) return number;
@@ -613,13 +625,8 @@ class Parser {
     while (!endsGenericToken(this.peek())) {
       const c = this.peek()!;
       if (c === '`') {
-        const n = this.peek(1);
-        if (n === undefined) {
-          this.pos++;
-          break;
-        }
-        this.pos += 2;
-        const escaped = ESCAPES[n] ?? n;
+        // A backtick at the very end stays in the token.
+        const escaped = this.peek(1) === undefined ? (this.pos++, '`') : this.scanBacktick();
         text += escaped;
         literal += escaped;
         continue;
@@ -678,21 +685,16 @@ class Parser {
     return ops.has(op) ? { op, length: end - this.pos } : null;
   }
 
-  private operand(parse: () => Expression, operator: string, at: number): Expression {
+  /** The right operand of a binary operator, or the operand of a unary one (their errors differ). */
+  private operand(parse: () => Expression, operator: string, at: number, unary = false): Expression {
     this.skip(true);
     const c = this.peek();
-    if (
-      c === undefined ||
-      c === ';' ||
-      c === ')' ||
-      c === '}' ||
-      c === '|' ||
-      c === ']' ||
-      (!this.startsExpression() && c !== '-')
-    ) {
+    if (c === undefined || c === ';' || c === ')' || c === '}' || c === '|' || c === ']' || !this.startsExpression()) {
+      if (unary)
+        this.error(`Missing expression after unary operator '${operator}'.`, 'MissingExpressionAfterOperator', at);
       this.error(
         `You must provide a value expression following the '${operator}' operator.`,
-        'MissingExpressionAfterOperator',
+        'ExpectedValueExpression',
         at,
       );
     }
@@ -789,12 +791,12 @@ class Parser {
     const c = this.peek();
     if (c === '!') {
       this.pos++;
-      const operand = this.operand(() => this.parseUnary(), '!', this.pos);
+      const operand = this.operand(() => this.parseUnary(), '!', this.pos, true);
       return { kind: 'unary', operator: 'not', operand, start, end: operand.end };
     }
     if (c === ',') {
       this.pos++;
-      const operand = this.operand(() => this.parseUnary(), ',', this.pos);
+      const operand = this.operand(() => this.parseUnary(), ',', this.pos, true);
       return { kind: 'unary', operator: ',', operand, start, end: operand.end };
     }
     if (isDash(c)) {
@@ -802,7 +804,7 @@ class Parser {
       if (op) {
         const text = this.src.slice(this.pos, this.pos + op.length);
         this.pos += op.length;
-        const operand = this.operand(() => this.parseUnary(), text, this.pos);
+        const operand = this.operand(() => this.parseUnary(), text, this.pos, true);
         return { kind: 'unary', operator: op.op, operand, start, end: operand.end };
       }
       if (isIdentStart(this.peek(1))) this.unexpectedToken(this.pos);
@@ -812,12 +814,12 @@ class Parser {
         this.pos = start;
       }
       this.pos++;
-      const operand = this.operand(() => this.parseUnary(), '-', this.pos);
+      const operand = this.operand(() => this.parseUnary(), '-', this.pos, true);
       return { kind: 'unary', operator: '-', operand, start, end: operand.end };
     }
     if (c === '+') {
       this.pos++;
-      const operand = this.operand(() => this.parseUnary(), '+', this.pos);
+      const operand = this.operand(() => this.parseUnary(), '+', this.pos, true);
       return { kind: 'unary', operator: '+', operand, start, end: operand.end };
     }
     if (c === '[') {
@@ -1052,7 +1054,8 @@ class Parser {
     for (;;) {
       this.skip(true);
       const c = this.peek();
-      if (c === undefined) this.error('The hash literal was incomplete.', 'IncompleteHashLiteral', start, start + 2);
+      if (c === undefined)
+        this.error("Missing closing '}' in statement block or type definition.", 'MissingEndCurlyBrace', start + 2);
       if (c === ';') {
         this.pos++;
         continue;
@@ -1096,7 +1099,8 @@ class Parser {
       entries.push({ key, value });
       this.skip(false);
       const n = this.peek();
-      if (n === undefined) this.error('The hash literal was incomplete.', 'IncompleteHashLiteral', start, start + 2);
+      if (n === undefined)
+        this.error("Missing closing '}' in statement block or type definition.", 'MissingEndCurlyBrace', start + 2);
       if (n !== ';' && n !== '}' && !isNewline(n)) {
         this.error("Missing '=' operator after key in hash literal.", 'MissingEqualsInHashLiteral', this.pos);
       }
@@ -1174,6 +1178,61 @@ class Parser {
 
   // ---------------------------------------------------------------- literals
 
+  /**
+   * An escape sequence at a backtick (the next character exists): `0 `a `b `e `f `n `r `t `v, `u{hex}, otherwise
+   * the character itself. `u must be followed by one to six hex digits in braces, at most 0x10FFFF.
+   */
+  private scanBacktick(): string {
+    const escStart = this.pos;
+    const n = this.peek(1)!;
+    this.pos += 2;
+    if (n !== 'u') return ESCAPES[n] ?? n;
+    const invalid = (start: number, end: number): never =>
+      this.error(
+        "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by one to six hex digits and a closing '}'.",
+        'InvalidUnicodeEscapeSequence',
+        start,
+        end,
+      );
+    if (this.peek() !== '{') invalid(escStart, this.pos);
+    this.pos++;
+    const hexStart = this.pos;
+    for (;;) {
+      const c = this.peek();
+      if (c === '}') {
+        if (this.pos === hexStart) invalid(escStart, this.pos + 1);
+        break;
+      }
+      if (!isHexDigit(c)) {
+        if (this.pos - hexStart < 6) invalid(this.pos, this.pos + 1);
+        this.error(
+          "The Unicode escape sequence is missing the closing '}'.",
+          'MissingUnicodeEscapeSequenceTerminator',
+          this.pos,
+        );
+      }
+      if (this.pos - hexStart === 6) {
+        this.error(
+          'The Unicode escape sequence contains more than the maximum of six hex digits between braces.',
+          'TooManyDigitsInUnicodeEscapeSequence',
+          this.pos,
+        );
+      }
+      this.pos++;
+    }
+    const code = parseInt(this.src.slice(hexStart, this.pos), 16);
+    if (code > 0x10ffff) {
+      this.error(
+        'The Unicode escape sequence value is out of range. The maximum value is 0x10FFFF.',
+        'InvalidUnicodeEscapeSequenceValue',
+        hexStart,
+        this.pos,
+      );
+    }
+    this.pos++;
+    return String.fromCodePoint(code);
+  }
+
   /** single-quoted string: any of ' U+2018 U+2019 U+201A U+201B opens and closes; two in a row are one literal quote. */
   private scanSingleQuoted(): string {
     const start = this.pos;
@@ -1243,35 +1302,7 @@ class Parser {
       if (c === '`') {
         const n = this.peek(1);
         if (n === undefined) missing();
-        if (n === 'u' && this.peek(2) === '{') {
-          const escStart = this.pos;
-          this.pos += 3;
-          const hexStart = this.pos;
-          while (isHexDigit(this.peek())) this.pos++;
-          const hex = this.src.slice(hexStart, this.pos);
-          if (hex.length === 0 || hex.length > 6 || this.peek() !== '}') {
-            this.error(
-              "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by 1 to 6 hex digits and a closing '}'.",
-              'InvalidUnicodeEscapeSequence',
-              escStart,
-              this.pos,
-            );
-          }
-          const code = parseInt(hex, 16);
-          if (code > 0x10ffff) {
-            this.error(
-              'The Unicode escape sequence value is out of range. The maximum value is 0x10FFFF.',
-              'InvalidUnicodeEscapeSequenceValue',
-              escStart,
-              this.pos + 1,
-            );
-          }
-          this.pos++;
-          text += String.fromCodePoint(code);
-          continue;
-        }
-        text += ESCAPES[n!] ?? n;
-        this.pos += 2;
+        text += this.scanBacktick();
         continue;
       }
       if (c === '$') {
@@ -1305,7 +1336,7 @@ class Parser {
   private tryScanVariableInString(): { variable: string; extent: Extent } | null {
     const start = this.pos;
     const n = this.peek(1);
-    if (!(n === '{' || n === '$' || n === '^' || isVarChar(n))) return null;
+    if (!(n === '{' || n === '$' || n === '^' || n === ':' || isVarChar(n))) return null;
     const name = this.scanVariable();
     if (name === null) {
       this.pos = start;
@@ -1326,46 +1357,50 @@ class Parser {
         const d = this.peek();
         if (d === undefined) {
           this.error(
-            "Missing closing '}' in variable name.",
+            "${variable} reference starting is missing the closing '}'.",
             'IncompleteDollarVariableReference',
-            start,
+            start + 1,
             this.src.length,
           );
         }
         if (d === '}') break;
         if (d === '`' && this.peek(1) !== undefined) {
-          name += this.peek(1);
-          this.pos += 2;
+          name += this.scanBacktick();
           continue;
         }
         name += d;
         this.pos++;
       }
       this.pos++;
-      if (!name)
+      if (!name) {
         this.error(
-          'Empty ${} variable reference, there should be a name between the braces.',
+          'An empty ${} variable reference was found. A name is required inside the braces.',
           'EmptyVariableReference',
-          start,
-          this.pos,
+          this.pos - 1,
         );
+      }
       return name;
     }
-    if (c === '$' || c === '^') {
+    if (c === '$' || c === '^' || c === '?') {
       this.pos++;
       return c;
     }
-    if (!isVarChar(c)) {
+    if (!(isVarChar(c) || c === ':')) {
       this.pos = start;
       return null;
     }
-    while (isVarChar(this.peek())) this.pos++;
-    // variable-scope / drive: `env:Path`, `script:x`.
-    if (this.peek() === ':' && isVarChar(this.peek(1))) {
-      this.pos++;
-      while (isVarChar(this.peek())) this.pos++;
+    // Letters, digits, `_`, `?`, and `:` for a scope or drive (`$env:Path`), but not `::` (static member access).
+    while (isVarChar(this.peek()) || (this.peek() === ':' && this.peek(1) !== ':')) this.pos++;
+    const name = this.src.slice(start + 1, this.pos);
+    if (name.endsWith(':')) {
+      this.error(
+        "Variable reference is not valid. ':' was not followed by a valid variable name character. Consider using ${} to delimit the name.",
+        'InvalidVariableReferenceWithDrive',
+        start,
+        this.pos,
+      );
     }
-    return this.src.slice(start + 1, this.pos);
+    return name;
   }
 
   /** here-string: `@'` / `@"` then a line break; closed by `'@` / `"@` at the start of a line. */
@@ -1430,77 +1465,74 @@ class Parser {
    */
   private tryScanNumber(commandMode: boolean): Expression | null {
     const start = this.pos;
-    let negative = false;
-    if (isDash(this.peek())) {
-      negative = true;
+    let sign = 1;
+    if (isDash(this.peek()) || this.peek() === '+') {
+      if (isDash(this.peek())) sign = -1;
       this.pos++;
     }
+    const notNumber = () => {
+      this.pos = start;
+      return null;
+    };
     let value: number;
-    if (this.peek() === '0' && (this.peek(1) === 'x' || this.peek(1) === 'X') && isHexDigit(this.peek(2))) {
+    if (this.peek() === '0' && (this.peek(1) === 'x' || this.peek(1) === 'X')) {
       this.pos += 2;
       const digitsStart = this.pos;
       while (isHexDigit(this.peek())) this.pos++;
-      const digits = this.src.slice(digitsStart, this.pos);
+      const digits = this.src.slice(digitsStart, this.pos) || '0';
       let long = false;
       if (this.peek() === 'l' || this.peek() === 'L') {
         long = true;
         this.pos++;
       }
       const multiplier = this.scanMultiplier();
-      if (!this.numberEnds(commandMode)) {
-        this.pos = start;
-        return null;
-      }
+      if (multiplier === null || !this.numberEnds(commandMode)) return notNumber();
       let big = BigInt(`0x${digits}`);
-      if (big > 0xffffffffffffffffn) this.badNumber(start);
+      if (big > 0xffffffffffffffffn) return commandMode ? notNumber() : this.badNumber(start);
       // Hex literals are two's complement: 0xFFFFFFFF is [int] -1, 0xFFFFFFFFFFFFFFFF is [long] -1.
-      if (!long && big <= 0xffffffffn) big = BigInt.asIntN(32, big);
-      else big = BigInt.asIntN(64, big);
+      big = !long && big <= 0xffffffffn ? BigInt.asIntN(32, big) : BigInt.asIntN(64, big);
       value = Number(big * multiplier);
     } else {
       const digitsStart = this.pos;
       while (isDigit(this.peek())) this.pos++;
       let isReal = false;
-      if (this.peek() === '.' && isDigit(this.peek(1))) {
+      // `1.` and `1.e3` are reals; `1..2` is a range.
+      if (this.peek() === '.' && this.peek(1) !== '.' && (this.pos > digitsStart || isDigit(this.peek(1)))) {
         isReal = true;
         this.pos++;
         while (isDigit(this.peek())) this.pos++;
       }
-      if (
-        (this.peek() === 'e' || this.peek() === 'E') &&
-        (isDigit(this.peek(1)) || ((this.peek(1) === '+' || isDash(this.peek(1))) && isDigit(this.peek(2))))
-      ) {
+      if (this.pos === digitsStart) return notNumber();
+      if (this.peek() === 'e' || this.peek() === 'E') {
         isReal = true;
-        this.pos += 2;
+        this.pos++;
+        if (this.peek() === '+' || isDash(this.peek())) this.pos++;
+        if (!isDigit(this.peek())) return notNumber();
         while (isDigit(this.peek())) this.pos++;
       }
       const text = this.src.slice(digitsStart, this.pos).replace(/[\u2013\u2014\u2015]/g, '-');
-      if (text === '') {
-        this.pos = start;
-        return null;
-      }
       let suffix = '';
       const s = this.peek()?.toLowerCase();
-      if (s === 'd' || (s === 'l' && !isReal)) {
+      if (s === 'd' || s === 'l') {
         suffix = s;
         this.pos++;
       }
       const multiplier = this.scanMultiplier();
-      if (!this.numberEnds(commandMode)) {
-        this.pos = start;
-        return null;
-      }
+      if (multiplier === null || !this.numberEnds(commandMode)) return notNumber();
       if (isReal) {
         value = Number(text) * Number(multiplier);
-        if (!Number.isFinite(value)) this.badNumber(start);
+        if (suffix === 'l') {
+          if (!Number.isInteger(value)) return commandMode ? notNumber() : this.badNumber(start);
+        }
+        if (!Number.isFinite(value)) return commandMode ? notNumber() : this.badNumber(start);
       } else {
         const big = BigInt(text) * multiplier;
-        if (suffix === 'l' && big > 0x7fffffffffffffffn) this.badNumber(start);
+        if (suffix === 'l' && big > 0x7fffffffffffffffn) return commandMode ? notNumber() : this.badNumber(start);
         value = Number(big);
-        if (!Number.isFinite(value)) this.badNumber(start);
+        if (!Number.isFinite(value)) return commandMode ? notNumber() : this.badNumber(start);
       }
     }
-    return { kind: 'constant', value: negative ? -value : value, start, end: this.pos };
+    return { kind: 'constant', value: sign * value, start, end: this.pos };
   }
 
   private badNumber(start: number): never {
@@ -1512,14 +1544,13 @@ class Parser {
     );
   }
 
-  private scanMultiplier(): bigint {
-    const two = this.src.slice(this.pos, this.pos + 2).toLowerCase();
-    const multiplier = MULTIPLIERS[two];
-    if (multiplier !== undefined) {
-      this.pos += 2;
-      return multiplier;
-    }
-    return 1n;
+  /** A multiplier is kb, mb, gb, tb or pb; a multiplier letter without its `b` makes the token not a number. */
+  private scanMultiplier(): bigint | null {
+    const c = this.peek()?.toLowerCase();
+    if (c === undefined || !'kmgtp'.includes(c)) return 1n;
+    if (this.peek(1)?.toLowerCase() !== 'b') return null;
+    this.pos += 2;
+    return MULTIPLIERS[`${c}b`];
   }
 
   private numberEnds(commandMode: boolean): boolean {

@@ -144,6 +144,12 @@ describe('numbers', () => {
     ['1.5kb', 1536],
     ['0x10kb', 16384],
     ['3lmb', 3145728],
+    ['1.', 1],
+    ['1.e2', 100],
+    ['0x', 0],
+    ['2.0l', 2],
+    ['1kb + 1', 1025],
+    ['7#comment\n', 7],
     ['1 + 2', 3],
     ['10 - 2 * 3', 4],
   ])('%s is %d', async (source, expected) => {
@@ -172,6 +178,7 @@ describe('constants, variables and comments', () => {
 });
 
 describe('parse errors', () => {
+  // Ids and messages are PowerShell's (ParserStrings); the service's shell reports exactly these.
   test.each([
     ["'abc", 'TerminatorExpectedAtEndOfString', "The string is missing the terminator: '."],
     ['"abc', 'TerminatorExpectedAtEndOfString', 'The string is missing the terminator: ".'],
@@ -186,10 +193,16 @@ describe('parse errors', () => {
     ],
     ['try {', 'MissingEndCurlyBrace', "Missing closing '}' in statement block or type definition."],
     ['$b = { 1', 'MissingEndCurlyBrace', "Missing closing '}' in statement block or type definition."],
+    ['@{ a = 1', 'MissingEndCurlyBrace', "Missing closing '}' in statement block or type definition."],
     ['try { 1 }', 'MissingCatchOrFinally', 'The Try statement is missing its Catch or Finally block.'],
-    ['1 +', 'MissingExpressionAfterOperator', "You must provide a value expression following the '+' operator."],
-    ['$x = ', 'MissingExpressionAfterOperator', "You must provide a value expression following the '=' operator."],
-    ['$a -eq', 'MissingExpressionAfterOperator', "You must provide a value expression following the '-eq' operator."],
+    ['try 1', 'MissingTryStatementBlock', 'The Try statement is missing its statement block.'],
+    ['try { 1 } catch 2', 'MissingCatchHandlerBlock', 'The Catch block is missing its statement block.'],
+    ['1 +', 'ExpectedValueExpression', "You must provide a value expression following the '+' operator."],
+    ['$x = ', 'ExpectedValueExpression', "You must provide a value expression following the '=' operator."],
+    ['$a -eq', 'ExpectedValueExpression', "You must provide a value expression following the '-eq' operator."],
+    ['-not', 'MissingExpressionAfterOperator', "Missing expression after unary operator '-not'."],
+    ['$x = !', 'MissingExpressionAfterOperator', "Missing expression after unary operator '!'."],
+    ['& ', 'MissingExpression', "Missing expression after '&' in pipeline element."],
     ['()', 'ExpectedExpression', "An expression was expected after '('."],
     ['(1', 'MissingEndParenthesisInExpression', "Missing closing ')' in expression."],
     ['$(1', 'MissingEndParenthesisInSubexpression', "Missing closing ')' in subexpression."],
@@ -199,7 +212,6 @@ describe('parse errors', () => {
     ['1abc', 'UnexpectedToken', "Unexpected token '1abc' in expression or statement."],
     ['$x -foo 1', 'UnexpectedToken', "Unexpected token '-foo' in expression or statement."],
     ['Get-A && Get-B', 'InvalidEndOfLine', "The token '&&' is not a valid statement separator in this version."],
-    ['@{ a = 1', 'IncompleteHashLiteral', 'The hash literal was incomplete.'],
     ['@{ a 1 }', 'MissingEqualsInHashLiteral', "Missing '=' operator after key in hash literal."],
     ['@{ a = }', 'MissingStatementInHashLiteral', "Missing statement after '=' in hash literal."],
     ['@{ a = 1; A = 2 }', 'DuplicateKeyInHashLiteral', "Duplicate keys 'A' are not allowed in hash literals."],
@@ -212,13 +224,21 @@ describe('parse errors', () => {
     ],
     ['$x.', 'MissingPropertyName', 'Missing property name after reference operator.'],
     ['$x.Foo(1', 'MissingEndParenthesisInMethodCall', "Missing ')' in method call."],
+    ['$x[]', 'MissingArrayIndexExpression', 'Array index expression is missing or not valid.'],
+    ['$x[1', 'MissingEndSquareBracket', "Missing ']' after array index expression."],
     ['[int', 'EndSquareBracketExpectedAtEndOfAttribute', 'Missing ] at end of attribute or type literal.'],
     ['[]', 'MissingTypename', "Missing type name after '['."],
     ['1,', 'MissingExpressionAfterToken', "Missing expression after ','."],
     ["Get-A -P 'a',", 'MissingArgument', 'Missing argument in parameter list.'],
+    [
+      '1 = 2',
+      'InvalidLeftHandSide',
+      'The assignment expression is not valid. The input to an assignment operator must be an object that is able to accept assignments, such as a variable or a property.',
+    ],
     ['0x1FFFFFFFFFFFFFFFF', 'BadNumericConstant', 'The numeric constant 0x1FFFFFFFFFFFFFFFF is not valid.'],
     ['99999999999999999999l', 'BadNumericConstant', 'The numeric constant 99999999999999999999l is not valid.'],
-    ['<# open', 'MissingTerminatorMultiLineComment', 'Missing the terminator: #>.'],
+    ['1.5l', 'BadNumericConstant', 'The numeric constant 1.5l is not valid.'],
+    ['<# open', 'MissingTerminatorMultiLineComment', "The terminator '#>' is missing from the multiline comment."],
     [
       '"`u{110000}"',
       'InvalidUnicodeEscapeSequenceValue',
@@ -227,11 +247,45 @@ describe('parse errors', () => {
     [
       '"`u{}"',
       'InvalidUnicodeEscapeSequence',
-      "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by 1 to 6 hex digits and a closing '}'.",
+      "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by one to six hex digits and a closing '}'.",
     ],
-    ['${abc', 'IncompleteDollarVariableReference', "Missing closing '}' in variable name."],
+    [
+      '"`u0041"',
+      'InvalidUnicodeEscapeSequence',
+      "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by one to six hex digits and a closing '}'.",
+    ],
+    [
+      '"`u{12x}"',
+      'InvalidUnicodeEscapeSequence',
+      "The Unicode escape sequence is not valid. A valid sequence is `u{ followed by one to six hex digits and a closing '}'.",
+    ],
+    [
+      '"`u{0000412}"',
+      'TooManyDigitsInUnicodeEscapeSequence',
+      'The Unicode escape sequence contains more than the maximum of six hex digits between braces.',
+    ],
+    [
+      '"`u{000041x"',
+      'MissingUnicodeEscapeSequenceTerminator',
+      "The Unicode escape sequence is missing the closing '}'.",
+    ],
+    ['${abc', 'IncompleteDollarVariableReference', "${variable} reference starting is missing the closing '}'."],
+    [
+      '${}',
+      'EmptyVariableReference',
+      'An empty ${} variable reference was found. A name is required inside the braces.',
+    ],
+    [
+      '"$x:"',
+      'InvalidVariableReferenceWithDrive',
+      "Variable reference is not valid. ':' was not followed by a valid variable name character. Consider using ${} to delimit the name.",
+    ],
     ['Get-A > out.txt', 'RedirectionNotSupported', 'Redirection is not supported by this shell.'],
-    ['foreach ($a in $b) { }', 'ReservedKeywordNotAllowed', "The 'foreach' keyword is not supported by this shell."],
+    [
+      'foreach ($a in $b) { }',
+      'ReservedKeywordNotAllowed',
+      "The 'foreach' keyword is not supported in this version of the language.",
+    ],
   ])('%j -> %s', (source, id, message) => {
     const error = parseErrorOf(source);
     expect(error.details.errorId).toBe(id);
@@ -299,6 +353,16 @@ describe('command mode', () => {
     ["Get-Widget -Tags 'a'", { Tags: ['a'] }],
     ["Get-Widget -Name '-Count'", { Name: '-Count' }],
     ['Get-Widget -- -Count', { Name: '-Count' }],
+    ['Get-Widget 1k', { Name: '1k' }],
+    ['Get-Widget 99999999999999999999999999999l', { Name: '99999999999999999999999999999l' }],
+    ['Get-Widget +5', { Name: '5' }],
+    ['Get-Widget a>b', { Name: 'a>b' }],
+    ["$v = 'V'; Get-Widget $v-x", { Name: 'V-x' }],
+    ["$v = 'V'; Get-Widget $v'q'", { Name: 'Vq' }],
+    ["Get-Widget -Name:'a'", { Name: 'a' }],
+    ['Get-Widget a#b', { Name: 'a#b' }],
+    ['Get-Widget x # comment', { Name: 'x' }],
+    ['Get-Widget a`', { Name: 'a`' }],
   ])('%s', async (line, expected) => {
     expect(await argsOf(line)).toMatchObject(expected);
   });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run demo`: the stack of `npm start` and one full planned rotation of a hybrid simulated organisation, at demo
-// speed (the simulated Exchange clock runs DEMO_CLOCK_RATE times faster). A demo operator approves the HCW step by
+// speed (the simulated Exchange clock runs DEMO_CLOCK_RATE, or EXCHANGE_CLOCK_RATE, times faster). A demo operator approves the HCW step by
 // signal, as a person would. The last line of output is a JSON summary; the exit status is 0 when it is all true.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -57,10 +57,12 @@ async function main(): Promise<number> {
   const dir = path.join(path.resolve(env.START_STATE_DIR ?? path.join(repoRoot(), '.sim')), 'demo');
   const stateFile = path.join(dir, `${DEMO_ORGANIZATION}.json`);
 
+  // EXCHANGE_CLOCK_RATE, when set, replaces the demo's own rate (a faster demo for tests, a slower one to watch).
+  const clockRate = env.EXCHANGE_CLOCK_RATE ?? DEMO_CLOCK_RATE;
   fs.mkdirSync(dir, { recursive: true });
-  await createOrganization('hybrid', stateFile, { acceleration: DEMO_CLOCK_RATE, overwrite: true });
+  await createOrganization('hybrid', stateFile, { acceleration: clockRate, overwrite: true });
   say(
-    `Simulated hybrid Exchange organisation ${DEMO_ORGANIZATION} in ${path.relative(process.cwd(), stateFile)} (clock x${DEMO_CLOCK_RATE})`,
+    `Simulated hybrid Exchange organisation ${DEMO_ORGANIZATION} in ${path.relative(process.cwd(), stateFile)} (clock x${clockRate})`,
   );
 
   let config: WorkerConfig = loadWorkerConfig({
@@ -69,7 +71,7 @@ async function main(): Promise<number> {
     EXCHANGE_ORGANIZATIONS: undefined,
     EXCHANGE_CONNECTION: 'simulated',
     EXCHANGE_SIM_STATE: stateFile,
-    EXCHANGE_CLOCK_RATE: String(DEMO_CLOCK_RATE),
+    EXCHANGE_CLOCK_RATE: String(clockRate),
     LOG_LEVEL: env.LOG_LEVEL === 'INFO' ? 'WARN' : env.LOG_LEVEL,
   });
   installRuntime(config.logLevel);

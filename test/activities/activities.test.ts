@@ -1,0 +1,470 @@
+// The rotation's activities in a mock activity context over an in-memory ExchangeClient: they look before acting,
+// verify after, resume from heartbeats, keep the PFX password to themselves and name their failures.
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities, type ActivityDeps, type RotationActivities } from '../../activities';
+import {
+  AccessDeniedError,
+  InvalidEffectiveDateError,
+  ServerUnreachableError,
+} from '../../activities/powershell/errors';
+import { isCertificateOfThisRun } from '../../activities/certificate';
+import { adviceFor } from '../../activities/publication';
+import type { RotationNotification, ServerIdentity } from '../../common/rotation';
+import { authCertificate, MemoryExchange, server, T } from './memory-exchange';
+
+const HOUR = 3_600_000;
+const quietLog = { info: () => undefined, warn: () => undefined };
+
+function setup(overrides: Partial<ActivityDeps> = {}) {
+  const exchange = new MemoryExchange();
+  const activities = createActivities({ exchange, clock: () => new Date(exchange.now), log: quietLog, ...overrides });
+  const identities: ServerIdentity[] = exchange.servers.map(({ name, fqdn, site }) => ({ name, fqdn, site }));
+  return { exchange, activities, identities };
+}
+
+/** Runs an activity in a mock context, collecting its heartbeats. */
+async function run<K extends keyof RotationActivities>(
+  activities: RotationActivities,
+  name: K,
+  args: Parameters<RotationActivities[K]>,
+  heartbeatDetails?: unknown,
+): Promise<{ result: Awaited<ReturnType<RotationActivities[K]>>; heartbeats: unknown[] }> {
+  const env = new MockActivityEnvironment(heartbeatDetails === undefined ? {} : { heartbeatDetails }, {
+    logger: new DefaultLogger('ERROR'),
+  });
+  const heartbeats: unknown[] = [];
+  env.on('heartbeat', (d: unknown) => heartbeats.push(d));
+  const fn = activities[name] as (...a: unknown[]) => Promise<Awaited<ReturnType<RotationActivities[K]>>>;
+  const result = await env.run(fn, ...args);
+  return { result, heartbeats };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApplicationFailure);
+  return error as ApplicationFailure;
+}
+
+describe('inspectOrganization', () => {
+  test('only Mailbox/Client Access servers of version 15, sorted; present, missing and unreachable told apart', async () => {
+    const { exchange, activities } = setup({ settings: { serverClockRate: 120 } });
+    exchange.servers = [
+      server('EX3', 'Osaka'),
+      server('EX1'),
+      server('EX2'),
+      server('EDGE1', 'Tokyo', { roles: ['Edge'] }),
+      server('EX2010', 'Tokyo', { majorVersion: 14, version: '14.3.123.4' }),
+    ];
+    exchange.stores.set('ex2.contoso.test', []);
+    exchange.unreachable.add('ex3.contoso.test');
+    exchange.authConfig.nextCertificateThumbprint = T(2);
+    exchange.authConfig.nextCertificateEffectiveDate = exchange.iso(HOUR);
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(2), exchange.iso()));
+    exchange.hybrid = true;
+    const { result } = await run(activities, 'inspectOrganization', []);
+    expect(result.servers.map((s) => [s.name, s.current, s.next])).toEqual([
+      ['EX1', 'present', 'present'],
+      ['EX2', 'missing', 'missing'],
+      ['EX3', 'unreachable', 'unreachable'],
+    ]);
+    expect(result.servers[2]!.unreachableReason).toMatch(/RPC server is unavailable/);
+    expect(result.current?.thumbprint).toBe(T(1));
+    expect(result.next?.thumbprint).toBe(T(2));
+    expect(result.hybrid).toBe(true);
+    expect(result.serverClockRate).toBe(120);
+    expect(result.serverTime).toBe(exchange.iso());
+  });
+
+  test('no current certificate named: nothing is looked up for it', async () => {
+    const { exchange, activities } = setup();
+    exchange.authConfig.currentCertificateThumbprint = null;
+    const { result } = await run(activities, 'inspectOrganization', []);
+    expect(result.current).toBeNull();
+    expect(result.servers.every((s) => s.current === null)).toBe(true);
+    expect(exchange.count('getCertificate')).toBe(0);
+  });
+});
+
+describe('generateAuthCertificate', () => {
+  const request = (exchange: MemoryExchange, identities: ServerIdentity[]) => ({
+    server: identities[0]!,
+    runStartedAt: exchange.iso(-60_000),
+    exclude: [T(1)],
+  });
+
+  test('creates one certificate with -Services None, and a retry finds it instead of making a second', async () => {
+    const { exchange, activities, identities } = setup();
+    const first = await run(activities, 'generateAuthCertificate', [request(exchange, identities)]);
+    expect(first.result.reused).toBe(false);
+    expect(exchange.calls.find((c) => c.method === 'newAuthCertificate')!.args[0]).toEqual({
+      server: 'ex1.contoso.test',
+      services: 'None',
+    });
+    expect(first.heartbeats.at(-1)).toEqual({ thumbprint: first.result.thumbprint });
+    const retry = await run(
+      activities,
+      'generateAuthCertificate',
+      [request(exchange, identities)],
+      first.heartbeats.at(-1),
+    );
+    expect(retry.result).toMatchObject({ thumbprint: first.result.thumbprint, reused: true, server: 'EX1' });
+    expect(exchange.count('newAuthCertificate')).toBe(1);
+  });
+
+  test('an Auth certificate from before the run, or one that is current/next, is not this run’s', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(50), exchange.iso(-2 * HOUR)));
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(51), exchange.iso()));
+    const { result } = await run(activities, 'generateAuthCertificate', [
+      { ...request(exchange, identities), exclude: [T(1), T(51)] },
+    ]);
+    expect(result.reused).toBe(false);
+    expect([T(50), T(51)]).not.toContain(result.thumbprint);
+  });
+
+  test.each([
+    ['made after the start', {}, true],
+    ['inside the clock tolerance', { notBefore: '2026-11-25T05:55:00.000Z' }, true],
+    ['before the start', { notBefore: '2026-11-25T05:00:00.000Z' }, false],
+    ['another subject', { subject: 'CN=mail.contoso.com' }, false],
+    ['another friendly name', { friendlyName: 'Exchange self-signed' }, false],
+    ['excluded (current)', { thumbprint: T(1) }, false],
+  ])('isCertificateOfThisRun: %s', (_, extra, expected) => {
+    const certificate = authCertificate(T(60), '2026-11-25T06:01:00.000Z', extra);
+    const request = { runStartedAt: '2026-11-25T06:00:00.000Z', exclude: [T(1)] };
+    expect(isCertificateOfThisRun(certificate, request, 10 * 60_000)).toBe(expected);
+  });
+});
+
+describe('SMTP overwrite', () => {
+  test('records, verifies and restores the internal transport certificate that moved', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.smtpMovesOnCreate = true;
+    const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
+    expect(records.map((r) => r.before)).toEqual([T(900), T(900), T(900)]);
+    await run(activities, 'generateAuthCertificate', [
+      { server: identities[0]!, runStartedAt: exchange.iso(), exclude: [] },
+    ]);
+    expect(exchange.transport.get('ex1.contoso.test')).not.toBe(T(900));
+    const { result } = await run(activities, 'verifyTransportCertificates', [{ servers: identities, records }]);
+    expect(result.find((r) => r.server === 'EX1')).toEqual({
+      server: 'EX1',
+      before: T(900),
+      after: T(900),
+      restored: true,
+    });
+    expect(result.filter((r) => r.restored)).toHaveLength(1);
+    const enable = exchange.calls.find((c) => c.method === 'enableCertificate')!;
+    expect(enable.args).toEqual(['ex1.contoso.test', T(900), ['SMTP']]);
+  });
+
+  test('nothing moved: nothing is enabled', async () => {
+    const { exchange, activities, identities } = setup();
+    const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
+    const { result } = await run(activities, 'verifyTransportCertificates', [{ servers: identities, records }]);
+    expect(result.every((r) => !r.restored && r.after === r.before)).toBe(true);
+    expect(exchange.count('enableCertificate')).toBe(0);
+  });
+});
+
+describe('stageCertificate', () => {
+  test('stages with the date computed on the server, and does not stage again when already staged', async () => {
+    const { exchange, activities } = setup();
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
+    ]);
+    expect(result).toEqual({
+      thumbprint: T(7),
+      effectiveDate: exchange.iso(49 * HOUR),
+      serverTime: exchange.iso(),
+      alreadyStaged: false,
+    });
+    exchange.now += HOUR;
+    const again = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
+    ]);
+    expect(again.result.alreadyStaged).toBe(true);
+    expect(again.result.effectiveDate).toBe(result.effectiveDate);
+    expect(exchange.count('stageNextCertificate')).toBe(1);
+  });
+
+  test('a refused date is a named, permanent failure with the original error as cause', async () => {
+    const { exchange, activities } = setup();
+    const refused = new InvalidEffectiveDateError(
+      'Set-AuthConfig: The effective date must be greater than the current time',
+    );
+    exchange.faults.set('stageNextCertificate', () => refused);
+    const error = await failure(
+      run(activities, 'stageCertificate', [{ thumbprint: T(7), effectiveDate: { kind: 'now' }, force: true }]),
+    );
+    expect(error.type).toBe('InvalidEffectiveDateError');
+    expect(error.cause).toBe(refused);
+  });
+
+  test('Set-AuthConfig that did not take is reported as StagingNotConfirmedError', async () => {
+    const { exchange, activities } = setup();
+    exchange.stageNextCertificate = async () => undefined;
+    const error = await failure(
+      run(activities, 'stageCertificate', [{ thumbprint: T(7), effectiveDate: { kind: 'now' }, force: true }]),
+    );
+    expect(error.type).toBe('StagingNotConfirmedError');
+  });
+});
+
+describe('replication and copy across sites', () => {
+  test('checkReplication reports each server', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.unreachable.add('ex3.contoso.test');
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
+    const { result } = await run(activities, 'checkReplication', [{ thumbprint: T(7), servers: identities }]);
+    expect(result.servers.map((s) => [s.server, s.site, s.state])).toEqual([
+      ['EX1', 'Tokyo', 'present'],
+      ['EX2', 'Tokyo', 'missing'],
+      ['EX3', 'Osaka', 'unreachable'],
+    ]);
+  });
+
+  test('exports once, imports where missing, skips where present; the password never leaves the activity', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
+    exchange.stores.get('ex2.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
+    const { result, heartbeats } = await run(activities, 'copyCertificate', [
+      { thumbprint: T(7), source: identities[0]!, targets: [identities[1]!, identities[2]!] },
+    ]);
+    expect(result).toEqual([
+      { server: 'EX2', outcome: 'already-present' },
+      { server: 'EX3', outcome: 'imported' },
+    ]);
+    expect(exchange.count('exportCertificate')).toBe(1);
+    const [password] = exchange.passwordsSeen;
+    expect(password!.length).toBeGreaterThanOrEqual(24);
+    expect(JSON.stringify({ result, heartbeats })).not.toContain(password);
+    const again = await run(activities, 'copyCertificate', [
+      { thumbprint: T(7), source: identities[0]!, targets: [identities[2]!] },
+    ]);
+    expect(again.result).toEqual([{ server: 'EX3', outcome: 'already-present' }]);
+    expect(exchange.count('exportCertificate')).toBe(1);
+    expect(exchange.passwordsSeen).toHaveLength(1);
+  });
+
+  test('resumes from heartbeat details: a target an earlier attempt finished is not imported again', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
+    await run(
+      activities,
+      'copyCertificate',
+      [{ thumbprint: T(7), source: identities[0]!, targets: [identities[1]!, identities[2]!] }],
+      { done: [{ server: 'EX2', outcome: 'imported' }] },
+    );
+    const imports = exchange.calls.filter((c) => c.method === 'importCertificate').map((c) => c.args[0]);
+    expect(imports).toEqual(['ex3.contoso.test']);
+  });
+
+  test('an unreachable target is recorded and the others still get it', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
+    exchange.unreachable.add('ex2.contoso.test');
+    exchange.getCertificate = async (fqdn, thumbprint) =>
+      fqdn === 'ex2.contoso.test'
+        ? { status: 'missing' }
+        : exchange.stores.get(fqdn)!.some((c) => c.thumbprint === thumbprint)
+          ? { status: 'present', certificate: authCertificate(thumbprint, exchange.iso()) }
+          : { status: 'missing' };
+    const { result } = await run(activities, 'copyCertificate', [
+      { thumbprint: T(7), source: identities[0]!, targets: [identities[1]!, identities[2]!] },
+    ]);
+    expect(result.map((r) => [r.server, r.outcome])).toEqual([
+      ['EX2', 'failed'],
+      ['EX3', 'imported'],
+    ]);
+  });
+
+  test('the source lacking the certificate is a permanent, named failure', async () => {
+    const { activities, identities } = setup();
+    const error = await failure(
+      run(activities, 'copyCertificate', [{ thumbprint: T(7), source: identities[0]!, targets: [identities[2]!] }]),
+    );
+    expect(error.type).toBe('CopySourceMissingError');
+  });
+});
+
+describe('publication and diagnosis', () => {
+  test('event 2014 counts only for the new thumbprint; AuthConfig current is reported', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.authConfig.currentCertificateThumbprint = T(7);
+    const event = (thumbprint: string) => ({
+      server: 'x',
+      timeCreated: exchange.iso(),
+      thumbprint,
+      message: `The current signing certificate for Exchange has been updated to certificate with thumbprint ${thumbprint}.`,
+    });
+    exchange.events.set('ex1.contoso.test', [event(T(7))]);
+    exchange.events.set('ex2.contoso.test', [event(T(5))]);
+    exchange.faults.set('getAuthAdminEvents', () => {
+      exchange.faults.delete('getAuthAdminEvents');
+      return new ServerUnreachableError('Get-WinEvent: The RPC server is unavailable');
+    });
+    const { result } = await run(activities, 'checkPublication', [
+      { thumbprint: T(7), servers: identities, since: exchange.iso(-HOUR) },
+    ]);
+    expect(result.currentThumbprint).toBe(T(7));
+    expect(result.servers).toEqual([
+      { server: 'EX1', event2014At: null, unreachable: 'Get-WinEvent: The RPC server is unavailable' },
+      { server: 'EX2', event2014At: null },
+      { server: 'EX3', event2014At: null },
+    ]);
+    const { result: second } = await run(activities, 'checkPublication', [
+      { thumbprint: T(7), servers: identities, since: exchange.iso(-HOUR) },
+    ]);
+    expect(second.servers[0]).toEqual({ server: 'EX1', event2014At: exchange.iso() });
+  });
+
+  test('diagnosis: stale servicelet runs, and the child-domain switch when it is off', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.lastRuns.set('ex1.contoso.test', exchange.iso(-HOUR));
+    exchange.lastRuns.set('ex2.contoso.test', exchange.iso(-30 * HOUR));
+    const { result } = await run(activities, 'diagnoseServicelet', [{ servers: identities }]);
+    expect(result.lastRuns).toEqual([
+      { server: 'EX1', lastRun: exchange.iso(-HOUR) },
+      { server: 'EX2', lastRun: exchange.iso(-30 * HOUR) },
+      { server: 'EX3', lastRun: null },
+    ]);
+    expect(result.advice[0]).toMatch(/not run within 12 hours on EX2, EX3/);
+    expect(result.advice.join(' ')).toMatch(/EnableAuthAdminReadSession \$true/);
+  });
+
+  test('adviceFor: fresh runs and the switch already on give only the restart advice', () => {
+    const now = Date.parse('2026-11-25T06:00:00Z');
+    const advice = adviceFor([{ server: 'EX1', lastRun: '2026-11-25T05:00:00Z' }], true, now);
+    expect(advice).toHaveLength(1);
+    expect(advice[0]).toMatch(/never publishes by force/);
+  });
+});
+
+describe('publishCertificateNow (emergency)', () => {
+  test('refuses while a server lacks the next certificate, publishes and clears once all have it, then is a no-op', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.authConfig.nextCertificateThumbprint = T(7);
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
+    const refused = await failure(
+      run(activities, 'publishCertificateNow', [{ thumbprint: T(7), servers: identities }]),
+    );
+    expect(refused.type).toBe('NextCertificateNotEverywhereError');
+    expect(refused.message).toMatch(/EX2, EX3/);
+    expect(exchange.count('publishCertificate')).toBe(0);
+    for (const fqdn of ['ex2.contoso.test', 'ex3.contoso.test']) {
+      exchange.stores.get(fqdn)!.push(authCertificate(T(7), exchange.iso()));
+    }
+    const { result } = await run(activities, 'publishCertificateNow', [{ thumbprint: T(7), servers: identities }]);
+    expect(result).toEqual({ currentThumbprint: T(7), previousCleared: true, alreadyCurrent: false });
+    expect(exchange.authConfig).toMatchObject({
+      currentCertificateThumbprint: T(7),
+      previousCertificateThumbprint: null,
+    });
+    const again = await run(activities, 'publishCertificateNow', [{ thumbprint: T(7), servers: identities }]);
+    expect(again.result).toEqual({ currentThumbprint: T(7), previousCleared: false, alreadyCurrent: true });
+    expect(exchange.count('publishCertificate')).toBe(1);
+    expect(exchange.count('clearPreviousCertificate')).toBe(1);
+  });
+});
+
+describe('services', () => {
+  test('recycles both pools per server, verifies them, skips servers already recycled', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.poolStates.set('ex3.contoso.test/MSExchangeECPAppPool', 'Stopped');
+    const { result, heartbeats } = await run(activities, 'recycleAuthAppPools', [
+      { servers: identities, alreadyRecycled: ['EX1'] },
+    ]);
+    expect(result.map((r) => [r.server, r.skipped, r.verified])).toEqual([
+      ['EX1', true, true],
+      ['EX2', false, true],
+      ['EX3', false, false],
+    ]);
+    expect(result[2]!.detail).toMatch(/MSExchangeECPAppPool is Stopped/);
+    const recycled = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => c.args);
+    expect(recycled).toEqual([
+      [['ex2.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex2.contoso.test'], 'MSExchangeECPAppPool'],
+      [['ex3.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex3.contoso.test'], 'MSExchangeECPAppPool'],
+    ]);
+    expect(heartbeats).toHaveLength(2);
+  });
+
+  test('resumes from heartbeat details: a server an earlier attempt recycled is not recycled again', async () => {
+    const { exchange, activities, identities } = setup();
+    const earlier = { server: 'EX2', recycledAt: exchange.iso(), verified: true, skipped: false };
+    const { result } = await run(activities, 'recycleAuthAppPools', [{ servers: identities, alreadyRecycled: [] }], {
+      done: [earlier],
+    });
+    expect(result[1]).toEqual(earlier);
+    const servers = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => (c.args[0] as string[])[0]);
+    expect(servers).not.toContain('ex2.contoso.test');
+  });
+
+  test('restartServiceHost reports by server name', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.unreachable.add('ex2.contoso.test');
+    const { result } = await run(activities, 'restartServiceHost', [{ servers: identities }]);
+    expect(result.map((r) => [r.server, r.ok])).toEqual([
+      ['EX1', true],
+      ['EX2', false],
+      ['EX3', true],
+    ]);
+  });
+
+  test('checkSignIn runs Test-OAuthConnectivity per server with the probe mailbox', async () => {
+    const { exchange, activities, identities } = setup();
+    const { result } = await run(activities, 'checkSignIn', [{ servers: identities, mailbox: 'probe@contoso.test' }]);
+    expect(result.every((r) => r.ok)).toBe(true);
+    expect(exchange.calls.filter((c) => c.method === 'testOAuthConnectivity').map((c) => c.args)).toEqual(
+      identities.map((s) => [s.fqdn, 'probe@contoso.test']),
+    );
+  });
+});
+
+describe('failures and notifications', () => {
+  test('an Exchange error becomes an ApplicationFailure of its class name, with the error as cause', async () => {
+    const { exchange, activities } = setup();
+    const denied = new AccessDeniedError('Get-AuthConfig: Access is denied');
+    exchange.faults.set('getAuthConfig', () => denied);
+    const error = await failure(run(activities, 'inspectOrganization', []));
+    expect(error.type).toBe('AccessDeniedError');
+    expect(error.message).toBe('Get-AuthConfig: Access is denied');
+    expect(error.cause).toBe(denied);
+  });
+
+  test('notify delivers through deps.notify; a failed delivery is NotificationFailedError', async () => {
+    const sent: RotationNotification[] = [];
+    const notification: RotationNotification = {
+      organization: 'contoso',
+      workflowId: 'rotate-auth-cert.contoso',
+      kind: 'action-required',
+      subject: 'Re-run HCW',
+      text: 'now',
+    };
+    const { activities } = setup({ notify: async (n) => void sent.push(n) });
+    await run(activities, 'notify', [notification]);
+    expect(sent).toEqual([notification]);
+    const broken = setup({
+      notify: async () => {
+        throw new Error('webhook returned 503');
+      },
+    });
+    const error = await failure(run(broken.activities, 'notify', [notification]));
+    expect(error.type).toBe('NotificationFailedError');
+    expect((error.cause as Error).cause).toBeInstanceOf(Error);
+  });
+
+  test('settings are checked when the activities are built', () => {
+    const exchange = new MemoryExchange();
+    expect(() => createActivities({ exchange, clock: () => new Date(), settings: { serverClockRate: 0 } })).toThrow(
+      /serverClockRate/,
+    );
+  });
+});

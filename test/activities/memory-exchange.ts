@@ -1,0 +1,220 @@
+// An in-memory ExchangeClient: a stub of the interface (not of PowerShell) for activity tests. It keeps just enough
+// state to show that activities look before they act, and lets a test make any call throw a named error.
+import type {
+  AuthAdminEvent,
+  AuthConfig,
+  CertificateLookup,
+  EffectiveDate,
+  ExchangeCertificate,
+  ExchangeServer,
+  PerServerResult,
+} from '../../common/exchange';
+import { AUTH_CERTIFICATE_FRIENDLY_NAME, AUTH_CERTIFICATE_SUBJECT } from '../../common/names';
+import type { ExchangeClient, NewAuthCertificateOptions } from '../../activities/powershell/exchange-client';
+
+export const T = (n: number) => n.toString(16).toUpperCase().padStart(40, '0');
+const HOUR = 3_600_000;
+
+export interface Call {
+  method: keyof ExchangeClient;
+  args: unknown[];
+}
+
+export function server(name: string, site = 'Tokyo', extra: Partial<ExchangeServer> = {}): ExchangeServer {
+  return {
+    name,
+    fqdn: `${name.toLowerCase()}.contoso.test`,
+    site,
+    roles: ['Mailbox'],
+    version: '15.2.1544.4',
+    majorVersion: 15,
+    ...extra,
+  };
+}
+
+export function authCertificate(thumbprint: string, notBefore: string, extra: Partial<ExchangeCertificate> = {}) {
+  return {
+    thumbprint,
+    subject: 'CN=Microsoft Exchange Server Auth Certificate',
+    friendlyName: AUTH_CERTIFICATE_FRIENDLY_NAME,
+    notBefore,
+    notAfter: new Date(Date.parse(notBefore) + 5 * 365 * 24 * HOUR).toISOString(),
+    services: ['SMTP'],
+    privateKeyExportable: true,
+    ...extra,
+  } satisfies ExchangeCertificate;
+}
+
+export class MemoryExchange implements ExchangeClient {
+  now = Date.parse('2026-11-25T06:00:00.000Z');
+  servers: ExchangeServer[] = [server('EX1'), server('EX2'), server('EX3', 'Osaka')];
+  authConfig: AuthConfig = {
+    currentCertificateThumbprint: T(1),
+    previousCertificateThumbprint: null,
+    nextCertificateThumbprint: null,
+    nextCertificateEffectiveDate: null,
+  };
+  /** Certificates per server fqdn. */
+  stores = new Map<string, ExchangeCertificate[]>();
+  transport = new Map<string, string | null>();
+  unreachable = new Set<string>();
+  events = new Map<string, AuthAdminEvent[]>();
+  lastRuns = new Map<string, string | null>();
+  poolStates = new Map<string, string>();
+  hybrid = false;
+  enableAuthAdminReadSession = false;
+  /** The SMTP role moves to a new certificate on creation (what -Services None should prevent). */
+  smtpMovesOnCreate = false;
+  /** Make a method throw: checked before each call. */
+  faults = new Map<keyof ExchangeClient, () => Error>();
+  calls: Call[] = [];
+  private counter = 100;
+
+  constructor() {
+    for (const s of this.servers) {
+      this.stores.set(s.fqdn, [authCertificate(T(1), this.iso(-400 * 24 * HOUR))]);
+      this.transport.set(s.fqdn, T(900));
+    }
+  }
+
+  iso(offsetMs = 0): string {
+    return new Date(this.now + offsetMs).toISOString();
+  }
+
+  count(method: keyof ExchangeClient): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+
+  private enter(method: keyof ExchangeClient, ...args: unknown[]) {
+    this.calls.push({ method, args });
+    const fault = this.faults.get(method);
+    if (fault) throw fault();
+  }
+
+  private store(fqdn: string): ExchangeCertificate[] {
+    const store = this.stores.get(fqdn);
+    if (!store) throw new Error(`no server ${fqdn}`);
+    return store;
+  }
+
+  async getServerTime() {
+    this.enter('getServerTime');
+    return this.iso();
+  }
+  async getExchangeServers() {
+    this.enter('getExchangeServers');
+    return this.servers;
+  }
+  async getAuthConfig() {
+    this.enter('getAuthConfig');
+    return { ...this.authConfig };
+  }
+  async getCertificate(fqdn: string, thumbprint: string): Promise<CertificateLookup> {
+    this.enter('getCertificate', fqdn, thumbprint);
+    if (this.unreachable.has(fqdn)) return { status: 'unreachable', error: `The RPC server is unavailable: ${fqdn}` };
+    const found = this.store(fqdn).find((c) => c.thumbprint === thumbprint);
+    return found ? { status: 'present', certificate: found } : { status: 'missing' };
+  }
+  async listCertificates(fqdn: string) {
+    this.enter('listCertificates', fqdn);
+    return [...this.store(fqdn)];
+  }
+  async isHybridConfigured() {
+    this.enter('isHybridConfigured');
+    return this.hybrid;
+  }
+  async getOrganizationConfig() {
+    this.enter('getOrganizationConfig');
+    return { enableAuthAdminReadSession: this.enableAuthAdminReadSession };
+  }
+  async getInternalTransportCertificate(fqdn: string) {
+    this.enter('getInternalTransportCertificate', fqdn);
+    return this.transport.get(fqdn) ?? null;
+  }
+  async newAuthCertificate(options: NewAuthCertificateOptions) {
+    this.enter('newAuthCertificate', options);
+    this.counter += 1;
+    const certificate = authCertificate(T(this.counter), this.iso(), {
+      services: options.services === 'None' ? [] : ['SMTP'],
+      subject: `CN=${AUTH_CERTIFICATE_SUBJECT.slice(3)}`,
+    });
+    this.store(options.server).push(certificate);
+    if (this.smtpMovesOnCreate) this.transport.set(options.server, certificate.thumbprint);
+    return certificate;
+  }
+  async enableCertificate(fqdn: string, thumbprint: string, services: string[]) {
+    this.enter('enableCertificate', fqdn, thumbprint, services);
+    if (services.includes('SMTP')) this.transport.set(fqdn, thumbprint);
+  }
+  async stageNextCertificate(thumbprint: string, effectiveDate: EffectiveDate, force: boolean) {
+    this.enter('stageNextCertificate', thumbprint, effectiveDate, force);
+    const at =
+      effectiveDate.kind === 'relative'
+        ? this.iso(effectiveDate.hours * HOUR)
+        : effectiveDate.kind === 'now'
+          ? this.iso()
+          : effectiveDate.iso;
+    this.authConfig = { ...this.authConfig, nextCertificateThumbprint: thumbprint, nextCertificateEffectiveDate: at };
+  }
+  async publishCertificate() {
+    this.enter('publishCertificate');
+    this.authConfig = {
+      currentCertificateThumbprint: this.authConfig.nextCertificateThumbprint,
+      previousCertificateThumbprint: this.authConfig.currentCertificateThumbprint,
+      nextCertificateThumbprint: null,
+      nextCertificateEffectiveDate: null,
+    };
+  }
+  async clearPreviousCertificate() {
+    this.enter('clearPreviousCertificate');
+    this.authConfig = { ...this.authConfig, previousCertificateThumbprint: null };
+  }
+  /** Export and import agree on the password, so a test can see it was the same one and never left the activity. */
+  passwordsSeen: string[] = [];
+  async exportCertificate(fqdn: string, thumbprint: string, password: string) {
+    this.enter('exportCertificate', fqdn, thumbprint, '<password>');
+    this.passwordsSeen.push(password);
+    return Buffer.from(JSON.stringify({ thumbprint, password })).toString('base64');
+  }
+  async importCertificate(fqdn: string, pfxBase64: string, password: string) {
+    this.enter('importCertificate', fqdn, '<pfx>', '<password>');
+    if (this.unreachable.has(fqdn)) {
+      const error = new Error(`The RPC server is unavailable: ${fqdn}`);
+      error.name = 'ServerUnreachableError';
+      throw error;
+    }
+    const pfx = JSON.parse(Buffer.from(pfxBase64, 'base64').toString()) as { thumbprint: string; password: string };
+    if (pfx.password !== password) throw new Error('The specified network password is not correct.');
+    this.store(fqdn).push(authCertificate(pfx.thumbprint, this.iso()));
+    return pfx.thumbprint;
+  }
+  async getAuthAdminEvents(fqdn: string, sinceIso: string) {
+    this.enter('getAuthAdminEvents', fqdn, sinceIso);
+    return (this.events.get(fqdn) ?? []).filter((e) => Date.parse(e.timeCreated) >= Date.parse(sinceIso));
+  }
+  async getAuthAdminLastRun(fqdn: string) {
+    this.enter('getAuthAdminLastRun', fqdn);
+    return this.lastRuns.get(fqdn) ?? null;
+  }
+  async restartServiceHost(servers: string[]): Promise<PerServerResult[]> {
+    this.enter('restartServiceHost', servers);
+    return servers.map((s) => ({ server: s, ok: !this.unreachable.has(s), at: this.iso() }));
+  }
+  async recycleAppPool(servers: string[], pool: string): Promise<PerServerResult[]> {
+    this.enter('recycleAppPool', servers, pool);
+    return servers.map((s) =>
+      this.unreachable.has(s)
+        ? { server: s, ok: false, error: 'WinRM cannot complete the operation' }
+        : { server: s, ok: true, at: this.iso() },
+    );
+  }
+  async getAppPoolState(fqdn: string, pool: string) {
+    this.enter('getAppPoolState', fqdn, pool);
+    return this.poolStates.get(`${fqdn}/${pool}`) ?? 'Started';
+  }
+  async testOAuthConnectivity(fqdn: string, mailbox: string) {
+    this.enter('testOAuthConnectivity', fqdn, mailbox);
+    return { ok: true, detail: 'Success' };
+  }
+  async close() {}
+}

@@ -267,8 +267,10 @@ export function thumbprintFromAuthAdminMessage(message: string): string | null {
  */
 export function authAdminLastRunFromDiagnosticXml(xml: string): string | null {
   const apps = [...xml.matchAll(/<AnchorApplication\b[^>]*>([\s\S]*?)<\/AnchorApplication>/gi)].map((m) => m[0]);
-  const ordered = [...apps.filter((a) => /AuthAdmin/i.test(a)), ...apps.filter((a) => !/AuthAdmin/i.test(a))];
-  for (const app of ordered.length > 0 ? ordered : [xml]) {
+  // Another anchor application's run says nothing about AuthAdmin: reporting it would hide a servicelet that never
+  // ran (the child-domain case). Only an XML without any application element is read as a whole.
+  const candidates = apps.length > 0 ? apps.filter((a) => /AuthAdmin/i.test(a)) : [xml];
+  for (const app of candidates) {
     const scheduler = /<CacheScheduler\b[^>]*?(?:\/>|>[\s\S]*?<\/CacheScheduler>)/i.exec(app)?.[0];
     if (!scheduler) continue;
     const text =

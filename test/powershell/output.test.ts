@@ -266,6 +266,14 @@ describe('AuthAdmin last run from Get-ExchangeDiagnosticInfo XML', () => {
     ],
     ['no scheduler', xml('<AnchorApplication name="AuthAdmin"/>'), null],
     [
+      'AuthAdmin never ran while another application did',
+      xml(
+        '<AnchorApplication name="MailboxAssociationReplication"><AnchorServiceComponents><CacheScheduler lastRunTime="2026-11-24T18:00:00Z"/></AnchorServiceComponents></AnchorApplication>' +
+          '<AnchorApplication name="AuthAdmin"><AnchorServiceComponents><CacheScheduler/></AnchorServiceComponents></AnchorApplication>',
+      ),
+      null,
+    ],
+    [
       'garbage date',
       xml('<AnchorApplication name="AuthAdmin"><CacheScheduler lastRunTime="soon"/></AnchorApplication>'),
       null,

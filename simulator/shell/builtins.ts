@@ -246,10 +246,10 @@ const convertToJsonCmdlet: BuiltinCmdlet = {
   ],
   invoke(args, ctx) {
     const depth = 'Depth' in args ? (args.Depth as number) : 2;
-    if ('InputObject' in args) return [convertToJson(args.InputObject, depth, args.Compress === true)];
-    const inputs = ctx.pipelineInput;
+    // Like Windows PowerShell 5.1, a $null input is skipped rather than written as null.
+    const inputs = ('InputObject' in args ? [args.InputObject] : ctx.pipelineInput).filter((v) => v !== null);
     if (inputs.length === 0) return [];
-    // Windows PowerShell 5.1 writes a single piped object as itself and several as an array.
+    // A single input object is written as itself, several as an array.
     return [convertToJson(inputs.length === 1 ? inputs[0] : inputs, depth, args.Compress === true)];
   },
 };

@@ -193,7 +193,7 @@ export function setMember(target: PSValue, name: string, value: PSValue): void {
       'PropertyNotFound',
     );
   }
-  throw runtimeError(`'${name}' is a ReadOnly property.`, 'PropertyAssignmentException');
+  throw runtimeError(`"${name}" is a ReadOnly property.`, 'PropertyAssignmentException');
 }
 
 function dateTimeMethod(dt: PSDateTime, name: string, args: PSValue[]): PSValue {
@@ -599,7 +599,7 @@ export class StaticState {
       this.outputEncoding = value;
       return;
     }
-    throw runtimeError(`'${member}' is a ReadOnly property.`, 'PropertyAssignmentException');
+    throw runtimeError(`"${member}" is a ReadOnly property.`, 'PropertyAssignmentException');
   }
 
   callStatic(typeName: string, member: string, args: PSValue[]): PSValue {

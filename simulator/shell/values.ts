@@ -486,7 +486,7 @@ export function enumValueOf(values: string[], flags: boolean, index: number): nu
 export function makeEnum(typeName: string, values: string[], flags: boolean, input: PSValue): PSEnum {
   if (input instanceof PSEnum && input.typeName === typeName) return input;
   const fail = (inner: string) => conversionError(input, typeName, inner);
-  const listMessage = `Unable to match the identifier name ${toStr(input)} to a valid enumerator name. Specify one of the following enumerator names and try again: ${values.join(', ')}`;
+  const listMessage = `Unable to match the identifier name ${toStr(input)} to a valid enumerator name. Specify one of the following enumerator names and try again:\r\n${values.join(', ')}`;
   const names: string[] = [];
   const add = (raw: string) => {
     const index = values.findIndex((v) => v.toLowerCase() === raw.trim().toLowerCase());

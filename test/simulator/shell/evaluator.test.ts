@@ -117,7 +117,7 @@ describe('parameter binding', () => {
     ],
     [
       "Get-Widget -Services 'Bogus'",
-      'Cannot bind parameter \'Services\'. Cannot convert value "Bogus" to type "Microsoft.Exchange.Data.AllowedServices". Error: "Unable to match the identifier name Bogus to a valid enumerator name. Specify one of the following enumerator names and try again: None, IMAP, POP, UM, IIS, SMTP, Federation, UMCallRouter"',
+      'Cannot bind parameter \'Services\'. Cannot convert value "Bogus" to type "Microsoft.Exchange.Data.AllowedServices". Error: "Unable to match the identifier name Bogus to a valid enumerator name. Specify one of the following enumerator names and try again:\r\nNone, IMAP, POP, UM, IIS, SMTP, Federation, UMCallRouter"',
       'CannotConvertArgumentNoMessage,Get-Widget',
       'ParameterBindingException',
     ],
@@ -509,7 +509,6 @@ describe('ConvertTo-Json (Windows PowerShell 5.1 shapes)', () => {
     ["'<>&''\"\\/'", '"\\u003c\\u003e\\u0026\\u0027\\"\\\\/"'],
     ['[char]1 + [char]9 + [char]10', '"\\u0001\\t\\n"'],
     ['1.5', '1.5'],
-    ['$null', 'null'],
     ['$true', 'true'],
     ['Get-Date', '"\\/Date(1795586400123)\\/"'],
     ['(Get-Widget).Services', '17'],
@@ -540,6 +539,9 @@ describe('ConvertTo-Json (Windows PowerShell 5.1 shapes)', () => {
     );
     expect((await h.run('@(1, 2) | ConvertTo-Json -Compress')).out).toBe('[1,2]\n');
     expect((await h.run('@() | ConvertTo-Json -Compress')).out).toBe('');
+    expect((await h.run('ConvertTo-Json -InputObject $null; $null | ConvertTo-Json')).out).toBe('');
+    expect((await h.run('@(1, $null, 2) | ConvertTo-Json -Compress')).out).toBe('[1,2]\n');
+    expect((await h.run('ConvertTo-Json -InputObject @(1, $null) -Compress')).out).toBe('[1,null]\n');
   });
 
   test('uncompressed output uses the 5.1 layout', async () => {
@@ -556,6 +558,31 @@ describe('ConvertTo-Json (Windows PowerShell 5.1 shapes)', () => {
         '              "d":  "x"',
         '          }',
         '}',
+      ].join('\r\n') + '\n',
+    );
+  });
+
+  test('uncompressed arrays, nested and empty containers follow the 5.1 layout', async () => {
+    const { out } = await h.run('ConvertTo-Json -InputObject @(@{ a = 1 }, @(1, 2), @(), @{ e = @{} })');
+    expect(out).toBe(
+      [
+        '[',
+        '    {',
+        '        "a":  1',
+        '    },',
+        '    [',
+        '        1,',
+        '        2',
+        '    ],',
+        '    [',
+        '',
+        '    ],',
+        '    {',
+        '        "e":  {',
+        '',
+        '              }',
+        '    }',
+        ']',
       ].join('\r\n') + '\n',
     );
   });

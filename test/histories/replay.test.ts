@@ -1,0 +1,135 @@
+// Replays committed histories of rotateAuthCertificate against today's workflow code: a change that would break a
+// running rotation (a new activity, a reordered timer) fails here. After an intended, versioned change, record them
+// again with `RECORD_HISTORIES=1 npx jest test/histories` and commit the JSON.
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { ROTATE_WORKFLOW_TYPE } from '../../common/names';
+import type { RotationInputJson, RotationStatus } from '../../common/rotation';
+import { hcwCompletedSignal, statusQuery } from '../../workflows/messages';
+import { createTimeSkippingEnv, workflowBundle } from '../workflows/env';
+import { type Scenario, StubOrganisation } from '../workflows/stub-activities';
+
+const DIR = __dirname;
+const RECORD = process.env.RECORD_HISTORIES === '1';
+
+interface Recording {
+  name: string;
+  scenario: Scenario;
+  input: RotationInputJson;
+  during?: (handle: WorkflowHandle) => Promise<void>;
+}
+
+const servers = [
+  { name: 'EX1', site: 'Tokyo' },
+  { name: 'EX2', site: 'Tokyo' },
+  { name: 'EX3', site: 'Osaka' },
+];
+
+const RECORDINGS: Recording[] = [
+  {
+    name: 'planned-hybrid-cross-site',
+    scenario: { servers, currentExpiresInDays: 30, hybrid: true, isolatedSites: ['Osaka'], smtpMoves: true },
+    input: { organization: 'contoso', crossSiteImportAfter: '1h' },
+    during: async (handle) => {
+      await waitFor(handle, (s) => s.phase === 'awaiting-hcw');
+      await handle.signal(hcwCompletedSignal, { by: 'alice', note: 'HCW re-run' });
+    },
+  },
+  {
+    name: 'emergency-expired',
+    scenario: { servers, currentExpiresInDays: -2, hybrid: false },
+    input: { organization: 'fabrikam', probeMailbox: 'probe@fabrikam.test' },
+  },
+  {
+    name: 'servicelet-silent',
+    scenario: { servers, currentExpiresInDays: 30, hybrid: false, servicelet: 'after-diagnosis' },
+    input: { organization: 'northwind', restartServiceHostAfterEffectiveDate: true },
+  },
+];
+
+let waitEnv: { sleep(ms: string): Promise<void> } | undefined;
+
+async function waitFor(handle: WorkflowHandle, ready: (s: RotationStatus) => boolean): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (ready(await handle.query(statusQuery))) return;
+    await waitEnv!.sleep('1 hour');
+  }
+  throw new Error('never ready');
+}
+
+const file = (name: string) => path.join(DIR, `${name}.json`);
+
+let bundle: WorkflowBundle;
+
+beforeAll(async () => {
+  bundle = await workflowBundle();
+  if (!RECORD) return;
+  const env = await createTimeSkippingEnv();
+  waitEnv = env;
+  try {
+    for (const recording of RECORDINGS) {
+      const stub = new StubOrganisation(recording.scenario);
+      const taskQueue = `record-${randomUUID()}`;
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: bundle,
+        activities: stub.activities(),
+      });
+      const history = await worker.runUntil(async () => {
+        const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+          workflowId: `history-${recording.name}`,
+          taskQueue,
+          args: [recording.input],
+        });
+        await recording.during?.(handle);
+        await handle.result();
+        return handle.fetchHistory();
+      });
+      // protobufjs JSON: enums by name, 64-bit numbers as strings, payloads as base64.
+      const json = temporal.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String });
+      fs.writeFileSync(file(recording.name), `${JSON.stringify(json, null, 1)}\n`);
+    }
+  } finally {
+    await env.teardown();
+  }
+});
+
+function load(name: string) {
+  return temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(file(name), 'utf8')));
+}
+
+const replayOptions = () => ({ workflowBundle: bundle, replayName: 'rotation-replay', debugMode: false });
+
+test.each(RECORDINGS.map((r) => r.name))('%s replays without non-determinism', async (name) => {
+  expect(fs.existsSync(file(name))).toBe(true);
+  const results = [];
+  for await (const result of Worker.runReplayHistories(replayOptions(), [{ workflowId: name, history: load(name) }])) {
+    results.push(result);
+  }
+  expect(results).toHaveLength(1);
+  expect(results[0]!.error).toBeUndefined();
+});
+
+test('the replay test can fail: a history whose recorded steps differ from the code is a determinism violation', async () => {
+  const history = load('planned-hybrid-cross-site');
+  const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes)!;
+  scheduled.activityTaskScheduledEventAttributes!.activityType!.name = 'somethingElseEntirely';
+  const results = [];
+  for await (const result of Worker.runReplayHistories(replayOptions(), [{ workflowId: 'tampered', history }])) {
+    results.push(result);
+  }
+  expect(results[0]!.error).toBeDefined();
+  expect(String(results[0]!.error)).toMatch(/nondetermin|determinism/i);
+});
+
+test('the recorded histories are complete rotations', () => {
+  for (const { name } of RECORDINGS) {
+    const last = load(name).events!.at(-1)!;
+    expect(last.workflowExecutionCompletedEventAttributes).toBeTruthy();
+  }
+});

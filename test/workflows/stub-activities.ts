@@ -62,6 +62,12 @@ export class StubOrganisation {
   private readonly notAfter = new Map<string, number>();
   private replicationChecks = 0;
   private diagnosed = false;
+  /** Server time of the servicelet diagnosis, for the overdue rule. */
+  diagnosedAt: number | null = null;
+  /** The effective date staged last. */
+  get effectiveDate(): number | null {
+    return this.effectiveAt;
+  }
   private counter = 100;
   readonly recycledAt = new Map<string, number>();
   readonly restartedAt = new Map<string, number>();
@@ -296,6 +302,7 @@ export class StubOrganisation {
       diagnoseServicelet: async (request) => {
         record('diagnoseServicelet', request);
         this.diagnosed = true;
+        this.diagnosedAt = this.now();
         return {
           lastRuns: request.servers.map((s) => ({ server: s.name, lastRun: iso(this.start - 2 * DAY) })),
           enableAuthAdminReadSession: false,

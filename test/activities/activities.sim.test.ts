@@ -1,0 +1,171 @@
+// The activities through the real ExchangeClient, real node-powershell and the simulated Exchange shell: what they
+// expect of the client (server names, FQDNs, event 2014, pools) holds against what the shell really answers.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import { createActivities, type RotationActivities } from '../../activities';
+import { createExchangeClient } from '../../activities/powershell/client';
+import { ShellSessionPool } from '../../activities/powershell/session';
+import type { ServerIdentity } from '../../common/rotation';
+import { createSimState, type SimState, showState } from '../powershell/sim';
+
+const HOUR = 3_600_000;
+const pool = new ShellSessionPool();
+const states: SimState[] = [];
+const quietLog = { info: () => undefined, warn: () => undefined };
+
+afterAll(async () => {
+  await pool.closeAll();
+  for (const s of states) s.remove();
+});
+
+function organisation(scenario: string) {
+  const state = createSimState(scenario);
+  states.push(state);
+  const exchange = createExchangeClient({ simulatorState: state.file }, { pool });
+  const activities = createActivities({ exchange, clock: () => new Date(), log: quietLog });
+  return { state, exchange, activities };
+}
+
+async function run<K extends keyof RotationActivities>(
+  activities: RotationActivities,
+  name: K,
+  ...args: Parameters<RotationActivities[K]>
+): Promise<Awaited<ReturnType<RotationActivities[K]>>> {
+  const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
+  const fn = activities[name] as (...a: unknown[]) => Promise<Awaited<ReturnType<RotationActivities[K]>>>;
+  return env.run(fn, ...args);
+}
+
+const identities = (servers: Array<{ name: string; fqdn: string; site: string }>): ServerIdentity[] =>
+  servers.map(({ name, fqdn, site }) => ({ name, fqdn, site }));
+
+test('healthy: inspect, generate once, keep SMTP, stage once, copy, check publication, recycle', async () => {
+  const { activities, state } = organisation('healthy');
+  const snapshot = await run(activities, 'inspectOrganization');
+  expect(snapshot.servers.map((s) => [s.name, s.current])).toEqual([
+    ['EX1', 'present'],
+    ['EX2', 'present'],
+  ]);
+  expect(snapshot.current?.thumbprint).toBe(snapshot.authConfig.currentCertificateThumbprint);
+  const servers = identities(snapshot.servers);
+  const runStartedAt = new Date(Date.parse(snapshot.serverTime) - 60_000).toISOString();
+
+  const records = await run(activities, 'recordTransportCertificates', servers);
+  const exclude = [snapshot.authConfig.currentCertificateThumbprint!];
+  const made = await run(activities, 'generateAuthCertificate', { server: servers[0]!, runStartedAt, exclude });
+  expect(made.reused).toBe(false);
+  const again = await run(activities, 'generateAuthCertificate', { server: servers[0]!, runStartedAt, exclude });
+  expect(again).toMatchObject({ thumbprint: made.thumbprint, reused: true });
+  const transport = await run(activities, 'verifyTransportCertificates', { servers, records });
+  expect(transport.every((t) => t.after === t.before && !t.restored)).toBe(true);
+
+  const staged = await run(activities, 'stageCertificate', {
+    thumbprint: made.thumbprint,
+    effectiveDate: { kind: 'relative', hours: 49 },
+    force: false,
+  });
+  expect(staged.alreadyStaged).toBe(false);
+  const hours = (Date.parse(staged.effectiveDate) - Date.parse(staged.serverTime)) / HOUR;
+  expect(hours).toBeGreaterThan(48.9);
+  expect(hours).toBeLessThanOrEqual(49);
+  const restaged = await run(activities, 'stageCertificate', {
+    thumbprint: made.thumbprint,
+    effectiveDate: { kind: 'relative', hours: 49 },
+    force: false,
+  });
+  expect(restaged).toMatchObject({ alreadyStaged: true, effectiveDate: staged.effectiveDate });
+
+  const replication = await run(activities, 'checkReplication', { thumbprint: made.thumbprint, servers });
+  expect(replication.servers.find((s) => s.server === 'EX1')?.state).toBe('present');
+  const copied = await run(activities, 'copyCertificate', {
+    thumbprint: made.thumbprint,
+    source: servers[0]!,
+    targets: [servers[1]!],
+  });
+  expect(copied[0]!.outcome).toMatch(/imported|already-present/);
+  const after = await run(activities, 'checkReplication', { thumbprint: made.thumbprint, servers });
+  expect(after.servers.every((s) => s.state === 'present')).toBe(true);
+
+  const publication = await run(activities, 'checkPublication', {
+    thumbprint: made.thumbprint,
+    servers,
+    since: staged.serverTime,
+  });
+  expect(publication.currentThumbprint).toBe(snapshot.authConfig.currentCertificateThumbprint);
+  expect(publication.servers.every((s) => s.event2014At === null)).toBe(true);
+
+  const recycled = await run(activities, 'recycleAuthAppPools', { servers, alreadyRecycled: [] });
+  expect(recycled.map((r) => [r.server, r.verified, r.skipped])).toEqual([
+    ['EX1', true, false],
+    ['EX2', true, false],
+  ]);
+  const diagnosis = await run(activities, 'diagnoseServicelet', { servers });
+  expect(diagnosis.lastRuns.map((r) => r.server)).toEqual(['EX1', 'EX2']);
+  expect(JSON.stringify(showState(state.file))).toContain(made.thumbprint);
+});
+
+test('unreachable: the third server is told apart from a missing certificate', async () => {
+  const { activities } = organisation('unreachable');
+  const snapshot = await run(activities, 'inspectOrganization');
+  const byName = Object.fromEntries(snapshot.servers.map((s) => [s.name, s.current]));
+  expect(Object.values(byName).filter((v) => v === 'unreachable')).toHaveLength(1);
+  expect(Object.values(byName).filter((v) => v === 'present')).toHaveLength(2);
+});
+
+test('missing-on-one: inspect finds the gap, copy repairs it', async () => {
+  const { activities } = organisation('missing-on-one');
+  const snapshot = await run(activities, 'inspectOrganization');
+  const missing = snapshot.servers.filter((s) => s.current === 'missing');
+  expect(missing).toHaveLength(1);
+  const source = snapshot.servers.find((s) => s.current === 'present')!;
+  const result = await run(activities, 'copyCertificate', {
+    thumbprint: snapshot.authConfig.currentCertificateThumbprint!,
+    source: identities([source])[0]!,
+    targets: identities(missing),
+  });
+  expect(result).toEqual([{ server: missing[0]!.name, outcome: 'imported' }]);
+  const again = await run(activities, 'inspectOrganization');
+  expect(again.servers.every((s) => s.current === 'present')).toBe(true);
+});
+
+test('expired: stage now, publish after every server has it, clear the previous; sign-in works again', async () => {
+  const { activities } = organisation('expired');
+  const snapshot = await run(activities, 'inspectOrganization');
+  expect(Date.parse(snapshot.current!.notAfter)).toBeLessThan(Date.parse(snapshot.serverTime));
+  const servers = identities(snapshot.servers);
+  const before = await run(activities, 'checkSignIn', { servers, mailbox: 'probe@contoso.com' });
+  expect(before.some((s) => !s.ok)).toBe(true);
+  const made = await run(activities, 'generateAuthCertificate', {
+    server: servers[0]!,
+    runStartedAt: new Date(Date.parse(snapshot.serverTime) - 60_000).toISOString(),
+    exclude: [snapshot.authConfig.currentCertificateThumbprint!],
+  });
+  await run(activities, 'stageCertificate', {
+    thumbprint: made.thumbprint,
+    effectiveDate: { kind: 'now' },
+    force: true,
+  });
+  // The simulated clock is frozen, so the servicelet has copied nothing: publishing is refused until every server has it.
+  const early = await run(activities, 'publishCertificateNow', { thumbprint: made.thumbprint, servers }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(early).toBeInstanceOf(ApplicationFailure);
+  expect((early as ApplicationFailure).type).toBe('NextCertificateNotEverywhereError');
+  await run(activities, 'copyCertificate', {
+    thumbprint: made.thumbprint,
+    source: servers[0]!,
+    targets: servers.slice(1),
+  });
+  const published = await run(activities, 'publishCertificateNow', { thumbprint: made.thumbprint, servers });
+  expect(published).toEqual({ currentThumbprint: made.thumbprint, previousCleared: true, alreadyCurrent: false });
+  const final = await run(activities, 'inspectOrganization');
+  expect(final.authConfig.currentCertificateThumbprint).toBe(made.thumbprint);
+  expect(final.authConfig.previousCertificateThumbprint).toBeNull();
+  const restarted = await run(activities, 'restartServiceHost', { servers });
+  expect(restarted.every((r) => r.ok)).toBe(true);
+  await run(activities, 'recycleAuthAppPools', { servers, alreadyRecycled: [] });
+  const signIn = await run(activities, 'checkSignIn', { servers, mailbox: 'probe@contoso.com' });
+  expect(signIn.map((s) => [s.server, s.ok])).toEqual(servers.map((s) => [s.name, true]));
+});

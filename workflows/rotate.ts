@@ -231,7 +231,13 @@ class Rotation {
       case 'stop-unreachable':
         return this.stop(decision.reasons.join('; '));
       case 'nothing-to-do':
-        this.report.outcome = 'nothing-to-do';
+        // After an import round "nothing more to do" means the import was the work, and it is done.
+        if (this.state.importRounds > 0) {
+          this.report.path = 'import';
+          this.report.outcome = 'completed';
+        } else {
+          this.report.outcome = 'nothing-to-do';
+        }
         return 'finish';
       case 'import':
         return 'import';

@@ -189,13 +189,24 @@ describe('resume and import', () => {
   test('import path: the current certificate is copied where it is missing, then the organisation is inspected again', async () => {
     const stub = new StubOrganisation(scenario({ currentExpiresInDays: 400, currentMissingOn: ['EX3'] }));
     const { report } = await run(stub, { organization: org() });
-    expect(report.path).toBe('nothing-to-do');
-    expect(report.outcome).toBe('nothing-to-do');
+    expect(report.path).toBe('import');
+    expect(report.outcome).toBe('completed');
     expect(stub.count('inspectOrganization')).toBe(2);
+    expect(stub.count('generateAuthCertificate')).toBe(0);
     expect(stub.hasCertificate('EX3', '1'.padStart(40, '0'))).toBe(true);
     expect(report.reasons.join('\n')).toMatch(/current certificate missing on: EX3/);
     expect(report.servers.find((s) => s.name === 'EX3')?.importedAt).toBeDefined();
   });
+});
+
+test('import path, then due: the copies are repaired first, then the certificate is rotated', async () => {
+  const stub = new StubOrganisation(scenario({ currentExpiresInDays: 20, currentMissingOn: ['EX3'] }));
+  const { report } = await run(stub, { organization: org() });
+  expect(report.path).toBe('rotate');
+  expect(report.outcome).toBe('completed');
+  const names = stub.calls.map((c) => c.name);
+  expect(names.indexOf('copyCertificate')).toBeLessThan(names.indexOf('generateAuthCertificate'));
+  expect(report.reasons.join('\n')).toMatch(/current certificate missing on: EX3/);
 });
 
 describe('emergency', () => {

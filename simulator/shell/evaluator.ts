@@ -287,6 +287,15 @@ export class Interpreter {
         this.io.writeErr(formatUncaughtError(e, { source, extent: e.extent }));
         return;
       }
+      // Nesting deep enough to exhaust the stack: PowerShell refuses such scripts too.
+      if (e instanceof RangeError) {
+        const error = new ParseError('The script is nested too deeply to be parsed.', 'ScriptTooDeeplyNested', {
+          start: 0,
+          end: 1,
+        });
+        this.io.writeErr(formatUncaughtError(error, { source, extent: error.extent }));
+        return;
+      }
       throw e;
     }
     const previousSource = this.source;

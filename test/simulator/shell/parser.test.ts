@@ -171,9 +171,9 @@ describe('constants, variables and comments', () => {
     ["'c' <# inline #>", 'c'],
     ["'x' + <# mid #> 'y'", 'xy'],
   ])('%j', async (source, expected) => {
-    const { out, err } = await h.run(`ConvertTo-Json -InputObject $(${source}\n) -Compress`);
+    const { out, err } = await h.run(`ConvertTo-Json -InputObject @(${source}\n) -Compress`);
     expect(err).toBe('');
-    expect(JSON.parse(out)).toEqual(expected);
+    expect(JSON.parse(out)).toEqual([expected]);
   });
 });
 

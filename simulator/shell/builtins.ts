@@ -201,7 +201,8 @@ const forEachObject: BuiltinCmdlet = {
   ],
   async invoke(args, ctx) {
     const output: PSValue[] = [];
-    if (args.Begin) output.push(...(await ctx.invokeScriptBlock(args.Begin as never, [])));
+    if (args.Begin)
+      output.push(...(await ctxOf(ctx).interpreter.invokeInScope(args.Begin as never, undefined, ctxOf(ctx).scope)));
     const process = (args.Process as PSValue[] | undefined) ?? [];
     for (const obj of inputsOf(args, ctx)) {
       if ('MemberName' in args) {
@@ -209,11 +210,12 @@ const forEachObject: BuiltinCmdlet = {
         continue;
       }
       for (const p of process) {
-        if (isScriptBlock(p)) output.push(...(await ctx.invokeScriptBlock(p, [], obj)));
+        if (isScriptBlock(p)) output.push(...(await ctxOf(ctx).interpreter.invokeInScope(p, obj, ctxOf(ctx).scope)));
         else output.push(...enumerate(getMember(obj, toStr(p))));
       }
     }
-    if (args.End) output.push(...(await ctx.invokeScriptBlock(args.End as never, [])));
+    if (args.End)
+      output.push(...(await ctxOf(ctx).interpreter.invokeInScope(args.End as never, undefined, ctxOf(ctx).scope)));
     return output;
   },
 };
@@ -229,7 +231,8 @@ const whereObject: BuiltinCmdlet = {
   async invoke(args, ctx) {
     const output: PSValue[] = [];
     for (const obj of inputsOf(args, ctx)) {
-      if (isTrue(unwrap(await ctx.invokeScriptBlock(args.FilterScript as never, [], obj)))) output.push(obj);
+      if (isTrue(unwrap(await ctxOf(ctx).interpreter.invokeInScope(args.FilterScript as never, obj, ctxOf(ctx).scope))))
+        output.push(obj);
     }
     return output;
   },

@@ -644,6 +644,26 @@ export class Interpreter {
     return output;
   }
 
+  /**
+   * Runs a script block in `scope` itself, as ForEach-Object and Where-Object do (dot-sourced): assignments stay
+   * visible to the caller; `$_` is set for the call and restored after.
+   */
+  async invokeInScope(block: PSScriptBlock, dollarUnderscore: PSValue | undefined, scope: Scope): Promise<PSValue[]> {
+    const value = block instanceof ScriptBlockValue ? block : new ScriptBlockValue(parseScript(block.text), block.text);
+    const previous = scope.lookup('_');
+    if (dollarUnderscore !== undefined) scope.set('_', dollarUnderscore);
+    const output: PSValue[] = [];
+    try {
+      await this.withSource(value.source, () => this.execStatements(value.ast.statements, scope, output));
+    } catch (e) {
+      if (e instanceof ReturnSignal) return e.output;
+      throw e;
+    } finally {
+      if (dollarUnderscore !== undefined) scope.set('_', previous.value);
+    }
+    return output;
+  }
+
   private async withSource<T>(source: string, f: () => Promise<T>): Promise<T> {
     const previous = this.source;
     this.source = source;

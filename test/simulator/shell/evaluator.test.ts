@@ -618,6 +618,11 @@ describe('generic cmdlets', () => {
     expect(await jsonOf(h, '1..5 | Where-Object { $_ -gt 2 } | ForEach-Object { $_ * 10 }')).toEqual([30, 40, 50]);
   });
 
+  test("ForEach-Object runs its block in the caller's scope", async () => {
+    expect(await h.run('$sum = 0; 1..4 | ForEach-Object { $sum += $_ }')).toEqual({ out: '', err: '' });
+    expect(await jsonOf(h, '$sum')).toBe(10);
+  });
+
   test('Write-Output enumerates, Out-Null swallows', async () => {
     expect((await h.run("Write-Output 'a', 'b'; 'c' | Out-Null")).out).toBe('a\nb\n');
   });

@@ -1,10 +1,10 @@
 // Generate the Auth certificate exactly as Microsoft specifies, without letting it take the SMTP role, and without
 // ever making a second one: a retry first looks for the certificate this run already made.
-import { Context } from '@temporalio/activity';
 import type { ExchangeCertificate, Thumbprint } from '../common/exchange';
 import { AUTH_CERTIFICATE_FRIENDLY_NAME, AUTH_CERTIFICATE_SUBJECT } from '../common/names';
 import type { GeneratedCertificate, ServerIdentity, TransportCertificateCheck } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
+import { resumedProgress, saveProgress } from './heartbeat';
 
 export interface GenerateRequest {
   /** The server that runs New-ExchangeCertificate. */
@@ -58,21 +58,20 @@ export function certificateActivities(deps: ResolvedDeps) {
     },
 
     async generateAuthCertificate(request: GenerateRequest): Promise<GeneratedCertificate> {
-      const context = Context.current();
-      const resumed = (context.info.heartbeatDetails ?? {}) as GenerateHeartbeat;
+      const resumed = resumedProgress<GenerateHeartbeat>() ?? {};
       const found = await findThisRunsCertificate(request);
       if (found) {
         deps.log.info('found the certificate this run already made', { thumbprint: found.thumbprint });
-        context.heartbeat({ thumbprint: found.thumbprint } satisfies GenerateHeartbeat);
+        saveProgress({ thumbprint: found.thumbprint } satisfies GenerateHeartbeat);
         return { ...pick(found), server: request.server.name, reused: true };
       }
       if (resumed.thumbprint) {
         // An earlier attempt made one but it is gone or changed: say so rather than silently making another.
         deps.log.warn('the certificate an earlier attempt made is not on the server any more', { ...resumed });
       }
-      context.heartbeat({} satisfies GenerateHeartbeat);
+      saveProgress({} satisfies GenerateHeartbeat);
       const made = await exchange.newAuthCertificate({ server: request.server.fqdn, services: 'None' });
-      context.heartbeat({ thumbprint: made.thumbprint } satisfies GenerateHeartbeat);
+      saveProgress({ thumbprint: made.thumbprint } satisfies GenerateHeartbeat);
       deps.log.info('created the Auth certificate', { thumbprint: made.thumbprint, server: request.server.name });
       return { ...pick(made), server: request.server.name, reused: false };
     },

@@ -11,11 +11,14 @@ export interface ActivitySettings {
    * of worker and server differ a little).
    */
   notBeforeToleranceMs: number;
+  /** How often a running activity heartbeats; keep it well under the workflow's heartbeatTimeout (1 minute). */
+  heartbeatIntervalMs: number;
 }
 
 export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
   serverClockRate: 1,
   notBeforeToleranceMs: 10 * 60 * 1000,
+  heartbeatIntervalMs: 10 * 1000,
 };
 
 export interface ActivityLog {

@@ -6,6 +6,7 @@ import { authConfigActivities } from './authconfig';
 import { certificateActivities } from './certificate';
 import { ActivityDeps, ActivityLog, DEFAULT_ACTIVITY_SETTINGS, ResolvedDeps } from './deps';
 import { failuresNamed } from './errors';
+import { keepBeating } from './heartbeat';
 import { clockActivities, inspectActivities } from './inspect';
 import { notifyActivities } from './notify';
 import { publicationActivities } from './publication';
@@ -32,10 +33,10 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
 
 type AnyAsync = (...args: never[]) => Promise<unknown>;
 
-function named<T extends Record<string, AnyAsync>>(activities: T): T {
+function named<T extends Record<string, AnyAsync>>(activities: T, heartbeatIntervalMs: number): T {
   const wrapped: Record<string, AnyAsync> = {};
   for (const [name, fn] of Object.entries(activities)) {
-    wrapped[name] = (...args: never[]) => failuresNamed(() => fn(...args));
+    wrapped[name] = (...args: never[]) => failuresNamed(() => keepBeating(() => fn(...args), heartbeatIntervalMs));
     // Temporal registers activities by property name; keep the function's own name for stack traces.
     Object.defineProperty(wrapped[name], 'name', { value: name });
   }
@@ -44,16 +45,19 @@ function named<T extends Record<string, AnyAsync>>(activities: T): T {
 
 export function createActivities(deps: ActivityDeps) {
   const resolved = resolveDeps(deps);
-  return named({
-    ...inspectActivities(resolved),
-    ...clockActivities(resolved),
-    ...certificateActivities(resolved),
-    ...authConfigActivities(resolved),
-    ...replicationActivities(resolved),
-    ...publicationActivities(resolved),
-    ...serviceActivities(resolved),
-    ...notifyActivities(resolved),
-  });
+  return named(
+    {
+      ...inspectActivities(resolved),
+      ...clockActivities(resolved),
+      ...certificateActivities(resolved),
+      ...authConfigActivities(resolved),
+      ...replicationActivities(resolved),
+      ...publicationActivities(resolved),
+      ...serviceActivities(resolved),
+      ...notifyActivities(resolved),
+    },
+    resolved.settings.heartbeatIntervalMs,
+  );
 }
 
 export type RotationActivities = ReturnType<typeof createActivities>;

@@ -1,11 +1,11 @@
 // Replication: which servers have the certificate, and the export/import across AD sites where the servicelet does not
 // reach. The PFX password is made here, used here and forgotten here: it is never an input, output or heartbeat.
 import { randomBytes } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import type { Thumbprint } from '../common/exchange';
 import type { CopyResult, ReplicationCheck, ServerIdentity } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
 import { CopySourceMissingError } from './errors';
+import { resumedProgress, saveProgress } from './heartbeat';
 import { isTransient } from './transient';
 
 export interface CopyRequest {
@@ -37,8 +37,7 @@ export function replicationActivities(deps: ResolvedDeps) {
     },
 
     async copyCertificate(request: CopyRequest): Promise<CopyResult[]> {
-      const context = Context.current();
-      const resumed = (context.info.heartbeatDetails as CopyHeartbeat | undefined)?.done ?? [];
+      const resumed = resumedProgress<CopyHeartbeat>()?.done ?? [];
       const done: CopyResult[] = resumed.filter((r) => r.outcome !== 'failed');
       const pending = request.targets.filter((t) => !done.some((r) => r.server === t.name));
       const source = await exchange.getCertificate(request.source.fqdn, request.thumbprint);
@@ -66,7 +65,7 @@ export function replicationActivities(deps: ResolvedDeps) {
             done.push({ server: target.name, outcome: 'failed', detail: (error as Error).message });
           }
         }
-        context.heartbeat({ done } satisfies CopyHeartbeat);
+        saveProgress({ done: [...done] } satisfies CopyHeartbeat);
       }
       return done;
     },

@@ -1,9 +1,9 @@
 // Services on every server: restart MSExchangeServiceHost, recycle the OWA and ECP pools (only useful once the new
 // certificate is current), and check OAuth sign-in.
-import { Context } from '@temporalio/activity';
 import { AUTH_APP_POOLS } from '../common/names';
 import type { PerServerResult, RecycleResult, ServerIdentity, SignInResult } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
+import { resumedProgress, saveProgress } from './heartbeat';
 import { isTransient } from './transient';
 
 interface RecycleHeartbeat {
@@ -32,8 +32,7 @@ export function serviceActivities(deps: ResolvedDeps) {
       servers: ServerIdentity[];
       alreadyRecycled: string[];
     }): Promise<RecycleResult[]> {
-      const context = Context.current();
-      const resumed = (context.info.heartbeatDetails as RecycleHeartbeat | undefined)?.done ?? [];
+      const resumed = resumedProgress<RecycleHeartbeat>()?.done ?? [];
       const done: RecycleResult[] = resumed.filter((r) => r.verified);
       const results: RecycleResult[] = [];
       for (const server of request.servers) {
@@ -49,7 +48,7 @@ export function serviceActivities(deps: ResolvedDeps) {
         const result = await recycleOne(server);
         if (result.verified) done.push(result);
         results.push(result);
-        context.heartbeat({ done } satisfies RecycleHeartbeat);
+        saveProgress({ done: [...done] } satisfies RecycleHeartbeat);
       }
       return results;
     },

@@ -48,10 +48,13 @@ import {
   type Step,
 } from './state';
 
-// One proxy per retry profile. Reads are cheap and safe to repeat; changes look before acting, so they may repeat too,
-// but more slowly; long per-server loops heartbeat; notifications must never fail a rotation.
+// One proxy per retry profile. Every activity heartbeats (activities/heartbeat.ts), so a dead worker is noticed within
+// the heartbeat timeout even when a whole-organisation loop may legitimately run for many minutes. Reads are safe to
+// repeat, so they retry quickly and often; changes look before acting and may repeat too, but slowly and fewer times;
+// notifications must never fail a rotation.
 const reads = proxyActivities<RotationActivities>({
-  startToCloseTimeout: '3 minutes',
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
   retry: {
     initialInterval: '10s',
     backoffCoefficient: 2,
@@ -61,19 +64,8 @@ const reads = proxyActivities<RotationActivities>({
   },
 });
 const changes = proxyActivities<RotationActivities>({
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '2 minutes',
-  retry: {
-    initialInterval: '30s',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
-});
-const perServer = proxyActivities<RotationActivities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '1 minute',
   retry: {
     initialInterval: '30s',
     backoffCoefficient: 2,
@@ -281,7 +273,7 @@ class Rotation {
     }
     this.state.importRounds += 1;
     const targets = this.state.servers.filter((s) => missing.includes(s.name));
-    const results = await perServer.copyCertificate({ thumbprint, source, targets });
+    const results = await changes.copyCertificate({ thumbprint, source, targets });
     for (const r of results) {
       const outcome = serverOutcome(this.state, r.server);
       if (r.outcome === 'imported' && outcome) outcome.importedAt = nowIso();
@@ -400,7 +392,7 @@ class Rotation {
     const targets = this.state.servers.filter((s) => targetNames.includes(s.name));
     if (targets.length === 0) return;
     this.state.replication.copyAttempts += 1;
-    const results = await perServer.copyCertificate({ thumbprint: this.state.certificate.thumbprint, source, targets });
+    const results = await changes.copyCertificate({ thumbprint: this.state.certificate.thumbprint, source, targets });
     for (const r of results) {
       const outcome = serverOutcome(this.state, r.server);
       if (r.outcome === 'imported' && outcome) {
@@ -519,7 +511,7 @@ class Rotation {
     this.enterPhase('recycling');
     for (let round = 1; ; round += 1) {
       const alreadyRecycled = this.report.servers.filter((s) => s.poolsRecycledAfterPublication).map((s) => s.name);
-      const results = await perServer.recycleAuthAppPools({ servers: this.state.servers, alreadyRecycled });
+      const results = await changes.recycleAuthAppPools({ servers: this.state.servers, alreadyRecycled });
       for (const r of results) {
         const outcome = serverOutcome(this.state, r.server);
         if (outcome && r.verified && !r.skipped) {

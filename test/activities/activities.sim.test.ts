@@ -34,7 +34,7 @@ async function run<K extends keyof RotationActivities>(
 ): Promise<Awaited<ReturnType<RotationActivities[K]>>> {
   const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
   const fn = activities[name] as (...a: unknown[]) => Promise<Awaited<ReturnType<RotationActivities[K]>>>;
-  return env.run(fn, ...args);
+  return (await env.run(fn, ...args)) as Awaited<ReturnType<RotationActivities[K]>>;
 }
 
 const identities = (servers: Array<{ name: string; fqdn: string; site: string }>): ServerIdentity[] =>

@@ -37,7 +37,7 @@ async function run<K extends keyof RotationActivities>(
   const heartbeats: unknown[] = [];
   env.on('heartbeat', (d: unknown) => heartbeats.push(d));
   const fn = activities[name] as (...a: unknown[]) => Promise<Awaited<ReturnType<RotationActivities[K]>>>;
-  const result = await env.run(fn, ...args);
+  const result = (await env.run(fn, ...args)) as Awaited<ReturnType<RotationActivities[K]>>;
   return { result, heartbeats };
 }
 
@@ -466,5 +466,38 @@ describe('failures and notifications', () => {
     expect(() => createActivities({ exchange, clock: () => new Date(), settings: { serverClockRate: 0 } })).toThrow(
       /serverClockRate/,
     );
+  });
+});
+
+describe('heartbeats', () => {
+  test('a slow call is kept alive by the ticker, which re-sends the saved progress instead of wiping it', async () => {
+    const exchange = new MemoryExchange();
+    const activities = createActivities({
+      exchange,
+      clock: () => new Date(exchange.now),
+      log: quietLog,
+      settings: { heartbeatIntervalMs: 5 },
+    });
+    const identities = exchange.servers.map(({ name, fqdn, site }) => ({ name, fqdn, site }));
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
+    const slowImport = exchange.importCertificate.bind(exchange);
+    exchange.importCertificate = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return slowImport(...args);
+    };
+    const { heartbeats } = await run(activities, 'copyCertificate', [
+      { thumbprint: T(7), source: identities[0]!, targets: [identities[1]!, identities[2]!] },
+    ]);
+    // Ticks during the first import carry nothing yet; ticks during the second carry EX2's saved progress.
+    const duringSecond = heartbeats.filter(
+      (h) => JSON.stringify(h) === JSON.stringify({ done: [{ server: 'EX2', outcome: 'imported' }] }),
+    );
+    expect(duringSecond.length).toBeGreaterThanOrEqual(2);
+    expect(heartbeats.at(-1)).toEqual({
+      done: [
+        { server: 'EX2', outcome: 'imported' },
+        { server: 'EX3', outcome: 'imported' },
+      ],
+    });
   });
 });

@@ -5,12 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { ROTATE_WORKFLOW_TYPE } from '../../common/names';
 import type { RotationInputJson, RotationStatus } from '../../common/rotation';
 import { hcwCompletedSignal, statusQuery } from '../../workflows/messages';
-import { createTimeSkippingEnv, workflowBundle } from '../workflows/env';
+import { createTimeSkippingEnv, workflowBundle, type WorkflowBundle } from '../workflows/env';
 import { type Scenario, StubOrganisation } from '../workflows/stub-activities';
 
 const DIR = __dirname;
@@ -51,7 +52,7 @@ const RECORDINGS: Recording[] = [
   },
 ];
 
-let waitEnv: { sleep(ms: string): Promise<void> } | undefined;
+let waitEnv: TestWorkflowEnvironment | undefined;
 
 async function waitFor(handle: WorkflowHandle, ready: (s: RotationStatus) => boolean): Promise<void> {
   for (let i = 0; i < 200; i += 1) {
@@ -91,7 +92,11 @@ beforeAll(async () => {
         return handle.fetchHistory();
       });
       // protobufjs JSON: enums by name, 64-bit numbers as strings, payloads as base64.
-      const json = temporal.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String });
+      const json = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, {
+        longs: String,
+        enums: String,
+        bytes: String,
+      });
       fs.writeFileSync(file(recording.name), `${JSON.stringify(json, null, 1)}\n`);
     }
   } finally {

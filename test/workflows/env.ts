@@ -5,7 +5,9 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ROTATION_SEARCH_ATTRIBUTE_KEYS } from '../../common/search-attributes';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+
+export type WorkflowBundle = NonNullable<WorkerOptions['workflowBundle']>;
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 

@@ -1,8 +1,12 @@
 // rotateAuthCertificate under time skipping, every path, with stubbed activities over a small stateful organisation.
 import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundle } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE } from '../../common/names';
 import type { RotationInputJson, RotationReport, RotationStatus } from '../../common/rotation';
@@ -12,7 +16,7 @@ import {
   phaseSearchAttribute,
 } from '../../common/search-attributes';
 import { hcwCompletedSignal, hcwSkippedSignal, reportQuery, statusQuery } from '../../workflows/messages';
-import { createTimeSkippingEnv, Worker, workflowBundle } from './env';
+import { createTimeSkippingEnv, Worker, workflowBundle, type WorkflowBundle } from './env';
 import { type Scenario, StubOrganisation } from './stub-activities';
 
 let env: TestWorkflowEnvironment;
@@ -47,7 +51,7 @@ async function run(
   org: StubOrganisation,
   input: RotationInputJson | unknown,
   options: RunOptions = {},
-): Promise<{ report: RotationReport; handle: WorkflowHandle }> {
+): Promise<{ report: RotationReport; handle: WorkflowHandleWithFirstExecutionRunId }> {
   const taskQueue = `rotate-test-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,

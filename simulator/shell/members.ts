@@ -107,7 +107,6 @@ function methodNotFound(value: PSValue, name: string): PSError {
     `Method invocation failed because [${type}] does not contain a method named '${name}'.`,
     'MethodNotFound',
     'InvalidOperation',
-    name,
   );
 }
 
@@ -610,7 +609,6 @@ export class StaticState {
         `Method invocation failed because [${type}] does not contain a method named '${member}'.`,
         'MethodNotFound',
         'InvalidOperation',
-        member,
       );
     };
     switch (type) {

@@ -435,6 +435,21 @@ describe('values and members', () => {
     expect(JSON.parse(out)).toBe(expected);
   });
 
+  test('an uncaught runtime error is written without a command prefix, under the failing expression', async () => {
+    const { err } = await h.run("$x = 'a'; $null.Foo()");
+    expect(err).toBe(
+      [
+        'You cannot call a method on a null-valued expression.',
+        'At line:1 char:11',
+        "+ $x = 'a'; $null.Foo()",
+        '+           ~~~~~~~~~~~',
+        '    + CategoryInfo          : InvalidOperation: (:) [], RuntimeException',
+        '    + FullyQualifiedErrorId : InvokeMethodOnNull',
+        '',
+      ].join('\n'),
+    );
+  });
+
   test('[Console]::Out and [Console]::Error write immediately', async () => {
     const { out, err } = await h.run("[Console]::Out.WriteLine(\"abc\"); [Console]::Error.WriteLine('e'); 'x'");
     expect(out).toBe('abc\nx\n');

@@ -128,7 +128,12 @@ class Rotation {
       }
       return this.finish();
     } catch (error) {
-      if (error instanceof ContinueAsNew || isCancellation(error)) throw error;
+      if (error instanceof ContinueAsNew) throw error;
+      if (isCancellation(error)) {
+        // A person cancelled: say so where rotations are searched for; whatever was done stays in the history.
+        upsertSearchAttributes([{ key: outcomeSearchAttribute, value: 'cancelled' }]);
+        throw error;
+      }
       this.enterPhase('failed');
       upsertSearchAttributes([{ key: outcomeSearchAttribute, value: 'failed' }]);
       await this.tell('finished', 'rotation failed', errorText(error));

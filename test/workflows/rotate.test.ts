@@ -7,8 +7,9 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE } from '../../common/names';
+import type { RotationActivities } from '../../activities';
 import type { RotationInputJson, RotationReport, RotationStatus } from '../../common/rotation';
 import {
   organizationSearchAttribute,
@@ -45,6 +46,8 @@ interface RunOptions {
   /** Runs while the workflow runs (signals, queries). */
   during?: (handle: WorkflowHandle, org: StubOrganisation) => Promise<void>;
   workflowId?: string;
+  /** Replaces some of the stub's activities (failures, retries). */
+  activities?: Partial<RotationActivities>;
 }
 
 async function run(
@@ -57,7 +60,7 @@ async function run(
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: bundle,
-    activities: org.activities(),
+    activities: { ...org.activities(), ...options.activities },
   });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
@@ -472,10 +475,17 @@ describe('visibility', () => {
           expect(status.summary).toMatch(/certificate on 3\/3/);
           const report = await handle.query(reportQuery);
           expect(report.newThumbprint).toBe(status.newThumbprint);
+          // What the Temporal UI shows as the workflow's current details.
+          const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+          expect(metadata.currentDetails).toMatch(/waiting-for-effective-date/);
+          expect(metadata.currentDetails).toMatch(/\| EX3 \| Osaka \| yes \| no \| no \|/);
+          expect(metadata.currentDetails).toMatch(/Next check: /);
           const description = await handle.describe();
           expect(description.typedSearchAttributes.get(organizationSearchAttribute)).toBe(organization.toLowerCase());
           expect(description.typedSearchAttributes.get(phaseSearchAttribute)).toBe('waiting-for-effective-date');
           await until(handle, (s) => s.phase === 'awaiting-hcw');
+          const waiting = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+          expect(waiting.currentDetails).toMatch(/\*\*Action required:\*\* Re-run the Hybrid Configuration Wizard/);
           await handle.signal(hcwCompletedSignal, { by: 'dave' });
           await handle.result();
           const done = await handle.describe();
@@ -510,4 +520,106 @@ describe('long histories', () => {
     const first = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
     expect(first.status.name).toBe('CONTINUED_AS_NEW');
   });
+});
+
+describe('failures', () => {
+  test('a permanent failure is not retried: the run fails with the error type, outcome failed, and a notification', async () => {
+    const stub = new StubOrganisation(scenario());
+    let attempts = 0;
+    const failure = await run(
+      stub,
+      { organization: org() },
+      {
+        activities: {
+          generateAuthCertificate: async () => {
+            attempts += 1;
+            throw ApplicationFailure.create({
+              type: 'AccessDeniedError',
+              message: 'New-ExchangeCertificate: Access is denied',
+            });
+          },
+        },
+        during: async (handle) => {
+          await handle.result().catch(() => undefined);
+          const description = await handle.describe();
+          expect(description.typedSearchAttributes.get(outcomeSearchAttribute)).toBe('failed');
+          expect(description.typedSearchAttributes.get(phaseSearchAttribute)).toBe('failed');
+        },
+      },
+    ).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const cause = (failure as WorkflowFailedError).cause as ActivityFailure;
+    expect(cause).toBeInstanceOf(ActivityFailure);
+    expect((cause.cause as ApplicationFailure).type).toBe('AccessDeniedError');
+    expect(attempts).toBe(1);
+    expect(stub.notifications.find((n) => n.kind === 'finished')?.subject).toMatch(/rotation failed/);
+  });
+
+  test('a transient failure is retried and the rotation carries on', async () => {
+    const stub = new StubOrganisation(scenario());
+    const stubbed = stub.activities();
+    let attempts = 0;
+    const { report } = await run(
+      stub,
+      { organization: org() },
+      {
+        activities: {
+          checkReplication: async (request) => {
+            attempts += 1;
+            if (attempts === 1) {
+              throw ApplicationFailure.create({
+                type: 'ServerUnreachableError',
+                message: 'The RPC server is unavailable',
+              });
+            }
+            return stubbed.checkReplication(request);
+          },
+        },
+      },
+    );
+    expect(report.outcome).toBe('completed');
+    expect(attempts).toBeGreaterThan(1);
+  });
+
+  test('a webhook that is down does not fail the rotation; the report says the notification was lost', async () => {
+    const stub = new StubOrganisation(scenario());
+    const { report } = await run(
+      stub,
+      { organization: org() },
+      {
+        activities: {
+          notify: async () => {
+            throw ApplicationFailure.create({ type: 'NotificationFailedError', message: 'webhook returned 503' });
+          },
+        },
+      },
+    );
+    expect(report.outcome).toBe('completed');
+    expect(report.warnings.join('\n')).toMatch(/notification .* not delivered/);
+  });
+});
+
+test('a cancelled rotation says so in its outcome search attribute', async () => {
+  const stub = new StubOrganisation(scenario({ hybrid: true }));
+  const failure = await run(
+    stub,
+    { organization: org() },
+    {
+      during: async (handle) => {
+        await until(handle, (s) => s.phase === 'waiting-for-effective-date');
+        await handle.cancel();
+        await handle.result().catch(() => undefined);
+        const description = await handle.describe();
+        expect(description.status.name).toBe('CANCELLED');
+        expect(description.typedSearchAttributes.get(outcomeSearchAttribute)).toBe('cancelled');
+      },
+    },
+  ).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
 });

@@ -151,6 +151,19 @@ describe('planned rotation', () => {
   });
 });
 
+test('an accelerated server clock: the timer to the effective date is divided by serverClockRate', async () => {
+  // Replication is immediate: a 10-minute poll would be 600 server hours at this rate.
+  const stub = new StubOrganisation(scenario({ clockRate: 3600, replicationPolls: 0 }));
+  const { report } = await run(stub, { organization: org() });
+  expect(report.outcome).toBe('completed');
+  const waiting = report.phases.find((p) => p.phase === 'waiting-for-effective-date')!;
+  const waitedMs = Date.parse(waiting.endedAt!) - Date.parse(waiting.startedAt);
+  // 49 server hours at 3600 server seconds per second: about 49 seconds of Temporal time, not 49 hours.
+  expect(waitedMs).toBeGreaterThanOrEqual(45_000);
+  expect(waitedMs).toBeLessThan(5 * 60_000);
+  expect(stub.count('readServerClock')).toBeLessThanOrEqual(3);
+});
+
 describe('resume and import', () => {
   test('resume: a certificate staged by a person is carried through, not replaced', async () => {
     const stub = new StubOrganisation(
@@ -164,6 +177,9 @@ describe('resume and import', () => {
     expect(stub.count('stageCertificate')).toBe(0);
     expect(stub.currentThumbprint).toBe(staged);
     expect(report.outcome).toBe('completed');
+    // The person's certificate had not reached the other site: it was exported and imported there.
+    expect(stub.count('copyCertificate')).toBe(1);
+    expect(report.servers.find((s) => s.name === 'EX3')?.importedAt).toBeDefined();
   });
 
   test('import across sites: the isolated site gets the certificate by export and import after crossSiteImportAfter', async () => {

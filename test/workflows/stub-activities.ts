@@ -40,6 +40,8 @@ export interface Scenario {
   /** The SMTP certificate moves to the new one on creation (the overwrite prompt said yes). */
   smtpMoves?: boolean;
   signInFails?: string[];
+  /** Server seconds per Temporal second (a simulated organisation's accelerated clock). */
+  clockRate?: number;
 }
 
 export interface Call {
@@ -106,12 +108,22 @@ export class StubOrganisation {
     }
   }
 
+  private temporalStart: number | null = null;
+
+  /** The Exchange clock: the Temporal server's, running `clockRate` times as fast from the first activity on. */
   private now(): number {
+    let temporalNow: number;
     try {
-      return activityInfo().currentAttemptScheduledTimestampMs;
+      temporalNow = activityInfo().currentAttemptScheduledTimestampMs;
     } catch {
-      return Date.now();
+      temporalNow = Date.now();
     }
+    this.temporalStart ??= temporalNow;
+    return this.temporalStart + (temporalNow - this.temporalStart) * this.rate;
+  }
+
+  private get rate(): number {
+    return this.scenario.clockRate ?? 1;
   }
 
   private fqdn(name: string) {
@@ -192,7 +204,7 @@ export class StubOrganisation {
             : { thumbprint: t, notBefore: iso(this.start - 365 * DAY), notAfter: iso(this.notAfter.get(t)!) };
         const snapshot: OrganizationSnapshot = {
           serverTime: iso(this.now()),
-          serverClockRate: 1,
+          serverClockRate: this.rate,
           authConfig: {
             currentCertificateThumbprint: this.current,
             previousCertificateThumbprint: this.previous,
@@ -209,7 +221,7 @@ export class StubOrganisation {
       },
       readServerClock: async () => {
         record('readServerClock', undefined);
-        return { serverTime: iso(this.now()), serverClockRate: 1 };
+        return { serverTime: iso(this.now()), serverClockRate: this.rate };
       },
       recordTransportCertificates: async (servers) => {
         record('recordTransportCertificates', servers);

@@ -38,10 +38,21 @@ export function isCertificateOfThisRun(
 export function certificateActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
 
-  async function findThisRunsCertificate(request: GenerateRequest): Promise<ExchangeCertificate | undefined> {
-    const mine = (await exchange.listCertificates(request.server.fqdn)).filter((c) =>
-      isCertificateOfThisRun(c, request, deps.settings.notBeforeToleranceMs),
+  async function findThisRunsCertificate(
+    request: GenerateRequest,
+    madeByEarlierAttempt?: Thumbprint,
+  ): Promise<ExchangeCertificate | undefined> {
+    const certificates = await exchange.listCertificates(request.server.fqdn);
+    // The thumbprint an earlier attempt heartbeated is the surest sign; NotBefore is the fallback for an attempt that
+    // died before its heartbeat reached the server (how far NotBefore lies before creation: verify on a real server).
+    const remembered = certificates.find(
+      (c) =>
+        madeByEarlierAttempt !== undefined &&
+        c.thumbprint.toUpperCase() === madeByEarlierAttempt.toUpperCase() &&
+        isCertificateOfThisRun(c, { runStartedAt: c.notBefore, exclude: request.exclude }, 0),
     );
+    if (remembered) return remembered;
+    const mine = certificates.filter((c) => isCertificateOfThisRun(c, request, deps.settings.notBeforeToleranceMs));
     // Should there be two (a person made one too), the newest is the one a retry of this activity made last.
     return mine.sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore))[0];
   }
@@ -59,7 +70,7 @@ export function certificateActivities(deps: ResolvedDeps) {
 
     async generateAuthCertificate(request: GenerateRequest): Promise<GeneratedCertificate> {
       const resumed = resumedProgress<GenerateHeartbeat>() ?? {};
-      const found = await findThisRunsCertificate(request);
+      const found = await findThisRunsCertificate(request, resumed.thumbprint);
       if (found) {
         deps.log.info('found the certificate this run already made', { thumbprint: found.thumbprint });
         saveProgress({ thumbprint: found.thumbprint } satisfies GenerateHeartbeat);

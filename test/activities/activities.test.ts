@@ -116,6 +116,20 @@ describe('generateAuthCertificate', () => {
     expect(exchange.count('newAuthCertificate')).toBe(1);
   });
 
+  test('a retry recognises the thumbprint an earlier attempt heartbeated even when NotBefore lies before the run', async () => {
+    const { exchange, activities, identities } = setup();
+    // As if Exchange back-dated NotBefore by a day: the NotBefore rule alone would not recognise it.
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(70), exchange.iso(-24 * HOUR)));
+    const { result } = await run(activities, 'generateAuthCertificate', [request(exchange, identities)], {
+      thumbprint: T(70),
+    });
+    expect(result).toMatchObject({ thumbprint: T(70), reused: true });
+    expect(exchange.count('newAuthCertificate')).toBe(0);
+    // Without the heartbeat it would have made another: the NotBefore rule is only the fallback.
+    const fresh = await run(activities, 'generateAuthCertificate', [request(exchange, identities)]);
+    expect(fresh.result.reused).toBe(false);
+  });
+
   test('an Auth certificate from before the run, or one that is current/next, is not this run’s', async () => {
     const { exchange, activities, identities } = setup();
     exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(50), exchange.iso(-2 * HOUR)));

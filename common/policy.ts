@@ -79,6 +79,13 @@ export interface PathDecision {
 export function decidePath(s: OrganizationSnapshot, policy: PathPolicy): PathDecision {
   const unreachable = unreachableServers(s);
   const reasons: string[] = [];
+  if (s.servers.length === 0) {
+    return { path: 'stop-unreachable', reasons: ['no Mailbox/Client Access server of Exchange version 15 was found'] };
+  }
+  if (unreachable.length === s.servers.length) {
+    // Ignoring every server would leave nothing to reason about, let alone to change.
+    return { path: 'stop-unreachable', reasons: [`no server is reachable: ${unreachable.join(', ')}`] };
+  }
   if (unreachable.length > 0) {
     if (!policy.ignoreUnreachableServers) {
       return {

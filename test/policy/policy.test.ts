@@ -200,6 +200,13 @@ describe('decidePath', () => {
       policy,
       'stop-unreachable',
     ],
+    ['no server at all', snapshot({ servers: [] }), policy, 'stop-unreachable'],
+    [
+      'every server unreachable, even when told to ignore them',
+      snapshot({ servers: [server('EX1', 'unreachable'), server('EX2', 'unreachable')] }),
+      { ...policy, ignoreUnreachableServers: true },
+      'stop-unreachable',
+    ],
     [
       'unreachable server ignored, due',
       snapshot({ expiresInDays: 10, servers: [server('EX1', 'present'), server('EX2', 'unreachable')] }),

@@ -461,17 +461,23 @@ class Rotation {
         this.state.publication.overdueAt !== null &&
         Date.now() - this.state.publication.overdueAt >= this.input.publicationGiveUpAfter
       ) {
-        return this.stop('publication-overdue: the new certificate was not published; see the diagnosis');
+        if (check.currentThumbprint !== thumbprint) {
+          return this.stop('publication-overdue: the new certificate was not published; see the diagnosis');
+        }
+        // Current, but some servers never logged it: their pools still need the recycle, and a person a warning.
+        const silent = this.state.servers.filter((s) => !serverOutcome(this.state, s.name)?.event2014);
+        this.warn(`no event 2014 on ${silent.map((s) => s.name).join(', ')}: check the AuthAdmin servicelet there`);
+        break;
       }
       await this.pause(this.input.publicationPollInterval);
       await this.maybeContinueAsNew();
     }
     this.state.actionRequired = null;
+    // The first event 2014 is when the servicelet published it (server clock).
     this.report.publishedAt = this.report.servers
       .map((s) => s.event2014At)
       .filter((t): t is string => t !== undefined)
-      .sort()
-      .at(-1);
+      .sort()[0];
     return 'recycle';
   }
 

@@ -639,3 +639,16 @@ test('a cancelled rotation says so in its outcome search attribute', async () =>
   );
   expect(failure).toBeInstanceOf(WorkflowFailedError);
 });
+
+test('published, but one server never logs event 2014: recycled anyway after the wait, with a warning', async () => {
+  const stub = new StubOrganisation(scenario({ silentEventsOn: ['EX2'] }));
+  const { report } = await run(stub, { organization: org(), publicationGiveUpAfter: '6h' });
+  expect(report.outcome).toBe('completed');
+  expect(report.diagnosis).toBeDefined();
+  expect(report.warnings.join('\n')).toMatch(/no event 2014 on EX2/);
+  expect(report.servers.map((s) => [s.name, s.event2014, s.poolsRecycledAfterPublication])).toEqual([
+    ['EX1', true, true],
+    ['EX2', false, true],
+    ['EX3', true, true],
+  ]);
+});

@@ -40,6 +40,8 @@ export interface Scenario {
   /** The SMTP certificate moves to the new one on creation (the overwrite prompt said yes). */
   smtpMoves?: boolean;
   signInFails?: string[];
+  /** Servers whose servicelet publishes but never writes event 2014. */
+  silentEventsOn?: string[];
   /** Server seconds per Temporal second (a simulated organisation's accelerated clock). */
   clockRate?: number;
 }
@@ -156,7 +158,9 @@ export class StubOrganisation {
     this.next = null;
     this.effectiveAt = null;
     const at = new Date(this.now()).toISOString();
-    for (const s of this.scenario.servers) if (this.reachable(s.name)) this.events.set(s.name, at);
+    for (const s of this.scenario.servers) {
+      if (this.reachable(s.name) && !this.scenario.silentEventsOn?.includes(s.name)) this.events.set(s.name, at);
+    }
   }
 
   private replicate(): void {

@@ -47,6 +47,13 @@ export function isNextStaged(s: OrganizationSnapshot): boolean {
   return next !== null && next !== current;
 }
 
+/** The staged next certificate is on no server that answered: nothing to carry on with, so a new one is staged. */
+export function isNextMissingEverywhere(s: OrganizationSnapshot): boolean {
+  if (!isNextStaged(s)) return false;
+  const answered = s.servers.filter((server) => server.next === 'present' || server.next === 'missing');
+  return answered.length > 0 && answered.every((server) => server.next === 'missing');
+}
+
 function serversWhere(servers: ServerSnapshot[], pick: (server: ServerSnapshot) => PresenceState | null): string[] {
   return servers.filter((server) => pick(server) === 'missing').map((server) => server.name);
 }
@@ -109,6 +116,12 @@ export function decidePath(s: OrganizationSnapshot, policy: PathPolicy): PathDec
   if (isCurrentExpired(s)) {
     reasons.push(`current certificate ${s.current?.thumbprint} expired at ${s.current?.notAfter}`);
     return { path: 'replace-now', reasons };
+  }
+  if (isNextMissingEverywhere(s)) {
+    reasons.push(
+      `the staged next certificate ${s.authConfig.nextCertificateThumbprint} is on no server: staging a new one instead`,
+    );
+    return { path: 'rotate', reasons };
   }
   if (isNextStaged(s)) {
     reasons.push(

@@ -177,6 +177,12 @@ describe('decidePath', () => {
       'resume',
     ],
     [
+      'next staged but on no server: a new one replaces it',
+      snapshot({ next: NEXT, servers: [server('EX1', 'present', 'missing'), server('EX2', 'present', 'missing')] }),
+      policy,
+      'rotate',
+    ],
+    [
       'current missing on one server',
       snapshot({ servers: [server('EX1', 'present'), server('EX2', 'missing')] }),
       policy,

@@ -89,10 +89,6 @@ export function serverOutcome(state: RotationState, name: string): ServerOutcome
   return state.report.servers.find((s) => s.name === name);
 }
 
-export function hasNewCertificateEverywhere(state: RotationState): boolean {
-  return state.servers.every((s) => serverOutcome(state, s.name)?.hasNewCertificate === true);
-}
-
 export function statusOf(state: RotationState): RotationStatus {
   const { report } = state;
   return {

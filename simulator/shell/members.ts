@@ -720,6 +720,28 @@ export class StaticState {
       case 'System.Globalization.CultureInfo':
         if (lower === 'getcultureinfo') return culture(toStr(args[0]));
         break;
+      case 'System.Management.Automation.PSCredential':
+        if (lower === 'new') {
+          checkArgs('new', args, 2);
+          if (!(args[1] instanceof PSSecureString)) {
+            throw new PSError(
+              `Cannot convert argument "password", with value: "${toStr(args[1])}", for "PSCredential" to type "System.Security.SecureString": "Cannot convert the "${toStr(args[1])}" value of type "${typeNameOf(args[1])}" to type "System.Security.SecureString"."`,
+              {
+                category: 'NotSpecified',
+                reason: 'MethodException',
+                exceptionType: 'System.Management.Automation.MethodException',
+                errorId: 'MethodArgumentConversionInvalidCastArgument',
+              },
+            );
+          }
+          return new RuntimeObject(
+            'System.Management.Automation.PSCredential',
+            { UserName: toStr(args[0]), Password: args[1] },
+            {},
+            'System.Management.Automation.PSCredential',
+          );
+        }
+        break;
     }
     return fail();
   }

@@ -541,6 +541,7 @@ class Parser {
         continue;
       }
       const value = this.parseCommandArgument();
+      if (this.pos === at) this.unexpectedToken(at);
       elements.push({ kind: 'argument', value, start: at, end: this.pos });
     }
     return { kind: 'command', name, nameExtent, elements, start, end: this.pos };
@@ -558,8 +559,9 @@ class Parser {
       this.pos++;
       this.skip(true);
       const c = this.peek();
-      if (c === undefined || endsGenericToken(c))
-        this.error('Missing argument in parameter list.', 'MissingArgument', commaAt + 1);
+      if (c === undefined || c === '\0' || ';)}|&,'.includes(c)) {
+        this.error('Missing argument in parameter list.', 'MissingArgument', commaAt, commaAt + 1);
+      }
       items.push(this.parseCommandArgumentPrimary());
       this.skip(false);
     }
@@ -622,6 +624,11 @@ class Parser {
       if (text) parts.push(text);
     };
     let literal = '';
+    // A NUL that is not the end of the text starts a bare word of its own (and ends any other).
+    if (this.peek() === '\0') {
+      this.pos++;
+      text = literal = '\0';
+    }
     while (!endsGenericToken(this.peek())) {
       const c = this.peek()!;
       if (c === '`') {

@@ -429,6 +429,14 @@ describe('values and members', () => {
     ['$sb = { param($n) $n * 2 }; [string]$sb.Invoke(21)', '42'],
     ['[string](1..3)', '1 2 3'],
     ['$PSVersionTable.PSVersion', '5.1.14393.5582'],
+    [
+      "[System.Management.Automation.PSCredential]::new('CONTOSO\\svc', (ConvertTo-SecureString -String 'pw' -AsPlainText -Force)).UserName",
+      'CONTOSO\\svc',
+    ],
+    [
+      "(New-Object -TypeName System.Management.Automation.PSCredential -ArgumentList 'u', (ConvertTo-SecureString -String 'pw' -AsPlainText -Force)).Password.Length.ToString()",
+      '2',
+    ],
   ])('%s', async (expression, expected) => {
     const { out, err } = await h.run(`ConvertTo-Json -InputObject $(${expression}) -Compress`);
     expect(err).toBe('');

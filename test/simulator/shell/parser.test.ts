@@ -350,6 +350,7 @@ describe('command mode', () => {
     ['Get-Widget \u2014Count 3', { Count: 3 }],
     ['$n = \'v\'; Get-Widget "x$n"', { Name: 'xv' }],
     ['Get-Widget -Tags a, b,c', { Tags: ['a', 'b', 'c'] }],
+    ["Get-Widget -Tags 'a', ('b'), $('c'), @('d'), {e}", { Tags: ['a', 'b', 'c', 'd', 'e'] }],
     ["Get-Widget -Tags 'a'", { Tags: ['a'] }],
     ["Get-Widget -Name '-Count'", { Name: '-Count' }],
     ['Get-Widget -- -Count', { Name: '-Count' }],
@@ -363,6 +364,8 @@ describe('command mode', () => {
     ['Get-Widget a#b', { Name: 'a#b' }],
     ['Get-Widget x # comment', { Name: 'x' }],
     ['Get-Widget a`', { Name: 'a`' }],
+    ['Get-Widget -Tags a\0b', { Tags: ['a'], Name: '\0b' }],
+    ['Get-Widget -Tags \0', { Tags: ['\0'] }],
   ])('%s', async (line, expected) => {
     expect(await argsOf(line)).toMatchObject(expected);
   });

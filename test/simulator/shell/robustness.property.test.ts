@@ -71,6 +71,11 @@ const fragments = [
   '[Console]::Out.WriteLine(',
   'throw',
   'return',
+  '\0',
+  '\u00A0',
+  '\u2028',
+  '\u2013',
+  "@'\n",
 ];
 
 const line = fc

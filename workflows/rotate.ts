@@ -7,6 +7,7 @@ import {
   continueAsNew,
   ContinueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -80,6 +81,7 @@ const notifications = proxyActivities<RotationActivities>({
 });
 
 const RECYCLE_ROUNDS = 3;
+const EMERGENCY_EVENTS_PATCH = 'emergency-records-event-2014';
 const MAX_IMPORT_ROUNDS = 2;
 const MAX_EFFECTIVE_DATE_TIMERS = 20;
 
@@ -167,6 +169,8 @@ class Rotation {
         return this.recycle();
       case 'sign-in':
         return this.checkSignIn();
+      case 'confirm-events':
+        return this.confirmEvents();
       case 'hcw':
         return this.awaitHcw();
     }
@@ -545,7 +549,7 @@ class Rotation {
     const mailbox = this.input.probeMailbox;
     if (!mailbox) {
       if (this.state.emergency) this.warn('sign-in was not checked: the input names no probeMailbox');
-      return 'hcw';
+      return this.afterSignIn();
     }
     this.enterPhase('verifying-sign-in');
     const results = await reads.checkSignIn({ servers: this.state.servers, mailbox });
@@ -553,6 +557,28 @@ class Rotation {
       const outcome = serverOutcome(this.state, r.server);
       if (outcome) outcome.signIn = { ok: r.ok, detail: r.detail };
       if (!r.ok) this.warn(`OAuth sign-in check failed on ${r.server}: ${r.detail}`);
+    }
+    return this.afterSignIn();
+  }
+
+  private afterSignIn(): Step {
+    // Added after emergency rotations had run: histories without the marker keep their old course.
+    return this.state.emergency && patched(EMERGENCY_EVENTS_PATCH) ? 'confirm-events' : 'hcw';
+  }
+
+  /** Emergency only: the certificate was published by force; record which servers logged it (no waiting for it). */
+  private async confirmEvents(): Promise<Step> {
+    const check = await reads.checkPublication({
+      thumbprint: this.state.certificate.thumbprint,
+      servers: this.state.servers,
+      since: this.state.staging?.serverTime ?? this.report.startedAt,
+    });
+    this.recordPublication(check.currentThumbprint, check.servers);
+    const missing = this.state.servers.filter((s) => !serverOutcome(this.state, s.name)?.event2014);
+    if (missing.length > 0) {
+      this.warn(
+        `event 2014 not yet seen on ${missing.map((s) => s.name).join(', ')}: publishing can take up to an hour to take effect`,
+      );
     }
     return 'hcw';
   }

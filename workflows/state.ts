@@ -27,6 +27,7 @@ export type Step =
   | 'publish-now'
   | 'recycle'
   | 'sign-in'
+  | 'confirm-events'
   | 'hcw'
   | 'finish';
 

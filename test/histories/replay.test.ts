@@ -10,12 +10,14 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { ROTATE_WORKFLOW_TYPE } from '../../common/names';
 import type { RotationInputJson, RotationStatus } from '../../common/rotation';
-import { hcwCompletedSignal, statusQuery } from '../../workflows/messages';
+import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../../workflows/messages';
 import { createTimeSkippingEnv, workflowBundle, type WorkflowBundle } from '../workflows/env';
 import { type Scenario, StubOrganisation } from '../workflows/stub-activities';
 
 const DIR = __dirname;
-const RECORD = process.env.RECORD_HISTORIES === '1';
+/** RECORD_HISTORIES=1 records them all; RECORD_HISTORIES=name,name only those (older ones keep old code paths covered). */
+const RECORD = process.env.RECORD_HISTORIES ?? '';
+const recordingWanted = (name: string) => RECORD === '1' || RECORD.split(',').includes(name);
 
 interface Recording {
   name: string;
@@ -46,6 +48,15 @@ const RECORDINGS: Recording[] = [
     input: { organization: 'fabrikam', probeMailbox: 'probe@fabrikam.test' },
   },
   {
+    name: 'emergency-missing-hybrid',
+    scenario: { servers, currentExpiresInDays: 30, currentMissingOn: 'all', hybrid: true, isolatedSites: ['Osaka'] },
+    input: { organization: 'wingtip', probeMailbox: 'probe@wingtip.test' },
+    during: async (handle) => {
+      await waitFor(handle, (s) => s.phase === 'awaiting-hcw');
+      await handle.signal(hcwSkippedSignal, { by: 'bob', reason: 'dedicated hybrid app updated' });
+    },
+  },
+  {
     name: 'servicelet-silent',
     scenario: { servers, currentExpiresInDays: 30, hybrid: false, servicelet: 'after-diagnosis' },
     input: { organization: 'northwind', restartServiceHostAfterEffectiveDate: true },
@@ -68,11 +79,11 @@ let bundle: WorkflowBundle;
 
 beforeAll(async () => {
   bundle = await workflowBundle();
-  if (!RECORD) return;
+  if (!RECORDINGS.some((r) => recordingWanted(r.name))) return;
   const env = await createTimeSkippingEnv();
   waitEnv = env;
   try {
-    for (const recording of RECORDINGS) {
+    for (const recording of RECORDINGS.filter((r) => recordingWanted(r.name))) {
       const stub = new StubOrganisation(recording.scenario);
       const taskQueue = `record-${randomUUID()}`;
       const worker = await Worker.create({

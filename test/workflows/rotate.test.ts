@@ -269,6 +269,8 @@ describe('emergency', () => {
       const names = stub.calls.map((c) => c.name);
       expect(names.indexOf('publishCertificateNow')).toBeLessThan(names.indexOf('restartServiceHost'));
       expect(names.indexOf('restartServiceHost')).toBeLessThan(names.indexOf('recycleAuthAppPools'));
+      // The forced publication wrote event 2014 (the stub's servicelet does at publication): recorded per server.
+      expect(report.servers.every((s) => s.event2014 && s.currentThumbprint === report.newThumbprint)).toBe(true);
     },
   );
 });

@@ -1,0 +1,87 @@
+// How a rotation shows itself: the status query's shape and the Temporal UI's details, from a state.
+import { detailsOf, hcwInstructions, initialState, statusOf, summaryOf } from '../../workflows/state';
+
+function state() {
+  const s = initialState('contoso', 'rotate-auth-cert.contoso', '2026-11-25T06:00:00.000Z');
+  s.phase = 'replicating';
+  s.report.path = 'rotate';
+  s.report.newThumbprint = 'ABCDEF0123456789ABCDEF0123456789ABCDEF01';
+  s.report.effectiveDate = '2026-11-27T07:00:00.000Z';
+  s.nextCheckAt = '2026-11-25T06:10:00.000Z';
+  s.report.servers = [
+    {
+      name: 'EX1',
+      fqdn: 'ex1',
+      site: 'Tokyo',
+      hasNewCertificate: true,
+      event2014: false,
+      poolsRecycledAfterPublication: false,
+    },
+    {
+      name: 'EX2',
+      fqdn: 'ex2',
+      site: 'Osaka',
+      hasNewCertificate: false,
+      event2014: false,
+      poolsRecycledAfterPublication: false,
+    },
+    {
+      name: 'EX3',
+      fqdn: 'ex3',
+      site: 'Osaka',
+      hasNewCertificate: false,
+      event2014: false,
+      poolsRecycledAfterPublication: false,
+      unreachable: 'RPC',
+      ignored: true,
+    },
+  ];
+  return s;
+}
+
+test('the summary counts only the servers in scope', () => {
+  expect(summaryOf(state())).toBe(
+    'contoso: replicating · path rotate · new ABCDEF01… · certificate on 1/2 · event 2014 on 0/2 · pools recycled on 0/2',
+  );
+});
+
+test('status: per-server progress, next check, no action required yet', () => {
+  const status = statusOf(state());
+  expect(status).toMatchObject({
+    organization: 'contoso',
+    workflowId: 'rotate-auth-cert.contoso',
+    phase: 'replicating',
+    nextCheckAt: '2026-11-25T06:10:00.000Z',
+    actionRequired: null,
+    effectiveDate: '2026-11-27T07:00:00.000Z',
+  });
+  expect(status.servers[2]).toEqual({
+    name: 'EX3',
+    site: 'Osaka',
+    hasNewCertificate: false,
+    event2014: false,
+    poolsRecycled: false,
+    unreachable: 'RPC',
+  });
+});
+
+test('status is a copy: a caller cannot change the workflow state through it', () => {
+  const s = state();
+  const status = statusOf(s);
+  status.warnings.push('x');
+  status.hcw.status = 'completed';
+  expect(s.report.warnings).toEqual([]);
+  expect(s.report.hcw.status).toBe('not-needed');
+});
+
+test('details: the action a person must take comes first, then dates and a server table', () => {
+  const s = state();
+  s.actionRequired = hcwInstructions(s.report.workflowId);
+  const details = detailsOf(s).split('\n');
+  expect(details[0]).toMatch(/^\*\*contoso: replicating/);
+  expect(details[2]).toMatch(
+    /^\*\*Action required:\*\* Re-run the Hybrid Configuration Wizard.*rotate-auth-cert\.contoso/,
+  );
+  expect(details).toContain('| EX3 (unreachable, ignored) | Osaka | no | no | no |');
+  expect(details).toContain('Next check: 2026-11-25T06:10:00.000Z');
+});

@@ -438,10 +438,23 @@ describe('one rotation per organisation', () => {
               workflowIdConflictPolicy: 'FAIL',
             }),
           ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+          // The server's default policy refuses it too: the ID alone guarantees one rotation at a time.
+          const refused = await env.client.workflow
+            .start(ROTATE_WORKFLOW_TYPE, { workflowId, taskQueue: 'unused', args: [{ organization }] })
+            .then(
+              () => undefined,
+              (error: unknown) => error,
+            );
+          expect(refused).toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
+          expect((refused as WorkflowExecutionAlreadyStartedError).workflowId).toBe(workflowId);
           await handle.signal(hcwSkippedSignal, { by: 'test', reason: 'done' });
         },
       },
     );
+    // Once it has finished, the next rotation of the organisation may start under the same ID.
+    const next = new StubOrganisation(scenario({ currentExpiresInDays: 400 }));
+    const { report } = await run(next, { organization }, { workflowId });
+    expect(report.outcome).toBe('nothing-to-do');
   });
 });
 

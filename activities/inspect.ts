@@ -2,6 +2,7 @@
 import type { CertificateLookup, ExchangeServer, Thumbprint } from '../common/exchange';
 import type { CertificateFacts, OrganizationSnapshot, PresenceState, ServerSnapshot } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
+import { isTransient } from './transient';
 
 /** The servers that hold the Auth certificate: Mailbox or Client Access, Exchange 2013 and later (version 15). */
 export function isAuthCertificateServer(server: ExchangeServer): boolean {
@@ -22,6 +23,16 @@ export function inspectActivities(deps: ResolvedDeps) {
 
   async function lookup(server: ExchangeServer, thumbprint: Thumbprint | null) {
     return thumbprint === null ? null : exchange.getCertificate(server.fqdn, thumbprint);
+  }
+
+  async function unreachableReason(server: ExchangeServer): Promise<string | null> {
+    try {
+      await exchange.listCertificates(server.fqdn);
+      return null;
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      return (error as Error).message;
+    }
   }
 
   return {
@@ -46,6 +57,11 @@ export function inspectActivities(deps: ResolvedDeps) {
         };
         const unreachable = [currentLookup, nextLookup].find((l) => l?.status === 'unreachable');
         if (unreachable?.status === 'unreachable') snapshot.unreachableReason = unreachable.error;
+        if (currentLookup === null && nextLookup === null) {
+          // Nothing to look up (AuthConfig names no certificate), but an unreachable server must still be seen.
+          const reason = await unreachableReason(server);
+          if (reason !== null) snapshot.unreachableReason = reason;
+        }
         if (currentLookup?.status === 'present' && current === null) current = facts(currentLookup.certificate);
         if (nextLookup?.status === 'present' && next === null) next = facts(nextLookup.certificate);
         snapshots.push(snapshot);

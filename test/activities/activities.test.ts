@@ -88,6 +88,23 @@ describe('inspectOrganization', () => {
     expect(result.servers.every((s) => s.current === null)).toBe(true);
     expect(exchange.count('getCertificate')).toBe(0);
   });
+
+  test('no certificate named and a server down: it is still reported unreachable', async () => {
+    const { exchange, activities } = setup();
+    exchange.authConfig.currentCertificateThumbprint = null;
+    const listCertificates = exchange.listCertificates.bind(exchange);
+    exchange.listCertificates = async (fqdn) => {
+      if (fqdn === 'ex2.contoso.test')
+        throw new ServerUnreachableError('Get-ExchangeCertificate: The RPC server is unavailable');
+      return listCertificates(fqdn);
+    };
+    const { result } = await run(activities, 'inspectOrganization', []);
+    expect(result.servers.map((s) => [s.name, s.unreachableReason ?? null])).toEqual([
+      ['EX1', null],
+      ['EX2', 'Get-ExchangeCertificate: The RPC server is unavailable'],
+      ['EX3', null],
+    ]);
+  });
 });
 
 describe('generateAuthCertificate', () => {

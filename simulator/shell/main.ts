@@ -64,6 +64,18 @@ export function parseArguments(argv: string[]): ParsedArguments | { error: strin
   return { noExit, command: command ?? '-' };
 }
 
+/** The upper half of code page 437. */
+const CP437_HIGH =
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00A0';
+
+/**
+ * What a UTF-8 reader sees of text written in code page 437: characters outside it become '?', and those in its upper
+ * half arrive as single bytes that are not UTF-8, hence U+FFFD.
+ */
+export function toOemCodePage(text: string): string {
+  return text.replace(/[^\u0000-\u007F]/gu, (c) => (CP437_HIGH.includes(c) ? '\uFFFD' : '?'));
+}
+
 /** Runs the shell until stdin ends or a script calls `exit`; resolves with the exit code. */
 export async function runShell(options: ShellOptions): Promise<number> {
   const parsed = parseArguments(options.argv);
@@ -71,9 +83,11 @@ export async function runShell(options: ShellOptions): Promise<number> {
     options.stderr.write(`${parsed.error}\n`);
     return 64;
   }
-  const interpreter = new Interpreter(
+  // Until the script sets [Console]::OutputEncoding to UTF-8, text leaves in the OEM code page, as from powershell.exe.
+  const encode = (text: string) => (interpreter.statics.outputIsUtf8 ? text : toOemCodePage(text));
+  const interpreter: Interpreter = new Interpreter(
     options.host,
-    { writeOut: (text) => options.stdout.write(text), writeErr: (text) => options.stderr.write(text) },
+    { writeOut: (text) => options.stdout.write(encode(text)), writeErr: (text) => options.stderr.write(encode(text)) },
     BUILTIN_CMDLETS,
   );
   const run = async (line: string): Promise<number | null> => {

@@ -511,7 +511,19 @@ function base64Decode(text: string): Uint8Array {
 }
 
 export class StaticState {
-  outputEncoding: PSValue = encoding('UTF8', 'utf-8');
+  /** powershell.exe starts with the console's OEM code page (437 in en-US); the service switches it to UTF-8. */
+  outputEncoding: PSValue = new RuntimeObject(
+    'System.Text.SBCSCodePageEncoding',
+    { EncodingName: 'OEM United States', WebName: 'ibm437', CodePage: 437 },
+    {},
+    'System.Text.SBCSCodePageEncoding',
+  );
+
+  /** True once [Console]::OutputEncoding is a UTF-8 encoding. */
+  get outputIsUtf8(): boolean {
+    const e = this.outputEncoding;
+    return e instanceof PSObject && String(e.get('WebName')).toLowerCase() === 'utf-8';
+  }
   readonly out: RuntimeObject;
   readonly err: RuntimeObject;
   constructor(private readonly host: RuntimeHost) {

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PowerShell } from 'node-powershell';
+import { toOemCodePage } from '../../../simulator/shell/main';
 
 const launcher = path.join(__dirname, 'test-shell.js');
 const serviceOptions = { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' };
@@ -91,6 +92,23 @@ describe('through node-powershell', () => {
   test('beforeCmdlet ran for every cmdlet', async () => {
     const result = await ps.invoke('Get-Calls');
     expect(result.raw).toMatch(/before:Get-Widget,Get-Widget,before:Select-Object,before:ConvertTo-Json/);
+  });
+});
+
+describe('output encoding', () => {
+  test('is the OEM code page until the session switches it to UTF-8, as in powershell.exe', async () => {
+    const ps = new PowerShell({ executable: launcher, executableOptions: serviceOptions });
+    try {
+      expect((await ps.invoke("'h\u00E9llo \u2713'")).raw).toBe('h\uFFFDllo ?');
+      await ps.invoke('[Console]::OutputEncoding = [System.Text.Encoding]::UTF8');
+      expect((await ps.invoke("'h\u00E9llo \u2713'")).raw).toBe('h\u00E9llo \u2713');
+    } finally {
+      await ps.dispose();
+    }
+  });
+
+  test('toOemCodePage keeps ASCII and marks what code page 437 cannot carry', () => {
+    expect(toOemCodePage('abc\u00E9\u2019\u{1F600}')).toBe('abc\uFFFD??');
   });
 });
 

@@ -109,6 +109,10 @@ export type ParamType =
   | 'ScriptBlock'
   | 'Object'
   | 'Object[]'
+  /**
+   * An enum by name. Numeric values follow the declaration: for flags enums a leading 'None' is 0 and the others are
+   * successive bits (1, 2, 4, ...); otherwise a name's value is its position in `values`.
+   */
   | { enum: string; values: string[]; flags?: boolean };
 
 export interface ParamSpec {

@@ -4,9 +4,10 @@
 // sides build and read them the same way.
 
 /**
- * System.DateTime. The simulated servers run in UTC, so Local and Utc denote the same instant. `ms` is whole
- * milliseconds since the Unix epoch; `subMillisecondTicks` (0-9999, 100 ns each) carries the rest of .NET's tick
- * precision, which a double of milliseconds cannot hold (e.g. "2026-11-27T06:00:00.1234567Z").
+ * System.DateTime. The simulated servers run in UTC, so Local and Utc denote the same instant. `ms` counts
+ * milliseconds since the Unix epoch (formatting uses its whole part); `subMillisecondTicks` (0-9999, 100 ns each)
+ * carries the rest of .NET's tick precision, which a double of milliseconds cannot hold exactly
+ * (e.g. "2026-11-27T06:00:00.1234567Z").
  */
 export class PSDateTime {
   constructor(

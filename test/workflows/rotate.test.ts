@@ -667,3 +667,24 @@ test('published, but one server never logs event 2014: recycled anyway after the
     ['EX3', true, true],
   ]);
 });
+
+test('notification toggles: with every kind off, nothing is sent, and the status still says what to do', async () => {
+  const stub = new StubOrganisation(scenario({ hybrid: true }));
+  const { report } = await run(
+    stub,
+    {
+      organization: org(),
+      hcwTimeout: '2d',
+      notifications: { actionRequired: false, reminders: false, finished: false },
+    },
+    {
+      during: async (handle) => {
+        const status = await until(handle, (s) => s.phase === 'awaiting-hcw');
+        expect(status.actionRequired).toMatch(/Hybrid Configuration Wizard/);
+      },
+    },
+  );
+  expect(report.outcome).toBe('hcw-pending');
+  expect(report.hcw.remindersSent).toBe(1);
+  expect(stub.count('notify')).toBe(0);
+});

@@ -148,14 +148,10 @@ const selectObject: BuiltinCmdlet = {
               if (selector.pattern.test(name)) selected.set(name, getMember(obj, name));
           } else selected.set(selector.name, await selector.get(obj, ctx));
         }
-        for (const excluded of (args.ExcludeProperty as string[] | undefined) ?? []) {
-          const re = wildcard(excluded);
-          const kept = selected.entries().filter(([k]) => !re.test(k));
-          const copy = new PSObject(selected.typeNames);
-          for (const [k, v] of kept) copy.set(k, v);
-          result = copy;
-        }
-        if (!('ExcludeProperty' in args)) result = selected;
+        const excluded = ((args.ExcludeProperty as string[] | undefined) ?? []).map(wildcard);
+        const kept = new PSObject(selected.typeNames);
+        for (const [k, v] of selected.entries()) if (!excluded.some((re) => re.test(k))) kept.set(k, v);
+        result = kept;
       }
       if ('ExpandProperty' in args) {
         const name = args.ExpandProperty as string;

@@ -628,6 +628,10 @@ describe('generic cmdlets', () => {
     ).toEqual({ n2: 'w1!', L: 1 });
     expect(await jsonOf(h, "Get-Widget | Select-Object -Property 'Missing'")).toEqual({ Missing: null });
     expect(await jsonOf(h, "Get-Widget | Select-Object -Property 'N*'")).toEqual({ Name: 'w1' });
+    expect(await jsonOf(h, "Get-Widget | Select-Object -Property '*' -ExcludeProperty 'W*', 'S*'")).toEqual({
+      Name: 'w1',
+      Count: 1,
+    });
   });
 
   test('Select-Object rejects an unknown calculated property key', async () => {

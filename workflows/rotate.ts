@@ -1,6 +1,14 @@
 // rotateAuthCertificate: carries an Exchange organisation from one Auth certificate to the next over two or more days.
 // Each step is a small phase function that reads and writes one RotationState; the state is what continue-as-new
 // carries, so every phase can resume from it. Decisions are the pure checks of common/policy.ts.
+//
+//   inspect → decide ─┬─ dry run / nothing to do / unreachable ─────────────────────────────────────→ finish
+//                     ├─ import → inspect (again)
+//                     ├─ rotate:      generate → stage (+49 h) → replicate → wait for the date → [restart host]
+//                     │               → await publication (servicelet; diagnose when late) → recycle → sign-in → HCW
+//                     ├─ resume:      (staged already) → replicate → ... as rotate
+//                     └─ replace now: generate → stage (now) → replicate → publish → restart host → recycle
+//                                     → sign-in → record event 2014 → HCW
 import {
   ApplicationFailure,
   condition,

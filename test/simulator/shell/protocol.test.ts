@@ -1,6 +1,8 @@
 // The simulated shell driven through real node-powershell 5.0.1 (and, for ordering, through raw stdin), with the
 // test launcher's fake host. Needs dist/ (npm test builds first).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PowerShell } from 'node-powershell';
 import { toOemCodePage } from '../../../simulator/shell/main';
@@ -196,5 +198,21 @@ describe('raw protocol', () => {
     const { code, stdout } = await run(['-NoProfile', '-Command', "'once'"], '');
     expect(stdout).toBe('once\n');
     expect(code).toBe(0);
+  });
+});
+
+describe('bin/simulated-exchange-shell', () => {
+  test('says how to build when dist/ is missing', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'shell-bin-'));
+    try {
+      mkdirSync(path.join(root, 'bin'));
+      const bin = path.join(root, 'bin', 'simulated-exchange-shell');
+      copyFileSync(path.join(__dirname, '..', '..', '..', 'bin', 'simulated-exchange-shell'), bin);
+      const result = spawnSync(process.execPath, [bin, '-NoLogo', '-Command', '-'], { input: '', encoding: 'utf8' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('run "npm run build" first');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

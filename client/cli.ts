@@ -6,11 +6,13 @@ import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { ORGANIZATION_PATTERN } from '../common/names';
 import { parseRotationInput } from '../common/rotation';
+import type { RotationReport } from '../common/rotation';
 import { ConfigurationError, loadTemporalConfig } from '../worker/config';
 import { connectionOptionsFor } from '../worker/temporal';
 import {
   approveHcw,
   describeRotation,
+  HcwNotAwaitedError,
   RotationAlreadyRunningError,
   RotationNotFoundError,
   RotationView,
@@ -68,20 +70,60 @@ export interface CliIo {
   client(): Promise<Client>;
 }
 
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+function pad(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '));
+}
+
 export function renderView(view: RotationView): string {
   const lines = [
     `${view.workflowId}  ${view.execution}  started ${view.startTime}${view.closeTime ? `  closed ${view.closeTime}` : ''}`,
   ];
-  if (view.status) {
-    for (const [key, value] of Object.entries(view.status)) {
-      if (key === 'organization') continue;
-      lines.push(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const s = view.status;
+  if (s) {
+    lines.push(`  phase        ${s.phase}${s.path ? ` (path ${s.path})` : ''}`);
+    if (s.newThumbprint)
+      lines.push(`  new cert     ${s.newThumbprint}${s.effectiveDate ? `  effective ${s.effectiveDate}` : ''}`);
+    if (s.nextCheckAt && view.execution === 'RUNNING') lines.push(`  next check   ${s.nextCheckAt}`);
+    const hcw = s.hcw;
+    if (hcw.status !== 'not-needed') {
+      const who = hcw.by ? ` by ${hcw.by}${hcw.at ? ` at ${hcw.at}` : ''}` : '';
+      lines.push(
+        `  HCW          ${hcw.status}${who}${hcw.reason ? ` (${hcw.reason})` : ''}${hcw.note ? ` (${hcw.note})` : ''}`,
+      );
     }
+    if (s.servers.length) {
+      lines.push('  servers');
+      const rows = [['    SERVER', 'SITE', 'NEW CERT', 'EVENT 2014', 'POOLS RECYCLED', '']];
+      for (const v of s.servers) {
+        rows.push([
+          `    ${v.name}`,
+          v.site,
+          yesNo(v.hasNewCertificate),
+          yesNo(v.event2014),
+          yesNo(v.poolsRecycled),
+          v.unreachable ? `unreachable: ${v.unreachable}` : '',
+        ]);
+      }
+      lines.push(...pad(rows).map((l) => l.trimEnd()));
+    }
+    if (s.actionRequired) lines.push(`  ACTION REQUIRED: ${s.actionRequired}`);
+    for (const w of s.warnings) lines.push(`  warning: ${w}`);
   } else if (view.execution === 'RUNNING') {
     lines.push('  (no worker answered the status query: is a worker running for this organisation?)');
   }
   if (view.failure) lines.push(`  failure: ${view.failure}`);
-  if (view.result !== undefined) lines.push(`  report: ${JSON.stringify(view.result)}`);
+  const report = view.result as Partial<RotationReport> | undefined;
+  if (report && typeof report === 'object') {
+    lines.push(`  outcome      ${report.outcome}${report.stopReason ? `: ${report.stopReason}` : ''}`);
+    if (report.previousThumbprint !== undefined || report.newThumbprint !== undefined) {
+      lines.push(`  certificate  ${report.previousThumbprint ?? '-'} -> ${report.newThumbprint ?? '-'}`);
+    }
+    for (const step of report.plannedSteps ?? []) lines.push(`  would: ${step}`);
+    lines.push('  (the full report: status --json)');
+  }
   return lines.join('\n');
 }
 
@@ -195,6 +237,7 @@ export async function main(
     const known =
       error instanceof RotationAlreadyRunningError ||
       error instanceof RotationNotFoundError ||
+      error instanceof HcwNotAwaitedError ||
       error instanceof ConfigurationError;
     err(`cli: ${known ? (error as Error).message : oneLine(error)}`);
     return 1;

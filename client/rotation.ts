@@ -119,29 +119,45 @@ export async function describeRotation(client: Client, organization: string): Pr
   return view;
 }
 
-async function runningHandle(client: Client, organization: string): Promise<WorkflowHandle> {
-  const handle = rotationHandle(client, organization);
-  let description;
-  try {
-    description = await handle.describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw new RotationNotFoundError(handle.workflowId, { cause: error });
-    throw error;
+export class HcwNotAwaitedError extends Error {
+  constructor(
+    readonly workflowId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HcwNotAwaitedError';
   }
-  if (description.status.name !== 'RUNNING') {
-    throw new Error(`the rotation ${handle.workflowId} is not running (${description.status.name})`);
+}
+
+/**
+ * The running rotation, checked to be waiting for the HCW answer: the workflow ignores an early or late one (signals
+ * cannot be refused), so the person is told here instead. Without a worker to ask, the signal goes anyway.
+ */
+async function handleAwaitingHcw(client: Client, organization: string): Promise<WorkflowHandle> {
+  const view = await describeRotation(client, organization);
+  const handle = rotationHandle(client, organization);
+  if (view.execution !== 'RUNNING') {
+    throw new HcwNotAwaitedError(view.workflowId, `the rotation ${view.workflowId} is not running (${view.execution})`);
+  }
+  const hcw = view.status?.hcw;
+  if (view.status && hcw && hcw.status !== 'waiting') {
+    const why =
+      hcw.status === 'not-needed'
+        ? `it is ${view.status.phase}; the HCW step comes once the new certificate is current and the pools are recycled`
+        : `the HCW step is already ${hcw.status}${hcw.by ? ` by ${hcw.by}` : ''}`;
+    throw new HcwNotAwaitedError(view.workflowId, `the rotation ${view.workflowId} is not waiting for HCW: ${why}`);
   }
   return handle;
 }
 
 export async function approveHcw(client: Client, organization: string, message: HcwCompleted): Promise<string> {
-  const handle = await runningHandle(client, organization);
+  const handle = await handleAwaitingHcw(client, organization);
   await handle.signal(hcwCompletedSignal, message);
   return handle.workflowId;
 }
 
 export async function skipHcw(client: Client, organization: string, message: HcwSkipped): Promise<string> {
-  const handle = await runningHandle(client, organization);
+  const handle = await handleAwaitingHcw(client, organization);
   await handle.signal(hcwSkippedSignal, message);
   return handle.workflowId;
 }

@@ -15,6 +15,12 @@ export const DEFAULT_SCENARIO = 'hybrid';
 
 const say = (line = '') => console.log(line);
 
+/** Relative to the current directory when it is inside it, else absolute. */
+function shortPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
 /** The simulator's CLI, run as a separate program: production code never imports the simulator. */
 export function runSimulatorCli(args: string[]): string {
   const cli = path.join(__dirname, '..', 'simulator', 'cli.js');
@@ -78,7 +84,7 @@ async function main(): Promise<number> {
       const settings = config.exchange[organization] as { simulatorState: string };
       const what = ensureSimulatedOrganization(settings.simulatorState, DEFAULT_SCENARIO, config.serverClockRate);
       say(
-        `Simulated Exchange organisation ${organization}: ${what} ${path.relative(process.cwd(), settings.simulatorState) || settings.simulatorState}` +
+        `Simulated Exchange organisation ${organization}: ${what} ${shortPath(settings.simulatorState)}` +
           ` (clock x${config.serverClockRate}; look at it with: npm run sim -- show --state ${settings.simulatorState})`,
       );
     }
@@ -89,7 +95,7 @@ async function main(): Promise<number> {
   let server: DevServer | undefined;
   if (!config.temporal.address) {
     const logFile = path.join(simDir, 'temporal.log');
-    say(`Starting the Temporal dev server (log: ${path.relative(process.cwd(), logFile)}) ...`);
+    say(`Starting the Temporal dev server (log: ${shortPath(logFile)}) ...`);
     server = await startDevServer({
       port: parsed.TEMPORAL_DEV_PORT,
       uiPort: parsed.TEMPORAL_UI_PORT,

@@ -1,6 +1,6 @@
 // One Temporal Worker per organisation, each on its organisation's task queue with its own ExchangeClient. Shutdown lets
 // running activities finish (up to the grace time) before the PowerShell sessions are closed.
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { closeDefaultShellPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
@@ -44,12 +44,30 @@ export function workflowsPath(): string {
   return require.resolve('../workflows');
 }
 
+function quietBundlerLogger() {
+  const logger = Runtime.instance().logger;
+  const ignore = () => undefined;
+  return {
+    trace: ignore,
+    debug: ignore,
+    info: ignore,
+    log: ignore,
+    warn: logger.warn.bind(logger),
+    error: logger.error.bind(logger),
+  };
+}
+
 export async function createRotationWorkers(options: RotationWorkerOptions): Promise<RotationWorkers> {
   const { config } = options;
   const ownConnection = options.connection === undefined;
   const connection = options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal)));
   const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
   const notify = config.notifyWebhookUrl ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl }) : undefined;
+
+  // One bundle for every organisation's worker, built without webpack's report on the console.
+  const workflowBundle: WorkerOptions['workflowBundle'] = options.workflowBundlePath
+    ? { codePath: options.workflowBundlePath }
+    : await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger() });
 
   const clients: ExchangeClient[] = [];
   const created: RotationWorkers['workers'] = [];
@@ -69,9 +87,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         namespace: config.temporal.namespace,
         taskQueue,
         activities,
-        ...(options.workflowBundlePath
-          ? { workflowBundle: { codePath: options.workflowBundlePath } }
-          : { workflowsPath: workflowsPath() }),
+        workflowBundle,
         maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
         shutdownGraceTime: config.shutdownGraceMs,
         // Past the grace time activities are cancelled; give their cancellation handlers a little more.

@@ -75,6 +75,23 @@ test('a planned rotation of a hybrid organisation ends with every server on the 
   expect(duplicate).toBeInstanceOf(RotationAlreadyRunningError);
   expect((duplicate as Error).message).toBe(`already running: ${rotationWorkflowId(organization)}`);
 
+  // Too early: the workflow would ignore the answer, so the CLI refuses it and says why.
+  const early: string[] = [];
+  const earlyIo = {
+    out: (l: string) => early.push(l),
+    err: (l: string) => early.push(l),
+    client: async () => env.client,
+  };
+  await waitForStatus((s) => s.phase !== 'validating', 30_000);
+  expect(await cli(['approve-hcw', organization, '--by', 'too-early'], earlyIo)).toBe(1);
+  expect(early).toEqual([
+    expect.stringMatching(
+      new RegExp(
+        `^cli: the rotation ${rotationWorkflowId(organization).replace(/\./g, '\\.')} is not waiting for HCW: it is [a-z-]+; the HCW step comes once`,
+      ),
+    ),
+  ]);
+
   const waiting = await waitForStatus(
     (s) => s.phase === 'awaiting-hcw' || s.phase === 'done' || s.phase === 'failed',
     150_000,
@@ -97,9 +114,16 @@ test('a planned rotation of a hybrid organisation ends with every server on the 
   expect(await cli(['status', organization, '--json'], io)).toBe(0);
   const view = JSON.parse(out.splice(0).join('\n'));
   expect(view).toMatchObject({ execution: 'RUNNING', status: { phase: 'awaiting-hcw', hcw: { status: 'waiting' } } });
+  expect(await cli(['status', organization], io)).toBe(0);
+  const human = out.splice(0).join('\n');
+  expect(human).toContain('phase        awaiting-hcw (path rotate)');
+  expect(human).toContain('HCW          waiting');
+  expect(human).toMatch(/ACTION REQUIRED: Re-run the Hybrid Configuration Wizard/);
+  expect(human).toMatch(/EX1 +\S+ +yes +yes +yes/);
   expect(await cli(['approve-hcw', organization, '--by', 'integration-test', '--note', 'HCW re-run'], io)).toBe(0);
   expect(out).toEqual([`recorded HCW completed by integration-test on ${rotationWorkflowId(organization)}`]);
   const report = (await handle.result()) as RotationReport;
+  expect(report.warnings).toEqual([]);
 
   expect(report.outcome).toBe('completed');
   expect(report.path).toBe('rotate');

@@ -1,6 +1,13 @@
 // One Temporal Worker per organisation, each on its organisation's task queue with its own ExchangeClient. Shutdown lets
 // running activities finish (up to the grace time) before the PowerShell sessions are closed.
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  WorkerOptions,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { closeDefaultShellPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';

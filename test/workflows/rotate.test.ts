@@ -688,3 +688,40 @@ test('notification toggles: with every kind off, nothing is sent, and the status
   expect(report.hcw.remindersSent).toBe(1);
   expect(stub.count('notify')).toBe(0);
 });
+
+test('a recycle that does not verify is tried again on that server only, then reported', async () => {
+  const stub = new StubOrganisation(scenario());
+  const stubbed = stub.activities();
+  const requests: Array<{ alreadyRecycled: string[] }> = [];
+  const { report } = await run(
+    stub,
+    { organization: org() },
+    {
+      activities: {
+        recycleAuthAppPools: async (request) => {
+          requests.push({ alreadyRecycled: [...request.alreadyRecycled] });
+          const results = await stubbed.recycleAuthAppPools(request);
+          return results.map((r) =>
+            r.server === 'EX2'
+              ? { ...r, verified: false, detail: 'MSExchangeOWAAppPool is Stopped after the recycle' }
+              : r,
+          );
+        },
+      },
+    },
+  );
+  expect(report.outcome).toBe('completed');
+  expect(requests).toEqual([
+    { alreadyRecycled: [] },
+    { alreadyRecycled: ['EX1', 'EX3'] },
+    { alreadyRecycled: ['EX1', 'EX3'] },
+  ]);
+  expect(report.servers.map((s) => [s.name, s.poolsRecycledAfterPublication])).toEqual([
+    ['EX1', true],
+    ['EX2', false],
+    ['EX3', true],
+  ]);
+  expect(report.warnings.join('\n')).toMatch(
+    /recycling the OWA\/ECP pools on EX2 did not verify: MSExchangeOWAAppPool is Stopped/,
+  );
+});

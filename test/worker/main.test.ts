@@ -1,0 +1,84 @@
+// The worker alone (`node dist/worker/main.js`, `npm run worker`) against an existing cluster, as on a Windows host
+// next to Exchange: configured by its environment, stopped by SIGTERM.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { taskQueueFor } from '../../common/names';
+import { uniqueOrganization } from '../helpers/ids';
+import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
+import { createDevServerEnv, REPO_ROOT } from '../helpers/temporal';
+
+const MAIN = path.join(REPO_ROOT, 'dist', 'worker', 'main.js');
+
+function run(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, exit, out: () => out };
+}
+
+describe('worker/main.js', () => {
+  let env: TestWorkflowEnvironment;
+  let sim: SimulatedOrganization;
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    sim = await createSimulatedOrganization('healthy', { acceleration: 0 });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+    sim?.cleanup();
+  });
+
+  test('polls its organisation task queue on the given cluster and stops cleanly on SIGTERM', async () => {
+    const organization = uniqueOrganization();
+    const w = run({
+      TEMPORAL_ADDRESS: env.address,
+      EXCHANGE_ORGANIZATION: organization,
+      EXCHANGE_SIM_STATE: sim.stateFile,
+      LOG_LEVEL: 'WARN',
+    });
+    try {
+      let pollers = 0;
+      for (let i = 0; i < 300 && pollers === 0 && w.child.exitCode === null; i++) {
+        const r = await env.client.workflowService.describeTaskQueue({
+          namespace: 'default',
+          taskQueue: { name: taskQueueFor(organization) },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        });
+        pollers = r.pollers?.length ?? 0;
+        if (pollers === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect({ pollers: pollers > 0, out: w.out() }).toEqual({ pollers: true, out: expect.any(String) });
+      expect(w.out()).toContain(
+        `worker for ${organization} on task queue ${taskQueueFor(organization)} at ${env.address} (simulated Exchange)`,
+      );
+      w.child.kill('SIGTERM');
+      expect(await w.exit).toBe(0);
+      expect(w.out()).toContain('SIGTERM: stopping the worker');
+      expect(w.out()).toContain('worker stopped');
+    } finally {
+      if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  test.each([
+    [
+      {},
+      'invalid configuration: EXCHANGE_ORGANIZATION: is required: the organisation this worker serves, e.g. contoso',
+    ],
+    [
+      { EXCHANGE_ORGANIZATION: 'contoso', EXCHANGE_CONNECTION: 'remote' },
+      'invalid configuration: EXCHANGE_SERVER: is required when EXCHANGE_CONNECTION=remote (or set EXCHANGE_URI)',
+    ],
+  ])('a bad environment is one line naming the variable, exit 1: %j', async (vars, message) => {
+    const w = run(vars);
+    expect(await w.exit).toBe(1);
+    expect(w.out().trim()).toBe(message);
+  });
+});

@@ -2,7 +2,7 @@
 // as "\/Date(ms)\/", enums as numbers, containers deeper than -Depth silently replaced by their string form, and 5.1's
 // peculiar pretty layout (two spaces after the colon, nested containers indented under their key).
 import { PSDateTime, PSEnum, PSHashtable, PSObject, PSSecureString, type PSValue } from './types';
-import { formatNumber, isScriptBlock, toStr } from './values';
+import { formatRoundTrip, isScriptBlock, toStr } from './values';
 
 type Node = { t: 'raw'; text: string } | { t: 'arr'; items: Node[] } | { t: 'obj'; entries: Array<[string, Node]> };
 
@@ -49,7 +49,7 @@ function toNode(value: PSValue, depth: number, maxDepth: number): Node {
   if (value === null || value === undefined) return { t: 'raw', text: 'null' };
   if (typeof value === 'string') return { t: 'raw', text: jsonString(value) };
   if (typeof value === 'boolean') return { t: 'raw', text: value ? 'true' : 'false' };
-  if (typeof value === 'number') return { t: 'raw', text: formatNumber(value) };
+  if (typeof value === 'number') return { t: 'raw', text: formatRoundTrip(value) };
   if (value instanceof PSDateTime) return { t: 'raw', text: `"\\/Date(${Math.trunc(value.ms)})\\/"` };
   if (value instanceof PSEnum) return { t: 'raw', text: String(value.value) };
   if (isScriptBlock(value)) return { t: 'raw', text: jsonString(value.text) };

@@ -67,15 +67,49 @@ export function typeNameOf(value: PSValue | undefined): string {
   return 'System.Object';
 }
 
-/** .NET's round-trippable double formatting ("R"), which PowerShell uses for [string] of a double. */
+/** .NET's "G<precision>" formatting of a double (invariant culture), as the .NET Framework does it. */
+function formatGeneral(n: number, precision: number): string {
+  if (n === 0) return '0';
+  const [mantissa, exp] = n.toExponential(precision - 1).split('e');
+  const exponent = Number(exp);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace(/^-/, '').replace('.', '').replace(/0+$/, '') || '0';
+  let body: string;
+  if (exponent > -5 && exponent < precision) {
+    if (exponent >= 0) {
+      const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
+      const fraction = digits.slice(exponent + 1);
+      body = fraction ? `${whole}.${fraction}` : whole;
+    } else body = `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  } else {
+    const fraction = digits.slice(1);
+    const sign = exponent < 0 ? '-' : '+';
+    body = `${digits[0]}${fraction ? `.${fraction}` : ''}E${sign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  return negative ? `-${body}` : body;
+}
+
+function isWholeNumber(n: number): boolean {
+  return Number.isInteger(n) && Math.abs(n) < 9223372036854775808;
+}
+
+/**
+ * [string] of a number: integers in full (they are Int32/Int64 in PowerShell), doubles as .NET Framework's
+ * Double.ToString(), i.e. 15 significant digits (1/3 is "0.333333333333333").
+ */
 export function formatNumber(n: number): string {
   if (Number.isNaN(n)) return 'NaN';
   if (n === Infinity) return 'Infinity';
   if (n === -Infinity) return '-Infinity';
-  const s = String(n);
-  const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(s);
-  if (m) return `${m[1]}E${m[2]}${m[3].padStart(2, '0')}`;
-  return s;
+  if (isWholeNumber(n)) return BigInt(n).toString();
+  return formatGeneral(n, 15);
+}
+
+/** Double.ToString("R") of the .NET Framework, which JavaScriptSerializer writes: G15 if it round-trips, else G17. */
+export function formatRoundTrip(n: number): string {
+  if (!Number.isFinite(n) || isWholeNumber(n)) return formatNumber(n);
+  const short = formatGeneral(n, 15);
+  return Number(short) === n ? short : formatGeneral(n, 17);
 }
 
 /** [string]$value: PowerShell's invariant-culture conversion (arrays join with a space, $OFS's default). */

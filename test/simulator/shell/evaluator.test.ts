@@ -429,6 +429,11 @@ describe('values and members', () => {
     ['$sb = { param($n) $n * 2 }; [string]$sb.Invoke(21)', '42'],
     ['[string](1..3)', '1 2 3'],
     ['$PSVersionTable.PSVersion', '5.1.14393.5582'],
+    ['[string](1 / 3)', '0.333333333333333'],
+    [
+      "[string](0.1 + 0.2) + ' ' + [string]1e21 + ' ' + [string]1e-7 + ' ' + [string]12345678901",
+      '0.3 1E+21 1E-07 12345678901',
+    ],
     [
       "[System.Management.Automation.PSCredential]::new('CONTOSO\\svc', (ConvertTo-SecureString -String 'pw' -AsPlainText -Force)).UserName",
       'CONTOSO\\svc',
@@ -532,6 +537,9 @@ describe('ConvertTo-Json (Windows PowerShell 5.1 shapes)', () => {
     ["'<>&''\"\\/'", '"\\u003c\\u003e\\u0026\\u0027\\"\\\\/"'],
     ['[char]1 + [char]9 + [char]10', '"\\u0001\\t\\n"'],
     ['1.5', '1.5'],
+    ['1 / 3', '0.33333333333333331'],
+    ['0.1 + 0.2', '0.30000000000000004'],
+    ['1e21', '1E+21'],
     ['$true', 'true'],
     ['Get-Date', '"\\/Date(1795586400123)\\/"'],
     ['(Get-Widget).Services', '17'],

@@ -1,0 +1,21 @@
+// README.md documents every configuration variable the worker reads (and no variable it does not).
+import fs from 'node:fs';
+import path from 'node:path';
+import { environmentSchema } from '../../worker/config';
+
+const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const section = readme.slice(
+  readme.indexOf('## Configuration'),
+  readme.indexOf('## ', readme.indexOf('## Configuration') + 5),
+);
+
+test.each(Object.keys(environmentSchema.shape))('README documents %s', (variable) => {
+  expect(section).toContain(`\`${variable}\``);
+});
+
+test('every variable in the README table is one the code reads', () => {
+  const documented = [...section.matchAll(/^\| ([^|]+)\|/gm)]
+    .flatMap((m) => [...m[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]))
+    .filter((v) => v !== 'TEMPORAL_CLI_PATH' && v !== 'TEMPORAL_TEST_SERVER_PATH'); // read by the tool installer and tests
+  expect(documented.filter((v) => !(v in environmentSchema.shape))).toEqual([]);
+});

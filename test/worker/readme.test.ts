@@ -1,6 +1,7 @@
 // README.md documents every configuration variable the worker reads (and no variable it does not).
 import fs from 'node:fs';
 import path from 'node:path';
+import { rotationInputSchema } from '../../common/rotation';
 import { environmentSchema } from '../../worker/config';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -18,4 +19,12 @@ test('every variable in the README table is one the code reads', () => {
     .flatMap((m) => [...m[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]))
     .filter((v) => v !== 'TEMPORAL_CLI_PATH' && v !== 'TEMPORAL_TEST_SERVER_PATH'); // read by the tool installer and tests
   expect(documented.filter((v) => !(v in environmentSchema.shape))).toEqual([]);
+});
+
+test('README documents every field of the workflow input', () => {
+  const table = readme.slice(
+    readme.indexOf('| Field | Default | Meaning |'),
+    readme.indexOf('Durations are Temporal durations'),
+  );
+  for (const field of Object.keys(rotationInputSchema.shape)) expect(table).toContain(`| \`${field}\``);
 });

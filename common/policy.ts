@@ -70,6 +70,14 @@ export interface PathPolicy {
   renewBeforeDays: number;
   force: boolean;
   ignoreUnreachableServers: boolean;
+  /** How far ahead a planned rotation stages its certificate; a current one expiring sooner cannot wait for it. */
+  effectiveDateHours?: number;
+}
+
+/** The current certificate expires before a certificate staged now would take effect: an outage the plan cannot avoid. */
+export function isCurrentExpiringBeforeEffectiveDate(s: OrganizationSnapshot, effectiveDateHours: number): boolean {
+  const days = daysUntilCurrentExpires(s);
+  return days !== null && days * 24 <= effectiveDateHours;
 }
 
 export interface PathDecision {
@@ -115,6 +123,17 @@ export function decidePath(s: OrganizationSnapshot, policy: PathPolicy): PathDec
   }
   if (isCurrentExpired(s)) {
     reasons.push(`current certificate ${s.current?.thumbprint} expired at ${s.current?.notAfter}`);
+    return { path: 'replace-now', reasons };
+  }
+  if (
+    policy.effectiveDateHours !== undefined &&
+    !isNextStaged(s) &&
+    isCurrentExpiringBeforeEffectiveDate(s, policy.effectiveDateHours)
+  ) {
+    reasons.push(
+      `current certificate ${s.current?.thumbprint} expires at ${s.current?.notAfter}, before a certificate staged ` +
+        `now would take effect (${policy.effectiveDateHours} hours): replacing it now`,
+    );
     return { path: 'replace-now', reasons };
   }
   if (isNextMissingEverywhere(s)) {

@@ -161,6 +161,24 @@ describe('decidePath', () => {
     ['valid, far from expiry, forced', snapshot(), { ...policy, force: true }, 'rotate'],
     ['within renewBefore', snapshot({ expiresInDays: 30 }), policy, 'rotate'],
     ['expired', snapshot({ expiresInDays: -3 }), policy, 'replace-now'],
+    [
+      'expires in 1 day: staging 49 h ahead comes too late',
+      snapshot({ expiresInDays: 1 }),
+      { ...policy, effectiveDateHours: 49 },
+      'replace-now',
+    ],
+    [
+      'expires in 3 days: time enough for 49 h',
+      snapshot({ expiresInDays: 3 }),
+      { ...policy, effectiveDateHours: 49 },
+      'rotate',
+    ],
+    [
+      'expires in 1 day but a next is staged: finish that',
+      snapshot({ expiresInDays: 1, next: NEXT }),
+      { ...policy, effectiveDateHours: 49 },
+      'resume',
+    ],
     ['expired beats a staged next', snapshot({ expiresInDays: -3, next: NEXT }), policy, 'replace-now'],
     [
       'missing everywhere',

@@ -725,3 +725,12 @@ test('a recycle that does not verify is tried again on that server only, then re
     /recycling the OWA\/ECP pools on EX2 did not verify: MSExchangeOWAAppPool is Stopped/,
   );
 });
+
+test('a current certificate that expires before the staged one would take effect is replaced now', async () => {
+  const stub = new StubOrganisation(scenario({ currentExpiresInDays: 1 }));
+  const { report } = await run(stub, { organization: org() });
+  expect(report.path).toBe('replace-now');
+  expect(report.reasons.join('\n')).toMatch(/before a certificate staged now would take effect \(49 hours\)/);
+  expect(report.publishedByForce).toBe(true);
+  expect(report.outcome).toBe('completed');
+});

@@ -65,6 +65,7 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
       ip: '127.0.0.1',
       searchAttributes: [...ROTATION_SEARCH_ATTRIBUTE_KEYS],
       extraArgs: ['--headless'],
+      log: { format: 'pretty', level: 'error' },
     },
   });
 }

@@ -9,6 +9,7 @@ import { Organisation, parseOrganisation, StateFileError } from './model';
 const LOCK_TIMEOUT_MS = 15_000;
 /** No cmdlet holds the lock for long; an older lock belongs to a dead process whose pid was reused. */
 const LOCK_STALE_MS = 30_000;
+const LOCK_WITHOUT_OWNER_STALE_MS = 1_000;
 
 /** Removes temporary files left by writers that were killed before their rename. */
 function removeOrphanedTemporaries(dir: string, base: string): void {
@@ -114,8 +115,12 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T> | T): P
       } catch {
         continue;
       }
-      const dead = Number.isInteger(owner) && owner > 0 && owner !== process.pid && !processAlive(owner);
-      if (dead || age > LOCK_STALE_MS) {
+      const ownerKnown = Number.isInteger(owner) && owner > 0;
+      const dead = ownerKnown && owner !== process.pid && !processAlive(owner);
+      // The pid is written right after the file is created: a lock still without one after a moment belongs to a
+      // process killed between the two steps.
+      const orphaned = !ownerKnown && age > LOCK_WITHOUT_OWNER_STALE_MS;
+      if (dead || orphaned || age > LOCK_STALE_MS) {
         // Move it aside under a unique name first, so two processes breaking the same stale lock cannot remove a
         // lock freshly taken by a third one.
         const aside = `${lock}.${process.pid}.${randomBytes(3).toString('hex')}.stale`;

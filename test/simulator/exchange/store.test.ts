@@ -77,6 +77,30 @@ describe('the state file under SIGKILL', () => {
     expect(await withFileLock(file, () => 'taken')).toBe('taken');
   });
 
+  it('an empty lock (its creator killed before writing its pid) is taken over within the lock timeout', async () => {
+    const file = path.join(tempDir(), 'state.json');
+    await createOrganization('healthy', file, { acceleration: 0, start: START });
+    fs.writeFileSync(`${file}.lock`, '');
+    const old = (Date.now() - 5_000) / 1000;
+    fs.utimesSync(`${file}.lock`, old, old);
+    expect(await withFileLock(file, () => 'taken')).toBe('taken');
+  });
+
+  it('a fresh empty lock is respected: its creator is about to write its pid', async () => {
+    const file = path.join(tempDir(), 'state.json');
+    await createOrganization('healthy', file, { acceleration: 0, start: START });
+    fs.writeFileSync(`${file}.lock`, '');
+    let taken = false;
+    const waiting = withFileLock(file, () => {
+      taken = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(taken).toBe(false);
+    fs.rmSync(`${file}.lock`);
+    await waiting;
+    expect(taken).toBe(true);
+  });
+
   it('a lock left by a killed process is taken over', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'state.json');

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, isPortOpen } from '../../worker/dev-server';
-import { REPO_ROOT } from '../helpers/temporal';
+import { createDevServerEnv, REPO_ROOT } from '../helpers/temporal';
 
 function collect(child: ChildProcess): { text: () => string; waitFor: (re: RegExp, ms: number) => Promise<void> } {
   let text = '';
@@ -89,6 +89,37 @@ describe('npm start', () => {
       expect(await isPortOpen(uiPort)).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 150_000);
+
+  test('with TEMPORAL_ADDRESS it uses that cluster and starts no dev server of its own', async () => {
+    const cluster = await createDevServerEnv();
+    const uiPort = await freePort();
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'worker', 'start.js')], {
+      env: {
+        ...process.env,
+        START_STATE_DIR: dir,
+        TEMPORAL_ADDRESS: cluster.address,
+        TEMPORAL_UI_PORT: String(uiPort),
+        EXCHANGE_ORGANIZATION: 'fabrikam',
+        EXCHANGE_SIM_STATE: '',
+        EXCHANGE_CONNECTION: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    try {
+      await out.waitFor(/Press Ctrl-C/, 90_000);
+      expect(out.text()).toContain(`Temporal cluster at ${cluster.address}, namespace default`);
+      expect(out.text()).not.toContain('Starting the Temporal dev server');
+      expect(out.text()).toContain('Press Ctrl-C to stop the worker.');
+      expect(await isPortOpen(uiPort)).toBe(false);
+      child.kill('SIGINT');
+      expect(await exited(child)).toBe(0);
+      expect(out.text()).not.toContain('Temporal dev server stopped.');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await cluster.teardown();
     }
   }, 150_000);
 

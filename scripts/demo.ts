@@ -19,6 +19,8 @@ export const DEMO_ORGANIZATION = 'contoso-demo';
 export const DEMO_OPERATOR = 'demo-operator';
 /** Simulated Exchange seconds per real second: the 49-hour wait takes 49 s, a 12-hour servicelet cycle 12 s. */
 export const DEMO_CLOCK_RATE = 3600;
+/** A demo that has not finished by then is stuck, not slow. */
+const DEMO_DEADLINE_MS = 10 * 60_000;
 
 /**
  * Demo timings. Poll intervals are Temporal (real) time; the effective date (49 h) and the servicelet's 12-hour cycle
@@ -126,6 +128,11 @@ async function main(): Promise<number> {
     let last = '';
     let approved = false;
     while (!finished && !interrupted) {
+      if (Date.now() - started > DEMO_DEADLINE_MS) {
+        throw new Error(
+          `the rotation did not finish within ${DEMO_DEADLINE_MS / 60_000} minutes; look at it in the Web UI`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 1000));
       if (finished) break;
       let status: RotationStatus;

@@ -111,7 +111,15 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   let running: Promise<void> | undefined;
   const run = (): Promise<void> => {
     running ??= (async () => {
-      const results = await Promise.allSettled(created.map(({ worker }) => worker.run()));
+      // A worker that fails stops the others: a process half serving its organisations would look healthy.
+      const results = await Promise.allSettled(
+        created.map(({ worker }) =>
+          worker.run().catch((error: unknown) => {
+            shutdown();
+            throw error;
+          }),
+        ),
+      );
       // Activities have finished (or been cancelled) by now: the Exchange sessions can go.
       await Promise.allSettled(clients.map((c) => c.close()));
       await closeDefaultShellPool().catch(() => undefined);

@@ -74,6 +74,8 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
 export function workflowBundlePath(): string {
   const key = crypto.createHash('sha256').update(path.resolve(REPO_ROOT)).digest('hex').slice(0, 12);
   const file = process.env[BUNDLE_ENV] || path.join(os.tmpdir(), `exchange-auth-cert-workflows-${key}.js`);
+  const failure = process.env.ROTATION_WORKFLOW_BUNDLE_ERROR;
+  if (failure) throw new Error(`the workflows did not bundle in test/global-setup.js: ${failure}`);
   if (!fs.existsSync(file)) {
     throw new Error(`no workflow bundle at ${file}: test/global-setup.js builds it when workflows/index.ts exists`);
   }

@@ -59,9 +59,11 @@ export function howToStart(organization: string, uiUrl: string | undefined): str
     `      Workflow ID    ${rotationWorkflowId(organization)}`,
     `      Task Queue     ${taskQueueFor(organization)}`,
     `      Workflow Type  ${ROTATE_WORKFLOW_TYPE}`,
-    `      Input (JSON)   ${input}      (add "dryRun": true to plan without changing anything)`,
+    `      Input (JSON)   ${input}`,
+    `                     (rotates only when the certificate is due, within 60 days of expiry; add "force": true to`,
+    `                     rotate now, "dryRun": true to plan without changing anything)`,
     `  from the command line (another terminal):`,
-    `      npm run cli -- start ${organization}            (--dry-run to plan only)`,
+    `      npm run cli -- start ${organization} --input-json '{"force": true}'   (--dry-run to plan only)`,
     `      npm run cli -- status ${organization}`,
     `      npm run cli -- approve-hcw ${organization} --by "<your name>"   (after re-running the Hybrid Configuration Wizard)`,
   ];

@@ -2,7 +2,6 @@
 // Test launcher: the simulated shell's protocol loop (from dist/) over a small fake host with a few cmdlets, so the
 // language can be tested through real node-powershell without the Exchange organisation.
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- a plain Node launcher spawned by node-powershell */
 const path = require('node:path');
 const dist = path.join(__dirname, '..', '..', '..', 'dist', 'simulator', 'shell');
 const { runShell } = require(path.join(dist, 'main.js'));

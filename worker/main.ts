@@ -13,7 +13,18 @@ export async function main(): Promise<number> {
   for (const { organization, taskQueue } of workers.workers) {
     console.log(`worker for ${organization} on task queue ${taskQueue} at ${address} (${config.connection} Exchange)`);
   }
-  await runUntilSignal(workers, (line) => console.log(line));
+  const running = runUntilSignal(workers, (line) => console.log(line));
+  // While the worker already polls: a wrong Exchange connection shows now rather than in the middle of a rotation.
+  void workers.probe().then((probes) => {
+    for (const p of probes) {
+      console.log(
+        p.ok
+          ? `Exchange for ${p.organization} answers: server time ${p.serverTime}`
+          : `warning: Exchange for ${p.organization} does not answer yet (${p.error}); the worker keeps polling and rotations retry`,
+      );
+    }
+  });
+  await running;
   console.log('worker stopped');
   return 0;
 }

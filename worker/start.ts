@@ -95,6 +95,13 @@ async function main(): Promise<number> {
   }
 
   let server: DevServer | undefined;
+  // Until the worker takes the signals over, Ctrl-C stops what has been started so far (process.exit runs the dev
+  // server's exit hook, so it does not outlive us either).
+  const early = () => {
+    void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.on('SIGINT', early);
+  process.on('SIGTERM', early);
   if (!config.temporal.address) {
     const logFile = path.join(simDir, 'temporal.log');
     say(`Starting the Temporal dev server (log: ${shortPath(logFile)}) ...`);
@@ -112,16 +119,26 @@ async function main(): Promise<number> {
 
   try {
     const workers = await createRotationWorkers({ config });
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+    const running = runUntilSignal(workers, say);
     say();
     for (const { organization, taskQueue } of workers.workers) {
       say(`Worker for ${organization} polls task queue ${taskQueue}.`);
+    }
+    for (const p of await workers.probe()) {
+      say(
+        p.ok
+          ? `Exchange for ${p.organization} answers: server time ${p.serverTime}`
+          : `Warning: Exchange for ${p.organization} does not answer yet (${p.error}); rotations will retry.`,
+      );
     }
     say();
     for (const organization of config.organizations)
       for (const line of howToStart(organization, server?.uiUrl)) say(line);
     say();
     say('Press Ctrl-C to stop the worker' + (server ? ' and the Temporal dev server.' : '.'));
-    await runUntilSignal(workers, say);
+    await running;
     say('Worker stopped.');
   } finally {
     if (server) {

@@ -32,7 +32,13 @@ export interface RotationWorkers {
   run(): Promise<void>;
   /** Stops polling; activities already running get `shutdownGraceMs` to finish. */
   shutdown(): void;
+  /** Asks each organisation's Exchange for its clock, so a wrong connection shows at start, not mid-rotation. */
+  probe(): Promise<ExchangeProbe[]>;
 }
+
+export type ExchangeProbe = { organization: string } & (
+  { ok: true; serverTime: string } | { ok: false; error: string }
+);
 
 let runtimeInstalled = false;
 
@@ -109,12 +115,14 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   }
 
   let running: Promise<void> | undefined;
+  let stopRequested = false;
   const run = (): Promise<void> => {
     running ??= (async () => {
       // A worker that fails stops the others: a process half serving its organisations would look healthy.
       const results = await Promise.allSettled(
         created.map(({ worker }) =>
-          worker.run().catch((error: unknown) => {
+          // Shut down before it ever ran: start and stop at once, so the SDK releases the worker properly.
+          (stopRequested ? worker.runUntil(Promise.resolve()) : worker.run()).catch((error: unknown) => {
             shutdown();
             throw error;
           }),
@@ -130,11 +138,22 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     return running;
   };
   const shutdown = (): void => {
+    stopRequested = true;
     for (const { worker } of created) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
   };
-  return { workers: created, run, shutdown };
+  const probe = (): Promise<ExchangeProbe[]> =>
+    Promise.all(
+      created.map(async ({ organization }, i): Promise<ExchangeProbe> => {
+        try {
+          return { organization, ok: true, serverTime: await clients[i].getServerTime() };
+        } catch (error) {
+          return { organization, ok: false, error: (error as Error).message };
+        }
+      }),
+    );
+  return { workers: created, run, shutdown, probe };
 }
 
 /**

@@ -122,6 +122,33 @@ describe('npm start', () => {
     }
   }, 150_000);
 
+  test('Ctrl-C while it is still starting stops the dev server too', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'worker', 'start.js')], {
+      env: {
+        ...process.env,
+        START_STATE_DIR: dir,
+        TEMPORAL_DEV_PORT: String(port),
+        TEMPORAL_UI_PORT: String(await freePort()),
+        TEMPORAL_ADDRESS: '',
+        EXCHANGE_ORGANIZATION: '',
+        EXCHANGE_SIM_STATE: '',
+        EXCHANGE_CONNECTION: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out = collect(child);
+    try {
+      await out.waitFor(/Temporal dev server at /, 90_000);
+      child.kill('SIGINT');
+      // 130 when the signal came while the worker was being built (the usual case), 0 if the worker had taken over.
+      expect([130, 0]).toContain(await exited(child));
+      expect(await isPortOpen(port)).toBe(false);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 150_000);
+
   test('a bad variable stops it before anything starts', async () => {
     const bad = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'worker', 'start.js')], {
       env: { ...process.env, START_STATE_DIR: dir, EXCHANGE_CONNECTION: 'ssh', TEMPORAL_ADDRESS: '' },

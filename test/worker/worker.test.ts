@@ -137,3 +137,29 @@ test('shutdown lets the running activity finish, then closes the Exchange sessio
   expect(types).not.toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED);
   await handle.terminate('test over');
 });
+
+test('the Exchange probe reports the server clock, or the error of a connection that cannot work', async () => {
+  const good = await createSimulatedOrganization('healthy', { acceleration: 0 });
+  sims.push(good);
+  const orgs = [uniqueOrganization('good'), uniqueOrganization('bad')];
+  fs.copyFileSync(good.stateFile, path.join(good.dir, `${orgs[0].toLowerCase()}.json`));
+  const config = loadWorkerConfig({
+    EXCHANGE_ORGANIZATIONS: orgs.join(','),
+    EXCHANGE_SIM_STATE: path.join(good.dir, '{organization}.json'),
+  });
+  const workers = await createRotationWorkers({
+    config,
+    connection: env.nativeConnection,
+    workflowBundlePath: workflowBundlePath(),
+  });
+  try {
+    const [ok, bad] = await workers.probe();
+    expect(ok).toEqual({ organization: orgs[0], ok: true, serverTime: expect.any(String) });
+    // A frozen simulated clock: the server time is exactly where the scenario started it.
+    expect(Date.parse((ok as { serverTime: string }).serverTime)).toBe(good.org.clock.anchorSim);
+    expect(bad).toEqual({ organization: orgs[1], ok: false, error: expect.any(String) });
+  } finally {
+    workers.shutdown();
+    await workers.run();
+  }
+});

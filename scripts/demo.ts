@@ -105,7 +105,9 @@ async function main(): Promise<number> {
       const uiPort = busy ? await freePort() : env.TEMPORAL_UI_PORT;
       server = await startDevServer({ port, uiPort, logFile: path.join(dir, 'temporal.log') });
       config = { ...config, temporal: { ...config.temporal, address: server.address } };
-      say(`Temporal dev server at ${server.address}; watch the rotation in the Web UI at ${server.uiUrl}`);
+      say(
+        `Temporal dev server at ${server.address} (pid ${server.process.pid}); watch the rotation in the Web UI at ${server.uiUrl}`,
+      );
     } else {
       say(`Temporal cluster at ${config.temporal.address}`);
     }

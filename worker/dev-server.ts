@@ -137,20 +137,23 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
-  while (!(await isPortOpen(options.port, ip))) {
-    if (exited) {
-      process.off('exit', killOnExit);
-      throw new DevServerError(
-        `the Temporal dev server exited (${exited.signal ?? `code ${exited.code}`}) before listening; see ${options.logFile}`,
-      );
+  // The Web UI comes up a little after the frontend; both are promised to the user, so wait for both.
+  for (const port of [options.port, options.uiPort]) {
+    while (!(await isPortOpen(port, ip))) {
+      if (exited) {
+        process.off('exit', killOnExit);
+        throw new DevServerError(
+          `the Temporal dev server exited (${exited.signal ?? `code ${exited.code}`}) before listening; see ${options.logFile}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new DevServerError(
+          `the Temporal dev server did not listen on port ${port} in time; see ${options.logFile}`,
+        );
+      }
+      await sleep(200);
     }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new DevServerError(
-        `the Temporal dev server did not listen on port ${options.port} in time; see ${options.logFile}`,
-      );
-    }
-    await sleep(200);
   }
   return { address: `${ip}:${options.port}`, uiUrl: `http://localhost:${options.uiPort}`, process: child, stop };
 }

@@ -112,7 +112,7 @@ async function main(): Promise<number> {
       logFile,
     });
     config = { ...config, temporal: { ...config.temporal, address: server.address } };
-    say(`Temporal dev server at ${server.address}, Web UI at ${server.uiUrl}`);
+    say(`Temporal dev server at ${server.address}, Web UI at ${server.uiUrl} (pid ${server.process.pid})`);
   } else {
     say(`Temporal cluster at ${config.temporal.address}, namespace ${config.temporal.namespace}`);
   }

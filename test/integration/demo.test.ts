@@ -62,7 +62,18 @@ test('the demo rotates a hybrid organisation, approves HCW by signal and ends wi
     expect(await isPortOpen(port)).toBe(false);
     expect(await isPortOpen(uiPort)).toBe(false);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      // The dev server has its own process group, which SIGKILL of the demo spares.
+      const pid = /Temporal dev server at \S+ \(pid (\d+)\)/.exec(stdout)?.[1];
+      if (pid) {
+        try {
+          process.kill(-Number(pid), 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 180_000);

@@ -38,6 +38,17 @@ function collect(child: ChildProcess): { text: () => string; waitFor: (re: RegEx
   };
 }
 
+/** A failed test must not leave the dev server behind: it runs in its own process group, which SIGKILL of npm start spares. */
+function killDevServer(output: string): void {
+  const pid = /Temporal dev server at \S+, Web UI at \S+ \(pid (\d+)\)/.exec(output)?.[1];
+  if (!pid) return;
+  try {
+    process.kill(-Number(pid), 'SIGKILL');
+  } catch {
+    // gone already
+  }
+}
+
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
@@ -89,6 +100,7 @@ describe('npm start', () => {
       expect(await isPortOpen(uiPort)).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      killDevServer(out.text());
     }
   }, 150_000);
 
@@ -146,6 +158,7 @@ describe('npm start', () => {
       expect(await isPortOpen(port)).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      killDevServer(out.text());
     }
   }, 150_000);
 

@@ -10,7 +10,6 @@ import type { CheckReport } from '../../workflows/check';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
 import { certificate, createFakeOrganization, FakeOrganization, fakeOrganizationActivities } from './fake-org';
-import type { DailyCheckLine } from './workflows';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

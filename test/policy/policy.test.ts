@@ -7,6 +7,7 @@ import {
   isCurrentWithinRenewBefore,
   isNextStaged,
   isPublicationOverdue,
+  type PathPolicy,
   plannedSteps,
   serversInScope,
   serversMissingCurrent,
@@ -69,7 +70,7 @@ function snapshot({ expiresInDays = 300, current = CURRENT, next = null, servers
   };
 }
 
-const policy = { renewBeforeDays: 60, force: false, ignoreUnreachableServers: false };
+const policy: PathPolicy = { renewBeforeDays: 60, force: false, ignoreUnreachableServers: false };
 
 describe('checks', () => {
   test.each([

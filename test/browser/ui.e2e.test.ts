@@ -148,33 +148,40 @@ test('start from the form, wait for HCW in the details, signal from the dialog, 
   // 2. It runs and reaches the HCW step; its details say what it waits for.
   await waitForStatus((s) => s.phase === 'awaiting-hcw', 240_000);
   await page.goto(`${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
-  await page.getByText('hcwCompletedSignal').first().waitFor({ timeout: 30_000 });
+  await page.getByTestId('workflow-id-heading').waitFor({ timeout: 30_000 });
+  // The workflow's current details (setCurrentDetails): its phase and what a person must do.
+  await page.getByRole('tab', { name: 'User Metadata' }).or(page.getByText('User Metadata')).first().click();
+  // The UI renders the details' markdown in a sandboxed frame.
   await page
-    .getByText(/Hybrid Configuration Wizard/)
+    .frameLocator('iframe')
+    .getByText(/awaiting-hcw/)
     .first()
-    .waitFor({ timeout: 30_000 });
+    .waitFor({ timeout: 30_000 })
+    .catch(async (e: unknown) => {
+      await shot(page, 'failed-details');
+      fs.writeFileSync(path.join(ARTIFACTS, 'workflow-page.html'), await page.content());
+      throw e;
+    });
   await shot(page, '2-waiting-for-hcw');
 
-  // 3. The signal dialog.
-  await page.getByRole('button', { name: /workflow actions/i }).click();
-  await page.getByRole('menuitem', { name: /signal/i }).click();
-  await shot(page, '3-signal-dialog-open');
-  const dialog = page.getByRole('dialog');
-  const signalName = dialog
-    .getByRole('combobox')
-    .or(dialog.getByRole('textbox', { name: /signal name/i }))
-    .first();
-  await signalName.click();
-  const option = page.getByRole('option', { name: 'hcwCompletedSignal' });
-  if (await option.count()) await option.first().click();
-  else await signalName.fill('hcwCompletedSignal');
-  await dialog.locator('.cm-content').first().click();
-  await page.keyboard.insertText(JSON.stringify({ by: 'ui-operator', note: 'HCW re-run from the browser test' }));
-  await shot(page, '4-signal-dialog-filled');
-  await dialog
-    .getByRole('button', { name: /submit|signal/i })
-    .last()
+  // 3. The signal dialog lists the workflow's signals (their handlers carry descriptions).
+  await page.getByRole('button', { name: 'More Actions' }).click();
+  await page
+    .getByRole('menuitem', { name: /signal/i })
+    .first()
     .click();
+  const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
+  await dialog.locator('button', { has: page.getByTestId('signal-select') }).click();
+  await shot(page, '3-signal-dialog-open');
+  await page
+    .getByRole('option', { name: /hcwCompletedSignal/ })
+    .first()
+    .click();
+  await dialog.getByRole('textbox', { name: 'Data' }).or(dialog.locator('.cm-content')).first().click();
+  await page.keyboard.insertText(JSON.stringify({ by: 'ui-operator', note: 'HCW re-run from the browser test' }));
+  await dialog.getByText('Encoding').click();
+  await shot(page, '4-signal-dialog-filled');
+  await dialog.getByRole('button', { name: 'Submit' }).click();
 
   // 4. Completed.
   const report = (await client.workflow.getHandle(workflowId).result()) as RotationReport;

@@ -1,0 +1,304 @@
+// CLI commands for operating the service: schedules, the list of rotations, and a progress view that follows one.
+// client/cli.ts registers them with registerOperationsCommands(program, io).
+import type { Client } from '@temporalio/client';
+import { Command, Option } from 'commander';
+import { z } from 'zod';
+import { ORGANIZATION_PATTERN, ROTATE_WORKFLOW_TYPE } from '../common/names';
+import type { RotationOutcome, RotationStatus } from '../common/rotation';
+import { describeRotation, RotationView } from './rotation';
+import {
+  dailyCheckSchedule,
+  deleteSchedule,
+  describeSchedule,
+  listSchedules,
+  pauseSchedule,
+  resumeSchedule,
+  ScheduleKind,
+  scheduleIdFor,
+  ScheduleView,
+  upsertSchedule,
+  yearlyRotationSchedule,
+} from './schedules';
+
+export interface OperationsIo {
+  out(line: string): void;
+  client(): Promise<Client>;
+}
+
+export class OperationsUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function check<T>(schema: z.ZodType<T>, what: string) {
+  return (text: string): T => {
+    const r = schema.safeParse(text);
+    if (!r.success) throw new OperationsUsageError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
+    return r.data;
+  };
+}
+
+const organizationArg = check(
+  z
+    .string()
+    .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit'),
+  'organization',
+);
+const kindArg = check(
+  z.enum(['yearly', 'daily'], { error: 'must be yearly (the yearly rotation) or daily (the daily check)' }),
+  'kind',
+);
+const intArg = (what: string, min: number, max: number) =>
+  check(
+    z.coerce.number().int(`must be a whole number`).min(min, `must be ${min}-${max}`).max(max, `must be ${min}-${max}`),
+    what,
+  );
+const OUTCOMES = ['completed', 'hcw-pending', 'nothing-to-do', 'dry-run', 'stopped', 'failed', 'cancelled'] as const;
+const outcomeArg = check(z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(', ')}` }), '--outcome');
+
+const kindOf = (kind: 'yearly' | 'daily'): ScheduleKind => (kind === 'yearly' ? 'yearly-rotation' : 'daily-check');
+
+interface ScheduleFlags {
+  month?: string;
+  day?: number;
+  hour?: number;
+  minute?: number;
+  timezone?: string;
+  jitter?: string;
+  renewBeforeDays?: number;
+  paused?: boolean;
+  note?: string;
+  json?: boolean;
+}
+
+function optionsFor(kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) {
+  const common = {
+    organization,
+    ...(flags.hour !== undefined ? { hour: flags.hour } : {}),
+    ...(flags.minute !== undefined ? { minute: flags.minute } : {}),
+    ...(flags.timezone ? { timezone: flags.timezone } : {}),
+    ...(flags.jitter ? { jitter: flags.jitter } : {}),
+    ...(flags.renewBeforeDays !== undefined ? { renewBeforeDays: flags.renewBeforeDays } : {}),
+    ...(flags.paused ? { paused: true } : {}),
+    ...(flags.note ? { note: flags.note } : {}),
+  };
+  if (kind === 'daily') return dailyCheckSchedule(common);
+  if (flags.month === undefined || flags.day === undefined) {
+    throw new OperationsUsageError('a yearly schedule needs --month and --day');
+  }
+  return yearlyRotationSchedule({ ...common, month: flags.month, day: flags.day });
+}
+
+export function renderSchedule(v: ScheduleView): string {
+  const lines = [`${v.scheduleId}  ${v.kind}  ${v.paused ? 'PAUSED' : 'active'}  ${v.when}`];
+  if (v.note) lines.push(`  note: ${v.note}`);
+  if (v.nextRuns.length) lines.push(`  next: ${v.nextRuns.slice(0, 3).join(', ')}`);
+  if (v.recentRuns.length) lines.push(`  last: ${v.recentRuns[v.recentRuns.length - 1].workflowId}`);
+  return lines.join('\n');
+}
+
+function withScheduleFlags(command: Command): Command {
+  return command
+    .option('--month <month>', 'yearly: the month, 1-12 or a name such as March')
+    .option('--day <day>', 'yearly: the day of the month', intArg('--day', 1, 31))
+    .option('--hour <hour>', 'hour of day (yearly default 9, daily default 6)', intArg('--hour', 0, 23))
+    .option('--minute <minute>', 'minute (default 0)', intArg('--minute', 0, 59))
+    .option('--timezone <tz>', 'IANA time zone (default UTC)')
+    .option('--jitter <duration>', 'random delay added to each run (yearly default 1h, daily default 30m)')
+    .option(
+      '--renew-before-days <days>',
+      'rotate when the certificate expires within this many days (default 60)',
+      intArg('--renew-before-days', 1, 3650),
+    )
+    .option('--paused', 'create it paused')
+    .option('--note <text>', 'a note shown with the schedule');
+}
+
+export interface RotationListEntry {
+  workflowId: string;
+  runId: string;
+  organization: string | null;
+  outcome: string | null;
+  phase: string | null;
+  execution: string;
+  startTime: string;
+  closeTime: string | null;
+}
+
+/** Rotations from Temporal's visibility store, by the search attributes the workflow sets. */
+export async function listRotations(
+  client: Client,
+  filter: { organization?: string; outcome?: (typeof OUTCOMES)[number]; limit: number },
+): Promise<RotationListEntry[]> {
+  // Both values were validated against fixed patterns above, so they are safe inside the quotes.
+  const clauses = [`WorkflowType = '${ROTATE_WORKFLOW_TYPE}'`];
+  if (filter.organization) clauses.push(`organization = '${filter.organization.toLowerCase()}'`);
+  if (filter.outcome) clauses.push(`outcome = '${filter.outcome}'`);
+  const entries: RotationListEntry[] = [];
+  for await (const info of client.workflow.list({
+    query: clauses.join(' AND '),
+    pageSize: Math.min(filter.limit, 100),
+  })) {
+    const attr = (name: string) => {
+      const value = info.searchAttributes?.[name];
+      return Array.isArray(value) && value.length ? String(value[0]) : null;
+    };
+    entries.push({
+      workflowId: info.workflowId,
+      runId: info.runId,
+      organization: attr('organization'),
+      outcome: attr('outcome'),
+      phase: attr('phase'),
+      execution: info.status.name,
+      startTime: info.startTime.toISOString(),
+      closeTime: info.closeTime?.toISOString() ?? null,
+    });
+    if (entries.length >= filter.limit) break;
+  }
+  return entries;
+}
+
+/** One line of progress: phase, servers done out of total, next check, what a person must do. */
+export function progressLine(view: RotationView): string {
+  const s: RotationStatus | undefined = view.status;
+  if (!s) return `${view.execution}${view.failure ? `: ${view.failure}` : ''}`;
+  const total = s.servers.length;
+  const done = s.servers.filter((x) => x.hasNewCertificate && x.event2014 && x.poolsRecycled).length;
+  const parts = [`phase ${s.phase}`, `servers done ${done}/${total}`];
+  if (s.nextCheckAt) parts.push(`next check ${s.nextCheckAt}`);
+  if (s.actionRequired) parts.push(`action required: ${s.actionRequired}`);
+  return parts.join(' · ');
+}
+
+/** Prints a line whenever the rotation's progress changes, until it ends; returns its final view. */
+export async function followRotation(
+  client: Client,
+  organization: string,
+  out: (line: string) => void,
+  options: { intervalMs?: number; json?: boolean } = {},
+): Promise<RotationView> {
+  let last = '';
+  for (;;) {
+    const view = await describeRotation(client, organization);
+    const line = options.json ? JSON.stringify(view) : progressLine(view);
+    if (line !== last) out(options.json ? line : `${new Date().toISOString()}  ${line}`);
+    last = line;
+    if (view.execution !== 'RUNNING') {
+      if (!options.json) {
+        const outcome = (view.result as { outcome?: RotationOutcome } | undefined)?.outcome;
+        out(`${view.workflowId} ${view.execution}${outcome ? ` (${outcome})` : ''}`);
+      }
+      return view;
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 2000));
+  }
+}
+
+export function registerOperationsCommands(program: Command, io: OperationsIo): void {
+  const schedule = program
+    .command('schedule')
+    .description('the yearly rotation and daily check schedules of an organisation');
+
+  withScheduleFlags(
+    schedule
+      .command('create')
+      .description('create the schedule, or update it if it exists (never a second one)')
+      .argument(
+        '<kind>',
+        'yearly (a forced rotation once a year) or daily (a check that rotates only when due)',
+        kindArg,
+      )
+      .argument('<organization>', 'the organisation', organizationArg),
+  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) => {
+    const r = await upsertSchedule(await io.client(), optionsFor(kind, organization, flags));
+    io.out(`${r.result} ${r.scheduleId}`);
+  });
+
+  withScheduleFlags(
+    schedule
+      .command('update')
+      .description('change an existing schedule (it must exist)')
+      .argument('<kind>', 'yearly or daily', kindArg)
+      .argument('<organization>', 'the organisation', organizationArg),
+  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) => {
+    const client = await io.client();
+    await describeSchedule(client, scheduleIdFor(kindOf(kind), organization));
+    const r = await upsertSchedule(client, optionsFor(kind, organization, flags));
+    io.out(`${r.result} ${r.scheduleId}`);
+  });
+
+  for (const [name, what, run] of [
+    ['pause', 'stop starting runs (a running check or rotation goes on)', pauseSchedule],
+    ['resume', 'start runs again', resumeSchedule],
+  ] as const) {
+    schedule
+      .command(name)
+      .description(what)
+      .argument('<kind>', 'yearly or daily', kindArg)
+      .argument('<organization>', 'the organisation', organizationArg)
+      .option('--note <text>', 'why, shown with the schedule')
+      .action(async (kind: 'yearly' | 'daily', organization: string, flags: { note?: string }) => {
+        const id = scheduleIdFor(kindOf(kind), organization);
+        await run(await io.client(), id, flags.note);
+        io.out(`${name === 'pause' ? 'paused' : 'resumed'} ${id}`);
+      });
+  }
+
+  schedule
+    .command('delete')
+    .description('delete the schedule (runs it started are not affected)')
+    .argument('<kind>', 'yearly or daily', kindArg)
+    .argument('<organization>', 'the organisation', organizationArg)
+    .action(async (kind: 'yearly' | 'daily', organization: string) => {
+      const id = scheduleIdFor(kindOf(kind), organization);
+      await deleteSchedule(await io.client(), id);
+      io.out(`deleted ${id}`);
+    });
+
+  schedule
+    .command('list')
+    .description("this service's schedules, of one organisation or all")
+    .argument('[organization]', 'only this organisation', organizationArg)
+    .option('--json', 'machine-readable output')
+    .action(async (organization: string | undefined, flags: { json?: boolean }) => {
+      const views = await listSchedules(await io.client(), organization);
+      if (flags.json) io.out(JSON.stringify(views, null, 2));
+      else if (views.length === 0) io.out('no schedules');
+      else views.forEach((v) => io.out(renderSchedule(v)));
+    });
+
+  program
+    .command('list')
+    .description('rotations, newest first, by organisation and outcome (Temporal visibility)')
+    .option('--organization <organization>', 'only this organisation', organizationArg)
+    .addOption(new Option('--outcome <outcome>', 'only this outcome').argParser(outcomeArg))
+    .option('--limit <n>', 'at most this many (default 20)', intArg('--limit', 1, 1000))
+    .option('--json', 'machine-readable output')
+    .action(
+      async (flags: { organization?: string; outcome?: (typeof OUTCOMES)[number]; limit?: number; json?: boolean }) => {
+        const entries = await listRotations(await io.client(), { ...flags, limit: flags.limit ?? 20 });
+        if (flags.json) return io.out(JSON.stringify(entries, null, 2));
+        if (entries.length === 0) return io.out('no rotations');
+        for (const e of entries) {
+          io.out(
+            `${e.workflowId}  ${e.execution}  ${e.outcome ?? e.phase ?? '-'}  started ${e.startTime}${e.closeTime ? `  closed ${e.closeTime}` : ''}`,
+          );
+        }
+      },
+    );
+
+  program
+    .command('follow')
+    .description('follow a rotation until it ends: phase, servers done out of total, next check')
+    .argument('<organization>', 'the organisation', organizationArg)
+    .option('--interval <seconds>', 'how often to look (default 2)', intArg('--interval', 1, 3600))
+    .option('--json', 'one JSON view per change')
+    .action(async (organization: string, flags: { interval?: number; json?: boolean }) => {
+      await followRotation(await io.client(), organization, io.out, {
+        intervalMs: (flags.interval ?? 2) * 1000,
+        json: flags.json,
+      });
+    });
+}

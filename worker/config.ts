@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { ORGANIZATION_PATTERN } from '../common/names';
 import type { ExchangeShellSettingsInput } from '../activities/powershell';
+import { WEBHOOK_FORMATS } from './webhook';
+import type { WebhookFormat } from './webhook';
 
 export class ConfigurationError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -104,6 +106,12 @@ export const environmentSchema = z.object({
     .optional(),
 
   NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  NOTIFY_WEBHOOK_FORMAT: z.enum(WEBHOOK_FORMATS, { error: 'must be json, slack or teams' }).default('json'),
+  METRICS_BIND_ADDRESS: z
+    .string()
+    .trim()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -143,6 +151,10 @@ export interface WorkerConfig {
   /** Server seconds per real second: how fast the Exchange clock runs compared with Temporal's. */
   serverClockRate: number;
   notifyWebhookUrl?: string;
+  /** The webhook body: json (default), slack (Block Kit) or teams (Adaptive Card). */
+  notifyWebhookFormat?: WebhookFormat;
+  /** host:port of the Prometheus endpoint (SDK and rotation metrics); absent: no metrics. */
+  metricsBindAddress?: string;
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownGraceMs: number;
   maxConcurrentActivities: number;
@@ -315,6 +327,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     connection: mode,
     serverClockRate: e.EXCHANGE_CLOCK_RATE ?? 1,
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
+    notifyWebhookFormat: e.NOTIFY_WEBHOOK_FORMAT,
+    metricsBindAddress: e.METRICS_BIND_ADDRESS,
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,

@@ -7,7 +7,7 @@ import { connectionOptionsFor } from './temporal';
 
 export async function main(): Promise<number> {
   const config = loadWorkerConfig();
-  installRuntime(config.logLevel);
+  installRuntime(config.logLevel, config.metricsBindAddress);
   const workers = await createRotationWorkers({ config });
   const { address } = connectionOptionsFor(config.temporal);
   for (const { organization, taskQueue } of workers.workers) {

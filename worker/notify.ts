@@ -1,6 +1,8 @@
 // Tells people what they must do (the HCW step, a silent servicelet) beyond the worker log the activities already
 // write: a JSON POST to NOTIFY_WEBHOOK_URL (Teams, Slack and most chat tools accept a `text` field).
 import type { RotationNotification } from '../common/rotation';
+import { webhookBody } from './webhook';
+import type { WebhookFormat } from './webhook';
 
 export type Notifier = (notification: RotationNotification) => Promise<void>;
 
@@ -13,6 +15,8 @@ export class WebhookError extends Error {
 
 export function createWebhookNotifier(options: {
   webhookUrl: string;
+  /** json (default), slack or teams: see worker/webhook.ts. */
+  format?: WebhookFormat;
   fetch?: typeof fetch;
   timeoutMs?: number;
 }): Notifier {
@@ -23,7 +27,7 @@ export function createWebhookNotifier(options: {
       response = await doFetch(options.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ...notification, text: `${notification.subject}\n\n${notification.text}` }),
+        body: JSON.stringify(webhookBody(options.format ?? 'json', notification)),
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
     } catch (cause) {

@@ -79,7 +79,7 @@ async function main(): Promise<number> {
     env.EXCHANGE_SIM_STATE = path.join(simDir, '{organization}.json');
   }
   let config: WorkerConfig = loadWorkerConfig(env);
-  installRuntime(config.logLevel);
+  installRuntime(config.logLevel, config.metricsBindAddress);
 
   if (simulated) {
     for (const organization of config.organizations) {

@@ -13,6 +13,7 @@ import { closeDefaultShellPool, createExchangeClient } from '../activities/power
 import type { ExchangeClient } from '../activities/powershell';
 import { taskQueueFor } from '../common/names';
 import type { WorkerConfig } from './config';
+import { metricsActivityInterceptors, prometheusTelemetry } from './metrics';
 import { createWebhookNotifier } from './notify';
 import { connectionOptionsFor } from './temporal';
 
@@ -43,10 +44,14 @@ export type ExchangeProbe = { organization: string } & (
 let runtimeInstalled = false;
 
 /** The Runtime is process-wide and can be installed once; signals are handled by the caller, not by the SDK. */
-export function installRuntime(logLevel: WorkerConfig['logLevel']): void {
+export function installRuntime(logLevel: WorkerConfig['logLevel'], metricsBindAddress?: string): void {
   if (runtimeInstalled) return;
   try {
-    Runtime.install({ logger: new DefaultLogger(logLevel), shutdownSignals: [] });
+    Runtime.install({
+      logger: new DefaultLogger(logLevel),
+      shutdownSignals: [],
+      ...(metricsBindAddress ? { telemetryOptions: prometheusTelemetry(metricsBindAddress) } : {}),
+    });
   } catch {
     // Already installed by someone else in this process (a test environment): keep theirs.
   }
@@ -75,7 +80,9 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   const ownConnection = options.connection === undefined;
   const connection = options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal)));
   const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
-  const notify = config.notifyWebhookUrl ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl }) : undefined;
+  const notify = config.notifyWebhookUrl
+    ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl, format: config.notifyWebhookFormat })
+    : undefined;
 
   // One bundle for every organisation's worker, built without webpack's report on the console.
   const workflowBundle: WorkerOptions['workflowBundle'] = options.workflowBundlePath
@@ -101,6 +108,8 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         taskQueue,
         activities,
         workflowBundle,
+        // Days until the certificate expires, from every inspection (worker/metrics.ts).
+        interceptors: { activity: metricsActivityInterceptors(organization) },
         maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
         shutdownGraceTime: config.shutdownGraceMs,
         // Past the grace time activities are cancelled; give their cancellation handlers a little more.

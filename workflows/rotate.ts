@@ -25,6 +25,7 @@ import {
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { RotationActivities } from '../activities';
+import { recordRotationMetrics } from './metrics';
 import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
 import { AUTH_ADMIN_CYCLE_HOURS, MIN_RECOMMENDED_EFFECTIVE_HOURS } from '../common/names';
 import {
@@ -643,20 +644,36 @@ class Rotation {
   // Plumbing
 
   private registerHandlers(): void {
-    setHandler(statusQuery, () => statusOf(this.state));
+    setHandler(statusQuery, () => statusOf(this.state), {
+      description: 'Phase, servers, next check and what a person must do now',
+    });
     setHandler(reportQuery, () => this.report);
-    setHandler(hcwCompletedSignal, (payload) => {
-      const parsed = signalSchemas.completed.safeParse(payload);
-      if (!this.acceptHcwAnswer(parsed.success, 'hcwCompletedSignal needs {"by": "<name>"}')) return;
-      const { by, note } = parsed.data!;
-      Object.assign(this.report.hcw, { status: 'completed', by, at: nowIso(), ...(note ? { note } : {}) });
-    });
-    setHandler(hcwSkippedSignal, (payload) => {
-      const parsed = signalSchemas.skipped.safeParse(payload);
-      if (!this.acceptHcwAnswer(parsed.success, 'hcwSkippedSignal needs {"by": "<name>", "reason": "..."}')) return;
-      const { by, reason } = parsed.data!;
-      Object.assign(this.report.hcw, { status: 'skipped', by, at: nowIso(), reason });
-    });
+    setHandler(
+      hcwCompletedSignal,
+      (payload) => {
+        const parsed = signalSchemas.completed.safeParse(payload);
+        if (!this.acceptHcwAnswer(parsed.success, 'hcwCompletedSignal needs {"by": "<name>"}')) return;
+        const { by, note } = parsed.data!;
+        Object.assign(this.report.hcw, { status: 'completed', by, at: nowIso(), ...(note ? { note } : {}) });
+      },
+      {
+        description:
+          'The Hybrid Configuration Wizard was re-run after the new certificate became current: {"by": "<your name>", "note": "..."}',
+      },
+    );
+    setHandler(
+      hcwSkippedSignal,
+      (payload) => {
+        const parsed = signalSchemas.skipped.safeParse(payload);
+        if (!this.acceptHcwAnswer(parsed.success, 'hcwSkippedSignal needs {"by": "<name>", "reason": "..."}')) return;
+        const { by, reason } = parsed.data!;
+        Object.assign(this.report.hcw, { status: 'skipped', by, at: nowIso(), reason });
+      },
+      {
+        description:
+          'Finish without re-running the Hybrid Configuration Wizard: {"by": "<your name>", "reason": "..."}',
+      },
+    );
   }
 
   /** Signals cannot fail, so a wrong or early one is recorded as a warning and otherwise ignored. */
@@ -710,6 +727,7 @@ class Rotation {
       this.report.stopReason ?? `${outcome}${this.report.newThumbprint ? `: ${this.report.newThumbprint}` : ''}`;
     await this.tell('finished', `Auth certificate rotation ${outcome}`, text);
     this.publishDetails();
+    recordRotationMetrics(this.report);
     return this.report;
   }
 

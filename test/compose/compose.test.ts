@@ -67,17 +67,36 @@ describe('docker-compose.yml', () => {
     for (const name of Object.keys(compose.services.worker.environment ?? {})) expect(known).toContain(name);
   });
 
-  test('every service, port and variable README.md names for the stack is in it', () => {
-    const section = readme.slice(readme.indexOf('docker-compose.yml'));
-    const ports = [...section.matchAll(/localhost:(\d{2,5})/g)].map((m) => m[1]);
+  test('the worker is built from the Dockerfile in the repository', () => {
+    expect(compose.services.worker.build).toBeDefined();
+    const build = compose.services.worker.build as string | { context?: string; dockerfile?: string };
+    const context = typeof build === 'string' ? build : (build.context ?? '.');
+    const dockerfile = typeof build === 'string' ? 'Dockerfile' : (build.dockerfile ?? 'Dockerfile');
+    expect(fs.existsSync(path.join(REPO_ROOT, context, dockerfile))).toBe(true);
+  });
+
+  test('every service, port and variable the README section on docker compose names is in it', () => {
+    const start = readme.search(/^## .*docker.?compose/im);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const rest = readme.slice(start + 3);
+    const section = rest.slice(0, rest.search(/^## /m) === -1 ? undefined : rest.search(/^## /m));
+    const composeText = fs.readFileSync(composeFile, 'utf8');
+
+    const services = [...section.matchAll(/services?:? ((?:`[a-z0-9-]+`(?:, | and |,? )?)+)/g)].flatMap((m) =>
+      [...m[1].matchAll(/`([a-z0-9-]+)`/g)].map((x) => x[1]),
+    );
+    expect(services.length).toBeGreaterThan(0);
+    for (const name of services) expect(Object.keys(compose.services)).toContain(name);
+
     const published = Object.values(compose.services).flatMap((s) =>
       (s.ports ?? []).map((p) => String(p).split(':')[0]),
     );
-    for (const port of ports.slice(0, 3)) expect(published).toContain(port);
-    const composeText = fs.readFileSync(composeFile, 'utf8');
-    for (const m of readme.matchAll(/`docker compose [^`]*`|compose service `([a-z-]+)`/g)) {
-      if (m[1]) expect(Object.keys(compose.services)).toContain(m[1]);
-    }
-    expect(composeText).toContain('EXCHANGE_SIM_STATE');
+    const ports = [...section.matchAll(/(?:localhost:|port\s+)(\d{2,5})/g)].map((m) => m[1]);
+    expect(ports.length).toBeGreaterThan(0);
+    for (const port of ports) expect(published).toContain(port);
+
+    const variables = [...section.matchAll(/`([A-Z][A-Z0-9_]{2,})(?:=[^`]*)?`/g)].map((m) => m[1]);
+    expect(variables.length).toBeGreaterThan(0);
+    for (const variable of variables) expect(composeText).toContain(variable);
   });
 });

@@ -75,3 +75,38 @@ test('days until expiry per organisation next to the SDK metrics, on one endpoin
   // The SDK's own metrics are on the same endpoint.
   expect(text).toMatch(/^temporal_[a-z_]+/m);
 });
+
+test('a finished rotation counts by outcome and times each phase, on the same endpoint', async () => {
+  const organization = uniqueOrganization('metrics');
+  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error };
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quiet });
+  const taskQueue = uniqueTaskQueue('metrics');
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { code } });
+  const report = {
+    organization,
+    outcome: 'completed',
+    phases: [
+      { phase: 'staging', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:30.000Z' },
+      { phase: 'replicating', startedAt: '2026-01-01T00:00:30.000Z', endedAt: '2026-01-01T01:00:30.000Z' },
+      { phase: 'awaiting-hcw', startedAt: '2026-01-01T01:00:30.000Z' },
+    ],
+  };
+  await worker.runUntil(
+    env.client.workflow.execute('recordReport', { taskQueue, workflowId: `r-${organization}`, args: [report] }),
+  );
+  let lines: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
+      .split('\n')
+      .filter((l) => l.includes(organization));
+    if (lines.some((l) => l.startsWith('exchange_auth_rotation_phase_seconds_sum'))) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const find = (prefix: string, ...labels: string[]) =>
+    lines.find((l) => l.startsWith(prefix) && labels.every((label) => l.includes(label)));
+  expect(find('exchange_auth_rotations', 'outcome="completed"')).toMatch(/ 1$/);
+  expect(Number(find('exchange_auth_rotation_phase_seconds_sum', 'phase="staging"')!.split(' ').pop())).toBe(30);
+  expect(Number(find('exchange_auth_rotation_phase_seconds_sum', 'phase="replicating"')!.split(' ').pop())).toBe(3600);
+  // A phase still open has no time yet.
+  expect(find('exchange_auth_rotation_phase_seconds_sum', 'phase="awaiting-hcw"')).toBeUndefined();
+});

@@ -2,6 +2,7 @@
 // registers them.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Command } from 'commander';
+import { main } from '../../client/cli';
 import { registerOperationsCommands } from '../../client/schedule-commands';
 import {
   dailyCheckScheduleId,
@@ -138,5 +139,45 @@ describe('list and follow', () => {
     await handle.terminate('test over');
     const { out } = await run('follow', org);
     expect(out[out.length - 1]).toBe(`${rotationWorkflowId(org)} TERMINATED`);
+  });
+});
+
+describe('through client/cli.ts', () => {
+  async function cli(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), client: async () => env.client });
+    return { code, out, err };
+  }
+
+  test('the operations commands are registered; status --follow ends with the run; errors are one line', async () => {
+    const org = uniqueOrganization();
+    expect(await cli('schedule', 'create', 'daily', org)).toEqual({
+      code: 0,
+      out: [`created ${dailyCheckScheduleId(org)}`],
+      err: [],
+    });
+    expect(JSON.parse((await cli('schedule', 'list', org, '--json')).out.join('\n'))).toHaveLength(1);
+    expect(await cli('schedule', 'delete', 'daily', org)).toMatchObject({ code: 0 });
+    expect(await cli('schedule', 'pause', 'daily', org)).toEqual({
+      code: 1,
+      out: [],
+      err: [`cli: no schedule found: ${dailyCheckScheduleId(org)}`],
+    });
+    expect(await cli('schedule', 'create', 'yearly', org)).toEqual({
+      code: 2,
+      out: [],
+      err: ['cli: a yearly schedule needs --month and --day'],
+    });
+
+    const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+      workflowId: rotationWorkflowId(org),
+      taskQueue: taskQueueFor(org),
+      args: [{ organization: org }],
+    });
+    await handle.terminate('test over');
+    const followed = await cli('status', org, '--follow');
+    expect(followed.code).toBe(0);
+    expect(followed.out[followed.out.length - 1]).toBe(`${rotationWorkflowId(org)} TERMINATED`);
   });
 });

@@ -173,6 +173,8 @@ test('start from the form, wait for HCW in the details, signal from the dialog, 
   const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
   await dialog.locator('button', { has: page.getByTestId('signal-select') }).click();
   await shot(page, '3-signal-dialog-open');
+  // Listed with the description its handler carries.
+  expect(await signalOption.innerText()).toContain('The Hybrid Configuration Wizard was re-run');
   await page
     .getByRole('option', { name: /hcwCompletedSignal/ })
     .first()

@@ -172,13 +172,12 @@ test('start from the form, wait for HCW in the details, signal from the dialog, 
     .click();
   const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
   await dialog.locator('button', { has: page.getByTestId('signal-select') }).click();
+  const signalOption = page.getByRole('option', { name: /hcwCompletedSignal/ }).first();
+  await signalOption.waitFor();
   await shot(page, '3-signal-dialog-open');
   // Listed with the description its handler carries.
   expect(await signalOption.innerText()).toContain('The Hybrid Configuration Wizard was re-run');
-  await page
-    .getByRole('option', { name: /hcwCompletedSignal/ })
-    .first()
-    .click();
+  await signalOption.click();
   await dialog.getByRole('textbox', { name: 'Data' }).or(dialog.locator('.cm-content')).first().click();
   await page.keyboard.insertText(JSON.stringify({ by: 'ui-operator', note: 'HCW re-run from the browser test' }));
   await dialog.getByText('Encoding').click();

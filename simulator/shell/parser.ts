@@ -236,10 +236,15 @@ class Parser {
   }
 
   private parseStatement(): Statement {
+    return this.withCommasMakingArrays(true, () => this.parseStatementInner());
+  }
+
+  /** Whether `a, b` builds an array depends on the enclosing construct; nested constructs restore the outer rule. */
+  private withCommasMakingArrays<T>(value: boolean, parse: () => T): T {
     const saved = this.commasMakeArrays;
-    this.commasMakeArrays = true;
+    this.commasMakeArrays = value;
     try {
-      return this.parseStatementInner();
+      return parse();
     } finally {
       this.commasMakeArrays = saved;
     }
@@ -1044,13 +1049,7 @@ class Parser {
 
   /** Method arguments are separated by commas, so each is an expression without the array-literal level. */
   private parseMethodArgument(): Expression {
-    const saved = this.commasMakeArrays;
-    this.commasMakeArrays = false;
-    try {
-      return this.parseLogical();
-    } finally {
-      this.commasMakeArrays = saved;
-    }
+    return this.withCommasMakingArrays(false, () => this.parseLogical());
   }
 
   private parseHashtable(): Expression {

@@ -133,11 +133,24 @@ export function summaryOf(state: RotationState): string {
   return parts.join(' · ');
 }
 
+/**
+ * Text for markdown. The UI renders details as sanitised HTML, so a placeholder such as `<your name>` would vanish as an
+ * unknown tag, and a `|` would split a table cell: both are backslash-escaped, as are the characters that start
+ * emphasis (not as HTML entities: the UI shows `&lt;` literally). A JSON object such as a signal's argument becomes a
+ * code span, which the UI neither typesets with curly quotes nor parses, so a person can copy it into the signal dialog.
+ */
+export function markdownText(text: string): string {
+  return text
+    .split(/(\{[^{}`|]*\})/)
+    .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : part.replace(/[\\|*_`[\]<>]/g, (c) => `\\${c}`)))
+    .join('');
+}
+
 /** Markdown for the Temporal UI's "current details". */
 export function detailsOf(state: RotationState): string {
   const { report } = state;
-  const lines = [`**${summaryOf(state)}**`, ''];
-  if (state.actionRequired) lines.push(`**Action required:** ${state.actionRequired}`, '');
+  const lines = [`**${markdownText(summaryOf(state))}**`, ''];
+  if (state.actionRequired) lines.push(`**Action required:** ${markdownText(state.actionRequired)}`, '');
   if (report.effectiveDate) lines.push(`Effective date (server clock): ${report.effectiveDate}`);
   if (state.nextCheckAt) lines.push(`Next check: ${state.nextCheckAt}`);
   if (report.servers.length > 0) {
@@ -146,11 +159,11 @@ export function detailsOf(state: RotationState): string {
       const mark = (v: boolean) => (v ? 'yes' : 'no');
       const note = s.ignored ? ' (unreachable, ignored)' : s.unreachable ? ' (unreachable)' : '';
       lines.push(
-        `| ${s.name}${note} | ${s.site} | ${mark(s.hasNewCertificate)} | ${mark(s.event2014)} | ${mark(s.poolsRecycledAfterPublication)} |`,
+        `| ${markdownText(s.name)}${note} | ${markdownText(s.site)} | ${mark(s.hasNewCertificate)} | ${mark(s.event2014)} | ${mark(s.poolsRecycledAfterPublication)} |`,
       );
     }
   }
-  if (report.warnings.length > 0) lines.push('', 'Warnings:', ...report.warnings.map((w) => `- ${w}`));
+  if (report.warnings.length > 0) lines.push('', 'Warnings:', ...report.warnings.map((w) => `- ${markdownText(w)}`));
   return lines.join('\n');
 }
 

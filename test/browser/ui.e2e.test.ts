@@ -162,6 +162,16 @@ test('start from the form, wait for HCW in the details, signal from the dialog, 
       fs.writeFileSync(path.join(ARTIFACTS, 'workflow-page.html'), await page.content());
       throw e;
     });
+  // What a person must send, as JSON they can copy: straight quotes, placeholder included.
+  await page
+    .frameLocator('iframe')
+    .getByText('{"by": "<your name>", "note": "..."}')
+    .first()
+    .waitFor({ timeout: 10_000 })
+    .catch(async (e: unknown) => {
+      await shot(page, 'failed-placeholder');
+      throw e;
+    });
   await shot(page, '2-waiting-for-hcw');
 
   // 3. The signal dialog lists the workflow's signals (their handlers carry descriptions).

@@ -1,5 +1,5 @@
 // How a rotation shows itself: the status query's shape and the Temporal UI's details, from a state.
-import { detailsOf, hcwInstructions, initialState, statusOf, summaryOf } from '../../workflows/state';
+import { detailsOf, hcwInstructions, initialState, markdownText, statusOf, summaryOf } from '../../workflows/state';
 
 function state() {
   const s = initialState('contoso', 'rotate-auth-cert.contoso', '2026-11-25T06:00:00.000Z');
@@ -84,4 +84,25 @@ test('details: the action a person must take comes first, then dates and a serve
   );
   expect(details).toContain('| EX3 (unreachable, ignored) | Osaka | no | no | no |');
   expect(details).toContain('Next check: 2026-11-25T06:10:00.000Z');
+});
+
+test.each([
+  ['send {"by": "<your name>"} <now>', 'send `{"by": "<your name>"}` \\<now\\>'],
+  ['a {x|y} cell', 'a {x\\|y} cell'],
+  ['a & b', 'a & b'],
+  ['EX|1', 'EX\\|1'],
+  ['*bold* _it_ `code` [link]', '\\*bold\\* \\_it\\_ \\`code\\` \\[link\\]'],
+  ['C:\\path', 'C:\\\\path'],
+  ['plain text: 2026-11-25T06:10:00.000Z', 'plain text: 2026-11-25T06:10:00.000Z'],
+])('markdownText(%j) is %j', (text, escaped) => {
+  expect(markdownText(text)).toBe(escaped);
+});
+
+test('details: the HCW placeholder survives the HTML sanitiser of the UI, a warning cannot break the table', () => {
+  const s = state();
+  s.actionRequired = hcwInstructions(s.report.workflowId);
+  s.report.warnings.push('restarting <svc> | failed');
+  const details = detailsOf(s);
+  expect(details).toContain('`{"by": "<your name>", "note": "..."}`');
+  expect(details).toContain('- restarting \\<svc\\> \\| failed');
 });

@@ -1,5 +1,7 @@
 // Generate the Auth certificate exactly as Microsoft specifies, without letting it take the SMTP role, and without
-// ever making a second one: a retry first looks for the certificate this run already made.
+// ever making a second one. Before creating, the workflow records (in its history, through listAuthCertificates) which
+// Auth-subject certificates the creating server already holds; any other Auth-subject certificate found there by a
+// retry is the one an earlier attempt made, whatever its NotBefore says and whether or not its heartbeat arrived.
 import type { ExchangeCertificate, Thumbprint } from '../common/exchange';
 import { AUTH_CERTIFICATE_FRIENDLY_NAME, AUTH_CERTIFICATE_SUBJECT } from '../common/names';
 import type { GeneratedCertificate, ServerIdentity, TransportCertificateCheck } from '../common/rotation';
@@ -9,8 +11,17 @@ import { resumedProgress, saveProgress } from './heartbeat';
 export interface GenerateRequest {
   /** The server that runs New-ExchangeCertificate. */
   server: ServerIdentity;
-  /** The workflow run's start (first run of the chain): only certificates made after it can be this run's. */
-  runStartedAt: string;
+  /**
+   * The Auth-subject certificates on that server before this rotation created one (listAuthCertificates, whose result
+   * is in the workflow's history). Absent only for rotations started before it was recorded; they fall back to
+   * runStartedAt.
+   */
+  existing?: Thumbprint[];
+  /**
+   * Legacy fallback, used only without `existing`: the workflow run's start (first run of the chain), compared with the
+   * certificate's NotBefore, which is Exchange's clock. Kept so that rotations already past this step replay.
+   */
+  runStartedAt?: string;
   /** Current, previous and next thumbprints: never "found" as this run's certificate. */
   exclude: Thumbprint[];
 }
@@ -20,20 +31,41 @@ interface GenerateHeartbeat {
 }
 
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const sameThumbprint = (a: Thumbprint, b: Thumbprint) => a.toUpperCase() === b.toUpperCase();
 
-/** Is this an Auth certificate made by this run? Pure, so it is tested on its own. */
+export function hasAuthSubject(certificate: Pick<ExchangeCertificate, 'subject'>): boolean {
+  return sameText(certificate.subject, AUTH_CERTIFICATE_SUBJECT);
+}
+
+/**
+ * Legacy rule for requests without `existing`: is this an Auth certificate made after the run started? Pure, so it is
+ * tested on its own.
+ */
 export function isCertificateOfThisRun(
   certificate: ExchangeCertificate,
-  request: Pick<GenerateRequest, 'runStartedAt' | 'exclude'>,
+  request: { runStartedAt: string; exclude: Thumbprint[] },
   toleranceMs: number,
 ): boolean {
   return (
-    sameText(certificate.subject, AUTH_CERTIFICATE_SUBJECT) &&
+    hasAuthSubject(certificate) &&
     sameText(certificate.friendlyName, AUTH_CERTIFICATE_FRIENDLY_NAME) &&
     Date.parse(certificate.notBefore) >= Date.parse(request.runStartedAt) - toleranceMs &&
-    !request.exclude.some((t) => t.toUpperCase() === certificate.thumbprint.toUpperCase())
+    !request.exclude.some((t) => sameThumbprint(t, certificate.thumbprint))
   );
 }
+
+/** Auth-subject certificates that were not on the server before, nor named by AuthConfig: made since the listing. */
+export function madeSinceListing(
+  certificates: ExchangeCertificate[],
+  existing: Thumbprint[],
+  exclude: Thumbprint[],
+): ExchangeCertificate[] {
+  const known = [...existing, ...exclude];
+  return certificates.filter((c) => hasAuthSubject(c) && !known.some((t) => sameThumbprint(t, c.thumbprint)));
+}
+
+const newestFirst = (a: ExchangeCertificate, b: ExchangeCertificate) =>
+  Date.parse(b.notBefore) - Date.parse(a.notBefore);
 
 export function certificateActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
@@ -43,21 +75,33 @@ export function certificateActivities(deps: ResolvedDeps) {
     madeByEarlierAttempt?: Thumbprint,
   ): Promise<ExchangeCertificate | undefined> {
     const certificates = await exchange.listCertificates(request.server.fqdn);
-    // The thumbprint an earlier attempt heartbeated is the surest sign; NotBefore is the fallback for an attempt that
-    // died before its heartbeat reached the server (how far NotBefore lies before creation: verify on a real server).
     const remembered = certificates.find(
       (c) =>
         madeByEarlierAttempt !== undefined &&
-        c.thumbprint.toUpperCase() === madeByEarlierAttempt.toUpperCase() &&
-        isCertificateOfThisRun(c, { runStartedAt: c.notBefore, exclude: request.exclude }, 0),
+        sameThumbprint(c.thumbprint, madeByEarlierAttempt) &&
+        hasAuthSubject(c) &&
+        !request.exclude.some((t) => sameThumbprint(t, c.thumbprint)),
     );
     if (remembered) return remembered;
-    const mine = certificates.filter((c) => isCertificateOfThisRun(c, request, deps.settings.notBeforeToleranceMs));
-    // Should there be two (a person made one too), the newest is the one a retry of this activity made last.
-    return mine.sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore))[0];
+    // Should there be two (a person made one too), the newest (by Exchange's own clock) is the one made last.
+    const { existing, runStartedAt, exclude } = request;
+    const mine = existing
+      ? madeSinceListing(certificates, existing, exclude)
+      : runStartedAt !== undefined
+        ? certificates.filter((c) =>
+            isCertificateOfThisRun(c, { runStartedAt, exclude }, deps.settings.notBeforeToleranceMs),
+          )
+        : [];
+    return mine.sort(newestFirst)[0];
   }
 
   return {
+    /** The thumbprints of the Auth-subject certificates on a server, read before this rotation creates one there. */
+    async listAuthCertificates(request: { server: ServerIdentity }): Promise<Thumbprint[]> {
+      const certificates = await exchange.listCertificates(request.server.fqdn);
+      return certificates.filter(hasAuthSubject).map((c) => c.thumbprint.toUpperCase());
+    },
+
     /** The internal transport certificate of every server, recorded before the new certificate exists. */
     async recordTransportCertificates(servers: ServerIdentity[]): Promise<TransportCertificateCheck[]> {
       const records: TransportCertificateCheck[] = [];

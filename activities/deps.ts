@@ -7,8 +7,8 @@ export interface ActivitySettings {
   /** Server seconds per real second: 1 for a real organisation, more for an accelerated simulated one. */
   serverClockRate: number;
   /**
-   * How far before the run's start a certificate's NotBefore may lie and still count as "made by this run" (clocks
-   * of worker and server differ a little).
+   * Legacy (rotations that reached generation before listAuthCertificates existed): how far before the run's start a
+   * certificate's NotBefore may lie and still count as "made by this run".
    */
   notBeforeToleranceMs: number;
   /** How often a running activity heartbeats; keep it well under the workflow's heartbeatTimeout (1 minute). */

@@ -91,6 +91,7 @@ const notifications = proxyActivities<RotationActivities>({
 
 const RECYCLE_ROUNDS = 3;
 const EMERGENCY_EVENTS_PATCH = 'emergency-records-event-2014';
+const KNOWN_CERTIFICATES_PATCH = 'generate-knows-existing-auth-certificates';
 const MAX_IMPORT_ROUNDS = 2;
 const MAX_EFFECTIVE_DATE_TIMERS = 20;
 
@@ -317,11 +318,13 @@ class Rotation {
       authConfig.previousCertificateThumbprint,
       authConfig.nextCertificateThumbprint,
     ].filter((t): t is string => t !== null);
-    const made = await changes.generateAuthCertificate({
-      server: creator,
-      runStartedAt: this.state.runStartedAt,
-      exclude,
-    });
+    // What the creating server holds before creation, kept in history: a retry that lost its heartbeat adopts what is
+    // new rather than making a second certificate. Earlier rotations compared NotBefore with runStartedAt instead.
+    const made = await changes.generateAuthCertificate(
+      patched(KNOWN_CERTIFICATES_PATCH)
+        ? { server: creator, existing: await reads.listAuthCertificates({ server: creator }), exclude }
+        : { server: creator, runStartedAt: this.state.runStartedAt, exclude },
+    );
     this.state.certificate = made;
     this.report.newThumbprint = made.thumbprint;
     this.report.newCertificateReused = made.reused;

@@ -34,7 +34,7 @@ export type Step =
 export interface RotationState {
   step: Step;
   phase: RotationPhase;
-  /** The first run's start: only certificates made after it can be this rotation's. */
+  /** The first run's start; only rotations that generated before listAuthCertificates existed compare it to NotBefore. */
   runStartedAt: string;
   snapshot: OrganizationSnapshot | null;
   /** The servers the rotation acts on (reachable ones only, when unreachable ones are ignored). */

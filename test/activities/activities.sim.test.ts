@@ -49,14 +49,19 @@ test('healthy: inspect, generate once, keep SMTP, stage once, copy, check public
   ]);
   expect(snapshot.current?.thumbprint).toBe(snapshot.authConfig.currentCertificateThumbprint);
   const servers = identities(snapshot.servers);
-  const runStartedAt = new Date(Date.parse(snapshot.serverTime) - 60_000).toISOString();
-
   const records = await run(activities, 'recordTransportCertificates', servers);
   const exclude = [snapshot.authConfig.currentCertificateThumbprint!];
-  const made = await run(activities, 'generateAuthCertificate', { server: servers[0]!, runStartedAt, exclude });
+  const existing = await run(activities, 'listAuthCertificates', { server: servers[0]! });
+  expect(existing).toContain(snapshot.authConfig.currentCertificateThumbprint);
+  const made = await run(activities, 'generateAuthCertificate', { server: servers[0]!, existing, exclude });
   expect(made.reused).toBe(false);
-  const again = await run(activities, 'generateAuthCertificate', { server: servers[0]!, runStartedAt, exclude });
+  // A retry without heartbeat details (they were lost in a crash) adopts it rather than making a second.
+  const again = await run(activities, 'generateAuthCertificate', { server: servers[0]!, existing, exclude });
   expect(again).toMatchObject({ thumbprint: made.thumbprint, reused: true });
+  expect(await run(activities, 'listAuthCertificates', { server: servers[0]! })).toEqual([
+    ...existing,
+    made.thumbprint,
+  ]);
   const transport = await run(activities, 'verifyTransportCertificates', { servers, records });
   expect(transport.every((t) => t.after === t.before && !t.restored)).toBe(true);
 
@@ -138,7 +143,7 @@ test('expired: stage now, publish after every server has it, clear the previous;
   expect(before.some((s) => !s.ok)).toBe(true);
   const made = await run(activities, 'generateAuthCertificate', {
     server: servers[0]!,
-    runStartedAt: new Date(Date.parse(snapshot.serverTime) - 60_000).toISOString(),
+    existing: await run(activities, 'listAuthCertificates', { server: servers[0]! }),
     exclude: [snapshot.authConfig.currentCertificateThumbprint!],
   });
   await run(activities, 'stageCertificate', {

@@ -108,67 +108,97 @@ describe('inspectOrganization', () => {
 });
 
 describe('generateAuthCertificate', () => {
-  const request = (exchange: MemoryExchange, identities: ServerIdentity[]) => ({
-    server: identities[0]!,
-    runStartedAt: exchange.iso(-60_000),
-    exclude: [T(1)],
-  });
+  /** The workflow's way: list what the creating server holds (recorded in history), then generate. */
+  async function requestFor(activities: RotationActivities, identities: ServerIdentity[]) {
+    const { result: existing } = await run(activities, 'listAuthCertificates', [{ server: identities[0]! }]);
+    return { server: identities[0]!, existing, exclude: [T(1)] };
+  }
 
   test('creates one certificate with -Services None, and a retry finds it instead of making a second', async () => {
     const { exchange, activities, identities } = setup();
-    const first = await run(activities, 'generateAuthCertificate', [request(exchange, identities)]);
+    const request = await requestFor(activities, identities);
+    expect(request.existing).toEqual([T(1)]);
+    const first = await run(activities, 'generateAuthCertificate', [request]);
     expect(first.result.reused).toBe(false);
     expect(exchange.calls.find((c) => c.method === 'newAuthCertificate')!.args[0]).toEqual({
       server: 'ex1.contoso.test',
       services: 'None',
     });
     expect(first.heartbeats.at(-1)).toEqual({ thumbprint: first.result.thumbprint });
-    const retry = await run(
-      activities,
-      'generateAuthCertificate',
-      [request(exchange, identities)],
-      first.heartbeats.at(-1),
-    );
+    const retry = await run(activities, 'generateAuthCertificate', [request], first.heartbeats.at(-1));
     expect(retry.result).toMatchObject({ thumbprint: first.result.thumbprint, reused: true, server: 'EX1' });
     expect(exchange.count('newAuthCertificate')).toBe(1);
   });
 
-  test('a retry recognises the thumbprint an earlier attempt heartbeated even when NotBefore lies before the run', async () => {
+  test('a crash that lost the heartbeat: the retry adopts the new certificate, however back-dated its NotBefore', async () => {
     const { exchange, activities, identities } = setup();
-    // As if Exchange back-dated NotBefore by a day: the NotBefore rule alone would not recognise it.
-    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(70), exchange.iso(-24 * HOUR)));
-    const { result } = await run(activities, 'generateAuthCertificate', [request(exchange, identities)], {
-      thumbprint: T(70),
-    });
-    expect(result).toMatchObject({ thumbprint: T(70), reused: true });
-    expect(exchange.count('newAuthCertificate')).toBe(0);
-    // Without the heartbeat it would have made another: the NotBefore rule is only the fallback.
-    const fresh = await run(activities, 'generateAuthCertificate', [request(exchange, identities)]);
-    expect(fresh.result.reused).toBe(false);
+    // Exchange's clock (and so NotBefore) a day behind the workflow's: no clock rule could tell this one is new.
+    exchange.createdNotBeforeOffsetMs = -24 * HOUR;
+    const request = await requestFor(activities, identities);
+    const first = await run(activities, 'generateAuthCertificate', [request]);
+    // The retry starts without heartbeat details, as after a worker crash within the SDK's heartbeat throttle.
+    const retry = await run(activities, 'generateAuthCertificate', [request]);
+    expect(retry.result).toMatchObject({ thumbprint: first.result.thumbprint, reused: true });
+    expect(exchange.count('newAuthCertificate')).toBe(1);
+    const auth = exchange.stores.get('ex1.contoso.test')!.filter((c) => /Auth Certificate/.test(c.subject));
+    expect(auth.map((c) => c.thumbprint)).toEqual([T(1), first.result.thumbprint]);
   });
 
-  test('an Auth certificate from before the run, or one that is current/next, is not this run’s', async () => {
+  test('an Auth certificate the server held before the listing, or one AuthConfig names, is never adopted', async () => {
     const { exchange, activities, identities } = setup();
-    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(50), exchange.iso(-2 * HOUR)));
+    // Made "now" by Exchange's clock, so a NotBefore rule would have taken it for this run's.
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(50), exchange.iso()));
+    const request = await requestFor(activities, identities);
     exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(51), exchange.iso()));
-    const { result } = await run(activities, 'generateAuthCertificate', [
-      { ...request(exchange, identities), exclude: [T(1), T(51)] },
-    ]);
+    const { result } = await run(activities, 'generateAuthCertificate', [{ ...request, exclude: [T(1), T(51)] }]);
     expect(result.reused).toBe(false);
     expect([T(50), T(51)]).not.toContain(result.thumbprint);
   });
 
-  test.each([
-    ['made after the start', {}, true],
-    ['inside the clock tolerance', { notBefore: '2026-11-25T05:55:00.000Z' }, true],
-    ['before the start', { notBefore: '2026-11-25T05:00:00.000Z' }, false],
-    ['another subject', { subject: 'CN=mail.contoso.com' }, false],
-    ['another friendly name', { friendlyName: 'Exchange self-signed' }, false],
-    ['excluded (current)', { thumbprint: T(1) }, false],
-  ])('isCertificateOfThisRun: %s', (_, extra, expected) => {
-    const certificate = authCertificate(T(60), '2026-11-25T06:01:00.000Z', extra);
-    const request = { runStartedAt: '2026-11-25T06:00:00.000Z', exclude: [T(1)] };
-    expect(isCertificateOfThisRun(certificate, request, 10 * 60_000)).toBe(expected);
+  test('listAuthCertificates names only Auth-subject certificates', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(52), exchange.iso(), { subject: 'CN=mail' }));
+    const { result } = await run(activities, 'listAuthCertificates', [{ server: identities[0]! }]);
+    expect(result).toEqual([T(1)]);
+  });
+
+  describe('legacy request (a rotation that reached generation before listAuthCertificates)', () => {
+    const legacy = (exchange: MemoryExchange, identities: ServerIdentity[]) => ({
+      server: identities[0]!,
+      runStartedAt: exchange.iso(-60_000),
+      exclude: [T(1)],
+    });
+
+    test('the heartbeated thumbprint is recognised even when NotBefore lies before the run', async () => {
+      const { exchange, activities, identities } = setup();
+      exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(70), exchange.iso(-24 * HOUR)));
+      const { result } = await run(activities, 'generateAuthCertificate', [legacy(exchange, identities)], {
+        thumbprint: T(70),
+      });
+      expect(result).toMatchObject({ thumbprint: T(70), reused: true });
+      expect(exchange.count('newAuthCertificate')).toBe(0);
+    });
+
+    test('without a heartbeat, a certificate made after the run started is found by NotBefore', async () => {
+      const { exchange, activities, identities } = setup();
+      const first = await run(activities, 'generateAuthCertificate', [legacy(exchange, identities)]);
+      const retry = await run(activities, 'generateAuthCertificate', [legacy(exchange, identities)]);
+      expect(retry.result).toMatchObject({ thumbprint: first.result.thumbprint, reused: true });
+      expect(exchange.count('newAuthCertificate')).toBe(1);
+    });
+
+    test.each([
+      ['made after the start', {}, true],
+      ['inside the clock tolerance', { notBefore: '2026-11-25T05:55:00.000Z' }, true],
+      ['before the start', { notBefore: '2026-11-25T05:00:00.000Z' }, false],
+      ['another subject', { subject: 'CN=mail.contoso.com' }, false],
+      ['another friendly name', { friendlyName: 'Exchange self-signed' }, false],
+      ['excluded (current)', { thumbprint: T(1) }, false],
+    ])('isCertificateOfThisRun: %s', (_, extra, expected) => {
+      const certificate = authCertificate(T(60), '2026-11-25T06:01:00.000Z', extra);
+      const request = { runStartedAt: '2026-11-25T06:00:00.000Z', exclude: [T(1)] };
+      expect(isCertificateOfThisRun(certificate, request, 10 * 60_000)).toBe(expected);
+    });
   });
 });
 
@@ -178,9 +208,7 @@ describe('SMTP overwrite', () => {
     exchange.smtpMovesOnCreate = true;
     const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
     expect(records.map((r) => r.before)).toEqual([T(900), T(900), T(900)]);
-    await run(activities, 'generateAuthCertificate', [
-      { server: identities[0]!, runStartedAt: exchange.iso(), exclude: [] },
-    ]);
+    await run(activities, 'generateAuthCertificate', [{ server: identities[0]!, existing: [T(1)], exclude: [] }]);
     expect(exchange.transport.get('ex1.contoso.test')).not.toBe(T(900));
     const { result } = await run(activities, 'verifyTransportCertificates', [{ servers: identities, records }]);
     expect(result.find((r) => r.server === 'EX1')).toEqual({

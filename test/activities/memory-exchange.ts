@@ -63,6 +63,8 @@ export class MemoryExchange implements ExchangeClient {
   poolStates = new Map<string, string>();
   hybrid = false;
   enableAuthAdminReadSession = false;
+  /** How far NotBefore of a new certificate lies from this Exchange's clock (negative: back-dated). */
+  createdNotBeforeOffsetMs = 0;
   /** The SMTP role moves to a new certificate on creation (what -Services None should prevent). */
   smtpMovesOnCreate = false;
   /** Make a method throw: checked before each call. */
@@ -134,7 +136,7 @@ export class MemoryExchange implements ExchangeClient {
   async newAuthCertificate(options: NewAuthCertificateOptions) {
     this.enter('newAuthCertificate', options);
     this.counter += 1;
-    const certificate = authCertificate(T(this.counter), this.iso(), {
+    const certificate = authCertificate(T(this.counter), this.iso(this.createdNotBeforeOffsetMs), {
       services: options.services === 'None' ? [] : ['SMTP'],
       subject: `CN=${AUTH_CERTIFICATE_SUBJECT.slice(3)}`,
     });

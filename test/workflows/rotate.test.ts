@@ -84,6 +84,28 @@ async function until(handle: WorkflowHandle, ready: (s: RotationStatus) => boole
   throw new Error('status never became ready');
 }
 
+/**
+ * One of the stub's activities whose first attempt fails: before the stub acts (the call never reached Exchange) or
+ * after it (Exchange changed, the worker died before the result or any heartbeat reached the server).
+ */
+function firstAttemptFails<K extends keyof RotationActivities>(
+  stub: StubOrganisation,
+  name: K,
+  failure: ApplicationFailure,
+  when: 'before' | 'after',
+) {
+  const stubbed = stub.activities();
+  const counter = { attempts: 0 };
+  const activity = (async (...args: Parameters<RotationActivities[K]>) => {
+    counter.attempts += 1;
+    if (counter.attempts === 1 && when === 'before') throw failure;
+    const result = await (stubbed[name] as (...a: Parameters<RotationActivities[K]>) => Promise<unknown>)(...args);
+    if (counter.attempts === 1) throw failure;
+    return result;
+  }) as RotationActivities[K];
+  return { activities: { [name]: activity } as Partial<RotationActivities>, counter };
+}
+
 const org = (name = 'contoso') => `${name}-${randomUUID().slice(0, 8)}`;
 
 describe('planned rotation', () => {
@@ -118,6 +140,22 @@ describe('planned rotation', () => {
       'publishing',
       'recycling',
     ]);
+  });
+
+  test('a crash right after New-ExchangeCertificate (heartbeat lost, NotBefore back-dated) makes no second certificate', async () => {
+    const stub = new StubOrganisation(scenario({ notBeforeOffsetHours: -24 }));
+    const crash = ApplicationFailure.create({ type: 'WorkerCrashed', message: 'lost' });
+    const { activities, counter } = firstAttemptFails(stub, 'generateAuthCertificate', crash, 'after');
+    const { report } = await run(stub, { organization: org() }, { activities });
+    expect(counter.attempts).toBe(2);
+    expect(stub.madeThumbprints).toHaveLength(1);
+    expect(report).toMatchObject({ outcome: 'completed', newCertificateReused: true });
+    expect(report.newThumbprint).toBe(stub.madeThumbprints[0]);
+    // What the creating server held was read before creation, so the retry knew what was new.
+    const names = stub.calls.map((c) => c.name);
+    expect(names.indexOf('listAuthCertificates')).toBeLessThan(names.indexOf('generateAuthCertificate'));
+    const generate = stub.calls.find((c) => c.name === 'generateAuthCertificate')!.args as { existing?: string[] };
+    expect(generate.existing).toEqual(['1'.padStart(40, '0')]);
   });
 
   test('under 48 hours only with the acknowledgement, recorded in the report; restart of the service host on request', async () => {
@@ -591,28 +629,14 @@ describe('failures', () => {
 
   test('a transient failure is retried and the rotation carries on', async () => {
     const stub = new StubOrganisation(scenario());
-    const stubbed = stub.activities();
-    let attempts = 0;
-    const { report } = await run(
-      stub,
-      { organization: org() },
-      {
-        activities: {
-          checkReplication: async (request) => {
-            attempts += 1;
-            if (attempts === 1) {
-              throw ApplicationFailure.create({
-                type: 'ServerUnreachableError',
-                message: 'The RPC server is unavailable',
-              });
-            }
-            return stubbed.checkReplication(request);
-          },
-        },
-      },
-    );
+    const unreachable = ApplicationFailure.create({
+      type: 'ServerUnreachableError',
+      message: 'The RPC server is unavailable',
+    });
+    const { activities, counter } = firstAttemptFails(stub, 'checkReplication', unreachable, 'before');
+    const { report } = await run(stub, { organization: org() }, { activities });
     expect(report.outcome).toBe('completed');
-    expect(attempts).toBeGreaterThan(1);
+    expect(counter.attempts).toBeGreaterThan(1);
   });
 
   test('a webhook that is down does not fail the rotation; the report says the notification was lost', async () => {

@@ -42,6 +42,8 @@ export interface Scenario {
   signInFails?: string[];
   /** Servers whose servicelet publishes but never writes event 2014. */
   silentEventsOn?: string[];
+  /** Hours NotBefore of a new certificate lies from the server clock (negative: back-dated). */
+  notBeforeOffsetHours?: number;
   /** Server seconds per Temporal second (a simulated organisation's accelerated clock). */
   clockRate?: number;
 }
@@ -234,15 +236,22 @@ export class StubOrganisation {
           return { server: s.name, before, after: before, restored: false };
         });
       },
+      listAuthCertificates: async (request) => {
+        record('listAuthCertificates', request);
+        return [...this.has.get(request.server.name)!];
+      },
       generateAuthCertificate: async (request) => {
         record('generateAuthCertificate', request);
-        const existing = this.made.find((c) => Date.parse(c.notBefore) >= Date.parse(request.runStartedAt) - HOUR);
-        if (existing) return { ...existing, reused: true };
+        const known = [...(request.existing ?? []), ...request.exclude];
+        const earlier = request.existing
+          ? this.made.find((c) => c.server === request.server.name && !known.includes(c.thumbprint))
+          : this.made.find((c) => Date.parse(c.notBefore) >= Date.parse(request.runStartedAt!) - HOUR);
+        if (earlier) return { ...earlier, reused: true };
         this.counter += 1;
         const thumbprint = hex(this.counter);
         const made = {
           thumbprint,
-          notBefore: iso(this.now()),
+          notBefore: iso(this.now() + (this.scenario.notBeforeOffsetHours ?? 0) * HOUR),
           notAfter: iso(this.now() + 5 * 365 * DAY),
           server: request.server.name,
           reused: false,
@@ -367,6 +376,10 @@ export class StubOrganisation {
     return stub;
   }
 
+  /** Every certificate New-ExchangeCertificate made, in order. */
+  get madeThumbprints() {
+    return this.made.map((c) => c.thumbprint);
+  }
   get currentThumbprint() {
     return this.current;
   }

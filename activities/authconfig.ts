@@ -82,7 +82,12 @@ export function authConfigActivities(deps: ResolvedDeps) {
         await exchange.clearPreviousCertificate();
         previousCleared = true;
       }
-      return { currentThumbprint: thumbprint, previousCleared, alreadyCurrent };
+      return {
+        currentThumbprint: thumbprint,
+        previousCleared,
+        alreadyCurrent,
+        serverTime: await exchange.getServerTime(),
+      };
     },
   };
 }

@@ -1,7 +1,8 @@
 // Services on every server: restart MSExchangeServiceHost, recycle the OWA and ECP pools (only useful once the new
-// certificate is current), and check OAuth sign-in.
+// certificate is current), and check OAuth sign-in. Both disruptive steps save per-server progress and look at the
+// server before acting, because a heartbeat is throttled and the last one before a crash may never arrive.
 import { AUTH_APP_POOLS } from '../common/names';
-import type { PerServerResult, RecycleResult, ServerIdentity, SignInResult } from '../common/rotation';
+import type { RecycleResult, ServerIdentity, ServiceHostRestart, SignInResult } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
 import { resumedProgress, saveProgress } from './heartbeat';
 import { isTransient } from './transient';
@@ -10,18 +11,60 @@ interface RecycleHeartbeat {
   done: RecycleResult[];
 }
 
+interface RestartHeartbeat {
+  done: ServiceHostRestart[];
+}
+
 const STARTED = 'Started';
 
 export function serviceActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
 
-  const byName = (servers: ServerIdentity[], results: PerServerResult[]) =>
-    results.map((r) => ({ ...r, server: servers.find((s) => s.fqdn === r.server)?.name ?? r.server }));
+  /** The service host's start when it is at or after `notBefore` (server clock), else null (or unreadable). */
+  async function startedSince(server: ServerIdentity, notBefore: string): Promise<string | null> {
+    let started: string | null;
+    try {
+      started = await exchange.getServiceHostStartTime(server.fqdn);
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      return null;
+    }
+    return started !== null && Date.parse(started) >= Date.parse(notBefore) ? started : null;
+  }
 
   return {
-    async restartServiceHost(request: { servers: ServerIdentity[] }): Promise<PerServerResult[]> {
-      const results = await exchange.restartServiceHost(request.servers.map((s) => s.fqdn));
-      return byName(request.servers, results);
+    /**
+     * Restarts MSExchangeServiceHost server by server. A server an earlier attempt finished (heartbeat), or whose
+     * service host has started since `notBefore` (the effective date or the publication, server clock), is not
+     * restarted again: the restart's purpose, a servicelet run after that time, is met.
+     */
+    async restartServiceHost(request: {
+      servers: ServerIdentity[];
+      notBefore?: string;
+    }): Promise<ServiceHostRestart[]> {
+      const done = (resumedProgress<RestartHeartbeat>()?.done ?? []).filter((r) => r.ok);
+      const results: ServiceHostRestart[] = [];
+      for (const server of request.servers) {
+        const earlier = done.find((r) => r.server === server.name);
+        if (earlier) {
+          results.push(earlier);
+          continue;
+        }
+        const started = request.notBefore === undefined ? null : await startedSince(server, request.notBefore);
+        let result: ServiceHostRestart;
+        if (started !== null) {
+          result = { server: server.name, ok: true, at: started, alreadyRestarted: true };
+        } else {
+          const [restart] = await exchange.restartServiceHost([server.fqdn]);
+          result = { ...(restart ?? { ok: false, error: 'no result' }), server: server.name };
+        }
+        if (result.ok) {
+          done.push(result);
+          saveProgress({ done: [...done] } satisfies RestartHeartbeat);
+        }
+        results.push(result);
+      }
+      return results;
     },
 
     /**

@@ -209,6 +209,14 @@ export interface RecycleResult {
   detail?: string;
 }
 
+export interface ServiceHostRestart extends PerServerResult {
+  /**
+   * Not restarted: MSExchangeServiceHost had already started at `at` (server clock), after the time asked for (by an
+   * earlier attempt whose progress was lost, or by a person).
+   */
+  alreadyRestarted?: boolean;
+}
+
 export interface SignInResult {
   server: string;
   ok: boolean;
@@ -220,6 +228,8 @@ export interface PublishResult {
   previousCleared: boolean;
   /** Was current already: nothing was published by this call. */
   alreadyCurrent: boolean;
+  /** Get-Date on the Exchange side once published (absent in results recorded before it was added). */
+  serverTime?: string;
 }
 
 export type NotificationKind = 'action-required' | 'reminder' | 'finished' | 'warning';

@@ -446,10 +446,17 @@ class Rotation {
   private async restartServiceHost(): Promise<Step> {
     this.enterPhase('restarting-service-host');
     const pending = this.state.servers.filter((s) => !serverOutcome(this.state, s.name)?.serviceHostRestartedAt);
-    const results = await changes.restartServiceHost({ servers: pending });
+    // A service host started after this (server clock) has run its servicelets since: restarting it again gains nothing.
+    const notBefore = this.state.emergency ? this.report.publishedAt : this.state.staging?.effectiveDate;
+    const results = await changes.restartServiceHost({ servers: pending, notBefore });
     for (const r of results) {
       const outcome = serverOutcome(this.state, r.server);
       if (r.ok && outcome) outcome.serviceHostRestartedAt = r.at ?? nowIso();
+      if (r.alreadyRestarted) {
+        this.report.reasons.push(
+          `MSExchangeServiceHost on ${r.server} had started at ${r.at}, after ${notBefore}: not restarted again`,
+        );
+      }
       if (!r.ok) this.warn(`restarting MSExchangeServiceHost on ${r.server} failed: ${r.error}`);
     }
     return this.state.emergency ? 'recycle' : 'await-publication';
@@ -528,7 +535,8 @@ class Rotation {
     });
     this.report.publishedByForce = !result.alreadyCurrent;
     this.report.previousCleared = result.previousCleared;
-    this.report.publishedAt = nowIso();
+    // Server clock, as on the planned path (event 2014); the restart that follows is measured against it.
+    this.report.publishedAt = result.serverTime ?? nowIso();
     for (const outcome of this.report.servers.filter((s) => !s.ignored))
       outcome.currentThumbprint = result.currentThumbprint;
     return 'restart-service-host';

@@ -54,6 +54,7 @@ import {
   exchangeServerOutputSchema,
   parseEnvelope,
   parseItems,
+  processStartFromDiagnosticXml,
   psDateSchema,
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
@@ -226,6 +227,25 @@ export function createExchangeClient(
 
   const invokeOn = (server: string, block: PsScriptBlock, argument: string, select?: readonly SelectProperty[]) =>
     shell.run('Invoke-Command', { ComputerName: server, ScriptBlock: block, ArgumentList: argument }, { select });
+
+  /** Get-ExchangeDiagnosticInfo's XML for the service host process, or null when the server would not give it. */
+  const serviceHostDiagnostics = async (server: string): Promise<string | null> => {
+    let items: unknown[];
+    try {
+      items = await shell.run(
+        'Get-ExchangeDiagnosticInfo',
+        { Server: server, Process: SERVICE_HOST_PROCESS },
+        { select: ['Result'] },
+      );
+    } catch (error) {
+      if (isEnvironmentError(error) || !(error instanceof ExchangeShellError) || error.record === undefined)
+        throw error;
+      return null;
+    }
+    return (
+      items.map((i) => stringValue.safeParse((i as { Result?: unknown })?.Result)).find((r) => r.success)?.data ?? null
+    );
+  };
 
   return {
     shell,
@@ -416,22 +436,13 @@ export function createExchangeClient(
     },
 
     async getAuthAdminLastRun(server: string) {
-      let items: unknown[];
-      try {
-        items = await shell.run(
-          'Get-ExchangeDiagnosticInfo',
-          { Server: server, Process: SERVICE_HOST_PROCESS },
-          { select: ['Result'] },
-        );
-      } catch (error) {
-        if (isEnvironmentError(error) || !(error instanceof ExchangeShellError) || error.record === undefined)
-          throw error;
-        return null;
-      }
-      const xml = items
-        .map((i) => stringValue.safeParse((i as { Result?: unknown })?.Result))
-        .find((r) => r.success)?.data;
+      const xml = await serviceHostDiagnostics(server);
       return xml ? authAdminLastRunFromDiagnosticXml(xml) : null;
+    },
+
+    async getServiceHostStartTime(server: string) {
+      const xml = await serviceHostDiagnostics(server);
+      return xml ? processStartFromDiagnosticXml(xml) : null;
     },
 
     restartServiceHost(servers: string[]) {

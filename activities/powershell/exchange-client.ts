@@ -46,6 +46,8 @@ export interface ExchangeClient {
   getAuthAdminEvents(server: string, sinceIso: string): Promise<AuthAdminEvent[]>;
   /** The AuthAdmin servicelet's last run (Get-ExchangeDiagnosticInfo), or null when it cannot be read. */
   getAuthAdminLastRun(server: string): Promise<string | null>;
+  /** When MSExchangeServiceHost last started (Get-ExchangeDiagnosticInfo's ProcessInfo), or null when unreadable. */
+  getServiceHostStartTime(server: string): Promise<string | null>;
   restartServiceHost(servers: string[]): Promise<PerServerResult[]>;
   recycleAppPool(servers: string[], pool: string): Promise<PerServerResult[]>;
   getAppPoolState(server: string, pool: string): Promise<string>;

@@ -276,11 +276,26 @@ export function authAdminLastRunFromDiagnosticXml(xml: string): string | null {
     const text =
       /\blastRunTime\s*=\s*"([^"]*)"/i.exec(scheduler)?.[1] ??
       /<lastRunTime>\s*([^<]*?)\s*<\/lastRunTime>/i.exec(scheduler)?.[1];
-    if (!text) continue;
-    const parsed = psDateSchema.safeParse(text);
-    if (parsed.success) return parsed.data;
-    const t = Date.parse(text.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`);
-    if (Number.isFinite(t)) return new Date(t).toISOString();
+    const date = text ? diagnosticDate(text) : null;
+    if (date) return date;
   }
   return null;
+}
+
+/**
+ * When the process Get-ExchangeDiagnosticInfo describes (MSExchangeServiceHost's) started: ProcessInfo's startTime in
+ * its XML (Result property), or null when absent.
+ */
+export function processStartFromDiagnosticXml(xml: string): string | null {
+  const info = /<ProcessInfo\b[^>]*>([\s\S]*?)<\/ProcessInfo>/i.exec(xml)?.[1];
+  const text = info && /<startTime>\s*([^<]*?)\s*<\/startTime>/i.exec(info)?.[1];
+  return text ? diagnosticDate(text) : null;
+}
+
+/** A date as the diagnostic XML writes it (XmlConvert round-trip, UTC when it carries no offset), as ISO. */
+function diagnosticDate(text: string): string | null {
+  const parsed = psDateSchema.safeParse(text);
+  if (parsed.success) return parsed.data;
+  const t = Date.parse(text.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`);
+  return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }

@@ -135,7 +135,7 @@ test('missing-on-one: inspect finds the gap, copy repairs it', async () => {
 });
 
 test('expired: stage now, publish after every server has it, clear the previous; sign-in works again', async () => {
-  const { activities } = organisation('expired');
+  const { activities, state } = organisation('expired');
   const snapshot = await run(activities, 'inspectOrganization');
   expect(Date.parse(snapshot.current!.notAfter)).toBeLessThan(Date.parse(snapshot.serverTime));
   const servers = identities(snapshot.servers);
@@ -164,12 +164,18 @@ test('expired: stage now, publish after every server has it, clear the previous;
     targets: servers.slice(1),
   });
   const published = await run(activities, 'publishCertificateNow', { thumbprint: made.thumbprint, servers });
-  expect(published).toEqual({ currentThumbprint: made.thumbprint, previousCleared: true, alreadyCurrent: false });
+  expect(published).toMatchObject({ currentThumbprint: made.thumbprint, previousCleared: true, alreadyCurrent: false });
   const final = await run(activities, 'inspectOrganization');
   expect(final.authConfig.currentCertificateThumbprint).toBe(made.thumbprint);
   expect(final.authConfig.previousCertificateThumbprint).toBeNull();
-  const restarted = await run(activities, 'restartServiceHost', { servers });
-  expect(restarted.every((r) => r.ok)).toBe(true);
+  const notBefore = published.serverTime!;
+  const restarted = await run(activities, 'restartServiceHost', { servers, notBefore });
+  expect(restarted.map((r) => [r.ok, r.alreadyRestarted ?? false])).toEqual(servers.map(() => [true, false]));
+  // Run again, as a retry that lost its progress would: the service hosts started since, so none restarts again.
+  const again = await run(activities, 'restartServiceHost', { servers, notBefore });
+  expect(again.map((r) => r.alreadyRestarted)).toEqual(servers.map(() => true));
+  const shown = showState(state.file) as { servers: Array<{ serviceHostLastStart: string }> };
+  expect(again.map((r) => r.at).sort()).toEqual(shown.servers.map((s) => s.serviceHostLastStart).sort());
   await run(activities, 'recycleAuthAppPools', { servers, alreadyRecycled: [] });
   const signIn = await run(activities, 'checkSignIn', { servers, mailbox: 'probe@contoso.com' });
   expect(signIn.map((s) => [s.server, s.ok])).toEqual(servers.map((s) => [s.name, true]));

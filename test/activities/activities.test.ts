@@ -420,13 +420,18 @@ describe('publishCertificateNow (emergency)', () => {
       exchange.stores.get(fqdn)!.push(authCertificate(T(7), exchange.iso()));
     }
     const { result } = await run(activities, 'publishCertificateNow', [{ thumbprint: T(7), servers: identities }]);
-    expect(result).toEqual({ currentThumbprint: T(7), previousCleared: true, alreadyCurrent: false });
+    expect(result).toEqual({
+      currentThumbprint: T(7),
+      previousCleared: true,
+      alreadyCurrent: false,
+      serverTime: exchange.iso(),
+    });
     expect(exchange.authConfig).toMatchObject({
       currentCertificateThumbprint: T(7),
       previousCertificateThumbprint: null,
     });
     const again = await run(activities, 'publishCertificateNow', [{ thumbprint: T(7), servers: identities }]);
-    expect(again.result).toEqual({ currentThumbprint: T(7), previousCleared: false, alreadyCurrent: true });
+    expect(again.result).toMatchObject({ currentThumbprint: T(7), previousCleared: false, alreadyCurrent: true });
     expect(exchange.count('publishCertificate')).toBe(1);
     expect(exchange.count('clearPreviousCertificate')).toBe(1);
   });
@@ -475,6 +480,40 @@ describe('services', () => {
       ['EX2', false],
       ['EX3', true],
     ]);
+  });
+
+  test('a retry that lost its heartbeat does not restart a service host that has started since notBefore', async () => {
+    const { exchange, activities, identities } = setup();
+    const notBefore = exchange.iso();
+    // EX1 was restarted by the attempt that crashed; EX2's service host last started a day ago; EX3's start is unreadable.
+    exchange.serviceHostStarts.set('ex1.contoso.test', exchange.iso(60_000));
+    exchange.serviceHostStarts.set('ex2.contoso.test', exchange.iso(-24 * HOUR));
+    exchange.now += 2 * 60_000;
+    const { result, heartbeats } = await run(activities, 'restartServiceHost', [{ servers: identities, notBefore }]);
+    expect(result.map((r) => [r.server, r.ok, r.alreadyRestarted ?? false])).toEqual([
+      ['EX1', true, true],
+      ['EX2', true, false],
+      ['EX3', true, false],
+    ]);
+    expect(result[0]!.at).toBe(exchange.serviceHostStarts.get('ex1.contoso.test'));
+    const restarted = exchange.calls.filter((c) => c.method === 'restartServiceHost').map((c) => c.args[0]);
+    expect(restarted).toEqual([['ex2.contoso.test'], ['ex3.contoso.test']]);
+    // Progress per server, so a retry of this attempt resumes after the last server it finished.
+    expect(heartbeats.at(-1)).toEqual({ done: result });
+  });
+
+  test('restartServiceHost resumes from heartbeat details: a server an earlier attempt finished is left alone', async () => {
+    const { exchange, activities, identities } = setup();
+    const earlier = { server: 'EX2', ok: true, at: exchange.iso() };
+    const { result } = await run(
+      activities,
+      'restartServiceHost',
+      [{ servers: identities, notBefore: exchange.iso(HOUR) }],
+      { done: [earlier] },
+    );
+    expect(result[1]).toEqual(earlier);
+    const restarted = exchange.calls.filter((c) => c.method === 'restartServiceHost').map((c) => c.args[0]);
+    expect(restarted).toEqual([['ex1.contoso.test'], ['ex3.contoso.test']]);
   });
 
   test('checkSignIn runs Test-OAuthConnectivity per server with the probe mailbox', async () => {

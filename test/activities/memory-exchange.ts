@@ -61,6 +61,8 @@ export class MemoryExchange implements ExchangeClient {
   events = new Map<string, AuthAdminEvent[]>();
   lastRuns = new Map<string, string | null>();
   poolStates = new Map<string, string>();
+  /** When MSExchangeServiceHost last started, per server fqdn; absent: unreadable. */
+  serviceHostStarts = new Map<string, string>();
   hybrid = false;
   enableAuthAdminReadSession = false;
   /** How far NotBefore of a new certificate lies from this Exchange's clock (negative: back-dated). */
@@ -198,9 +200,17 @@ export class MemoryExchange implements ExchangeClient {
     this.enter('getAuthAdminLastRun', fqdn);
     return this.lastRuns.get(fqdn) ?? null;
   }
+  async getServiceHostStartTime(fqdn: string) {
+    this.enter('getServiceHostStartTime', fqdn);
+    return this.serviceHostStarts.get(fqdn) ?? null;
+  }
   async restartServiceHost(servers: string[]): Promise<PerServerResult[]> {
     this.enter('restartServiceHost', servers);
-    return servers.map((s) => ({ server: s, ok: !this.unreachable.has(s), at: this.iso() }));
+    return servers.map((s) => {
+      if (this.unreachable.has(s)) return { server: s, ok: false, error: 'WinRM cannot complete the operation' };
+      this.serviceHostStarts.set(s, this.iso());
+      return { server: s, ok: true, at: this.iso() };
+    });
   }
   async recycleAppPool(servers: string[], pool: string): Promise<PerServerResult[]> {
     this.enter('recycleAppPool', servers, pool);

@@ -175,6 +175,24 @@ describe('planned rotation', () => {
     for (const at of stub.restartedAt.values()) expect(at).toBeGreaterThanOrEqual(Date.parse(report.effectiveDate!));
   });
 
+  test('a crash after restarting MSExchangeServiceHost: the retry restarts no server again', async () => {
+    const stub = new StubOrganisation(scenario());
+    const crash = ApplicationFailure.create({ type: 'WorkerCrashed', message: 'lost' });
+    const { activities, counter } = firstAttemptFails(stub, 'restartServiceHost', crash, 'after');
+    const { report } = await run(
+      stub,
+      { organization: org(), restartServiceHostAfterEffectiveDate: true },
+      { activities },
+    );
+    expect(report.outcome).toBe('completed');
+    expect(counter.attempts).toBe(2);
+    expect(stub.restarts).toEqual(['EX1', 'EX2', 'EX3']);
+    const request = stub.calls.find((c) => c.name === 'restartServiceHost')!.args as { notBefore?: string };
+    expect(request.notBefore).toBe(report.effectiveDate);
+    expect(report.reasons.join('\n')).toMatch(/MSExchangeServiceHost on EX1 had started at .*: not restarted again/);
+    expect(report.servers.every((s) => s.serviceHostRestartedAt !== undefined)).toBe(true);
+  });
+
   test('nothing to do outside renewBefore; force rotates anyway', async () => {
     const quiet = new StubOrganisation(scenario({ currentExpiresInDays: 400 }));
     const { report } = await run(quiet, { organization: org() });

@@ -77,6 +77,8 @@ export class StubOrganisation {
   private counter = 100;
   readonly recycledAt = new Map<string, number>();
   readonly restartedAt = new Map<string, number>();
+  /** Every MSExchangeServiceHost restart, by server name, in order. */
+  readonly restarts: string[] = [];
   private readonly transport = new Map<string, string>();
   private start = 0;
   private ready = false;
@@ -337,7 +339,12 @@ export class StubOrganisation {
       restartServiceHost: async (request) => {
         record('restartServiceHost', request);
         return request.servers.map((s) => {
+          const started = this.restartedAt.get(s.name);
+          if (request.notBefore && started !== undefined && started >= Date.parse(request.notBefore)) {
+            return { server: s.name, ok: true, at: iso(started), alreadyRestarted: true };
+          }
           this.restartedAt.set(s.name, this.now());
+          this.restarts.push(s.name);
           return { server: s.name, ok: true, at: iso(this.now()) };
         });
       },

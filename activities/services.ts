@@ -8,7 +8,16 @@ import { resumedProgress, saveProgress } from './heartbeat';
 import { isTransient } from './transient';
 
 interface RecycleHeartbeat {
+  /** Servers finished and verified. */
   done: RecycleResult[];
+  /** Pools recycled so far, so a retry does not recycle one again before its server is finished. */
+  pools?: PoolRecycle[];
+}
+
+interface PoolRecycle {
+  server: string;
+  pool: string;
+  at: string;
 }
 
 interface RestartHeartbeat {
@@ -69,29 +78,35 @@ export function serviceActivities(deps: ResolvedDeps) {
 
     /**
      * Recycles both pools per server and verifies they run again. Servers the workflow already recycled after
-     * publication, or an earlier attempt finished (heartbeat), are skipped: a recycle drops users' sessions.
+     * publication, or an earlier attempt finished, and pools an earlier attempt recycled (heartbeat) are skipped: a
+     * recycle drops users' sessions. The ExchangeClient cannot read a pool's last recycle yet, so a pool recycled in
+     * the moments before a crash whose heartbeat never arrived is recycled again.
      */
     async recycleAuthAppPools(request: {
       servers: ServerIdentity[];
       alreadyRecycled: string[];
     }): Promise<RecycleResult[]> {
-      const resumed = resumedProgress<RecycleHeartbeat>()?.done ?? [];
-      const done: RecycleResult[] = resumed.filter((r) => r.verified);
+      const resumed = resumedProgress<RecycleHeartbeat>();
+      const progress = {
+        done: (resumed?.done ?? []).filter((r) => r.verified),
+        pools: [...(resumed?.pools ?? [])],
+      } satisfies RecycleHeartbeat;
+      const save = () => saveProgress({ done: [...progress.done], pools: [...progress.pools] });
       const results: RecycleResult[] = [];
       for (const server of request.servers) {
         if (request.alreadyRecycled.includes(server.name)) {
           results.push({ server: server.name, recycledAt: null, verified: true, skipped: true });
           continue;
         }
-        const earlier = done.find((r) => r.server === server.name);
+        const earlier = progress.done.find((r) => r.server === server.name);
         if (earlier) {
           results.push(earlier);
           continue;
         }
-        const result = await recycleOne(server);
-        if (result.verified) done.push(result);
+        const result = await recycleOne(server, progress.pools, save);
+        if (result.verified) progress.done.push(result);
         results.push(result);
-        saveProgress({ done: [...done] } satisfies RecycleHeartbeat);
+        save();
       }
       return results;
     },
@@ -111,13 +126,24 @@ export function serviceActivities(deps: ResolvedDeps) {
     },
   };
 
-  async function recycleOne(server: ServerIdentity): Promise<RecycleResult> {
+  /** Recycles the pools of one server that `recycled` does not list yet, recording each one there as it is done. */
+  async function recycleOne(server: ServerIdentity, recycled: PoolRecycle[], save: () => void): Promise<RecycleResult> {
     const failures: string[] = [];
     let recycledAt: string | null = null;
     for (const pool of AUTH_APP_POOLS) {
+      const earlier = recycled.find((r) => r.server === server.name && r.pool === pool);
+      if (earlier) {
+        recycledAt = earlier.at;
+        continue;
+      }
       const [result] = await exchange.recycleAppPool([server.fqdn], pool);
-      if (!result?.ok) failures.push(`${pool}: ${result?.error ?? 'no result'}`);
-      else recycledAt = result.at ?? deps.clock().toISOString();
+      if (!result?.ok) {
+        failures.push(`${pool}: ${result?.error ?? 'no result'}`);
+        continue;
+      }
+      recycledAt = result.at ?? deps.clock().toISOString();
+      recycled.push({ server: server.name, pool, at: recycledAt });
+      save();
     }
     if (failures.length === 0) {
       for (const pool of AUTH_APP_POOLS) {

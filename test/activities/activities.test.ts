@@ -457,7 +457,34 @@ describe('services', () => {
       [['ex3.contoso.test'], 'MSExchangeOWAAppPool'],
       [['ex3.contoso.test'], 'MSExchangeECPAppPool'],
     ]);
-    expect(heartbeats).toHaveLength(2);
+    // Saved after every pool, then after every server.
+    expect(heartbeats.map((h) => (h as { pools: unknown[] }).pools.length)).toEqual([1, 2, 2, 3, 4, 4]);
+    expect(heartbeats.at(-1)).toMatchObject({ done: [result[1]] });
+  });
+
+  test('resumes from heartbeat details per pool: a pool an earlier attempt recycled is not recycled again', async () => {
+    const { exchange, activities, identities } = setup();
+    const owa = { server: 'EX2', pool: 'MSExchangeOWAAppPool', at: exchange.iso(-60_000) };
+    const { result } = await run(activities, 'recycleAuthAppPools', [{ servers: identities, alreadyRecycled: [] }], {
+      done: [],
+      pools: [owa],
+    });
+    expect(result.map((r) => [r.server, r.verified])).toEqual([
+      ['EX1', true],
+      ['EX2', true],
+      ['EX3', true],
+    ]);
+    const recycled = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => c.args);
+    expect(recycled).toEqual([
+      [['ex1.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex1.contoso.test'], 'MSExchangeECPAppPool'],
+      [['ex2.contoso.test'], 'MSExchangeECPAppPool'],
+      [['ex3.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex3.contoso.test'], 'MSExchangeECPAppPool'],
+    ]);
+    // Both of EX2's pools are checked, the one recycled earlier too.
+    const checked = exchange.calls.filter((c) => c.method === 'getAppPoolState' && c.args[0] === 'ex2.contoso.test');
+    expect(checked).toHaveLength(2);
   });
 
   test('resumes from heartbeat details: a server an earlier attempt recycled is not recycled again', async () => {

@@ -3,7 +3,13 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { AuthConfig, PerServerResult, Thumbprint } from './exchange';
-import { DEFAULT_EFFECTIVE_HOURS, MIN_RECOMMENDED_EFFECTIVE_HOURS, ORGANIZATION_PATTERN } from './names';
+import {
+  DEFAULT_EFFECTIVE_HOURS,
+  MIN_RECOMMENDED_EFFECTIVE_HOURS,
+  ORGANIZATION_PATTERN,
+  rotationWorkflowId,
+  taskQueueFor,
+} from './names';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Input
@@ -109,6 +115,34 @@ export function parseRotationInput(raw: unknown): ParsedInput {
   }
   const result = rotationInputSchema.safeParse(raw);
   return result.success ? { ok: true, input: result.data } : { ok: false, message: describeInputIssues(result.error) };
+}
+
+/**
+ * Where a rotation of `organization` must run: under the one workflow ID derived from it (so a second rotation of the
+ * same organisation cannot start while one runs) and on its task queue (served by the worker next to its Exchange).
+ * One line per problem, naming the field, the expected value and the rule.
+ */
+export function rotationPlacementIssues(
+  organization: string,
+  actual: { workflowId: string; taskQueue: string },
+): string[] {
+  const issues: string[] = [];
+  const workflowId = rotationWorkflowId(organization);
+  if (actual.workflowId !== workflowId) {
+    issues.push(
+      `workflowId: must be ${JSON.stringify(workflowId)} for organization ${JSON.stringify(organization)}, not ` +
+        `${JSON.stringify(actual.workflowId)}: the ID is derived from the organisation so that only one rotation of ` +
+        'it runs at a time',
+    );
+  }
+  const taskQueue = taskQueueFor(organization);
+  if (actual.taskQueue !== taskQueue) {
+    issues.push(
+      `taskQueue: must be ${JSON.stringify(taskQueue)} for organization ${JSON.stringify(organization)}, not ` +
+        `${JSON.stringify(actual.taskQueue)}: only the worker of that organisation may act on its Exchange`,
+    );
+  }
+  return issues;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

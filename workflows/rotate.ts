@@ -39,6 +39,7 @@ import {
 } from '../common/policy';
 import {
   parseRotationInput,
+  rotationPlacementIssues,
   type NotificationKind,
   type RotationInput,
   type RotationOutcome,
@@ -92,6 +93,7 @@ const notifications = proxyActivities<RotationActivities>({
 const RECYCLE_ROUNDS = 3;
 const EMERGENCY_EVENTS_PATCH = 'emergency-records-event-2014';
 const KNOWN_CERTIFICATES_PATCH = 'generate-knows-existing-auth-certificates';
+const PLACEMENT_PATCH = 'rotation-placed-by-organisation';
 const MAX_IMPORT_ROUNDS = 2;
 const MAX_EFFECTIVE_DATE_TIMERS = 20;
 
@@ -110,6 +112,13 @@ export async function rotateAuthCertificate(rawInput: unknown, carried?: Carried
   if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.message, ROTATION_ERROR_TYPES.invalidInput);
   const input = parsed.input;
   const info = workflowInfo();
+  // Rotations recorded before this check ran under test IDs; they replay without it.
+  if (patched(PLACEMENT_PATCH)) {
+    const issues = rotationPlacementIssues(input.organization, info);
+    if (issues.length > 0) {
+      throw ApplicationFailure.nonRetryable(issues.join('\n'), ROTATION_ERROR_TYPES.invalidInput);
+    }
+  }
   const state = carried?.state ?? initialState(input.organization, info.workflowId, nowIso());
   const run = new Rotation(input, state, rawInput);
   return run.execute();

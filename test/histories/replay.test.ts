@@ -3,12 +3,11 @@
 // again with `RECORD_HISTORIES=1 npx jest test/histories` and commit the JSON.
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { ROTATE_WORKFLOW_TYPE } from '../../common/names';
+import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId, taskQueueFor } from '../../common/names';
 import type { RotationInputJson, RotationStatus } from '../../common/rotation';
 import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../../workflows/messages';
 import { createTimeSkippingEnv, workflowBundle, type WorkflowBundle } from '../workflows/env';
@@ -85,7 +84,8 @@ beforeAll(async () => {
   try {
     for (const recording of RECORDINGS.filter((r) => recordingWanted(r.name))) {
       const stub = new StubOrganisation(recording.scenario);
-      const taskQueue = `record-${randomUUID()}`;
+      // The organisation's own queue and ID, as every rotation now must run (histories recorded earlier used others).
+      const taskQueue = taskQueueFor(recording.input.organization);
       const worker = await Worker.create({
         connection: env.nativeConnection,
         taskQueue,
@@ -94,7 +94,7 @@ beforeAll(async () => {
       });
       const history = await worker.runUntil(async () => {
         const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
-          workflowId: `history-${recording.name}`,
+          workflowId: rotationWorkflowId(recording.input.organization),
           taskQueue,
           args: [recording.input],
         });
@@ -124,7 +124,9 @@ const replayOptions = () => ({ workflowBundle: bundle, replayName: 'rotation-rep
 test.each(RECORDINGS.map((r) => r.name))('%s replays without non-determinism', async (name) => {
   expect(fs.existsSync(file(name))).toBe(true);
   const results = [];
-  for await (const result of Worker.runReplayHistories(replayOptions(), [{ workflowId: name, history: load(name) }])) {
+  const { input } = RECORDINGS.find((r) => r.name === name)!;
+  const workflowId = rotationWorkflowId(input.organization);
+  for await (const result of Worker.runReplayHistories(replayOptions(), [{ workflowId, history: load(name) }])) {
     results.push(result);
   }
   expect(results).toHaveLength(1);

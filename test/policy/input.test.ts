@@ -1,7 +1,7 @@
 // The workflow input as the Temporal UI's JSON box sends it, and the failure-type names the workflow's retry policies
 // list (they must match the PowerShell layer's error classes).
 import { EXCHANGE_NON_RETRYABLE_ERROR_TYPES } from '../../common/failures';
-import { parseRotationInput } from '../../common/rotation';
+import { parseRotationInput, rotationPlacementIssues } from '../../common/rotation';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../activities/powershell/errors';
 
 describe('rotation input', () => {
@@ -64,6 +64,28 @@ describe('rotation input', () => {
   test('every problem is named, one per line', () => {
     const parsed = parseRotationInput({ organization: 'c', effectiveDateHours: 2, renewBeforeDays: 0 });
     expect(!parsed.ok && parsed.message.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('rotation placement', () => {
+  test("the organisation's own ID and task queue: no issue", () => {
+    expect(
+      rotationPlacementIssues('Contoso', {
+        workflowId: 'rotate-auth-cert.contoso',
+        taskQueue: 'exchange-auth-cert.contoso',
+      }),
+    ).toEqual([]);
+  });
+
+  test('another ID and another queue: one line each, naming the field, the expected value and the rule', () => {
+    expect(
+      rotationPlacementIssues('contoso', { workflowId: 'my-rotation', taskQueue: 'exchange-auth-cert.fabrikam' }),
+    ).toEqual([
+      'workflowId: must be "rotate-auth-cert.contoso" for organization "contoso", not "my-rotation": the ID is ' +
+        'derived from the organisation so that only one rotation of it runs at a time',
+      'taskQueue: must be "exchange-auth-cert.contoso" for organization "contoso", not ' +
+        '"exchange-auth-cert.fabrikam": only the worker of that organisation may act on its Exchange',
+    ]);
   });
 });
 

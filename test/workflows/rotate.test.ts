@@ -8,7 +8,7 @@ import {
 } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE } from '../../common/names';
+import { ORGANIZATION_PATTERN, rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../../common/names';
 import type { RotationActivities } from '../../activities';
 import type { RotationInputJson, RotationReport, RotationStatus } from '../../common/rotation';
 import {
@@ -45,9 +45,21 @@ function scenario(overrides: Partial<Scenario> = {}): Scenario {
 interface RunOptions {
   /** Runs while the workflow runs (signals, queries). */
   during?: (handle: WorkflowHandle, org: StubOrganisation) => Promise<void>;
+  /** Defaults to the organisation's rotation ID (a random one when the input names no valid organisation). */
   workflowId?: string;
+  /** Defaults to the organisation's task queue, as for workflowId. */
+  taskQueue?: string;
   /** Replaces some of the stub's activities (failures, retries). */
   activities?: Partial<RotationActivities>;
+}
+
+/** Where the client starts a rotation of the input's organisation; tests use unique organisations, so unique IDs. */
+function placementOf(input: unknown): { workflowId: string; taskQueue: string } {
+  const organization = (input as { organization?: unknown } | null)?.organization;
+  if (typeof organization === 'string' && ORGANIZATION_PATTERN.test(organization)) {
+    return { workflowId: rotationWorkflowId(organization), taskQueue: taskQueueFor(organization) };
+  }
+  return { workflowId: `rotate-test-${randomUUID()}`, taskQueue: `rotate-test-${randomUUID()}` };
 }
 
 async function run(
@@ -55,7 +67,8 @@ async function run(
   input: RotationInputJson | unknown,
   options: RunOptions = {},
 ): Promise<{ report: RotationReport; handle: WorkflowHandleWithFirstExecutionRunId }> {
-  const taskQueue = `rotate-test-${randomUUID()}`;
+  const placement = placementOf(input);
+  const taskQueue = options.taskQueue ?? placement.taskQueue;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -64,7 +77,7 @@ async function run(
   });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
-      workflowId: options.workflowId ?? `rotate-test-${randomUUID()}`,
+      workflowId: options.workflowId ?? placement.workflowId,
       taskQueue,
       args: [input],
     });
@@ -514,34 +527,68 @@ describe('one rotation per organisation', () => {
   });
 });
 
+/** The run failed at once as invalid input, non-retryably, with a message matching `message`, having done nothing. */
+async function expectRefused(stub: StubOrganisation, outcome: Promise<unknown>, message: RegExp): Promise<void> {
+  const failure = await outcome.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(failure).toBeInstanceOf(WorkflowFailedError);
+  const cause = (failure as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe('InvalidRotationInput');
+  expect((cause as ApplicationFailure).nonRetryable).toBe(true);
+  expect(cause?.message).toMatch(message);
+  expect(stub.calls).toEqual([]);
+}
+
 describe('bad inputs', () => {
   test.each([
     [{}, /input\.organization: is required/],
     [{ organization: 'has space' }, /input\.organization: must be 1-63 letters/],
     [
-      { organization: 'contoso', effectiveDateHours: 24 },
+      { organization: org('short'), effectiveDateHours: 24 },
       /input\.effectiveDateHours: must be at least 48 unless acknowledgeShortEffectiveDate is true/,
     ],
     [
-      { organization: 'contoso', replicationPollInterval: 'soon' },
+      { organization: org('poll'), replicationPollInterval: 'soon' },
       /input\.replicationPollInterval: must be a positive duration/,
     ],
-    [{ organization: 'contoso', dryrun: true }, /input: Unrecognized key.*dryrun/],
-    [{ organization: 'contoso', renewBeforeDays: 'sixty' }, /input\.renewBeforeDays: /],
+    [{ organization: org('typo'), dryrun: true }, /input: Unrecognized key.*dryrun/],
+    [{ organization: org('renew'), renewBeforeDays: 'sixty' }, /input\.renewBeforeDays: /],
     ['contoso', /input: must be a JSON object/],
   ])('%j fails at once, non-retryably, naming the field and the rule', async (input, message) => {
     const stub = new StubOrganisation(scenario());
-    const failure = await run(stub, input).then(
-      () => undefined,
-      (error: unknown) => error,
+    await expectRefused(stub, run(stub, input), message);
+  });
+});
+
+describe('a rotation is tied to its organisation', () => {
+  test('started under another workflow ID (a second rotation of the organisation) it fails at once', async () => {
+    const stub = new StubOrganisation(scenario());
+    const organization = org();
+    await expectRefused(
+      stub,
+      run(stub, { organization }, { workflowId: `rotate-test-${randomUUID()}` }),
+      new RegExp(
+        `^workflowId: must be "${rotationWorkflowId(organization)}" for organization "${organization}", not ` +
+          '"rotate-test-.*": the ID is derived from the organisation so that only one rotation of it runs at a time$',
+      ),
     );
-    expect(failure).toBeInstanceOf(WorkflowFailedError);
-    const cause = (failure as WorkflowFailedError).cause;
-    expect(cause).toBeInstanceOf(ApplicationFailure);
-    expect((cause as ApplicationFailure).type).toBe('InvalidRotationInput');
-    expect((cause as ApplicationFailure).nonRetryable).toBe(true);
-    expect(cause?.message).toMatch(message);
-    expect(stub.calls).toEqual([]);
+  });
+
+  test("on another organisation's task queue it fails at once, before its worker touches Exchange", async () => {
+    const stub = new StubOrganisation(scenario());
+    const organization = org();
+    const otherQueue = taskQueueFor(org('other'));
+    await expectRefused(
+      stub,
+      run(stub, { organization }, { taskQueue: otherQueue }),
+      new RegExp(
+        `^taskQueue: must be "${taskQueueFor(organization)}" for organization "${organization}", not ` +
+          `"${otherQueue}": only the worker of that organisation may act on its Exchange$`,
+      ),
+    );
   });
 });
 

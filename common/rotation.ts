@@ -14,24 +14,36 @@ import {
 // ---------------------------------------------------------------------------------------------------------------------
 // Input
 
-/** A Temporal duration as the UI's JSON box carries it ("10m", "6h", "2 days") or milliseconds; parsed to ms. */
-const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((value, ctx) => {
-      let ms = Number.NaN;
-      try {
-        ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
-      } catch {
-        // reported below with the field's name
-      }
-      if (!Number.isFinite(ms) || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a positive duration such as "10m", "6h" or "2 days"' });
-        return z.NEVER;
-      }
-      return ms;
-    });
+const HOUR_MS = 60 * 60 * 1000;
+
+/** A Temporal duration as the UI's JSON box carries it ("10m", "6h", "2 days") or milliseconds. */
+const durationText = () => z.union([z.string(), z.number()]);
+
+function toMs(value: string | number, ctx: z.RefinementCtx): number {
+  let ms = Number.NaN;
+  try {
+    ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
+  } catch {
+    // reported below with the field's name
+  }
+  if (!Number.isFinite(ms) || ms <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be a positive duration such as "10m", "6h" or "2 days"' });
+    return z.NEVER;
+  }
+  return ms;
+}
+
+/** A duration parsed to ms, `fallback` when absent. */
+const duration = (fallback: string) => durationText().default(fallback).transform(toMs);
+
+/** A duration parsed to ms whose absence a cross-field rule must tell from the default. */
+const optionalDuration = () =>
+  durationText()
+    .optional()
+    .transform((value, ctx) => (value === undefined ? undefined : toMs(value, ctx)));
+
+/** replicationDeadline when the input gives none. */
+export const DEFAULT_REPLICATION_DEADLINE_MS = 40 * HOUR_MS;
 
 export const notificationSettingsSchema = z
   .strictObject({
@@ -61,8 +73,12 @@ export const rotationInputSchema = z
     replicationPollInterval: duration('10m'),
     /** How long a server of another AD site may lack the certificate before it is exported and imported there. */
     crossSiteImportAfter: duration('6h'),
-    /** Replication must be complete by then, else the run stops with the servers that lack the certificate. */
-    replicationDeadline: duration('40h'),
+    /**
+     * Replication must be complete by then, else the run stops with the servers that lack the certificate. Whatever it
+     * says, the run also stops shortly before the effective date (server clock) if servers still lack it. Absent:
+     * DEFAULT_REPLICATION_DEADLINE_MS (40 hours).
+     */
+    replicationDeadline: optionalDuration(),
     /** The emergency path cannot wait long for replication: OWA and EAC sign-in are already failing. */
     emergencyReplicationDeadline: duration('2h'),
     publicationPollInterval: duration('30m'),
@@ -87,6 +103,16 @@ export const rotationInputSchema = z
         code: 'custom',
         path: ['effectiveDateHours'],
         message: `must be at least ${MIN_RECOMMENDED_EFFECTIVE_HOURS} unless acknowledgeShortEffectiveDate is true`,
+      });
+    }
+    // Only a deadline given explicitly: the default yields to a short effective date (the run-time cap covers it).
+    if (input.replicationDeadline !== undefined && input.replicationDeadline >= input.effectiveDateHours * HOUR_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replicationDeadline'],
+        message:
+          `must be shorter than effectiveDateHours (${input.effectiveDateHours} hours): every server needs the ` +
+          'certificate before it becomes current',
       });
     }
   });

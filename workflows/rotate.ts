@@ -38,6 +38,7 @@ import {
   serversInScope,
 } from '../common/policy';
 import {
+  DEFAULT_REPLICATION_DEADLINE_MS,
   parseRotationInput,
   rotationPlacementIssues,
   type NotificationKind,
@@ -94,6 +95,9 @@ const RECYCLE_ROUNDS = 3;
 const EMERGENCY_EVENTS_PATCH = 'emergency-records-event-2014';
 const KNOWN_CERTIFICATES_PATCH = 'generate-knows-existing-auth-certificates';
 const PLACEMENT_PATCH = 'rotation-placed-by-organisation';
+const REPLICATION_CUTOFF_PATCH = 'replication-stops-before-effective-date';
+/** Time left for a person to import the certificate where replication did not bring it. */
+const REPLICATION_MARGIN_MS = 2 * 60 * 60 * 1000;
 const MAX_IMPORT_ROUNDS = 2;
 const MAX_EFFECTIVE_DATE_TIMERS = 20;
 
@@ -377,8 +381,12 @@ class Rotation {
   private async replicate(): Promise<Step> {
     this.enterPhase('replicating');
     const thumbprint = this.state.certificate.thumbprint;
-    const deadline = this.state.emergency ? this.input.emergencyReplicationDeadline : this.input.replicationDeadline;
+    const deadline = this.state.emergency
+      ? this.input.emergencyReplicationDeadline
+      : (this.input.replicationDeadline ?? DEFAULT_REPLICATION_DEADLINE_MS);
     const importAfter = this.state.emergency ? 0 : this.input.crossSiteImportAfter;
+    // Rotations that were replicating before the cut-off existed replay their polls up to the deadline alone.
+    const cutoff = this.state.emergency || !patched(REPLICATION_CUTOFF_PATCH) ? null : this.replicationCutoff();
     this.state.replication.startedAt ??= Date.now();
     for (;;) {
       const check = await reads.checkReplication({ thumbprint, servers: this.state.servers });
@@ -394,20 +402,63 @@ class Rotation {
       }
       const lacking = check.servers.filter((s) => s.state !== 'present');
       if (lacking.length === 0) break;
+      const names = lacking.map((s) => `${s.server} (${s.state})`).join(', ');
       const elapsed = Date.now() - this.state.replication.startedAt;
-      if (elapsed >= deadline) {
-        const names = lacking.map((s) => `${s.server} (${s.state})`).join(', ');
-        const after = this.state.emergency
-          ? ''
-          : `; the certificate stays staged for ${this.report.effectiveDate}: import it there before then, or stage another`;
-        return this.stop(`replication deadline passed; servers lacking the new certificate: ${names}${after}`);
+      if (elapsed >= deadline) return this.stopReplication('replication deadline passed', names, cutoff !== null);
+      // Server clock, like the effective date; a timer runs on Temporal's, which an accelerated server outpaces.
+      const untilCutoff = cutoff === null ? Infinity : this.temporalMs(cutoff - Date.parse(check.serverTime));
+      if (untilCutoff <= 0) {
+        const why = `replication not complete by ${new Date(cutoff!).toISOString()} (server clock), shortly before the effective date`;
+        return this.stopReplication(why, names, true);
       }
-      if (elapsed >= importAfter) await this.copyAcrossSites(check.servers);
-      await this.pause(this.input.replicationPollInterval);
+      // The last poll before the cut-off copies across sites whatever crossSiteImportAfter says: it is the last chance.
+      const poll = Math.min(this.input.replicationPollInterval, untilCutoff);
+      if (elapsed >= importAfter || poll === untilCutoff) await this.copyAcrossSites(check.servers);
+      await this.pause(poll);
       await this.maybeContinueAsNew();
     }
     this.state.actionRequired = null;
     return this.state.emergency ? 'publish-now' : 'wait-effective-date';
+  }
+
+  /**
+   * The server time by which every server must have the new certificate: the effective date less a margin for a
+   * person to import it where it is missing (at most half the time from staging, so a short effective date still
+   * leaves replication its time).
+   */
+  private replicationCutoff(): number {
+    const staging = this.state.staging!;
+    const effective = Date.parse(staging.effectiveDate);
+    const window = effective - Date.parse(staging.serverTime);
+    return effective - Math.max(0, Math.min(REPLICATION_MARGIN_MS, window / 2));
+  }
+
+  /** A span of server time as Temporal time; never a timer under a second. */
+  private temporalMs(serverMs: number): number {
+    return serverMs <= 0 ? 0 : Math.max(Math.ceil(serverMs / this.snapshot().serverClockRate), 1000);
+  }
+
+  /**
+   * Servers still lack the certificate and time is up. On the planned path the certificate stays staged and the
+   * servicelet will make it current at the date regardless, so a person must import it there first or stage another.
+   */
+  private async stopReplication(why: string, names: string, tellPerson: boolean): Promise<Step> {
+    const stopped = `${why}; servers lacking the new certificate: ${names}`;
+    if (this.state.emergency) return this.stop(stopped);
+    const date = this.report.effectiveDate;
+    if (tellPerson) {
+      this.state.actionRequired =
+        `Import the new Auth certificate ${this.state.certificate.thumbprint} on ${names} before ${date} (server ` +
+        'clock), when it becomes current, or stage another certificate: this rotation has stopped.';
+      await this.tell(
+        'action-required',
+        'Auth certificate not on every server before its effective date',
+        this.state.actionRequired,
+      );
+    }
+    return this.stop(
+      `${stopped}; the certificate stays staged for ${date}: import it there before then, or stage another`,
+    );
   }
 
   /** Where another AD site still lacks the certificate, export it once and import it there (emergency: everywhere). */

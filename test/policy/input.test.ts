@@ -1,7 +1,7 @@
 // The workflow input as the Temporal UI's JSON box sends it, and the failure-type names the workflow's retry policies
 // list (they must match the PowerShell layer's error classes).
 import { EXCHANGE_NON_RETRYABLE_ERROR_TYPES } from '../../common/failures';
-import { parseRotationInput, rotationPlacementIssues } from '../../common/rotation';
+import { DEFAULT_REPLICATION_DEADLINE_MS, parseRotationInput, rotationPlacementIssues } from '../../common/rotation';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../activities/powershell/errors';
 
 describe('rotation input', () => {
@@ -31,6 +31,18 @@ describe('rotation input', () => {
     expect(parsed.ok && parsed.input.publicationMargin).toBe(90_000);
   });
 
+  test('replicationDeadline: absent it is 40 hours, given it is kept; only a given one must fit the effective date', () => {
+    const absent = parseRotationInput({
+      organization: 'c',
+      effectiveDateHours: 24,
+      acknowledgeShortEffectiveDate: true,
+    });
+    expect(absent.ok && absent.input.replicationDeadline).toBeUndefined();
+    expect(DEFAULT_REPLICATION_DEADLINE_MS).toBe(40 * 3_600_000);
+    const given = parseRotationInput({ organization: 'c', replicationDeadline: '48h' });
+    expect(given.ok && given.input.replicationDeadline).toBe(48 * 3_600_000);
+  });
+
   test('under 48 hours with the acknowledgement is accepted', () => {
     const parsed = parseRotationInput({
       organization: 'c',
@@ -50,6 +62,16 @@ describe('rotation input', () => {
       'input.effectiveDateHours: must be a positive number of hours',
     ],
     [{ organization: 'c', hcwTimeout: '0s' }, 'input.hcwTimeout: must be a positive duration'],
+    [
+      { organization: 'c', replicationDeadline: '49h' },
+      'input.replicationDeadline: must be shorter than effectiveDateHours (49 hours): every server needs the ' +
+        'certificate before it becomes current',
+    ],
+    [
+      { organization: 'c', effectiveDateHours: 24, acknowledgeShortEffectiveDate: true, replicationDeadline: '1 day' },
+      'input.replicationDeadline: must be shorter than effectiveDateHours (24 hours)',
+    ],
+    [{ organization: 'c', replicationDeadline: 'soon' }, 'input.replicationDeadline: must be a positive duration'],
     [{ organization: 'c', notifications: { webhook: true } }, 'input.notifications: Unrecognized key'],
     [{ organization: '-bad' }, 'input.organization: must be 1-63 letters'],
     [{ organization: 'c', probeMailbox: '' }, 'input.probeMailbox:'],

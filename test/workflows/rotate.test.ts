@@ -278,6 +278,43 @@ describe('resume and import', () => {
     expect(stub.count('checkPublication')).toBe(0);
   });
 
+  test('replication incomplete shortly before the effective date: stops before the date and asks a person to import', async () => {
+    const stub = new StubOrganisation(scenario({ replicationPolls: 1000 }));
+    const stubbed = stub.activities();
+    const checkedAt: number[] = [];
+    const { report } = await run(
+      stub,
+      { organization: org(), replicationDeadline: '48h', replicationPollInterval: '5h', crossSiteImportAfter: '100h' },
+      {
+        activities: {
+          checkReplication: async (request) => {
+            const check = await stubbed.checkReplication(request);
+            checkedAt.push(Date.parse(check.serverTime));
+            return check;
+          },
+        },
+      },
+    );
+    expect(report.outcome).toBe('stopped');
+    expect(report.stopReason).toMatch(
+      /^replication not complete by \S+ \(server clock\), shortly before the effective date; servers lacking the new certificate: EX2 \(missing\); the certificate stays staged for \S+: import it there before then, or stage another$/,
+    );
+    // Stopped on the server clock two hours before the date, not at the 48-hour deadline after it.
+    const effective = Date.parse(report.effectiveDate!);
+    expect(checkedAt.at(-1)).toBeLessThan(effective);
+    expect(checkedAt.at(-1)).toBeGreaterThanOrEqual(effective - 2 * 3_600_000);
+    expect(stub.count('checkPublication')).toBe(0);
+    // The last poll before the cut-off copied to the other site although crossSiteImportAfter had not passed.
+    const copies = stub.calls.filter((c) => c.name === 'copyCertificate');
+    expect(copies.map((c) => (c.args as { targets: Array<{ name: string }> }).targets.map((t) => t.name))).toEqual([
+      ['EX3'],
+    ]);
+    const asked = stub.notifications.find((n) => n.kind === 'action-required');
+    expect(asked?.subject).toMatch(/not on every server before its effective date/);
+    expect(asked?.text).toContain(`on EX2 (missing) before ${report.effectiveDate}`);
+    expect(asked?.text).toMatch(/or stage another certificate/);
+  });
+
   test('import path: the current certificate is copied where it is missing, then the organisation is inspected again', async () => {
     const stub = new StubOrganisation(scenario({ currentExpiresInDays: 400, currentMissingOn: ['EX3'] }));
     const { report } = await run(stub, { organization: org() });

@@ -96,6 +96,7 @@ const EMERGENCY_EVENTS_PATCH = 'emergency-records-event-2014';
 const KNOWN_CERTIFICATES_PATCH = 'generate-knows-existing-auth-certificates';
 const PLACEMENT_PATCH = 'rotation-placed-by-organisation';
 const REPLICATION_CUTOFF_PATCH = 'replication-stops-before-effective-date';
+const EARLY_HCW_ANSWER_PATCH = 'hcw-answer-accepted-after-publication';
 /** Time left for a person to import the certificate where replication did not bring it. */
 const REPLICATION_MARGIN_MS = 2 * 60 * 60 * 1000;
 const MAX_IMPORT_ROUNDS = 2;
@@ -528,8 +529,10 @@ class Rotation {
     const thumbprint = this.state.certificate.thumbprint;
     const effectiveDate = this.state.staging!.effectiveDate;
     const since = new Date(Date.parse(effectiveDate) - 60 * 60 * 1000).toISOString();
+    let checkedAt = effectiveDate;
     for (;;) {
       const check = await reads.checkPublication({ thumbprint, servers: this.state.servers, since });
+      checkedAt = check.serverTime;
       this.recordPublication(check.currentThumbprint, check.servers);
       const everywhere = this.state.servers.every((s) => serverOutcome(this.state, s.name)?.event2014);
       if (check.currentThumbprint === thumbprint && everywhere) break;
@@ -556,11 +559,12 @@ class Rotation {
       await this.maybeContinueAsNew();
     }
     this.state.actionRequired = null;
-    // The first event 2014 is when the servicelet published it (server clock).
-    this.report.publishedAt = this.report.servers
-      .map((s) => s.event2014At)
-      .filter((t): t is string => t !== undefined)
-      .sort()[0];
+    // The first event 2014 is when the servicelet published it (server clock); without any, when it was seen current.
+    this.report.publishedAt =
+      this.report.servers
+        .map((s) => s.event2014At)
+        .filter((t): t is string => t !== undefined)
+        .sort()[0] ?? checkedAt;
     return 'recycle';
   }
 
@@ -671,6 +675,11 @@ class Rotation {
       this.report.outcome = 'completed';
       return 'finish';
     }
+    if (hcw.status === 'completed' || hcw.status === 'skipped') {
+      // Answered after publication, before this phase asked: nothing to wait for or to remind of.
+      this.report.outcome = 'completed';
+      return 'finish';
+    }
     this.enterPhase('awaiting-hcw');
     if (this.state.hcwWaitStartedAt === null) {
       this.state.hcwWaitStartedAt = Date.now();
@@ -747,18 +756,32 @@ class Rotation {
     );
   }
 
-  /** Signals cannot fail, so a wrong or early one is recorded as a warning and otherwise ignored. */
+  /**
+   * Signals cannot fail, so a wrong or early one is recorded as a warning and otherwise ignored. An answer that comes
+   * once the certificate is published but before the rotation asks (a person ran the wizard while pools recycled) is
+   * kept: the HCW phase then has nothing to wait for.
+   */
   private acceptHcwAnswer(valid: boolean, rule: string): boolean {
+    const { status } = this.report.hcw;
     if (!valid) {
       this.warn(`ignored an HCW signal: ${rule}`);
-    } else if (this.report.hcw.status !== 'waiting') {
-      this.warn(
-        `ignored an HCW signal while ${this.report.hcw.status === 'not-needed' ? this.state.phase : `HCW is ${this.report.hcw.status}`}: the wizard only helps once the new certificate is current`,
-      );
       return false;
     }
-    if (valid) this.publishDetails();
-    return valid;
+    const published = this.report.publishedAt !== undefined;
+    const early = status === 'not-needed' && published && this.state.snapshot?.hybrid === true;
+    // Older histories ignored such an answer and waited; they replay that way.
+    if (status !== 'waiting' && !(early && patched(EARLY_HCW_ANSWER_PATCH))) {
+      const why =
+        status !== 'not-needed'
+          ? `HCW is ${status}`
+          : published
+            ? `${this.state.phase}: the organisation has no hybrid configuration`
+            : `${this.state.phase}: the wizard only helps once the new certificate is current`;
+      this.warn(`ignored an HCW signal while ${why}`);
+      return false;
+    }
+    this.publishDetails();
+    return true;
   }
 
   private enterPhase(phase: RotationPhase): void {

@@ -7,6 +7,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { activityInfo } from '@temporalio/activity';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { ORGANIZATION_PATTERN, rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../../common/names';
 import type { RotationActivities } from '../../activities';
@@ -498,6 +499,31 @@ describe('HCW', () => {
     expect(report.hcw).toMatchObject({ status: 'completed', by: 'carol' });
     expect(report.warnings.join('\n')).toMatch(/ignored an HCW signal while waiting-for-effective-date/);
     expect(report.warnings.join('\n')).toMatch(/hcwCompletedSignal needs/);
+  });
+
+  test('an answer sent after publication, while the pools recycle, is kept: no HCW wait, no reminder', async () => {
+    const stub = new StubOrganisation(scenario({ hybrid: true }));
+    const stubbed = stub.activities();
+    const { report } = await run(
+      stub,
+      { organization: org(), hcwTimeout: '1d' },
+      {
+        activities: {
+          // The person's signal arrives while the workflow is recycling: published, not yet asking for HCW.
+          recycleAuthAppPools: async (request) => {
+            const { workflowId } = activityInfo().workflowExecution!;
+            await env.client.workflow.getHandle(workflowId).signal(hcwCompletedSignal, { by: 'frank', note: 'early' });
+            return stubbed.recycleAuthAppPools(request);
+          },
+        },
+      },
+    );
+    expect(report.hcw).toMatchObject({ status: 'completed', by: 'frank', note: 'early', remindersSent: 0 });
+    expect(Date.parse(report.hcw.at!)).toBeGreaterThanOrEqual(Date.parse(report.publishedAt!));
+    expect(report.outcome).toBe('completed');
+    expect(report.warnings).toEqual([]);
+    expect(report.phases.map((p) => p.phase)).not.toContain('awaiting-hcw');
+    expect(stub.notifications.filter((n) => n.kind === 'action-required')).toEqual([]);
   });
 
   test('timed out: reminders every 24 h, then finishes as hcw-pending, not failed', async () => {

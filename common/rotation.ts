@@ -324,7 +324,17 @@ export type RotationPhase =
 
 export type RotationPath = 'rotate' | 'replace-now' | 'import' | 'resume' | 'nothing-to-do' | 'stop-unreachable';
 
-export type RotationOutcome = 'completed' | 'hcw-pending' | 'nothing-to-do' | 'dry-run' | 'stopped';
+/** How a rotation ended; 'failed' and 'cancelled' are never in a returned report, only in metrics and search. */
+export const ROTATION_OUTCOMES = [
+  'completed',
+  'hcw-pending',
+  'nothing-to-do',
+  'dry-run',
+  'stopped',
+  'failed',
+  'cancelled',
+] as const;
+export type RotationOutcome = (typeof ROTATION_OUTCOMES)[number];
 
 export type HcwStatus = 'not-needed' | 'waiting' | 'completed' | 'skipped' | 'pending';
 

@@ -157,14 +157,25 @@ class Rotation {
       if (error instanceof ContinueAsNew) throw error;
       if (isCancellation(error)) {
         // A person cancelled: say so where rotations are searched for; whatever was done stays in the history.
-        upsertSearchAttributes([{ key: outcomeSearchAttribute, value: 'cancelled' }]);
+        this.endUnfinished('cancelled');
         throw error;
       }
       this.enterPhase('failed');
-      upsertSearchAttributes([{ key: outcomeSearchAttribute, value: 'failed' }]);
+      this.endUnfinished('failed');
       await this.tell('finished', 'rotation failed', errorText(error));
       throw error;
     }
+  }
+
+  /** A run that ends by failing or being cancelled returns no report, but is searched for and counted all the same. */
+  private endUnfinished(outcome: Extract<RotationOutcome, 'failed' | 'cancelled'>): void {
+    const now = nowIso();
+    const open = this.report.phases.at(-1);
+    if (open && open.endedAt === undefined) open.endedAt = now;
+    this.report.outcome = outcome;
+    this.report.finishedAt = now;
+    upsertSearchAttributes([{ key: outcomeSearchAttribute, value: outcome }]);
+    recordRotationMetrics(this.report);
   }
 
   private runStep(step: Exclude<Step, 'finish'>): Promise<Step> {

@@ -9,6 +9,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, WorkerOptions } from '@temporalio/worker';
 import { ROTATION_SEARCH_ATTRIBUTE_KEYS } from '../../common/search-attributes';
+import { freePort } from '../../worker/dev-server';
+import { prometheusTelemetry } from '../../worker/metrics';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const BUNDLE_ENV = 'ROTATION_WORKFLOW_BUNDLE';
@@ -36,6 +38,21 @@ export function quietRuntime(): void {
   } catch {
     // installed already in this process
   }
+}
+
+/**
+ * Installs this process's Runtime with a Prometheus endpoint on a free local port, as the worker does with
+ * METRICS_BIND_ADDRESS (before any environment exists, or the SDK installs its own); returns the endpoint's URL.
+ */
+export async function prometheusRuntime(): Promise<string> {
+  const port = await freePort();
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    shutdownSignals: [],
+    telemetryOptions: prometheusTelemetry(`127.0.0.1:${port}`),
+  });
+  runtimeReady = true;
+  return `http://127.0.0.1:${port}/metrics`;
 }
 
 /** The time-skipping test server, with the rotation's search attributes registered (it refuses unknown ones). */

@@ -2,29 +2,17 @@
 // ran on the time-skipping test server.
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { freePort } from '../../worker/dev-server';
-import {
-  METRIC_DAYS_UNTIL_EXPIRY,
-  metricsActivityInterceptors,
-  metricsBindAddress,
-  prometheusTelemetry,
-} from '../../worker/metrics';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { METRIC_DAYS_UNTIL_EXPIRY, metricsActivityInterceptors, metricsBindAddress } from '../../worker/metrics';
 import { certificate, createFakeOrganization, fakeOrganizationActivities } from '../check/fake-org';
-import { executableFor } from '../helpers/temporal';
+import { executableFor, prometheusRuntime } from '../helpers/temporal';
 import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
 
 let env: TestWorkflowEnvironment;
-let port: number;
+let endpoint: string;
 
 beforeAll(async () => {
-  port = await freePort();
-  // This file's process gets a Runtime with Prometheus before any environment is created.
-  Runtime.install({
-    logger: new DefaultLogger('WARN'),
-    shutdownSignals: [],
-    telemetryOptions: prometheusTelemetry(`127.0.0.1:${port}`),
-  });
+  endpoint = await prometheusRuntime();
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: executableFor('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server') },
   });
@@ -66,7 +54,7 @@ test('days until expiry per organisation next to the SDK metrics, on one endpoin
   );
   let text = '';
   for (let i = 0; i < 50 && !text.includes(METRIC_DAYS_UNTIL_EXPIRY); i++) {
-    text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    text = await (await fetch(endpoint)).text();
     if (!text.includes(METRIC_DAYS_UNTIL_EXPIRY)) await new Promise((r) => setTimeout(r, 200));
   }
   const line = text.split('\n').find((l) => l.startsWith(METRIC_DAYS_UNTIL_EXPIRY) && l.includes(organization));
@@ -96,9 +84,7 @@ test('a finished rotation counts by outcome and times each phase, on the same en
   );
   let lines: string[] = [];
   for (let i = 0; i < 50; i++) {
-    lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
-      .split('\n')
-      .filter((l) => l.includes(organization));
+    lines = (await (await fetch(endpoint)).text()).split('\n').filter((l) => l.includes(organization));
     if (lines.some((l) => l.startsWith('exchange_auth_rotation_phase_seconds_sum'))) break;
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -16,6 +16,10 @@ export interface HcwSkipped {
 
 export const hcwCompletedSignal = defineSignal<[HcwCompleted]>('hcwCompletedSignal');
 export const hcwSkippedSignal = defineSignal<[HcwSkipped]>('hcwSkippedSignal');
+
+/** Each signal's argument as a person types it (signal dialog, instructions, the warning for a malformed one). */
+export const HCW_COMPLETED_EXAMPLE = '{"by": "<your name>", "note": "..."}';
+export const HCW_SKIPPED_EXAMPLE = '{"by": "<your name>", "reason": "..."}';
 export const statusQuery = defineQuery<RotationStatus>('statusQuery');
 /** The report as it stands: the same shape the workflow returns when it ends. */
 export const reportQuery = defineQuery<RotationReport>('reportQuery');

@@ -49,7 +49,14 @@ import {
   type ServerIdentity,
 } from '../common/rotation';
 import { organizationSearchAttribute, outcomeSearchAttribute, phaseSearchAttribute } from '../common/search-attributes';
-import { hcwCompletedSignal, hcwSkippedSignal, reportQuery, statusQuery } from './messages';
+import {
+  HCW_COMPLETED_EXAMPLE,
+  HCW_SKIPPED_EXAMPLE,
+  hcwCompletedSignal,
+  hcwSkippedSignal,
+  reportQuery,
+  statusQuery,
+} from './messages';
 import {
   detailsOf,
   hcwInstructions,
@@ -743,26 +750,24 @@ class Rotation {
       hcwCompletedSignal,
       (payload) => {
         const parsed = signalSchemas.completed.safeParse(payload);
-        if (!this.acceptHcwAnswer(parsed.success, 'hcwCompletedSignal needs {"by": "<name>"}')) return;
+        if (!this.acceptHcwAnswer(parsed.success, `${hcwCompletedSignal.name} needs ${HCW_COMPLETED_EXAMPLE}`)) return;
         const { by, note } = parsed.data!;
         Object.assign(this.report.hcw, { status: 'completed', by, at: nowIso(), ...(note ? { note } : {}) });
       },
       {
-        description:
-          'The Hybrid Configuration Wizard was re-run after the new certificate became current: {"by": "<your name>", "note": "..."}',
+        description: `The Hybrid Configuration Wizard was re-run after the new certificate became current: ${HCW_COMPLETED_EXAMPLE}`,
       },
     );
     setHandler(
       hcwSkippedSignal,
       (payload) => {
         const parsed = signalSchemas.skipped.safeParse(payload);
-        if (!this.acceptHcwAnswer(parsed.success, 'hcwSkippedSignal needs {"by": "<name>", "reason": "..."}')) return;
+        if (!this.acceptHcwAnswer(parsed.success, `${hcwSkippedSignal.name} needs ${HCW_SKIPPED_EXAMPLE}`)) return;
         const { by, reason } = parsed.data!;
         Object.assign(this.report.hcw, { status: 'skipped', by, at: nowIso(), reason });
       },
       {
-        description:
-          'Finish without re-running the Hybrid Configuration Wizard: {"by": "<your name>", "reason": "..."}',
+        description: `Finish without re-running the Hybrid Configuration Wizard: ${HCW_SKIPPED_EXAMPLE}`,
       },
     );
   }

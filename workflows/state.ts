@@ -12,6 +12,7 @@ import type {
   ServerOutcome,
   StagingResult,
 } from '../common/rotation';
+import { HCW_COMPLETED_EXAMPLE, HCW_SKIPPED_EXAMPLE, hcwCompletedSignal, hcwSkippedSignal } from './messages';
 
 /** Where the workflow resumes after continue-as-new; each step is a phase function. */
 export type Step =
@@ -174,8 +175,8 @@ function short(thumbprint: Thumbprint): string {
 export function hcwInstructions(workflowId: string): string {
   return (
     'Re-run the Hybrid Configuration Wizard now that the new Auth certificate is current (and upload the new ' +
-    'certificate to Entra ID if the organisation uses the dedicated hybrid app). Then send hcwCompletedSignal ' +
-    `{"by": "<your name>", "note": "..."} to workflow ${workflowId}, or hcwSkippedSignal {"by": "...", "reason": "..."}.`
+    `certificate to Entra ID if the organisation uses the dedicated hybrid app). Then send ${hcwCompletedSignal.name} ` +
+    `${HCW_COMPLETED_EXAMPLE} to workflow ${workflowId}, or ${hcwSkippedSignal.name} ${HCW_SKIPPED_EXAMPLE}.`
   );
 }
 

@@ -17,7 +17,14 @@ import {
   outcomeSearchAttribute,
   phaseSearchAttribute,
 } from '../../common/search-attributes';
-import { hcwCompletedSignal, hcwSkippedSignal, reportQuery, statusQuery } from '../../workflows/messages';
+import {
+  HCW_COMPLETED_EXAMPLE,
+  HCW_SKIPPED_EXAMPLE,
+  hcwCompletedSignal,
+  hcwSkippedSignal,
+  reportQuery,
+  statusQuery,
+} from '../../workflows/messages';
 import { createTimeSkippingEnv, Worker, workflowBundle, type WorkflowBundle } from './env';
 import { type Scenario, StubOrganisation } from './stub-activities';
 
@@ -498,7 +505,7 @@ describe('HCW', () => {
     );
     expect(report.hcw).toMatchObject({ status: 'completed', by: 'carol' });
     expect(report.warnings.join('\n')).toMatch(/ignored an HCW signal while waiting-for-effective-date/);
-    expect(report.warnings.join('\n')).toMatch(/hcwCompletedSignal needs/);
+    expect(report.warnings).toContain(`ignored an HCW signal: hcwCompletedSignal needs ${HCW_COMPLETED_EXAMPLE}`);
   });
 
   test('an answer sent after publication, while the pools recycle, is kept: no HCW wait, no reminder', async () => {
@@ -681,8 +688,17 @@ describe('visibility', () => {
           expect(description.typedSearchAttributes.get(organizationSearchAttribute)).toBe(organization.toLowerCase());
           expect(description.typedSearchAttributes.get(phaseSearchAttribute)).toBe('waiting-for-effective-date');
           await until(handle, (s) => s.phase === 'awaiting-hcw');
-          const waiting = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+          const waiting = await handle.query<{
+            currentDetails?: string;
+            definition?: { signalDefinitions?: Array<{ name: string; description?: string }> };
+          }>('__temporal_workflow_metadata');
           expect(waiting.currentDetails).toMatch(/\*\*Action required:\*\* Re-run the Hybrid Configuration Wizard/);
+          // The signal dialog's descriptions show the same examples as the instructions.
+          const signals = Object.fromEntries(
+            (waiting.definition?.signalDefinitions ?? []).map((d) => [d.name, d.description ?? '']),
+          );
+          expect(signals[hcwCompletedSignal.name]).toContain(HCW_COMPLETED_EXAMPLE);
+          expect(signals[hcwSkippedSignal.name]).toContain(HCW_SKIPPED_EXAMPLE);
           await handle.signal(hcwCompletedSignal, { by: 'dave' });
           await handle.result();
           const done = await handle.describe();

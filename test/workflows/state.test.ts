@@ -1,4 +1,5 @@
 // How a rotation shows itself: the status query's shape and the Temporal UI's details, from a state.
+import { HCW_COMPLETED_EXAMPLE, HCW_SKIPPED_EXAMPLE } from '../../workflows/messages';
 import { detailsOf, hcwInstructions, initialState, markdownText, statusOf, summaryOf } from '../../workflows/state';
 
 function state() {
@@ -105,4 +106,13 @@ test('details: the HCW placeholder survives the HTML sanitiser of the UI, a warn
   const details = detailsOf(s);
   expect(details).toContain('`{"by": "<your name>", "note": "..."}`');
   expect(details).toContain('- restarting \\<svc\\> \\| failed');
+});
+
+test('the HCW instructions show each signal with the one example of its argument', () => {
+  const text = hcwInstructions('rotate-auth-cert.contoso');
+  expect(text).toContain(`hcwCompletedSignal ${HCW_COMPLETED_EXAMPLE} to workflow rotate-auth-cert.contoso`);
+  expect(text).toContain(`hcwSkippedSignal ${HCW_SKIPPED_EXAMPLE}`);
+  // Each example is valid JSON a person can paste, with the placeholders still to fill in.
+  expect(JSON.parse(HCW_COMPLETED_EXAMPLE)).toEqual({ by: '<your name>', note: '...' });
+  expect(JSON.parse(HCW_SKIPPED_EXAMPLE)).toEqual({ by: '<your name>', reason: '...' });
 });

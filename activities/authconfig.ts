@@ -4,6 +4,7 @@ import type { EffectiveDate, Thumbprint } from '../common/exchange';
 import type { PublishResult, ServerIdentity, StagingResult } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
 import { NextCertificateNotEverywhereError, StagingNotConfirmedError } from './errors';
+import { resumedProgress, saveProgress } from './heartbeat';
 
 export interface StageRequest {
   thumbprint: Thumbprint;
@@ -11,6 +12,10 @@ export interface StageRequest {
   effectiveDate: Extract<EffectiveDate, { kind: 'relative' } | { kind: 'now' }>;
   /** -Force: suppresses the under-48-hours prompt (acknowledged in the input) and the emergency "now". */
   force: boolean;
+}
+
+interface PublishHeartbeat {
+  published?: boolean;
 }
 
 export function authConfigActivities(deps: ResolvedDeps) {
@@ -51,12 +56,18 @@ export function authConfigActivities(deps: ResolvedDeps) {
       };
     },
 
-    /** Emergency only: -PublishCertificate requires the next certificate on every server, so that is checked first. */
+    /**
+     * Emergency only: -PublishCertificate requires the next certificate on every server, so that is checked first. A
+     * retry reports what earlier attempts did too: publishing from their saved progress, clearing from AuthConfig.
+     */
     async publishCertificateNow(request: {
       thumbprint: Thumbprint;
       servers: ServerIdentity[];
+      /** The current certificate before this rotation (it becomes the previous one on publication), if any. */
+      replacing?: Thumbprint | null;
     }): Promise<PublishResult> {
       const thumbprint = request.thumbprint.toUpperCase();
+      const resumed = resumedProgress<PublishHeartbeat>() ?? {};
       let config = await exchange.getAuthConfig();
       const alreadyCurrent = config.currentCertificateThumbprint === thumbprint;
       if (!alreadyCurrent) {
@@ -76,16 +87,22 @@ export function authConfigActivities(deps: ResolvedDeps) {
             `Set-AuthConfig -PublishCertificate ran but the current certificate is ${config.currentCertificateThumbprint}`,
           );
         }
+        saveProgress({ published: true } satisfies PublishHeartbeat);
       }
-      let previousCleared = false;
+      const published = !alreadyCurrent || resumed.published === true;
+      let previousCleared: boolean;
       if (config.previousCertificateThumbprint !== null) {
         await exchange.clearPreviousCertificate();
         previousCleared = true;
+      } else {
+        // Publication made the replaced certificate the previous one; gone now, it was cleared (by an earlier attempt).
+        previousCleared = request.replacing !== undefined && request.replacing !== null;
       }
       return {
         currentThumbprint: thumbprint,
         previousCleared,
         alreadyCurrent,
+        published,
         serverTime: await exchange.getServerTime(),
       };
     },

@@ -288,6 +288,11 @@ export interface PublishResult {
   previousCleared: boolean;
   /** Was current already: nothing was published by this call. */
   alreadyCurrent: boolean;
+  /**
+   * This rotation published it: this attempt, or an earlier one by its saved progress (a heartbeat lost in a crash
+   * leaves it false). Absent in results recorded before it was added.
+   */
+  published?: boolean;
   /** Get-Date on the Exchange side once published (absent in results recorded before it was added). */
   serverTime?: string;
 }

@@ -614,8 +614,10 @@ class Rotation {
     const result = await changes.publishCertificateNow({
       thumbprint: this.state.certificate.thumbprint,
       servers: this.state.servers,
+      replacing: this.report.previousThumbprint,
     });
-    this.report.publishedByForce = !result.alreadyCurrent;
+    // A retry after a crash finds it current already; `published` says whether an earlier attempt did that.
+    this.report.publishedByForce = result.published ?? !result.alreadyCurrent;
     this.report.previousCleared = result.previousCleared;
     // Server clock, as on the planned path (event 2014); the restart that follows is measured against it.
     this.report.publishedAt = result.serverTime ?? nowIso();

@@ -424,6 +424,7 @@ describe('publishCertificateNow (emergency)', () => {
       currentThumbprint: T(7),
       previousCleared: true,
       alreadyCurrent: false,
+      published: true,
       serverTime: exchange.iso(),
     });
     expect(exchange.authConfig).toMatchObject({
@@ -434,6 +435,42 @@ describe('publishCertificateNow (emergency)', () => {
     expect(again.result).toMatchObject({ currentThumbprint: T(7), previousCleared: false, alreadyCurrent: true });
     expect(exchange.count('publishCertificate')).toBe(1);
     expect(exchange.count('clearPreviousCertificate')).toBe(1);
+  });
+});
+
+describe('publishCertificateNow after a crash', () => {
+  function staged() {
+    const context = setup();
+    const { exchange, identities } = context;
+    exchange.authConfig.nextCertificateThumbprint = T(7);
+    for (const s of identities) exchange.stores.get(s.fqdn)!.push(authCertificate(T(7), exchange.iso()));
+    const request = { thumbprint: T(7), servers: identities, replacing: T(1) };
+    return { ...context, request };
+  }
+
+  test('a retry reports what the attempt that crashed did: published by force, previous cleared', async () => {
+    const { exchange, activities, request } = staged();
+    const first = await run(activities, 'publishCertificateNow', [request]);
+    expect(first.result).toMatchObject({ published: true, previousCleared: true, alreadyCurrent: false });
+    const retry = await run(activities, 'publishCertificateNow', [request], first.heartbeats.at(-1));
+    expect(retry.result).toMatchObject({ published: true, previousCleared: true, alreadyCurrent: true });
+    expect(exchange.count('publishCertificate')).toBe(1);
+    expect(exchange.count('clearPreviousCertificate')).toBe(1);
+  });
+
+  test('without the saved progress, the cleared previous certificate is still read from AuthConfig', async () => {
+    const { exchange, activities, request } = staged();
+    await run(activities, 'publishCertificateNow', [request]);
+    const retry = await run(activities, 'publishCertificateNow', [request]);
+    expect(retry.result).toMatchObject({ previousCleared: true, alreadyCurrent: true });
+    expect(exchange.count('clearPreviousCertificate')).toBe(1);
+  });
+
+  test('published by the servicelet before this rotation asked: not published by force', async () => {
+    const { exchange, activities, request } = staged();
+    await exchange.publishCertificate();
+    const { result } = await run(activities, 'publishCertificateNow', [request]);
+    expect(result).toMatchObject({ published: false, previousCleared: true, alreadyCurrent: true });
   });
 });
 

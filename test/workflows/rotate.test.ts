@@ -389,6 +389,22 @@ describe('emergency', () => {
   );
 });
 
+test('emergency: a crash right after publishing by force is still reported as published by force', async () => {
+  const stub = new StubOrganisation(scenario({ currentExpiresInDays: -1 }));
+  const crash = ApplicationFailure.create({ type: 'WorkerCrashed', message: 'lost' });
+  const { activities, counter } = firstAttemptFails(stub, 'publishCertificateNow', crash, 'after');
+  const { report } = await run(stub, { organization: org() }, { activities });
+  expect(counter.attempts).toBe(2);
+  expect(report).toMatchObject({
+    path: 'replace-now',
+    outcome: 'completed',
+    publishedByForce: true,
+    previousCleared: true,
+  });
+  const request = stub.calls.find((c) => c.name === 'publishCertificateNow')!.args as { replacing?: string };
+  expect(request.replacing).toBe(report.previousThumbprint);
+});
+
 describe('unreachable servers', () => {
   test('stop the run with a report', async () => {
     const stub = new StubOrganisation(scenario({ unreachable: ['EX2'] }));

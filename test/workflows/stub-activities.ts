@@ -77,6 +77,7 @@ export class StubOrganisation {
   private counter = 100;
   readonly recycledAt = new Map<string, number>();
   readonly restartedAt = new Map<string, number>();
+  private readonly publishedByCall = new Set<string>();
   /** Every MSExchangeServiceHost restart, by server name, in order. */
   readonly restarts: string[] = [];
   private readonly transport = new Map<string, string>();
@@ -353,10 +354,20 @@ export class StubOrganisation {
         const lacking = request.servers.filter((s) => !this.has.get(s.name)!.has(request.thumbprint));
         if (lacking.length > 0) throw new Error(`lacking ${lacking.map(identity).join(',')}`);
         const alreadyCurrent = this.current === request.thumbprint;
-        if (!alreadyCurrent) this.publish();
-        const previousCleared = this.previous !== null;
+        if (!alreadyCurrent) {
+          this.publish();
+          // What the real activity saves as progress, so a retry knows it published.
+          this.publishedByCall.add(request.thumbprint);
+        }
+        const previousCleared = this.previous !== null || (request.replacing ?? null) !== null;
         this.previous = null;
-        return { currentThumbprint: request.thumbprint, previousCleared, alreadyCurrent };
+        return {
+          currentThumbprint: request.thumbprint,
+          previousCleared,
+          alreadyCurrent,
+          published: this.publishedByCall.has(request.thumbprint),
+          serverTime: iso(this.now()),
+        };
       },
       recycleAuthAppPools: async (request) => {
         record('recycleAuthAppPools', request);

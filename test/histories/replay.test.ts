@@ -3,11 +3,12 @@
 // again with `RECORD_HISTORIES=1 npx jest test/histories` and commit the JSON.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId, taskQueueFor } from '../../common/names';
+import type { RotationActivities } from '../../activities';
 import type { RotationInputJson, RotationStatus } from '../../common/rotation';
 import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../../workflows/messages';
 import { createTimeSkippingEnv, workflowBundle, type WorkflowBundle } from '../workflows/env';
@@ -23,6 +24,8 @@ interface Recording {
   scenario: Scenario;
   input: RotationInputJson;
   during?: (handle: WorkflowHandle) => Promise<void>;
+  /** Replaces some of the stub's activities while recording. */
+  activities?: (stub: StubOrganisation, client: Client) => Partial<RotationActivities>;
 }
 
 const servers = [
@@ -60,6 +63,41 @@ const RECORDINGS: Recording[] = [
     scenario: { servers, currentExpiresInDays: 30, hybrid: false, servicelet: 'after-diagnosis' },
     input: { organization: 'northwind', restartServiceHostAfterEffectiveDate: true },
   },
+  // Recorded under the organisations' own IDs and queues, through the checks and steps added since the ones above:
+  // the list of existing Auth certificates before creation, the replication cut-off, the HCW answer kept after
+  // publication, the per-server restart look-up.
+  {
+    name: 'planned-hybrid-cross-site-v2',
+    scenario: { servers, currentExpiresInDays: 30, hybrid: true, isolatedSites: ['Osaka'], smtpMoves: true },
+    input: { organization: 'contoso', crossSiteImportAfter: '1h', restartServiceHostAfterEffectiveDate: true },
+    during: async (handle) => {
+      await waitFor(handle, (s) => s.phase === 'awaiting-hcw');
+      await handle.signal(hcwCompletedSignal, { by: 'alice', note: 'HCW re-run' });
+    },
+  },
+  {
+    name: 'emergency-expired-v2',
+    scenario: { servers, currentExpiresInDays: -2, hybrid: false },
+    input: { organization: 'fabrikam', probeMailbox: 'probe@fabrikam.test' },
+  },
+  {
+    name: 'replication-stopped-before-date',
+    scenario: { servers, currentExpiresInDays: 30, hybrid: false, replicationPolls: 1000 },
+    input: { organization: 'adatum', replicationDeadline: '48h', replicationPollInterval: '5h' },
+  },
+  {
+    name: 'hcw-answered-after-publication',
+    scenario: { servers, currentExpiresInDays: 30, hybrid: true },
+    input: { organization: 'tailspin' },
+    activities: (stub, client) => ({
+      recycleAuthAppPools: async (request) => {
+        await client.workflow
+          .getHandle(rotationWorkflowId('tailspin'))
+          .signal(hcwCompletedSignal, { by: 'carol', note: 'ran it as soon as it was current' });
+        return stub.activities().recycleAuthAppPools(request);
+      },
+    }),
+  },
 ];
 
 let waitEnv: TestWorkflowEnvironment | undefined;
@@ -90,7 +128,7 @@ beforeAll(async () => {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: bundle,
-        activities: stub.activities(),
+        activities: { ...stub.activities(), ...recording.activities?.(stub, env.client) },
       });
       const history = await worker.runUntil(async () => {
         const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
@@ -121,12 +159,20 @@ function load(name: string) {
 
 const replayOptions = () => ({ workflowBundle: bundle, replayName: 'rotation-replay', debugMode: false });
 
+/**
+ * A workflow sees its worker's task queue, and a replay worker's is "<replayName>-<n>"; a rotation checks that it runs
+ * on its organisation's queue, so the replay worker gets that one (the SDK's defaults yield to a given taskQueue).
+ */
+const replayOn = (organization: string) =>
+  ({ ...replayOptions(), taskQueue: taskQueueFor(organization) }) as ReturnType<typeof replayOptions>;
+
 test.each(RECORDINGS.map((r) => r.name))('%s replays without non-determinism', async (name) => {
   expect(fs.existsSync(file(name))).toBe(true);
   const results = [];
   const { input } = RECORDINGS.find((r) => r.name === name)!;
   const workflowId = rotationWorkflowId(input.organization);
-  for await (const result of Worker.runReplayHistories(replayOptions(), [{ workflowId, history: load(name) }])) {
+  const histories = [{ workflowId, history: load(name) }];
+  for await (const result of Worker.runReplayHistories(replayOn(input.organization), histories)) {
     results.push(result);
   }
   expect(results).toHaveLength(1);

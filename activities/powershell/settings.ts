@@ -143,29 +143,65 @@ export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): S
   };
 }
 
+/** An environment variable by name, ignoring case: on Windows the search path is usually `Path`, not `PATH`. */
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (env[name] !== undefined) return env[name];
+  const key = Object.keys(env).find((k) => k.toUpperCase() === name.toUpperCase());
+  return key === undefined ? undefined : env[key];
+}
+
+/** Where Windows keeps Windows PowerShell 5.1, for hosts whose service account has no usable search path. */
+export function windowsPowerShellPath(env: NodeJS.ProcessEnv): string | undefined {
+  const systemRoot = envValue(env, 'SystemRoot');
+  return systemRoot ? path.join(systemRoot, 'System32', 'WindowsPowerShell', 'v1.0', WINDOWS_POWERSHELL) : undefined;
+}
+
+const DEFAULT_PATHEXT = '.COM;.EXE;.BAT;.CMD';
+
+/** The names Windows tries for a command: as given when it already has a PATHEXT extension, else with each one. */
+function windowsNames(executable: string, env: NodeJS.ProcessEnv): string[] {
+  const extensions = (envValue(env, 'PATHEXT') ?? DEFAULT_PATHEXT).split(';').filter(Boolean);
+  const ext = path.extname(executable).toUpperCase();
+  if (ext && extensions.some((e) => e.toUpperCase() === ext)) return [executable];
+  return extensions.map((e) => executable + e);
+}
+
+function isRunnableFile(candidate: string, platform: NodeJS.Platform): boolean {
+  try {
+    // Windows has no execute bit: spawn runs any existing file with a PATHEXT extension.
+    fs.accessSync(candidate, platform === 'win32' ? fs.constants.F_OK : fs.constants.X_OK);
+    return fs.statSync(candidate).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Resolves the executable the way spawn will, so a missing one is a clear error instead of node-powershell's
- * unhandled rejection from a failed spawn.
+ * unhandled rejection from a failed spawn. `platform` is a parameter so the Windows rules can be tested anywhere.
  */
-export function resolveExecutable(executable: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveExecutable(
+  executable: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const windows = platform === 'win32';
   const isPath = executable.includes('/') || executable.includes('\\');
+  const names = windows ? windowsNames(executable, env) : [executable];
   const candidates = isPath
-    ? [path.resolve(executable)]
-    : (env.PATH ?? '')
-        .split(path.delimiter)
+    ? names.map((n) => path.resolve(n))
+    : (envValue(env, 'PATH') ?? '')
+        .split(windows ? ';' : ':')
         .filter(Boolean)
-        .map((dir) => path.join(dir, executable));
-  for (const candidate of candidates) {
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not this one
-    }
-  }
+        .flatMap((dir) => names.map((n) => path.join(dir, n)));
+  // A service account's search path may lack the PowerShell folder; Windows PowerShell 5.1 is always in one place.
+  const fallback = windows && executable === WINDOWS_POWERSHELL ? windowsPowerShellPath(env) : undefined;
+  if (fallback) candidates.push(fallback);
+  const found = candidates.find((c) => isRunnableFile(c, platform));
+  if (found) return found;
   throw new ShellConfigurationError(
     isPath
       ? `PowerShell executable not found or not executable: ${executable}`
-      : `PowerShell executable ${executable} not found on PATH`,
+      : `PowerShell executable ${executable} not found on PATH${fallback ? ` nor at ${fallback}` : ''}`,
   );
 }

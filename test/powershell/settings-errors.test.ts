@@ -141,6 +141,45 @@ describe('resolveExecutable', () => {
     expect(resolveExecutable('shell', { PATH: dir })).toBe(file);
     fs.rmSync(dir, { recursive: true });
   });
+
+  describe('on Windows', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ps-win-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const touch = (...parts: string[]) => {
+      const file = path.join(dir, ...parts);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, '', { mode: 0o644 });
+      return file;
+    };
+
+    test('the search path is found under `Path` (Windows spells it so), in any case', () => {
+      const file = touch('bin', 'powershell.exe');
+      expect(resolveExecutable('powershell.exe', { Path: `C:\\nothing;${path.dirname(file)}` }, 'win32')).toBe(file);
+      fs.chmodSync(file, 0o755);
+      expect(resolveExecutable('powershell.exe', { Path: path.dirname(file) }, 'linux')).toBe(file);
+    });
+
+    test('a name without extension is tried with each PATHEXT extension, in order', () => {
+      const cmd = touch('bin', 'powershell.CMD');
+      const exe = touch('bin', 'powershell.EXE');
+      const env = { Path: path.dirname(exe), PATHEXT: '.COM;.EXE;.CMD' };
+      expect(resolveExecutable('powershell', env, 'win32')).toBe(exe);
+      expect(resolveExecutable('powershell', { ...env, PATHEXT: '.CMD;.EXE' }, 'win32')).toBe(cmd);
+      // A file without execute permission counts on Windows, where there is no such bit.
+      expect(() => resolveExecutable('powershell', env, 'linux')).toThrow(ShellConfigurationError);
+    });
+
+    test('powershell.exe missing from the search path falls back to %SystemRoot%\\System32\\WindowsPowerShell', () => {
+      const file = touch('System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
+      expect(resolveExecutable('powershell.exe', { Path: '', SystemRoot: dir }, 'win32')).toBe(file);
+      expect(() => resolveExecutable('powershell.exe', { Path: '', SystemRoot: path.join(dir, 'x') }, 'win32')).toThrow(
+        /not found on PATH nor at/,
+      );
+    });
+  });
 });
 
 const record = (r: Partial<ErrorRecord>): ErrorRecord => ({

@@ -11,7 +11,6 @@ import {
   PsNow,
   PsRelativeDate,
   PsScriptBlock,
-  PsSecureString,
   PsVariable,
   renderLiteral,
   renderString,
@@ -56,7 +55,6 @@ const CATALOGUE = {
     DisableNameChecking: 'SwitchParameter',
     AllowClobber: 'SwitchParameter',
   },
-  'New-Object': { TypeName: 'String', ArgumentList: 'Object[]' },
   'Get-Date': {},
   'Get-ExchangeServer': { Identity: 'String', DomainController: 'String', Status: 'SwitchParameter' },
   'Get-AuthConfig': { DomainController: 'String' },
@@ -163,7 +161,7 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const typeName = (t: ParamType) => (typeof t === 'string' ? t : t.enum);
 
 function fail(cmdlet: string, param: string, type: ParamType, value: unknown): never {
-  const shown = value instanceof PsSecureString ? 'a secure string' : (JSON.stringify(value) ?? String(value));
+  const shown = JSON.stringify(value) ?? String(value);
   throw new CatalogueError(`${cmdlet} -${param}: expected ${typeName(type)}, got ${shown}`);
 }
 
@@ -204,8 +202,8 @@ function renderArgument(cmdlet: string, param: string, type: ParamType, value: u
       if (!(value instanceof PsBytes)) bad();
       return renderLiteral(value as PsBytes);
     case 'SecureString':
-      if (!(value instanceof PsSecureString)) bad();
-      return renderLiteral(value as PsSecureString);
+      // Only a variable the shell set itself (above): a secure string literal would put the secret in the text.
+      return bad();
     case 'Hashtable[]':
       if (value instanceof PsHashtable) return renderLiteral(value);
       if (!Array.isArray(value) || !value.every((v) => v instanceof PsHashtable)) bad();
@@ -214,7 +212,7 @@ function renderArgument(cmdlet: string, param: string, type: ParamType, value: u
       if (!(value instanceof PsScriptBlock)) bad();
       return renderLiteral(value as PsScriptBlock);
     case 'Object[]':
-      if (value === undefined || value instanceof PsSecureString) bad();
+      if (value === undefined) bad();
       return Array.isArray(value)
         ? (value as PsLiteral[]).map((v) => renderLiteral(v)).join(', ')
         : renderLiteral(value as PsLiteral);
@@ -290,11 +288,68 @@ export function renderEnvelope(pipeline: string): string {
   );
 }
 
+/** Variables the catalogue's own statements set or read in the shell: their names are code, never input. */
+export const VARIABLES = {
+  /** The remote credential, built once in the session setup. */
+  credential: new PsVariable('cred'),
+  /** The implicit-remoting session to Exchange. */
+  session: new PsVariable('s'),
+  /** The one parameter of the per-server script blocks. */
+  name: new PsVariable('name'),
+  pfxPassword: new PsVariable('pw'),
+  pfxData: new PsVariable('pfx'),
+} as const;
+
+/**
+ * A SecureString from a string expression without a cmdlet: ConvertTo-SecureString -AsPlainText would put the plain
+ * text into module logging's parameter-binding record (event 4103); a constructor call is not logged that way.
+ */
+export function secureStringOf(expression: string): string {
+  return `[System.Net.NetworkCredential]::new('', ${expression}).SecurePassword`;
+}
+
+/** The environment variables through which the remote credential reaches the shell: never part of command text. */
+export const CREDENTIAL_ENVIRONMENT = {
+  username: 'EXCHANGE_SHELL_USERNAME',
+  password: 'EXCHANGE_SHELL_PASSWORD',
+} as const;
+
+/** `$cred = ...` from the environment the shell process inherited. */
+export const BUILD_CREDENTIAL =
+  `${renderLiteral(VARIABLES.credential)} = [System.Management.Automation.PSCredential]::new(` +
+  `${renderLiteral(new PsVariable(`env:${CREDENTIAL_ENVIRONMENT.username}`))}, ` +
+  `${secureStringOf(renderLiteral(new PsVariable(`env:${CREDENTIAL_ENVIRONMENT.password}`)))})`;
+
+// 32 random bytes from the shell's own CSPRNG as the PFX password: it exists only inside that PowerShell process.
+const RANDOM_PFX_PASSWORD =
+  '$b = [byte[]]::new(32); [void][System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b); ' +
+  `${renderLiteral(VARIABLES.pfxPassword)} = ${secureStringOf('[System.Convert]::ToBase64String($b)')}`;
+
+/**
+ * Export from one server and import on another in one call, in a child scope (`& { }`) so the password and the PFX
+ * vanish with it: neither the password nor the key material ever appears in command text or leaves the shell.
+ */
+export function renderCertificateCopy(source: string, thumbprint: string, target: string): string {
+  const exported = renderCommand('Export-ExchangeCertificate', {
+    Thumbprint: thumbprint,
+    Server: source,
+    BinaryEncoded: true,
+    Password: VARIABLES.pfxPassword,
+  });
+  const imported = renderCommand('Import-ExchangeCertificate', {
+    Server: target,
+    FileData: VARIABLES.pfxData,
+    Password: VARIABLES.pfxPassword,
+    PrivateKeyExportable: true,
+  });
+  return `& { ${RANDOM_PFX_PASSWORD}; ${renderLiteral(VARIABLES.pfxData)} = (${exported}).FileData; ${imported} }`;
+}
+
 /**
  * Script blocks run on each server through Invoke-Command. Their text is constant; the values they act on arrive as
  * -ArgumentList data bound to param($name), never pasted into the block.
  */
-const NAME = new PsVariable('name');
+const NAME = VARIABLES.name;
 const IMPORT_WEB_ADMINISTRATION = renderCommand('Import-Module', { Name: 'WebAdministration' });
 export const SCRIPT_BLOCKS = {
   restartWebAppPool: new PsScriptBlock(

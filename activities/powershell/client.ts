@@ -27,6 +27,7 @@ import {
   ParamsOf,
   SCRIPT_BLOCKS,
   SelectProperty,
+  renderCertificateCopy,
   renderCommand,
   renderEnvelope,
   renderPipeline,
@@ -58,7 +59,7 @@ import {
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
 } from './output';
-import { PS_NOW, PsAbsoluteDate, PsBytes, PsHashtable, PsRelativeDate, PsScriptBlock, PsSecureString } from './render';
+import { PS_NOW, PsAbsoluteDate, PsHashtable, PsRelativeDate, PsScriptBlock } from './render';
 import { ShellSession, ShellSessionPool } from './session';
 import { ExchangeShellSettingsInput, launchFor, parseShellSettings } from './settings';
 
@@ -98,6 +99,8 @@ export const EVENT_PROPERTIES: readonly SelectProperty[] = [
 ];
 
 const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
+/** Names the export-and-import call in errors. */
+const CERTIFICATE_COPY = 'Export-ExchangeCertificate | Import-ExchangeCertificate';
 const MAX_AUTH_ADMIN_EVENTS = 20;
 
 export interface ExchangeClientDeps {
@@ -121,19 +124,24 @@ export class ExchangeShell {
   }
 
   /** Runs a command and returns its output objects; a PowerShell error becomes its named error class. */
-  async run<C extends CmdletName>(cmdlet: C, params: ParamsOf<C>, options: RunOptions = {}): Promise<unknown[]> {
-    const line = this.render(cmdlet, params, options.select);
+  run<C extends CmdletName>(cmdlet: C, params: ParamsOf<C>, options: RunOptions = {}): Promise<unknown[]> {
+    return this.runPipeline(cmdlet, renderPipeline(renderCommand(cmdlet, params), options.select), options);
+  }
+
+  /** Runs a pipeline the catalogue rendered; `label` names it in errors (never the text: see session.ts). */
+  async runPipeline(label: string, pipeline: string, options: Pick<RunOptions, 'timeoutMs'> = {}): Promise<unknown[]> {
+    const line = renderEnvelope(pipeline);
     let envelope: Envelope | undefined;
     const stdout = await this.session.run(line, {
-      cmdlet,
+      cmdlet: label,
       timeoutMs: options.timeoutMs,
       discardIf: (out) => {
-        envelope = parseEnvelope(out, cmdlet);
-        return !envelope.ok && classifyErrorRecord(envelope.error, cmdlet) instanceof RemoteSessionBrokenError;
+        envelope = parseEnvelope(out, label);
+        return !envelope.ok && classifyErrorRecord(envelope.error, label) instanceof RemoteSessionBrokenError;
       },
     });
-    envelope ??= parseEnvelope(stdout, cmdlet);
-    if (!envelope.ok) throw classifyErrorRecord(envelope.error, cmdlet);
+    envelope ??= parseEnvelope(stdout, label);
+    if (!envelope.ok) throw classifyErrorRecord(envelope.error, label);
     return envelope.value;
   }
 }
@@ -345,37 +353,16 @@ export function createExchangeClient(
       await shell.run('Set-AuthConfig', { ClearPreviousCertificate: true, Force: true });
     },
 
-    async exportCertificate(server: string, thumbprint: Thumbprint, password: string) {
-      const items = await shell.run(
-        'Export-ExchangeCertificate',
-        {
-          Thumbprint: validThumbprint(thumbprint),
-          Server: server,
-          BinaryEncoded: true,
-          Password: new PsSecureString(password),
-        },
-        { select: ['FileData'] },
+    async copyCertificate(source: string, thumbprint: Thumbprint, target: string) {
+      const items = await shell.runPipeline(
+        CERTIFICATE_COPY,
+        renderPipeline(renderCertificateCopy(source, validThumbprint(thumbprint), target), ['Thumbprint']),
       );
-      const item = single(items, 'Export-ExchangeCertificate') as { FileData?: unknown };
-      return pfxToBase64(item?.FileData);
-    },
-
-    async importCertificate(server: string, pfxBase64: string, password: string) {
-      const items = await shell.run(
-        'Import-ExchangeCertificate',
-        {
-          Server: server,
-          FileData: new PsBytes(pfxBase64),
-          Password: new PsSecureString(password),
-          PrivateKeyExportable: true,
-        },
-        { select: ['Thumbprint'] },
-      );
-      const item = single(items, 'Import-ExchangeCertificate') as { Thumbprint?: unknown };
+      const item = single(items, CERTIFICATE_COPY) as { Thumbprint?: unknown };
       const parsed = thumbprintSchema.safeParse(item?.Thumbprint);
       if (!parsed.success) {
         throw new OutputSchemaError('Import-ExchangeCertificate: no thumbprint in the output', {
-          cmdlet: 'Import-ExchangeCertificate',
+          cmdlet: CERTIFICATE_COPY,
         });
       }
       return parsed.data;
@@ -476,18 +463,4 @@ export function createExchangeClient(
       await pool.release(shell.session);
     },
   };
-}
-
-/** Export-ExchangeCertificate -BinaryEncoded's FileData: bytes as a base64 string (7) or a number array (5.1). */
-export function pfxToBase64(fileData: unknown): string {
-  if (fileData && typeof fileData === 'object' && !Array.isArray(fileData) && 'value' in fileData) {
-    fileData = (fileData as { value: unknown }).value;
-  }
-  if (typeof fileData === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(fileData)) return fileData;
-  if (Array.isArray(fileData) && fileData.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
-    return Buffer.from(fileData as number[]).toString('base64');
-  }
-  throw new OutputSchemaError('Export-ExchangeCertificate: FileData is neither base64 nor a byte array', {
-    cmdlet: 'Export-ExchangeCertificate',
-  });
 }

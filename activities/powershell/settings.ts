@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { renderCommand } from './catalogue';
+import { BUILD_CREDENTIAL, CREDENTIAL_ENVIRONMENT, VARIABLES, renderCommand } from './catalogue';
 import { ShellConfigurationError } from './errors';
-import { PsSecureString, PsVariable } from './render';
+import { renderLiteral } from './render';
 
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -87,7 +87,7 @@ export interface ShellLaunch {
   key: string;
   executable: string;
   env: NodeJS.ProcessEnv;
-  /** The one setup line sent once per process. Holds the password when remote credentials are configured. */
+  /** The one setup line sent once per process; secrets reach the process through `env`, never through this text. */
   setupLine: string;
   commandTimeoutMs: number;
   setupTimeoutMs: number;
@@ -102,23 +102,16 @@ export function setupLineFor(settings: ExchangeShellSettings): string {
     return `${COMMON_SETUP}; ${renderCommand('Add-PSSnapin', { Name: EXCHANGE_SNAPIN })}`;
   }
   const statements = [COMMON_SETUP];
-  const cred = new PsVariable('cred');
-  if (settings.credential) {
-    const build = renderCommand('New-Object', {
-      TypeName: 'System.Management.Automation.PSCredential',
-      ArgumentList: [settings.credential.username, new PsSecureString(settings.credential.password)],
-    });
-    statements.push(`$cred = ${build}`);
-  }
+  if (settings.credential) statements.push(BUILD_CREDENTIAL);
   const newSession = renderCommand('New-PSSession', {
     ConfigurationName: 'Microsoft.Exchange',
     ConnectionUri: connectionUri(settings),
     Authentication: settings.authentication,
-    Credential: settings.credential ? cred : undefined,
+    Credential: settings.credential ? VARIABLES.credential : undefined,
   });
-  statements.push(`$s = ${newSession}`);
+  statements.push(`${renderLiteral(VARIABLES.session)} = ${newSession}`);
   statements.push(
-    `${renderCommand('Import-PSSession', { Session: new PsVariable('s'), DisableNameChecking: true, AllowClobber: true })} | Out-Null`,
+    `${renderCommand('Import-PSSession', { Session: VARIABLES.session, DisableNameChecking: true, AllowClobber: true })} | Out-Null`,
   );
   return statements.join('; ');
 }
@@ -131,6 +124,14 @@ export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): S
     if (settings.simulatorState) env.EXCHANGE_SIM_STATE = settings.simulatorState;
   } else {
     executable = settings.executable ?? WINDOWS_POWERSHELL;
+  }
+  // The credential travels as environment of the shell process only (the worker's own environment is as private),
+  // so no command text, script-block log or transcript ever holds it.
+  delete env[CREDENTIAL_ENVIRONMENT.username];
+  delete env[CREDENTIAL_ENVIRONMENT.password];
+  if (settings.mode === 'remote' && settings.credential) {
+    env[CREDENTIAL_ENVIRONMENT.username] = settings.credential.username;
+    env[CREDENTIAL_ENVIRONMENT.password] = settings.credential.password;
   }
   const target = settings.mode === 'remote' ? connectionUri(settings) : settings.mode;
   return {

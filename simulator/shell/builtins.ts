@@ -639,6 +639,19 @@ const newObject: BuiltinCmdlet = {
     const type = (args.TypeName as string).toLowerCase().replace(/^system\./, '');
     const list = (args.ArgumentList as PSValue[] | undefined) ?? [];
     if (type === 'management.automation.pscredential' || type === 'pscredential') {
+      if (list.length === 2 && (list[0] === null || toStr(list[0]) === '')) {
+        throw cmdletError(
+          'Exception calling ".ctor" with "2" argument(s): "Cannot process argument because the value of argument "userName" is not valid. Change the value of the "userName" argument and run the operation again."',
+          'New-Object',
+          'Microsoft.PowerShell.Commands.NewObjectCommand',
+          {
+            id: 'ConstructorInvokedThrowException',
+            category: 'InvalidOperation',
+            reason: 'MethodInvocationException',
+            exceptionType: 'System.Management.Automation.MethodInvocationException',
+          },
+        );
+      }
       if (list.length !== 2 || !(list[1] instanceof PSSecureString)) {
         throw cmdletError(
           `Cannot find an overload for "PSCredential" and the argument count: "${list.length}".`,

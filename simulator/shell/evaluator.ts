@@ -488,7 +488,11 @@ export class Interpreter {
     let input: PSValue[] | null = null;
     for (const element of statement.elements) {
       if (element.kind === 'expression') {
-        input = enumerate(await this.evalExpression(element.expression, scope));
+        const value = await this.evalExpression(element.expression, scope);
+        // `[void]expr` discards the value: it writes nothing to the pipeline (not even $null).
+        const discarded =
+          element.expression.kind === 'cast' && resolveType(element.expression.typeName) === 'System.Void';
+        input = discarded ? [] : enumerate(value);
       } else {
         input = await this.runCommand(element, scope, input);
       }

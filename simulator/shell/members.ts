@@ -2,6 +2,7 @@
 // static members the dialect uses ([datetime]::Parse, [System.Convert]::FromBase64String, [Console]::Out, ...), and
 // casts. Errors are PowerShell's: MethodNotFound, InvokeMethodOnNull, MethodCountCouldNotFindBest, TypeNotFound.
 import { methodInvocationError, runtimeError } from './errors';
+import { randomFillSync } from 'node:crypto';
 import { PSDateTime, PSEnum, PSError, PSHashtable, PSObject, PSSecureString, type PSValue } from './types';
 import {
   addToDateTime,
@@ -69,6 +70,8 @@ const TYPE_ALIASES: Record<string, string> = {
   'security.securestring': 'System.Security.SecureString',
   'collections.hashtable': 'System.Collections.Hashtable',
   'xml.xmldocument': 'System.Xml.XmlDocument',
+  'net.networkcredential': 'System.Net.NetworkCredential',
+  'security.cryptography.randomnumbergenerator': 'System.Security.Cryptography.RandomNumberGenerator',
 };
 const KNOWN_TYPES = new Set([
   ...Object.values(TYPE_ALIASES),
@@ -732,9 +735,68 @@ export class StaticState {
       case 'System.Globalization.CultureInfo':
         if (lower === 'getcultureinfo') return culture(toStr(args[0]));
         break;
+      case 'System.Byte[]':
+        if (lower === 'new') {
+          checkArgs('new', args, 1);
+          const length = toInteger(args[0], 32);
+          if (length < 0)
+            throw methodInvocationError(
+              '.ctor',
+              1,
+              'Arithmetic operation resulted in an overflow.',
+              'OverflowException',
+            );
+          return new Uint8Array(length);
+        }
+        break;
+      case 'System.Security.Cryptography.RandomNumberGenerator':
+        if (lower === 'create') {
+          checkArgs(member, args, 0);
+          return new RuntimeObject(
+            'System.Security.Cryptography.RNGCryptoServiceProvider',
+            {},
+            {
+              GetBytes: (a) => {
+                if (!(a[0] instanceof Uint8Array)) throw overloadError('GetBytes', a.length);
+                randomFillSync(a[0]);
+                return null;
+              },
+              Dispose: () => null,
+            },
+            'System.Security.Cryptography.RNGCryptoServiceProvider',
+          );
+        }
+        break;
+      case 'System.Net.NetworkCredential':
+        if (lower === 'new') {
+          checkArgs('new', args, 0, 2, 3);
+          const password =
+            args[1] instanceof PSSecureString ? args[1].plainText : args[1] == null ? '' : toStr(args[1]);
+          return new RuntimeObject(
+            'System.Net.NetworkCredential',
+            {
+              UserName: args[0] == null ? '' : toStr(args[0]),
+              Password: password,
+              SecurePassword: new PSSecureString(password),
+              Domain: args[2] == null ? '' : toStr(args[2]),
+            },
+            {},
+            'System.Net.NetworkCredential',
+          );
+        }
+        break;
       case 'System.Management.Automation.PSCredential':
         if (lower === 'new') {
           checkArgs('new', args, 2);
+          // PSCredential's constructor refuses an empty user name: a credential variable that was never set fails here.
+          if (args[0] === null || toStr(args[0]) === '') {
+            throw methodInvocationError(
+              '.ctor',
+              2,
+              'Cannot process argument because the value of argument "userName" is not valid. Change the value of the "userName" argument and run the operation again.',
+              'PSArgumentException',
+            );
+          }
           if (!(args[1] instanceof PSSecureString)) {
             throw new PSError(
               `Cannot convert argument "password", with value: "${toStr(args[1])}", for "PSCredential" to type "System.Security.SecureString": "Cannot convert the "${toStr(args[1])}" value of type "${typeNameOf(args[1])}" to type "System.Security.SecureString"."`,

@@ -3,20 +3,14 @@ import path from 'node:path';
 import {
   CMDLET_NAMES,
   SCRIPT_BLOCKS,
+  renderCertificateCopy,
   renderCommand,
   renderEnvelope,
   renderPipeline,
 } from '../../activities/powershell/catalogue';
 import { CERTIFICATE_PROPERTIES, EVENT_PROPERTIES } from '../../activities/powershell/client';
 import { CatalogueError } from '../../activities/powershell/errors';
-import {
-  PS_NOW,
-  PsAbsoluteDate,
-  PsBytes,
-  PsHashtable,
-  PsRelativeDate,
-  PsSecureString,
-} from '../../activities/powershell/render';
+import { PS_NOW, PsAbsoluteDate, PsHashtable, PsRelativeDate } from '../../activities/powershell/render';
 
 const T = 'A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0';
 const dialect = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'powershell-dialect.md'), 'utf8');
@@ -85,24 +79,7 @@ describe('the dialect document examples are rendered exactly', () => {
       }),
       ['Value'],
     ),
-    renderPipeline(
-      renderCommand('Export-ExchangeCertificate', {
-        Thumbprint: T,
-        Server: 'ex1.contoso.com',
-        BinaryEncoded: true,
-        Password: new PsSecureString('p@ss'),
-      }),
-      ['FileData'],
-    ),
-    renderPipeline(
-      renderCommand('Import-ExchangeCertificate', {
-        Server: 'ex9.fabrikam.com',
-        FileData: new PsBytes('MIIK'),
-        Password: new PsSecureString('p@ss'),
-        PrivateKeyExportable: true,
-      }),
-      ['Thumbprint'],
-    ),
+    renderPipeline(renderCertificateCopy('ex1.contoso.com', T, 'ex9.fabrikam.com'), ['Thumbprint']),
   ];
 
   test('the doc has as many examples as we render', () => {

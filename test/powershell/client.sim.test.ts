@@ -139,7 +139,7 @@ describe('reading the organisation', () => {
 });
 
 describe('changing the organisation', () => {
-  test('create, stage 49 h ahead (computed by the server), export, import, restart, recycle', async () => {
+  test('create, stage 49 h ahead (computed by the server), copy, restart, recycle', async () => {
     const { client } = clientFor('healthy');
     const servers = await client.getExchangeServers();
     const before = await client.getAuthConfig();
@@ -157,9 +157,7 @@ describe('changing the organisation', () => {
     // The simulated clock is frozen, so the server computed exactly now + 49 h.
     expect(Date.parse(staged.nextCertificateEffectiveDate!)).toBe(serverNow + 49 * 3_600_000);
 
-    const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, "p@ss'word\n€");
-    expect(Buffer.from(pfx, 'base64').length).toBeGreaterThan(0);
-    const imported = await client.importCertificate(servers[1].fqdn, pfx, "p@ss'word\n€");
+    const imported = await client.copyCertificate(servers[0].fqdn, cert.thumbprint, servers[1].fqdn);
     expect(imported).toBe(cert.thumbprint);
     expect((await client.getCertificate(servers[1].fqdn, cert.thumbprint)).status).toBe('present');
 
@@ -201,8 +199,7 @@ describe('changing the organisation', () => {
     const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
     for (const s of servers.slice(1)) {
       if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status !== 'present') {
-        const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, 'pw');
-        await client.importCertificate(s.fqdn, pfx, 'pw');
+        await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
       }
     }
     await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
@@ -223,8 +220,7 @@ describe('the AuthAdmin servicelet', () => {
     const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
     for (const s of servers.slice(1)) {
       if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status === 'present') continue;
-      const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, 'pw');
-      await client.importCertificate(s.fqdn, pfx, 'pw');
+      await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
     }
     await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
@@ -291,5 +287,61 @@ describe('faults injected into the simulated organisation', () => {
     expect((error as ServerUnreachableError).retryable).toBe(true);
     expect((error as Error).cause).toBeInstanceOf(Error);
     await expect(client.getExchangeServers()).resolves.toHaveLength(2);
+  });
+});
+
+/** Every command line the client sends after the session setup, as the shell receives it. */
+function recordCommands(client: Client): string[] {
+  const sent: string[] = [];
+  const session = client.shell.session;
+  const run = session.run.bind(session);
+  session.run = (command, options) => {
+    sent.push(command);
+    return run(command, options);
+  };
+  return sent;
+}
+
+describe('no secret ever appears in command text (script-block logging, transcription)', () => {
+  const password = 'Sup3r-Secret-Passw0rd';
+
+  test('the remote credential travels in the environment; the PFX password is made and used inside PowerShell', async () => {
+    const state = createSimState('two-sites');
+    states.push(state);
+    const previous = process.env.EXCHANGE_SIM_STATE;
+    process.env.EXCHANGE_SIM_STATE = state.file;
+    const client = createExchangeClient(
+      {
+        mode: 'remote',
+        server: 'ex1.contoso.com',
+        executable: SIM_SHELL,
+        credential: { username: 'CONTOSO\\svc-rotate', password },
+      },
+      { pool },
+    ) as Client;
+    try {
+      const sent = recordCommands(client);
+      const servers = await client.getExchangeServers();
+      const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+      const target = servers.find((s) => s.site !== servers[0].site)!;
+      expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('missing');
+      expect(await client.copyCertificate(servers[0].fqdn, cert.thumbprint, target.fqdn)).toBe(cert.thumbprint);
+      expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('present');
+
+      const texts = [client.shell.session.launch.setupLine, ...sent];
+      expect(sent.length).toBeGreaterThanOrEqual(5);
+      for (const text of texts) {
+        expect(text).not.toContain(password);
+        expect(text).not.toContain('svc-rotate');
+        // No secure string from a literal, no key material as a literal.
+        expect(text).not.toMatch(/ConvertTo-SecureString|AsPlainText|FromBase64String/);
+      }
+      // The shell really built and used the credential from its environment (an empty user name would fail).
+      expect(client.shell.session.launch.setupLine).toContain('-Credential $cred');
+    } finally {
+      await client.close();
+      if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
+      else process.env.EXCHANGE_SIM_STATE = previous;
+    }
   });
 });

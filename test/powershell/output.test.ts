@@ -14,7 +14,6 @@ import {
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
 } from '../../activities/powershell/output';
-import { pfxToBase64 } from '../../activities/powershell/client';
 import {
   CertificateNotFoundError,
   NoMatchingEventsError,
@@ -236,13 +235,6 @@ describe('envelope and dates', () => {
     expect(() => parseEnvelope('', 'X')).toThrow(OutputSchemaError);
     expect(() => parseEnvelope('{"ok":maybe}', 'X')).toThrow(OutputSchemaError);
     expect(() => parseEnvelope('{"ok":false}', 'X')).toThrow(OutputSchemaError);
-  });
-
-  test('FileData as base64 (7), byte numbers (5.1) or garbage', () => {
-    expect(pfxToBase64('AQID')).toBe('AQID');
-    expect(pfxToBase64([1, 2, 3])).toBe('AQID');
-    expect(pfxToBase64({ value: [1, 2, 3], Count: 3 })).toBe('AQID');
-    expect(() => pfxToBase64([1, 2, 300])).toThrow(OutputSchemaError);
   });
 });
 

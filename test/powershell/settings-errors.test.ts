@@ -103,22 +103,35 @@ describe('session setup lines are exactly those of the dialect doc', () => {
     );
   });
 
-  test('remote over https with credentials from the worker environment', () => {
-    const line = setupLineFor(
-      parseShellSettings({
-        mode: 'remote',
-        server: 'ex1.contoso.com',
-        useHttps: true,
-        authentication: 'Negotiate',
-        credential: { username: "CONTOSO\\svc-rot'ate", password: "p'w\nd" },
-      }),
-    );
-    expect(line).toBe(
-      `${common}; $cred = New-Object -TypeName 'System.Management.Automation.PSCredential' -ArgumentList 'CONTOSO\\svc-rot''ate', ` +
-        `(ConvertTo-SecureString -String ('p''w' + [char]10 + 'd') -AsPlainText -Force); ` +
+  test('remote over https with credentials: they travel in the process environment, never in the text', () => {
+    const settings = parseShellSettings({
+      mode: 'remote',
+      server: 'ex1.contoso.com',
+      useHttps: true,
+      authentication: 'Negotiate',
+      credential: { username: "CONTOSO\\svc-rot'ate", password: "p'w\nd" },
+    });
+    const launch = launchFor(settings);
+    expect(launch.setupLine).toBe(
+      `${common}; ${backticked('after\n')}; ` +
         `$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'https://ex1.contoso.com/PowerShell/' -Authentication 'Negotiate' -Credential $cred; ` +
         `Import-PSSession -Session $s -DisableNameChecking -AllowClobber | Out-Null`,
     );
+    expect(launch.env.EXCHANGE_SHELL_USERNAME).toBe("CONTOSO\\svc-rot'ate");
+    expect(launch.env.EXCHANGE_SHELL_PASSWORD).toBe("p'w\nd");
+    expect(launch.setupLine).not.toContain('svc-rot');
+    expect(launch.key).not.toContain("p'w");
+  });
+
+  test('a credential in the worker environment is not handed to a shell that was not configured with one', () => {
+    process.env.EXCHANGE_SHELL_PASSWORD = 'stale';
+    try {
+      expect(launchFor(parseShellSettings({ mode: 'remote', server: 'ex1' })).env.EXCHANGE_SHELL_PASSWORD).toBe(
+        undefined,
+      );
+    } finally {
+      delete process.env.EXCHANGE_SHELL_PASSWORD;
+    }
   });
 });
 

@@ -448,6 +448,27 @@ describe('values and members', () => {
     expect(JSON.parse(out)).toBe(expected);
   });
 
+  test('secrets made inside the shell: random bytes, a SecureString without a cmdlet, [void] writes nothing', async () => {
+    const { out, err } = await h.run(
+      "& { $b = [byte[]]::new(32); [void][System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b); $pw = [System.Net.NetworkCredential]::new('', [System.Convert]::ToBase64String($b)).SecurePassword; $pw.GetType().FullName; [System.Convert]::ToBase64String($b).Length; @($b | Where-Object { $_ -ne 0 }).Count -gt 16 }",
+    );
+    expect(err).toBe('');
+    expect(out).toBe('System.Security.SecureString\n44\nTrue\n');
+    expect((await jsonOf(h, '@([void]1)')) ?? []).toEqual([]);
+  });
+
+  test('a PSCredential from an unset environment variable fails as PowerShell does', async () => {
+    delete process.env.SIM_TEST_UNSET_USER;
+    expect(
+      await caught(
+        "[System.Management.Automation.PSCredential]::new($env:SIM_TEST_UNSET_USER, [System.Net.NetworkCredential]::new('', 'pw').SecurePassword)",
+      ),
+    ).toMatchObject({
+      message: expect.stringContaining('the value of argument "userName" is not valid'),
+      reason: 'MethodInvocationException',
+    });
+  });
+
   test('an uncaught runtime error is written without a command prefix, under the failing expression', async () => {
     const { err } = await h.run("$x = 'a'; $null.Foo()");
     expect(err).toBe(

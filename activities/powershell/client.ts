@@ -220,8 +220,11 @@ export function createExchangeClient(
         await step(server);
         results.push({ server, ok: true, at: now().toISOString() });
       } catch (error) {
-        // A wrong environment fails every server alike: stop instead of reporting the same failure N times.
-        if (isEnvironmentError(error)) throw error;
+        // A wrong environment (no such cmdlet or parameter, a catalogue or configuration fault) fails every server
+        // alike: stop instead of reporting it N times. Access denied is not among them here: WinRM and the local
+        // Administrators group are per server, so one denial says nothing of the others and the servers already done
+        // must still be reported as done.
+        if (isEnvironmentError(error) && !(error instanceof AccessDeniedError)) throw error;
         results.push({
           server,
           ok: false,

@@ -279,6 +279,22 @@ describe('faults injected into the simulated organisation', () => {
     await expect(client.getAuthConfig()).resolves.toBeDefined();
   });
 
+  test("access denied on one server is that server's result; the others are still done and reported", async () => {
+    const { client, state } = clientFor('healthy');
+    const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
+    sim(state.file, 'fault', 'inject', 'access-denied', '--cmdlet', 'Restart-WebAppPool', '--count', '1');
+    const results = await client.recycleAppPool(servers, 'MSExchangeOWAAppPool');
+    expect(results.map((r) => [r.server, r.ok])).toEqual([
+      [servers[0], false],
+      [servers[1], true],
+    ]);
+    expect(results[0].error).toMatch(/^AccessDeniedError: /);
+    expect(typeof results[1].at).toBe('string');
+    sim(state.file, 'fault', 'inject', 'access-denied', '--cmdlet', 'Restart-Service', '--count', '1');
+    const restarted = await client.restartServiceHost(servers);
+    expect(restarted.map((r) => r.ok)).toEqual([false, true]);
+  });
+
   test('a transient RPC error is ServerUnreachableError (retryable)', async () => {
     const { client, state } = clientFor('healthy');
     sim(state.file, 'fault', 'inject', 'rpc', '--cmdlet', 'Get-ExchangeServer', '--count', '1');

@@ -116,6 +116,7 @@ const CATALOGUE = {
     FilterHashtable: 'Hashtable[]',
     MaxEvents: 'Int64',
     Oldest: 'SwitchParameter',
+    Credential: 'PSCredential',
   },
   'Get-ExchangeDiagnosticInfo': {
     Server: 'String',

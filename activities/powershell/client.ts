@@ -27,6 +27,7 @@ import {
   ParamsOf,
   SCRIPT_BLOCKS,
   SelectProperty,
+  VARIABLES,
   renderCertificateCopy,
   renderCommand,
   renderEnvelope,
@@ -205,6 +206,9 @@ export function createExchangeClient(
   const pool = deps.pool ?? defaultPool;
   const now = deps.now ?? (() => new Date());
   const shell = new ExchangeShell(pool.acquire(launch));
+  // Invoke-Command and Get-WinEvent -ComputerName reach the servers themselves, outside the Exchange session: without
+  // -Credential they would run as the worker's own account, not as the configured one.
+  const credential = settings.mode === 'remote' && settings.credential ? VARIABLES.credential : undefined;
   let closed = false;
 
   const getCertificates = async (params: ParamsOf<'Get-ExchangeCertificate'>): Promise<ExchangeCertificate[]> => {
@@ -236,7 +240,11 @@ export function createExchangeClient(
   };
 
   const invokeOn = (server: string, block: PsScriptBlock, argument: string, select?: readonly SelectProperty[]) =>
-    shell.run('Invoke-Command', { ComputerName: server, ScriptBlock: block, ArgumentList: argument }, { select });
+    shell.run(
+      'Invoke-Command',
+      { ComputerName: server, ScriptBlock: block, ArgumentList: argument, Credential: credential },
+      { select },
+    );
 
   return {
     shell,
@@ -389,6 +397,7 @@ export function createExchangeClient(
               StartTime: new PsAbsoluteDate(since),
             }),
             MaxEvents: MAX_AUTH_ADMIN_EVENTS,
+            Credential: credential,
           },
           { select: EVENT_PROPERTIES },
         );

@@ -110,6 +110,8 @@ export type ParamType =
   | 'ScriptBlock'
   | 'Object'
   | 'Object[]'
+  /** A PSCredential object; a user name alone would prompt for the password, which the non-interactive shell refuses. */
+  | 'PSCredential'
   /**
    * An enum by name. Numeric values follow the declaration: for flags enums a leading 'None' is 0 and the others are
    * successive bits (1, 2, 4, ...); otherwise a name's value is its position in `values`.

@@ -361,3 +361,34 @@ describe('no secret ever appears in command text (script-block logging, transcri
     }
   });
 });
+
+describe('remote credentials are used for the work outside the Exchange session', () => {
+  test.each([
+    ['configured', { username: 'CONTOSO\\svc-rotate', password: 'pw' }, true],
+    ['not configured (Kerberos as the worker)', undefined, false],
+  ])('credential %s', async (_name, credential, expected) => {
+    const state = createSimState('healthy');
+    states.push(state);
+    const previous = process.env.EXCHANGE_SIM_STATE;
+    process.env.EXCHANGE_SIM_STATE = state.file;
+    const client = createExchangeClient(
+      { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL, credential },
+      { pool },
+    ) as Client;
+    try {
+      const sent = recordCommands(client);
+      const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
+      expect((await client.recycleAppPool(servers, 'MSExchangeOWAAppPool')).every((r) => r.ok)).toBe(true);
+      expect((await client.restartServiceHost([servers[0]]))[0].ok).toBe(true);
+      expect(await client.getAppPoolState(servers[0], 'MSExchangeOWAAppPool')).toBe('Started');
+      expect(await client.getAuthAdminEvents(servers[0], '2000-01-01T00:00:00Z')).toEqual(expect.any(Array));
+      const perServer = sent.filter((c) => /Invoke-Command|Get-WinEvent/.test(c));
+      expect(perServer).toHaveLength(servers.length + 3);
+      for (const command of perServer) expect(command.includes('-Credential $cred')).toBe(expected);
+    } finally {
+      await client.close();
+      if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
+      else process.env.EXCHANGE_SIM_STATE = previous;
+    }
+  });
+});

@@ -457,6 +457,20 @@ describe('values and members', () => {
     expect((await jsonOf(h, '@([void]1)')) ?? []).toEqual([]);
   });
 
+  test('-Credential takes a PSCredential; a user name alone would prompt, which the non-interactive shell refuses', async () => {
+    expect(
+      await caught("Invoke-Command -ComputerName 'ex1.contoso.com' -Credential 'CONTOSO\\svc' -ScriptBlock { 1 }"),
+    ).toMatchObject({
+      message:
+        "Cannot process argument transformation on parameter 'Credential'. PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",
+      errorId: 'ParameterArgumentTransformationError,Microsoft.PowerShell.Commands.InvokeCommandCommand',
+    });
+    const { out, err } = await h.run(
+      "$c = [System.Management.Automation.PSCredential]::new('CONTOSO\\svc', [System.Net.NetworkCredential]::new('', 'pw').SecurePassword); Invoke-Command -ComputerName 'ex1.contoso.com' -Credential $c -ScriptBlock { 'ran' }",
+    );
+    expect({ out, err }).toEqual({ out: 'ran\n', err: '' });
+  });
+
   test('a PSCredential from an unset environment variable fails as PowerShell does', async () => {
     delete process.env.SIM_TEST_UNSET_USER;
     expect(

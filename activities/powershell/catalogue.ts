@@ -50,6 +50,8 @@ const CATALOGUE = {
     },
     Credential: 'PSCredential',
   },
+  'Get-PSSession': {},
+  'Remove-PSSession': { Session: 'PSSession[]' },
   'Import-PSSession': {
     Session: 'PSSession[]',
     DisableNameChecking: 'SwitchParameter',
@@ -278,10 +280,13 @@ export function renderPipeline(command: string, select?: readonly SelectProperty
   return `${command} | Select-Object -Property ${select.map(renderSelectProperty).join(', ')}`;
 }
 
-/** The per-call envelope of docs/powershell-dialect.md: errors come back as data on stdout, not as stderr text. */
-export function renderEnvelope(pipeline: string): string {
+/**
+ * The per-call envelope of docs/powershell-dialect.md: errors come back as data on stdout, not as stderr text. `guard`
+ * is a statement run first inside the try (the remote session's state check).
+ */
+export function renderEnvelope(pipeline: string, guard?: string): string {
   return (
-    `try { $r = @(${pipeline}); ConvertTo-Json -InputObject @{ ok = $true; value = $r } -Depth 8 -Compress } ` +
+    `try { ${guard ? `${guard}; ` : ''}$r = @(${pipeline}); ConvertTo-Json -InputObject @{ ok = $true; value = $r } -Depth 8 -Compress } ` +
     `catch { ConvertTo-Json -InputObject @{ ok = $false; error = @{ message = $_.Exception.Message; ` +
     `exceptionType = $_.Exception.GetType().FullName; reason = [string]$_.CategoryInfo.Reason; ` +
     `category = [string]$_.CategoryInfo.Category; errorId = [string]$_.FullyQualifiedErrorId; ` +

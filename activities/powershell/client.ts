@@ -121,7 +121,7 @@ export class ExchangeShell {
   constructor(readonly session: ShellSession) {}
 
   render<C extends CmdletName>(cmdlet: C, params: ParamsOf<C>, select?: readonly SelectProperty[]): string {
-    return renderEnvelope(renderPipeline(renderCommand(cmdlet, params), select));
+    return renderEnvelope(renderPipeline(renderCommand(cmdlet, params), select), this.session.launch.guard);
   }
 
   /** Runs a command and returns its output objects; a PowerShell error becomes its named error class. */
@@ -131,7 +131,7 @@ export class ExchangeShell {
 
   /** Runs a pipeline the catalogue rendered; `label` names it in errors (never the text: see session.ts). */
   async runPipeline(label: string, pipeline: string, options: Pick<RunOptions, 'timeoutMs'> = {}): Promise<unknown[]> {
-    const line = renderEnvelope(pipeline);
+    const line = renderEnvelope(pipeline, this.session.launch.guard);
     let envelope: Envelope | undefined;
     const stdout = await this.session.run(line, {
       cmdlet: label,

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { BUILD_CREDENTIAL, CREDENTIAL_ENVIRONMENT, VARIABLES, renderCommand } from './catalogue';
-import { ShellConfigurationError } from './errors';
-import { renderLiteral } from './render';
+import { SESSION_NOT_OPEN, ShellConfigurationError } from './errors';
+import { renderLiteral, renderString } from './render';
 
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -89,6 +89,10 @@ export interface ShellLaunch {
   env: NodeJS.ProcessEnv;
   /** The one setup line sent once per process; secrets reach the process through `env`, never through this text. */
   setupLine: string;
+  /** Sent before the process ends: closes its Exchange runspaces (per-user limit 18) instead of leaking them. */
+  teardownLine?: string;
+  /** Runs first in every call's envelope: a cheap check that the Exchange session is still open. */
+  guard?: string;
   commandTimeoutMs: number;
   setupTimeoutMs: number;
 }
@@ -116,6 +120,15 @@ export function setupLineFor(settings: ExchangeShellSettings): string {
   return statements.join('; ');
 }
 
+/** Every PSSession of the process: the one New-PSSession made (remote), or Connect-ExchangeServer's (local). */
+export const TEARDOWN_LINE = `${renderCommand('Get-PSSession')} | ${renderCommand('Remove-PSSession')}`;
+
+/** A closed or broken session fails the call at once, as RemoteSessionBrokenError, instead of inside a proxy. */
+const SESSION_STATE_GUARD = (() => {
+  const session = renderLiteral(VARIABLES.session);
+  return `if (${session}.State -ne 'Opened') { throw (${renderString(`${SESSION_NOT_OPEN}; its state is `)} + ${session}.State) }`;
+})();
+
 export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): ShellLaunch {
   let executable: string;
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -139,6 +152,8 @@ export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): S
     executable,
     env,
     setupLine: setupLineFor(settings),
+    teardownLine: settings.mode === 'simulated' ? undefined : TEARDOWN_LINE,
+    guard: settings.mode === 'remote' ? SESSION_STATE_GUARD : undefined,
     commandTimeoutMs: settings.commandTimeoutMs,
     setupTimeoutMs: settings.setupTimeoutMs,
   };

@@ -486,6 +486,8 @@ const addPSSnapin: BuiltinCmdlet = {
 };
 
 let sessionCounter = 0;
+const PS_SESSION = 'System.Management.Automation.Runspaces.PSSession';
+const isSession = (v: PSValue): v is RuntimeObject => v instanceof RuntimeObject && v.runtimeType === PS_SESSION;
 
 const newPSSession: BuiltinCmdlet = {
   name: 'New-PSSession',
@@ -507,27 +509,44 @@ const newPSSession: BuiltinCmdlet = {
     { name: 'Name', type: 'String[]' },
     { name: 'UseSSL', type: 'SwitchParameter' },
   ],
-  invoke(args) {
+  invoke(args, ctx) {
     const uri = ((args.ConnectionUri as string[] | undefined) ?? [])[0];
     const computer = uri
       ? (/^[a-z]+:\/\/([^/:]+)/i.exec(uri)?.[1] ?? uri)
       : ((args.ComputerName as string[] | undefined) ?? ['localhost'])[0];
     sessionCounter++;
-    return [
-      new RuntimeObject(
-        'System.Management.Automation.Runspaces.PSSession',
-        {
-          Id: sessionCounter,
-          Name: `Session${sessionCounter}`,
-          ComputerName: computer,
-          ConfigurationName: (args.ConfigurationName as string | undefined) ?? 'Microsoft.PowerShell',
-          State: 'Opened',
-          Availability: 'Available',
-        },
-        {},
-        `[PSSession]Session${sessionCounter}`,
-      ),
-    ];
+    const session = new RuntimeObject(
+      PS_SESSION,
+      {
+        Id: sessionCounter,
+        Name: `Session${sessionCounter}`,
+        ComputerName: computer,
+        ConfigurationName: (args.ConfigurationName as string | undefined) ?? 'Microsoft.PowerShell',
+        State: 'Opened',
+        Availability: 'Available',
+      },
+      {},
+      `[PSSession]Session${sessionCounter}`,
+    );
+    ctxOf(ctx).interpreter.remoteSessions.push(session);
+    return [session];
+  },
+};
+
+const getPSSession: BuiltinCmdlet = {
+  name: 'Get-PSSession',
+  commandType: 'Microsoft.PowerShell.Commands.GetPSSessionCommand',
+  params: [
+    { name: 'Name', type: 'String[]' },
+    { name: 'Id', type: 'Int32' },
+  ],
+  invoke(args, ctx) {
+    const names = (args.Name as string[] | undefined)?.map(wildcard);
+    // Removed sessions leave the list, as in PowerShell; closed or broken ones stay until removed.
+    return ctxOf(ctx).interpreter.remoteSessions.filter(
+      (s) =>
+        (!names || names.some((re) => re.test(toStr(s.get('Name'))))) && (!('Id' in args) || s.get('Id') === args.Id),
+    );
   },
 };
 
@@ -544,10 +563,7 @@ const importPSSession: BuiltinCmdlet = {
   ],
   invoke(args) {
     const session = args.Session;
-    if (
-      !(session instanceof RuntimeObject) ||
-      session.runtimeType !== 'System.Management.Automation.Runspaces.PSSession'
-    ) {
+    if (!isSession(session)) {
       throw cmdletError(
         `Cannot bind parameter 'Session'. Cannot convert the "${toStr(session)}" value of type "${typeNameOf(session)}" to type "System.Management.Automation.Runspaces.PSSession".`,
         'Import-PSSession',
@@ -574,8 +590,19 @@ const importPSSession: BuiltinCmdlet = {
 const removePSSession: BuiltinCmdlet = {
   name: 'Remove-PSSession',
   commandType: 'Microsoft.PowerShell.Commands.RemovePSSessionCommand',
-  params: [{ name: 'Session', type: 'Object[]', position: 0 }],
-  invoke: () => [],
+  params: [{ name: 'Session', type: 'Object[]', position: 0, fromPipeline: true }],
+  invoke(args, ctx) {
+    const sessions = ctxOf(ctx).interpreter.remoteSessions;
+    for (const session of enumerate(args.Session ?? null)) {
+      if (!isSession(session)) continue;
+      // Closes the runspace on the server; the variable that held it now sees State Closed.
+      session.set('State', 'Closed');
+      session.set('Availability', 'None');
+      const i = sessions.indexOf(session);
+      if (i >= 0) sessions.splice(i, 1);
+    }
+    return [];
+  },
 };
 
 function withComputerName(value: PSValue, computer: string): PSValue {
@@ -710,6 +737,7 @@ export const BUILTIN_CMDLETS: BuiltinCmdlet[] = [
   importModule,
   addPSSnapin,
   newPSSession,
+  getPSSession,
   importPSSession,
   removePSSession,
   invokeCommand,

@@ -229,6 +229,8 @@ function wildcardToRegex(pattern: string, caseSensitive: boolean): RegExp {
 
 export class Interpreter {
   readonly global = new Scope(null, null);
+  /** PSSessions this shell opened (New-PSSession), for Get-PSSession and Remove-PSSession. */
+  readonly remoteSessions: PSObject[] = [];
   readonly statics: StaticState;
   private readonly commands = new Map<string, BuiltinCmdlet>();
   /** The script text being run, for error positions. */

@@ -3,7 +3,12 @@
 import fs from 'node:fs';
 import { createExchangeClient } from '../../activities/powershell/client';
 import type { ExchangeClient } from '../../activities/powershell/exchange-client';
-import { AccessDeniedError, CatalogueError, ServerUnreachableError } from '../../activities/powershell/errors';
+import {
+  AccessDeniedError,
+  CatalogueError,
+  RemoteSessionBrokenError,
+  ServerUnreachableError,
+} from '../../activities/powershell/errors';
 import { ShellSessionPool } from '../../activities/powershell/session';
 import { SimState, SIM_SHELL, createSimState, sim } from './sim';
 
@@ -24,19 +29,38 @@ afterAll(async () => {
   for (const s of states) s.remove();
 });
 
+/**
+ * Runs `body` with a client of any mode on a fresh organisation. The simulated shell reads its state from the
+ * environment, which every mode passes through from the worker; it is restored afterwards.
+ */
+async function withClient(
+  scenario: string,
+  settings: Record<string, unknown>,
+  body: (client: Client) => Promise<void>,
+): Promise<void> {
+  const state = createSimState(scenario);
+  states.push(state);
+  const previous = process.env.EXCHANGE_SIM_STATE;
+  process.env.EXCHANGE_SIM_STATE = state.file;
+  const client = createExchangeClient(settings, { pool }) as Client;
+  try {
+    await body(client);
+  } finally {
+    await client.close();
+    if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
+    else process.env.EXCHANGE_SIM_STATE = previous;
+  }
+}
+
+const REMOTE = { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL } as const;
+
 describe.each([
   ['simulated', {}],
   ['local', { mode: 'local', executable: SIM_SHELL }],
-  ['remote', { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL }],
+  ['remote', REMOTE],
 ])('connection mode %s', (_mode, settings) => {
   test('sets up once and serves several calls from one process', async () => {
-    const state = createSimState('healthy');
-    states.push(state);
-    // The simulated shell reads its state from the environment; every mode passes the worker's environment through.
-    const previous = process.env.EXCHANGE_SIM_STATE;
-    process.env.EXCHANGE_SIM_STATE = state.file;
-    try {
-      const client = createExchangeClient(settings, { pool }) as Client;
+    await withClient('healthy', settings, async (client) => {
       const servers = await client.getExchangeServers();
       expect(servers.map((s) => s.name).sort()).toEqual(['EX1', 'EX2']);
       const config = await client.getAuthConfig();
@@ -56,11 +80,7 @@ describe.each([
         '-Command',
         '-',
       ]);
-      await client.close();
-    } finally {
-      if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
-      else process.env.EXCHANGE_SIM_STATE = previous;
-    }
+    });
   });
 });
 
@@ -322,43 +342,30 @@ describe('no secret ever appears in command text (script-block logging, transcri
   const password = 'Sup3r-Secret-Passw0rd';
 
   test('the remote credential travels in the environment; the PFX password is made and used inside PowerShell', async () => {
-    const state = createSimState('two-sites');
-    states.push(state);
-    const previous = process.env.EXCHANGE_SIM_STATE;
-    process.env.EXCHANGE_SIM_STATE = state.file;
-    const client = createExchangeClient(
-      {
-        mode: 'remote',
-        server: 'ex1.contoso.com',
-        executable: SIM_SHELL,
-        credential: { username: 'CONTOSO\\svc-rotate', password },
-      },
-      { pool },
-    ) as Client;
-    try {
-      const sent = recordCommands(client);
-      const servers = await client.getExchangeServers();
-      const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
-      const target = servers.find((s) => s.site !== servers[0].site)!;
-      expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('missing');
-      expect(await client.copyCertificate(servers[0].fqdn, cert.thumbprint, target.fqdn)).toBe(cert.thumbprint);
-      expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('present');
+    await withClient(
+      'two-sites',
+      { ...REMOTE, credential: { username: 'CONTOSO\\svc-rotate', password } },
+      async (client) => {
+        const sent = recordCommands(client);
+        const servers = await client.getExchangeServers();
+        const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+        const target = servers.find((s) => s.site !== servers[0].site)!;
+        expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('missing');
+        expect(await client.copyCertificate(servers[0].fqdn, cert.thumbprint, target.fqdn)).toBe(cert.thumbprint);
+        expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('present');
 
-      const texts = [client.shell.session.launch.setupLine, ...sent];
-      expect(sent.length).toBeGreaterThanOrEqual(5);
-      for (const text of texts) {
-        expect(text).not.toContain(password);
-        expect(text).not.toContain('svc-rotate');
-        // No secure string from a literal, no key material as a literal.
-        expect(text).not.toMatch(/ConvertTo-SecureString|AsPlainText|FromBase64String/);
-      }
-      // The shell really built and used the credential from its environment (an empty user name would fail).
-      expect(client.shell.session.launch.setupLine).toContain('-Credential $cred');
-    } finally {
-      await client.close();
-      if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
-      else process.env.EXCHANGE_SIM_STATE = previous;
-    }
+        const texts = [client.shell.session.launch.setupLine, ...sent];
+        expect(sent.length).toBeGreaterThanOrEqual(5);
+        for (const text of texts) {
+          expect(text).not.toContain(password);
+          expect(text).not.toContain('svc-rotate');
+          // No secure string from a literal, no key material as a literal.
+          expect(text).not.toMatch(/ConvertTo-SecureString|AsPlainText|FromBase64String/);
+        }
+        // The shell really built and used the credential from its environment (an empty user name would fail).
+        expect(client.shell.session.launch.setupLine).toContain('-Credential $cred');
+      },
+    );
   });
 });
 
@@ -367,15 +374,7 @@ describe('remote credentials are used for the work outside the Exchange session'
     ['configured', { username: 'CONTOSO\\svc-rotate', password: 'pw' }, true],
     ['not configured (Kerberos as the worker)', undefined, false],
   ])('credential %s', async (_name, credential, expected) => {
-    const state = createSimState('healthy');
-    states.push(state);
-    const previous = process.env.EXCHANGE_SIM_STATE;
-    process.env.EXCHANGE_SIM_STATE = state.file;
-    const client = createExchangeClient(
-      { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL, credential },
-      { pool },
-    ) as Client;
-    try {
+    await withClient('healthy', { ...REMOTE, credential }, async (client) => {
       const sent = recordCommands(client);
       const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
       expect((await client.recycleAppPool(servers, 'MSExchangeOWAAppPool')).every((r) => r.ok)).toBe(true);
@@ -385,10 +384,24 @@ describe('remote credentials are used for the work outside the Exchange session'
       const perServer = sent.filter((c) => /Invoke-Command|Get-WinEvent/.test(c));
       expect(perServer).toHaveLength(servers.length + 3);
       for (const command of perServer) expect(command.includes('-Credential $cred')).toBe(expected);
-    } finally {
-      await client.close();
-      if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
-      else process.env.EXCHANGE_SIM_STATE = previous;
-    }
+    });
+  });
+});
+
+describe('a remote session that is no longer open', () => {
+  test('is seen by the per-call state check, the process is recreated, and the next call works', async () => {
+    await withClient('healthy', REMOTE, async (client) => {
+      await client.getAuthConfig();
+      const pid = client.shell.session.pid;
+      // What an expired or dropped WinRM session looks like to the shell: the session object is no longer Opened.
+      await client.shell.session.run('Remove-PSSession -Session $s');
+      const error = await client.getAuthConfig().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteSessionBrokenError);
+      expect((error as Error).message).toMatch(/not open; its state is Closed/);
+      expect(client.shell.session.pid).toBeUndefined();
+      await expect(client.getAuthConfig()).resolves.toBeDefined();
+      expect(client.shell.session.pid).not.toBe(pid);
+      expect(client.shell.session.stats.spawns).toBe(2);
+    });
   });
 });

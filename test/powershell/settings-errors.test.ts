@@ -135,6 +135,17 @@ describe('session setup lines are exactly those of the dialect doc', () => {
   });
 });
 
+describe('teardown and the per-call session check are those of the dialect doc', () => {
+  test('remote: both; local: the teardown (Connect-ExchangeServer opens a session too); simulated: neither', () => {
+    const remote = launchFor(parseShellSettings({ mode: 'remote', server: 'ex1.contoso.com' }));
+    expect(remote.teardownLine).toBe(backticked('send the\nteardown line'));
+    expect(remote.guard).toBe(backticked('proxy:\n'));
+    const local = launchFor(parseShellSettings({ mode: 'local' }));
+    expect(local.teardownLine).toBe(remote.teardownLine);
+    expect(local.guard).toBeUndefined();
+  });
+});
+
 describe('resolveExecutable', () => {
   test('a missing path is a clear ShellConfigurationError', () => {
     expect(() => resolveExecutable('/nonexistent/simulated-exchange-shell')).toThrow(ShellConfigurationError);
@@ -291,6 +302,20 @@ describe('classifyErrorRecord', () => {
         message:
           'Because the session state for session Session1 is not equal to Open, you cannot run a command in the session.  The session state is Broken.',
       }),
+      RemoteSessionBrokenError,
+    ],
+    [
+      'a broken implicit-remoting session re-created by a proxy command, which asks for credentials',
+      record({
+        message: 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.',
+        reason: 'PSInvalidOperationException',
+        errorId: 'System.Management.Automation.PSInvalidOperationException',
+      }),
+      RemoteSessionBrokenError,
+    ],
+    [
+      'the per-call state check of a remote session',
+      record({ message: 'The remote Exchange session is not open; its state is Broken', reason: 'RuntimeException' }),
       RemoteSessionBrokenError,
     ],
     ['anything else', record({ message: 'Something odd happened.' }), ExchangeCommandError],

@@ -448,6 +448,14 @@ describe('values and members', () => {
     expect(JSON.parse(out)).toBe(expected);
   });
 
+  test('Get-PSSession lists the sessions this shell opened; Remove-PSSession closes them (also from the pipeline)', async () => {
+    const { out, err } = await h.run(
+      "$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'http://ex1.contoso.com/PowerShell/'; $t = New-PSSession -ComputerName 'ex2.contoso.com'; @(Get-PSSession).Count; $s.State; Get-PSSession | Remove-PSSession; @(Get-PSSession).Count; $s.State; $t.State",
+    );
+    expect(err).toBe('');
+    expect(out).toBe('2\nOpened\n0\nClosed\nClosed\n');
+  });
+
   test('secrets made inside the shell: random bytes, a SecureString without a cmdlet, [void] writes nothing', async () => {
     const { out, err } = await h.run(
       "& { $b = [byte[]]::new(32); [void][System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b); $pw = [System.Net.NetworkCredential]::new('', [System.Convert]::ToBase64String($b)).SecurePassword; $pw.GetType().FullName; [System.Convert]::ToBase64String($b).Length; @($b | Where-Object { $_ -ne 0 }).Count -gt 16 }",

@@ -31,6 +31,7 @@ export type ParamType =
   | 'Object[]'
   | 'PSCredential'
   | 'PSSession[]'
+  | 'PSSessionOption'
   | { enum: string; values: readonly string[]; flags?: boolean };
 
 const ALLOWED_SERVICES = ['None', 'IMAP', 'POP', 'SMTP', 'IIS', 'UM', 'UMCallRouter', 'Federation'] as const;
@@ -49,7 +50,10 @@ const CATALOGUE = {
       values: ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos'],
     },
     Credential: 'PSCredential',
+    SessionOption: 'PSSessionOption',
   },
+  // Culture and UICulture are CultureInfo in the reference; they bind from a culture name.
+  'New-PSSessionOption': { Culture: 'String', UICulture: 'String' },
   'Get-PSSession': {},
   'Remove-PSSession': { Session: 'PSSession[]' },
   'Import-PSSession': {
@@ -221,6 +225,7 @@ function renderArgument(cmdlet: string, param: string, type: ParamType, value: u
         : renderLiteral(value as PsLiteral);
     case 'PSCredential':
     case 'PSSession[]':
+    case 'PSSessionOption':
       if (!(value instanceof PsVariable)) bad();
       return renderLiteral(value as PsVariable);
     case 'SwitchParameter':
@@ -298,8 +303,9 @@ export function renderEnvelope(pipeline: string, guard?: string): string {
 export const VARIABLES = {
   /** The remote credential, built once in the session setup. */
   credential: new PsVariable('cred'),
-  /** The implicit-remoting session to Exchange. */
+  /** The implicit-remoting session to Exchange, and its options. */
   session: new PsVariable('s'),
+  sessionOption: new PsVariable('so'),
   /** The one parameter of the per-server script blocks. */
   name: new PsVariable('name'),
   pfxPassword: new PsVariable('pw'),

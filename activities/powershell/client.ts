@@ -178,6 +178,20 @@ function isEnvironmentError(error: unknown): boolean {
   );
 }
 
+/**
+ * What a failed Get-ExchangeCertificate -Server -Thumbprint means. The certificate is missing when Exchange says so:
+ * by message in English, or, in any language, by CategoryInfo.Reason InvalidOperationException, which is what the
+ * "not found" RPC error carries. Any other error means the server could not be asked; only a wrong environment (or the
+ * shell itself failing) is thrown.
+ */
+export function certificateLookupFailure(error: unknown): CertificateLookup {
+  if (error instanceof CertificateNotFoundError) return { status: 'missing' };
+  if (isEnvironmentError(error) || !(error instanceof ExchangeShellError)) throw error;
+  if (error.record === undefined || error instanceof RemoteSessionBrokenError) throw error;
+  if (error.record.reason === 'InvalidOperationException') return { status: 'missing' };
+  return { status: 'unreachable', error: `${error.name}: ${error.message}` };
+}
+
 /** A thumbprint argument from the activity; a bad one is refused before any PowerShell runs. */
 function validThumbprint(thumbprint: string): Thumbprint {
   const parsed = thumbprintSchema.safeParse(thumbprint);
@@ -276,12 +290,7 @@ export function createExchangeClient(
         );
         return found.length > 0 ? { status: 'present', certificate: found[0] } : { status: 'missing' };
       } catch (error) {
-        if (error instanceof CertificateNotFoundError) return { status: 'missing' };
-        // Any other error from Get-ExchangeCertificate -Server means the server could not be asked, not that the
-        // certificate is absent; only a wrong environment (or the shell itself failing) is thrown.
-        if (isEnvironmentError(error) || !(error instanceof ExchangeShellError)) throw error;
-        if (error.record === undefined || error instanceof RemoteSessionBrokenError) throw error;
-        return { status: 'unreachable', error: `${error.name}: ${error.message}` };
+        return certificateLookupFailure(error);
       }
     },
 

@@ -82,6 +82,14 @@ const COMMON_SETUP =
   "$ConfirmPreference = 'None'; [Console]::OutputEncoding = [System.Text.Encoding]::UTF8";
 const EXCHANGE_SNAPIN = 'Microsoft.Exchange.Management.PowerShell.SnapIn';
 
+/**
+ * The language of every message the service reads: errors are classified partly by their English text. The remote
+ * runspace takes it from the session options; the local thread is set per call, because Windows PowerShell 5.1 puts
+ * each pipeline back on the host's culture.
+ */
+export const MESSAGE_CULTURE = 'en-US';
+const PIN_UI_CULTURE = `[System.Threading.Thread]::CurrentThread.CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo(${renderString(MESSAGE_CULTURE)})`;
+
 export interface ShellLaunch {
   /** Identifies the Exchange target: one session per key per worker process. */
   key: string;
@@ -107,11 +115,14 @@ export function setupLineFor(settings: ExchangeShellSettings): string {
   }
   const statements = [COMMON_SETUP];
   if (settings.credential) statements.push(BUILD_CREDENTIAL);
+  const options = renderCommand('New-PSSessionOption', { Culture: MESSAGE_CULTURE, UICulture: MESSAGE_CULTURE });
+  statements.push(`${renderLiteral(VARIABLES.sessionOption)} = ${options}`);
   const newSession = renderCommand('New-PSSession', {
     ConfigurationName: 'Microsoft.Exchange',
     ConnectionUri: connectionUri(settings),
     Authentication: settings.authentication,
     Credential: settings.credential ? VARIABLES.credential : undefined,
+    SessionOption: VARIABLES.sessionOption,
   });
   statements.push(`${renderLiteral(VARIABLES.session)} = ${newSession}`);
   statements.push(
@@ -153,7 +164,8 @@ export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): S
     env,
     setupLine: setupLineFor(settings),
     teardownLine: settings.mode === 'simulated' ? undefined : TEARDOWN_LINE,
-    guard: settings.mode === 'remote' ? SESSION_STATE_GUARD : undefined,
+    // Client-side errors (Invoke-Command, Get-WinEvent -ComputerName) are worded by this process in every mode.
+    guard: settings.mode === 'remote' ? `${PIN_UI_CULTURE}; ${SESSION_STATE_GUARD}` : PIN_UI_CULTURE,
     commandTimeoutMs: settings.commandTimeoutMs,
     setupTimeoutMs: settings.setupTimeoutMs,
   };

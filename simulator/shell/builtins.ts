@@ -3,7 +3,7 @@
 import type { BuiltinCmdlet, BuiltinContext } from './evaluator';
 import { formatRecord } from './format';
 import { convertFromJson, convertToJson } from './json';
-import { getMember } from './members';
+import { culture, getMember } from './members';
 import {
   PSError,
   PSHashtable,
@@ -533,6 +533,58 @@ const newPSSession: BuiltinCmdlet = {
   },
 };
 
+function cultureArgument(value: PSValue | undefined, parameter: string): PSValue {
+  if (value === undefined) return null;
+  const name = toStr(value);
+  try {
+    Intl.getCanonicalLocales(name);
+  } catch {
+    throw cmdletError(
+      `Cannot bind parameter '${parameter}'. Cannot convert value "${name}" to type "System.Globalization.CultureInfo". Error: "Culture is not supported.${'\r\n'}Parameter name: name${'\r\n'}${name} is an invalid culture identifier."`,
+      'New-PSSessionOption',
+      'Microsoft.PowerShell.Commands.NewPSSessionOptionCommand',
+      {
+        id: 'CannotConvertArgumentNoMessage',
+        category: 'InvalidArgument',
+        reason: 'ParameterBindingException',
+        exceptionType: 'System.Management.Automation.ParameterBindingException',
+      },
+    );
+  }
+  return culture(name);
+}
+
+const newPSSessionOption: BuiltinCmdlet = {
+  name: 'New-PSSessionOption',
+  commandType: 'Microsoft.PowerShell.Commands.NewPSSessionOptionCommand',
+  params: [
+    { name: 'Culture', type: 'String' },
+    { name: 'UICulture', type: 'String' },
+    { name: 'IdleTimeout', type: 'Int32' },
+    { name: 'OperationTimeout', type: 'Int32' },
+    { name: 'SkipCACheck', type: 'SwitchParameter' },
+    { name: 'SkipCNCheck', type: 'SwitchParameter' },
+  ],
+  invoke(args) {
+    // The remote runspace takes its culture from these; null means the client's culture at connection time.
+    return [
+      new RuntimeObject(
+        'System.Management.Automation.Remoting.PSSessionOption',
+        {
+          Culture: cultureArgument(args.Culture, 'Culture'),
+          UICulture: cultureArgument(args.UICulture, 'UICulture'),
+          IdleTimeout: 'IdleTimeout' in args ? args.IdleTimeout : -1,
+          OperationTimeout: 'OperationTimeout' in args ? args.OperationTimeout : 180000,
+          SkipCACheck: args.SkipCACheck === true,
+          SkipCNCheck: args.SkipCNCheck === true,
+        },
+        {},
+        'System.Management.Automation.Remoting.PSSessionOption',
+      ),
+    ];
+  },
+};
+
 const getPSSession: BuiltinCmdlet = {
   name: 'Get-PSSession',
   commandType: 'Microsoft.PowerShell.Commands.GetPSSessionCommand',
@@ -736,6 +788,7 @@ export const BUILTIN_CMDLETS: BuiltinCmdlet[] = [
   convertToSecureString,
   importModule,
   addPSSnapin,
+  newPSSessionOption,
   newPSSession,
   getPSSession,
   importPSSession,

@@ -302,6 +302,7 @@ export class Interpreter {
     }
     const previousSource = this.source;
     this.source = source;
+    this.statics.resetThreadCulture();
     try {
       for (const statement of ast.statements) {
         const output: PSValue[] = [];

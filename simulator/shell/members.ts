@@ -71,6 +71,7 @@ const TYPE_ALIASES: Record<string, string> = {
   'collections.hashtable': 'System.Collections.Hashtable',
   'xml.xmldocument': 'System.Xml.XmlDocument',
   'net.networkcredential': 'System.Net.NetworkCredential',
+  'threading.thread': 'System.Threading.Thread',
   'security.cryptography.randomnumbergenerator': 'System.Security.Cryptography.RandomNumberGenerator',
 };
 const KNOWN_TYPES = new Set([
@@ -484,13 +485,29 @@ const DATE_TIME_STYLES: Array<[string, number]> = [
   ['RoundtripKind', 128],
 ];
 
-function culture(name: string): RuntimeObject {
+const CULTURE_NAMES: Record<string, string> = {
+  '': 'Invariant Language (Invariant Country)',
+  'en-US': 'English (United States)',
+  'en-GB': 'English (United Kingdom)',
+  'ja-JP': 'Japanese (Japan)',
+  'de-DE': 'German (Germany)',
+  'fr-FR': 'French (France)',
+};
+
+export function culture(name: string): RuntimeObject {
+  const known = Object.keys(CULTURE_NAMES).find((n) => n.toLowerCase() === name.toLowerCase());
+  const canonical = known ?? name;
   return new RuntimeObject(
     'System.Globalization.CultureInfo',
-    { Name: name, DisplayName: name === '' ? 'Invariant Language (Invariant Country)' : 'English (United States)' },
+    { Name: canonical, DisplayName: CULTURE_NAMES[canonical] ?? canonical },
     {},
-    name,
+    canonical,
   );
+}
+
+/** The culture the simulated Windows account runs in: EXCHANGE_SIM_UI_CULTURE (e.g. ja-JP), en-US by default. */
+function hostUICulture(): string {
+  return process.env.EXCHANGE_SIM_UI_CULTURE || 'en-US';
 }
 
 function base64Decode(text: string): Uint8Array {
@@ -514,6 +531,20 @@ function base64Decode(text: string): Uint8Array {
 }
 
 export class StaticState {
+  /** [System.Threading.Thread]::CurrentThread: its CurrentUICulture is settable, for one pipeline at a time. */
+  readonly thread = new RuntimeObject(
+    'System.Threading.Thread',
+    { ManagedThreadId: 1, CurrentCulture: culture('en-US'), CurrentUICulture: culture(hostUICulture()) },
+    {},
+    'System.Threading.Thread',
+  );
+
+  /** Windows PowerShell 5.1 starts every pipeline in the host's culture: a culture set by the last one is gone. */
+  resetThreadCulture(): void {
+    this.thread.set('CurrentCulture', culture('en-US'));
+    this.thread.set('CurrentUICulture', culture(hostUICulture()));
+  }
+
   /** powershell.exe starts with the console's OEM code page (437 in en-US); the service switches it to UTF-8. */
   outputEncoding: PSValue = new RuntimeObject(
     'System.Text.SBCSCodePageEncoding',
@@ -569,6 +600,9 @@ export class StaticState {
         if (lower === 'error') return this.err;
         if (lower === 'outputencoding' || lower === 'inputencoding') return this.outputEncoding;
         break;
+      case 'System.Threading.Thread':
+        if (lower === 'currentthread') return this.thread;
+        break;
       case 'System.Text.Encoding':
         if (lower === 'utf8') return encoding('UTF8', 'utf-8');
         if (lower === 'unicode') return encoding('Unicode', 'utf-16');
@@ -577,7 +611,8 @@ export class StaticState {
         break;
       case 'System.Globalization.CultureInfo':
         if (lower === 'invariantculture') return culture('');
-        if (lower === 'currentculture' || lower === 'currentuiculture') return culture('en-US');
+        if (lower === 'currentculture') return this.thread.get('CurrentCulture') ?? null;
+        if (lower === 'currentuiculture') return this.thread.get('CurrentUICulture') ?? null;
         break;
       case 'System.Globalization.DateTimeStyles': {
         const style = DATE_TIME_STYLES.find(([n]) => n.toLowerCase() === lower);

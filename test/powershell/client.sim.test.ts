@@ -405,3 +405,38 @@ describe('a remote session that is no longer open', () => {
     });
   });
 });
+
+describe('messages are read in English whatever the account language', () => {
+  const uiCultureOfACall = async (client: Client) =>
+    client.shell.runPipeline('culture probe', '[System.Globalization.CultureInfo]::CurrentUICulture.Name');
+
+  beforeAll(() => {
+    // The simulated Windows account speaks Japanese, so anything the shell words itself would be in Japanese.
+    process.env.EXCHANGE_SIM_UI_CULTURE = 'ja-JP';
+  });
+  afterAll(() => {
+    delete process.env.EXCHANGE_SIM_UI_CULTURE;
+  });
+
+  test.each([
+    ['local', { mode: 'local', executable: SIM_SHELL }],
+    ['remote', REMOTE],
+  ])('%s: every call runs in en-US, though a pipeline starts in the account culture', async (_mode, settings) => {
+    await withClient('healthy', settings, async (client) => {
+      expect(await uiCultureOfACall(client)).toEqual(['en-US']);
+      // Without the envelope the same shell is back in the account's culture: the pin must be per call.
+      const bare = await client.shell.session.run('[System.Globalization.CultureInfo]::CurrentUICulture.Name');
+      expect(bare.trim()).toBe('ja-JP');
+      expect(await uiCultureOfACall(client)).toEqual(['en-US']);
+    });
+  });
+
+  test('remote: the Exchange runspace is opened with en-US session options', async () => {
+    await withClient('healthy', REMOTE, async (client) => {
+      expect(await client.shell.runPipeline('culture probe', '$so.Culture.Name, $so.UICulture.Name')).toEqual([
+        'en-US',
+        'en-US',
+      ]);
+    });
+  });
+});

@@ -22,6 +22,7 @@ import {
   classifyErrorRecord,
   classifyStderr,
 } from '../../activities/powershell/errors';
+import { certificateLookupFailure } from '../../activities/powershell/client';
 import {
   EXECUTABLE_OPTIONS,
   findRepoRoot,
@@ -113,8 +114,8 @@ describe('session setup lines are exactly those of the dialect doc', () => {
     });
     const launch = launchFor(settings);
     expect(launch.setupLine).toBe(
-      `${common}; ${backticked('after\n')}; ` +
-        `$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'https://ex1.contoso.com/PowerShell/' -Authentication 'Negotiate' -Credential $cred; ` +
+      `${common}; ${backticked('after\n')}; $so = New-PSSessionOption -Culture 'en-US' -UICulture 'en-US'; ` +
+        `$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'https://ex1.contoso.com/PowerShell/' -Authentication 'Negotiate' -Credential $cred -SessionOption $so; ` +
         `Import-PSSession -Session $s -DisableNameChecking -AllowClobber | Out-Null`,
     );
     expect(launch.env.EXCHANGE_SHELL_USERNAME).toBe("CONTOSO\\svc-rot'ate");
@@ -135,14 +136,15 @@ describe('session setup lines are exactly those of the dialect doc', () => {
   });
 });
 
-describe('teardown and the per-call session check are those of the dialect doc', () => {
-  test('remote: both; local: the teardown (Connect-ExchangeServer opens a session too); simulated: neither', () => {
+describe('teardown and the per-call guard are those of the dialect doc', () => {
+  test('remote: both; local: the teardown (Connect-ExchangeServer opens a session too); every mode pins the UI culture', () => {
     const remote = launchFor(parseShellSettings({ mode: 'remote', server: 'ex1.contoso.com' }));
     expect(remote.teardownLine).toBe(backticked('send the\nteardown line'));
-    expect(remote.guard).toBe(backticked('proxy:\n'));
+    const pin = backticked('once per process would not do\\):\n');
+    expect(remote.guard).toBe(`${pin}; ${backticked('proxy:\n')}`);
     const local = launchFor(parseShellSettings({ mode: 'local' }));
     expect(local.teardownLine).toBe(remote.teardownLine);
-    expect(local.guard).toBeUndefined();
+    expect(local.guard).toBe(pin);
   });
 });
 
@@ -326,6 +328,40 @@ describe('classifyErrorRecord', () => {
     expect(error.cmdlet).toBe('Get-Thing');
     expect(error.cause).toBeInstanceOf(PowerShellErrorText);
     expect((error.cause as Error).message).toBe(r.message);
+  });
+});
+
+describe('a failed certificate lookup, in any language', () => {
+  const lookup = (r: ErrorRecord) => certificateLookupFailure(classifyErrorRecord(r, 'Get-ExchangeCertificate'));
+  test('not found: by its English text, or by CategoryInfo.Reason InvalidOperationException in any wording', () => {
+    expect(
+      lookup(
+        record({ message: 'The certificate with thumbprint ABC was not found.', reason: 'InvalidOperationException' }),
+      ),
+    ).toEqual({ status: 'missing' });
+    expect(
+      lookup(
+        record({
+          message: 'サーバー EX2 で特殊な Rpc エラーが発生しました: 拇印 ABC の証明書が見つかりませんでした。',
+          reason: 'InvalidOperationException',
+          exceptionType: 'System.InvalidOperationException',
+        }),
+      ),
+    ).toEqual({ status: 'missing' });
+  });
+  test('any other error is an unreachable server; an environment error is thrown', () => {
+    expect(
+      lookup(
+        record({
+          message: 'サーバー ex2.contoso.com への接続中にエラーが発生しました: RPC サーバーを利用できません。',
+          reason: 'RpcException',
+          exceptionType: 'Microsoft.Exchange.Rpc.RpcException',
+        }),
+      ).status,
+    ).toBe('unreachable');
+    expect(() => lookup(record({ message: 'アクセスが拒否されました。', category: 'PermissionDenied' }))).toThrow(
+      AccessDeniedError,
+    );
   });
 });
 

@@ -456,6 +456,23 @@ describe('values and members', () => {
     expect(out).toBe('2\nOpened\n0\nClosed\nClosed\n');
   });
 
+  test('the UI culture: settable on the current thread for one pipeline; session options carry their own', async () => {
+    const set =
+      "[System.Threading.Thread]::CurrentThread.CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo('ja-JP')";
+    expect((await h.run(`${set}; [System.Globalization.CultureInfo]::CurrentUICulture.Name`)).out).toBe('ja-JP\n');
+    expect((await h.run('[System.Globalization.CultureInfo]::CurrentUICulture.Name')).out).toBe('en-US\n');
+    const { out, err } = await h.run(
+      "$so = New-PSSessionOption -Culture 'en-US' -UICulture 'en-US'; $so.UICulture.Name; $so.GetType().FullName",
+    );
+    expect({ out, err }).toEqual({
+      out: 'en-US\nSystem.Management.Automation.Remoting.PSSessionOption\n',
+      err: '',
+    });
+    expect(await caught("New-PSSessionOption -UICulture 'not a culture!'")).toMatchObject({
+      errorId: 'CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.NewPSSessionOptionCommand',
+    });
+  });
+
   test('secrets made inside the shell: random bytes, a SecureString without a cmdlet, [void] writes nothing', async () => {
     const { out, err } = await h.run(
       "& { $b = [byte[]]::new(32); [void][System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b); $pw = [System.Net.NetworkCredential]::new('', [System.Convert]::ToBase64String($b)).SecurePassword; $pw.GetType().FullName; [System.Convert]::ToBase64String($b).Length; @($b | Where-Object { $_ -ne 0 }).Count -gt 16 }",

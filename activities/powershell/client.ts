@@ -72,6 +72,8 @@ export const CERTIFICATE_PROPERTIES: readonly SelectProperty[] = [
   { name: 'NotAfter', isoDateOf: 'NotAfter' },
   { name: 'Services', stringOf: 'Services' },
   'PrivateKeyExportable',
+  // The certificate itself: all that survives a broken serialization (output.ts reads the rest from it).
+  { name: 'RawData', base64Of: 'RawData' },
 ];
 
 export const SERVER_PROPERTIES: readonly SelectProperty[] = [

@@ -28,17 +28,41 @@ export const simulatedSettingsSchema = z.object({
 
 export const localSettingsSchema = z.object({ mode: z.literal('local'), ...common });
 
-export const remoteSettingsSchema = z.object({
-  mode: z.literal('remote'),
-  ...common,
-  server: z.string().regex(HOSTNAME, 'must be a host name such as ex1.contoso.com'),
-  useHttps: z.boolean().default(false),
-  authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).default('Kerberos'),
-  credential: z
-    .object({ username: z.string().min(1), password: z.string().min(1) })
-    .optional()
-    .describe('from the worker environment only'),
-});
+/** An http(s) endpoint without credentials, query or fragment (the WinRM endpoint of Exchange's PowerShell). */
+function isEndpoint(uri: string): boolean {
+  try {
+    const url = new URL(uri);
+    return /^https?:$/.test(url.protocol) && !url.username && !url.password && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
+export const remoteSettingsSchema = z
+  .object({
+    mode: z.literal('remote'),
+    ...common,
+    server: z.string().regex(HOSTNAME, 'must be a host name such as ex1.contoso.com'),
+    useHttps: z.boolean().default(false),
+    /** The whole endpoint when it is not http(s)://<server>/PowerShell/: another port, or another path. */
+    connectionUri: z
+      .string()
+      .refine(isEndpoint, 'must be an http or https URL without credentials, query or fragment')
+      .optional(),
+    authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).default('Kerberos'),
+    credential: z
+      .object({ username: z.string().min(1), password: z.string().min(1) })
+      .optional()
+      .describe('from the worker environment only'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.connectionUri && isEndpoint(s.connectionUri)) {
+      const host = new URL(s.connectionUri).hostname;
+      if (host.toLowerCase() !== s.server.toLowerCase()) {
+        ctx.addIssue({ code: 'custom', path: ['connectionUri'], message: `names ${host} but server is ${s.server}` });
+      }
+    }
+  });
 
 export const exchangeShellSettingsSchema = z.preprocess(
   (v) => (v && typeof v === 'object' && !('mode' in v) ? { ...v, mode: 'simulated' } : v),
@@ -105,8 +129,8 @@ export interface ShellLaunch {
   setupTimeoutMs: number;
 }
 
-export function connectionUri(settings: { server: string; useHttps: boolean }): string {
-  return `${settings.useHttps ? 'https' : 'http'}://${settings.server}/PowerShell/`;
+export function connectionUri(settings: { server: string; useHttps: boolean; connectionUri?: string }): string {
+  return settings.connectionUri ?? `${settings.useHttps ? 'https' : 'http'}://${settings.server}/PowerShell/`;
 }
 
 export function setupLineFor(settings: ExchangeShellSettings): string {

@@ -71,6 +71,16 @@ describe('settings', () => {
     ['remote server with a path', { mode: 'remote', server: "ex1/'; x" }, /server: must be a host name/],
     ['zero timeout', { commandTimeoutMs: 0 }, /commandTimeoutMs/],
     ['bad authentication', { mode: 'remote', server: 'ex1', authentication: 'Magic' }, /authentication/],
+    [
+      'connection URI with a query',
+      { mode: 'remote', server: 'ex1', connectionUri: "http://ex1/PowerShell/?x='" },
+      /connectionUri: must be an http or https URL/,
+    ],
+    [
+      'connection URI for another host',
+      { mode: 'remote', server: 'ex1', connectionUri: 'http://ex2:8080/PowerShell/' },
+      /connectionUri: names ex2 but server is ex1/,
+    ],
   ])('%s is a ShellConfigurationError naming the field', (_name, input, message) => {
     expect(() => parseShellSettings(input)).toThrow(ShellConfigurationError);
     expect(() => parseShellSettings(input)).toThrow(message);

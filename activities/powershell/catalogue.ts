@@ -173,8 +173,24 @@ function fail(cmdlet: string, param: string, type: ParamType, value: unknown): n
 }
 
 /** Renders one argument after checking it against the declared type. Switches are handled by the caller. */
+/**
+ * Variables and script blocks are code, so only the catalogue's own constants (VARIABLES, SCRIPT_BLOCKS) may appear
+ * in a command, at any depth: a caller cannot make one up, even from constant text.
+ */
+function requireConstantCode(cmdlet: string, param: string, value: unknown): void {
+  if (value instanceof PsVariable && !KNOWN_VARIABLES.has(value)) {
+    throw new CatalogueError(`${cmdlet} -${param}: $${value.name} is not one of the catalogue's variables`);
+  }
+  if (value instanceof PsScriptBlock && !KNOWN_SCRIPT_BLOCKS.has(value)) {
+    throw new CatalogueError(`${cmdlet} -${param}: the script block is not one of the catalogue's`);
+  }
+  if (Array.isArray(value)) for (const v of value) requireConstantCode(cmdlet, param, v);
+  if (value instanceof PsHashtable) for (const [, v] of value.entries) requireConstantCode(cmdlet, param, v);
+}
+
 function renderArgument(cmdlet: string, param: string, type: ParamType, value: unknown): string {
   const bad = () => fail(cmdlet, param, type, value);
+  requireConstantCode(cmdlet, param, value);
   // A variable is code (a script block's param, the session's $cred), never input: it binds to any type.
   if (value instanceof PsVariable) return renderLiteral(value);
   if (typeof type === 'object') {
@@ -311,6 +327,7 @@ export const VARIABLES = {
   pfxPassword: new PsVariable('pw'),
   pfxData: new PsVariable('pfx'),
 } as const;
+const KNOWN_VARIABLES = new Set<PsVariable>(Object.values(VARIABLES));
 
 /**
  * A SecureString from a string expression without a cmdlet: ConvertTo-SecureString -AsPlainText would put the plain
@@ -372,3 +389,4 @@ export const SCRIPT_BLOCKS = {
   ),
   restartService: new PsScriptBlock(`param($name) ${renderCommand('Restart-Service', { Name: NAME, Force: true })}`),
 } as const;
+const KNOWN_SCRIPT_BLOCKS = new Set<PsScriptBlock>(Object.values(SCRIPT_BLOCKS));

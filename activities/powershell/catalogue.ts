@@ -42,6 +42,8 @@ export type AllowedService = (typeof ALLOWED_SERVICES)[number];
 // Exchange's identity parameter types (ServerIdParameter, Fqdn, ...) bind from strings, so they are strings here.
 const CATALOGUE = {
   'Add-PSSnapin': { Name: 'String[]' },
+  // A function of <ExchangeInstallPath>\bin\RemoteExchange.ps1, not a cmdlet; the parameters its shortcut uses.
+  'Connect-ExchangeServer': { ServerFqdn: 'String', Auto: 'SwitchParameter', ClientApplication: 'String' },
   'New-PSSession': {
     ConfigurationName: 'String',
     ConnectionUri: 'String[]',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { BUILD_CREDENTIAL, CREDENTIAL_ENVIRONMENT, VARIABLES, renderCommand } from './catalogue';
 import { SESSION_NOT_OPEN, ShellConfigurationError } from './errors';
-import { renderLiteral, renderString } from './render';
+import { PsVariable, renderLiteral, renderString } from './render';
 
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -26,7 +26,19 @@ export const simulatedSettingsSchema = z.object({
   simulatorState: z.string().min(1).optional(),
 });
 
-export const localSettingsSchema = z.object({ mode: z.literal('local'), ...common });
+export const LOCAL_LOADERS = ['connect-exchange-server', 'snapin'] as const;
+
+export const localSettingsSchema = z.object({
+  mode: z.literal('local'),
+  ...common,
+  /**
+   * How the Exchange Management Shell is loaded on an Exchange server or management host. `connect-exchange-server`
+   * (default) does what the Exchange Management Shell shortcut does: RemoteExchange.ps1, then Connect-ExchangeServer,
+   * a remote session to the local server with RBAC applied. `snapin` adds the Exchange snap-in to the process:
+   * unsupported by Microsoft since Exchange 2013 and it bypasses RBAC; only for hosts where even local remoting fails.
+   */
+  loader: z.enum(LOCAL_LOADERS).default('connect-exchange-server'),
+});
 
 /** An http(s) endpoint without credentials, query or fragment (the WinRM endpoint of Exchange's PowerShell). */
 function isEndpoint(uri: string): boolean {
@@ -133,9 +145,19 @@ export function connectionUri(settings: { server: string; useHttps: boolean; con
   return settings.connectionUri ?? `${settings.useHttps ? 'https' : 'http'}://${settings.server}/PowerShell/`;
 }
 
+/** The Exchange Management Shell shortcut's own two steps; the separator is doubled harmlessly if the path ends in one. */
+const CONNECT_EXCHANGE_SERVER =
+  `. (${renderLiteral(new PsVariable('env:ExchangeInstallPath'))} + ${renderString('\\bin\\RemoteExchange.ps1')}); ` +
+  renderCommand('Connect-ExchangeServer', { Auto: true, ClientApplication: 'ManagementShell' });
+
 export function setupLineFor(settings: ExchangeShellSettings): string {
   if (settings.mode !== 'remote') {
-    return `${COMMON_SETUP}; ${renderCommand('Add-PSSnapin', { Name: EXCHANGE_SNAPIN })}`;
+    // The simulated shell gets the default local text, so the production line is the one exercised everywhere.
+    const loader = settings.mode === 'local' ? settings.loader : 'connect-exchange-server';
+    const load =
+      loader === 'snapin' ? renderCommand('Add-PSSnapin', { Name: EXCHANGE_SNAPIN }) : CONNECT_EXCHANGE_SERVER;
+    // Pinned before loading: Connect-ExchangeServer's session takes this thread's culture.
+    return `${COMMON_SETUP}; ${PIN_UI_CULTURE}; ${load}`;
   }
   const statements = [COMMON_SETUP];
   if (settings.credential) statements.push(BUILD_CREDENTIAL);

@@ -514,22 +514,59 @@ const newPSSession: BuiltinCmdlet = {
     const computer = uri
       ? (/^[a-z]+:\/\/([^/:]+)/i.exec(uri)?.[1] ?? uri)
       : ((args.ComputerName as string[] | undefined) ?? ['localhost'])[0];
-    sessionCounter++;
-    const session = new RuntimeObject(
-      PS_SESSION,
-      {
-        Id: sessionCounter,
-        Name: `Session${sessionCounter}`,
-        ComputerName: computer,
-        ConfigurationName: (args.ConfigurationName as string | undefined) ?? 'Microsoft.PowerShell',
-        State: 'Opened',
-        Availability: 'Available',
-      },
-      {},
-      `[PSSession]Session${sessionCounter}`,
-    );
-    ctxOf(ctx).interpreter.remoteSessions.push(session);
-    return [session];
+    return [openSession(ctx, computer, (args.ConfigurationName as string | undefined) ?? 'Microsoft.PowerShell')];
+  },
+};
+
+function openSession(ctx: CmdletContext, computer: string, configurationName: string): RuntimeObject {
+  sessionCounter++;
+  const session = new RuntimeObject(
+    PS_SESSION,
+    {
+      Id: sessionCounter,
+      Name: `Session${sessionCounter}`,
+      ComputerName: computer,
+      ConfigurationName: configurationName,
+      State: 'Opened',
+      Availability: 'Available',
+    },
+    {},
+    `[PSSession]Session${sessionCounter}`,
+  );
+  ctxOf(ctx).interpreter.remoteSessions.push(session);
+  return session;
+}
+
+/**
+ * Connect-ExchangeServer, the function RemoteExchange.ps1 defines (the Exchange Management Shell shortcut runs
+ * `. '<ExchangeInstallPath>\bin\RemoteExchange.ps1'; Connect-ExchangeServer -auto -ClientApplication:ManagementShell`):
+ * it opens the implicit-remoting session to an Exchange server, -Auto choosing the local one, and imports its
+ * commands. Without a server or -Auto it would prompt for one, which a non-interactive shell refuses.
+ */
+const connectExchangeServer: BuiltinCmdlet = {
+  name: 'Connect-ExchangeServer',
+  definedBy: { root: 'ExchangeInstallPath', path: 'bin\\RemoteExchange.ps1' },
+  params: [
+    { name: 'ServerFqdn', type: 'String', position: 0 },
+    { name: 'Auto', type: 'SwitchParameter' },
+    { name: 'Prompt', type: 'SwitchParameter' },
+    { name: 'UserName', type: 'String' },
+    { name: 'Forest', type: 'String' },
+    { name: 'ClientApplication', type: 'String' },
+    { name: 'AllowClobber', type: 'SwitchParameter' },
+  ],
+  invoke(args, ctx) {
+    const server = args.ServerFqdn as string | undefined;
+    if (!server && args.Auto !== true) {
+      throw new PSError('PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.', {
+        category: 'InvalidOperation',
+        reason: 'PSInvalidOperationException',
+        exceptionType: 'System.Management.Automation.PSInvalidOperationException',
+        errorId: 'System.Management.Automation.PSInvalidOperationException',
+      });
+    }
+    openSession(ctx, server ?? 'localhost', 'Microsoft.Exchange');
+    return [];
   },
 };
 
@@ -790,6 +827,7 @@ export const BUILTIN_CMDLETS: BuiltinCmdlet[] = [
   addPSSnapin,
   newPSSessionOption,
   newPSSession,
+  connectExchangeServer,
   getPSSession,
   importPSSession,
   removePSSession,

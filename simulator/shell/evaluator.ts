@@ -88,6 +88,11 @@ export interface BuiltinContext extends CmdletContext {
 export interface BuiltinCmdlet extends CmdletSpec {
   /** Reads ctx.pipelineInput as a whole instead of being invoked once per pipeline record. */
   collectsPipeline?: boolean;
+  /**
+   * A function a script defines rather than a cmdlet: it exists once that script has been dot-sourced. The script is
+   * `path` under the directory an environment variable names (RemoteExchange.ps1 under %ExchangeInstallPath%bin).
+   */
+  definedBy?: { root: string; path: string };
   /** The implementing .NET class, which PowerShell puts after the comma of a FullyQualifiedErrorId. */
   commandType?: string;
 }
@@ -227,8 +232,30 @@ function wildcardToRegex(pattern: string, caseSensitive: boolean): RegExp {
   return new RegExp(`^${re}$`, caseSensitive ? 's' : 'is');
 }
 
+/**
+ * The machine environment of a simulated Exchange server, for what the worker's environment does not set: Exchange
+ * setup writes ExchangeInstallPath machine-wide.
+ */
+const SIMULATED_MACHINE_ENVIRONMENT: Record<string, string> = {
+  ExchangeInstallPath: 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\',
+};
+
+/** $env:NAME as Windows reads it: names are case-insensitive. */
+function environmentVariable(name: string): string | null {
+  const find = (env: Record<string, string | undefined>) =>
+    Object.entries(env).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  return find(process.env) ?? find(SIMULATED_MACHINE_ENVIRONMENT) ?? null;
+}
+
+/** A Windows path compared as Windows compares it: either slash, repeated separators, any case. */
+function normalizePath(path: string): string {
+  return path.replace(/\//g, '\\').replace(/\\+/g, '\\').toLowerCase();
+}
+
 export class Interpreter {
   readonly global = new Scope(null, null);
+  /** Scripts dot-sourced into this shell (normalized paths): the functions they define now exist. */
+  private readonly loadedScripts = new Set<string>();
   /** PSSessions this shell opened (New-PSSession), for Get-PSSession and Remove-PSSession. */
   readonly remoteSessions: PSObject[] = [];
   readonly statics: StaticState;
@@ -273,7 +300,29 @@ export class Interpreter {
   private resolveCommand(name: string): BuiltinCmdlet | undefined {
     const lower = name.toLowerCase();
     const aliased = ALIASES[lower]?.toLowerCase();
-    return this.commands.get(lower) ?? (aliased ? this.commands.get(aliased) : undefined);
+    const spec = this.commands.get(lower) ?? (aliased ? this.commands.get(aliased) : undefined);
+    if (spec?.definedBy && !this.loadedScripts.has(this.scriptPath(spec.definedBy) ?? '')) return undefined;
+    return spec;
+  }
+
+  private scriptPath(definedBy: { root: string; path: string }): string | null {
+    const root = environmentVariable(definedBy.root);
+    return root === null ? null : normalizePath(`${root}\\${definedBy.path}`);
+  }
+
+  /**
+   * Runs a script file by path. The only scripts on a simulated server are the ones whose functions the shell knows
+   * (RemoteExchange.ps1); dot-sourcing one defines them. Any other path is not found, as in PowerShell.
+   */
+  private runScriptFile(path: string, dotSource: boolean, extent: { start: number; end: number }): PSValue[] {
+    const wanted = normalizePath(path);
+    const known = [...this.commands.values()].some((c) => c.definedBy && this.scriptPath(c.definedBy) === wanted);
+    if (!known) {
+      throw withOrigin(commandNotFound(path), { prefix: path, source: this.source, extent });
+    }
+    // Run without the dot, the script's functions vanish with its scope.
+    if (dotSource) this.loadedScripts.add(wanted);
+    return [];
   }
 
   /**
@@ -509,6 +558,7 @@ export class Interpreter {
     else {
       const target = await this.evalExpression(command.name, scope);
       if (isScriptBlock(target)) {
+        if (command.dotSource) return this.invokeInScope(target, undefined, scope);
         const args: PSValue[] = [];
         for (const element of command.elements) {
           if (element.kind === 'argument') args.push(await this.evalExpression(element.value, scope));
@@ -518,6 +568,8 @@ export class Interpreter {
       }
       commandName = toStr(target);
     }
+    if (/[\\/]|\.ps1$/i.test(commandName))
+      return this.runScriptFile(commandName, command.dotSource === true, command.nameExtent);
     const spec = this.resolveCommand(commandName);
     if (!spec) {
       throw withOrigin(commandNotFound(commandName), {
@@ -795,7 +847,7 @@ export class Interpreter {
   private getVariable(name: string, scope: Scope): PSValue {
     const lower = name.toLowerCase();
     if (lower === 'psitem') return scope.get('_');
-    if (lower.startsWith('env:')) return process.env[name.slice(4)] ?? null;
+    if (lower.startsWith('env:')) return environmentVariable(name.slice(4));
     if (lower.startsWith('global:')) return this.global.get(name.slice(7));
     if (lower.startsWith('script:') || lower.startsWith('local:')) return scope.get(name.slice(name.indexOf(':') + 1));
     if (lower === '?') return true;

@@ -55,10 +55,22 @@ async function withClient(
 const REMOTE = { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL } as const;
 
 describe.each([
-  ['simulated', {}],
-  ['local', { mode: 'local', executable: SIM_SHELL }],
-  ['remote', REMOTE],
-])('connection mode %s', (_mode, settings) => {
+  ['simulated', {}, ['Microsoft.Exchange']],
+  ['local', { mode: 'local', executable: SIM_SHELL }, ['Microsoft.Exchange']],
+  ['local with the snap-in', { mode: 'local', loader: 'snapin', executable: SIM_SHELL }, []],
+  ['remote', REMOTE, ['Microsoft.Exchange']],
+])('connection mode %s', (_mode, settings, sessions) => {
+  test('opens the Exchange session of its mode (none with the snap-in)', async () => {
+    await withClient('healthy', settings, async (client) => {
+      await client.getServerTime();
+      const open = await client.shell.runPipeline(
+        'sessions',
+        'Get-PSSession | ForEach-Object { $_.ConfigurationName }',
+      );
+      expect(open).toEqual(sessions);
+    });
+  });
+
   test('sets up once and serves several calls from one process', async () => {
     await withClient('healthy', settings, async (client) => {
       const servers = await client.getExchangeServers();

@@ -101,11 +101,21 @@ describe('settings', () => {
 
 describe('session setup lines are exactly those of the dialect doc', () => {
   const common = backticked('common prefix, all modes:');
-  const snapin = backticked('`local` and `simulated`: then');
+  const pin = backticked('`local` and `simulated`: then the UI culture');
+  const connect = backticked('shortcut runs:\n');
+  const snapin = backticked('the last part is');
   const remote = backticked('`remote`: then\n');
 
-  test.each([['simulated'], ['local']])('%s', (mode) => {
-    expect(setupLineFor(parseShellSettings({ mode }))).toBe(`${common}; ${snapin}`);
+  test.each([['simulated'], ['local']])(
+    '%s: RemoteExchange.ps1 and Connect-ExchangeServer, as the EMS shortcut',
+    (mode) => {
+      expect(setupLineFor(parseShellSettings({ mode }))).toBe(`${common}; ${pin}; ${connect}`);
+    },
+  );
+
+  test('local with the snap-in loader', () => {
+    expect(setupLineFor(parseShellSettings({ mode: 'local', loader: 'snapin' }))).toBe(`${common}; ${pin}; ${snapin}`);
+    expect(() => parseShellSettings({ mode: 'local', loader: 'e2010' })).toThrow(/loader/);
   });
 
   test('remote, Kerberos by default', () => {

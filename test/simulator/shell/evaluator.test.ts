@@ -448,6 +448,32 @@ describe('values and members', () => {
     expect(JSON.parse(out)).toBe(expected);
   });
 
+  test('dot-sourcing RemoteExchange.ps1 defines Connect-ExchangeServer, which opens the Exchange session', async () => {
+    const script = "($env:ExchangeInstallPath + '\\bin\\RemoteExchange.ps1')";
+    expect(await caught('Connect-ExchangeServer -Auto')).toMatchObject({ errorId: 'CommandNotFoundException' });
+    // Run without the dot, the script's functions vanish with its scope.
+    expect((await h.run(`& ${script}`)).err).toBe('');
+    expect(await caught('Connect-ExchangeServer -Auto')).toMatchObject({ errorId: 'CommandNotFoundException' });
+    expect(await caught("Connect-ExchangeServer -Auto -ClientApplication 'ManagementShell'")).toMatchObject({
+      reason: 'CommandNotFoundException',
+    });
+    expect(await caught(". 'C:\\Scripts\\Other.ps1'")).toMatchObject({
+      message: expect.stringContaining("The term 'C:\\Scripts\\Other.ps1' is not recognized"),
+    });
+    const { out, err } = await h.run(
+      `. ${script}; Connect-ExchangeServer -Auto -ClientApplication 'ManagementShell'; (Get-PSSession).ConfigurationName`,
+    );
+    expect({ out, err }).toEqual({ out: 'Microsoft.Exchange\n', err: '' });
+    // Without a server or -Auto it would ask for one.
+    expect(await caught('Connect-ExchangeServer')).toMatchObject({
+      message: 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.',
+    });
+    // $env: names are case-insensitive, as on Windows; the simulated server has Exchange installed.
+    expect((await h.run('$env:exchangeinstallpath')).out).toBe(
+      'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\\n',
+    );
+  });
+
   test('Get-PSSession lists the sessions this shell opened; Remove-PSSession closes them (also from the pipeline)', async () => {
     const { out, err } = await h.run(
       "$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'http://ex1.contoso.com/PowerShell/'; $t = New-PSSession -ComputerName 'ex2.contoso.com'; @(Get-PSSession).Count; $s.State; Get-PSSession | Remove-PSSession; @(Get-PSSession).Count; $s.State; $t.State",

@@ -727,13 +727,30 @@ const invokeCommand: BuiltinCmdlet = {
       (args.ComputerName as string[] | undefined) ?? sessions.map((s) => toStr(getMember(s, 'ComputerName')));
     if (computers.length === 0)
       return c.interpreter.invokeScriptBlock(block, argumentList, undefined, c.scope, ctx.pipelineInput);
+    const closed = sessions.find((s) => isSession(s) && s.get('State') !== 'Opened');
+    if (closed) {
+      const name = toStr(getMember(closed, 'Name'));
+      throw cmdletError(
+        `Because the session state for session ${name}, ${toStr(getMember(closed, 'ComputerName'))} is not equal to Open, you cannot run a command in the session.  The session state is ${toStr(getMember(closed, 'State'))}.`,
+        'Invoke-Command',
+        'Microsoft.PowerShell.Commands.InvokeCommandCommand',
+        {
+          id: 'InvokeCommandCommandInvalidSessionState',
+          category: 'InvalidOperation',
+          reason: 'InvalidRunspaceStateException',
+          exceptionType: 'System.Management.Automation.Runspaces.InvalidRunspaceStateException',
+          target: name,
+        },
+      );
+    }
     const output: PSValue[] = [];
     for (const computer of computers) {
+      const remote = await c.interpreter.remoteScope(computer, c.scope);
       const results = await c.interpreter.invokeScriptBlock(
         block,
         argumentList,
         undefined,
-        c.scope,
+        remote,
         ctx.pipelineInput,
         computer,
       );

@@ -65,6 +65,8 @@ export class Scope {
   constructor(
     readonly parent: Scope | null,
     readonly computerName: string | null = parent?.computerName ?? null,
+    /** Inside a remote script block: the caller's scope, which `$using:name` reads. */
+    readonly usingScope: Scope | null = parent?.usingScope ?? null,
   ) {}
   lookup(name: string): { found: boolean; value: PSValue } {
     const key = name.toLowerCase();
@@ -276,7 +278,11 @@ export class Interpreter {
     for (const c of builtins) this.commands.set(c.name.toLowerCase(), c);
     // The organisation's cmdlets win over generic ones of the same name.
     for (const c of host.cmdlets) this.commands.set(c.name.toLowerCase(), c);
-    const g = this.global;
+    this.initSessionState(this.global);
+  }
+
+  /** The automatic and preference variables a new session starts with (here, or on a remote computer). */
+  private initSessionState(g: Scope): void {
     g.set('ErrorActionPreference', 'Continue');
     g.set('WarningPreference', 'Continue');
     g.set('ProgressPreference', 'Continue');
@@ -291,6 +297,18 @@ export class Interpreter {
     version.set('PSEdition', 'Desktop');
     version.set('CLRVersion', '4.0.30319.42000');
     g.set('PSVersionTable', version);
+  }
+
+  /**
+   * The scope a script block sent with Invoke-Command -ComputerName runs in: a new session on that computer, which
+   * sees none of the caller's variables; only -ArgumentList (param()) and `$using:` carry values across.
+   */
+  async remoteScope(computerName: string, caller: Scope): Promise<Scope> {
+    // An unknown or unreachable computer fails before anything of the block runs, as WinRM's connection does.
+    await this.host.connectRemote?.(computerName);
+    const scope = new Scope(null, computerName, caller);
+    this.initSessionState(scope);
+    return scope;
   }
 
   hasCommand(name: string): boolean {
@@ -848,6 +866,16 @@ export class Interpreter {
     const lower = name.toLowerCase();
     if (lower === 'psitem') return scope.get('_');
     if (lower.startsWith('env:')) return environmentVariable(name.slice(4));
+    if (lower.startsWith('using:')) {
+      if (!scope.usingScope) {
+        throw runtimeError(
+          'A Using variable cannot be retrieved. A Using variable can be used only with Invoke-Command, Start-Job, or InlineScript in the script workflow. When it is used with Invoke-Command, the Using variable is valid only if the script block is invoked on a remote computer.',
+          'UsingWithoutInvokeCommand',
+          'InvalidOperation',
+        );
+      }
+      return this.getVariable(name.slice(6), scope.usingScope);
+    }
     if (lower.startsWith('global:')) return this.global.get(name.slice(7));
     if (lower.startsWith('script:') || lower.startsWith('local:')) return scope.get(name.slice(name.indexOf(':') + 1));
     if (lower === '?') return true;

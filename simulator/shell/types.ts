@@ -182,4 +182,9 @@ export interface ExchangeHost {
    * probability p, a hang, the process dying mid-command, access denied). May throw a PSError, never resolve, or exit.
    */
   beforeCmdlet(name: string, ctx: CmdletContext): Promise<void>;
+  /**
+   * Called by Invoke-Command before a script block runs on a computer: throws PowerShell's remoting error
+   * (PSRemotingTransportException) for a computer that does not exist or does not answer WinRM.
+   */
+  connectRemote?(computerName: string): Promise<void>;
 }

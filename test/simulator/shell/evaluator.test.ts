@@ -340,6 +340,41 @@ describe('commands', () => {
     expect(h.received[1].computerName).toBeNull();
   });
 
+  test("a remote block sees none of the caller's variables: only -ArgumentList and $using: cross", async () => {
+    const { out, err } = await h.run(
+      "$pool = 'MSExchangeECPAppPool'; Invoke-Command -ComputerName 'ex2.contoso.com' -ScriptBlock { param($name) \"arg=$name local=$pool using=$using:pool eap=$ErrorActionPreference\" } -ArgumentList 'MSExchangeOWAAppPool'",
+    );
+    expect(err).toBe('');
+    expect(out).toBe('arg=MSExchangeOWAAppPool local= using=MSExchangeECPAppPool eap=Continue\n');
+    // Assignments in the remote session do not come back.
+    await h.run("$x = 'caller'; Invoke-Command -ComputerName 'ex1.contoso.com' -ScriptBlock { $x = 'remote' }");
+    expect(h.interpreter.global.get('x')).toBe('caller');
+    // Run locally (no -ComputerName) the block is an ordinary child scope, and $using: means nothing there.
+    expect((await h.run("$y = 'seen'; Invoke-Command -ScriptBlock { $y }")).out).toBe('seen\n');
+    expect(await caught('Invoke-Command -ScriptBlock { $using:y }')).toMatchObject({
+      errorId: 'UsingWithoutInvokeCommand',
+    });
+  });
+
+  test('an unknown or unreachable computer fails before the block runs', async () => {
+    const before = h.received.length;
+    expect(
+      await caught("Invoke-Command -ComputerName 'nosuch.contoso.com' -ScriptBlock { Get-Widget -Name 'x' }"),
+    ).toMatchObject({ reason: 'PSRemotingTransportException', target: 'nosuch.contoso.com' });
+    expect(h.received.length).toBe(before);
+  });
+
+  test('a removed session cannot run a command', async () => {
+    expect(
+      await caught(
+        "$t = New-PSSession -ComputerName 'ex1.contoso.com'; Remove-PSSession -Session $t; Invoke-Command -Session $t -ScriptBlock { 1 }",
+      ),
+    ).toMatchObject({
+      errorId: 'InvokeCommandCommandInvalidSessionState,Microsoft.PowerShell.Commands.InvokeCommandCommand',
+      message: expect.stringContaining('The session state is Closed.'),
+    });
+  });
+
   test('session setup lines of every mode are accepted', async () => {
     const common =
       "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; $WarningPreference = 'SilentlyContinue'; $ConfirmPreference = 'None'; [Console]::OutputEncoding = [System.Text.Encoding]::UTF8";

@@ -1,6 +1,6 @@
 // Replication: which servers have the certificate, and the export/import across AD sites where the servicelet does not
-// reach. The PFX password is made here, used here and forgotten here: it is never an input, output or heartbeat.
-import { randomBytes } from 'node:crypto';
+// reach. The PFX password never exists outside the PowerShell process that exports and imports in one call, so it is
+// never an input, output, heartbeat, or even a string in this worker.
 import type { Thumbprint } from '../common/exchange';
 import type { CopyResult, ReplicationCheck, ServerIdentity } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
@@ -47,16 +47,13 @@ export function replicationActivities(deps: ResolvedDeps) {
       if (source.status === 'unreachable') {
         throw new Error(`source server ${request.source.name} is unreachable: ${source.error}`);
       }
-      const password = randomBytes(24).toString('base64url');
-      let pfx: string | undefined;
       for (const target of pending) {
         const lookup = await exchange.getCertificate(target.fqdn, request.thumbprint);
         if (lookup.status === 'present') {
           done.push({ server: target.name, outcome: 'already-present' });
         } else {
           try {
-            pfx ??= await exchange.exportCertificate(request.source.fqdn, request.thumbprint, password);
-            await exchange.importCertificate(target.fqdn, pfx, password);
+            await exchange.copyCertificate(request.source.fqdn, request.thumbprint, target.fqdn);
             done.push({ server: target.name, outcome: 'imported' });
             deps.log.info('imported the certificate', { server: target.name, thumbprint: request.thumbprint });
           } catch (error) {

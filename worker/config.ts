@@ -232,13 +232,15 @@ function fail(variable: string, rule: string): never {
   throw new ConfigurationError(`invalid configuration: ${variable}: ${rule}`);
 }
 
-function remoteTarget(env: Environment): { server: string; useHttps: boolean } {
+function remoteTarget(env: Environment): { server: string; useHttps: boolean; connectionUri?: string } {
   if (env.EXCHANGE_URI) {
     const url = new URL(env.EXCHANGE_URI);
     if (env.EXCHANGE_SERVER && env.EXCHANGE_SERVER.toLowerCase() !== url.hostname.toLowerCase()) {
       fail('EXCHANGE_URI', `names ${url.hostname} but EXCHANGE_SERVER is ${env.EXCHANGE_SERVER}; set only one`);
     }
-    return { server: url.hostname, useHttps: url.protocol === 'https:' };
+    // The whole URI travels: a port (WinRM behind a load balancer or a non-default binding) or the path's exact
+    // spelling would be lost if only the host and scheme were kept.
+    return { server: url.hostname, useHttps: url.protocol === 'https:', connectionUri: url.href };
   }
   if (!env.EXCHANGE_SERVER)
     fail('EXCHANGE_SERVER', 'is required when EXCHANGE_CONNECTION=remote (or set EXCHANGE_URI)');

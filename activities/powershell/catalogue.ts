@@ -11,7 +11,6 @@ import {
   PsNow,
   PsRelativeDate,
   PsScriptBlock,
-  PsSecureString,
   PsVariable,
   renderLiteral,
   renderString,
@@ -32,6 +31,7 @@ export type ParamType =
   | 'Object[]'
   | 'PSCredential'
   | 'PSSession[]'
+  | 'PSSessionOption'
   | { enum: string; values: readonly string[]; flags?: boolean };
 
 const ALLOWED_SERVICES = ['None', 'IMAP', 'POP', 'SMTP', 'IIS', 'UM', 'UMCallRouter', 'Federation'] as const;
@@ -42,6 +42,8 @@ export type AllowedService = (typeof ALLOWED_SERVICES)[number];
 // Exchange's identity parameter types (ServerIdParameter, Fqdn, ...) bind from strings, so they are strings here.
 const CATALOGUE = {
   'Add-PSSnapin': { Name: 'String[]' },
+  // A function of <ExchangeInstallPath>\bin\RemoteExchange.ps1, not a cmdlet; the parameters its shortcut uses.
+  'Connect-ExchangeServer': { ServerFqdn: 'String', Auto: 'SwitchParameter', ClientApplication: 'String' },
   'New-PSSession': {
     ConfigurationName: 'String',
     ConnectionUri: 'String[]',
@@ -50,13 +52,17 @@ const CATALOGUE = {
       values: ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos'],
     },
     Credential: 'PSCredential',
+    SessionOption: 'PSSessionOption',
   },
+  // Culture and UICulture are CultureInfo in the reference; they bind from a culture name.
+  'New-PSSessionOption': { Culture: 'String', UICulture: 'String' },
+  'Get-PSSession': {},
+  'Remove-PSSession': { Session: 'PSSession[]' },
   'Import-PSSession': {
     Session: 'PSSession[]',
     DisableNameChecking: 'SwitchParameter',
     AllowClobber: 'SwitchParameter',
   },
-  'New-Object': { TypeName: 'String', ArgumentList: 'Object[]' },
   'Get-Date': {},
   'Get-ExchangeServer': { Identity: 'String', DomainController: 'String', Status: 'SwitchParameter' },
   'Get-AuthConfig': { DomainController: 'String' },
@@ -118,6 +124,7 @@ const CATALOGUE = {
     FilterHashtable: 'Hashtable[]',
     MaxEvents: 'Int64',
     Oldest: 'SwitchParameter',
+    Credential: 'PSCredential',
   },
   'Get-ExchangeDiagnosticInfo': {
     Server: 'String',
@@ -163,13 +170,29 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const typeName = (t: ParamType) => (typeof t === 'string' ? t : t.enum);
 
 function fail(cmdlet: string, param: string, type: ParamType, value: unknown): never {
-  const shown = value instanceof PsSecureString ? 'a secure string' : (JSON.stringify(value) ?? String(value));
+  const shown = JSON.stringify(value) ?? String(value);
   throw new CatalogueError(`${cmdlet} -${param}: expected ${typeName(type)}, got ${shown}`);
 }
 
 /** Renders one argument after checking it against the declared type. Switches are handled by the caller. */
+/**
+ * Variables and script blocks are code, so only the catalogue's own constants (VARIABLES, SCRIPT_BLOCKS) may appear
+ * in a command, at any depth: a caller cannot make one up, even from constant text.
+ */
+function requireConstantCode(cmdlet: string, param: string, value: unknown): void {
+  if (value instanceof PsVariable && !KNOWN_VARIABLES.has(value)) {
+    throw new CatalogueError(`${cmdlet} -${param}: $${value.name} is not one of the catalogue's variables`);
+  }
+  if (value instanceof PsScriptBlock && !KNOWN_SCRIPT_BLOCKS.has(value)) {
+    throw new CatalogueError(`${cmdlet} -${param}: the script block is not one of the catalogue's`);
+  }
+  if (Array.isArray(value)) for (const v of value) requireConstantCode(cmdlet, param, v);
+  if (value instanceof PsHashtable) for (const [, v] of value.entries) requireConstantCode(cmdlet, param, v);
+}
+
 function renderArgument(cmdlet: string, param: string, type: ParamType, value: unknown): string {
   const bad = () => fail(cmdlet, param, type, value);
+  requireConstantCode(cmdlet, param, value);
   // A variable is code (a script block's param, the session's $cred), never input: it binds to any type.
   if (value instanceof PsVariable) return renderLiteral(value);
   if (typeof type === 'object') {
@@ -204,8 +227,8 @@ function renderArgument(cmdlet: string, param: string, type: ParamType, value: u
       if (!(value instanceof PsBytes)) bad();
       return renderLiteral(value as PsBytes);
     case 'SecureString':
-      if (!(value instanceof PsSecureString)) bad();
-      return renderLiteral(value as PsSecureString);
+      // Only a variable the shell set itself (above): a secure string literal would put the secret in the text.
+      return bad();
     case 'Hashtable[]':
       if (value instanceof PsHashtable) return renderLiteral(value);
       if (!Array.isArray(value) || !value.every((v) => v instanceof PsHashtable)) bad();
@@ -214,12 +237,13 @@ function renderArgument(cmdlet: string, param: string, type: ParamType, value: u
       if (!(value instanceof PsScriptBlock)) bad();
       return renderLiteral(value as PsScriptBlock);
     case 'Object[]':
-      if (value === undefined || value instanceof PsSecureString) bad();
+      if (value === undefined) bad();
       return Array.isArray(value)
         ? (value as PsLiteral[]).map((v) => renderLiteral(v)).join(', ')
         : renderLiteral(value as PsLiteral);
     case 'PSCredential':
     case 'PSSession[]':
+    case 'PSSessionOption':
       if (!(value instanceof PsVariable)) bad();
       return renderLiteral(value as PsVariable);
     case 'SwitchParameter':
@@ -279,10 +303,13 @@ export function renderPipeline(command: string, select?: readonly SelectProperty
   return `${command} | Select-Object -Property ${select.map(renderSelectProperty).join(', ')}`;
 }
 
-/** The per-call envelope of docs/powershell-dialect.md: errors come back as data on stdout, not as stderr text. */
-export function renderEnvelope(pipeline: string): string {
+/**
+ * The per-call envelope of docs/powershell-dialect.md: errors come back as data on stdout, not as stderr text. `guard`
+ * is a statement run first inside the try (the remote session's state check).
+ */
+export function renderEnvelope(pipeline: string, guard?: string): string {
   return (
-    `try { $r = @(${pipeline}); ConvertTo-Json -InputObject @{ ok = $true; value = $r } -Depth 8 -Compress } ` +
+    `try { ${guard ? `${guard}; ` : ''}$r = @(${pipeline}); ConvertTo-Json -InputObject @{ ok = $true; value = $r } -Depth 8 -Compress } ` +
     `catch { ConvertTo-Json -InputObject @{ ok = $false; error = @{ message = $_.Exception.Message; ` +
     `exceptionType = $_.Exception.GetType().FullName; reason = [string]$_.CategoryInfo.Reason; ` +
     `category = [string]$_.CategoryInfo.Category; errorId = [string]$_.FullyQualifiedErrorId; ` +
@@ -290,11 +317,70 @@ export function renderEnvelope(pipeline: string): string {
   );
 }
 
+/** Variables the catalogue's own statements set or read in the shell: their names are code, never input. */
+export const VARIABLES = {
+  /** The remote credential, built once in the session setup. */
+  credential: new PsVariable('cred'),
+  /** The implicit-remoting session to Exchange, and its options. */
+  session: new PsVariable('s'),
+  sessionOption: new PsVariable('so'),
+  /** The one parameter of the per-server script blocks. */
+  name: new PsVariable('name'),
+  pfxPassword: new PsVariable('pw'),
+  pfxData: new PsVariable('pfx'),
+} as const;
+const KNOWN_VARIABLES = new Set<PsVariable>(Object.values(VARIABLES));
+
+/**
+ * A SecureString from a string expression without a cmdlet: ConvertTo-SecureString -AsPlainText would put the plain
+ * text into module logging's parameter-binding record (event 4103); a constructor call is not logged that way.
+ */
+export function secureStringOf(expression: string): string {
+  return `[System.Net.NetworkCredential]::new('', ${expression}).SecurePassword`;
+}
+
+/** The environment variables through which the remote credential reaches the shell: never part of command text. */
+export const CREDENTIAL_ENVIRONMENT = {
+  username: 'EXCHANGE_SHELL_USERNAME',
+  password: 'EXCHANGE_SHELL_PASSWORD',
+} as const;
+
+/** `$cred = ...` from the environment the shell process inherited. */
+export const BUILD_CREDENTIAL =
+  `${renderLiteral(VARIABLES.credential)} = [System.Management.Automation.PSCredential]::new(` +
+  `${renderLiteral(new PsVariable(`env:${CREDENTIAL_ENVIRONMENT.username}`))}, ` +
+  `${secureStringOf(renderLiteral(new PsVariable(`env:${CREDENTIAL_ENVIRONMENT.password}`)))})`;
+
+// 32 random bytes from the shell's own CSPRNG as the PFX password: it exists only inside that PowerShell process.
+const RANDOM_PFX_PASSWORD =
+  '$b = [byte[]]::new(32); [void][System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b); ' +
+  `${renderLiteral(VARIABLES.pfxPassword)} = ${secureStringOf('[System.Convert]::ToBase64String($b)')}`;
+
+/**
+ * Export from one server and import on another in one call, in a child scope (`& { }`) so the password and the PFX
+ * vanish with it: neither the password nor the key material ever appears in command text or leaves the shell.
+ */
+export function renderCertificateCopy(source: string, thumbprint: string, target: string): string {
+  const exported = renderCommand('Export-ExchangeCertificate', {
+    Thumbprint: thumbprint,
+    Server: source,
+    BinaryEncoded: true,
+    Password: VARIABLES.pfxPassword,
+  });
+  const imported = renderCommand('Import-ExchangeCertificate', {
+    Server: target,
+    FileData: VARIABLES.pfxData,
+    Password: VARIABLES.pfxPassword,
+    PrivateKeyExportable: true,
+  });
+  return `& { ${RANDOM_PFX_PASSWORD}; ${renderLiteral(VARIABLES.pfxData)} = (${exported}).FileData; ${imported} }`;
+}
+
 /**
  * Script blocks run on each server through Invoke-Command. Their text is constant; the values they act on arrive as
  * -ArgumentList data bound to param($name), never pasted into the block.
  */
-const NAME = new PsVariable('name');
+const NAME = VARIABLES.name;
 const IMPORT_WEB_ADMINISTRATION = renderCommand('Import-Module', { Name: 'WebAdministration' });
 export const SCRIPT_BLOCKS = {
   restartWebAppPool: new PsScriptBlock(
@@ -305,3 +391,4 @@ export const SCRIPT_BLOCKS = {
   ),
   restartService: new PsScriptBlock(`param($name) ${renderCommand('Restart-Service', { Name: NAME, Force: true })}`),
 } as const;
+const KNOWN_SCRIPT_BLOCKS = new Set<PsScriptBlock>(Object.values(SCRIPT_BLOCKS));

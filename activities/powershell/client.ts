@@ -27,6 +27,8 @@ import {
   ParamsOf,
   SCRIPT_BLOCKS,
   SelectProperty,
+  VARIABLES,
+  renderCertificateCopy,
   renderCommand,
   renderEnvelope,
   renderPipeline,
@@ -59,7 +61,7 @@ import {
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
 } from './output';
-import { PS_NOW, PsAbsoluteDate, PsBytes, PsHashtable, PsRelativeDate, PsScriptBlock, PsSecureString } from './render';
+import { PS_NOW, PsAbsoluteDate, PsHashtable, PsRelativeDate, PsScriptBlock } from './render';
 import { ShellSession, ShellSessionPool } from './session';
 import { ExchangeShellSettingsInput, launchFor, parseShellSettings } from './settings';
 
@@ -71,6 +73,8 @@ export const CERTIFICATE_PROPERTIES: readonly SelectProperty[] = [
   { name: 'NotAfter', isoDateOf: 'NotAfter' },
   { name: 'Services', stringOf: 'Services' },
   'PrivateKeyExportable',
+  // The certificate itself: all that survives a broken serialization (output.ts reads the rest from it).
+  { name: 'RawData', base64Of: 'RawData' },
 ];
 
 export const SERVER_PROPERTIES: readonly SelectProperty[] = [
@@ -99,6 +103,8 @@ export const EVENT_PROPERTIES: readonly SelectProperty[] = [
 ];
 
 const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
+/** Names the export-and-import call in errors. */
+const CERTIFICATE_COPY = 'Export-ExchangeCertificate | Import-ExchangeCertificate';
 const MAX_AUTH_ADMIN_EVENTS = 20;
 
 export interface ExchangeClientDeps {
@@ -118,23 +124,28 @@ export class ExchangeShell {
   constructor(readonly session: ShellSession) {}
 
   render<C extends CmdletName>(cmdlet: C, params: ParamsOf<C>, select?: readonly SelectProperty[]): string {
-    return renderEnvelope(renderPipeline(renderCommand(cmdlet, params), select));
+    return renderEnvelope(renderPipeline(renderCommand(cmdlet, params), select), this.session.launch.guard);
   }
 
   /** Runs a command and returns its output objects; a PowerShell error becomes its named error class. */
-  async run<C extends CmdletName>(cmdlet: C, params: ParamsOf<C>, options: RunOptions = {}): Promise<unknown[]> {
-    const line = this.render(cmdlet, params, options.select);
+  run<C extends CmdletName>(cmdlet: C, params: ParamsOf<C>, options: RunOptions = {}): Promise<unknown[]> {
+    return this.runPipeline(cmdlet, renderPipeline(renderCommand(cmdlet, params), options.select), options);
+  }
+
+  /** Runs a pipeline the catalogue rendered; `label` names it in errors (never the text: see session.ts). */
+  async runPipeline(label: string, pipeline: string, options: Pick<RunOptions, 'timeoutMs'> = {}): Promise<unknown[]> {
+    const line = renderEnvelope(pipeline, this.session.launch.guard);
     let envelope: Envelope | undefined;
     const stdout = await this.session.run(line, {
-      cmdlet,
+      cmdlet: label,
       timeoutMs: options.timeoutMs,
       discardIf: (out) => {
-        envelope = parseEnvelope(out, cmdlet);
-        return !envelope.ok && classifyErrorRecord(envelope.error, cmdlet) instanceof RemoteSessionBrokenError;
+        envelope = parseEnvelope(out, label);
+        return !envelope.ok && classifyErrorRecord(envelope.error, label) instanceof RemoteSessionBrokenError;
       },
     });
-    envelope ??= parseEnvelope(stdout, cmdlet);
-    if (!envelope.ok) throw classifyErrorRecord(envelope.error, cmdlet);
+    envelope ??= parseEnvelope(stdout, label);
+    if (!envelope.ok) throw classifyErrorRecord(envelope.error, label);
     return envelope.value;
   }
 }
@@ -170,6 +181,20 @@ function isEnvironmentError(error: unknown): boolean {
   );
 }
 
+/**
+ * What a failed Get-ExchangeCertificate -Server -Thumbprint means. The certificate is missing when Exchange says so:
+ * by message in English, or, in any language, by CategoryInfo.Reason InvalidOperationException, which is what the
+ * "not found" RPC error carries. Any other error means the server could not be asked; only a wrong environment (or the
+ * shell itself failing) is thrown.
+ */
+export function certificateLookupFailure(error: unknown): CertificateLookup {
+  if (error instanceof CertificateNotFoundError) return { status: 'missing' };
+  if (isEnvironmentError(error) || !(error instanceof ExchangeShellError)) throw error;
+  if (error.record === undefined || error instanceof RemoteSessionBrokenError) throw error;
+  if (error.record.reason === 'InvalidOperationException') return { status: 'missing' };
+  return { status: 'unreachable', error: `${error.name}: ${error.message}` };
+}
+
 /** A thumbprint argument from the activity; a bad one is refused before any PowerShell runs. */
 function validThumbprint(thumbprint: string): Thumbprint {
   const parsed = thumbprintSchema.safeParse(thumbprint);
@@ -198,6 +223,9 @@ export function createExchangeClient(
   const pool = deps.pool ?? defaultPool;
   const now = deps.now ?? (() => new Date());
   const shell = new ExchangeShell(pool.acquire(launch));
+  // Invoke-Command and Get-WinEvent -ComputerName reach the servers themselves, outside the Exchange session: without
+  // -Credential they would run as the worker's own account, not as the configured one.
+  const credential = settings.mode === 'remote' && settings.credential ? VARIABLES.credential : undefined;
   let closed = false;
 
   const getCertificates = async (params: ParamsOf<'Get-ExchangeCertificate'>): Promise<ExchangeCertificate[]> => {
@@ -213,8 +241,11 @@ export function createExchangeClient(
         await step(server);
         results.push({ server, ok: true, at: now().toISOString() });
       } catch (error) {
-        // A wrong environment fails every server alike: stop instead of reporting the same failure N times.
-        if (isEnvironmentError(error)) throw error;
+        // A wrong environment (no such cmdlet or parameter, a catalogue or configuration fault) fails every server
+        // alike: stop instead of reporting it N times. Access denied is not among them here: WinRM and the local
+        // Administrators group are per server, so one denial says nothing of the others and the servers already done
+        // must still be reported as done.
+        if (isEnvironmentError(error) && !(error instanceof AccessDeniedError)) throw error;
         results.push({
           server,
           ok: false,
@@ -226,7 +257,11 @@ export function createExchangeClient(
   };
 
   const invokeOn = (server: string, block: PsScriptBlock, argument: string, select?: readonly SelectProperty[]) =>
-    shell.run('Invoke-Command', { ComputerName: server, ScriptBlock: block, ArgumentList: argument }, { select });
+    shell.run(
+      'Invoke-Command',
+      { ComputerName: server, ScriptBlock: block, ArgumentList: argument, Credential: credential },
+      { select },
+    );
 
   /** Get-ExchangeDiagnosticInfo's XML for the service host process, or null when the server would not give it. */
   const serviceHostDiagnostics = async (server: string): Promise<string | null> => {
@@ -277,12 +312,7 @@ export function createExchangeClient(
         );
         return found.length > 0 ? { status: 'present', certificate: found[0] } : { status: 'missing' };
       } catch (error) {
-        if (error instanceof CertificateNotFoundError) return { status: 'missing' };
-        // Any other error from Get-ExchangeCertificate -Server means the server could not be asked, not that the
-        // certificate is absent; only a wrong environment (or the shell itself failing) is thrown.
-        if (isEnvironmentError(error) || !(error instanceof ExchangeShellError)) throw error;
-        if (error.record === undefined || error instanceof RemoteSessionBrokenError) throw error;
-        return { status: 'unreachable', error: `${error.name}: ${error.message}` };
+        return certificateLookupFailure(error);
       }
     },
 
@@ -365,37 +395,16 @@ export function createExchangeClient(
       await shell.run('Set-AuthConfig', { ClearPreviousCertificate: true, Force: true });
     },
 
-    async exportCertificate(server: string, thumbprint: Thumbprint, password: string) {
-      const items = await shell.run(
-        'Export-ExchangeCertificate',
-        {
-          Thumbprint: validThumbprint(thumbprint),
-          Server: server,
-          BinaryEncoded: true,
-          Password: new PsSecureString(password),
-        },
-        { select: ['FileData'] },
+    async copyCertificate(source: string, thumbprint: Thumbprint, target: string) {
+      const items = await shell.runPipeline(
+        CERTIFICATE_COPY,
+        renderPipeline(renderCertificateCopy(source, validThumbprint(thumbprint), target), ['Thumbprint']),
       );
-      const item = single(items, 'Export-ExchangeCertificate') as { FileData?: unknown };
-      return pfxToBase64(item?.FileData);
-    },
-
-    async importCertificate(server: string, pfxBase64: string, password: string) {
-      const items = await shell.run(
-        'Import-ExchangeCertificate',
-        {
-          Server: server,
-          FileData: new PsBytes(pfxBase64),
-          Password: new PsSecureString(password),
-          PrivateKeyExportable: true,
-        },
-        { select: ['Thumbprint'] },
-      );
-      const item = single(items, 'Import-ExchangeCertificate') as { Thumbprint?: unknown };
+      const item = single(items, CERTIFICATE_COPY) as { Thumbprint?: unknown };
       const parsed = thumbprintSchema.safeParse(item?.Thumbprint);
       if (!parsed.success) {
         throw new OutputSchemaError('Import-ExchangeCertificate: no thumbprint in the output', {
-          cmdlet: 'Import-ExchangeCertificate',
+          cmdlet: CERTIFICATE_COPY,
         });
       }
       return parsed.data;
@@ -419,6 +428,7 @@ export function createExchangeClient(
               StartTime: new PsAbsoluteDate(since),
             }),
             MaxEvents: MAX_AUTH_ADMIN_EVENTS,
+            Credential: credential,
           },
           { select: EVENT_PROPERTIES },
         );
@@ -487,18 +497,4 @@ export function createExchangeClient(
       await pool.release(shell.session);
     },
   };
-}
-
-/** Export-ExchangeCertificate -BinaryEncoded's FileData: bytes as a base64 string (7) or a number array (5.1). */
-export function pfxToBase64(fileData: unknown): string {
-  if (fileData && typeof fileData === 'object' && !Array.isArray(fileData) && 'value' in fileData) {
-    fileData = (fileData as { value: unknown }).value;
-  }
-  if (typeof fileData === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(fileData)) return fileData;
-  if (Array.isArray(fileData) && fileData.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
-    return Buffer.from(fileData as number[]).toString('base64');
-  }
-  throw new OutputSchemaError('Export-ExchangeCertificate: FileData is neither base64 nor a byte array', {
-    cmdlet: 'Export-ExchangeCertificate',
-  });
 }

@@ -138,6 +138,9 @@ export const RETRYABLE_ERROR_TYPES = [
   ExchangeCommandError.name,
 ] as const;
 
+/** What the per-call guard of a remote shell throws when its Exchange session is no longer open (see settings.ts). */
+export const SESSION_NOT_OPEN = 'The remote Exchange session is not open';
+
 type ErrorClass = new (
   message: string,
   options?: { cause?: unknown; cmdlet?: string; record?: ErrorRecord },
@@ -205,10 +208,15 @@ const RULES: Rule[] = [
   {
     type: RemoteSessionBrokenError,
     test: (r) =>
+      r.message.startsWith(SESSION_NOT_OPEN) ||
       has(
         r.message,
         /session state is Broken|runspace state is (not valid|Broken|Closed)|session .* (has been|was) (closed|broken)/i,
-      ) || idStarts(r, 'PSSessionStateBroken', 'InvalidRunspaceState'),
+      ) ||
+      // Implicit remoting re-creates a broken session on the next proxied call and asks for credentials, which a
+      // -NonInteractive shell refuses: the session is gone and only a fresh process brings it back.
+      has(r.message, /PowerShell is in NonInteractive mode|Read and Prompt functionality is not available/i) ||
+      idStarts(r, 'PSSessionStateBroken', 'InvalidRunspaceState'),
   },
   {
     type: ServerUnreachableError,

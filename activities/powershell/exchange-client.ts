@@ -39,9 +39,12 @@ export interface ExchangeClient {
   stageNextCertificate(thumbprint: Thumbprint, effectiveDate: EffectiveDate, force: boolean): Promise<void>;
   publishCertificate(): Promise<void>;
   clearPreviousCertificate(): Promise<void>;
-  /** Export-ExchangeCertificate -BinaryEncoded: the PFX as base64. The password never leaves the calling activity. */
-  exportCertificate(server: string, thumbprint: Thumbprint, password: string): Promise<string>;
-  importCertificate(server: string, pfxBase64: string, password: string): Promise<Thumbprint>;
+  /**
+   * Export-ExchangeCertificate on `source`, Import-ExchangeCertificate on `target`, in one PowerShell call: the PFX
+   * password is made inside PowerShell and neither it nor the PFX ever leaves that process. Returns the thumbprint the
+   * import reports.
+   */
+  copyCertificate(source: string, thumbprint: Thumbprint, target: string): Promise<Thumbprint>;
   /** Event 2014 of MSExchange AuthAdmin in the Application log since a date; none is an empty list, not an error. */
   getAuthAdminEvents(server: string, sinceIso: string): Promise<AuthAdminEvent[]>;
   /** The AuthAdmin servicelet's last run (Get-ExchangeDiagnosticInfo), or null when it cannot be read. */

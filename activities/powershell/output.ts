@@ -1,6 +1,7 @@
 // PowerShell output, validated at the session boundary. The schemas accept what Windows PowerShell 5.1's ConvertTo-Json
 // writes as well as PowerShell 7's: "\/Date(ms)\/" dates, enums as numbers, one object where an array was expected,
 // arrays wrapped as {value:[...],Count:n}, extra PSComputerName/RunspaceId properties from implicit remoting.
+import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import {
   AuthConfig,
@@ -158,16 +159,65 @@ export const exchangeServerOutputSchema = z
   }))
   .pipe(exchangeServerSchema);
 
+/** Bytes as PowerShell writes them: base64 text (a calculated property, or 7), or 5.1's numbers, maybe wrapped. */
+export function bytesAsBase64(value: unknown): string | null {
+  if (value && typeof value === 'object' && !Array.isArray(value) && 'value' in value) {
+    value = (value as { value: unknown }).value;
+  }
+  if (typeof value === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(value)) return value;
+  if (Array.isArray(value) && value.length > 0 && value.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
+    return Buffer.from(value as number[]).toString('base64');
+  }
+  return null;
+}
+
+const isAbsent = (v: unknown) => v === null || v === undefined || v === '';
+
+/**
+ * An expired certificate with serialized data signing can come back from Get-ExchangeCertificate over remoting with
+ * nothing but RawData (the DER certificate; Microsoft's MonitorExchangeAuthCertificate hits this). The identity and
+ * validity are in the certificate itself, so those fields are read from it where the object lacks them. What the DER
+ * cannot say stays unknown: no friendly name, no services, a private key not known to be exportable.
+ */
+function withFieldsFromRawData(value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  const o = value as Record<string, unknown>;
+  const wanted = ['Thumbprint', 'Subject', 'NotBefore', 'NotAfter'] as const;
+  if (!wanted.some((k) => isAbsent(o[k]))) return value;
+  const raw = bytesAsBase64(o.RawData);
+  if (raw === null) return value;
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(Buffer.from(raw, 'base64'));
+  } catch {
+    return value;
+  }
+  const fromDer: Record<(typeof wanted)[number], string> = {
+    Thumbprint: certificate.fingerprint.replace(/:/g, '').toUpperCase(),
+    // OpenSSL lists the RDNs one per line, most significant first; .NET's Subject is the reverse, comma-separated.
+    Subject: certificate.subject.split('\n').reverse().join(', '),
+    NotBefore: new Date(Date.parse(certificate.validFrom)).toISOString(),
+    NotAfter: new Date(Date.parse(certificate.validTo)).toISOString(),
+  };
+  const filled: Record<string, unknown> = { ...o };
+  for (const k of wanted) if (isAbsent(o[k])) filled[k] = fromDer[k];
+  if (isAbsent(o.PrivateKeyExportable)) filled.PrivateKeyExportable = false;
+  return filled;
+}
+
 export const certificateOutputSchema = z
-  .looseObject({
-    Thumbprint: z.string(),
-    Subject: z.string(),
-    FriendlyName: z.string().nullish(),
-    NotBefore: psDateSchema,
-    NotAfter: psDateSchema,
-    Services: servicesSchema,
-    PrivateKeyExportable: boolSchema,
-  })
+  .preprocess(
+    withFieldsFromRawData,
+    z.looseObject({
+      Thumbprint: z.string(),
+      Subject: z.string(),
+      FriendlyName: z.string().nullish(),
+      NotBefore: psDateSchema,
+      NotAfter: psDateSchema,
+      Services: servicesSchema,
+      PrivateKeyExportable: boolSchema,
+    }),
+  )
   .transform((o): ExchangeCertificate => ({
     thumbprint: o.Thumbprint,
     subject: o.Subject,

@@ -28,13 +28,6 @@ export class PsBytes {
     this.base64 = b64;
   }
 }
-/** System.Security.SecureString built on the server from a plain string (the PFX password). */
-export class PsSecureString {
-  constructor(readonly plainText: string) {}
-  toJSON(): string {
-    return '[secure string]';
-  }
-}
 /** An ordered hashtable literal with string keys. */
 export class PsHashtable {
   constructor(readonly entries: ReadonlyArray<readonly [string, PsLiteral]>) {}
@@ -42,10 +35,14 @@ export class PsHashtable {
     return new PsHashtable(Object.entries(record));
   }
 }
-/** A variable reference ($name in a script block's param(), $cred): only code, never input, names one. */
+/**
+ * A variable reference ($name in a script block's param(), $cred, $env:NAME): only code, never input, names one.
+ * Secrets reach PowerShell this way (a variable set inside the shell, or the environment the process inherited), never
+ * as literal text, which script-block logging and transcription would record.
+ */
 export class PsVariable {
   constructor(readonly name: string) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    if (!/^(?:env:)?[A-Za-z_][A-Za-z0-9_]*$/.test(name))
       throw new CatalogueError(`invalid variable name ${JSON.stringify(name)}`);
   }
 }
@@ -65,7 +62,6 @@ export type PsLiteral =
   | PsAbsoluteDate
   | PsNow
   | PsBytes
-  | PsSecureString
   | PsHashtable
   | PsVariable
   | PsScriptBlock
@@ -134,9 +130,6 @@ export function renderLiteral(value: PsLiteral | PsNow): string {
   if (value instanceof PsRelativeDate) return `(Get-Date).AddHours(${renderNumber(value.hours)})`;
   if (value instanceof PsAbsoluteDate) return renderIsoDate(value.iso);
   if (value instanceof PsBytes) return `([System.Convert]::FromBase64String(${renderString(value.base64)}))`;
-  if (value instanceof PsSecureString) {
-    return `(ConvertTo-SecureString -String ${renderString(value.plainText)} -AsPlainText -Force)`;
-  }
   if (value instanceof PsHashtable) {
     if (value.entries.length === 0) return '@{}';
     // PowerShell refuses a hash literal that repeats a key, comparing keys case-insensitively.

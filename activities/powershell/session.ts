@@ -33,7 +33,7 @@ interface Live {
   pid?: number;
 }
 
-/** How long a closing shell may take to exit after its stdin ends. */
+/** How long a closing shell may take to exit after its stdin ends, and to answer the teardown line. */
 const CLOSE_GRACE_MS = 5_000;
 
 export interface RunCommandOptions {
@@ -53,6 +53,8 @@ export class ShellSession {
   private live: Live | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Busy processes given a grace period to run the teardown line before they are killed; close() awaits them. */
+  private readonly retiring = new Set<Promise<void>>();
   readonly stats: SessionStats = { spawns: 0, calls: 0 };
 
   constructor(readonly launch: ShellLaunch) {}
@@ -77,7 +79,9 @@ export class ShellSession {
     await this.tail;
     const live = this.live;
     this.live = null;
+    await Promise.all(this.retiring);
     if (!live || live.exited) return;
+    await this.tearDown(live);
     // An idle shell ends on its own when stdin closes (a killed one could leave a half-written log or state behind).
     live.shell.streams.stdin.end();
     let timer: NodeJS.Timeout | undefined;
@@ -98,7 +102,7 @@ export class ShellSession {
     this.stats.calls++;
     const stdout = await this.invoke(live, command, options.timeoutMs ?? this.launch.commandTimeoutMs, options.cmdlet);
     // Decided before the next queued call may start, so that call never runs on a session known to be broken.
-    if (options.discardIf?.(stdout)) await this.discard();
+    if (options.discardIf?.(stdout)) await this.discard('idle');
     return stdout;
   }
 
@@ -132,7 +136,9 @@ export class ShellSession {
     try {
       await this.invoke(live, this.launch.setupLine, this.launch.setupTimeoutMs, 'session setup');
     } catch (error) {
-      await this.discard();
+      // Idle if the setup line answered (a timeout has discarded the busy process already): half a setup may have
+      // opened the Exchange session, which the teardown closes.
+      await this.discard('idle');
       // The shell is alive but refused the setup line (no Exchange snap-in, a module missing): that is the
       // environment, not a passing fault. Unreachable servers and denied access keep their own classes.
       if (error instanceof ShellProcessError && error.record !== undefined) {
@@ -196,7 +202,7 @@ export class ShellSession {
     if (error instanceof InvocationError) {
       const classified = classifyStderr(error.message, cmdlet);
       if (classified instanceof RemoteSessionBrokenError || classified instanceof ShellProcessError)
-        await this.discard();
+        await this.discard('idle');
       return classified;
     }
     await this.discard();
@@ -206,13 +212,61 @@ export class ShellSession {
     });
   }
 
-  /** Ends the current process, if any; SIGKILL because a busy shell may not read stdin again. */
-  private async discard(): Promise<void> {
+  /**
+   * Ends the current process, if any. An idle one first runs the teardown line (closing its Exchange session); a busy
+   * one (timed out) gets the teardown line queued on stdin and a grace period to reach it, in the background, before
+   * SIGKILL: a busy shell may never read stdin again.
+   */
+  private async discard(state: 'idle' | 'busy' = 'busy'): Promise<void> {
     const live = this.live;
     this.live = null;
     if (!live || live.exited) return;
+    if (state === 'idle' || !this.launch.teardownLine) {
+      if (state === 'idle') await this.tearDown(live);
+      live.exited = true;
+      await live.shell.dispose('SIGKILL').catch(() => undefined);
+      return;
+    }
+    const retirement = this.retire(live);
+    this.retiring.add(retirement);
+    void retirement.finally(() => this.retiring.delete(retirement));
+  }
+
+  /**
+   * Closes the process's remote Exchange session (Remove-PSSession) before the process ends: Exchange allows a user
+   * 18 runspaces, and one left behind by a killed process stays until the server's idle timeout. Best effort: a
+   * failed teardown still ends the process.
+   */
+  private async tearDown(live: Live): Promise<void> {
+    const teardown = this.launch.teardownLine;
+    if (!teardown || live.exited) return;
+    const shell = live.shell;
+    let timer: NodeJS.Timeout | undefined;
+    const invocation = shell.invoke(teardown).then(
+      () => undefined,
+      () => undefined,
+    );
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_GRACE_MS);
+    });
+    await Promise.race([invocation, gaveUp, live.exit]);
+    clearTimeout(timer);
+    shell.history.splice(0);
+  }
+
+  private async retire(live: Live): Promise<void> {
+    const stdin = live.shell.streams.stdin;
+    // A pipe whose reader died reports EPIPE as an 'error' event, which unhandled would end the worker.
+    stdin.on('error', () => undefined);
+    if (stdin.writable) stdin.end(`${this.launch.teardownLine}\n`);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), CLOSE_GRACE_MS);
+    });
+    const outcome = await Promise.race([live.exit, gaveUp]);
+    clearTimeout(timer);
     live.exited = true;
-    await live.shell.dispose('SIGKILL').catch(() => undefined);
+    if (outcome === 'timeout') await live.shell.dispose('SIGKILL').catch(() => undefined);
   }
 }
 

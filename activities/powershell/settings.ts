@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { renderCommand } from './catalogue';
-import { ShellConfigurationError } from './errors';
-import { PsSecureString, PsVariable } from './render';
+import { BUILD_CREDENTIAL, CREDENTIAL_ENVIRONMENT, VARIABLES, renderCommand } from './catalogue';
+import { SESSION_NOT_OPEN, ShellConfigurationError } from './errors';
+import { PsVariable, renderLiteral, renderString } from './render';
 
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -26,19 +26,55 @@ export const simulatedSettingsSchema = z.object({
   simulatorState: z.string().min(1).optional(),
 });
 
-export const localSettingsSchema = z.object({ mode: z.literal('local'), ...common });
+export const LOCAL_LOADERS = ['connect-exchange-server', 'snapin'] as const;
 
-export const remoteSettingsSchema = z.object({
-  mode: z.literal('remote'),
+export const localSettingsSchema = z.object({
+  mode: z.literal('local'),
   ...common,
-  server: z.string().regex(HOSTNAME, 'must be a host name such as ex1.contoso.com'),
-  useHttps: z.boolean().default(false),
-  authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).default('Kerberos'),
-  credential: z
-    .object({ username: z.string().min(1), password: z.string().min(1) })
-    .optional()
-    .describe('from the worker environment only'),
+  /**
+   * How the Exchange Management Shell is loaded on an Exchange server or management host. `connect-exchange-server`
+   * (default) does what the Exchange Management Shell shortcut does: RemoteExchange.ps1, then Connect-ExchangeServer,
+   * a remote session to the local server with RBAC applied. `snapin` adds the Exchange snap-in to the process:
+   * unsupported by Microsoft since Exchange 2013 and it bypasses RBAC; only for hosts where even local remoting fails.
+   */
+  loader: z.enum(LOCAL_LOADERS).default('connect-exchange-server'),
 });
+
+/** An http(s) endpoint without credentials, query or fragment (the WinRM endpoint of Exchange's PowerShell). */
+function isEndpoint(uri: string): boolean {
+  try {
+    const url = new URL(uri);
+    return /^https?:$/.test(url.protocol) && !url.username && !url.password && !url.search && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
+export const remoteSettingsSchema = z
+  .object({
+    mode: z.literal('remote'),
+    ...common,
+    server: z.string().regex(HOSTNAME, 'must be a host name such as ex1.contoso.com'),
+    useHttps: z.boolean().default(false),
+    /** The whole endpoint when it is not http(s)://<server>/PowerShell/: another port, or another path. */
+    connectionUri: z
+      .string()
+      .refine(isEndpoint, 'must be an http or https URL without credentials, query or fragment')
+      .optional(),
+    authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).default('Kerberos'),
+    credential: z
+      .object({ username: z.string().min(1), password: z.string().min(1) })
+      .optional()
+      .describe('from the worker environment only'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.connectionUri && isEndpoint(s.connectionUri)) {
+      const host = new URL(s.connectionUri).hostname;
+      if (host.toLowerCase() !== s.server.toLowerCase()) {
+        ctx.addIssue({ code: 'custom', path: ['connectionUri'], message: `names ${host} but server is ${s.server}` });
+      }
+    }
+  });
 
 export const exchangeShellSettingsSchema = z.preprocess(
   (v) => (v && typeof v === 'object' && !('mode' in v) ? { ...v, mode: 'simulated' } : v),
@@ -82,46 +118,73 @@ const COMMON_SETUP =
   "$ConfirmPreference = 'None'; [Console]::OutputEncoding = [System.Text.Encoding]::UTF8";
 const EXCHANGE_SNAPIN = 'Microsoft.Exchange.Management.PowerShell.SnapIn';
 
+/**
+ * The language of every message the service reads: errors are classified partly by their English text. The remote
+ * runspace takes it from the session options; the local thread is set per call, because Windows PowerShell 5.1 puts
+ * each pipeline back on the host's culture.
+ */
+export const MESSAGE_CULTURE = 'en-US';
+const PIN_UI_CULTURE = `[System.Threading.Thread]::CurrentThread.CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo(${renderString(MESSAGE_CULTURE)})`;
+
 export interface ShellLaunch {
   /** Identifies the Exchange target: one session per key per worker process. */
   key: string;
   executable: string;
   env: NodeJS.ProcessEnv;
-  /** The one setup line sent once per process. Holds the password when remote credentials are configured. */
+  /** The one setup line sent once per process; secrets reach the process through `env`, never through this text. */
   setupLine: string;
+  /** Sent before the process ends: closes its Exchange runspaces (per-user limit 18) instead of leaking them. */
+  teardownLine?: string;
+  /** Runs first in every call's envelope: a cheap check that the Exchange session is still open. */
+  guard?: string;
   commandTimeoutMs: number;
   setupTimeoutMs: number;
 }
 
-export function connectionUri(settings: { server: string; useHttps: boolean }): string {
-  return `${settings.useHttps ? 'https' : 'http'}://${settings.server}/PowerShell/`;
+export function connectionUri(settings: { server: string; useHttps: boolean; connectionUri?: string }): string {
+  return settings.connectionUri ?? `${settings.useHttps ? 'https' : 'http'}://${settings.server}/PowerShell/`;
 }
+
+/** The Exchange Management Shell shortcut's own two steps; the separator is doubled harmlessly if the path ends in one. */
+const CONNECT_EXCHANGE_SERVER =
+  `. (${renderLiteral(new PsVariable('env:ExchangeInstallPath'))} + ${renderString('\\bin\\RemoteExchange.ps1')}); ` +
+  renderCommand('Connect-ExchangeServer', { Auto: true, ClientApplication: 'ManagementShell' });
 
 export function setupLineFor(settings: ExchangeShellSettings): string {
   if (settings.mode !== 'remote') {
-    return `${COMMON_SETUP}; ${renderCommand('Add-PSSnapin', { Name: EXCHANGE_SNAPIN })}`;
+    // The simulated shell gets the default local text, so the production line is the one exercised everywhere.
+    const loader = settings.mode === 'local' ? settings.loader : 'connect-exchange-server';
+    const load =
+      loader === 'snapin' ? renderCommand('Add-PSSnapin', { Name: EXCHANGE_SNAPIN }) : CONNECT_EXCHANGE_SERVER;
+    // Pinned before loading: Connect-ExchangeServer's session takes this thread's culture.
+    return `${COMMON_SETUP}; ${PIN_UI_CULTURE}; ${load}`;
   }
   const statements = [COMMON_SETUP];
-  const cred = new PsVariable('cred');
-  if (settings.credential) {
-    const build = renderCommand('New-Object', {
-      TypeName: 'System.Management.Automation.PSCredential',
-      ArgumentList: [settings.credential.username, new PsSecureString(settings.credential.password)],
-    });
-    statements.push(`$cred = ${build}`);
-  }
+  if (settings.credential) statements.push(BUILD_CREDENTIAL);
+  const options = renderCommand('New-PSSessionOption', { Culture: MESSAGE_CULTURE, UICulture: MESSAGE_CULTURE });
+  statements.push(`${renderLiteral(VARIABLES.sessionOption)} = ${options}`);
   const newSession = renderCommand('New-PSSession', {
     ConfigurationName: 'Microsoft.Exchange',
     ConnectionUri: connectionUri(settings),
     Authentication: settings.authentication,
-    Credential: settings.credential ? cred : undefined,
+    Credential: settings.credential ? VARIABLES.credential : undefined,
+    SessionOption: VARIABLES.sessionOption,
   });
-  statements.push(`$s = ${newSession}`);
+  statements.push(`${renderLiteral(VARIABLES.session)} = ${newSession}`);
   statements.push(
-    `${renderCommand('Import-PSSession', { Session: new PsVariable('s'), DisableNameChecking: true, AllowClobber: true })} | Out-Null`,
+    `${renderCommand('Import-PSSession', { Session: VARIABLES.session, DisableNameChecking: true, AllowClobber: true })} | Out-Null`,
   );
   return statements.join('; ');
 }
+
+/** Every PSSession of the process: the one New-PSSession made (remote), or Connect-ExchangeServer's (local). */
+export const TEARDOWN_LINE = `${renderCommand('Get-PSSession')} | ${renderCommand('Remove-PSSession')}`;
+
+/** A closed or broken session fails the call at once, as RemoteSessionBrokenError, instead of inside a proxy. */
+const SESSION_STATE_GUARD = (() => {
+  const session = renderLiteral(VARIABLES.session);
+  return `if (${session}.State -ne 'Opened') { throw (${renderString(`${SESSION_NOT_OPEN}; its state is `)} + ${session}.State) }`;
+})();
 
 export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): ShellLaunch {
   let executable: string;
@@ -132,40 +195,87 @@ export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): S
   } else {
     executable = settings.executable ?? WINDOWS_POWERSHELL;
   }
+  // The credential travels as environment of the shell process only (the worker's own environment is as private),
+  // so no command text, script-block log or transcript ever holds it.
+  delete env[CREDENTIAL_ENVIRONMENT.username];
+  delete env[CREDENTIAL_ENVIRONMENT.password];
+  if (settings.mode === 'remote' && settings.credential) {
+    env[CREDENTIAL_ENVIRONMENT.username] = settings.credential.username;
+    env[CREDENTIAL_ENVIRONMENT.password] = settings.credential.password;
+  }
   const target = settings.mode === 'remote' ? connectionUri(settings) : settings.mode;
   return {
     key: `${settings.mode}|${target}|${executable}|${env.EXCHANGE_SIM_STATE ?? ''}`,
     executable,
     env,
     setupLine: setupLineFor(settings),
+    teardownLine: settings.mode === 'simulated' ? undefined : TEARDOWN_LINE,
+    // Client-side errors (Invoke-Command, Get-WinEvent -ComputerName) are worded by this process in every mode.
+    guard: settings.mode === 'remote' ? `${PIN_UI_CULTURE}; ${SESSION_STATE_GUARD}` : PIN_UI_CULTURE,
     commandTimeoutMs: settings.commandTimeoutMs,
     setupTimeoutMs: settings.setupTimeoutMs,
   };
 }
 
+/** An environment variable by name, ignoring case: on Windows the search path is usually `Path`, not `PATH`. */
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (env[name] !== undefined) return env[name];
+  const key = Object.keys(env).find((k) => k.toUpperCase() === name.toUpperCase());
+  return key === undefined ? undefined : env[key];
+}
+
+/** Where Windows keeps Windows PowerShell 5.1, for hosts whose service account has no usable search path. */
+export function windowsPowerShellPath(env: NodeJS.ProcessEnv): string | undefined {
+  const systemRoot = envValue(env, 'SystemRoot');
+  return systemRoot ? path.join(systemRoot, 'System32', 'WindowsPowerShell', 'v1.0', WINDOWS_POWERSHELL) : undefined;
+}
+
+const DEFAULT_PATHEXT = '.COM;.EXE;.BAT;.CMD';
+
+/** The names Windows tries for a command: as given when it already has a PATHEXT extension, else with each one. */
+function windowsNames(executable: string, env: NodeJS.ProcessEnv): string[] {
+  const extensions = (envValue(env, 'PATHEXT') ?? DEFAULT_PATHEXT).split(';').filter(Boolean);
+  const ext = path.extname(executable).toUpperCase();
+  if (ext && extensions.some((e) => e.toUpperCase() === ext)) return [executable];
+  return extensions.map((e) => executable + e);
+}
+
+function isRunnableFile(candidate: string, platform: NodeJS.Platform): boolean {
+  try {
+    // Windows has no execute bit: spawn runs any existing file with a PATHEXT extension.
+    fs.accessSync(candidate, platform === 'win32' ? fs.constants.F_OK : fs.constants.X_OK);
+    return fs.statSync(candidate).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Resolves the executable the way spawn will, so a missing one is a clear error instead of node-powershell's
- * unhandled rejection from a failed spawn.
+ * unhandled rejection from a failed spawn. `platform` is a parameter so the Windows rules can be tested anywhere.
  */
-export function resolveExecutable(executable: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveExecutable(
+  executable: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const windows = platform === 'win32';
   const isPath = executable.includes('/') || executable.includes('\\');
+  const names = windows ? windowsNames(executable, env) : [executable];
   const candidates = isPath
-    ? [path.resolve(executable)]
-    : (env.PATH ?? '')
-        .split(path.delimiter)
+    ? names.map((n) => path.resolve(n))
+    : (envValue(env, 'PATH') ?? '')
+        .split(windows ? ';' : ':')
         .filter(Boolean)
-        .map((dir) => path.join(dir, executable));
-  for (const candidate of candidates) {
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not this one
-    }
-  }
+        .flatMap((dir) => names.map((n) => path.join(dir, n)));
+  // A service account's search path may lack the PowerShell folder; Windows PowerShell 5.1 is always in one place.
+  const fallback = windows && executable === WINDOWS_POWERSHELL ? windowsPowerShellPath(env) : undefined;
+  if (fallback) candidates.push(fallback);
+  const found = candidates.find((c) => isRunnableFile(c, platform));
+  if (found) return found;
   throw new ShellConfigurationError(
     isPath
       ? `PowerShell executable not found or not executable: ${executable}`
-      : `PowerShell executable ${executable} not found on PATH`,
+      : `PowerShell executable ${executable} not found on PATH${fallback ? ` nor at ${fallback}` : ''}`,
   );
 }

@@ -687,7 +687,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
         { name: 'ProviderName', type: 'String[]' },
         { name: 'Oldest', type: 'SwitchParameter' },
         { name: 'Force', type: 'SwitchParameter' },
-        { name: 'Credential', type: 'Object' },
+        { name: 'Credential', type: 'PSCredential' },
       ],
       invoke: (args, ctx) =>
         run((org) => {

@@ -5,7 +5,8 @@ import { CmdletContext, ExchangeHost, PSDateTime } from '../shell/types';
 import { simulatedNow } from './behaviour';
 import { EXCHANGE_CMDLET_NAMES, exchangeCmdlets } from './cmdlets';
 import { accessDeniedError, dieNow, takeFault, transientRpcError } from './faults';
-import { Organisation, StateFileError } from './model';
+import { remotingFailed } from './errors';
+import { findServer, Organisation, StateFileError } from './model';
 import { readState } from './store';
 
 export const STATE_ENV = 'EXCHANGE_SIM_STATE';
@@ -43,6 +44,11 @@ export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<Exchan
   return {
     cmdlets: exchangeCmdlets(file),
     now: () => new PSDateTime(now(), 'Local'),
+    async connectRemote(computerName: string): Promise<void> {
+      const server = findServer(readState(file), computerName);
+      if (!server) throw remotingFailed(computerName, false);
+      if (!server.reachable) throw remotingFailed(computerName, true);
+    },
     async beforeCmdlet(name: string, ctx: CmdletContext): Promise<void> {
       const hit = await takeFault(file, name, EXCHANGE_CMDLET_NAMES);
       if (!hit) return;

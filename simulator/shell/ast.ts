@@ -55,6 +55,8 @@ export interface CommandAst extends Extent {
   name: string | Expression;
   nameExtent: Extent;
   elements: CommandElement[];
+  /** Invoked with the dot-source operator `.`: a script runs in the caller's scope. */
+  dotSource?: boolean;
 }
 
 export type CommandElement =

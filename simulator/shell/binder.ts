@@ -13,7 +13,16 @@ import {
   type ParamType,
   type PSValue,
 } from './types';
-import { ConversionError, isScriptBlock, makeEnum, toDateTime, toInteger, toStr, typeNameOf } from './values';
+import {
+  ConversionError,
+  isScriptBlock,
+  makeEnum,
+  RuntimeObject,
+  toDateTime,
+  toInteger,
+  toStr,
+  typeNameOf,
+} from './values';
 
 export type BindingInput =
   | {
@@ -44,6 +53,8 @@ const COMMON_PARAMETERS: ParamSpec[] = [
   { name: 'Confirm', type: 'SwitchParameter', aliases: ['cf'] },
 ];
 
+const PS_CREDENTIAL = 'System.Management.Automation.PSCredential';
+
 export function dotNetTypeName(type: ParamType): string {
   if (typeof type === 'object') return type.enum;
   switch (type) {
@@ -57,6 +68,8 @@ export function dotNetTypeName(type: ParamType): string {
       return 'System.Collections.Hashtable[]';
     case 'ScriptBlock':
       return 'System.Management.Automation.ScriptBlock';
+    case 'PSCredential':
+      return PS_CREDENTIAL;
     default:
       return `System.${type}`;
   }
@@ -317,6 +330,22 @@ export function convertArgument(command: CommandRef, param: ParamSpec, value: PS
     }
     case 'ScriptBlock':
       if (isScriptBlock(value)) return value;
+      throw cannotConvert(null);
+    case 'PSCredential':
+      if (value instanceof RuntimeObject && value.runtimeType === PS_CREDENTIAL) return value;
+      if (typeof value === 'string') {
+        // [Credential()] turns a user name into a password prompt; a -NonInteractive shell cannot show one.
+        throw bindingError(
+          `Cannot process argument transformation on parameter '${param.name}'. PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.`,
+          'ParameterArgumentTransformationError',
+          command,
+          extent,
+          {
+            reason: 'ParameterBindingArgumentTransformationException',
+            exceptionType: 'System.Management.Automation.ParameterBindingArgumentTransformationException',
+          },
+        );
+      }
       throw cannotConvert(null);
   }
   if (value instanceof PSDateTime) return value;

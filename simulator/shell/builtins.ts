@@ -3,7 +3,7 @@
 import type { BuiltinCmdlet, BuiltinContext } from './evaluator';
 import { formatRecord } from './format';
 import { convertFromJson, convertToJson } from './json';
-import { getMember } from './members';
+import { culture, getMember } from './members';
 import {
   PSError,
   PSHashtable,
@@ -486,6 +486,8 @@ const addPSSnapin: BuiltinCmdlet = {
 };
 
 let sessionCounter = 0;
+const PS_SESSION = 'System.Management.Automation.Runspaces.PSSession';
+const isSession = (v: PSValue): v is RuntimeObject => v instanceof RuntimeObject && v.runtimeType === PS_SESSION;
 
 const newPSSession: BuiltinCmdlet = {
   name: 'New-PSSession',
@@ -501,33 +503,139 @@ const newPSSession: BuiltinCmdlet = {
         values: ['Default', 'Basic', 'Negotiate', 'NegotiateWithImplicitCredential', 'Credssp', 'Digest', 'Kerberos'],
       },
     },
-    { name: 'Credential', type: 'Object' },
+    { name: 'Credential', type: 'PSCredential' },
     { name: 'SessionOption', type: 'Object' },
     { name: 'AllowRedirection', type: 'SwitchParameter' },
     { name: 'Name', type: 'String[]' },
     { name: 'UseSSL', type: 'SwitchParameter' },
   ],
-  invoke(args) {
+  invoke(args, ctx) {
     const uri = ((args.ConnectionUri as string[] | undefined) ?? [])[0];
     const computer = uri
       ? (/^[a-z]+:\/\/([^/:]+)/i.exec(uri)?.[1] ?? uri)
       : ((args.ComputerName as string[] | undefined) ?? ['localhost'])[0];
-    sessionCounter++;
+    return [openSession(ctx, computer, (args.ConfigurationName as string | undefined) ?? 'Microsoft.PowerShell')];
+  },
+};
+
+function openSession(ctx: CmdletContext, computer: string, configurationName: string): RuntimeObject {
+  sessionCounter++;
+  const session = new RuntimeObject(
+    PS_SESSION,
+    {
+      Id: sessionCounter,
+      Name: `Session${sessionCounter}`,
+      ComputerName: computer,
+      ConfigurationName: configurationName,
+      State: 'Opened',
+      Availability: 'Available',
+    },
+    {},
+    `[PSSession]Session${sessionCounter}`,
+  );
+  ctxOf(ctx).interpreter.remoteSessions.push(session);
+  return session;
+}
+
+/**
+ * Connect-ExchangeServer, the function RemoteExchange.ps1 defines (the Exchange Management Shell shortcut runs
+ * `. '<ExchangeInstallPath>\bin\RemoteExchange.ps1'; Connect-ExchangeServer -auto -ClientApplication:ManagementShell`):
+ * it opens the implicit-remoting session to an Exchange server, -Auto choosing the local one, and imports its
+ * commands. Without a server or -Auto it would prompt for one, which a non-interactive shell refuses.
+ */
+const connectExchangeServer: BuiltinCmdlet = {
+  name: 'Connect-ExchangeServer',
+  definedBy: { root: 'ExchangeInstallPath', path: 'bin\\RemoteExchange.ps1' },
+  params: [
+    { name: 'ServerFqdn', type: 'String', position: 0 },
+    { name: 'Auto', type: 'SwitchParameter' },
+    { name: 'Prompt', type: 'SwitchParameter' },
+    { name: 'UserName', type: 'String' },
+    { name: 'Forest', type: 'String' },
+    { name: 'ClientApplication', type: 'String' },
+    { name: 'AllowClobber', type: 'SwitchParameter' },
+  ],
+  invoke(args, ctx) {
+    const server = args.ServerFqdn as string | undefined;
+    if (!server && args.Auto !== true) {
+      throw new PSError('PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.', {
+        category: 'InvalidOperation',
+        reason: 'PSInvalidOperationException',
+        exceptionType: 'System.Management.Automation.PSInvalidOperationException',
+        errorId: 'System.Management.Automation.PSInvalidOperationException',
+      });
+    }
+    openSession(ctx, server ?? 'localhost', 'Microsoft.Exchange');
+    return [];
+  },
+};
+
+function cultureArgument(value: PSValue | undefined, parameter: string): PSValue {
+  if (value === undefined) return null;
+  const name = toStr(value);
+  try {
+    Intl.getCanonicalLocales(name);
+  } catch {
+    throw cmdletError(
+      `Cannot bind parameter '${parameter}'. Cannot convert value "${name}" to type "System.Globalization.CultureInfo". Error: "Culture is not supported.${'\r\n'}Parameter name: name${'\r\n'}${name} is an invalid culture identifier."`,
+      'New-PSSessionOption',
+      'Microsoft.PowerShell.Commands.NewPSSessionOptionCommand',
+      {
+        id: 'CannotConvertArgumentNoMessage',
+        category: 'InvalidArgument',
+        reason: 'ParameterBindingException',
+        exceptionType: 'System.Management.Automation.ParameterBindingException',
+      },
+    );
+  }
+  return culture(name);
+}
+
+const newPSSessionOption: BuiltinCmdlet = {
+  name: 'New-PSSessionOption',
+  commandType: 'Microsoft.PowerShell.Commands.NewPSSessionOptionCommand',
+  params: [
+    { name: 'Culture', type: 'String' },
+    { name: 'UICulture', type: 'String' },
+    { name: 'IdleTimeout', type: 'Int32' },
+    { name: 'OperationTimeout', type: 'Int32' },
+    { name: 'SkipCACheck', type: 'SwitchParameter' },
+    { name: 'SkipCNCheck', type: 'SwitchParameter' },
+  ],
+  invoke(args) {
+    // The remote runspace takes its culture from these; null means the client's culture at connection time.
     return [
       new RuntimeObject(
-        'System.Management.Automation.Runspaces.PSSession',
+        'System.Management.Automation.Remoting.PSSessionOption',
         {
-          Id: sessionCounter,
-          Name: `Session${sessionCounter}`,
-          ComputerName: computer,
-          ConfigurationName: (args.ConfigurationName as string | undefined) ?? 'Microsoft.PowerShell',
-          State: 'Opened',
-          Availability: 'Available',
+          Culture: cultureArgument(args.Culture, 'Culture'),
+          UICulture: cultureArgument(args.UICulture, 'UICulture'),
+          IdleTimeout: 'IdleTimeout' in args ? args.IdleTimeout : -1,
+          OperationTimeout: 'OperationTimeout' in args ? args.OperationTimeout : 180000,
+          SkipCACheck: args.SkipCACheck === true,
+          SkipCNCheck: args.SkipCNCheck === true,
         },
         {},
-        `[PSSession]Session${sessionCounter}`,
+        'System.Management.Automation.Remoting.PSSessionOption',
       ),
     ];
+  },
+};
+
+const getPSSession: BuiltinCmdlet = {
+  name: 'Get-PSSession',
+  commandType: 'Microsoft.PowerShell.Commands.GetPSSessionCommand',
+  params: [
+    { name: 'Name', type: 'String[]' },
+    { name: 'Id', type: 'Int32' },
+  ],
+  invoke(args, ctx) {
+    const names = (args.Name as string[] | undefined)?.map(wildcard);
+    // Removed sessions leave the list, as in PowerShell; closed or broken ones stay until removed.
+    return ctxOf(ctx).interpreter.remoteSessions.filter(
+      (s) =>
+        (!names || names.some((re) => re.test(toStr(s.get('Name'))))) && (!('Id' in args) || s.get('Id') === args.Id),
+    );
   },
 };
 
@@ -544,10 +652,7 @@ const importPSSession: BuiltinCmdlet = {
   ],
   invoke(args) {
     const session = args.Session;
-    if (
-      !(session instanceof RuntimeObject) ||
-      session.runtimeType !== 'System.Management.Automation.Runspaces.PSSession'
-    ) {
+    if (!isSession(session)) {
       throw cmdletError(
         `Cannot bind parameter 'Session'. Cannot convert the "${toStr(session)}" value of type "${typeNameOf(session)}" to type "System.Management.Automation.Runspaces.PSSession".`,
         'Import-PSSession',
@@ -574,8 +679,19 @@ const importPSSession: BuiltinCmdlet = {
 const removePSSession: BuiltinCmdlet = {
   name: 'Remove-PSSession',
   commandType: 'Microsoft.PowerShell.Commands.RemovePSSessionCommand',
-  params: [{ name: 'Session', type: 'Object[]', position: 0 }],
-  invoke: () => [],
+  params: [{ name: 'Session', type: 'Object[]', position: 0, fromPipeline: true }],
+  invoke(args, ctx) {
+    const sessions = ctxOf(ctx).interpreter.remoteSessions;
+    for (const session of enumerate(args.Session ?? null)) {
+      if (!isSession(session)) continue;
+      // Closes the runspace on the server; the variable that held it now sees State Closed.
+      session.set('State', 'Closed');
+      session.set('Availability', 'None');
+      const i = sessions.indexOf(session);
+      if (i >= 0) sessions.splice(i, 1);
+    }
+    return [];
+  },
 };
 
 function withComputerName(value: PSValue, computer: string): PSValue {
@@ -596,7 +712,7 @@ const invokeCommand: BuiltinCmdlet = {
     { name: 'ComputerName', type: 'String[]', position: 0, aliases: ['Cn'] },
     { name: 'ScriptBlock', type: 'ScriptBlock', position: 1, mandatory: true, aliases: ['Command'] },
     { name: 'ArgumentList', type: 'Object[]', aliases: ['Args'] },
-    { name: 'Credential', type: 'Object' },
+    { name: 'Credential', type: 'PSCredential' },
     { name: 'Session', type: 'Object[]' },
     { name: 'InputObject', type: 'Object' },
     { name: 'Authentication', type: 'String' },
@@ -611,13 +727,30 @@ const invokeCommand: BuiltinCmdlet = {
       (args.ComputerName as string[] | undefined) ?? sessions.map((s) => toStr(getMember(s, 'ComputerName')));
     if (computers.length === 0)
       return c.interpreter.invokeScriptBlock(block, argumentList, undefined, c.scope, ctx.pipelineInput);
+    const closed = sessions.find((s) => isSession(s) && s.get('State') !== 'Opened');
+    if (closed) {
+      const name = toStr(getMember(closed, 'Name'));
+      throw cmdletError(
+        `Because the session state for session ${name}, ${toStr(getMember(closed, 'ComputerName'))} is not equal to Open, you cannot run a command in the session.  The session state is ${toStr(getMember(closed, 'State'))}.`,
+        'Invoke-Command',
+        'Microsoft.PowerShell.Commands.InvokeCommandCommand',
+        {
+          id: 'InvokeCommandCommandInvalidSessionState',
+          category: 'InvalidOperation',
+          reason: 'InvalidRunspaceStateException',
+          exceptionType: 'System.Management.Automation.Runspaces.InvalidRunspaceStateException',
+          target: name,
+        },
+      );
+    }
     const output: PSValue[] = [];
     for (const computer of computers) {
+      const remote = await c.interpreter.remoteScope(computer, c.scope);
       const results = await c.interpreter.invokeScriptBlock(
         block,
         argumentList,
         undefined,
-        c.scope,
+        remote,
         ctx.pipelineInput,
         computer,
       );
@@ -639,6 +772,19 @@ const newObject: BuiltinCmdlet = {
     const type = (args.TypeName as string).toLowerCase().replace(/^system\./, '');
     const list = (args.ArgumentList as PSValue[] | undefined) ?? [];
     if (type === 'management.automation.pscredential' || type === 'pscredential') {
+      if (list.length === 2 && (list[0] === null || toStr(list[0]) === '')) {
+        throw cmdletError(
+          'Exception calling ".ctor" with "2" argument(s): "Cannot process argument because the value of argument "userName" is not valid. Change the value of the "userName" argument and run the operation again."',
+          'New-Object',
+          'Microsoft.PowerShell.Commands.NewObjectCommand',
+          {
+            id: 'ConstructorInvokedThrowException',
+            category: 'InvalidOperation',
+            reason: 'MethodInvocationException',
+            exceptionType: 'System.Management.Automation.MethodInvocationException',
+          },
+        );
+      }
       if (list.length !== 2 || !(list[1] instanceof PSSecureString)) {
         throw cmdletError(
           `Cannot find an overload for "PSCredential" and the argument count: "${list.length}".`,
@@ -696,7 +842,10 @@ export const BUILTIN_CMDLETS: BuiltinCmdlet[] = [
   convertToSecureString,
   importModule,
   addPSSnapin,
+  newPSSessionOption,
   newPSSession,
+  connectExchangeServer,
+  getPSSession,
   importPSSession,
   removePSSession,
   invokeCommand,

@@ -65,6 +65,8 @@ export class Scope {
   constructor(
     readonly parent: Scope | null,
     readonly computerName: string | null = parent?.computerName ?? null,
+    /** Inside a remote script block: the caller's scope, which `$using:name` reads. */
+    readonly usingScope: Scope | null = parent?.usingScope ?? null,
   ) {}
   lookup(name: string): { found: boolean; value: PSValue } {
     const key = name.toLowerCase();
@@ -88,6 +90,11 @@ export interface BuiltinContext extends CmdletContext {
 export interface BuiltinCmdlet extends CmdletSpec {
   /** Reads ctx.pipelineInput as a whole instead of being invoked once per pipeline record. */
   collectsPipeline?: boolean;
+  /**
+   * A function a script defines rather than a cmdlet: it exists once that script has been dot-sourced. The script is
+   * `path` under the directory an environment variable names (RemoteExchange.ps1 under %ExchangeInstallPath%bin).
+   */
+  definedBy?: { root: string; path: string };
   /** The implementing .NET class, which PowerShell puts after the comma of a FullyQualifiedErrorId. */
   commandType?: string;
 }
@@ -227,8 +234,32 @@ function wildcardToRegex(pattern: string, caseSensitive: boolean): RegExp {
   return new RegExp(`^${re}$`, caseSensitive ? 's' : 'is');
 }
 
+/**
+ * The machine environment of a simulated Exchange server, for what the worker's environment does not set: Exchange
+ * setup writes ExchangeInstallPath machine-wide.
+ */
+const SIMULATED_MACHINE_ENVIRONMENT: Record<string, string> = {
+  ExchangeInstallPath: 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\',
+};
+
+/** $env:NAME as Windows reads it: names are case-insensitive. */
+function environmentVariable(name: string): string | null {
+  const find = (env: Record<string, string | undefined>) =>
+    Object.entries(env).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  return find(process.env) ?? find(SIMULATED_MACHINE_ENVIRONMENT) ?? null;
+}
+
+/** A Windows path compared as Windows compares it: either slash, repeated separators, any case. */
+function normalizePath(path: string): string {
+  return path.replace(/\//g, '\\').replace(/\\+/g, '\\').toLowerCase();
+}
+
 export class Interpreter {
   readonly global = new Scope(null, null);
+  /** Scripts dot-sourced into this shell (normalized paths): the functions they define now exist. */
+  private readonly loadedScripts = new Set<string>();
+  /** PSSessions this shell opened (New-PSSession), for Get-PSSession and Remove-PSSession. */
+  readonly remoteSessions: PSObject[] = [];
   readonly statics: StaticState;
   private readonly commands = new Map<string, BuiltinCmdlet>();
   /** The script text being run, for error positions. */
@@ -247,7 +278,11 @@ export class Interpreter {
     for (const c of builtins) this.commands.set(c.name.toLowerCase(), c);
     // The organisation's cmdlets win over generic ones of the same name.
     for (const c of host.cmdlets) this.commands.set(c.name.toLowerCase(), c);
-    const g = this.global;
+    this.initSessionState(this.global);
+  }
+
+  /** The automatic and preference variables a new session starts with (here, or on a remote computer). */
+  private initSessionState(g: Scope): void {
     g.set('ErrorActionPreference', 'Continue');
     g.set('WarningPreference', 'Continue');
     g.set('ProgressPreference', 'Continue');
@@ -264,6 +299,18 @@ export class Interpreter {
     g.set('PSVersionTable', version);
   }
 
+  /**
+   * The scope a script block sent with Invoke-Command -ComputerName runs in: a new session on that computer, which
+   * sees none of the caller's variables; only -ArgumentList (param()) and `$using:` carry values across.
+   */
+  async remoteScope(computerName: string, caller: Scope): Promise<Scope> {
+    // An unknown or unreachable computer fails before anything of the block runs, as WinRM's connection does.
+    await this.host.connectRemote?.(computerName);
+    const scope = new Scope(null, computerName, caller);
+    this.initSessionState(scope);
+    return scope;
+  }
+
   hasCommand(name: string): boolean {
     return this.resolveCommand(name) !== undefined;
   }
@@ -271,7 +318,29 @@ export class Interpreter {
   private resolveCommand(name: string): BuiltinCmdlet | undefined {
     const lower = name.toLowerCase();
     const aliased = ALIASES[lower]?.toLowerCase();
-    return this.commands.get(lower) ?? (aliased ? this.commands.get(aliased) : undefined);
+    const spec = this.commands.get(lower) ?? (aliased ? this.commands.get(aliased) : undefined);
+    if (spec?.definedBy && !this.loadedScripts.has(this.scriptPath(spec.definedBy) ?? '')) return undefined;
+    return spec;
+  }
+
+  private scriptPath(definedBy: { root: string; path: string }): string | null {
+    const root = environmentVariable(definedBy.root);
+    return root === null ? null : normalizePath(`${root}\\${definedBy.path}`);
+  }
+
+  /**
+   * Runs a script file by path. The only scripts on a simulated server are the ones whose functions the shell knows
+   * (RemoteExchange.ps1); dot-sourcing one defines them. Any other path is not found, as in PowerShell.
+   */
+  private runScriptFile(path: string, dotSource: boolean, extent: { start: number; end: number }): PSValue[] {
+    const wanted = normalizePath(path);
+    const known = [...this.commands.values()].some((c) => c.definedBy && this.scriptPath(c.definedBy) === wanted);
+    if (!known) {
+      throw withOrigin(commandNotFound(path), { prefix: path, source: this.source, extent });
+    }
+    // Run without the dot, the script's functions vanish with its scope.
+    if (dotSource) this.loadedScripts.add(wanted);
+    return [];
   }
 
   /**
@@ -300,6 +369,7 @@ export class Interpreter {
     }
     const previousSource = this.source;
     this.source = source;
+    this.statics.resetThreadCulture();
     try {
       for (const statement of ast.statements) {
         const output: PSValue[] = [];
@@ -488,7 +558,11 @@ export class Interpreter {
     let input: PSValue[] | null = null;
     for (const element of statement.elements) {
       if (element.kind === 'expression') {
-        input = enumerate(await this.evalExpression(element.expression, scope));
+        const value = await this.evalExpression(element.expression, scope);
+        // `[void]expr` discards the value: it writes nothing to the pipeline (not even $null).
+        const discarded =
+          element.expression.kind === 'cast' && resolveType(element.expression.typeName) === 'System.Void';
+        input = discarded ? [] : enumerate(value);
       } else {
         input = await this.runCommand(element, scope, input);
       }
@@ -502,6 +576,7 @@ export class Interpreter {
     else {
       const target = await this.evalExpression(command.name, scope);
       if (isScriptBlock(target)) {
+        if (command.dotSource) return this.invokeInScope(target, undefined, scope);
         const args: PSValue[] = [];
         for (const element of command.elements) {
           if (element.kind === 'argument') args.push(await this.evalExpression(element.value, scope));
@@ -511,6 +586,8 @@ export class Interpreter {
       }
       commandName = toStr(target);
     }
+    if (/[\\/]|\.ps1$/i.test(commandName))
+      return this.runScriptFile(commandName, command.dotSource === true, command.nameExtent);
     const spec = this.resolveCommand(commandName);
     if (!spec) {
       throw withOrigin(commandNotFound(commandName), {
@@ -788,7 +865,17 @@ export class Interpreter {
   private getVariable(name: string, scope: Scope): PSValue {
     const lower = name.toLowerCase();
     if (lower === 'psitem') return scope.get('_');
-    if (lower.startsWith('env:')) return process.env[name.slice(4)] ?? null;
+    if (lower.startsWith('env:')) return environmentVariable(name.slice(4));
+    if (lower.startsWith('using:')) {
+      if (!scope.usingScope) {
+        throw runtimeError(
+          'A Using variable cannot be retrieved. A Using variable can be used only with Invoke-Command, Start-Job, or InlineScript in the script workflow. When it is used with Invoke-Command, the Using variable is valid only if the script block is invoked on a remote computer.',
+          'UsingWithoutInvokeCommand',
+          'InvalidOperation',
+        );
+      }
+      return this.getVariable(name.slice(6), scope.usingScope);
+    }
     if (lower.startsWith('global:')) return this.global.get(name.slice(7));
     if (lower.startsWith('script:') || lower.startsWith('local:')) return scope.get(name.slice(name.indexOf(':') + 1));
     if (lower === '?') return true;

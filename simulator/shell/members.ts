@@ -2,6 +2,7 @@
 // static members the dialect uses ([datetime]::Parse, [System.Convert]::FromBase64String, [Console]::Out, ...), and
 // casts. Errors are PowerShell's: MethodNotFound, InvokeMethodOnNull, MethodCountCouldNotFindBest, TypeNotFound.
 import { methodInvocationError, runtimeError } from './errors';
+import { randomFillSync } from 'node:crypto';
 import { PSDateTime, PSEnum, PSError, PSHashtable, PSObject, PSSecureString, type PSValue } from './types';
 import {
   addToDateTime,
@@ -69,6 +70,9 @@ const TYPE_ALIASES: Record<string, string> = {
   'security.securestring': 'System.Security.SecureString',
   'collections.hashtable': 'System.Collections.Hashtable',
   'xml.xmldocument': 'System.Xml.XmlDocument',
+  'net.networkcredential': 'System.Net.NetworkCredential',
+  'threading.thread': 'System.Threading.Thread',
+  'security.cryptography.randomnumbergenerator': 'System.Security.Cryptography.RandomNumberGenerator',
 };
 const KNOWN_TYPES = new Set([
   ...Object.values(TYPE_ALIASES),
@@ -481,13 +485,29 @@ const DATE_TIME_STYLES: Array<[string, number]> = [
   ['RoundtripKind', 128],
 ];
 
-function culture(name: string): RuntimeObject {
+const CULTURE_NAMES: Record<string, string> = {
+  '': 'Invariant Language (Invariant Country)',
+  'en-US': 'English (United States)',
+  'en-GB': 'English (United Kingdom)',
+  'ja-JP': 'Japanese (Japan)',
+  'de-DE': 'German (Germany)',
+  'fr-FR': 'French (France)',
+};
+
+export function culture(name: string): RuntimeObject {
+  const known = Object.keys(CULTURE_NAMES).find((n) => n.toLowerCase() === name.toLowerCase());
+  const canonical = known ?? name;
   return new RuntimeObject(
     'System.Globalization.CultureInfo',
-    { Name: name, DisplayName: name === '' ? 'Invariant Language (Invariant Country)' : 'English (United States)' },
+    { Name: canonical, DisplayName: CULTURE_NAMES[canonical] ?? canonical },
     {},
-    name,
+    canonical,
   );
+}
+
+/** The culture the simulated Windows account runs in: EXCHANGE_SIM_UI_CULTURE (e.g. ja-JP), en-US by default. */
+function hostUICulture(): string {
+  return process.env.EXCHANGE_SIM_UI_CULTURE || 'en-US';
 }
 
 function base64Decode(text: string): Uint8Array {
@@ -511,6 +531,20 @@ function base64Decode(text: string): Uint8Array {
 }
 
 export class StaticState {
+  /** [System.Threading.Thread]::CurrentThread: its CurrentUICulture is settable, for one pipeline at a time. */
+  readonly thread = new RuntimeObject(
+    'System.Threading.Thread',
+    { ManagedThreadId: 1, CurrentCulture: culture('en-US'), CurrentUICulture: culture(hostUICulture()) },
+    {},
+    'System.Threading.Thread',
+  );
+
+  /** Windows PowerShell 5.1 starts every pipeline in the host's culture: a culture set by the last one is gone. */
+  resetThreadCulture(): void {
+    this.thread.set('CurrentCulture', culture('en-US'));
+    this.thread.set('CurrentUICulture', culture(hostUICulture()));
+  }
+
   /** powershell.exe starts with the console's OEM code page (437 in en-US); the service switches it to UTF-8. */
   outputEncoding: PSValue = new RuntimeObject(
     'System.Text.SBCSCodePageEncoding',
@@ -566,6 +600,9 @@ export class StaticState {
         if (lower === 'error') return this.err;
         if (lower === 'outputencoding' || lower === 'inputencoding') return this.outputEncoding;
         break;
+      case 'System.Threading.Thread':
+        if (lower === 'currentthread') return this.thread;
+        break;
       case 'System.Text.Encoding':
         if (lower === 'utf8') return encoding('UTF8', 'utf-8');
         if (lower === 'unicode') return encoding('Unicode', 'utf-16');
@@ -574,7 +611,8 @@ export class StaticState {
         break;
       case 'System.Globalization.CultureInfo':
         if (lower === 'invariantculture') return culture('');
-        if (lower === 'currentculture' || lower === 'currentuiculture') return culture('en-US');
+        if (lower === 'currentculture') return this.thread.get('CurrentCulture') ?? null;
+        if (lower === 'currentuiculture') return this.thread.get('CurrentUICulture') ?? null;
         break;
       case 'System.Globalization.DateTimeStyles': {
         const style = DATE_TIME_STYLES.find(([n]) => n.toLowerCase() === lower);
@@ -732,9 +770,68 @@ export class StaticState {
       case 'System.Globalization.CultureInfo':
         if (lower === 'getcultureinfo') return culture(toStr(args[0]));
         break;
+      case 'System.Byte[]':
+        if (lower === 'new') {
+          checkArgs('new', args, 1);
+          const length = toInteger(args[0], 32);
+          if (length < 0)
+            throw methodInvocationError(
+              '.ctor',
+              1,
+              'Arithmetic operation resulted in an overflow.',
+              'OverflowException',
+            );
+          return new Uint8Array(length);
+        }
+        break;
+      case 'System.Security.Cryptography.RandomNumberGenerator':
+        if (lower === 'create') {
+          checkArgs(member, args, 0);
+          return new RuntimeObject(
+            'System.Security.Cryptography.RNGCryptoServiceProvider',
+            {},
+            {
+              GetBytes: (a) => {
+                if (!(a[0] instanceof Uint8Array)) throw overloadError('GetBytes', a.length);
+                randomFillSync(a[0]);
+                return null;
+              },
+              Dispose: () => null,
+            },
+            'System.Security.Cryptography.RNGCryptoServiceProvider',
+          );
+        }
+        break;
+      case 'System.Net.NetworkCredential':
+        if (lower === 'new') {
+          checkArgs('new', args, 0, 2, 3);
+          const password =
+            args[1] instanceof PSSecureString ? args[1].plainText : args[1] == null ? '' : toStr(args[1]);
+          return new RuntimeObject(
+            'System.Net.NetworkCredential',
+            {
+              UserName: args[0] == null ? '' : toStr(args[0]),
+              Password: password,
+              SecurePassword: new PSSecureString(password),
+              Domain: args[2] == null ? '' : toStr(args[2]),
+            },
+            {},
+            'System.Net.NetworkCredential',
+          );
+        }
+        break;
       case 'System.Management.Automation.PSCredential':
         if (lower === 'new') {
           checkArgs('new', args, 2);
+          // PSCredential's constructor refuses an empty user name: a credential variable that was never set fails here.
+          if (args[0] === null || toStr(args[0]) === '') {
+            throw methodInvocationError(
+              '.ctor',
+              2,
+              'Cannot process argument because the value of argument "userName" is not valid. Change the value of the "userName" argument and run the operation again.',
+              'PSArgumentException',
+            );
+          }
           if (!(args[1] instanceof PSSecureString)) {
             throw new PSError(
               `Cannot convert argument "password", with value: "${toStr(args[1])}", for "PSCredential" to type "System.Security.SecureString": "Cannot convert the "${toStr(args[1])}" value of type "${typeNameOf(args[1])}" to type "System.Security.SecureString"."`,

@@ -440,6 +440,7 @@ class Parser {
   private parsePipelineElement(first: boolean): PipelineElement {
     const start = this.pos;
     if (this.peek() === '&' && this.peek(1) !== '&') return this.parseCommand();
+    if (this.atDotSource()) return this.parseCommand();
     if (this.startsExpression()) {
       if (!first) {
         const expression = this.parseExpression();
@@ -458,11 +459,17 @@ class Parser {
 
   // ---------------------------------------------------------------- commands
 
+  /** `. ` followed by what to run (the dot-source operator), as opposed to `.\path`, `.5` or a member access. */
+  private atDotSource(): boolean {
+    return this.peek() === '.' && (isWhitespace(this.peek(1)) || this.peek(1) === '{' || this.peek(1) === '(');
+  }
+
   private parseCommand(): CommandAst {
     const start = this.pos;
     let name: string | Expression;
     let nameExtent: Extent;
-    if (this.peek() === '&') {
+    const dotSource = this.atDotSource();
+    if (this.peek() === '&' || dotSource) {
       this.pos++;
       this.skip(false);
       const at = this.pos;
@@ -470,7 +477,7 @@ class Parser {
       else name = this.scanGenericToken().text;
       nameExtent = { start: at, end: this.pos };
       if (typeof name === 'string' && name === '')
-        this.error("Missing expression after '&' in pipeline element.", 'MissingExpression', at);
+        this.error(`Missing expression after '${dotSource ? '.' : '&'}' in pipeline element.`, 'MissingExpression', at);
     } else {
       const c = this.peek();
       if (c === undefined || endsGenericToken(c)) this.unexpectedToken(this.pos);
@@ -549,7 +556,7 @@ class Parser {
       if (this.pos === at) this.unexpectedToken(at);
       elements.push({ kind: 'argument', value, start: at, end: this.pos });
     }
-    return { kind: 'command', name, nameExtent, elements, start, end: this.pos };
+    return { kind: 'command', name, nameExtent, elements, start, end: this.pos, ...(dotSource ? { dotSource } : {}) };
   }
 
   /** command-argument: primaries separated by commas form an array. */

@@ -110,6 +110,8 @@ export type ParamType =
   | 'ScriptBlock'
   | 'Object'
   | 'Object[]'
+  /** A PSCredential object; a user name alone would prompt for the password, which the non-interactive shell refuses. */
+  | 'PSCredential'
   /**
    * An enum by name. Numeric values follow the declaration: for flags enums a leading 'None' is 0 and the others are
    * successive bits (1, 2, 4, ...); otherwise a name's value is its position in `values`.
@@ -180,4 +182,9 @@ export interface ExchangeHost {
    * probability p, a hang, the process dying mid-command, access denied). May throw a PSError, never resolve, or exit.
    */
   beforeCmdlet(name: string, ctx: CmdletContext): Promise<void>;
+  /**
+   * Called by Invoke-Command before a script block runs on a computer: throws PowerShell's remoting error
+   * (PSRemotingTransportException) for a computer that does not exist or does not answer WinRM.
+   */
+  connectRemote?(computerName: string): Promise<void>;
 }

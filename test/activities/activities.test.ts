@@ -288,27 +288,25 @@ describe('replication and copy across sites', () => {
     ]);
   });
 
-  test('exports once, imports where missing, skips where present; the password never leaves the activity', async () => {
+  test('copies where missing, skips where present, and looks again before a second copy', async () => {
     const { exchange, activities, identities } = setup();
     exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
     exchange.stores.get('ex2.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
-    const { result, heartbeats } = await run(activities, 'copyCertificate', [
+    const { result } = await run(activities, 'copyCertificate', [
       { thumbprint: T(7), source: identities[0]!, targets: [identities[1]!, identities[2]!] },
     ]);
     expect(result).toEqual([
       { server: 'EX2', outcome: 'already-present' },
       { server: 'EX3', outcome: 'imported' },
     ]);
-    expect(exchange.count('exportCertificate')).toBe(1);
-    const [password] = exchange.passwordsSeen;
-    expect(password!.length).toBeGreaterThanOrEqual(24);
-    expect(JSON.stringify({ result, heartbeats })).not.toContain(password);
+    expect(exchange.calls.filter((c) => c.method === 'copyCertificate').map((c) => c.args)).toEqual([
+      ['ex1.contoso.test', T(7), 'ex3.contoso.test'],
+    ]);
     const again = await run(activities, 'copyCertificate', [
       { thumbprint: T(7), source: identities[0]!, targets: [identities[2]!] },
     ]);
     expect(again.result).toEqual([{ server: 'EX3', outcome: 'already-present' }]);
-    expect(exchange.count('exportCertificate')).toBe(1);
-    expect(exchange.passwordsSeen).toHaveLength(1);
+    expect(exchange.count('copyCertificate')).toBe(1);
   });
 
   test('resumes from heartbeat details: a target an earlier attempt finished is not imported again', async () => {
@@ -320,7 +318,7 @@ describe('replication and copy across sites', () => {
       [{ thumbprint: T(7), source: identities[0]!, targets: [identities[1]!, identities[2]!] }],
       { done: [{ server: 'EX2', outcome: 'imported' }] },
     );
-    const imports = exchange.calls.filter((c) => c.method === 'importCertificate').map((c) => c.args[0]);
+    const imports = exchange.calls.filter((c) => c.method === 'copyCertificate').map((c) => c.args[2]);
     expect(imports).toEqual(['ex3.contoso.test']);
   });
 
@@ -642,8 +640,8 @@ describe('heartbeats', () => {
     });
     const identities = exchange.servers.map(({ name, fqdn, site }) => ({ name, fqdn, site }));
     exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
-    const slowImport = exchange.importCertificate.bind(exchange);
-    exchange.importCertificate = async (...args) => {
+    const slowImport = exchange.copyCertificate.bind(exchange);
+    exchange.copyCertificate = async (...args) => {
       await new Promise((resolve) => setTimeout(resolve, 60));
       return slowImport(...args);
     };

@@ -173,24 +173,21 @@ export class MemoryExchange implements ExchangeClient {
     this.enter('clearPreviousCertificate');
     this.authConfig = { ...this.authConfig, previousCertificateThumbprint: null };
   }
-  /** Export and import agree on the password, so a test can see it was the same one and never left the activity. */
-  passwordsSeen: string[] = [];
-  async exportCertificate(fqdn: string, thumbprint: string, password: string) {
-    this.enter('exportCertificate', fqdn, thumbprint, '<password>');
-    this.passwordsSeen.push(password);
-    return Buffer.from(JSON.stringify({ thumbprint, password })).toString('base64');
-  }
-  async importCertificate(fqdn: string, pfxBase64: string, password: string) {
-    this.enter('importCertificate', fqdn, '<pfx>', '<password>');
-    if (this.unreachable.has(fqdn)) {
-      const error = new Error(`The RPC server is unavailable: ${fqdn}`);
+  async copyCertificate(source: string, thumbprint: string, target: string) {
+    this.enter('copyCertificate', source, thumbprint, target);
+    if (this.unreachable.has(target)) {
+      const error = new Error(`The RPC server is unavailable: ${target}`);
       error.name = 'ServerUnreachableError';
       throw error;
     }
-    const pfx = JSON.parse(Buffer.from(pfxBase64, 'base64').toString()) as { thumbprint: string; password: string };
-    if (pfx.password !== password) throw new Error('The specified network password is not correct.');
-    this.store(fqdn).push(authCertificate(pfx.thumbprint, this.iso()));
-    return pfx.thumbprint;
+    const original = this.store(source).find((c) => c.thumbprint === thumbprint);
+    if (!original) {
+      const error = new Error(`The certificate with thumbprint ${thumbprint} was not found.`);
+      error.name = 'CertificateNotFoundError';
+      throw error;
+    }
+    this.store(target).push({ ...original, services: [] });
+    return thumbprint;
   }
   async getAuthAdminEvents(fqdn: string, sinceIso: string) {
     this.enter('getAuthAdminEvents', fqdn, sinceIso);

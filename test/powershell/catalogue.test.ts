@@ -3,6 +3,8 @@ import path from 'node:path';
 import {
   CMDLET_NAMES,
   SCRIPT_BLOCKS,
+  VARIABLES,
+  renderCertificateCopy,
   renderCommand,
   renderEnvelope,
   renderPipeline,
@@ -12,10 +14,10 @@ import { CatalogueError } from '../../activities/powershell/errors';
 import {
   PS_NOW,
   PsAbsoluteDate,
-  PsBytes,
   PsHashtable,
   PsRelativeDate,
-  PsSecureString,
+  PsScriptBlock,
+  PsVariable,
 } from '../../activities/powershell/render';
 
 const T = 'A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0';
@@ -85,24 +87,7 @@ describe('the dialect document examples are rendered exactly', () => {
       }),
       ['Value'],
     ),
-    renderPipeline(
-      renderCommand('Export-ExchangeCertificate', {
-        Thumbprint: T,
-        Server: 'ex1.contoso.com',
-        BinaryEncoded: true,
-        Password: new PsSecureString('p@ss'),
-      }),
-      ['FileData'],
-    ),
-    renderPipeline(
-      renderCommand('Import-ExchangeCertificate', {
-        Server: 'ex9.fabrikam.com',
-        FileData: new PsBytes('MIIK'),
-        Password: new PsSecureString('p@ss'),
-        PrivateKeyExportable: true,
-      }),
-      ['Thumbprint'],
-    ),
+    renderPipeline(renderCertificateCopy('ex1.contoso.com', T, 'ex9.fabrikam.com'), ['Thumbprint']),
   ];
 
   test('the doc has as many examples as we render', () => {
@@ -146,10 +131,43 @@ describe('nothing outside the catalogue renders', () => {
     ['string for PSCredential', () => renderCommand('Invoke-Command', { Credential: 'admin' })],
     ['non-finite number', () => renderCommand('Get-WinEvent', { MaxEvents: Infinity })],
     ['object for Hashtable[]', () => renderCommand('Get-WinEvent', { FilterHashtable: { a: 1 } as never })],
+    [
+      'a script block made up by the caller',
+      () => renderCommand('Invoke-Command', { ScriptBlock: new PsScriptBlock('Remove-Item -Path C:\\ -Recurse') }),
+    ],
+    [
+      'a variable made up by the caller',
+      () => renderCommand('Get-ExchangeCertificate', { Server: new PsVariable('x') }),
+    ],
+    [
+      'a made-up variable with the name of a catalogue one',
+      () => renderCommand('Invoke-Command', { ComputerName: 'ex1', Credential: new PsVariable('cred') }),
+    ],
+    [
+      'a made-up variable inside an argument list',
+      () => renderCommand('Invoke-Command', { ArgumentList: [new PsVariable('env:PATH')] }),
+    ],
+    [
+      'a made-up variable inside a hashtable',
+      () => renderCommand('Get-WinEvent', { FilterHashtable: PsHashtable.of({ LogName: new PsVariable('x') }) }),
+    ],
     ['hostile property name', () => renderPipeline('Get-Date', ["x'; Remove-Item y; '"])],
     ['hostile calculated property source', () => renderPipeline('Get-Date', [{ name: 'a', isoDateOf: 'b.c()' }])],
   ])('%s', (_name, f) => {
     expect(f).toThrow(CatalogueError);
+  });
+
+  test("the catalogue's own variables and script blocks render", () => {
+    expect(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1',
+        ScriptBlock: SCRIPT_BLOCKS.restartService,
+        ArgumentList: 'MSExchangeServiceHost',
+        Credential: VARIABLES.credential,
+      }),
+    ).toBe(
+      "Invoke-Command -ComputerName 'ex1' -ScriptBlock { param($name) Restart-Service -Name $name -Force } -ArgumentList 'MSExchangeServiceHost' -Credential $cred",
+    );
   });
 
   test('undefined parameters are left out; false switches are explicit', () => {

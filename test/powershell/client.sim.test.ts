@@ -3,7 +3,12 @@
 import fs from 'node:fs';
 import { createExchangeClient } from '../../activities/powershell/client';
 import type { ExchangeClient } from '../../activities/powershell/exchange-client';
-import { AccessDeniedError, CatalogueError, ServerUnreachableError } from '../../activities/powershell/errors';
+import {
+  AccessDeniedError,
+  CatalogueError,
+  RemoteSessionBrokenError,
+  ServerUnreachableError,
+} from '../../activities/powershell/errors';
 import { ShellSessionPool } from '../../activities/powershell/session';
 import { SimState, SIM_SHELL, createSimState, sim } from './sim';
 
@@ -24,19 +29,50 @@ afterAll(async () => {
   for (const s of states) s.remove();
 });
 
+/**
+ * Runs `body` with a client of any mode on a fresh organisation. The simulated shell reads its state from the
+ * environment, which every mode passes through from the worker; it is restored afterwards.
+ */
+async function withClient(
+  scenario: string,
+  settings: Record<string, unknown>,
+  body: (client: Client) => Promise<void>,
+): Promise<void> {
+  const state = createSimState(scenario);
+  states.push(state);
+  const previous = process.env.EXCHANGE_SIM_STATE;
+  process.env.EXCHANGE_SIM_STATE = state.file;
+  const client = createExchangeClient(settings, { pool }) as Client;
+  try {
+    await body(client);
+  } finally {
+    await client.close();
+    if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
+    else process.env.EXCHANGE_SIM_STATE = previous;
+  }
+}
+
+const REMOTE = { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL } as const;
+
 describe.each([
-  ['simulated', {}],
-  ['local', { mode: 'local', executable: SIM_SHELL }],
-  ['remote', { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL }],
-])('connection mode %s', (_mode, settings) => {
+  ['simulated', {}, ['Microsoft.Exchange']],
+  ['local', { mode: 'local', executable: SIM_SHELL }, ['Microsoft.Exchange']],
+  ['local with the snap-in', { mode: 'local', loader: 'snapin', executable: SIM_SHELL }, []],
+  ['remote', REMOTE, ['Microsoft.Exchange']],
+])('connection mode %s', (_mode, settings, sessions) => {
+  test('opens the Exchange session of its mode (none with the snap-in)', async () => {
+    await withClient('healthy', settings, async (client) => {
+      await client.getServerTime();
+      const open = await client.shell.runPipeline(
+        'sessions',
+        'Get-PSSession | ForEach-Object { $_.ConfigurationName }',
+      );
+      expect(open).toEqual(sessions);
+    });
+  });
+
   test('sets up once and serves several calls from one process', async () => {
-    const state = createSimState('healthy');
-    states.push(state);
-    // The simulated shell reads its state from the environment; every mode passes the worker's environment through.
-    const previous = process.env.EXCHANGE_SIM_STATE;
-    process.env.EXCHANGE_SIM_STATE = state.file;
-    try {
-      const client = createExchangeClient(settings, { pool }) as Client;
+    await withClient('healthy', settings, async (client) => {
       const servers = await client.getExchangeServers();
       expect(servers.map((s) => s.name).sort()).toEqual(['EX1', 'EX2']);
       const config = await client.getAuthConfig();
@@ -56,11 +92,7 @@ describe.each([
         '-Command',
         '-',
       ]);
-      await client.close();
-    } finally {
-      if (previous === undefined) delete process.env.EXCHANGE_SIM_STATE;
-      else process.env.EXCHANGE_SIM_STATE = previous;
-    }
+    });
   });
 });
 
@@ -139,7 +171,7 @@ describe('reading the organisation', () => {
 });
 
 describe('changing the organisation', () => {
-  test('create, stage 49 h ahead (computed by the server), export, import, restart, recycle', async () => {
+  test('create, stage 49 h ahead (computed by the server), copy, restart, recycle', async () => {
     const { client } = clientFor('healthy');
     const servers = await client.getExchangeServers();
     const before = await client.getAuthConfig();
@@ -157,9 +189,7 @@ describe('changing the organisation', () => {
     // The simulated clock is frozen, so the server computed exactly now + 49 h.
     expect(Date.parse(staged.nextCertificateEffectiveDate!)).toBe(serverNow + 49 * 3_600_000);
 
-    const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, "p@ss'word\n€");
-    expect(Buffer.from(pfx, 'base64').length).toBeGreaterThan(0);
-    const imported = await client.importCertificate(servers[1].fqdn, pfx, "p@ss'word\n€");
+    const imported = await client.copyCertificate(servers[0].fqdn, cert.thumbprint, servers[1].fqdn);
     expect(imported).toBe(cert.thumbprint);
     expect((await client.getCertificate(servers[1].fqdn, cert.thumbprint)).status).toBe('present');
 
@@ -201,8 +231,7 @@ describe('changing the organisation', () => {
     const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
     for (const s of servers.slice(1)) {
       if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status !== 'present') {
-        const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, 'pw');
-        await client.importCertificate(s.fqdn, pfx, 'pw');
+        await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
       }
     }
     await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
@@ -223,8 +252,7 @@ describe('the AuthAdmin servicelet', () => {
     const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
     for (const s of servers.slice(1)) {
       if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status === 'present') continue;
-      const pfx = await client.exportCertificate(servers[0].fqdn, cert.thumbprint, 'pw');
-      await client.importCertificate(s.fqdn, pfx, 'pw');
+      await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
     }
     await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
@@ -283,6 +311,22 @@ describe('faults injected into the simulated organisation', () => {
     await expect(client.getAuthConfig()).resolves.toBeDefined();
   });
 
+  test("access denied on one server is that server's result; the others are still done and reported", async () => {
+    const { client, state } = clientFor('healthy');
+    const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
+    sim(state.file, 'fault', 'inject', 'access-denied', '--cmdlet', 'Restart-WebAppPool', '--count', '1');
+    const results = await client.recycleAppPool(servers, 'MSExchangeOWAAppPool');
+    expect(results.map((r) => [r.server, r.ok])).toEqual([
+      [servers[0], false],
+      [servers[1], true],
+    ]);
+    expect(results[0].error).toMatch(/^AccessDeniedError: /);
+    expect(typeof results[1].at).toBe('string');
+    sim(state.file, 'fault', 'inject', 'access-denied', '--cmdlet', 'Restart-Service', '--count', '1');
+    const restarted = await client.restartServiceHost(servers);
+    expect(restarted.map((r) => r.ok)).toEqual([false, true]);
+  });
+
   test('a transient RPC error is ServerUnreachableError (retryable)', async () => {
     const { client, state } = clientFor('healthy');
     sim(state.file, 'fault', 'inject', 'rpc', '--cmdlet', 'Get-ExchangeServer', '--count', '1');
@@ -291,5 +335,120 @@ describe('faults injected into the simulated organisation', () => {
     expect((error as ServerUnreachableError).retryable).toBe(true);
     expect((error as Error).cause).toBeInstanceOf(Error);
     await expect(client.getExchangeServers()).resolves.toHaveLength(2);
+  });
+});
+
+/** Every command line the client sends after the session setup, as the shell receives it. */
+function recordCommands(client: Client): string[] {
+  const sent: string[] = [];
+  const session = client.shell.session;
+  const run = session.run.bind(session);
+  session.run = (command, options) => {
+    sent.push(command);
+    return run(command, options);
+  };
+  return sent;
+}
+
+describe('no secret ever appears in command text (script-block logging, transcription)', () => {
+  const password = 'Sup3r-Secret-Passw0rd';
+
+  test('the remote credential travels in the environment; the PFX password is made and used inside PowerShell', async () => {
+    await withClient(
+      'two-sites',
+      { ...REMOTE, credential: { username: 'CONTOSO\\svc-rotate', password } },
+      async (client) => {
+        const sent = recordCommands(client);
+        const servers = await client.getExchangeServers();
+        const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+        const target = servers.find((s) => s.site !== servers[0].site)!;
+        expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('missing');
+        expect(await client.copyCertificate(servers[0].fqdn, cert.thumbprint, target.fqdn)).toBe(cert.thumbprint);
+        expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('present');
+
+        const texts = [client.shell.session.launch.setupLine, ...sent];
+        expect(sent.length).toBeGreaterThanOrEqual(5);
+        for (const text of texts) {
+          expect(text).not.toContain(password);
+          expect(text).not.toContain('svc-rotate');
+          // No secure string from a literal, no key material as a literal.
+          expect(text).not.toMatch(/ConvertTo-SecureString|AsPlainText|FromBase64String/);
+        }
+        // The shell really built and used the credential from its environment (an empty user name would fail).
+        expect(client.shell.session.launch.setupLine).toContain('-Credential $cred');
+      },
+    );
+  });
+});
+
+describe('remote credentials are used for the work outside the Exchange session', () => {
+  test.each([
+    ['configured', { username: 'CONTOSO\\svc-rotate', password: 'pw' }, true],
+    ['not configured (Kerberos as the worker)', undefined, false],
+  ])('credential %s', async (_name, credential, expected) => {
+    await withClient('healthy', { ...REMOTE, credential }, async (client) => {
+      const sent = recordCommands(client);
+      const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
+      expect((await client.recycleAppPool(servers, 'MSExchangeOWAAppPool')).every((r) => r.ok)).toBe(true);
+      expect((await client.restartServiceHost([servers[0]]))[0].ok).toBe(true);
+      expect(await client.getAppPoolState(servers[0], 'MSExchangeOWAAppPool')).toBe('Started');
+      expect(await client.getAuthAdminEvents(servers[0], '2000-01-01T00:00:00Z')).toEqual(expect.any(Array));
+      const perServer = sent.filter((c) => /Invoke-Command|Get-WinEvent/.test(c));
+      expect(perServer).toHaveLength(servers.length + 3);
+      for (const command of perServer) expect(command.includes('-Credential $cred')).toBe(expected);
+    });
+  });
+});
+
+describe('a remote session that is no longer open', () => {
+  test('is seen by the per-call state check, the process is recreated, and the next call works', async () => {
+    await withClient('healthy', REMOTE, async (client) => {
+      await client.getAuthConfig();
+      const pid = client.shell.session.pid;
+      // What an expired or dropped WinRM session looks like to the shell: the session object is no longer Opened.
+      await client.shell.session.run('Remove-PSSession -Session $s');
+      const error = await client.getAuthConfig().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteSessionBrokenError);
+      expect((error as Error).message).toMatch(/not open; its state is Closed/);
+      expect(client.shell.session.pid).toBeUndefined();
+      await expect(client.getAuthConfig()).resolves.toBeDefined();
+      expect(client.shell.session.pid).not.toBe(pid);
+      expect(client.shell.session.stats.spawns).toBe(2);
+    });
+  });
+});
+
+describe('messages are read in English whatever the account language', () => {
+  const uiCultureOfACall = async (client: Client) =>
+    client.shell.runPipeline('culture probe', '[System.Globalization.CultureInfo]::CurrentUICulture.Name');
+
+  beforeAll(() => {
+    // The simulated Windows account speaks Japanese, so anything the shell words itself would be in Japanese.
+    process.env.EXCHANGE_SIM_UI_CULTURE = 'ja-JP';
+  });
+  afterAll(() => {
+    delete process.env.EXCHANGE_SIM_UI_CULTURE;
+  });
+
+  test.each([
+    ['local', { mode: 'local', executable: SIM_SHELL }],
+    ['remote', REMOTE],
+  ])('%s: every call runs in en-US, though a pipeline starts in the account culture', async (_mode, settings) => {
+    await withClient('healthy', settings, async (client) => {
+      expect(await uiCultureOfACall(client)).toEqual(['en-US']);
+      // Without the envelope the same shell is back in the account's culture: the pin must be per call.
+      const bare = await client.shell.session.run('[System.Globalization.CultureInfo]::CurrentUICulture.Name');
+      expect(bare.trim()).toBe('ja-JP');
+      expect(await uiCultureOfACall(client)).toEqual(['en-US']);
+    });
+  });
+
+  test('remote: the Exchange runspace is opened with en-US session options', async () => {
+    await withClient('healthy', REMOTE, async (client) => {
+      expect(await client.shell.runPipeline('culture probe', '$so.Culture.Name, $so.UICulture.Name')).toEqual([
+        'en-US',
+        'en-US',
+      ]);
+    });
   });
 });

@@ -5,6 +5,7 @@ import {
   asList,
   authAdminLastRunFromDiagnosticXml,
   authConfigOutputSchema,
+  bytesAsBase64,
   certificateOutputSchema,
   exchangeServerOutputSchema,
   parseEnvelope,
@@ -14,7 +15,6 @@ import {
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
 } from '../../activities/powershell/output';
-import { pfxToBase64 } from '../../activities/powershell/client';
 import {
   CertificateNotFoundError,
   NoMatchingEventsError,
@@ -129,9 +129,50 @@ describe('Get-ExchangeCertificate output', () => {
     expect(c.privateKeyExportable).toBe(true);
   });
 
-  test('broken serialization (only RawData survives) is an OutputSchemaError, not a half-filled certificate', () => {
+  test('broken serialization (only RawData survives): identity and validity are read from the certificate itself', () => {
     const items = okItems(ps51('get-exchange-certificate-broken-serialization.stdout'));
-    expect(() => parseItems(certificateOutputSchema, items, 'Get-ExchangeCertificate')).toThrow(OutputSchemaError);
+    expect(parseItems(certificateOutputSchema, items, 'Get-ExchangeCertificate')).toEqual([
+      {
+        thumbprint: 'D82B54B5E604A58CDD27811944EA0AE3CD939CB0',
+        subject: 'CN=Microsoft Exchange Server Auth Certificate',
+        friendlyName: '',
+        notBefore: '2020-03-02T09:15:00.000Z',
+        notAfter: '2025-03-02T09:15:00.000Z',
+        services: [],
+        // Not knowable from the DER: never assume the key can be exported.
+        privateKeyExportable: false,
+      },
+    ]);
+  });
+
+  test('RawData as 5.1 writes a byte[] (numbers) works too; fields the object has win; garbage stays an error', () => {
+    const [item] = okItems(ps51('get-exchange-certificate-broken-serialization.stdout')) as Array<
+      Record<string, unknown>
+    >;
+    const bytes = [...Buffer.from(item.RawData as string, 'base64')];
+    const asNumbers = parseItems(certificateOutputSchema, [{ ...item, RawData: { value: bytes } }], 'X');
+    expect(asNumbers[0].thumbprint).toBe('D82B54B5E604A58CDD27811944EA0AE3CD939CB0');
+    const partly = parseItems(
+      certificateOutputSchema,
+      [{ ...item, FriendlyName: 'Auth', PrivateKeyExportable: true, Subject: 'CN=As Exchange Says' }],
+      'X',
+    );
+    expect(partly[0]).toMatchObject({
+      friendlyName: 'Auth',
+      privateKeyExportable: true,
+      subject: 'CN=As Exchange Says',
+    });
+    for (const RawData of ['AAAA', null, [1, 2, 300]]) {
+      expect(() => parseItems(certificateOutputSchema, [{ ...item, RawData }], 'X')).toThrow(OutputSchemaError);
+    }
+  });
+
+  test('bytes as base64 text, 5.1 numbers, wrapped numbers, or nothing usable', () => {
+    expect(bytesAsBase64('AQID')).toBe('AQID');
+    expect(bytesAsBase64([1, 2, 3])).toBe('AQID');
+    expect(bytesAsBase64({ value: [1, 2, 3], Count: 3 })).toBe('AQID');
+    expect(bytesAsBase64([1, 2, 300])).toBeNull();
+    expect(bytesAsBase64(null)).toBeNull();
   });
 
   test.each([
@@ -236,13 +277,6 @@ describe('envelope and dates', () => {
     expect(() => parseEnvelope('', 'X')).toThrow(OutputSchemaError);
     expect(() => parseEnvelope('{"ok":maybe}', 'X')).toThrow(OutputSchemaError);
     expect(() => parseEnvelope('{"ok":false}', 'X')).toThrow(OutputSchemaError);
-  });
-
-  test('FileData as base64 (7), byte numbers (5.1) or garbage', () => {
-    expect(pfxToBase64('AQID')).toBe('AQID');
-    expect(pfxToBase64([1, 2, 3])).toBe('AQID');
-    expect(pfxToBase64({ value: [1, 2, 3], Count: 3 })).toBe('AQID');
-    expect(() => pfxToBase64([1, 2, 300])).toThrow(OutputSchemaError);
   });
 });
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createExchangeClient } from '../../activities/powershell/client';
 import { ShellConfigurationError, ShellProcessError, ShellTimeoutError } from '../../activities/powershell/errors';
 import { ShellSession, ShellSessionPool } from '../../activities/powershell/session';
-import { launchFor, parseShellSettings } from '../../activities/powershell/settings';
+import { TEARDOWN_LINE, launchFor, parseShellSettings } from '../../activities/powershell/settings';
 import { isAlive, runWithoutUnhandledRejections, waitUntil } from './sim';
 
 let dir: string;
@@ -113,4 +113,60 @@ test('a shell that answers the setup line with an error on stderr is a ShellConf
   expect(error).toBeInstanceOf(ShellConfigurationError);
   expect((error as Error).message).toMatch(/No snap-ins have been registered/);
   await s.close();
+});
+
+describe('the Exchange session is removed before the process ends (runspaces are limited per user)', () => {
+  // Speaks node-powershell's protocol, answers every command with nothing, and logs every line it reads.
+  const answering = (name: string) =>
+    script(
+      name,
+      [
+        '#!/bin/sh',
+        'while IFS= read -r line; do',
+        '  printf "%s\\n" "$line" >> "$0.stdin"',
+        '  case "$line" in',
+        '    \'[Console]::Error.WriteLine("\'*) d=${line#*(\\"}; echo "${d%%\\")*}" >&2 ;;',
+        '    \'[Console]::Out.WriteLine("\'*) d=${line#*(\\"}; echo "${d%%\\")*}" ;;',
+        '  esac',
+        'done',
+        '',
+      ].join('\n'),
+    );
+  /** The commands the shell received, without node-powershell's delimiter lines. */
+  const received = (file: string) =>
+    fs
+      .readFileSync(`${file}.stdin`, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '' && !/^\[Console\]::(Out|Error)\.WriteLine\("/.test(l));
+
+  test('on close, after the last call', async () => {
+    const file = answering('logs-close');
+    const s = session(file);
+    await s.run('Get-Date');
+    await s.close();
+    expect(received(file)).toEqual([s.launch.setupLine, 'Get-Date', TEARDOWN_LINE]);
+  });
+
+  test('when a broken session makes the process be recreated', async () => {
+    const file = answering('logs-recreate');
+    const s = session(file);
+    await s.run('Get-Date', { discardIf: () => true });
+    await s.run('Get-Date');
+    expect(s.stats.spawns).toBe(2);
+    await s.close();
+    const setup = s.launch.setupLine;
+    expect(received(file)).toEqual([setup, 'Get-Date', TEARDOWN_LINE, setup, 'Get-Date', TEARDOWN_LINE]);
+  });
+
+  test('after a timeout: queued behind the stuck command, with a grace period before the kill', async () => {
+    const file = script('logs-stuck', '#!/bin/sh\nexec cat >> "$0.stdin"\n');
+    const s = session(file, { setupTimeoutMs: 300 });
+    await expect(s.run('Get-Date')).rejects.toThrow(ShellTimeoutError);
+    await s.close();
+    expect(received(file)).toEqual([s.launch.setupLine, TEARDOWN_LINE]);
+  });
+
+  test('the simulated mode has no Exchange session and sends nothing extra', () => {
+    expect(launchFor(parseShellSettings({})).teardownLine).toBeUndefined();
+  });
 });

@@ -12,7 +12,7 @@ import {
   classifyErrorRecord,
 } from '../../activities/powershell/errors';
 import { parseEnvelope } from '../../activities/powershell/output';
-import { PsHashtable, renderLiteral } from '../../activities/powershell/render';
+import { PsAbsoluteDate, PsHashtable, PsRelativeDate, renderLiteral } from '../../activities/powershell/render';
 import { ShellSession, ShellSessionPool } from '../../activities/powershell/session';
 import { launchFor, parseShellSettings } from '../../activities/powershell/settings';
 import { hostileString } from './hostile';
@@ -33,7 +33,7 @@ function newSession(extra: Record<string, unknown> = {}): ShellSession {
   return new ShellSession(launchFor(parseShellSettings({ simulatorState: state.file, ...extra })));
 }
 
-describe('hostile strings through the simulated shell', () => {
+describe('literals through the simulated shell: strings, hashtables, numbers, dates', () => {
   let session: ShellSession;
   beforeAll(() => {
     session = newSession();
@@ -79,6 +79,60 @@ describe('hostile strings through the simulated shell', () => {
           expect(await roundTrip(`(${renderLiteral(s)}).Length`)).toEqual([s.length]);
         },
       ),
+      { numRuns: 150 },
+    );
+  });
+
+  test('any finite number arrives as the same number, alone and in a hashtable', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.integer(),
+          fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map((n) => n * 2 ** 20),
+          fc.maxSafeInteger(),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e-3, max: 1e-3 }),
+        ),
+        async (n) => {
+          const expected = Object.is(n, -0) ? 0 : n;
+          expect(await roundTrip(renderLiteral(n))).toEqual([expected]);
+          expect(await roundTrip(renderLiteral(PsHashtable.of({ n })))).toEqual([{ n: expected }]);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  test('any absolute date arrives as the same instant, to the millisecond', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.date({
+          min: new Date('0001-01-01T00:00:00.000Z'),
+          max: new Date('9999-12-31T23:59:59.999Z'),
+          noInvalidDate: true,
+        }),
+        async (d) => {
+          const iso = d.toISOString();
+          const literal = renderLiteral(new PsAbsoluteDate(iso));
+          expect(await roundTrip(`(${literal}).ToUniversalTime().ToString('o')`)).toEqual([
+            iso.replace(/\.(\d{3})Z$/, '.$10000Z'),
+          ]);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  test('a date relative to now is computed by the shell from its own clock, as .NET adds hours', async () => {
+    const [now] = await roundTrip("(Get-Date).ToUniversalTime().ToString('o')");
+    const nowMs = Date.parse(now as string);
+    await fc.assert(
+      fc.asyncProperty(fc.double({ noNaN: true, min: -87_600, max: 87_600 }), async (hours) => {
+        const [at] = await roundTrip(`(${renderLiteral(new PsRelativeDate(hours))}).ToUniversalTime().ToString('o')`);
+        // .NET Framework's AddHours rounds to the nearest millisecond, away from zero.
+        const ms = Math.trunc(hours * 3_600_000 + (hours >= 0 ? 0.5 : -0.5));
+        expect(Date.parse(at as string)).toBe(nowMs + ms);
+      }),
       { numRuns: 150 },
     );
   });

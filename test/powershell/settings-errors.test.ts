@@ -22,6 +22,7 @@ import {
   classifyErrorRecord,
   classifyStderr,
 } from '../../activities/powershell/errors';
+import { certificateLookupFailure } from '../../activities/powershell/client';
 import {
   EXECUTABLE_OPTIONS,
   findRepoRoot,
@@ -70,6 +71,16 @@ describe('settings', () => {
     ['remote server with a path', { mode: 'remote', server: "ex1/'; x" }, /server: must be a host name/],
     ['zero timeout', { commandTimeoutMs: 0 }, /commandTimeoutMs/],
     ['bad authentication', { mode: 'remote', server: 'ex1', authentication: 'Magic' }, /authentication/],
+    [
+      'connection URI with a query',
+      { mode: 'remote', server: 'ex1', connectionUri: "http://ex1/PowerShell/?x='" },
+      /connectionUri: must be an http or https URL/,
+    ],
+    [
+      'connection URI for another host',
+      { mode: 'remote', server: 'ex1', connectionUri: 'http://ex2:8080/PowerShell/' },
+      /connectionUri: names ex2 but server is ex1/,
+    ],
   ])('%s is a ShellConfigurationError naming the field', (_name, input, message) => {
     expect(() => parseShellSettings(input)).toThrow(ShellConfigurationError);
     expect(() => parseShellSettings(input)).toThrow(message);
@@ -90,11 +101,21 @@ describe('settings', () => {
 
 describe('session setup lines are exactly those of the dialect doc', () => {
   const common = backticked('common prefix, all modes:');
-  const snapin = backticked('`local` and `simulated`: then');
+  const pin = backticked('`local` and `simulated`: then the UI culture');
+  const connect = backticked('shortcut runs:\n');
+  const snapin = backticked('the last part is');
   const remote = backticked('`remote`: then\n');
 
-  test.each([['simulated'], ['local']])('%s', (mode) => {
-    expect(setupLineFor(parseShellSettings({ mode }))).toBe(`${common}; ${snapin}`);
+  test.each([['simulated'], ['local']])(
+    '%s: RemoteExchange.ps1 and Connect-ExchangeServer, as the EMS shortcut',
+    (mode) => {
+      expect(setupLineFor(parseShellSettings({ mode }))).toBe(`${common}; ${pin}; ${connect}`);
+    },
+  );
+
+  test('local with the snap-in loader', () => {
+    expect(setupLineFor(parseShellSettings({ mode: 'local', loader: 'snapin' }))).toBe(`${common}; ${pin}; ${snapin}`);
+    expect(() => parseShellSettings({ mode: 'local', loader: 'e2010' })).toThrow(/loader/);
   });
 
   test('remote, Kerberos by default', () => {
@@ -103,22 +124,47 @@ describe('session setup lines are exactly those of the dialect doc', () => {
     );
   });
 
-  test('remote over https with credentials from the worker environment', () => {
-    const line = setupLineFor(
-      parseShellSettings({
-        mode: 'remote',
-        server: 'ex1.contoso.com',
-        useHttps: true,
-        authentication: 'Negotiate',
-        credential: { username: "CONTOSO\\svc-rot'ate", password: "p'w\nd" },
-      }),
-    );
-    expect(line).toBe(
-      `${common}; $cred = New-Object -TypeName 'System.Management.Automation.PSCredential' -ArgumentList 'CONTOSO\\svc-rot''ate', ` +
-        `(ConvertTo-SecureString -String ('p''w' + [char]10 + 'd') -AsPlainText -Force); ` +
-        `$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'https://ex1.contoso.com/PowerShell/' -Authentication 'Negotiate' -Credential $cred; ` +
+  test('remote over https with credentials: they travel in the process environment, never in the text', () => {
+    const settings = parseShellSettings({
+      mode: 'remote',
+      server: 'ex1.contoso.com',
+      useHttps: true,
+      authentication: 'Negotiate',
+      credential: { username: "CONTOSO\\svc-rot'ate", password: "p'w\nd" },
+    });
+    const launch = launchFor(settings);
+    expect(launch.setupLine).toBe(
+      `${common}; ${backticked('after\n')}; $so = New-PSSessionOption -Culture 'en-US' -UICulture 'en-US'; ` +
+        `$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'https://ex1.contoso.com/PowerShell/' -Authentication 'Negotiate' -Credential $cred -SessionOption $so; ` +
         `Import-PSSession -Session $s -DisableNameChecking -AllowClobber | Out-Null`,
     );
+    expect(launch.env.EXCHANGE_SHELL_USERNAME).toBe("CONTOSO\\svc-rot'ate");
+    expect(launch.env.EXCHANGE_SHELL_PASSWORD).toBe("p'w\nd");
+    expect(launch.setupLine).not.toContain('svc-rot');
+    expect(launch.key).not.toContain("p'w");
+  });
+
+  test('a credential in the worker environment is not handed to a shell that was not configured with one', () => {
+    process.env.EXCHANGE_SHELL_PASSWORD = 'stale';
+    try {
+      expect(launchFor(parseShellSettings({ mode: 'remote', server: 'ex1' })).env.EXCHANGE_SHELL_PASSWORD).toBe(
+        undefined,
+      );
+    } finally {
+      delete process.env.EXCHANGE_SHELL_PASSWORD;
+    }
+  });
+});
+
+describe('teardown and the per-call guard are those of the dialect doc', () => {
+  test('remote: both; local: the teardown (Connect-ExchangeServer opens a session too); every mode pins the UI culture', () => {
+    const remote = launchFor(parseShellSettings({ mode: 'remote', server: 'ex1.contoso.com' }));
+    expect(remote.teardownLine).toBe(backticked('send the\nteardown line'));
+    const pin = backticked('once per process would not do\\):\n');
+    expect(remote.guard).toBe(`${pin}; ${backticked('proxy:\n')}`);
+    const local = launchFor(parseShellSettings({ mode: 'local' }));
+    expect(local.teardownLine).toBe(remote.teardownLine);
+    expect(local.guard).toBe(pin);
   });
 });
 
@@ -140,6 +186,45 @@ describe('resolveExecutable', () => {
     fs.chmodSync(file, 0o755);
     expect(resolveExecutable('shell', { PATH: dir })).toBe(file);
     fs.rmSync(dir, { recursive: true });
+  });
+
+  describe('on Windows', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ps-win-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const touch = (...parts: string[]) => {
+      const file = path.join(dir, ...parts);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, '', { mode: 0o644 });
+      return file;
+    };
+
+    test('the search path is found under `Path` (Windows spells it so), in any case', () => {
+      const file = touch('bin', 'powershell.exe');
+      expect(resolveExecutable('powershell.exe', { Path: `C:\\nothing;${path.dirname(file)}` }, 'win32')).toBe(file);
+      fs.chmodSync(file, 0o755);
+      expect(resolveExecutable('powershell.exe', { Path: path.dirname(file) }, 'linux')).toBe(file);
+    });
+
+    test('a name without extension is tried with each PATHEXT extension, in order', () => {
+      const cmd = touch('bin', 'powershell.CMD');
+      const exe = touch('bin', 'powershell.EXE');
+      const env = { Path: path.dirname(exe), PATHEXT: '.COM;.EXE;.CMD' };
+      expect(resolveExecutable('powershell', env, 'win32')).toBe(exe);
+      expect(resolveExecutable('powershell', { ...env, PATHEXT: '.CMD;.EXE' }, 'win32')).toBe(cmd);
+      // A file without execute permission counts on Windows, where there is no such bit.
+      expect(() => resolveExecutable('powershell', env, 'linux')).toThrow(ShellConfigurationError);
+    });
+
+    test('powershell.exe missing from the search path falls back to %SystemRoot%\\System32\\WindowsPowerShell', () => {
+      const file = touch('System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
+      expect(resolveExecutable('powershell.exe', { Path: '', SystemRoot: dir }, 'win32')).toBe(file);
+      expect(() => resolveExecutable('powershell.exe', { Path: '', SystemRoot: path.join(dir, 'x') }, 'win32')).toThrow(
+        /not found on PATH nor at/,
+      );
+    });
   });
 });
 
@@ -241,6 +326,20 @@ describe('classifyErrorRecord', () => {
       }),
       RemoteSessionBrokenError,
     ],
+    [
+      'a broken implicit-remoting session re-created by a proxy command, which asks for credentials',
+      record({
+        message: 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.',
+        reason: 'PSInvalidOperationException',
+        errorId: 'System.Management.Automation.PSInvalidOperationException',
+      }),
+      RemoteSessionBrokenError,
+    ],
+    [
+      'the per-call state check of a remote session',
+      record({ message: 'The remote Exchange session is not open; its state is Broken', reason: 'RuntimeException' }),
+      RemoteSessionBrokenError,
+    ],
     ['anything else', record({ message: 'Something odd happened.' }), ExchangeCommandError],
   ])('%s', (_name, r, type) => {
     const error = classifyErrorRecord(r, 'Get-Thing');
@@ -249,6 +348,40 @@ describe('classifyErrorRecord', () => {
     expect(error.cmdlet).toBe('Get-Thing');
     expect(error.cause).toBeInstanceOf(PowerShellErrorText);
     expect((error.cause as Error).message).toBe(r.message);
+  });
+});
+
+describe('a failed certificate lookup, in any language', () => {
+  const lookup = (r: ErrorRecord) => certificateLookupFailure(classifyErrorRecord(r, 'Get-ExchangeCertificate'));
+  test('not found: by its English text, or by CategoryInfo.Reason InvalidOperationException in any wording', () => {
+    expect(
+      lookup(
+        record({ message: 'The certificate with thumbprint ABC was not found.', reason: 'InvalidOperationException' }),
+      ),
+    ).toEqual({ status: 'missing' });
+    expect(
+      lookup(
+        record({
+          message: 'サーバー EX2 で特殊な Rpc エラーが発生しました: 拇印 ABC の証明書が見つかりませんでした。',
+          reason: 'InvalidOperationException',
+          exceptionType: 'System.InvalidOperationException',
+        }),
+      ),
+    ).toEqual({ status: 'missing' });
+  });
+  test('any other error is an unreachable server; an environment error is thrown', () => {
+    expect(
+      lookup(
+        record({
+          message: 'サーバー ex2.contoso.com への接続中にエラーが発生しました: RPC サーバーを利用できません。',
+          reason: 'RpcException',
+          exceptionType: 'Microsoft.Exchange.Rpc.RpcException',
+        }),
+      ).status,
+    ).toBe('unreachable');
+    expect(() => lookup(record({ message: 'アクセスが拒否されました。', category: 'PermissionDenied' }))).toThrow(
+      AccessDeniedError,
+    );
   });
 });
 

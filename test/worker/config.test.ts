@@ -1,3 +1,4 @@
+import { launchFor, parseShellSettings } from '../../activities/powershell/settings';
 import { ConfigurationError, loadTemporalConfig, loadWorkerConfig, parseEnvironment } from '../../worker/config';
 
 const base = { EXCHANGE_ORGANIZATION: 'contoso', EXCHANGE_SIM_STATE: '/tmp/contoso.json' };
@@ -92,11 +93,23 @@ describe('worker configuration from the environment', () => {
       mode: 'remote',
       server: 'ex1.contoso.com',
       useHttps: true,
+      connectionUri: 'https://ex1.contoso.com/PowerShell/',
       authentication: 'Negotiate',
       credential: { username: 'CONTOSO\\svc-rotation', password: 'p@ss' },
       executable: undefined,
       commandTimeoutMs: 300_000,
     });
+  });
+
+  test('remote mode: the port and path of EXCHANGE_URI reach the session the shell opens', () => {
+    const config = loadWorkerConfig({
+      EXCHANGE_ORGANIZATION: 'contoso',
+      EXCHANGE_CONNECTION: 'remote',
+      EXCHANGE_URI: 'https://ex1.contoso.com:8443/powershell',
+    });
+    const launch = launchFor(parseShellSettings(config.exchange.contoso));
+    expect(launch.setupLine).toContain("-ConnectionUri 'https://ex1.contoso.com:8443/powershell'");
+    expect(launch.key).toContain('https://ex1.contoso.com:8443/powershell');
   });
 
   test('remote mode: EXCHANGE_URI and EXCHANGE_SERVER must agree', () => {

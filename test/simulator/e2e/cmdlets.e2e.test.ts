@@ -381,3 +381,37 @@ describe('the shell language meets the cmdlet catalogue', () => {
     expect((await sim.ok(`Get-AuthConfig${select('Name')}`, ps))[0].Name).toBe('Auth Configuration');
   });
 });
+
+describe('Invoke-Command -ComputerName is remoting, as on Windows', () => {
+  let sim: Simulation;
+  beforeAll(async () => {
+    sim = await Simulation.create('healthy');
+  });
+  afterAll(() => sim.close());
+
+  it("Invoke-Command -ComputerName runs the block in a new session: the caller's variables do not reach it", async () => {
+    await sim.advance(HOUR);
+    const before = sim.state().servers[1].appPools.map((p) => p.lastRecycle);
+    const e = await sim.fails(
+      `$pool = 'MSExchangeOWAAppPool'; Invoke-Command -ComputerName 'ex2.contoso.com' -ScriptBlock { Restart-WebAppPool -Name $pool }`,
+    );
+    expect(e.message).toBe("Cannot find path 'IIS:\\AppPools\\' because it does not exist.");
+    expect(sim.state().servers[1].appPools.map((p) => p.lastRecycle)).toEqual(before);
+    await sim.ok(
+      `$pool = 'MSExchangeOWAAppPool'; Invoke-Command -ComputerName 'ex2.contoso.com' -ScriptBlock { Restart-WebAppPool -Name $using:pool }`,
+    );
+    const owa = sim.state().servers[1].appPools.find((p) => p.name === 'MSExchangeOWAAppPool')!;
+    expect(owa.lastRecycle).toBeGreaterThan(Math.max(...before));
+  });
+
+  it('Invoke-Command to a computer that is not in the organisation fails with a remoting error and runs nothing', async () => {
+    const e = await sim.fails(
+      `Invoke-Command -ComputerName 'ex9.contoso.com' -ScriptBlock { 'ran' } -ArgumentList 'x'`,
+    );
+    expect(e).toMatchObject({
+      reason: 'PSRemotingTransportException',
+      target: 'ex9.contoso.com',
+      message: expect.stringContaining('Cannot find the computer ex9.contoso.com'),
+    });
+  });
+});

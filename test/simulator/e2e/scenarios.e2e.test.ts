@@ -181,6 +181,9 @@ describe('scenario-specific behaviour through the shell', () => {
         `Invoke-Command -ComputerName 'ex3.contoso.com' -ScriptBlock { param($name) Restart-Service -Name $name -Force } -ArgumentList 'MSExchangeServiceHost'`,
       );
       expect(remoting.exceptionType).toBe('System.Management.Automation.Remoting.PSRemotingTransportException');
+      // WinRM fails to connect: nothing of the block runs, not even what needs no server.
+      const nothing = await sim.fails(`Invoke-Command -ComputerName 'ex3.contoso.com' -ScriptBlock { 'ran' }`);
+      expect(nothing.reason).toBe('PSRemotingTransportException');
       const events = await sim.fails(
         `Get-WinEvent -ComputerName 'ex3.contoso.com' -FilterHashtable @{ LogName = 'Application'; Id = 2014; StartTime = ${isoDate(START)} } -MaxEvents 20`,
       );

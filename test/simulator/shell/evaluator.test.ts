@@ -340,6 +340,41 @@ describe('commands', () => {
     expect(h.received[1].computerName).toBeNull();
   });
 
+  test("a remote block sees none of the caller's variables: only -ArgumentList and $using: cross", async () => {
+    const { out, err } = await h.run(
+      "$pool = 'MSExchangeECPAppPool'; Invoke-Command -ComputerName 'ex2.contoso.com' -ScriptBlock { param($name) \"arg=$name local=$pool using=$using:pool eap=$ErrorActionPreference\" } -ArgumentList 'MSExchangeOWAAppPool'",
+    );
+    expect(err).toBe('');
+    expect(out).toBe('arg=MSExchangeOWAAppPool local= using=MSExchangeECPAppPool eap=Continue\n');
+    // Assignments in the remote session do not come back.
+    await h.run("$x = 'caller'; Invoke-Command -ComputerName 'ex1.contoso.com' -ScriptBlock { $x = 'remote' }");
+    expect(h.interpreter.global.get('x')).toBe('caller');
+    // Run locally (no -ComputerName) the block is an ordinary child scope, and $using: means nothing there.
+    expect((await h.run("$y = 'seen'; Invoke-Command -ScriptBlock { $y }")).out).toBe('seen\n');
+    expect(await caught('Invoke-Command -ScriptBlock { $using:y }')).toMatchObject({
+      errorId: 'UsingWithoutInvokeCommand',
+    });
+  });
+
+  test('an unknown or unreachable computer fails before the block runs', async () => {
+    const before = h.received.length;
+    expect(
+      await caught("Invoke-Command -ComputerName 'nosuch.contoso.com' -ScriptBlock { Get-Widget -Name 'x' }"),
+    ).toMatchObject({ reason: 'PSRemotingTransportException', target: 'nosuch.contoso.com' });
+    expect(h.received.length).toBe(before);
+  });
+
+  test('a removed session cannot run a command', async () => {
+    expect(
+      await caught(
+        "$t = New-PSSession -ComputerName 'ex1.contoso.com'; Remove-PSSession -Session $t; Invoke-Command -Session $t -ScriptBlock { 1 }",
+      ),
+    ).toMatchObject({
+      errorId: 'InvokeCommandCommandInvalidSessionState,Microsoft.PowerShell.Commands.InvokeCommandCommand',
+      message: expect.stringContaining('The session state is Closed.'),
+    });
+  });
+
   test('session setup lines of every mode are accepted', async () => {
     const common =
       "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; $WarningPreference = 'SilentlyContinue'; $ConfirmPreference = 'None'; [Console]::OutputEncoding = [System.Text.Encoding]::UTF8";
@@ -446,6 +481,92 @@ describe('values and members', () => {
     const { out, err } = await h.run(`ConvertTo-Json -InputObject $(${expression}) -Compress`);
     expect(err).toBe('');
     expect(JSON.parse(out)).toBe(expected);
+  });
+
+  test('dot-sourcing RemoteExchange.ps1 defines Connect-ExchangeServer, which opens the Exchange session', async () => {
+    const script = "($env:ExchangeInstallPath + '\\bin\\RemoteExchange.ps1')";
+    expect(await caught('Connect-ExchangeServer -Auto')).toMatchObject({ errorId: 'CommandNotFoundException' });
+    // Run without the dot, the script's functions vanish with its scope.
+    expect((await h.run(`& ${script}`)).err).toBe('');
+    expect(await caught('Connect-ExchangeServer -Auto')).toMatchObject({ errorId: 'CommandNotFoundException' });
+    expect(await caught("Connect-ExchangeServer -Auto -ClientApplication 'ManagementShell'")).toMatchObject({
+      reason: 'CommandNotFoundException',
+    });
+    expect(await caught(". 'C:\\Scripts\\Other.ps1'")).toMatchObject({
+      message: expect.stringContaining("The term 'C:\\Scripts\\Other.ps1' is not recognized"),
+    });
+    const { out, err } = await h.run(
+      `. ${script}; Connect-ExchangeServer -Auto -ClientApplication 'ManagementShell'; (Get-PSSession).ConfigurationName`,
+    );
+    expect({ out, err }).toEqual({ out: 'Microsoft.Exchange\n', err: '' });
+    // Without a server or -Auto it would ask for one.
+    expect(await caught('Connect-ExchangeServer')).toMatchObject({
+      message: 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.',
+    });
+    // $env: names are case-insensitive, as on Windows; the simulated server has Exchange installed.
+    expect((await h.run('$env:exchangeinstallpath')).out).toBe(
+      'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\\n',
+    );
+  });
+
+  test('Get-PSSession lists the sessions this shell opened; Remove-PSSession closes them (also from the pipeline)', async () => {
+    const { out, err } = await h.run(
+      "$s = New-PSSession -ConfigurationName 'Microsoft.Exchange' -ConnectionUri 'http://ex1.contoso.com/PowerShell/'; $t = New-PSSession -ComputerName 'ex2.contoso.com'; @(Get-PSSession).Count; $s.State; Get-PSSession | Remove-PSSession; @(Get-PSSession).Count; $s.State; $t.State",
+    );
+    expect(err).toBe('');
+    expect(out).toBe('2\nOpened\n0\nClosed\nClosed\n');
+  });
+
+  test('the UI culture: settable on the current thread for one pipeline; session options carry their own', async () => {
+    const set =
+      "[System.Threading.Thread]::CurrentThread.CurrentUICulture = [System.Globalization.CultureInfo]::GetCultureInfo('ja-JP')";
+    expect((await h.run(`${set}; [System.Globalization.CultureInfo]::CurrentUICulture.Name`)).out).toBe('ja-JP\n');
+    expect((await h.run('[System.Globalization.CultureInfo]::CurrentUICulture.Name')).out).toBe('en-US\n');
+    const { out, err } = await h.run(
+      "$so = New-PSSessionOption -Culture 'en-US' -UICulture 'en-US'; $so.UICulture.Name; $so.GetType().FullName",
+    );
+    expect({ out, err }).toEqual({
+      out: 'en-US\nSystem.Management.Automation.Remoting.PSSessionOption\n',
+      err: '',
+    });
+    expect(await caught("New-PSSessionOption -UICulture 'not a culture!'")).toMatchObject({
+      errorId: 'CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.NewPSSessionOptionCommand',
+    });
+  });
+
+  test('secrets made inside the shell: random bytes, a SecureString without a cmdlet, [void] writes nothing', async () => {
+    const { out, err } = await h.run(
+      "& { $b = [byte[]]::new(32); [void][System.Security.Cryptography.RandomNumberGenerator]::Create().GetBytes($b); $pw = [System.Net.NetworkCredential]::new('', [System.Convert]::ToBase64String($b)).SecurePassword; $pw.GetType().FullName; [System.Convert]::ToBase64String($b).Length; @($b | Where-Object { $_ -ne 0 }).Count -gt 16 }",
+    );
+    expect(err).toBe('');
+    expect(out).toBe('System.Security.SecureString\n44\nTrue\n');
+    expect((await jsonOf(h, '@([void]1)')) ?? []).toEqual([]);
+  });
+
+  test('-Credential takes a PSCredential; a user name alone would prompt, which the non-interactive shell refuses', async () => {
+    expect(
+      await caught("Invoke-Command -ComputerName 'ex1.contoso.com' -Credential 'CONTOSO\\svc' -ScriptBlock { 1 }"),
+    ).toMatchObject({
+      message:
+        "Cannot process argument transformation on parameter 'Credential'. PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",
+      errorId: 'ParameterArgumentTransformationError,Microsoft.PowerShell.Commands.InvokeCommandCommand',
+    });
+    const { out, err } = await h.run(
+      "$c = [System.Management.Automation.PSCredential]::new('CONTOSO\\svc', [System.Net.NetworkCredential]::new('', 'pw').SecurePassword); Invoke-Command -ComputerName 'ex1.contoso.com' -Credential $c -ScriptBlock { 'ran' }",
+    );
+    expect({ out, err }).toEqual({ out: 'ran\n', err: '' });
+  });
+
+  test('a PSCredential from an unset environment variable fails as PowerShell does', async () => {
+    delete process.env.SIM_TEST_UNSET_USER;
+    expect(
+      await caught(
+        "[System.Management.Automation.PSCredential]::new($env:SIM_TEST_UNSET_USER, [System.Net.NetworkCredential]::new('', 'pw').SecurePassword)",
+      ),
+    ).toMatchObject({
+      message: expect.stringContaining('the value of argument "userName" is not valid'),
+      reason: 'MethodInvocationException',
+    });
   });
 
   test('an uncaught runtime error is written without a command prefix, under the failing expression', async () => {

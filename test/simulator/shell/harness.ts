@@ -13,6 +13,8 @@ import {
 } from '../../../simulator/shell/types';
 
 export const NOW_MS = Date.UTC(2026, 10, 25, 6, 0, 0, 123);
+/** The computers the fake host's WinRM reaches. */
+export const REMOTE_COMPUTERS = ['ex1.contoso.com', 'ex2.contoso.com'];
 
 export const SERVICES = {
   enum: 'Microsoft.Exchange.Data.AllowedServices',
@@ -104,6 +106,16 @@ export function createHarness(extra: CmdletSpec[] = []): Harness {
     now: () => new PSDateTime(NOW_MS, 'Local'),
     beforeCmdlet: async (name) => {
       before.push(name);
+    },
+    connectRemote: async (computer) => {
+      if (REMOTE_COMPUTERS.includes(computer.toLowerCase())) return;
+      throw new PSError(`Connecting to remote server ${computer} failed: WinRM cannot process the request.`, {
+        category: 'OpenError',
+        reason: 'PSRemotingTransportException',
+        exceptionType: 'System.Management.Automation.Remoting.PSRemotingTransportException',
+        errorId: 'NetworkPathNotFound,PSSessionStateBroken',
+        targetObject: computer,
+      });
     },
   };
   const interpreter = new Interpreter(

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { advanceClock, setAcceleration } from './exchange/behaviour';
 import { clearFaults, injectFault } from './exchange/faults';
-import { Fault, FAULT_KINDS, FaultKind } from './exchange/model';
+import { DiePoint, Fault, FAULT_KINDS, FaultKind } from './exchange/model';
 import {
   createOrganization,
   loadOrganization,
@@ -246,27 +246,43 @@ export function buildProgram(): Command {
     fault
       .command('inject')
       .description(
-        'inject a fault: rpc (transient RPC error with --probability), hang (--cmdlet never answers), die (the shell process is killed before the cmdlet acts, or --after it acted), access-denied',
+        'inject a fault: rpc (transient RPC error with --probability), hang (--cmdlet never answers), die (the shell process is killed before the cmdlet acts, --during-write its change, or --after it acted), access-denied',
       )
       .argument('<kind>', FAULT_KINDS.join(' | '), parseFaultKind)
       .option('--cmdlet <name>', 'only this cmdlet (required for hang; default: every Exchange cmdlet)')
       .option('--probability <p>', 'for rpc: chance per invocation, 0..1', parseProbability, 1)
       .option('--count <n>', 'fire only this many times', parseCount)
-      .option('--after', 'for die: die after the cmdlet changed the organisation, before it answers'),
+      .option('--after', 'for die: die after the cmdlet changed the organisation, before it answers')
+      .option(
+        '--during-write',
+        'for die: die while the cmdlet writes its change, after the temporary file and before the rename',
+      ),
   ).action(
     async (
       kind: FaultKind,
-      opts: { state?: string; cmdlet?: string; probability: number; count?: number; after?: boolean },
+      opts: {
+        state?: string;
+        cmdlet?: string;
+        probability: number;
+        count?: number;
+        after?: boolean;
+        duringWrite?: boolean;
+      },
     ) => {
       const base = { cmdlet: opts.cmdlet, remaining: opts.count };
       if (opts.after && kind !== 'die') throw new Error('--after applies to the die fault only');
+      if (opts.duringWrite && kind !== 'die') throw new Error('--during-write applies to the die fault only');
+      if (opts.after && opts.duringWrite)
+        throw new Error('--after and --during-write are two different points: pick one');
       let f: Fault;
       if (kind === 'rpc') f = { kind, probability: opts.probability, ...base };
       else if (kind === 'hang') {
         if (!opts.cmdlet) throw new Error('fault inject hang needs --cmdlet <name>: the cmdlet that never answers');
         f = { kind, ...base, cmdlet: opts.cmdlet };
-      } else if (kind === 'die') f = { kind, ...base, ...(opts.after ? { after: true } : {}) };
-      else f = { kind, ...base };
+      } else if (kind === 'die') {
+        const point: DiePoint | undefined = opts.after ? 'after' : opts.duringWrite ? 'during-write' : undefined;
+        f = { kind, ...base, ...(point ? { point } : {}) };
+      } else f = { kind, ...base };
       await injectFault(stateFile(opts), f);
       console.log(`injected ${JSON.stringify(f)}`);
     },

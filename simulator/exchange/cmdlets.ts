@@ -1,5 +1,6 @@
 // The Exchange (and Windows) cmdlets the service uses, with the parameter names and types of Microsoft's references.
 // Each invocation is one read-modify-write of the state file under its lock, after the lazy catch-up to now.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   CmdletContext,
   CmdletSpec,
@@ -44,7 +45,7 @@ import {
   transportServiceObject,
 } from './objects';
 import { withOrganization } from './organisation';
-import { dieNow, takeFault } from './faults';
+import { cmdletStateWriter, dieNow, takeFault } from './faults';
 
 /** Set-AuthConfig warns below this lead time: Microsoft's advice is at least 48 hours for replication. */
 export const MIN_EFFECTIVE_DATE_LEAD_MS = 48 * HOUR_MS;
@@ -244,17 +245,18 @@ export function diagnosticInfoXml(org: Organisation, s: Server, now: number, com
 }
 
 export function exchangeCmdlets(file: string): CmdletSpec[] {
-  const run: Runner = (fn) => withOrganization(file, fn);
-  const specs = cmdletSpecs(run);
-  const names = specs.map((c) => c.name);
-  return specs.map((spec) => ({
+  // The cmdlet whose change is being written, for the die --during-write fault.
+  const invoking = new AsyncLocalStorage<string>();
+  const run: Runner = (fn) => withOrganization(file, fn, cmdletStateWriter(invoking.getStore(), EXCHANGE_CMDLET_NAMES));
+  return cmdletSpecs(run).map((spec) => ({
     ...spec,
-    invoke: async (args, ctx) => {
-      const output = await spec.invoke(args, ctx);
-      // A "die --after" fault: the change is on disk, the caller never hears of it.
-      if (await takeFault(file, spec.name, names, Math.random, 'after')) await dieNow();
-      return output;
-    },
+    invoke: (args, ctx) =>
+      invoking.run(spec.name, async () => {
+        const output = await spec.invoke(args, ctx);
+        // A "die --after" fault: the change is on disk, the caller never hears of it.
+        if (await takeFault(file, spec.name, EXCHANGE_CMDLET_NAMES, Math.random, 'after')) await dieNow();
+        return output;
+      }),
   }));
 }
 

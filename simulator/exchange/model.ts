@@ -90,6 +90,14 @@ export const serverSchema = z.object({
 });
 export type Server = z.infer<typeof serverSchema>;
 
+/**
+ * When a die fault kills the shell: before the cmdlet acts; during-write, once the cmdlet's new state is complete in
+ * the temporary file and before the rename (the state must stay the previous one); after, once the change is
+ * persisted and before the cmdlet answers (the retry must find the change).
+ */
+export const DIE_POINTS = ['before', 'during-write', 'after'] as const;
+export type DiePoint = (typeof DIE_POINTS)[number];
+
 export const faultSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('rpc'),
@@ -102,8 +110,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
     kind: z.literal('die'),
     cmdlet: z.string().optional(),
     remaining: z.number().int().positive().optional(),
-    /** Die after the cmdlet's change is persisted, before its output is written: the retry must find the change. */
-    after: z.boolean().optional(),
+    /** Where the shell dies; absent: before the cmdlet acts. */
+    point: z.enum(DIE_POINTS).optional(),
   }),
   z.object({
     kind: z.literal('access-denied'),

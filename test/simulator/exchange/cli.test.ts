@@ -54,7 +54,7 @@ describe('npm run sim', () => {
     expect(loadOrganization(file).org.faults).toEqual([
       { kind: 'rpc', probability: 0.25 },
       { kind: 'hang', cmdlet: 'Get-AuthConfig', remaining: 1 },
-      { kind: 'die', after: true },
+      { kind: 'die', point: 'after' },
     ]);
     expect(sim('show', '--state', file).out).toMatch(/Faults\n {2}\{"kind":"rpc"/);
     expect(sim('fault', 'clear', 'rpc', '--state', file).out).toBe('cleared 1 fault(s)\n');
@@ -100,6 +100,14 @@ describe('npm run sim', () => {
     {
       args: ['fault', 'inject', 'rpc', '--after', '--state', 'x.json'],
       error: /--after applies to the die fault only/,
+    },
+    {
+      args: ['fault', 'inject', 'rpc', '--during-write', '--state', 'x.json'],
+      error: /--during-write applies to the die fault only/,
+    },
+    {
+      args: ['fault', 'inject', 'die', '--after', '--during-write', '--state', 'x.json'],
+      error: /--after and --during-write are two different points: pick one/,
     },
     { args: ['show', '--bogus'], error: /unknown option '--bogus'/ },
     { args: ['frobnicate'], error: /unknown command 'frobnicate'/ },

@@ -79,6 +79,13 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ')).join('\n');
 }
 
+function cachedRole(cached: string | null, a: OrganizationSummary['authConfig']): string {
+  if (!cached) return '';
+  if (cached === a.current) return ' (current)';
+  if (cached === a.previous) return ' (previous)';
+  return ' (NOT current)';
+}
+
 export function renderSummary(s: OrganizationSummary): string {
   const out: string[] = [];
   out.push(`Scenario ${s.scenario}   simulated now ${s.now}   acceleration x${s.acceleration}`);
@@ -100,17 +107,20 @@ export function renderSummary(s: OrganizationSummary): string {
         v.name,
         v.site,
         v.reachable ? 'yes' : 'NO',
-        v.signIn.works ? 'ok' : 'BROKEN',
+        v.signIn.status === 'broken' ? 'BROKEN' : v.signIn.status,
         v.serviceHostLastStart,
         v.authAdminLastRun ?? '-',
       ]),
     ]),
   );
-  const broken = s.servers.filter((v) => !v.signIn.works);
-  if (broken.length) {
+  // Broken servers first: they need action, stale ones only a recycle.
+  const notOk = s.servers
+    .filter((v) => v.signIn.status !== 'ok')
+    .sort((x, y) => Number(x.signIn.works) - Number(y.signIn.works));
+  if (notOk.length) {
     out.push('');
-    for (const v of broken.slice(0, 20)) out.push(`  ${v.name}: ${v.signIn.reason}`);
-    if (broken.length > 20) out.push(`  ... and ${broken.length - 20} more`);
+    for (const v of notOk.slice(0, 20)) out.push(`  ${v.name}: ${v.signIn.reason}`);
+    if (notOk.length > 20) out.push(`  ... and ${notOk.length - 20} more`);
   }
   out.push('');
   out.push('Certificates');
@@ -133,8 +143,7 @@ export function renderSummary(s: OrganizationSummary): string {
   const poolRows = [['SERVER', 'POOL', 'STATE', 'LAST RECYCLE', 'CACHED CERTIFICATE']];
   for (const v of s.servers) {
     for (const p of v.pools) {
-      const role =
-        p.cachedCertificate === s.authConfig.current ? ' (current)' : p.cachedCertificate ? ' (NOT current)' : '';
+      const role = cachedRole(p.cachedCertificate, s.authConfig);
       poolRows.push([v.name, p.name, p.state, p.lastRecycle, `${p.cachedCertificate ?? '-'}${role}`]);
     }
   }

@@ -186,28 +186,56 @@ export function recyclePool(org: Organisation, server: Server, poolName: string,
   return true;
 }
 
+/** ok: nothing to do; stale: sign-in works but a pool still holds the previous certificate; broken: sign-in fails. */
+export type SignInStatus = 'ok' | 'stale' | 'broken';
+export const STALE_POOL_REASON = 'stale: recycle recommended';
+
 export interface SignInProbe {
   server: string;
+  status: SignInStatus;
+  /** Sign-in works (ok or stale). */
   works: boolean;
   reason: string;
 }
 
-/** OWA/ECP sign-in on one server: a valid current auth certificate, installed there, cached by both pools. */
+/**
+ * OWA/ECP sign-in on one server: a valid current auth certificate installed there, and pools caching a certificate
+ * they can still sign with. A planned rotation is a smooth transition: a pool caching the previous certificate (still
+ * listed as Previous, installed and within its validity) keeps working until it is recycled, and only a cached
+ * certificate that is missing, expired, or neither current nor previous breaks sign-in.
+ */
 export function signInProbe(org: Organisation, server: Server, now: number): SignInProbe {
-  const fail = (reason: string): SignInProbe => ({ server: server.name, works: false, reason });
-  const current = org.authConfig.currentCertificateThumbprint;
+  const fail = (reason: string): SignInProbe => ({ server: server.name, status: 'broken', works: false, reason });
+  const { currentCertificateThumbprint: current, previousCertificateThumbprint: previous } = org.authConfig;
   if (!current) return fail('no current auth certificate is configured');
   const cert = findCertificate(server, current);
   if (!cert) return fail(`current auth certificate ${current} is not installed on ${server.name}`);
   if (cert.notAfter <= now) return fail(`current auth certificate ${current} expired`);
   if (cert.notBefore > now) return fail(`current auth certificate ${current} is not valid yet`);
+  const stale: string[] = [];
   for (const pool of server.appPools) {
     if (pool.state !== 'Started') return fail(`${pool.name} is stopped`);
-    if (pool.cachedCertificate !== current) {
+    const cached = pool.cachedCertificate;
+    if (cached === current) continue;
+    if (cached === null || cached !== previous) {
       return fail(
-        `${pool.name} caches ${pool.cachedCertificate ?? 'no certificate'} instead of the current ${current} (recycle it)`,
+        `${pool.name} caches ${cached ?? 'no certificate'}, neither the current ${current} nor the previous certificate (recycle it)`,
       );
     }
+    const held = findCertificate(server, cached);
+    if (!held)
+      return fail(`${pool.name} caches the previous certificate ${cached}, which is not installed (recycle it)`);
+    if (held.notAfter <= now)
+      return fail(`${pool.name} caches the previous certificate ${cached}, which expired (recycle it)`);
+    stale.push(pool.name);
   }
-  return { server: server.name, works: true, reason: 'OWA and ECP sign-in work' };
+  if (stale.length) {
+    return {
+      server: server.name,
+      status: 'stale',
+      works: true,
+      reason: `${STALE_POOL_REASON}: ${stale.join(', ')} still cache the previous certificate ${previous}`,
+    };
+  }
+  return { server: server.name, status: 'ok', works: true, reason: 'OWA and ECP sign-in work' };
 }

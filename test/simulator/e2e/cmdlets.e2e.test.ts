@@ -13,6 +13,8 @@ import {
   START,
   stringProp,
 } from './shell';
+import { signInProbe } from '../../../simulator/exchange/behaviour';
+import { loadOrganization } from '../../../simulator/exchange/organisation';
 
 const NON_INTERACTIVE = 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
 
@@ -199,9 +201,17 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
     expect(ex2.events.at(-1)?.message).toContain(newThumbprint);
   });
 
-  it('Test-OAuthConnectivity fails until the OWA and ECP pools are recycled, then succeeds', async () => {
+  it('a planned rotation keeps sign-in working: pools caching the previous certificate are stale until recycled', async () => {
     const test = `Test-OAuthConnectivity -Service 'EWS' -TargetUri 'https://ex1.contoso.com/ews/exchange.asmx' -Mailbox 'administrator'${select(stringProp('ResultType'), 'Detail')}`;
-    expect((await sim.ok(test))[0].ResultType).toBe('Error');
+    const probes = () => {
+      const { org, now } = loadOrganization(sim.file);
+      return org.servers.map((s) => signInProbe(org, s, now));
+    };
+    expect((await sim.ok(test))[0].ResultType).toBe('Success');
+    for (const p of probes()) {
+      expect(p).toMatchObject({ status: 'stale', works: true });
+      expect(p.reason).toMatch(new RegExp(`^stale: recycle recommended: .*previous certificate ${oldThumbprint}`));
+    }
     for (const server of ['ex1.contoso.com', 'ex2.contoso.com']) {
       for (const pool of ['MSExchangeOWAAppPool', 'MSExchangeECPAppPool']) {
         await sim.ok(
@@ -214,6 +224,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
     );
     expect(state.Value).toBe('Started');
     expect((await sim.ok(test))[0].ResultType).toBe('Success');
+    expect(probes().map((p) => p.status)).toEqual(['ok', 'ok']);
     expect(sim.state().servers.every((s) => s.appPools.every((p) => p.cachedCertificate === newThumbprint))).toBe(true);
   });
 

@@ -29,12 +29,19 @@ import {
   exchangeError,
   invalidArgument,
   invalidOperation,
-  nonInteractivePrompt,
   objectNotFound,
   remotingFailed,
   rpcUnavailable,
 } from './errors';
-import { findCertificate, findServer, Organisation, Server, ServiceName, serviceNameSchema } from './model';
+import {
+  Certificate,
+  findCertificate,
+  findServer,
+  Organisation,
+  Server,
+  ServiceName,
+  serviceNameSchema,
+} from './model';
 import {
   authConfigObject,
   certificateObject,
@@ -46,6 +53,7 @@ import {
 } from './objects';
 import { withOrganization } from './organisation';
 import { cmdletStateWriter, dieNow, takeFault } from './faults';
+import { Prompter, Question, refusePrompts } from '../shell/prompt';
 
 /** Set-AuthConfig warns below this lead time: Microsoft's advice is at least 48 hours for replication. */
 export const MIN_EFFECTIVE_DATE_LEAD_MS = 48 * HOUR_MS;
@@ -244,10 +252,62 @@ export function diagnosticInfoXml(org: Organisation, s: Server, now: number, com
   );
 }
 
-export function exchangeCmdlets(file: string): CmdletSpec[] {
+function overwriteDefaultSmtp(server: Server, replacement: Certificate): Question {
+  const current = server.internalTransportCertificate && findCertificate(server, server.internalTransportCertificate);
+  const describe = (c: Certificate) => `'${c.thumbprint}' (expires ${new Date(c.notAfter).toISOString()})`;
+  return {
+    id: 'overwrite-default-smtp',
+    caption: 'Confirm',
+    message:
+      'Overwrite the existing default SMTP certificate?\n\n' +
+      `Current certificate: ${current ? describe(current) : "''"}\n` +
+      `Replace it with certificate: ${describe(replacement)}`,
+  };
+}
+
+const SHORT_LEAD_TIME: Question = {
+  id: 'effective-date-within-48h',
+  caption: 'Confirm',
+  message:
+    'The effective date is less than 48 hours from now. The new certificate might not be available on all servers ' +
+    'by then, which could cause authentication failures. Do you want to continue?',
+};
+
+/** A question asked inside the locked read-modify-write before it has an answer: the attempt is abandoned. */
+class Unanswered extends Error {
+  constructor(readonly question: Question) {
+    super(`unanswered prompt ${question.id}`);
+  }
+}
+
+/** ShouldContinue as a cmdlet sees it: the answer, known by the time the attempt that asked runs again. */
+type Confirm = (question: Question) => boolean;
+
+export function exchangeCmdlets(file: string, prompt: Prompter = refusePrompts): CmdletSpec[] {
   // The cmdlet whose change is being written, for the die --during-write fault.
   const invoking = new AsyncLocalStorage<string>();
-  const run: Runner = (fn) => withOrganization(file, fn, cmdletStateWriter(invoking.getStore(), EXCHANGE_CMDLET_NAMES));
+  // A prompt may wait for stdin indefinitely, so it is never asked under the state file's lock: the attempt that
+  // needs an answer stops without writing, the question is asked, and the cmdlet runs again on fresh state.
+  const run: Runner = async (fn) => {
+    const answers = new Map<string, boolean>();
+    const confirm: Confirm = (question) => {
+      const answer = answers.get(question.id);
+      if (answer === undefined) throw new Unanswered(question);
+      return answer;
+    };
+    for (;;) {
+      try {
+        return await withOrganization(
+          file,
+          (org, now) => fn(org, now, confirm),
+          cmdletStateWriter(invoking.getStore(), EXCHANGE_CMDLET_NAMES),
+        );
+      } catch (e) {
+        if (!(e instanceof Unanswered)) throw e;
+        answers.set(e.question.id, await prompt(e.question));
+      }
+    }
+  };
   return cmdletSpecs(run).map((spec) => ({
     ...spec,
     invoke: (args, ctx) =>
@@ -260,7 +320,7 @@ export function exchangeCmdlets(file: string): CmdletSpec[] {
   }));
 }
 
-type Runner = <T>(fn: (org: Organisation, now: number) => T | Promise<T>) => Promise<T>;
+type Runner = <T>(fn: (org: Organisation, now: number, confirm: Confirm) => T | Promise<T>) => Promise<T>;
 
 function cmdletSpecs(run: Runner): CmdletSpec[] {
   return [
@@ -328,7 +388,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
         ...common('Confirm', 'WhatIf', 'DomainController'),
       ],
       invoke: (args, ctx) =>
-        run((org, now) => {
+        run((org, now, confirm) => {
           const cmd = 'New-ExchangeCertificate';
           const server = reachableServer(org, cmd, args, ctx);
           if (bool(args.GenerateRequest)) {
@@ -366,10 +426,11 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
             installedBy: 'new',
           });
           if (bool(args.WhatIf)) return [];
+          // "Overwrite the existing default SMTP certificate?" -Force answers yes; no keeps the default.
           const replacesTransport =
-            services.includes('SMTP') && server.internalTransportCertificate !== cert.thumbprint;
-          // "Overwrite the existing default SMTP certificate?" needs an answer; -Force answers yes.
-          if (replacesTransport && !bool(args.Force)) throw nonInteractivePrompt();
+            services.includes('SMTP') &&
+            server.internalTransportCertificate !== cert.thumbprint &&
+            (bool(args.Force) || confirm(overwriteDefaultSmtp(server, cert)));
           server.certificates.push(cert);
           if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
           return [certificateObject(org, server, cert, now)];
@@ -388,7 +449,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
         ...common('Confirm', 'WhatIf', 'DomainController'),
       ],
       invoke: (args, ctx) =>
-        run((org, now) => {
+        run((org, now, confirm) => {
           const cmd = 'Enable-ExchangeCertificate';
           const { server, thumbprint } = thumbprintAndServer(org, cmd, args, ctx);
           if (!thumbprint) {
@@ -414,8 +475,9 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
           const services = parseServices(args.Services) ?? [];
           if (bool(args.WhatIf)) return [];
           const replacesTransport =
-            services.includes('SMTP') && server.internalTransportCertificate !== cert.thumbprint;
-          if (replacesTransport && !bool(args.Force)) throw nonInteractivePrompt();
+            services.includes('SMTP') &&
+            server.internalTransportCertificate !== cert.thumbprint &&
+            (bool(args.Force) || confirm(overwriteDefaultSmtp(server, cert)));
           for (const sv of services) if (!cert.services.includes(sv)) cert.services.push(sv);
           if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
           return [];
@@ -544,7 +606,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
         ...common('Confirm', 'WhatIf', 'DomainController'),
       ],
       invoke: (args, ctx) =>
-        run((org, now) => {
+        run((org, now, confirm) => {
           const cmd = 'Set-AuthConfig';
           const server = reachableServer(org, cmd, args, ctx);
           const a = org.authConfig;
@@ -574,8 +636,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
                 new Date(effective).toISOString(),
               );
             }
-            // "The effective date is less than 48 hours from now... Do you want to continue?"
-            if (effective - now < MIN_EFFECTIVE_DATE_LEAD_MS && !force) throw nonInteractivePrompt();
+            // Declining the short lead time cancels the whole call.
+            if (effective - now < MIN_EFFECTIVE_DATE_LEAD_MS && !force && !confirm(SHORT_LEAD_TIME)) return [];
             if (!whatIf) {
               a.nextCertificateThumbprint = newThumb;
               a.nextCertificateEffectiveDate = effective;

@@ -1,6 +1,7 @@
 // What the simulated shell loads at start-up: the organisation's cmdlets, its clock and its fault hook.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Prompter, PromptingHost, refusePrompts } from '../shell/prompt';
 import { CmdletContext, ExchangeHost, PSDateTime } from '../shell/types';
 import { simulatedNow } from './behaviour';
 import { EXCHANGE_CMDLET_NAMES, exchangeCmdlets } from './cmdlets';
@@ -36,12 +37,17 @@ function clockReader(file: string): () => number {
   };
 }
 
-export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<ExchangeHost> {
+export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<ExchangeHost & PromptingHost> {
   const file = stateFileFromEnv(env);
   readState(file); // fail at start-up, with the file's problem named, rather than on the first cmdlet
   const now = clockReader(file);
+  // Until the shell says otherwise (it knows whether it was started with -NonInteractive), nobody can answer.
+  let prompter: Prompter = refusePrompts;
   return {
-    cmdlets: exchangeCmdlets(file),
+    cmdlets: exchangeCmdlets(file, (question) => prompter(question)),
+    usePrompter(p: Prompter): void {
+      prompter = p;
+    },
     now: () => new PSDateTime(now(), 'Local'),
     async beforeCmdlet(name: string, ctx: CmdletContext): Promise<void> {
       const hit = await takeFault(file, name, EXCHANGE_CMDLET_NAMES);

@@ -1,10 +1,9 @@
 // Confirmation prompts and -NonInteractive: without the switch a prompt reads its answer from stdin, as powershell.exe
 // does, taking whatever line comes next; with it the prompt fails at once. The service must start its shells with it.
-import { spawn } from 'node:child_process';
 import { parseEnvelope } from '../../../activities/powershell/output';
 import { ShellSession } from '../../../activities/powershell/session';
 import { launchFor, parseShellSettings } from '../../../activities/powershell/settings';
-import { envelope, HOUR, isoDate, NEW_AUTH_CERT, SHELL, Simulation, START } from './shell';
+import { envelope, HOUR, isoDate, NEW_AUTH_CERT, runProcess, SHELL, Simulation, START } from './shell';
 
 const NON_INTERACTIVE = 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
 const OVERWRITE = 'Overwrite the existing default SMTP certificate?';
@@ -12,25 +11,11 @@ const CHOICES = '[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [?] Help (defau
 /** Creation with the default services (IMAP, POP, SMTP) and without -Force: Exchange asks before replacing SMTP. */
 const ASKING = `${NEW_AUTH_CERT('ex1.contoso.com', '')} | Out-Null; 'created'`;
 
-function shellWith(
-  file: string,
-  args: string[],
-  lines: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(SHELL, [...args, '-Command', '-'], {
-      stdio: 'pipe',
-      env: { ...process.env, EXCHANGE_SIM_STATE: file },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
+const shellWith = (file: string, args: string[], lines: string[]) =>
+  runProcess(SHELL, [...args, '-Command', '-'], lines.map((l) => `${l}\n`).join(''), {
+    ...process.env,
+    EXCHANGE_SIM_STATE: file,
   });
-}
 
 describe('a shell started without -NonInteractive', () => {
   let s: Simulation;

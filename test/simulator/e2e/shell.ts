@@ -1,6 +1,7 @@
 // Drives bin/simulated-exchange-shell through real node-powershell, with the session setup and the per-call envelope
 // of docs/powershell-dialect.md. Literals are rendered here by a deliberately small test-only renderer (single quotes
 // doubled), independent of both the service's renderer and the shell's parser.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,6 +33,25 @@ export function envelope(pipeline: string): string {
     `try { $r = @(${pipeline}); ConvertTo-Json -InputObject @{ ok = $true; value = $r } -Depth 8 -Compress } ` +
     'catch { ConvertTo-Json -InputObject @{ ok = $false; error = @{ message = $_.Exception.Message; exceptionType = $_.Exception.GetType().FullName; reason = [string]$_.CategoryInfo.Reason; category = [string]$_.CategoryInfo.Category; errorId = [string]$_.FullyQualifiedErrorId; target = [string]$_.TargetObject } } -Depth 4 -Compress }'
   );
+}
+
+/** Runs a shell executable with `input` as its whole stdin; resolves when it exits. */
+export function runProcess(
+  executable: string,
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(executable, args, { stdio: 'pipe', env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 export interface ShellError {

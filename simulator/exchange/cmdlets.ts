@@ -712,11 +712,13 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
       invoke: (args) =>
         run((org) => {
           if (bool(args.WhatIf)) return [];
-          // The binder reports an absent switch as $false, so $false counts only when the call sets nothing else
-          // (`Set-OrganizationConfig -EnableAuthAdminReadSession:$false`).
-          const enable = bool(args.EnableAuthAdminReadSession);
-          if (enable || (args.EnableAuthAdminReadSession === false && args.OAuth2ClientProfileEnabled === undefined)) {
-            org.organizationConfig.enableAuthAdminReadSession = enable;
+          // Only what the call names changes: an absent parameter is not in args, `-Switch:$false` is.
+          const config = org.organizationConfig;
+          if (args.EnableAuthAdminReadSession !== undefined) {
+            config.enableAuthAdminReadSession = bool(args.EnableAuthAdminReadSession);
+          }
+          if (args.OAuth2ClientProfileEnabled !== undefined) {
+            config.oauth2ClientProfileEnabled = bool(args.OAuth2ClientProfileEnabled);
           }
           return [];
         }),

@@ -154,6 +154,8 @@ export const organisationSchema = z.object({
   hybrid: z.object({ present: z.boolean(), name: z.string() }),
   organizationConfig: z.object({
     enableAuthAdminReadSession: z.boolean(),
+    /** Modern authentication for clients; state files written before it was stored had it on. */
+    oauth2ClientProfileEnabled: z.boolean().default(true),
     /** Exchange servers in a child domain, system mailbox in the root: AuthAdmin needs the read session. */
     serversInChildDomain: z.boolean(),
   }),

@@ -169,7 +169,7 @@ export function organizationConfigObject(org: Organisation): PSObject {
       Name: org.organisationName,
       Identity: org.organisationName,
       EnableAuthAdminReadSession: org.organizationConfig.enableAuthAdminReadSession,
-      OAuth2ClientProfileEnabled: true,
+      OAuth2ClientProfileEnabled: org.organizationConfig.oauth2ClientProfileEnabled,
       IsValid: true,
       DistinguishedName: configurationDn(org),
       ...remoting(org),

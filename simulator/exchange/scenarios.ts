@@ -167,6 +167,7 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     hybrid: { present: name === 'hybrid', name: 'Hybrid Configuration' },
     organizationConfig: {
       enableAuthAdminReadSession: false,
+      oauth2ClientProfileEnabled: true,
       serversInChildDomain: name === 'child-domain',
     },
     connectedServer: servers[0].name,

@@ -258,6 +258,17 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
       { EnableAuthAdminReadSession: true },
     ]);
   });
+
+  it('Set-OrganizationConfig stores each parameter given, with $false as a value, and leaves the others', async () => {
+    const config = () =>
+      sim.ok(`Get-OrganizationConfig${select('EnableAuthAdminReadSession', 'OAuth2ClientProfileEnabled')}`);
+    await sim.ok('Set-OrganizationConfig -EnableAuthAdminReadSession:$false -OAuth2ClientProfileEnabled $false');
+    expect(await config()).toEqual([{ EnableAuthAdminReadSession: false, OAuth2ClientProfileEnabled: false }]);
+    await sim.ok('Set-OrganizationConfig -EnableAuthAdminReadSession');
+    expect(await config()).toEqual([{ EnableAuthAdminReadSession: true, OAuth2ClientProfileEnabled: false }]);
+    await sim.ok('Set-OrganizationConfig -OAuth2ClientProfileEnabled $true');
+    expect(await config()).toEqual([{ EnableAuthAdminReadSession: true, OAuth2ClientProfileEnabled: true }]);
+  });
 });
 
 describe('export and import across sites (two-sites)', () => {

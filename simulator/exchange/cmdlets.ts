@@ -283,9 +283,23 @@ class Unanswered extends Error {
 /** ShouldContinue as a cmdlet sees it: the answer, known by the time the attempt that asked runs again. */
 type Confirm = (question: Question) => boolean;
 
-export function exchangeCmdlets(file: string, prompt: Prompter = refusePrompts): CmdletSpec[] {
-  // The cmdlet whose change is being written, for the die --during-write fault.
-  const invoking = new AsyncLocalStorage<string>();
+/** The Exchange cmdlet running in this async context. */
+interface Invocation {
+  cmdlet: string;
+  /** Simulated time the shell called it, before any lock or state read: "the current time" for its checks. */
+  calledAt: number;
+}
+const invocation = new AsyncLocalStorage<Invocation>();
+
+export interface ExchangeCmdletOptions {
+  /** Answers prompts; by default nobody can (a -NonInteractive shell). */
+  prompt?: Prompter;
+  /** When the shell called the cmdlet (the host notes it in beforeCmdlet); by default when it started to run. */
+  calledAt?: (cmdlet: string) => number | undefined;
+}
+
+export function exchangeCmdlets(file: string, options: ExchangeCmdletOptions = {}): CmdletSpec[] {
+  const prompt = options.prompt ?? refusePrompts;
   // A prompt may wait for stdin indefinitely, so it is never asked under the state file's lock: the attempt that
   // needs an answer stops without writing, the question is asked, and the cmdlet runs again on fresh state.
   const run: Runner = async (fn) => {
@@ -300,7 +314,7 @@ export function exchangeCmdlets(file: string, prompt: Prompter = refusePrompts):
         return await withOrganization(
           file,
           (org, now) => fn(org, now, confirm),
-          cmdletStateWriter(invoking.getStore(), EXCHANGE_CMDLET_NAMES),
+          cmdletStateWriter(invocation.getStore()?.cmdlet, EXCHANGE_CMDLET_NAMES),
         );
       } catch (e) {
         if (!(e instanceof Unanswered)) throw e;
@@ -311,7 +325,7 @@ export function exchangeCmdlets(file: string, prompt: Prompter = refusePrompts):
   return cmdletSpecs(run).map((spec) => ({
     ...spec,
     invoke: (args, ctx) =>
-      invoking.run(spec.name, async () => {
+      invocation.run({ cmdlet: spec.name, calledAt: options.calledAt?.(spec.name) ?? ctx.now().ms }, async () => {
         const output = await spec.invoke(args, ctx);
         // A "die --after" fault: the change is on disk, the caller never hears of it.
         if (await takeFault(file, spec.name, EXCHANGE_CMDLET_NAMES, Math.random, 'after')) await dieNow();
@@ -605,8 +619,10 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
         { name: 'ServiceName', type: 'String' },
         ...common('Confirm', 'WhatIf', 'DomainController'),
       ],
-      invoke: (args, ctx) =>
-        run((org, now, confirm) => {
+      invoke: (args, ctx) => {
+        // The current time as the call was made: the fault check and the lock are not the caller's lateness.
+        const calledAt = invocation.getStore()?.calledAt ?? ctx.now().ms;
+        return run((org, now, confirm) => {
           const cmd = 'Set-AuthConfig';
           const server = reachableServer(org, cmd, args, ctx);
           const a = org.authConfig;
@@ -626,9 +642,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
               );
             }
             requireCertificate(cmd, server, newThumb);
-            // The date is computed by the client a moment before the cmdlet runs: allow for that, scaled by the clock.
-            const slack = 60_000 + 2_000 * org.clock.acceleration;
-            if (effective < now - slack) {
+            const { pastEffectiveDateToleranceMs, callLatencyMs } = org.behaviour;
+            if (effective < calledAt - pastEffectiveDateToleranceMs - callLatencyMs * org.clock.acceleration) {
               throw invalidArgument(
                 cmd,
                 server.name,
@@ -690,7 +705,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
             a.whenChanged = now;
           }
           return [];
-        }),
+        });
+      },
     },
     {
       name: 'Get-HybridConfiguration',

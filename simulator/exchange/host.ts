@@ -25,6 +25,8 @@ export function stateFileFromEnv(env: NodeJS.ProcessEnv): string {
 function clockReader(file: string): () => number {
   let cached: { key: string; clock: Organisation['clock'] } | undefined;
   return () => {
+    // Read first: re-parsing a changed state file takes time that is not the caller's.
+    const realNow = Date.now();
     let key = '';
     try {
       const st = fs.statSync(file);
@@ -33,7 +35,7 @@ function clockReader(file: string): () => number {
       // keep the last known clock if the file vanished mid-rename
     }
     if (!cached || (key && key !== cached.key)) cached = { key, clock: readState(file).clock };
-    return simulatedNow({ clock: cached.clock } as Organisation);
+    return simulatedNow({ clock: cached.clock } as Organisation, realNow);
   };
 }
 
@@ -43,13 +45,19 @@ export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<Exchan
   const now = clockReader(file);
   // Until the shell says otherwise (it knows whether it was started with -NonInteractive), nobody can answer.
   let prompter: Prompter = refusePrompts;
+  // Noted before the fault check reads the state file, which can take long enough to matter on a fast clock.
+  const calledAt = new Map<string, number>();
   return {
-    cmdlets: exchangeCmdlets(file, (question) => prompter(question)),
+    cmdlets: exchangeCmdlets(file, {
+      prompt: (question) => prompter(question),
+      calledAt: (cmdlet) => calledAt.get(cmdlet.toLowerCase()),
+    }),
     usePrompter(p: Prompter): void {
       prompter = p;
     },
     now: () => new PSDateTime(now(), 'Local'),
     async beforeCmdlet(name: string, ctx: CmdletContext): Promise<void> {
+      calledAt.set(name.toLowerCase(), now());
       const hit = await takeFault(file, name, EXCHANGE_CMDLET_NAMES);
       if (!hit) return;
       switch (hit.fault.kind) {

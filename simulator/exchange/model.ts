@@ -123,6 +123,9 @@ export type Fault = z.infer<typeof faultSchema>;
 export const FAULT_KINDS = ['rpc', 'hang', 'die', 'access-denied'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+export const DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS = 60_000;
+export const DEFAULT_CALL_LATENCY_MS = 100;
+
 export const organisationSchema = z.object({
   version: z.literal(STATE_VERSION),
   scenario: z.string(),
@@ -141,6 +144,14 @@ export const organisationSchema = z.object({
     /** null: the servicelet never copies across AD sites, so export/import is the only way. */
     crossSiteReplicationDelayMs: z.number().int().nonnegative().nullable(),
     authAdminIntervalMs: z.number().int().positive(),
+    /** How far (simulated) in the past Set-AuthConfig still takes an effective date: the caller computed it just now. */
+    pastEffectiveDateToleranceMs: z.number().int().nonnegative().default(DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS),
+    /**
+     * Real time a date computed in the command line may take to reach Set-AuthConfig (evaluating and binding the
+     * arguments, a busy machine); the simulated clock runs `acceleration` times faster meanwhile, so this much real
+     * time is tolerated too (x12000: 20 simulated minutes).
+     */
+    callLatencyMs: z.number().int().nonnegative().default(DEFAULT_CALL_LATENCY_MS),
   }),
   authConfig: z.object({
     currentCertificateThumbprint: thumbprint.nullable(),

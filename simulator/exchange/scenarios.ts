@@ -1,7 +1,14 @@
 // Named starting points for the organisation. Each one sets up a fact the rotation must cope with.
 import { AUTH_CERT_FRIENDLY_NAME, AUTH_CERT_SUBJECT, makeCertificate } from './certificates';
 import { event2014Message, AUTH_ADMIN_EVENT_ID, AUTH_ADMIN_PROVIDER, ECP_POOL, HOUR_MS, OWA_POOL } from './behaviour';
-import { Certificate, Organisation, Server, STATE_VERSION } from './model';
+import {
+  Certificate,
+  DEFAULT_CALL_LATENCY_MS,
+  DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS,
+  Organisation,
+  Server,
+  STATE_VERSION,
+} from './model';
 
 const DAY_MS = 24 * HOUR_MS;
 const YEAR_MS = 365.25 * DAY_MS;
@@ -155,6 +162,8 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
       sameSiteReplicationDelayMs: HOUR_MS,
       crossSiteReplicationDelayMs: crossSite,
       authAdminIntervalMs: 12 * HOUR_MS,
+      pastEffectiveDateToleranceMs: DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS,
+      callLatencyMs: DEFAULT_CALL_LATENCY_MS,
     },
     authConfig: {
       currentCertificateThumbprint: auth.thumbprint,

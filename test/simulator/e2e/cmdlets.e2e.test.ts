@@ -403,3 +403,34 @@ describe('the shell language meets the cmdlet catalogue', () => {
     expect((await sim.ok(`Get-AuthConfig${select('Name')}`, ps))[0].Name).toBe('Auth Configuration');
   });
 });
+
+describe('Set-AuthConfig with dates computed on the server, on a fast clock', () => {
+  // The service builds effective dates in the command line, as (Get-Date).AddHours(n), and (Get-Date) for an emergency.
+  it.each([
+    ['healthy', 3600],
+    ['healthy', 12_000],
+    ['large', 12_000],
+  ])(
+    '%s at x%d: (Get-Date).AddHours(49) and (Get-Date) are accepted, a date two hours old is not',
+    async (scenario, rate) => {
+      const sim = await Simulation.create(scenario, rate);
+      try {
+        const server = `${sim.state().servers[0].name.toLowerCase()}.contoso.com`;
+        for (const date of ['(Get-Date).AddHours(49)', '(Get-Date)', '(Get-Date).AddHours(-2)']) {
+          const [c] = await sim.ok(`${NEW_AUTH_CERT(server)}${select('Thumbprint')}`);
+          const stage = `Set-AuthConfig -NewCertificateThumbprint ${q(c.Thumbprint as string)} -NewCertificateEffectiveDate ${date} -Force -Server ${q(server)}`;
+          if (date.includes('-2')) {
+            expect((await sim.fails(stage)).message).toBe('The effective date must be greater than the current time.');
+          } else {
+            await sim.ok(stage);
+            // On this clock the servicelet may publish a date of now within moments.
+            const a = sim.state().authConfig;
+            expect([a.nextCertificateThumbprint, a.currentCertificateThumbprint]).toContain(c.Thumbprint);
+          }
+        }
+      } finally {
+        await sim.close();
+      }
+    },
+  );
+});

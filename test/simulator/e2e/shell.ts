@@ -68,14 +68,15 @@ export function tempState(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'exsim-e2e-')), 'state.json');
 }
 
-/** An organisation on a frozen clock plus shells on it; everything is disposed by `close`. */
+/** An organisation (on a frozen clock unless asked) plus shells on it; everything is disposed by `close`. */
 export class Simulation {
   private readonly shells: PowerShell[] = [];
   private constructor(readonly file: string) {}
 
-  static async create(scenario: string): Promise<Simulation> {
+  /** `acceleration` other than 0 lets the simulated clock run with real time, as in the demo and integration tests. */
+  static async create(scenario: string, acceleration = 0): Promise<Simulation> {
     const file = tempState();
-    await createOrganization(scenario, file, { acceleration: 0, start: START });
+    await createOrganization(scenario, file, { acceleration, start: START });
     return new Simulation(file);
   }
 

@@ -89,6 +89,14 @@ export function certificateObject(org: Organisation, server: Server, c: Certific
   );
 }
 
+/**
+ * Client Access services: a role of its own in Exchange 2013 (15.0), part of the Mailbox role from Exchange 2016
+ * (15.1) on, where ServerRole says only Mailbox and IsClientAccessServer is still true.
+ */
+function hasClientAccess(s: Server): boolean {
+  return s.roles.includes('ClientAccess') || (s.roles.includes('Mailbox') && s.version.minor >= 1);
+}
+
 /** Microsoft.Exchange.Data.Directory.SystemConfiguration.ServerRole, a [Flags] enum. */
 function serverRoleEnum(server: Server): PSEnum {
   const bits: Array<[string, number, boolean]> = [
@@ -112,7 +120,7 @@ export function serverObject(org: Organisation, s: Server, now: number): PSObjec
     Edition: 'Enterprise',
     Fqdn: s.fqdn,
     IsHubTransportServer: !s.roles.includes('Edge'),
-    IsClientAccessServer: s.roles.includes('ClientAccess'),
+    IsClientAccessServer: hasClientAccess(s),
     IsEdgeServer: s.roles.includes('Edge'),
     IsMailboxServer: s.roles.includes('Mailbox'),
     IsE14OrLater: true,

@@ -70,7 +70,8 @@ function buildServer(plan: ServerPlan, domain: string, now: number, index: numbe
     fqdn,
     site: plan.site,
     domain,
-    roles: ['Mailbox', 'ClientAccess'],
+    // Exchange 2016 and 2019 install one Mailbox role that includes the Client Access services.
+    roles: ['Mailbox'],
     version: { major: 15, minor: 2, build: 1544, revision: 4 },
     reachable: plan.reachable ?? true,
     certificates: [transport],

@@ -37,14 +37,14 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
         Name: 'EX1',
         Fqdn: 'ex1.contoso.com',
         Site: 'contoso.com/Configuration/Sites/Default-First-Site-Name',
-        ServerRole: 'Mailbox, ClientAccess',
+        ServerRole: 'Mailbox',
         AdminDisplayVersion: 'Version 15.2 (Build 1544.4)',
       },
       {
         Name: 'EX2',
         Fqdn: 'ex2.contoso.com',
         Site: 'contoso.com/Configuration/Sites/Default-First-Site-Name',
-        ServerRole: 'Mailbox, ClientAccess',
+        ServerRole: 'Mailbox',
         AdminDisplayVersion: 'Version 15.2 (Build 1544.4)',
       },
     ]);

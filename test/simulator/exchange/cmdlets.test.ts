@@ -418,8 +418,33 @@ describe('organisation-wide cmdlets', () => {
     expect(ex3.get('Fqdn')).toBe('ex3.contoso.com');
     expect(ex3.get('Site')).toBe('contoso.com/Configuration/Sites/Site-B');
     expect(ex3.get('AdminDisplayVersion')).toBe('Version 15.2 (Build 1544.4)');
-    expect((ex3.get('ServerRole') as PSEnum).names).toBe('Mailbox, ClientAccess');
+    // As recorded from real Exchange 2016/2019: ServerRole Mailbox (2), the Client Access services part of it.
+    expect(ex3.get('ServerRole')).toMatchObject({ names: 'Mailbox', value: 2 });
+    expect(ex3.get('IsClientAccessServer')).toBe(true);
+    expect(ex3.get('IsMailboxServer')).toBe(true);
+    expect(ex3.get('IsHubTransportServer')).toBe(true);
+    expect(ex3.get('IsEdgeServer')).toBe(false);
     expect(ex3.get('IsE15OrLater')).toBe(true);
+  });
+
+  it('an Exchange 2013 (15.0) server reports Client Access only when it has that role', async () => {
+    const org = await Org.create('healthy');
+    await org.mutate((o) => {
+      o.servers[0].version.minor = 0;
+      o.servers[1].version.minor = 0;
+      o.servers[1].roles = ['ClientAccess'];
+    });
+    const [mbx, cas] = (await org.call('Get-ExchangeServer')) as PSObject[];
+    expect([mbx.get('ServerRole'), mbx.get('IsClientAccessServer'), mbx.get('IsMailboxServer')]).toEqual([
+      expect.objectContaining({ names: 'Mailbox', value: 2 }),
+      false,
+      true,
+    ]);
+    expect([cas.get('ServerRole'), cas.get('IsClientAccessServer'), cas.get('IsMailboxServer')]).toEqual([
+      expect.objectContaining({ names: 'ClientAccess', value: 4 }),
+      true,
+      false,
+    ]);
   });
 
   it('Get-HybridConfiguration returns nothing unless the organisation is hybrid', async () => {

@@ -10,6 +10,10 @@ export const APPLICATION_LOG = 'Application';
 export const OWA_POOL = 'MSExchangeOWAAppPool';
 export const ECP_POOL = 'MSExchangeECPAppPool';
 export const SERVICE_HOST = 'MSExchangeServiceHost';
+/** The AuthAdmin servicelet runs when the service host starts and then every 12 hours. */
+export const AUTH_ADMIN_INTERVAL_MS = 12 * HOUR_MS;
+/** Event level Information. */
+const INFORMATION = 4;
 const MAX_EVENTS_PER_SERVER = 100;
 
 export function simulatedNow(org: Organisation, realNow: number = Date.now()): number {
@@ -42,6 +46,20 @@ export function writeEvent(
     server.events.splice(0, server.events.length - MAX_EVENTS_PER_SERVER);
 }
 
+/** The servicelet on `server` announces the current certificate with event 2014. */
+export function announceCurrent(org: Organisation, server: Server, at: number): void {
+  const current = org.authConfig.currentCertificateThumbprint;
+  if (!current) return;
+  server.serviceHost.announcedCurrent = current;
+  writeEvent(org, server, {
+    time: at,
+    providerName: AUTH_ADMIN_PROVIDER,
+    id: AUTH_ADMIN_EVENT_ID,
+    level: INFORMATION,
+    message: event2014Message(current),
+  });
+}
+
 /** Whether the AuthAdmin servicelet can start at all (child domain without the read session cannot). */
 export function authAdminCanRun(org: Organisation): boolean {
   return !org.organizationConfig.serversInChildDomain || org.organizationConfig.enableAuthAdminReadSession;
@@ -55,7 +73,8 @@ export function nextAuthAdminRun(org: Organisation, server: Server, t: number): 
   return start + Math.ceil((t - start) / interval) * interval;
 }
 
-function lastRunAtOrBefore(org: Organisation, server: Server, t: number): number | null {
+/** The servicelet's last run at or before `t`; null before the service host started. */
+export function lastRunAtOrBefore(org: Organisation, server: Server, t: number): number | null {
   const start = server.serviceHost.lastStart;
   if (t < start) return null;
   const interval = org.behaviour.authAdminIntervalMs;
@@ -132,16 +151,7 @@ function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt:
   }
   // Record ids follow time, as in a real log, whatever order the servers are visited in.
   announcements.sort((x, y) => x.at - y.at);
-  for (const { server, at } of announcements) {
-    server.serviceHost.announcedCurrent = a.currentCertificateThumbprint;
-    writeEvent(org, server, {
-      time: at,
-      providerName: AUTH_ADMIN_PROVIDER,
-      id: AUTH_ADMIN_EVENT_ID,
-      level: 4,
-      message: event2014Message(a.currentCertificateThumbprint!),
-    });
-  }
+  for (const { server, at } of announcements) announceCurrent(org, server, at);
 }
 
 /** Brings the organisation up to `now`. Idempotent: a second call with the same `now` changes nothing. */
@@ -163,16 +173,7 @@ export function restartServiceHost(org: Organisation, server: Server, now: numbe
   if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null && a.nextCertificateEffectiveDate <= now) {
     publish(org, now);
   }
-  if (a.currentCertificateThumbprint && server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) {
-    server.serviceHost.announcedCurrent = a.currentCertificateThumbprint;
-    writeEvent(org, server, {
-      time: now,
-      providerName: AUTH_ADMIN_PROVIDER,
-      id: AUTH_ADMIN_EVENT_ID,
-      level: 4,
-      message: event2014Message(a.currentCertificateThumbprint),
-    });
-  }
+  if (server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) announceCurrent(org, server, now);
 }
 
 /** IIS starts a new worker process, which loads the auth certificate that is current now (if it can). */

@@ -23,7 +23,14 @@ import {
   SERVICE_HOST,
   signInProbe,
 } from './behaviour';
-import { AUTH_CERT_FRIENDLY_NAME, exportPfx, importPfx, makeCertificate, PfxError } from './certificates';
+import {
+  AUTH_CERT_FRIENDLY_NAME,
+  DEFAULT_CERT_FRIENDLY_NAME,
+  exportPfx,
+  importPfx,
+  makeCertificate,
+  PfxError,
+} from './certificates';
 import {
   certificateNotFound,
   exchangeError,
@@ -35,6 +42,7 @@ import {
 } from './errors';
 import {
   Certificate,
+  domainController,
   findCertificate,
   findServer,
   Organisation,
@@ -58,13 +66,14 @@ import { Prompter, Question, refusePrompts } from '../shell/prompt';
 /** Set-AuthConfig warns below this lead time: Microsoft's advice is at least 48 hours for replication. */
 export const MIN_EFFECTIVE_DATE_LEAD_MS = 48 * HOUR_MS;
 export const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
+/** Restarting IIS (or its activation service) restarts every application pool. */
+const IIS_SERVICES = ['W3SVC', 'WAS'];
 const KNOWN_SERVICES = [
-  'MSExchangeServiceHost',
+  SERVICE_HOST,
   'MSExchangeTransport',
   'MSExchangeIS',
   'MSExchangeFrontEndTransport',
-  'W3SVC',
-  'WAS',
+  ...IIS_SERVICES,
 ];
 
 const SERVICES_PARAM: ParamSpec['type'] = {
@@ -153,7 +162,7 @@ function connected(org: Organisation): Server {
 function targetServer(org: Organisation, cmdlet: string, args: Record<string, PSValue>, ctx: CmdletContext): Server {
   const name = str(args.Server) ?? ctx.computerName ?? org.connectedServer;
   const s = findServer(org, name);
-  if (!s) throw objectNotFound(cmdlet, org.connectedServer, name, `dc1.${org.rootDomain}`);
+  if (!s) throw objectNotFound(cmdlet, org.connectedServer, name, domainController(org));
   return s;
 }
 
@@ -184,7 +193,7 @@ function thumbprintAndServer(
     const i = identity.lastIndexOf('\\');
     if (i > 0) {
       const server = findServer(org, identity.slice(0, i));
-      if (!server) throw objectNotFound(cmdlet, org.connectedServer, identity, `dc1.${org.rootDomain}`);
+      if (!server) throw objectNotFound(cmdlet, org.connectedServer, identity, domainController(org));
       if (!server.reachable) throw rpcUnavailable(cmdlet, server);
       return {
         server,
@@ -351,7 +360,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
           const id = str(args.Identity);
           if (id === undefined) return org.servers.map((s) => serverObject(org, s, now));
           const s = findServer(org, id);
-          if (!s) throw objectNotFound('Get-ExchangeServer', org.connectedServer, id, `dc1.${org.rootDomain}`);
+          if (!s) throw objectNotFound('Get-ExchangeServer', org.connectedServer, id, domainController(org));
           return [serverObject(org, s, now)];
         }),
     },
@@ -430,7 +439,9 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
             subject,
             friendlyName:
               str(args.FriendlyName) ??
-              (subject.toLowerCase().includes('auth certificate') ? AUTH_CERT_FRIENDLY_NAME : 'Microsoft Exchange'),
+              (subject.toLowerCase().includes('auth certificate')
+                ? AUTH_CERT_FRIENDLY_NAME
+                : DEFAULT_CERT_FRIENDLY_NAME),
             notBefore: now,
             services,
             privateKeyExportable: bool(args.PrivateKeyExportable),
@@ -754,7 +765,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
               'Get-TransportService',
               ctx.computerName ?? org.connectedServer,
               id,
-              `dc1.${org.rootDomain}`,
+              domainController(org),
             );
           return [transportServiceObject(org, s)];
         }),
@@ -920,9 +931,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
             }
             if (bool(args.WhatIf)) continue;
             if (known === SERVICE_HOST) restartServiceHost(org, server, now);
-            // W3SVC/WAS restart every application pool; they reload the auth certificate.
-            if (known === 'W3SVC' || known === 'WAS')
-              for (const p of server.appPools) recyclePool(org, server, p.name, now);
+            // The new worker processes reload the auth certificate.
+            if (IIS_SERVICES.includes(known)) for (const p of server.appPools) recyclePool(org, server, p.name, now);
             if (bool(args.PassThru)) {
               out.push(
                 new PSObject('Deserialized.System.ServiceProcess.ServiceController', {

@@ -1,7 +1,7 @@
 // Injected faults, stored in the state file so that the CLI can inject them into shells that are already running.
 import { PSError } from '../shell/types';
 import { exchangeErrorId } from './errors';
-import { DiePoint, Fault, FaultKind, findServer, Organisation } from './model';
+import { DiePoint, domainController, Fault, FaultKind, findServer, Organisation } from './model';
 import { readState, StateWriter, withFileLock, writeStateAtomically } from './store';
 
 function pointOf(f: Fault): DiePoint {
@@ -77,7 +77,7 @@ export function cmdletStateWriter(cmdlet: string | undefined, exchangeCmdlets: r
 export function transientRpcError(org: Organisation, cmdlet: string, computerName: string | null): PSError {
   const server = (computerName && findServer(org, computerName)?.name) || org.connectedServer;
   return new PSError(
-    `Active Directory operation failed on dc1.${org.rootDomain}. This error could have been caused by a transient problem: The RPC server is too busy to complete this operation. Try again later.`,
+    `Active Directory operation failed on ${domainController(org)}. This error could have been caused by a transient problem: The RPC server is too busy to complete this operation. Try again later.`,
     {
       category: 'NotSpecified',
       reason: 'ADTransientException',

@@ -224,6 +224,11 @@ export function servicesNames(services: readonly ServiceName[]): string {
   return names.length ? names.join(', ') : 'None';
 }
 
+/** The domain controller Exchange names in AD errors and as OriginatingServer. */
+export function domainController(org: Organisation): string {
+  return `dc1.${org.rootDomain}`;
+}
+
 export function findServer(org: Organisation, nameOrFqdn: string): Server | undefined {
   const key = nameOrFqdn.trim().toLowerCase();
   return org.servers.find((s) => s.name.toLowerCase() === key || s.fqdn.toLowerCase() === key);

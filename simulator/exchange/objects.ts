@@ -4,7 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { PSDateTime, PSEnum, PSObject, PSValue } from '../shell/types';
 import { rawData } from './certificates';
-import { Certificate, EventRecord, Organisation, Server, servicesFlags, servicesNames } from './model';
+import {
+  Certificate,
+  domainController,
+  EventRecord,
+  Organisation,
+  Server,
+  servicesFlags,
+  servicesNames,
+} from './model';
 
 const RUNSPACE_ID = randomUUID();
 
@@ -135,7 +143,7 @@ export function serverObject(org: Organisation, s: Server, now: number): PSObjec
     DistinguishedName: `CN=${s.name},CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,${configurationDn(org)}`,
     WhenChanged: dt(now),
     WhenChangedUTC: dtUtc(now),
-    OriginatingServer: `dc1.${org.rootDomain}`,
+    OriginatingServer: domainController(org),
     ...remoting(org),
   });
 }
@@ -164,7 +172,7 @@ export function authConfigObject(org: Organisation): PSObject {
       WhenChanged: dt(a.whenChanged),
       WhenChangedUTC: dtUtc(a.whenChanged),
       IsValid: true,
-      OriginatingServer: `dc1.${org.rootDomain}`,
+      OriginatingServer: domainController(org),
       ...remoting(org),
     },
   );

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Organisation, parseOrganisation } from '../../../simulator/exchange/model';
-import { NEW_AUTH_CERT, ROOT, select, Simulation } from './shell';
+import { NEW_AUTH_CERT, ROOT, select, Simulation, START } from './shell';
 
 const CLI = path.join(ROOT, 'dist', 'simulator', 'cli.js');
 function sim(...args: string[]): void {
@@ -42,12 +42,27 @@ describe('faults through the shell', () => {
     }
   });
 
-  it('rpc with probability 0 never fires; the language cmdlets are never hit', async () => {
+  it('rpc with probability 0 never fires', async () => {
     const s = await Simulation.create('healthy');
     try {
       sim('fault', 'inject', 'rpc', '--probability', '0', '--state', s.file);
-      sim('fault', 'inject', 'access-denied', '--state', s.file, '--cmdlet', 'Set-AuthConfig');
       for (let i = 0; i < 5; i++) expect((await s.call(`Get-AuthConfig${select('Name')}`)).ok).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a fault on every cmdlet (rpc, probability 1, no --cmdlet) never hits the language's own cmdlets", async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim('fault', 'inject', 'rpc', '--probability', '1', '--state', s.file);
+      expect((await s.fails(`Get-AuthConfig${select('Name')}`)).reason).toBe('ADTransientException');
+      // The envelope itself runs ConvertTo-Json in both branches: were it hit, no envelope would come back at all.
+      const language = await s.ok(
+        "Get-Date | Select-Object -Property @{ Name = 'Year'; Expression = { $_.Year } } | ForEach-Object { $_ } | Where-Object { $_.Year -gt 2000 } | ConvertTo-Json | ConvertFrom-Json | Write-Output",
+      );
+      expect(language).toEqual([{ Year: new Date(START).getUTCFullYear() }]);
+      expect((await s.fails(`Get-ExchangeServer${select('Name')}`)).reason).toBe('ADTransientException');
     } finally {
       await s.close();
     }

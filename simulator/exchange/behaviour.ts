@@ -88,7 +88,9 @@ function copyCertificate(c: Certificate, at: number, how: Certificate['installed
 
 /**
  * Replication to a fixpoint: a server lacking a distributed certificate receives it `delay` after it became available
- * on a server of the same site (or of another site, when cross-site replication happens at all).
+ * on a server of the same site (or of another site, when cross-site replication happens at all). A server that does
+ * not answer neither receives nor passes on anything; once it answers again, the copies it missed arrive at the next
+ * catch-up.
  */
 function replicate(org: Organisation, from: number, now: number): void {
   const { sameSiteReplicationDelayMs: same, crossSiteReplicationDelayMs: cross } = org.behaviour;
@@ -96,8 +98,9 @@ function replicate(org: Organisation, from: number, now: number): void {
     for (;;) {
       let best: { target: Server; source: Certificate; at: number } | undefined;
       for (const target of org.servers) {
-        if (target.roles.includes('Edge') || findCertificate(target, thumbprint)) continue;
+        if (target.roles.includes('Edge') || !target.reachable || findCertificate(target, thumbprint)) continue;
         for (const source of org.servers) {
+          if (!source.reachable) continue;
           const c = findCertificate(source, thumbprint);
           if (!c) continue;
           const delay = source.site === target.site ? same : cross;

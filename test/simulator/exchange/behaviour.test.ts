@@ -87,6 +87,41 @@ describe('certificate servicelet replication per site', () => {
     for (const s of c.lacks) expect([s, org.hasCert(s, t)]).toEqual([s, false]);
   });
 
+  it('skips an unreachable server, which -PublishCertificate then names, until it answers again', async () => {
+    const org = await Org.create('unreachable');
+    const t = await org.newAuthCert('EX1');
+    await org.stage(t, START + 49 * HOUR);
+    await org.advance(2 * HOUR);
+    expect(['EX1', 'EX2', 'EX3'].map((s) => org.hasCert(s, t))).toEqual([true, true, false]);
+    expect((await org.fails('Set-AuthConfig', { PublishCertificate: true, Force: true })).message).toMatch(
+      /isn't installed on server\(s\) EX3\./,
+    );
+    await org.mutate((o) => {
+      o.servers[2].reachable = true;
+    });
+    await org.advance(1);
+    const ex3 = org.state().servers[2].certificates.find((c) => c.thumbprint === t);
+    // It arrives once EX3 answers (two hours in), not as though it had been there all along.
+    expect(ex3).toMatchObject({ installedBy: 'replication', installedAt: START + 2 * HOUR });
+    await org.call('Set-AuthConfig', { PublishCertificate: true, Force: true });
+  });
+
+  it('does not replicate from an unreachable server either', async () => {
+    const org = await Org.create('unreachable');
+    await org.mutate((o) => {
+      o.servers[2].reachable = true;
+    });
+    const t = await org.newAuthCert('EX3');
+    await org.mutate((o) => {
+      o.servers[2].reachable = false;
+      o.authConfig.nextCertificateThumbprint = t;
+      o.authConfig.nextCertificateEffectiveDate = START + 49 * HOUR;
+      o.replicating[t] = START;
+    });
+    await org.advance(2 * HOUR);
+    expect(['EX1', 'EX2'].map((s) => org.hasCert(s, t))).toEqual([false, false]);
+  });
+
   it('does not distribute a certificate that AuthConfig does not reference', async () => {
     const org = await Org.create('healthy');
     const t = await org.newAuthCert('EX1');

@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { advanceClock, setAcceleration } from './exchange/behaviour';
 import { clearFaults, injectFault } from './exchange/faults';
-import { Fault, FAULT_KINDS, FaultKind } from './exchange/model';
+import { DiePoint, Fault, FAULT_KINDS, FaultKind } from './exchange/model';
 import {
   createOrganization,
   loadOrganization,
@@ -14,6 +14,7 @@ import {
 } from './exchange/organisation';
 import { SCENARIOS, SCENARIO_NAMES, UnknownScenarioError } from './exchange/scenarios';
 import { STATE_ENV } from './exchange/host';
+import { EXCHANGE_CMDLET_NAMES } from './exchange/cmdlets';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -70,6 +71,66 @@ function parseFaultKind(text: string): FaultKind {
   return text as FaultKind;
 }
 
+const FAULT_FLAGS = {
+  cmdlet: '--cmdlet',
+  probability: '--probability',
+  count: '--count',
+  after: '--after',
+  duringWrite: '--during-write',
+} as const;
+
+type FaultOptions = { cmdlet?: string; probability?: number; count?: number; after?: boolean; duringWrite?: boolean };
+
+/** The options of `fault inject` as a fault: flags that cannot apply to the kind are refused, not ignored. */
+const faultRequestSchema = z
+  .object({
+    kind: z.enum(FAULT_KINDS),
+    cmdlet: z
+      .string()
+      .transform((name) => EXCHANGE_CMDLET_NAMES.find((c) => c.toLowerCase() === name.trim().toLowerCase()) ?? name)
+      .refine((name) => EXCHANGE_CMDLET_NAMES.includes(name), {
+        error: (issue) =>
+          `"${String(issue.input)}" must name one of the simulator's cmdlets (a fault on any other could never fire): ${EXCHANGE_CMDLET_NAMES.join(', ')}`,
+      })
+      .optional(),
+    probability: z.number().min(0).max(1).optional(),
+    count: z.number().int().min(1).optional(),
+    after: z.boolean().optional(),
+    duringWrite: z.boolean().optional(),
+  })
+  .superRefine((o, ctx) => {
+    const refuse = (flag: keyof typeof FAULT_FLAGS, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [flag], message });
+    if (o.probability !== undefined && o.kind !== 'rpc') refuse('probability', 'applies to the rpc fault only');
+    if (o.after && o.kind !== 'die') refuse('after', 'applies to the die fault only');
+    if (o.duringWrite && o.kind !== 'die') refuse('duringWrite', 'applies to the die fault only');
+    if (o.after && o.duringWrite) refuse('after', 'and --during-write are two different points: pick one');
+    if (o.kind === 'hang' && !o.cmdlet) refuse('cmdlet', 'is required for hang: the cmdlet that never answers');
+  })
+  .transform((o): Fault => {
+    const base = { ...(o.cmdlet ? { cmdlet: o.cmdlet } : {}), ...(o.count ? { remaining: o.count } : {}) };
+    switch (o.kind) {
+      case 'rpc':
+        return { kind: o.kind, probability: o.probability ?? 1, ...base };
+      case 'hang':
+        return { kind: o.kind, ...base, cmdlet: o.cmdlet! };
+      case 'die': {
+        const point: DiePoint | undefined = o.after ? 'after' : o.duringWrite ? 'during-write' : undefined;
+        return { kind: o.kind, ...base, ...(point ? { point } : {}) };
+      }
+      case 'access-denied':
+        return { kind: o.kind, ...base };
+    }
+  });
+
+export function parseFaultRequest(kind: FaultKind, opts: FaultOptions): Fault {
+  const r = faultRequestSchema.safeParse({ ...opts, kind });
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const key = issue.path[0] as keyof typeof FAULT_FLAGS | undefined;
+  throw new InvalidArgumentError(`${key ? `${FAULT_FLAGS[key]} ` : ''}${issue.message}`);
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
@@ -77,6 +138,13 @@ function pad(s: string, n: number): string {
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ')).join('\n');
+}
+
+function cachedRole(cached: string | null, a: OrganizationSummary['authConfig']): string {
+  if (!cached) return '';
+  if (cached === a.current) return ' (current)';
+  if (cached === a.previous) return ' (previous)';
+  return ' (NOT current)';
 }
 
 export function renderSummary(s: OrganizationSummary): string {
@@ -100,17 +168,20 @@ export function renderSummary(s: OrganizationSummary): string {
         v.name,
         v.site,
         v.reachable ? 'yes' : 'NO',
-        v.signIn.works ? 'ok' : 'BROKEN',
+        v.signIn.status === 'broken' ? 'BROKEN' : v.signIn.status,
         v.serviceHostLastStart,
         v.authAdminLastRun ?? '-',
       ]),
     ]),
   );
-  const broken = s.servers.filter((v) => !v.signIn.works);
-  if (broken.length) {
+  // Broken servers first: they need action, stale ones only a recycle.
+  const notOk = s.servers
+    .filter((v) => v.signIn.status !== 'ok')
+    .sort((x, y) => Number(x.signIn.works) - Number(y.signIn.works));
+  if (notOk.length) {
     out.push('');
-    for (const v of broken.slice(0, 20)) out.push(`  ${v.name}: ${v.signIn.reason}`);
-    if (broken.length > 20) out.push(`  ... and ${broken.length - 20} more`);
+    for (const v of notOk.slice(0, 20)) out.push(`  ${v.name}: ${v.signIn.reason}`);
+    if (notOk.length > 20) out.push(`  ... and ${notOk.length - 20} more`);
   }
   out.push('');
   out.push('Certificates');
@@ -133,8 +204,7 @@ export function renderSummary(s: OrganizationSummary): string {
   const poolRows = [['SERVER', 'POOL', 'STATE', 'LAST RECYCLE', 'CACHED CERTIFICATE']];
   for (const v of s.servers) {
     for (const p of v.pools) {
-      const role =
-        p.cachedCertificate === s.authConfig.current ? ' (current)' : p.cachedCertificate ? ' (NOT current)' : '';
+      const role = cachedRole(p.cachedCertificate, s.authConfig);
       poolRows.push([v.name, p.name, p.state, p.lastRecycle, `${p.cachedCertificate ?? '-'}${role}`]);
     }
   }
@@ -246,31 +316,22 @@ export function buildProgram(): Command {
     fault
       .command('inject')
       .description(
-        'inject a fault: rpc (transient RPC error with --probability), hang (--cmdlet never answers), die (the shell process is killed before the cmdlet acts, or --after it acted), access-denied',
+        'inject a fault: rpc (transient RPC error with --probability), hang (--cmdlet never answers), die (the shell process is killed before the cmdlet acts, --during-write its change, or --after it acted), access-denied',
       )
       .argument('<kind>', FAULT_KINDS.join(' | '), parseFaultKind)
-      .option('--cmdlet <name>', 'only this cmdlet (required for hang; default: every Exchange cmdlet)')
-      .option('--probability <p>', 'for rpc: chance per invocation, 0..1', parseProbability, 1)
+      .option('--cmdlet <name>', "only this one of the simulator's cmdlets (required for hang; default: all of them)")
+      .option('--probability <p>', 'for rpc: chance per invocation, 0..1 (default 1)', parseProbability)
       .option('--count <n>', 'fire only this many times', parseCount)
-      .option('--after', 'for die: die after the cmdlet changed the organisation, before it answers'),
-  ).action(
-    async (
-      kind: FaultKind,
-      opts: { state?: string; cmdlet?: string; probability: number; count?: number; after?: boolean },
-    ) => {
-      const base = { cmdlet: opts.cmdlet, remaining: opts.count };
-      if (opts.after && kind !== 'die') throw new Error('--after applies to the die fault only');
-      let f: Fault;
-      if (kind === 'rpc') f = { kind, probability: opts.probability, ...base };
-      else if (kind === 'hang') {
-        if (!opts.cmdlet) throw new Error('fault inject hang needs --cmdlet <name>: the cmdlet that never answers');
-        f = { kind, ...base, cmdlet: opts.cmdlet };
-      } else if (kind === 'die') f = { kind, ...base, ...(opts.after ? { after: true } : {}) };
-      else f = { kind, ...base };
-      await injectFault(stateFile(opts), f);
-      console.log(`injected ${JSON.stringify(f)}`);
-    },
-  );
+      .option('--after', 'for die: die after the cmdlet changed the organisation, before it answers')
+      .option(
+        '--during-write',
+        'for die: die while the cmdlet writes its change, after the temporary file and before the rename',
+      ),
+  ).action(async (kind: FaultKind, opts: FaultOptions & { state?: string }) => {
+    const f = parseFaultRequest(kind, opts);
+    await injectFault(stateFile(opts), f);
+    console.log(`injected ${JSON.stringify(f)}`);
+  });
   stateOption(
     fault
       .command('clear')

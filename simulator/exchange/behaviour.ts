@@ -10,6 +10,10 @@ export const APPLICATION_LOG = 'Application';
 export const OWA_POOL = 'MSExchangeOWAAppPool';
 export const ECP_POOL = 'MSExchangeECPAppPool';
 export const SERVICE_HOST = 'MSExchangeServiceHost';
+/** The AuthAdmin servicelet runs when the service host starts and then every 12 hours. */
+export const AUTH_ADMIN_INTERVAL_MS = 12 * HOUR_MS;
+/** Event level Information. */
+const INFORMATION = 4;
 const MAX_EVENTS_PER_SERVER = 100;
 
 export function simulatedNow(org: Organisation, realNow: number = Date.now()): number {
@@ -42,6 +46,20 @@ export function writeEvent(
     server.events.splice(0, server.events.length - MAX_EVENTS_PER_SERVER);
 }
 
+/** The servicelet on `server` announces the current certificate with event 2014. */
+export function announceCurrent(org: Organisation, server: Server, at: number): void {
+  const current = org.authConfig.currentCertificateThumbprint;
+  if (!current) return;
+  server.serviceHost.announcedCurrent = current;
+  writeEvent(org, server, {
+    time: at,
+    providerName: AUTH_ADMIN_PROVIDER,
+    id: AUTH_ADMIN_EVENT_ID,
+    level: INFORMATION,
+    message: event2014Message(current),
+  });
+}
+
 /** Whether the AuthAdmin servicelet can start at all (child domain without the read session cannot). */
 export function authAdminCanRun(org: Organisation): boolean {
   return !org.organizationConfig.serversInChildDomain || org.organizationConfig.enableAuthAdminReadSession;
@@ -55,7 +73,8 @@ export function nextAuthAdminRun(org: Organisation, server: Server, t: number): 
   return start + Math.ceil((t - start) / interval) * interval;
 }
 
-function lastRunAtOrBefore(org: Organisation, server: Server, t: number): number | null {
+/** The servicelet's last run at or before `t`; null before the service host started. */
+export function lastRunAtOrBefore(org: Organisation, server: Server, t: number): number | null {
   const start = server.serviceHost.lastStart;
   if (t < start) return null;
   const interval = org.behaviour.authAdminIntervalMs;
@@ -69,7 +88,9 @@ function copyCertificate(c: Certificate, at: number, how: Certificate['installed
 
 /**
  * Replication to a fixpoint: a server lacking a distributed certificate receives it `delay` after it became available
- * on a server of the same site (or of another site, when cross-site replication happens at all).
+ * on a server of the same site (or of another site, when cross-site replication happens at all). A server that does
+ * not answer neither receives nor passes on anything; once it answers again, the copies it missed arrive at the next
+ * catch-up.
  */
 function replicate(org: Organisation, from: number, now: number): void {
   const { sameSiteReplicationDelayMs: same, crossSiteReplicationDelayMs: cross } = org.behaviour;
@@ -77,8 +98,9 @@ function replicate(org: Organisation, from: number, now: number): void {
     for (;;) {
       let best: { target: Server; source: Certificate; at: number } | undefined;
       for (const target of org.servers) {
-        if (target.roles.includes('Edge') || findCertificate(target, thumbprint)) continue;
+        if (target.roles.includes('Edge') || !target.reachable || findCertificate(target, thumbprint)) continue;
         for (const source of org.servers) {
+          if (!source.reachable) continue;
           const c = findCertificate(source, thumbprint);
           if (!c) continue;
           const delay = source.site === target.site ? same : cross;
@@ -132,16 +154,7 @@ function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt:
   }
   // Record ids follow time, as in a real log, whatever order the servers are visited in.
   announcements.sort((x, y) => x.at - y.at);
-  for (const { server, at } of announcements) {
-    server.serviceHost.announcedCurrent = a.currentCertificateThumbprint;
-    writeEvent(org, server, {
-      time: at,
-      providerName: AUTH_ADMIN_PROVIDER,
-      id: AUTH_ADMIN_EVENT_ID,
-      level: 4,
-      message: event2014Message(a.currentCertificateThumbprint!),
-    });
-  }
+  for (const { server, at } of announcements) announceCurrent(org, server, at);
 }
 
 /** Brings the organisation up to `now`. Idempotent: a second call with the same `now` changes nothing. */
@@ -163,16 +176,7 @@ export function restartServiceHost(org: Organisation, server: Server, now: numbe
   if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null && a.nextCertificateEffectiveDate <= now) {
     publish(org, now);
   }
-  if (a.currentCertificateThumbprint && server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) {
-    server.serviceHost.announcedCurrent = a.currentCertificateThumbprint;
-    writeEvent(org, server, {
-      time: now,
-      providerName: AUTH_ADMIN_PROVIDER,
-      id: AUTH_ADMIN_EVENT_ID,
-      level: 4,
-      message: event2014Message(a.currentCertificateThumbprint),
-    });
-  }
+  if (server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) announceCurrent(org, server, now);
 }
 
 /** IIS starts a new worker process, which loads the auth certificate that is current now (if it can). */
@@ -186,28 +190,56 @@ export function recyclePool(org: Organisation, server: Server, poolName: string,
   return true;
 }
 
+/** ok: nothing to do; stale: sign-in works but a pool still holds the previous certificate; broken: sign-in fails. */
+export type SignInStatus = 'ok' | 'stale' | 'broken';
+export const STALE_POOL_REASON = 'stale: recycle recommended';
+
 export interface SignInProbe {
   server: string;
+  status: SignInStatus;
+  /** Sign-in works (ok or stale). */
   works: boolean;
   reason: string;
 }
 
-/** OWA/ECP sign-in on one server: a valid current auth certificate, installed there, cached by both pools. */
+/**
+ * OWA/ECP sign-in on one server: a valid current auth certificate installed there, and pools caching a certificate
+ * they can still sign with. A planned rotation is a smooth transition: a pool caching the previous certificate (still
+ * listed as Previous, installed and within its validity) keeps working until it is recycled, and only a cached
+ * certificate that is missing, expired, or neither current nor previous breaks sign-in.
+ */
 export function signInProbe(org: Organisation, server: Server, now: number): SignInProbe {
-  const fail = (reason: string): SignInProbe => ({ server: server.name, works: false, reason });
-  const current = org.authConfig.currentCertificateThumbprint;
+  const fail = (reason: string): SignInProbe => ({ server: server.name, status: 'broken', works: false, reason });
+  const { currentCertificateThumbprint: current, previousCertificateThumbprint: previous } = org.authConfig;
   if (!current) return fail('no current auth certificate is configured');
   const cert = findCertificate(server, current);
   if (!cert) return fail(`current auth certificate ${current} is not installed on ${server.name}`);
   if (cert.notAfter <= now) return fail(`current auth certificate ${current} expired`);
   if (cert.notBefore > now) return fail(`current auth certificate ${current} is not valid yet`);
+  const stale: string[] = [];
   for (const pool of server.appPools) {
     if (pool.state !== 'Started') return fail(`${pool.name} is stopped`);
-    if (pool.cachedCertificate !== current) {
+    const cached = pool.cachedCertificate;
+    if (cached === current) continue;
+    if (cached === null || cached !== previous) {
       return fail(
-        `${pool.name} caches ${pool.cachedCertificate ?? 'no certificate'} instead of the current ${current} (recycle it)`,
+        `${pool.name} caches ${cached ?? 'no certificate'}, neither the current ${current} nor the previous certificate (recycle it)`,
       );
     }
+    const held = findCertificate(server, cached);
+    if (!held)
+      return fail(`${pool.name} caches the previous certificate ${cached}, which is not installed (recycle it)`);
+    if (held.notAfter <= now)
+      return fail(`${pool.name} caches the previous certificate ${cached}, which expired (recycle it)`);
+    stale.push(pool.name);
   }
-  return { server: server.name, works: true, reason: 'OWA and ECP sign-in work' };
+  if (stale.length) {
+    return {
+      server: server.name,
+      status: 'stale',
+      works: true,
+      reason: `${STALE_POOL_REASON}: ${stale.join(', ')} still cache the previous certificate ${previous}`,
+    };
+  }
+  return { server: server.name, status: 'ok', works: true, reason: 'OWA and ECP sign-in work' };
 }

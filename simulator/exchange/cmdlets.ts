@@ -1,5 +1,6 @@
 // The Exchange (and Windows) cmdlets the service uses, with the parameter names and types of Microsoft's references.
 // Each invocation is one read-modify-write of the state file under its lock, after the lazy catch-up to now.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   CmdletContext,
   CmdletSpec,
@@ -22,18 +23,33 @@ import {
   SERVICE_HOST,
   signInProbe,
 } from './behaviour';
-import { AUTH_CERT_FRIENDLY_NAME, exportPfx, importPfx, makeCertificate, PfxError } from './certificates';
+import {
+  AUTH_CERT_FRIENDLY_NAME,
+  DEFAULT_CERT_FRIENDLY_NAME,
+  exportPfx,
+  importPfx,
+  makeCertificate,
+  PfxError,
+} from './certificates';
 import {
   certificateNotFound,
   exchangeError,
   invalidArgument,
   invalidOperation,
-  nonInteractivePrompt,
   objectNotFound,
   remotingFailed,
   rpcUnavailable,
 } from './errors';
-import { findCertificate, findServer, Organisation, Server, ServiceName, serviceNameSchema } from './model';
+import {
+  Certificate,
+  domainController,
+  findCertificate,
+  findServer,
+  Organisation,
+  Server,
+  ServiceName,
+  serviceNameSchema,
+} from './model';
 import {
   authConfigObject,
   certificateObject,
@@ -44,18 +60,20 @@ import {
   transportServiceObject,
 } from './objects';
 import { withOrganization } from './organisation';
-import { dieNow, takeFault } from './faults';
+import { cmdletStateWriter, dieNow, takeFault } from './faults';
+import { Prompter, Question, refusePrompts } from '../shell/prompt';
 
 /** Set-AuthConfig warns below this lead time: Microsoft's advice is at least 48 hours for replication. */
 export const MIN_EFFECTIVE_DATE_LEAD_MS = 48 * HOUR_MS;
 export const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
+/** Restarting IIS (or its activation service) restarts every application pool. */
+const IIS_SERVICES = ['W3SVC', 'WAS'];
 const KNOWN_SERVICES = [
-  'MSExchangeServiceHost',
+  SERVICE_HOST,
   'MSExchangeTransport',
   'MSExchangeIS',
   'MSExchangeFrontEndTransport',
-  'W3SVC',
-  'WAS',
+  ...IIS_SERVICES,
 ];
 
 const SERVICES_PARAM: ParamSpec['type'] = {
@@ -144,7 +162,7 @@ function connected(org: Organisation): Server {
 function targetServer(org: Organisation, cmdlet: string, args: Record<string, PSValue>, ctx: CmdletContext): Server {
   const name = str(args.Server) ?? ctx.computerName ?? org.connectedServer;
   const s = findServer(org, name);
-  if (!s) throw objectNotFound(cmdlet, org.connectedServer, name, `dc1.${org.rootDomain}`);
+  if (!s) throw objectNotFound(cmdlet, org.connectedServer, name, domainController(org));
   return s;
 }
 
@@ -175,7 +193,7 @@ function thumbprintAndServer(
     const i = identity.lastIndexOf('\\');
     if (i > 0) {
       const server = findServer(org, identity.slice(0, i));
-      if (!server) throw objectNotFound(cmdlet, org.connectedServer, identity, `dc1.${org.rootDomain}`);
+      if (!server) throw objectNotFound(cmdlet, org.connectedServer, identity, domainController(org));
       if (!server.reachable) throw rpcUnavailable(cmdlet, server);
       return {
         server,
@@ -243,22 +261,89 @@ export function diagnosticInfoXml(org: Organisation, s: Server, now: number, com
   );
 }
 
-export function exchangeCmdlets(file: string): CmdletSpec[] {
-  const run: Runner = (fn) => withOrganization(file, fn);
-  const specs = cmdletSpecs(run);
-  const names = specs.map((c) => c.name);
-  return specs.map((spec) => ({
+function overwriteDefaultSmtp(server: Server, replacement: Certificate): Question {
+  const current = server.internalTransportCertificate && findCertificate(server, server.internalTransportCertificate);
+  const describe = (c: Certificate) => `'${c.thumbprint}' (expires ${new Date(c.notAfter).toISOString()})`;
+  return {
+    id: 'overwrite-default-smtp',
+    caption: 'Confirm',
+    message:
+      'Overwrite the existing default SMTP certificate?\n\n' +
+      `Current certificate: ${current ? describe(current) : "''"}\n` +
+      `Replace it with certificate: ${describe(replacement)}`,
+  };
+}
+
+const SHORT_LEAD_TIME: Question = {
+  id: 'effective-date-within-48h',
+  caption: 'Confirm',
+  message:
+    'The effective date is less than 48 hours from now. The new certificate might not be available on all servers ' +
+    'by then, which could cause authentication failures. Do you want to continue?',
+};
+
+/** A question asked inside the locked read-modify-write before it has an answer: the attempt is abandoned. */
+class Unanswered extends Error {
+  constructor(readonly question: Question) {
+    super(`unanswered prompt ${question.id}`);
+  }
+}
+
+/** ShouldContinue as a cmdlet sees it: the answer, known by the time the attempt that asked runs again. */
+type Confirm = (question: Question) => boolean;
+
+/** The Exchange cmdlet running in this async context. */
+interface Invocation {
+  cmdlet: string;
+  /** Simulated time the shell called it, before any lock or state read: "the current time" for its checks. */
+  calledAt: number;
+}
+const invocation = new AsyncLocalStorage<Invocation>();
+
+export interface ExchangeCmdletOptions {
+  /** Answers prompts; by default nobody can (a -NonInteractive shell). */
+  prompt?: Prompter;
+  /** When the shell called the cmdlet (the host notes it in beforeCmdlet); by default when it started to run. */
+  calledAt?: (cmdlet: string) => number | undefined;
+}
+
+export function exchangeCmdlets(file: string, options: ExchangeCmdletOptions = {}): CmdletSpec[] {
+  const prompt = options.prompt ?? refusePrompts;
+  // A prompt may wait for stdin indefinitely, so it is never asked under the state file's lock: the attempt that
+  // needs an answer stops without writing, the question is asked, and the cmdlet runs again on fresh state.
+  const run: Runner = async (fn) => {
+    const answers = new Map<string, boolean>();
+    const confirm: Confirm = (question) => {
+      const answer = answers.get(question.id);
+      if (answer === undefined) throw new Unanswered(question);
+      return answer;
+    };
+    for (;;) {
+      try {
+        return await withOrganization(
+          file,
+          (org, now) => fn(org, now, confirm),
+          cmdletStateWriter(invocation.getStore()?.cmdlet, EXCHANGE_CMDLET_NAMES),
+        );
+      } catch (e) {
+        if (!(e instanceof Unanswered)) throw e;
+        answers.set(e.question.id, await prompt(e.question));
+      }
+    }
+  };
+  return cmdletSpecs(run).map((spec) => ({
     ...spec,
-    invoke: async (args, ctx) => {
-      const output = await spec.invoke(args, ctx);
-      // A "die --after" fault: the change is on disk, the caller never hears of it.
-      if (await takeFault(file, spec.name, names, Math.random, 'after')) await dieNow();
-      return output;
-    },
+    invoke: (args, ctx) =>
+      invocation.run({ cmdlet: spec.name, calledAt: options.calledAt?.(spec.name) ?? ctx.now().ms }, async () => {
+        const output = await spec.invoke(args, ctx);
+        // A "die --after" fault: the change is on disk, the caller never hears of it.
+        if (await takeFault(file, spec.name, EXCHANGE_CMDLET_NAMES, Math.random, 'after')) await dieNow();
+        return output;
+      }),
   }));
 }
 
-type Runner = <T>(fn: (org: Organisation, now: number) => T | Promise<T>) => Promise<T>;
+type Runner = <T>(fn: (org: Organisation, now: number, confirm: Confirm) => T | Promise<T>) => Promise<T>;
 
 function cmdletSpecs(run: Runner): CmdletSpec[] {
   return [
@@ -275,7 +360,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
           const id = str(args.Identity);
           if (id === undefined) return org.servers.map((s) => serverObject(org, s, now));
           const s = findServer(org, id);
-          if (!s) throw objectNotFound('Get-ExchangeServer', org.connectedServer, id, `dc1.${org.rootDomain}`);
+          if (!s) throw objectNotFound('Get-ExchangeServer', org.connectedServer, id, domainController(org));
           return [serverObject(org, s, now)];
         }),
     },
@@ -326,7 +411,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
         ...common('Confirm', 'WhatIf', 'DomainController'),
       ],
       invoke: (args, ctx) =>
-        run((org, now) => {
+        run((org, now, confirm) => {
           const cmd = 'New-ExchangeCertificate';
           const server = reachableServer(org, cmd, args, ctx);
           if (bool(args.GenerateRequest)) {
@@ -354,7 +439,9 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
             subject,
             friendlyName:
               str(args.FriendlyName) ??
-              (subject.toLowerCase().includes('auth certificate') ? AUTH_CERT_FRIENDLY_NAME : 'Microsoft Exchange'),
+              (subject.toLowerCase().includes('auth certificate')
+                ? AUTH_CERT_FRIENDLY_NAME
+                : DEFAULT_CERT_FRIENDLY_NAME),
             notBefore: now,
             services,
             privateKeyExportable: bool(args.PrivateKeyExportable),
@@ -364,10 +451,11 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
             installedBy: 'new',
           });
           if (bool(args.WhatIf)) return [];
+          // "Overwrite the existing default SMTP certificate?" -Force answers yes; no keeps the default.
           const replacesTransport =
-            services.includes('SMTP') && server.internalTransportCertificate !== cert.thumbprint;
-          // "Overwrite the existing default SMTP certificate?" needs an answer; -Force answers yes.
-          if (replacesTransport && !bool(args.Force)) throw nonInteractivePrompt();
+            services.includes('SMTP') &&
+            server.internalTransportCertificate !== cert.thumbprint &&
+            (bool(args.Force) || confirm(overwriteDefaultSmtp(server, cert)));
           server.certificates.push(cert);
           if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
           return [certificateObject(org, server, cert, now)];
@@ -386,7 +474,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
         ...common('Confirm', 'WhatIf', 'DomainController'),
       ],
       invoke: (args, ctx) =>
-        run((org, now) => {
+        run((org, now, confirm) => {
           const cmd = 'Enable-ExchangeCertificate';
           const { server, thumbprint } = thumbprintAndServer(org, cmd, args, ctx);
           if (!thumbprint) {
@@ -412,8 +500,9 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
           const services = parseServices(args.Services) ?? [];
           if (bool(args.WhatIf)) return [];
           const replacesTransport =
-            services.includes('SMTP') && server.internalTransportCertificate !== cert.thumbprint;
-          if (replacesTransport && !bool(args.Force)) throw nonInteractivePrompt();
+            services.includes('SMTP') &&
+            server.internalTransportCertificate !== cert.thumbprint &&
+            (bool(args.Force) || confirm(overwriteDefaultSmtp(server, cert)));
           for (const sv of services) if (!cert.services.includes(sv)) cert.services.push(sv);
           if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
           return [];
@@ -541,8 +630,10 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
         { name: 'ServiceName', type: 'String' },
         ...common('Confirm', 'WhatIf', 'DomainController'),
       ],
-      invoke: (args, ctx) =>
-        run((org, now) => {
+      invoke: (args, ctx) => {
+        // The current time as the call was made: the fault check and the lock are not the caller's lateness.
+        const calledAt = invocation.getStore()?.calledAt ?? ctx.now().ms;
+        return run((org, now, confirm) => {
           const cmd = 'Set-AuthConfig';
           const server = reachableServer(org, cmd, args, ctx);
           const a = org.authConfig;
@@ -562,9 +653,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
               );
             }
             requireCertificate(cmd, server, newThumb);
-            // The date is computed by the client a moment before the cmdlet runs: allow for that, scaled by the clock.
-            const slack = 60_000 + 2_000 * org.clock.acceleration;
-            if (effective < now - slack) {
+            const { pastEffectiveDateToleranceMs, callLatencyMs } = org.behaviour;
+            if (effective < calledAt - pastEffectiveDateToleranceMs - callLatencyMs * org.clock.acceleration) {
               throw invalidArgument(
                 cmd,
                 server.name,
@@ -572,8 +662,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
                 new Date(effective).toISOString(),
               );
             }
-            // "The effective date is less than 48 hours from now... Do you want to continue?"
-            if (effective - now < MIN_EFFECTIVE_DATE_LEAD_MS && !force) throw nonInteractivePrompt();
+            // Declining the short lead time cancels the whole call.
+            if (effective - now < MIN_EFFECTIVE_DATE_LEAD_MS && !force && !confirm(SHORT_LEAD_TIME)) return [];
             if (!whatIf) {
               a.nextCertificateThumbprint = newThumb;
               a.nextCertificateEffectiveDate = effective;
@@ -626,7 +716,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
             a.whenChanged = now;
           }
           return [];
-        }),
+        });
+      },
     },
     {
       name: 'Get-HybridConfiguration',
@@ -648,11 +739,13 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
       invoke: (args) =>
         run((org) => {
           if (bool(args.WhatIf)) return [];
-          // The binder reports an absent switch as $false, so $false counts only when the call sets nothing else
-          // (`Set-OrganizationConfig -EnableAuthAdminReadSession:$false`).
-          const enable = bool(args.EnableAuthAdminReadSession);
-          if (enable || (args.EnableAuthAdminReadSession === false && args.OAuth2ClientProfileEnabled === undefined)) {
-            org.organizationConfig.enableAuthAdminReadSession = enable;
+          // Only what the call names changes: an absent parameter is not in args, `-Switch:$false` is.
+          const config = org.organizationConfig;
+          if (args.EnableAuthAdminReadSession !== undefined) {
+            config.enableAuthAdminReadSession = bool(args.EnableAuthAdminReadSession);
+          }
+          if (args.OAuth2ClientProfileEnabled !== undefined) {
+            config.oauth2ClientProfileEnabled = bool(args.OAuth2ClientProfileEnabled);
           }
           return [];
         }),
@@ -672,7 +765,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
               'Get-TransportService',
               ctx.computerName ?? org.connectedServer,
               id,
-              `dc1.${org.rootDomain}`,
+              domainController(org),
             );
           return [transportServiceObject(org, s)];
         }),
@@ -838,9 +931,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
             }
             if (bool(args.WhatIf)) continue;
             if (known === SERVICE_HOST) restartServiceHost(org, server, now);
-            // W3SVC/WAS restart every application pool; they reload the auth certificate.
-            if (known === 'W3SVC' || known === 'WAS')
-              for (const p of server.appPools) recyclePool(org, server, p.name, now);
+            // The new worker processes reload the auth certificate.
+            if (IIS_SERVICES.includes(known)) for (const p of server.appPools) recyclePool(org, server, p.name, now);
             if (bool(args.PassThru)) {
               out.push(
                 new PSObject('Deserialized.System.ServiceProcess.ServiceController', {

@@ -76,16 +76,6 @@ export function objectNotFound(cmdlet: string, connected: string, identity: stri
   );
 }
 
-/** What ShouldContinue does in a shell started with -NonInteractive. */
-export function nonInteractivePrompt(): PSError {
-  return new PSError('PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.', {
-    category: 'NotImplemented',
-    reason: 'HostException',
-    exceptionType: 'System.Management.Automation.Host.HostException',
-    errorId: 'HostFunctionNotImplemented',
-  });
-}
-
 export function invalidArgument(cmdlet: string, server: string, message: string, targetObject?: string): PSError {
   return exchangeError(cmdlet, server, message, {
     category: 'InvalidArgument',

@@ -1,6 +1,7 @@
 // What the simulated shell loads at start-up: the organisation's cmdlets, its clock and its fault hook.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Prompter, PromptingHost, refusePrompts } from '../shell/prompt';
 import { CmdletContext, ExchangeHost, PSDateTime } from '../shell/types';
 import { simulatedNow } from './behaviour';
 import { EXCHANGE_CMDLET_NAMES, exchangeCmdlets } from './cmdlets';
@@ -25,6 +26,8 @@ export function stateFileFromEnv(env: NodeJS.ProcessEnv): string {
 function clockReader(file: string): () => number {
   let cached: { key: string; clock: Organisation['clock'] } | undefined;
   return () => {
+    // Read first: re-parsing a changed state file takes time that is not the caller's.
+    const realNow = Date.now();
     let key = '';
     try {
       const st = fs.statSync(file);
@@ -33,16 +36,26 @@ function clockReader(file: string): () => number {
       // keep the last known clock if the file vanished mid-rename
     }
     if (!cached || (key && key !== cached.key)) cached = { key, clock: readState(file).clock };
-    return simulatedNow({ clock: cached.clock } as Organisation);
+    return simulatedNow({ clock: cached.clock } as Organisation, realNow);
   };
 }
 
-export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<ExchangeHost> {
+export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<ExchangeHost & PromptingHost> {
   const file = stateFileFromEnv(env);
   readState(file); // fail at start-up, with the file's problem named, rather than on the first cmdlet
   const now = clockReader(file);
+  // Until the shell says otherwise (it knows whether it was started with -NonInteractive), nobody can answer.
+  let prompter: Prompter = refusePrompts;
+  // Noted before the fault check reads the state file, which can take long enough to matter on a fast clock.
+  const calledAt = new Map<string, number>();
   return {
-    cmdlets: exchangeCmdlets(file),
+    cmdlets: exchangeCmdlets(file, {
+      prompt: (question) => prompter(question),
+      calledAt: (cmdlet) => calledAt.get(cmdlet.toLowerCase()),
+    }),
+    usePrompter(p: Prompter): void {
+      prompter = p;
+    },
     now: () => new PSDateTime(now(), 'Local'),
     async connectRemote(computerName: string): Promise<void> {
       const server = findServer(readState(file), computerName);
@@ -50,6 +63,7 @@ export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<Exchan
       if (!server.reachable) throw remotingFailed(computerName, true);
     },
     async beforeCmdlet(name: string, ctx: CmdletContext): Promise<void> {
+      calledAt.set(name.toLowerCase(), now());
       const hit = await takeFault(file, name, EXCHANGE_CMDLET_NAMES);
       if (!hit) return;
       switch (hit.fault.kind) {

@@ -90,6 +90,14 @@ export const serverSchema = z.object({
 });
 export type Server = z.infer<typeof serverSchema>;
 
+/**
+ * When a die fault kills the shell: before the cmdlet acts; during-write, once the cmdlet's new state is complete in
+ * the temporary file and before the rename (the state must stay the previous one); after, once the change is
+ * persisted and before the cmdlet answers (the retry must find the change).
+ */
+export const DIE_POINTS = ['before', 'during-write', 'after'] as const;
+export type DiePoint = (typeof DIE_POINTS)[number];
+
 export const faultSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('rpc'),
@@ -102,8 +110,8 @@ export const faultSchema = z.discriminatedUnion('kind', [
     kind: z.literal('die'),
     cmdlet: z.string().optional(),
     remaining: z.number().int().positive().optional(),
-    /** Die after the cmdlet's change is persisted, before its output is written: the retry must find the change. */
-    after: z.boolean().optional(),
+    /** Where the shell dies; absent: before the cmdlet acts. */
+    point: z.enum(DIE_POINTS).optional(),
   }),
   z.object({
     kind: z.literal('access-denied'),
@@ -114,6 +122,9 @@ export const faultSchema = z.discriminatedUnion('kind', [
 export type Fault = z.infer<typeof faultSchema>;
 export const FAULT_KINDS = ['rpc', 'hang', 'die', 'access-denied'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export const DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS = 60_000;
+export const DEFAULT_CALL_LATENCY_MS = 100;
 
 export const organisationSchema = z.object({
   version: z.literal(STATE_VERSION),
@@ -133,6 +144,14 @@ export const organisationSchema = z.object({
     /** null: the servicelet never copies across AD sites, so export/import is the only way. */
     crossSiteReplicationDelayMs: z.number().int().nonnegative().nullable(),
     authAdminIntervalMs: z.number().int().positive(),
+    /** How far (simulated) in the past Set-AuthConfig still takes an effective date: the caller computed it just now. */
+    pastEffectiveDateToleranceMs: z.number().int().nonnegative().default(DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS),
+    /**
+     * Real time a date computed in the command line may take to reach Set-AuthConfig (evaluating and binding the
+     * arguments, a busy machine); the simulated clock runs `acceleration` times faster meanwhile, so this much real
+     * time is tolerated too (x12000: 20 simulated minutes).
+     */
+    callLatencyMs: z.number().int().nonnegative().default(DEFAULT_CALL_LATENCY_MS),
   }),
   authConfig: z.object({
     currentCertificateThumbprint: thumbprint.nullable(),
@@ -146,6 +165,8 @@ export const organisationSchema = z.object({
   hybrid: z.object({ present: z.boolean(), name: z.string() }),
   organizationConfig: z.object({
     enableAuthAdminReadSession: z.boolean(),
+    /** Modern authentication for clients; state files written before it was stored had it on. */
+    oauth2ClientProfileEnabled: z.boolean().default(true),
     /** Exchange servers in a child domain, system mailbox in the root: AuthAdmin needs the read session. */
     serversInChildDomain: z.boolean(),
   }),
@@ -201,6 +222,11 @@ export function servicesFlags(services: readonly ServiceName[]): number {
 export function servicesNames(services: readonly ServiceName[]): string {
   const names = ALLOWED_SERVICES.filter(([n]) => services.includes(n as ServiceName)).map(([n]) => n);
   return names.length ? names.join(', ') : 'None';
+}
+
+/** The domain controller Exchange names in AD errors and as OriginatingServer. */
+export function domainController(org: Organisation): string {
+  return `dc1.${org.rootDomain}`;
 }
 
 export function findServer(org: Organisation, nameOrFqdn: string): Server | undefined {

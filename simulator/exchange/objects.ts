@@ -4,7 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { PSDateTime, PSEnum, PSObject, PSValue } from '../shell/types';
 import { rawData } from './certificates';
-import { Certificate, EventRecord, Organisation, Server, servicesFlags, servicesNames } from './model';
+import {
+  Certificate,
+  domainController,
+  EventRecord,
+  Organisation,
+  Server,
+  servicesFlags,
+  servicesNames,
+} from './model';
 
 const RUNSPACE_ID = randomUUID();
 
@@ -89,6 +97,14 @@ export function certificateObject(org: Organisation, server: Server, c: Certific
   );
 }
 
+/**
+ * Client Access services: a role of its own in Exchange 2013 (15.0), part of the Mailbox role from Exchange 2016
+ * (15.1) on, where ServerRole says only Mailbox and IsClientAccessServer is still true.
+ */
+function hasClientAccess(s: Server): boolean {
+  return s.roles.includes('ClientAccess') || (s.roles.includes('Mailbox') && s.version.minor >= 1);
+}
+
 /** Microsoft.Exchange.Data.Directory.SystemConfiguration.ServerRole, a [Flags] enum. */
 function serverRoleEnum(server: Server): PSEnum {
   const bits: Array<[string, number, boolean]> = [
@@ -112,7 +128,7 @@ export function serverObject(org: Organisation, s: Server, now: number): PSObjec
     Edition: 'Enterprise',
     Fqdn: s.fqdn,
     IsHubTransportServer: !s.roles.includes('Edge'),
-    IsClientAccessServer: s.roles.includes('ClientAccess'),
+    IsClientAccessServer: hasClientAccess(s),
     IsEdgeServer: s.roles.includes('Edge'),
     IsMailboxServer: s.roles.includes('Mailbox'),
     IsE14OrLater: true,
@@ -127,7 +143,7 @@ export function serverObject(org: Organisation, s: Server, now: number): PSObjec
     DistinguishedName: `CN=${s.name},CN=Servers,CN=Exchange Administrative Group (FYDIBOHF23SPDLT),CN=Administrative Groups,${configurationDn(org)}`,
     WhenChanged: dt(now),
     WhenChangedUTC: dtUtc(now),
-    OriginatingServer: `dc1.${org.rootDomain}`,
+    OriginatingServer: domainController(org),
     ...remoting(org),
   });
 }
@@ -156,7 +172,7 @@ export function authConfigObject(org: Organisation): PSObject {
       WhenChanged: dt(a.whenChanged),
       WhenChangedUTC: dtUtc(a.whenChanged),
       IsValid: true,
-      OriginatingServer: `dc1.${org.rootDomain}`,
+      OriginatingServer: domainController(org),
       ...remoting(org),
     },
   );
@@ -169,7 +185,7 @@ export function organizationConfigObject(org: Organisation): PSObject {
       Name: org.organisationName,
       Identity: org.organisationName,
       EnableAuthAdminReadSession: org.organizationConfig.enableAuthAdminReadSession,
-      OAuth2ClientProfileEnabled: true,
+      OAuth2ClientProfileEnabled: org.organizationConfig.oauth2ClientProfileEnabled,
       IsValid: true,
       DistinguishedName: configurationDn(org),
       ...remoting(org),

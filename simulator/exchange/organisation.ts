@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { catchUp, signInProbe, simulatedNow, SignInProbe } from './behaviour';
 import { Organisation, StateFileError } from './model';
 import { buildScenario, ScenarioOptions } from './scenarios';
-import { readState, withFileLock, writeStateAtomically } from './store';
+import { readState, StateWriter, withFileLock, writeStateAtomically } from './store';
 
 export interface CreateOptions extends ScenarioOptions {
   /** Replace an existing state file; without it an existing file is an error. */
@@ -48,14 +48,18 @@ function withoutProgress(org: Organisation): string {
 export async function withOrganization<T>(
   file: string,
   fn: (org: Organisation, now: number) => Promise<T> | T,
+  write: StateWriter = (f, next) => writeStateAtomically(f, next),
 ): Promise<T> {
   return withFileLock(file, async () => {
     const org = readState(file);
+    const { processedUntil } = org;
     const before = withoutProgress(org);
     const now = simulatedNow(org);
     catchUp(org, now);
     const result = await fn(org, now);
-    if (withoutProgress(org) !== before) writeStateAtomically(file, org);
+    if (withoutProgress(org) !== before) {
+      write(file, org, () => ({ ...(JSON.parse(before) as Organisation), processedUntil }));
+    }
     return result;
   });
 }

@@ -1,7 +1,27 @@
 // Named starting points for the organisation. Each one sets up a fact the rotation must cope with.
-import { AUTH_CERT_FRIENDLY_NAME, AUTH_CERT_SUBJECT, makeCertificate } from './certificates';
-import { event2014Message, AUTH_ADMIN_EVENT_ID, AUTH_ADMIN_PROVIDER, ECP_POOL, HOUR_MS, OWA_POOL } from './behaviour';
-import { Certificate, Organisation, Server, STATE_VERSION } from './model';
+import {
+  AUTH_CERT_FRIENDLY_NAME,
+  AUTH_CERT_SUBJECT,
+  DEFAULT_CERT_FRIENDLY_NAME,
+  makeCertificate,
+} from './certificates';
+import {
+  announceCurrent,
+  authAdminCanRun,
+  AUTH_ADMIN_INTERVAL_MS,
+  ECP_POOL,
+  HOUR_MS,
+  lastRunAtOrBefore,
+  OWA_POOL,
+} from './behaviour';
+import {
+  Certificate,
+  DEFAULT_CALL_LATENCY_MS,
+  DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS,
+  Organisation,
+  Server,
+  STATE_VERSION,
+} from './model';
 
 const DAY_MS = 24 * HOUR_MS;
 const YEAR_MS = 365.25 * DAY_MS;
@@ -43,11 +63,11 @@ interface ServerPlan {
   reachable?: boolean;
 }
 
-function buildServer(plan: ServerPlan, domain: string, now: number, index: number): Server {
+function buildServer(plan: ServerPlan, domain: string, now: number, index: number, authAdminInterval: number): Server {
   const fqdn = `${plan.name.toLowerCase()}.${domain}`;
   const transport = makeCertificate({
     subject: `CN=${plan.name}`,
-    friendlyName: 'Microsoft Exchange',
+    friendlyName: DEFAULT_CERT_FRIENDLY_NAME,
     notBefore: now - 3 * YEAR_MS + index * 60_000,
     services: ['IMAP', 'POP', 'IIS', 'SMTP'],
     privateKeyExportable: false,
@@ -56,14 +76,15 @@ function buildServer(plan: ServerPlan, domain: string, now: number, index: numbe
     installedBy: 'scenario',
     seed: `transport|${fqdn}|${now}`,
   });
-  // Service hosts started at different times over the last month, so their 12-hour cycles are out of phase.
-  const lastStart = now - 30 * DAY_MS + ((index * 37 * 60_000) % (12 * HOUR_MS));
+  // Service hosts started at different times over the last month, so their AuthAdmin cycles are out of phase.
+  const lastStart = now - 30 * DAY_MS + ((index * 37 * 60_000) % authAdminInterval);
   return {
     name: plan.name,
     fqdn,
     site: plan.site,
     domain,
-    roles: ['Mailbox', 'ClientAccess'],
+    // Exchange 2016 and 2019 install one Mailbox role that includes the Client Access services.
+    roles: ['Mailbox'],
     version: { major: 15, minor: 2, build: 1544, revision: 4 },
     reachable: plan.reachable ?? true,
     certificates: [transport],
@@ -84,7 +105,8 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
   const realNow = opts.realNow ?? Date.now();
   const now = opts.start ?? realNow;
   const rootDomain = 'contoso.com';
-  const domain = name === 'child-domain' ? `corp.${rootDomain}` : rootDomain;
+  const childDomain = name === 'child-domain';
+  const domain = childDomain ? `corp.${rootDomain}` : rootDomain;
 
   let plans: ServerPlan[] = [
     { name: 'EX1', site: 'Default-First-Site-Name' },
@@ -108,7 +130,14 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     }));
     crossSite = 6 * HOUR_MS;
   }
-  const servers = plans.map((p, i) => buildServer(p, domain, now, i));
+  const behaviour: Organisation['behaviour'] = {
+    sameSiteReplicationDelayMs: HOUR_MS,
+    crossSiteReplicationDelayMs: crossSite,
+    authAdminIntervalMs: AUTH_ADMIN_INTERVAL_MS,
+    pastEffectiveDateToleranceMs: DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS,
+    callLatencyMs: DEFAULT_CALL_LATENCY_MS,
+  };
+  const servers = plans.map((p, i) => buildServer(p, domain, now, i, behaviour.authAdminIntervalMs));
 
   // The auth certificate made by Setup three years ago (ten days past its five years in "expired").
   const authNotBefore = name === 'expired' ? now - 5 * YEAR_MS - 10 * DAY_MS : now - 3 * YEAR_MS;
@@ -122,40 +151,14 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     installedBy: 'scenario',
     seed: `auth|${name}|${now}`,
   });
-  let recordId = 1;
-  servers.forEach((s, i) => {
-    const missing = name === 'missing-on-one' && i === 1;
-    if (!missing) s.certificates.unshift({ ...auth });
-    for (const pool of s.appPools) pool.cachedCertificate = missing ? null : auth.thumbprint;
-    const interval = 12 * HOUR_MS;
-    const blocked = name === 'child-domain';
-    s.serviceHost.authAdminLastRun = blocked
-      ? null
-      : s.serviceHost.lastStart + Math.floor((now - s.serviceHost.lastStart) / interval) * interval;
-    s.serviceHost.announcedCurrent = auth.thumbprint;
-    s.events.push({
-      recordId: recordId++,
-      time: authNotBefore + HOUR_MS + i * 60_000,
-      logName: 'Application',
-      providerName: AUTH_ADMIN_PROVIDER,
-      id: AUTH_ADMIN_EVENT_ID,
-      level: 4,
-      message: event2014Message(auth.thumbprint),
-    });
-  });
-
-  return {
+  const org: Organisation = {
     version: STATE_VERSION,
     scenario: name,
     organisationName: 'Contoso',
     rootDomain,
     clock: { anchorReal: realNow, anchorSim: now, acceleration: opts.acceleration ?? 1 },
     processedUntil: now,
-    behaviour: {
-      sameSiteReplicationDelayMs: HOUR_MS,
-      crossSiteReplicationDelayMs: crossSite,
-      authAdminIntervalMs: 12 * HOUR_MS,
-    },
+    behaviour,
     authConfig: {
       currentCertificateThumbprint: auth.thumbprint,
       previousCertificateThumbprint: null,
@@ -167,12 +170,22 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     hybrid: { present: name === 'hybrid', name: 'Hybrid Configuration' },
     organizationConfig: {
       enableAuthAdminReadSession: false,
-      serversInChildDomain: name === 'child-domain',
+      oauth2ClientProfileEnabled: true,
+      serversInChildDomain: childDomain,
     },
     connectedServer: servers[0].name,
     faults: [],
-    nextRecordId: recordId,
+    nextRecordId: 1,
     createdAt: now,
     servers,
   };
+  servers.forEach((s, i) => {
+    const missing = name === 'missing-on-one' && i === 1;
+    if (!missing) s.certificates.unshift({ ...auth });
+    for (const pool of s.appPools) pool.cachedCertificate = missing ? null : auth.thumbprint;
+    s.serviceHost.authAdminLastRun = authAdminCanRun(org) ? lastRunAtOrBefore(org, s, now) : null;
+    // Setup's certificate became current long ago, and each server announced it then.
+    announceCurrent(org, s, authNotBefore + HOUR_MS + i * 60_000);
+  });
+  return org;
 }

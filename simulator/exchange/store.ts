@@ -29,7 +29,15 @@ function removeOrphanedTemporaries(dir: string, base: string): void {
   }
 }
 
-export function writeStateAtomically(file: string, org: Organisation): void {
+/** Persists a changed organisation; `previous` gives the state as it was read, before the change. */
+export type StateWriter = (file: string, next: Organisation, previous: () => Organisation) => void;
+
+export interface WriteHooks {
+  /** Runs once the temporary file is complete on disk, before it replaces the state (the die --during-write fault). */
+  beforeRename?: (temporaryFile: string) => void;
+}
+
+export function writeStateAtomically(file: string, org: Organisation, hooks: WriteHooks = {}): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w', 0o600);
@@ -39,6 +47,7 @@ export function writeStateAtomically(file: string, org: Organisation): void {
   } finally {
     fs.closeSync(fd);
   }
+  hooks.beforeRename?.(tmp);
   try {
     fs.renameSync(tmp, file);
   } catch (e) {

@@ -210,9 +210,7 @@ export function bindParameters(
       commandExtent,
     );
   }
-  for (const p of spec.params) {
-    if (p.type === 'SwitchParameter' && !(p.name in args)) args[p.name] = false;
-  }
+  // An absent switch stays unbound, as in $PSBoundParameters: `-Switch:$false` is a value a cmdlet must see.
   return { args, pipelineParam };
 }
 

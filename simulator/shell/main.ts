@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import { BUILTIN_CMDLETS } from './builtins';
 import { ExitSignal } from './errors';
 import { Interpreter } from './evaluator';
+import { consolePrompter, PromptingHost, refusePrompts } from './prompt';
 import type { ExchangeHost } from './types';
 
 export interface ShellOptions {
@@ -13,7 +14,7 @@ export interface ShellOptions {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
-  host: ExchangeHost;
+  host: ExchangeHost & Partial<PromptingHost>;
 }
 
 const FLAGS = new Set(['-nologo', '-noprofile', '-noninteractive', '-noexit', '-mta', '-sta']);
@@ -21,6 +22,8 @@ const WITH_VALUE = new Set(['-executionpolicy', '-outputformat', '-inputformat',
 
 export interface ParsedArguments {
   noExit: boolean;
+  /** -NonInteractive: a prompt fails at once instead of reading its answer from stdin. */
+  nonInteractive: boolean;
   /** `-` to read commands from stdin, otherwise the command text to run. */
   command: string;
 }
@@ -28,12 +31,14 @@ export interface ParsedArguments {
 /** Parses powershell.exe's switches (case-insensitive); returns an error message naming a bad argument. */
 export function parseArguments(argv: string[]): ParsedArguments | { error: string } {
   let noExit = false;
+  let nonInteractive = false;
   let command: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const lower = arg.toLowerCase().replace(/^\//, '-');
     if (FLAGS.has(lower)) {
       if (lower === '-noexit') noExit = true;
+      if (lower === '-noninteractive') nonInteractive = true;
       continue;
     }
     if (WITH_VALUE.has(lower)) {
@@ -61,7 +66,7 @@ export function parseArguments(argv: string[]): ParsedArguments | { error: strin
     }
     return { error: `The argument '${arg}' is not a recognized parameter of the simulated Exchange Management Shell.` };
   }
-  return { noExit, command: command ?? '-' };
+  return { noExit, nonInteractive, command: command ?? '-' };
 }
 
 /** The upper half of code page 437. */
@@ -105,15 +110,27 @@ export async function runShell(options: ShellOptions): Promise<number> {
       clearInterval(keepAlive);
     }
   };
+  // One reader of stdin for the commands and for the answers to prompts: a prompt takes the next line, whatever the
+  // caller meant it to be.
+  let lines: ReturnType<typeof createInterface> | undefined;
+  let iterator: AsyncIterator<string> | undefined;
+  const readLine = async (): Promise<string | null> => {
+    lines ??= createInterface({ input: options.stdin, crlfDelay: Infinity, terminal: false });
+    iterator ??= lines[Symbol.asyncIterator]();
+    const next = await iterator.next();
+    return next.done ? null : next.value;
+  };
+  options.host.usePrompter?.(
+    parsed.nonInteractive ? refusePrompts : consolePrompter(readLine, (text) => options.stdout.write(encode(text))),
+  );
   if (parsed.command !== '-') {
     const code = await run(parsed.command);
     if (code !== null || !parsed.noExit) return code ?? 0;
   }
-  const lines = createInterface({ input: options.stdin, crlfDelay: Infinity, terminal: false });
-  for await (const line of lines) {
+  for (let line = await readLine(); line !== null; line = await readLine()) {
     const code = await run(line);
     if (code !== null) {
-      lines.close();
+      lines?.close();
       return code;
     }
   }

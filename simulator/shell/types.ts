@@ -166,7 +166,10 @@ export interface CmdletContext {
 export interface CmdletSpec {
   name: string;
   params: ParamSpec[];
-  /** `args` holds bound, converted values keyed by the declared parameter name; switches are booleans. */
+  /**
+   * `args` holds bound, converted values keyed by the declared parameter name; switches are booleans, and a parameter
+   * (switch or not) that was not given is absent, so `-Switch:$false` differs from no switch.
+   */
   invoke(args: Record<string, PSValue>, ctx: CmdletContext): Promise<PSValue[]> | PSValue[];
 }
 

@@ -13,6 +13,8 @@ import {
   START,
   stringProp,
 } from './shell';
+import { signInProbe } from '../../../simulator/exchange/behaviour';
+import { loadOrganization } from '../../../simulator/exchange/organisation';
 
 const NON_INTERACTIVE = 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
 
@@ -35,14 +37,14 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
         Name: 'EX1',
         Fqdn: 'ex1.contoso.com',
         Site: 'contoso.com/Configuration/Sites/Default-First-Site-Name',
-        ServerRole: 'Mailbox, ClientAccess',
+        ServerRole: 'Mailbox',
         AdminDisplayVersion: 'Version 15.2 (Build 1544.4)',
       },
       {
         Name: 'EX2',
         Fqdn: 'ex2.contoso.com',
         Site: 'contoso.com/Configuration/Sites/Default-First-Site-Name',
-        ServerRole: 'Mailbox, ClientAccess',
+        ServerRole: 'Mailbox',
         AdminDisplayVersion: 'Version 15.2 (Build 1544.4)',
       },
     ]);
@@ -199,9 +201,17 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
     expect(ex2.events.at(-1)?.message).toContain(newThumbprint);
   });
 
-  it('Test-OAuthConnectivity fails until the OWA and ECP pools are recycled, then succeeds', async () => {
+  it('a planned rotation keeps sign-in working: pools caching the previous certificate are stale until recycled', async () => {
     const test = `Test-OAuthConnectivity -Service 'EWS' -TargetUri 'https://ex1.contoso.com/ews/exchange.asmx' -Mailbox 'administrator'${select(stringProp('ResultType'), 'Detail')}`;
-    expect((await sim.ok(test))[0].ResultType).toBe('Error');
+    const probes = () => {
+      const { org, now } = loadOrganization(sim.file);
+      return org.servers.map((s) => signInProbe(org, s, now));
+    };
+    expect((await sim.ok(test))[0].ResultType).toBe('Success');
+    for (const p of probes()) {
+      expect(p).toMatchObject({ status: 'stale', works: true });
+      expect(p.reason).toMatch(new RegExp(`^stale: recycle recommended: .*previous certificate ${oldThumbprint}`));
+    }
     for (const server of ['ex1.contoso.com', 'ex2.contoso.com']) {
       for (const pool of ['MSExchangeOWAAppPool', 'MSExchangeECPAppPool']) {
         await sim.ok(
@@ -214,6 +224,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
     );
     expect(state.Value).toBe('Started');
     expect((await sim.ok(test))[0].ResultType).toBe('Success');
+    expect(probes().map((p) => p.status)).toEqual(['ok', 'ok']);
     expect(sim.state().servers.every((s) => s.appPools.every((p) => p.cachedCertificate === newThumbprint))).toBe(true);
   });
 
@@ -246,6 +257,17 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
     expect(await sim.ok(`Get-OrganizationConfig${select('EnableAuthAdminReadSession')}`)).toEqual([
       { EnableAuthAdminReadSession: true },
     ]);
+  });
+
+  it('Set-OrganizationConfig stores each parameter given, with $false as a value, and leaves the others', async () => {
+    const config = () =>
+      sim.ok(`Get-OrganizationConfig${select('EnableAuthAdminReadSession', 'OAuth2ClientProfileEnabled')}`);
+    await sim.ok('Set-OrganizationConfig -EnableAuthAdminReadSession:$false -OAuth2ClientProfileEnabled $false');
+    expect(await config()).toEqual([{ EnableAuthAdminReadSession: false, OAuth2ClientProfileEnabled: false }]);
+    await sim.ok('Set-OrganizationConfig -EnableAuthAdminReadSession');
+    expect(await config()).toEqual([{ EnableAuthAdminReadSession: true, OAuth2ClientProfileEnabled: false }]);
+    await sim.ok('Set-OrganizationConfig -OAuth2ClientProfileEnabled $true');
+    expect(await config()).toEqual([{ EnableAuthAdminReadSession: true, OAuth2ClientProfileEnabled: true }]);
   });
 });
 
@@ -414,4 +436,35 @@ describe('Invoke-Command -ComputerName is remoting, as on Windows', () => {
       message: expect.stringContaining('Cannot find the computer ex9.contoso.com'),
     });
   });
+});
+
+describe('Set-AuthConfig with dates computed on the server, on a fast clock', () => {
+  // The service builds effective dates in the command line, as (Get-Date).AddHours(n), and (Get-Date) for an emergency.
+  it.each([
+    ['healthy', 3600],
+    ['healthy', 12_000],
+    ['large', 12_000],
+  ])(
+    '%s at x%d: (Get-Date).AddHours(49) and (Get-Date) are accepted, a date two hours old is not',
+    async (scenario, rate) => {
+      const sim = await Simulation.create(scenario, rate);
+      try {
+        const server = `${sim.state().servers[0].name.toLowerCase()}.contoso.com`;
+        for (const date of ['(Get-Date).AddHours(49)', '(Get-Date)', '(Get-Date).AddHours(-2)']) {
+          const [c] = await sim.ok(`${NEW_AUTH_CERT(server)}${select('Thumbprint')}`);
+          const stage = `Set-AuthConfig -NewCertificateThumbprint ${q(c.Thumbprint as string)} -NewCertificateEffectiveDate ${date} -Force -Server ${q(server)}`;
+          if (date.includes('-2')) {
+            expect((await sim.fails(stage)).message).toBe('The effective date must be greater than the current time.');
+          } else {
+            await sim.ok(stage);
+            // On this clock the servicelet may publish a date of now within moments.
+            const a = sim.state().authConfig;
+            expect([a.nextCertificateThumbprint, a.currentCertificateThumbprint]).toContain(c.Thumbprint);
+          }
+        }
+      } finally {
+        await sim.close();
+      }
+    },
+  );
 });

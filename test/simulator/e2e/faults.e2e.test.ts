@@ -2,14 +2,17 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseOrganisation } from '../../../simulator/exchange/model';
-import { NEW_AUTH_CERT, ROOT, select, Simulation } from './shell';
+import { Organisation, parseOrganisation } from '../../../simulator/exchange/model';
+import { NEW_AUTH_CERT, ROOT, select, Simulation, START } from './shell';
 
 const CLI = path.join(ROOT, 'dist', 'simulator', 'cli.js');
 function sim(...args: string[]): void {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sim ${args.join(' ')} failed: ${r.stderr}`);
 }
+/** The shell dies once in `cmdlet`: before it acts, or at the point named by `--after` / `--during-write`. */
+const dieOnce = (file: string, cmdlet: string, ...point: string[]) =>
+  sim('fault', 'inject', 'die', ...point, '--cmdlet', cmdlet, '--count', '1', '--state', file);
 
 describe('faults through the shell', () => {
   it('rpc: a transient error with probability 1, limited by --count, on any Exchange cmdlet', async () => {
@@ -39,12 +42,27 @@ describe('faults through the shell', () => {
     }
   });
 
-  it('rpc with probability 0 never fires; the language cmdlets are never hit', async () => {
+  it('rpc with probability 0 never fires', async () => {
     const s = await Simulation.create('healthy');
     try {
       sim('fault', 'inject', 'rpc', '--probability', '0', '--state', s.file);
-      sim('fault', 'inject', 'access-denied', '--state', s.file, '--cmdlet', 'Set-AuthConfig');
       for (let i = 0; i < 5; i++) expect((await s.call(`Get-AuthConfig${select('Name')}`)).ok).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a fault on every cmdlet (rpc, probability 1, no --cmdlet) never hits the language's own cmdlets", async () => {
+    const s = await Simulation.create('healthy');
+    try {
+      sim('fault', 'inject', 'rpc', '--probability', '1', '--state', s.file);
+      expect((await s.fails(`Get-AuthConfig${select('Name')}`)).reason).toBe('ADTransientException');
+      // The envelope itself runs ConvertTo-Json in both branches: were it hit, no envelope would come back at all.
+      const language = await s.ok(
+        "Get-Date | Select-Object -Property @{ Name = 'Year'; Expression = { $_.Year } } | ForEach-Object { $_ } | Where-Object { $_.Year -gt 2000 } | ConvertTo-Json | ConvertFrom-Json | Write-Output",
+      );
+      expect(language).toEqual([{ Year: new Date(START).getUTCFullYear() }]);
+      expect((await s.fails(`Get-ExchangeServer${select('Name')}`)).reason).toBe('ADTransientException');
     } finally {
       await s.close();
     }
@@ -87,7 +105,7 @@ describe('faults through the shell', () => {
   it('die: the shell process dies mid-command; a new shell works and the state is intact', async () => {
     const s = await Simulation.create('healthy');
     try {
-      sim('fault', 'inject', 'die', '--cmdlet', 'Set-AuthConfig', '--count', '1', '--state', s.file);
+      dieOnce(s.file, 'Set-AuthConfig');
       const ps = await s.shell();
       await expect(s.call('Set-AuthConfig -ClearPreviousCertificate', ps)).rejects.toThrow();
       expect(() => parseOrganisation(fs.readFileSync(s.file, 'utf8'), s.file)).not.toThrow();
@@ -103,18 +121,7 @@ describe('a shell that dies after the change, before the answer', () => {
   it('leaves the new certificate in place for the retry to find', async () => {
     const s = await Simulation.create('healthy');
     try {
-      sim(
-        'fault',
-        'inject',
-        'die',
-        '--after',
-        '--cmdlet',
-        'New-ExchangeCertificate',
-        '--count',
-        '1',
-        '--state',
-        s.file,
-      );
+      dieOnce(s.file, 'New-ExchangeCertificate', '--after');
       const before = s.state().servers[0].certificates.length;
       const ps = await s.shell();
       await expect(s.call(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`, ps)).rejects.toThrow();
@@ -133,25 +140,31 @@ describe('a shell that dies after the change, before the answer', () => {
   });
 });
 
-describe('a shell killed in the middle of writes', () => {
-  it('leaves the previous or the next state, never a torn file', async () => {
-    const s = await Simulation.create('large'); // a large file, so writes take a while
+describe('a shell killed in the middle of a write', () => {
+  const temporaries = (file: string) => fs.readdirSync(path.dirname(file)).filter((n) => n.endsWith('.tmp'));
+
+  it('die --during-write: killed between the temporary file and the rename, the previous state stays whole', async () => {
+    const s = await Simulation.create('healthy');
     try {
-      for (let round = 0; round < 4; round++) {
-        const ps = await s.shell();
-        // One line of many state-changing commands; the shell is killed while it works through them.
-        const line = Array.from({ length: 40 }, () => `${NEW_AUTH_CERT('ex001.contoso.com')} | Out-Null`).join('; ');
-        const pending = ps.invoke(line).catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 150 + round * 100));
-        await ps.dispose('SIGKILL').catch(() => undefined);
-        await pending;
-        const org = parseOrganisation(fs.readFileSync(s.file, 'utf8'), s.file);
-        expect(org.servers).toHaveLength(200);
-      }
-      // The shells did write in between: certificates were added.
-      expect(s.state().servers[0].certificates.length).toBeGreaterThan(2);
-      // A fresh shell takes over any lock the killed ones left.
-      expect((await s.call(`Get-AuthConfig${select('Name')}`)).ok).toBe(true);
+      dieOnce(s.file, 'New-ExchangeCertificate', '--during-write');
+      const previous = JSON.parse(fs.readFileSync(s.file, 'utf8')) as Organisation;
+      const ps = await s.shell();
+      await expect(s.call(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`, ps)).rejects.toThrow();
+
+      // The state file is the previous state, the fault consumed, and nothing of the new one.
+      const after = parseOrganisation(fs.readFileSync(s.file, 'utf8'), s.file);
+      expect(after).toEqual({ ...previous, faults: [] });
+
+      // The kill landed after the new state was complete in its temporary file: the writer did write.
+      const [leftover] = temporaries(s.file);
+      expect(temporaries(s.file)).toHaveLength(1);
+      const written = parseOrganisation(fs.readFileSync(path.join(path.dirname(s.file), leftover), 'utf8'), leftover);
+      expect(written.servers[0].certificates).toHaveLength(previous.servers[0].certificates.length + 1);
+
+      // The retry in a fresh shell succeeds once, and its write removes the dead writer's temporary file.
+      await s.ok(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`);
+      expect(s.state().servers[0].certificates).toHaveLength(previous.servers[0].certificates.length + 1);
+      expect(temporaries(s.file)).toEqual([]);
     } finally {
       await s.close();
     }

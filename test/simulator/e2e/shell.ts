@@ -1,6 +1,7 @@
 // Drives bin/simulated-exchange-shell through real node-powershell, with the session setup and the per-call envelope
 // of docs/powershell-dialect.md. Literals are rendered here by a deliberately small test-only renderer (single quotes
 // doubled), independent of both the service's renderer and the shell's parser.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,6 +35,25 @@ export function envelope(pipeline: string): string {
   );
 }
 
+/** Runs a shell executable with `input` as its whole stdin; resolves when it exits. */
+export function runProcess(
+  executable: string,
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(executable, args, { stdio: 'pipe', env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
 export interface ShellError {
   message: string;
   exceptionType: string;
@@ -48,14 +68,15 @@ export function tempState(): string {
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'exsim-e2e-')), 'state.json');
 }
 
-/** An organisation on a frozen clock plus shells on it; everything is disposed by `close`. */
+/** An organisation (on a frozen clock unless asked) plus shells on it; everything is disposed by `close`. */
 export class Simulation {
   private readonly shells: PowerShell[] = [];
   private constructor(readonly file: string) {}
 
-  static async create(scenario: string): Promise<Simulation> {
+  /** `acceleration` other than 0 lets the simulated clock run with real time, as in the demo and integration tests. */
+  static async create(scenario: string, acceleration = 0): Promise<Simulation> {
     const file = tempState();
-    await createOrganization(scenario, file, { acceleration: 0, start: START });
+    await createOrganization(scenario, file, { acceleration, start: START });
     return new Simulation(file);
   }
 

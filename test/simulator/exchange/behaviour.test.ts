@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { PSDateTime, PSObject, PSSecureString } from '../../../simulator/shell/types';
 import { buildScenario } from '../../../simulator/exchange/scenarios';
-import { advanceClock, catchUp, setAcceleration, simulatedNow } from '../../../simulator/exchange/behaviour';
+import {
+  advanceClock,
+  catchUp,
+  setAcceleration,
+  signInProbe,
+  simulatedNow,
+} from '../../../simulator/exchange/behaviour';
 import { HOUR, Org, START } from './helpers';
 
 // healthy: EX1's service host started on a 06:00/18:00 UTC cycle, EX2's 37 minutes later.
@@ -79,6 +85,41 @@ describe('certificate servicelet replication per site', () => {
     await org.advance(c.after);
     for (const s of c.has) expect([s, org.hasCert(s, t)]).toEqual([s, true]);
     for (const s of c.lacks) expect([s, org.hasCert(s, t)]).toEqual([s, false]);
+  });
+
+  it('skips an unreachable server, which -PublishCertificate then names, until it answers again', async () => {
+    const org = await Org.create('unreachable');
+    const t = await org.newAuthCert('EX1');
+    await org.stage(t, START + 49 * HOUR);
+    await org.advance(2 * HOUR);
+    expect(['EX1', 'EX2', 'EX3'].map((s) => org.hasCert(s, t))).toEqual([true, true, false]);
+    expect((await org.fails('Set-AuthConfig', { PublishCertificate: true, Force: true })).message).toMatch(
+      /isn't installed on server\(s\) EX3\./,
+    );
+    await org.mutate((o) => {
+      o.servers[2].reachable = true;
+    });
+    await org.advance(1);
+    const ex3 = org.state().servers[2].certificates.find((c) => c.thumbprint === t);
+    // It arrives once EX3 answers (two hours in), not as though it had been there all along.
+    expect(ex3).toMatchObject({ installedBy: 'replication', installedAt: START + 2 * HOUR });
+    await org.call('Set-AuthConfig', { PublishCertificate: true, Force: true });
+  });
+
+  it('does not replicate from an unreachable server either', async () => {
+    const org = await Org.create('unreachable');
+    await org.mutate((o) => {
+      o.servers[2].reachable = true;
+    });
+    const t = await org.newAuthCert('EX3');
+    await org.mutate((o) => {
+      o.servers[2].reachable = false;
+      o.authConfig.nextCertificateThumbprint = t;
+      o.authConfig.nextCertificateEffectiveDate = START + 49 * HOUR;
+      o.replicating[t] = START;
+    });
+    await org.advance(2 * HOUR);
+    expect(['EX1', 'EX2'].map((s) => org.hasCert(s, t))).toEqual([false, false]);
   });
 
   it('does not distribute a certificate that AuthConfig does not reference', async () => {
@@ -219,6 +260,71 @@ describe('sign-in probe and application pools', () => {
     expect(await probe('ex2')).toBe('Success');
     const [state] = await org.call('Get-WebAppPoolState', { Name: ['MSExchangeOWAAppPool'] }, 'ex2.contoso.com');
     expect((state as PSObject).get('Value')).toBe('Started');
+  });
+
+  describe('after a planned rotation, before the pools are recycled', () => {
+    async function rotated(): Promise<{ org: Org; old: string; t: string }> {
+      const org = await Org.create('healthy');
+      const old = org.state().authConfig.currentCertificateThumbprint!;
+      const t = await org.newAuthCert('EX1');
+      await org.stage(t, START + 49 * HOUR);
+      await org.advance(61 * HOUR);
+      expect(org.state().authConfig).toMatchObject({
+        currentCertificateThumbprint: t,
+        previousCertificateThumbprint: old,
+      });
+      return { org, old, t };
+    }
+    const probe = (org: Org, server = 0) => {
+      const s = org.state();
+      return signInProbe(s, s.servers[server], org.now());
+    };
+
+    it('a pool caching the previous certificate still signs in, reported as stale', async () => {
+      const { org, old } = await rotated();
+      expect(probe(org)).toEqual({
+        server: 'EX1',
+        status: 'stale',
+        works: true,
+        reason: `stale: recycle recommended: MSExchangeOWAAppPool, MSExchangeECPAppPool still cache the previous certificate ${old}`,
+      });
+      await org.call('Restart-WebAppPool', { Name: 'MSExchangeOWAAppPool' }, 'EX1');
+      expect(probe(org)).toMatchObject({
+        status: 'stale',
+        reason: expect.stringMatching(/: MSExchangeECPAppPool still/),
+      });
+      await org.call('Restart-WebAppPool', { Name: 'MSExchangeECPAppPool' }, 'EX1');
+      expect(probe(org)).toMatchObject({ status: 'ok', works: true });
+    });
+
+    it('breaks once the cached certificate is no longer previous', async () => {
+      const { org, old } = await rotated();
+      await org.call('Set-AuthConfig', { ClearPreviousCertificate: true });
+      expect(probe(org)).toMatchObject({
+        status: 'broken',
+        works: false,
+        reason: `MSExchangeOWAAppPool caches ${old}, neither the current ${org.state().authConfig.currentCertificateThumbprint} nor the previous certificate (recycle it)`,
+      });
+    });
+
+    it('breaks when the cached previous certificate expired', async () => {
+      const { org, old } = await rotated();
+      await org.mutate((o) => {
+        for (const s of o.servers) for (const c of s.certificates) if (c.thumbprint === old) c.notAfter = START;
+      });
+      expect(probe(org)).toMatchObject({
+        status: 'broken',
+        reason: expect.stringMatching(/previous certificate .* expired/),
+      });
+    });
+
+    it('breaks when the cached previous certificate is not installed', async () => {
+      const { org, old } = await rotated();
+      await org.mutate((o) => {
+        o.servers[0].certificates = o.servers[0].certificates.filter((c) => c.thumbprint !== old);
+      });
+      expect(probe(org)).toMatchObject({ status: 'broken', reason: expect.stringMatching(/which is not installed/) });
+    });
   });
 
   it('a recycle before publication caches the old certificate', async () => {

@@ -51,14 +51,23 @@ describe('npm run sim', () => {
     expect(sim('fault', 'inject', 'rpc', '--probability', '0.25', '--state', file).code).toBe(0);
     expect(sim('fault', 'inject', 'hang', '--cmdlet', 'Get-AuthConfig', '--count', '1', '--state', file).code).toBe(0);
     expect(sim('fault', 'inject', 'die', '--after', '--state', file).code).toBe(0);
+    // A cmdlet name in any case is stored as the simulator spells it; a rejected request changes nothing.
+    expect(sim('fault', 'inject', 'access-denied', '--cmdlet', 'set-authconfig', '--state', file).code).toBe(0);
+    const before = fs.readFileSync(file, 'utf8');
+    expect(sim('fault', 'inject', 'hang', '--cmdlet', 'Get-Nonsense', '--state', file).code).toBe(1);
+    expect(
+      sim('fault', 'inject', 'hang', '--probability', '1', '--cmdlet', 'Get-AuthConfig', '--state', file).code,
+    ).toBe(1);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
     expect(loadOrganization(file).org.faults).toEqual([
       { kind: 'rpc', probability: 0.25 },
       { kind: 'hang', cmdlet: 'Get-AuthConfig', remaining: 1 },
-      { kind: 'die', after: true },
+      { kind: 'die', point: 'after' },
+      { kind: 'access-denied', cmdlet: 'Set-AuthConfig' },
     ]);
     expect(sim('show', '--state', file).out).toMatch(/Faults\n {2}\{"kind":"rpc"/);
     expect(sim('fault', 'clear', 'rpc', '--state', file).out).toBe('cleared 1 fault(s)\n');
-    expect(sim('fault', 'clear', '--state', file).out).toBe('cleared 2 fault(s)\n');
+    expect(sim('fault', 'clear', '--state', file).out).toBe('cleared 3 fault(s)\n');
 
     expect(sim('clock', '--acceleration', '3600', '--state', file).code).toBe(0);
     expect(loadOrganization(file).org.clock.acceleration).toBe(3600);
@@ -96,10 +105,34 @@ describe('npm run sim', () => {
       args: ['fault', 'inject', 'rpc', '--probability', '2', '--state', 'x.json'],
       error: /"2" must be a probability between 0 and 1/,
     },
-    { args: ['fault', 'inject', 'hang', '--state', 'x.json'], error: /needs --cmdlet/ },
+    {
+      args: ['fault', 'inject', 'hang', '--state', 'x.json'],
+      error: /^sim: --cmdlet is required for hang: the cmdlet that never answers$/m,
+    },
+    {
+      args: ['fault', 'inject', 'hang', '--cmdlet', 'Get-Nonsense', '--state', 'x.json'],
+      error:
+        /^sim: --cmdlet "Get-Nonsense" must name one of the simulator's cmdlets \(a fault on any other could never fire\): Get-ExchangeServer, .*Set-AuthConfig, /m,
+    },
+    {
+      args: ['fault', 'inject', 'access-denied', '--cmdlet', 'ConvertTo-Json', '--state', 'x.json'],
+      error: /--cmdlet "ConvertTo-Json" must name one of the simulator's cmdlets/,
+    },
+    {
+      args: ['fault', 'inject', 'die', '--probability', '0.5', '--state', 'x.json'],
+      error: /^sim: --probability applies to the rpc fault only$/m,
+    },
     {
       args: ['fault', 'inject', 'rpc', '--after', '--state', 'x.json'],
       error: /--after applies to the die fault only/,
+    },
+    {
+      args: ['fault', 'inject', 'rpc', '--during-write', '--state', 'x.json'],
+      error: /--during-write applies to the die fault only/,
+    },
+    {
+      args: ['fault', 'inject', 'die', '--after', '--during-write', '--state', 'x.json'],
+      error: /--after and --during-write are two different points: pick one/,
     },
     { args: ['show', '--bogus'], error: /unknown option '--bogus'/ },
     { args: ['frobnicate'], error: /unknown command 'frobnicate'/ },

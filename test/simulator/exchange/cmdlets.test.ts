@@ -169,6 +169,38 @@ describe('Set-AuthConfig rules', () => {
     expect((prop(a, 'NextCertificateEffectiveDate') as PSDateTime).ms).toBe(START + c.lead);
   });
 
+  describe('how far in the past an effective date may be', () => {
+    const stageAt = async (org: Org, offset: number) => {
+      const t = await org.newAuthCert('EX1');
+      return org.call('Set-AuthConfig', {
+        NewCertificateThumbprint: t,
+        NewCertificateEffectiveDate: new PSDateTime(org.now() + offset, 'Local'),
+        Force: true,
+      });
+    };
+    const PAST = 'The effective date must be greater than the current time.';
+
+    // At x3600 one real second is a simulated hour: a date computed hours too early must still fail.
+    it.each([3600, 12_000])('at x%d a date two hours (or 30 minutes) in the past fails, now passes', async (rate) => {
+      const org = await Org.create('healthy', rate);
+      await expect(stageAt(org, -2 * HOUR)).rejects.toThrow(PAST);
+      await expect(stageAt(org, -HOUR / 2)).rejects.toThrow(PAST);
+      await stageAt(org, 0);
+      expect(org.state().authConfig.nextCertificateThumbprint).not.toBeNull();
+    });
+
+    it('follows the tolerance in the state file', async () => {
+      const org = await Org.create('healthy');
+      expect(org.state().behaviour).toMatchObject({ pastEffectiveDateToleranceMs: 60_000 });
+      await expect(stageAt(org, -2 * 60_000)).rejects.toThrow(PAST);
+      await org.mutate((o) => {
+        o.behaviour.pastEffectiveDateToleranceMs = 10 * 60_000;
+      });
+      await stageAt(org, -5 * 60_000);
+      await expect(stageAt(org, -11 * 60_000)).rejects.toThrow(PAST);
+    });
+  });
+
   it('refuses a thumbprint that is not installed on the server', async () => {
     const org = await Org.create('healthy');
     const e = await org.fails('Set-AuthConfig', {
@@ -386,8 +418,33 @@ describe('organisation-wide cmdlets', () => {
     expect(ex3.get('Fqdn')).toBe('ex3.contoso.com');
     expect(ex3.get('Site')).toBe('contoso.com/Configuration/Sites/Site-B');
     expect(ex3.get('AdminDisplayVersion')).toBe('Version 15.2 (Build 1544.4)');
-    expect((ex3.get('ServerRole') as PSEnum).names).toBe('Mailbox, ClientAccess');
+    // As recorded from real Exchange 2016/2019: ServerRole Mailbox (2), the Client Access services part of it.
+    expect(ex3.get('ServerRole')).toMatchObject({ names: 'Mailbox', value: 2 });
+    expect(ex3.get('IsClientAccessServer')).toBe(true);
+    expect(ex3.get('IsMailboxServer')).toBe(true);
+    expect(ex3.get('IsHubTransportServer')).toBe(true);
+    expect(ex3.get('IsEdgeServer')).toBe(false);
     expect(ex3.get('IsE15OrLater')).toBe(true);
+  });
+
+  it('an Exchange 2013 (15.0) server reports Client Access only when it has that role', async () => {
+    const org = await Org.create('healthy');
+    await org.mutate((o) => {
+      o.servers[0].version.minor = 0;
+      o.servers[1].version.minor = 0;
+      o.servers[1].roles = ['ClientAccess'];
+    });
+    const [mbx, cas] = (await org.call('Get-ExchangeServer')) as PSObject[];
+    expect([mbx.get('ServerRole'), mbx.get('IsClientAccessServer'), mbx.get('IsMailboxServer')]).toEqual([
+      expect.objectContaining({ names: 'Mailbox', value: 2 }),
+      false,
+      true,
+    ]);
+    expect([cas.get('ServerRole'), cas.get('IsClientAccessServer'), cas.get('IsMailboxServer')]).toEqual([
+      expect.objectContaining({ names: 'ClientAccess', value: 4 }),
+      true,
+      false,
+    ]);
   });
 
   it('Get-HybridConfiguration returns nothing unless the organisation is hybrid', async () => {

@@ -16,7 +16,7 @@ export function tempDir(): string {
 }
 
 /**
- * An organisation on a frozen clock (acceleration 0): time moves only when the test advances it. The cmdlets are
+ * An organisation on a frozen clock (acceleration 0 unless asked): time moves only when the test advances it. The cmdlets are
  * invoked through their CmdletSpec with arguments already bound, as the shell's binder hands them over.
  */
 export class Org {
@@ -25,9 +25,10 @@ export class Org {
     this.cmdlets = exchangeCmdlets(file);
   }
 
-  static async create(scenario: string): Promise<Org> {
+  /** `acceleration` other than 0 lets the simulated clock run with real time, as in the demo. */
+  static async create(scenario: string, acceleration = 0): Promise<Org> {
     const file = path.join(tempDir(), 'state.json');
-    await createOrganization(scenario, file, { acceleration: 0, start: START });
+    await createOrganization(scenario, file, { acceleration, start: START });
     return new Org(file);
   }
 

@@ -34,7 +34,7 @@ describe('scenarios', () => {
     },
     hybrid: (o) => expect(o.hybrid.present).toBe(true),
     'child-domain': (o) => {
-      expect(o.organizationConfig).toEqual({ enableAuthAdminReadSession: false, serversInChildDomain: true });
+      expect(o.organizationConfig).toMatchObject({ enableAuthAdminReadSession: false, serversInChildDomain: true });
       expect(o.servers[0].fqdn).toBe('ex1.corp.contoso.com');
     },
     unreachable: (o) => expect(o.servers.map((s) => s.reachable)).toEqual([true, true, false]),
@@ -155,12 +155,12 @@ describe('faults', () => {
 
   it('a die --after fault is not taken before the cmdlet, and a plain die not after it', async () => {
     const file = await stateWith(
-      { kind: 'die', cmdlet: 'Set-AuthConfig', after: true },
+      { kind: 'die', cmdlet: 'Set-AuthConfig', point: 'after' },
       { kind: 'die', cmdlet: 'Get-AuthConfig' },
     );
     expect(await takeFault(file, 'Set-AuthConfig', exchange, Math.random, 'before')).toBeNull();
     expect((await takeFault(file, 'Set-AuthConfig', exchange, Math.random, 'after'))?.fault).toMatchObject({
-      after: true,
+      point: 'after',
     });
     expect(await takeFault(file, 'Get-AuthConfig', exchange, Math.random, 'after')).toBeNull();
     expect((await takeFault(file, 'Get-AuthConfig', exchange, Math.random, 'before'))?.fault.kind).toBe('die');

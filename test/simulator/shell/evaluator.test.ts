@@ -28,7 +28,6 @@ describe('parameter binding', () => {
     ['Get-Widget -Force:$false', { Force: false }],
     ['Get-Widget -Force:$true', { Force: true }],
     ['Get-Widget -Force:0', { Force: false }],
-    ['Get-Widget', { Force: false }],
     ["Get-Widget -Count '42'", { Count: 42 }],
     ['Get-Widget -Count 2.5', { Count: 2 }],
     ['Get-Widget -Count 3.5', { Count: 4 }],
@@ -64,6 +63,13 @@ describe('parameter binding', () => {
     const { err } = await h.run(line);
     expect(err).toBe('');
     expect(lastArgs()).toMatchObject(expected);
+  });
+
+  test('an absent switch stays unbound, while -Switch:$false is bound as false', async () => {
+    await h.run('Get-Widget');
+    expect(lastArgs()).not.toHaveProperty('Force');
+    await h.run('Get-Widget -Force:$false');
+    expect(lastArgs()).toHaveProperty('Force', false);
   });
 
   test('a scalar hashtable becomes a one-element Hashtable[]', async () => {

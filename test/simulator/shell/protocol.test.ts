@@ -1,27 +1,17 @@
 // The simulated shell driven through real node-powershell 5.0.1 (and, for ordering, through raw stdin), with the
 // test launcher's fake host. Needs dist/ (npm test builds first).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PowerShell } from 'node-powershell';
 import { toOemCodePage } from '../../../simulator/shell/main';
+import { runProcess } from '../e2e/shell';
 
 const launcher = path.join(__dirname, 'test-shell.js');
 const serviceOptions = { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' };
 
-function run(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(launcher, args, { stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const run = (args: string[], input: string) => runProcess(launcher, args, input);
 
 describe('through node-powershell', () => {
   let ps: PowerShell;
@@ -116,10 +106,12 @@ describe('output encoding', () => {
 
 describe('a cmdlet that never returns', () => {
   test('times out through invocationTimeout and the process can be disposed', async () => {
-    const ps = new PowerShell({ executable: launcher, executableOptions: serviceOptions, invocationTimeout: 300 });
+    const ps = new PowerShell({ executable: launcher, executableOptions: serviceOptions });
     try {
       const before = await ps.invoke("'ready'");
       expect(before.raw).toBe('ready');
+      // Short only once the process is up: on a busy machine starting it alone can take longer than this.
+      (ps as unknown as { invocationTimeout: number }).invocationTimeout = 300;
       await expect(ps.invoke('Wait-Forever')).rejects.toThrow();
     } finally {
       await ps.dispose();

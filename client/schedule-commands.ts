@@ -9,13 +9,14 @@ import { describeRotation, RotationView } from './rotation';
 import {
   dailyCheckSchedule,
   deleteSchedule,
-  describeSchedule,
   listSchedules,
   pauseSchedule,
   resumeSchedule,
+  ScheduleChanges,
   ScheduleKind,
   scheduleIdFor,
   ScheduleView,
+  updateSchedule,
   upsertSchedule,
   yearlyRotationSchedule,
 } from './schedules';
@@ -73,22 +74,21 @@ interface ScheduleFlags {
   json?: boolean;
 }
 
+/** Only the flags given: what an update changes, and what a new schedule sets beyond the defaults. */
+function changesFrom(flags: ScheduleFlags): ScheduleChanges {
+  const { month, day, hour, minute, timezone, jitter, renewBeforeDays, note } = flags;
+  const changes: ScheduleChanges = { month, day, hour, minute, timezone, jitter, renewBeforeDays, note };
+  if (flags.paused) changes.paused = true;
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+}
+
 function optionsFor(kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) {
-  const common = {
-    organization,
-    ...(flags.hour !== undefined ? { hour: flags.hour } : {}),
-    ...(flags.minute !== undefined ? { minute: flags.minute } : {}),
-    ...(flags.timezone ? { timezone: flags.timezone } : {}),
-    ...(flags.jitter ? { jitter: flags.jitter } : {}),
-    ...(flags.renewBeforeDays !== undefined ? { renewBeforeDays: flags.renewBeforeDays } : {}),
-    ...(flags.paused ? { paused: true } : {}),
-    ...(flags.note ? { note: flags.note } : {}),
-  };
-  if (kind === 'daily') return dailyCheckSchedule(common);
-  if (flags.month === undefined || flags.day === undefined) {
+  const { month, day, ...common } = changesFrom(flags);
+  if (kind === 'daily') return dailyCheckSchedule({ organization, ...common });
+  if (month === undefined || day === undefined) {
     throw new OperationsUsageError('a yearly schedule needs --month and --day');
   }
-  return yearlyRotationSchedule({ ...common, month: flags.month, day: flags.day });
+  return yearlyRotationSchedule({ organization, ...common, month, day });
 }
 
 export function renderSchedule(v: ScheduleView): string {
@@ -219,13 +219,15 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
   withScheduleFlags(
     schedule
       .command('update')
-      .description('change an existing schedule (it must exist)')
+      .description('change the settings given of an existing schedule; the others stay as they are')
       .argument('<kind>', 'yearly or daily', kindArg)
       .argument('<organization>', 'the organisation', organizationArg),
   ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) => {
-    const client = await io.client();
-    await describeSchedule(client, scheduleIdFor(kindOf(kind), organization));
-    const r = await upsertSchedule(client, optionsFor(kind, organization, flags));
+    const changes = changesFrom(flags);
+    if (kind === 'daily' && (changes.month !== undefined || changes.day !== undefined)) {
+      throw new OperationsUsageError('--month and --day are for a yearly schedule; a daily one runs every day');
+    }
+    const r = await updateSchedule(await io.client(), kindOf(kind), organization, changes);
     io.out(`${r.result} ${r.scheduleId}`);
   });
 

@@ -240,6 +240,60 @@ export function scheduleIdFor(kind: ScheduleKind, org: string): string {
 
 export type UpsertResult = { scheduleId: string; result: 'created' | 'updated' };
 
+/** What an update may change: any setting but the organisation (which names the schedule). */
+export type ScheduleChanges = Partial<Omit<YearlySettings, 'organization'>>;
+
+/**
+ * The settings a schedule of ours carries, read back from its description, so that an update changes only what it is
+ * told to. A schedule whose spec or action this service did not write is refused rather than guessed at.
+ */
+export function settingsOf(kind: ScheduleKind, description: ScheduleDescription): YearlySettings | DailySettings {
+  const calendar = description.spec.calendars?.[0];
+  const input = description.action.type === 'startWorkflow' ? description.action.args?.[0] : undefined;
+  const parsed = checkInputSchema.safeParse(input);
+  if (!calendar || !parsed.success) {
+    throw new ScheduleSettingsError(
+      `${description.scheduleId}: not in the shape this service writes (no calendar or check input); delete and create it`,
+    );
+  }
+  const daily: DailySettings = {
+    organization: parsed.data.organization,
+    hour: calendar.hour[0]?.start ?? 0,
+    minute: calendar.minute[0]?.start ?? 0,
+    timezone: description.spec.timezone || 'UTC',
+    // No jitter reads back as undefined: 0, not the default.
+    jitter: description.spec.jitter ?? 0,
+    renewBeforeDays: parsed.data.renewBeforeDays,
+    rotation: parsed.data.rotation,
+  };
+  if (kind === 'daily-check') return daily;
+  return {
+    ...daily,
+    month: MONTHS.indexOf(calendar.month[0]?.start ?? 'JANUARY') + 1,
+    day: calendar.dayOfMonth[0]?.start ?? 1,
+  };
+}
+
+function optionsOf(kind: ScheduleKind, settings: YearlySettings | DailySettings): ScheduleOptions {
+  return kind === 'yearly-rotation'
+    ? yearlyRotationSchedule(settings as YearlySettings)
+    : dailyCheckSchedule(settings as DailySettings);
+}
+
+function updatedFrom(options: ScheduleOptions, previous: ScheduleDescription) {
+  return {
+    spec: options.spec,
+    action: options.action,
+    policies: options.policies,
+    typedSearchAttributes: options.typedSearchAttributes,
+    state: {
+      paused: options.state?.paused ?? previous.state.paused,
+      note: options.state?.note ?? previous.state.note,
+      remainingActions: previous.state.remainingActions,
+    },
+  };
+}
+
 /**
  * Creates the schedule, or updates the existing one with the same ID in place (one schedule, never two). An update keeps
  * the schedule's paused state unless the settings say otherwise.
@@ -252,18 +306,32 @@ export async function upsertSchedule(client: Client, options: ScheduleOptions): 
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
   const handle = client.schedule.getHandle(options.scheduleId);
-  await handle.update((previous) => ({
-    spec: options.spec,
-    action: options.action,
-    policies: options.policies,
-    typedSearchAttributes: options.typedSearchAttributes,
-    state: {
-      paused: options.state?.paused ?? previous.state.paused,
-      note: options.state?.note ?? previous.state.note,
-      remainingActions: previous.state.remainingActions,
-    },
-  }));
+  await handle.update((previous) => updatedFrom(options, previous));
   return { scheduleId: options.scheduleId, result: 'updated' };
+}
+
+/**
+ * Changes some settings of an existing schedule and keeps the rest (time zone, jitter, renewBeforeDays, the further
+ * rotation input, paused and note) as they are; the result is validated as a whole, as a new schedule would be.
+ */
+export async function updateSchedule(
+  client: Client,
+  kind: ScheduleKind,
+  organization: string,
+  changes: ScheduleChanges,
+): Promise<UpsertResult> {
+  const { handle } = await existing(client, scheduleIdFor(kind, organization));
+  const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  try {
+    await handle.update((previous) =>
+      updatedFrom(optionsOf(kind, { ...settingsOf(kind, previous), ...given }), previous),
+    );
+  } catch (error) {
+    // Deleted between the look and the update: an update never creates.
+    if (error instanceof ScheduleNotFoundError) throw new ScheduleMissingError(handle.scheduleId, { cause: error });
+    throw error;
+  }
+  return { scheduleId: handle.scheduleId, result: 'updated' };
 }
 
 async function existing(

@@ -85,6 +85,36 @@ describe('schedule commands', () => {
     expect((await run('schedule', 'list', org)).out).toEqual(['no schedules']);
   });
 
+  test('update changes only the flags given: time zone, jitter, renewBeforeDays, minute, month and day stay', async () => {
+    const org = uniqueOrganization();
+    const yearly = ['--month', '3', '--day', '15', '--minute', '30', '--timezone', 'Europe/Berlin', '--jitter', '2h'];
+    await run('schedule', 'create', 'yearly', org, ...yearly, '--renew-before-days', '90');
+    await run('schedule', 'create', 'daily', org, '--hour', '4', '--minute', '15', '--timezone', 'Asia/Tokyo');
+    expect((await run('schedule', 'update', 'yearly', org, '--hour', '10')).out).toEqual([
+      `updated ${yearlyRotationScheduleId(org)}`,
+    ]);
+    expect((await run('schedule', 'update', 'daily', org, '--jitter', '5m')).out).toEqual([
+      `updated ${dailyCheckScheduleId(org)}`,
+    ]);
+    const listed = JSON.parse((await run('schedule', 'list', org, '--json')).out.join('\n'));
+    expect(listed).toEqual([
+      expect.objectContaining({
+        kind: 'daily-check',
+        when: 'every day at 04:15 Asia/Tokyo (jitter 5m)',
+        input: { organization: org, renewBeforeDays: 60, force: false },
+      }),
+      expect.objectContaining({
+        kind: 'yearly-rotation',
+        when: 'every year on MARCH 15 at 10:30 Europe/Berlin (jitter 120m)',
+        input: { organization: org, renewBeforeDays: 90, force: true },
+      }),
+    ]);
+    const refused = await run('schedule', 'update', 'daily', org, '--day', '3');
+    expect(refused.error?.message).toBe('--month and --day are for a yearly schedule; a daily one runs every day');
+    await run('schedule', 'delete', 'daily', org);
+    await run('schedule', 'delete', 'yearly', org);
+  });
+
   test.each([
     [['schedule', 'create', 'yearly', 'contoso'], 'a yearly schedule needs --month and --day'],
     [['schedule', 'create', 'weekly', 'contoso'], 'kind "weekly": must be yearly'],

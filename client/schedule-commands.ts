@@ -1,6 +1,6 @@
 // CLI commands for operating the service: schedules, the list of rotations, and a progress view that follows one.
 // client/cli.ts registers them with registerOperationsCommands(program, io).
-import type { Client } from '@temporalio/client';
+import type { Client, ScheduleOptions } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ORGANIZATION_PATTERN, ROTATE_WORKFLOW_TYPE } from '../common/names';
@@ -15,6 +15,8 @@ import {
   ScheduleChanges,
   ScheduleKind,
   scheduleIdFor,
+  ScheduleSettingsError,
+  settingRules,
   ScheduleView,
   updateSchedule,
   upsertSchedule,
@@ -27,15 +29,18 @@ export interface OperationsIo {
 }
 
 export class OperationsUsageError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'UsageError';
   }
 }
 
-function check<T>(schema: z.ZodType<T>, what: string) {
+/** Any zod schema producing T, whatever it accepts. */
+type Rule<T> = Pick<z.ZodType<T>, 'safeParse'>;
+
+function check<T>(schema: Rule<T>, what: string, read: (text: string) => unknown = (text) => text) {
   return (text: string): T => {
-    const r = schema.safeParse(text);
+    const r = schema.safeParse(read(text));
     if (!r.success) throw new OperationsUsageError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
     return r.data;
   };
@@ -62,12 +67,12 @@ const outcomeArg = check(z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.jo
 const kindOf = (kind: 'yearly' | 'daily'): ScheduleKind => (kind === 'yearly' ? 'yearly-rotation' : 'daily-check');
 
 interface ScheduleFlags {
-  month?: string;
+  month?: number;
   day?: number;
   hour?: number;
   minute?: number;
   timezone?: string;
-  jitter?: string;
+  jitter?: number;
   renewBeforeDays?: number;
   paused?: boolean;
   note?: string;
@@ -99,21 +104,44 @@ export function renderSchedule(v: ScheduleView): string {
   return lines.join('\n');
 }
 
+/** A flag checked by its setting's own rule as Commander parses it, so a bad value is refused before connecting. */
+const settingFlag = <T>(flag: string, rule: Rule<T>) => check(rule, flag);
+const numberText = (text: string) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
+const numberFlag = <T>(flag: string, rule: Rule<T>) => check(rule, flag, numberText);
+
 function withScheduleFlags(command: Command): Command {
   return command
-    .option('--month <month>', 'yearly: the month, 1-12 or a name such as March')
-    .option('--day <day>', 'yearly: the day of the month', intArg('--day', 1, 31))
-    .option('--hour <hour>', 'hour of day (yearly default 9, daily default 6)', intArg('--hour', 0, 23))
-    .option('--minute <minute>', 'minute (default 0)', intArg('--minute', 0, 59))
-    .option('--timezone <tz>', 'IANA time zone (default UTC)')
-    .option('--jitter <duration>', 'random delay added to each run (yearly default 1h, daily default 30m)')
+    .option(
+      '--month <month>',
+      'yearly: the month, 1-12 or a name such as March',
+      settingFlag('--month', settingRules.month),
+    )
+    .option('--day <day>', 'yearly: the day of the month', numberFlag('--day', settingRules.day))
+    .option('--hour <hour>', 'hour of day (yearly default 9, daily default 6)', numberFlag('--hour', settingRules.hour))
+    .option('--minute <minute>', 'minute (default 0)', numberFlag('--minute', settingRules.minute))
+    .option('--timezone <tz>', 'IANA time zone (default UTC)', settingFlag('--timezone', settingRules.timezone))
+    .option(
+      '--jitter <duration>',
+      'random delay added to each run (yearly default 1h, daily default 30m)',
+      settingFlag('--jitter', settingRules.jitter),
+    )
     .option(
       '--renew-before-days <days>',
       'rotate when the certificate expires within this many days (default 60)',
-      intArg('--renew-before-days', 1, 3650),
+      numberFlag('--renew-before-days', settingRules.renewBeforeDays),
     )
     .option('--paused', 'create it paused')
-    .option('--note <text>', 'a note shown with the schedule');
+    .option('--note <text>', 'a note shown with the schedule', settingFlag('--note', settingRules.note));
+}
+
+/** A settings error in the terms the user typed: the flag (`--day`), not the field (`day`). */
+function inFlagTerms(command: Command, error: unknown): unknown {
+  if (!(error instanceof ScheduleSettingsError) || error.issues.length === 0) return error;
+  const flagOf = (field: string) =>
+    command.options.find((o) => o.attributeName() === field)?.long ?? (field || 'settings');
+  return new OperationsUsageError(error.issues.map((i) => `${flagOf(i.field)}: ${i.message}`).join('; '), {
+    cause: error,
+  });
 }
 
 export interface RotationListEntry {
@@ -211,8 +239,14 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
         kindArg,
       )
       .argument('<organization>', 'the organisation', organizationArg),
-  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) => {
-    const r = await upsertSchedule(await io.client(), optionsFor(kind, organization, flags));
+  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags, command: Command) => {
+    let options: ScheduleOptions;
+    try {
+      options = optionsFor(kind, organization, flags);
+    } catch (error) {
+      throw inFlagTerms(command, error);
+    }
+    const r = await upsertSchedule(await io.client(), options);
     io.out(`${r.result} ${r.scheduleId}`);
   });
 
@@ -222,12 +256,16 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
       .description('change the settings given of an existing schedule; the others stay as they are')
       .argument('<kind>', 'yearly or daily', kindArg)
       .argument('<organization>', 'the organisation', organizationArg),
-  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) => {
+  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags, command: Command) => {
     const changes = changesFrom(flags);
     if (kind === 'daily' && (changes.month !== undefined || changes.day !== undefined)) {
       throw new OperationsUsageError('--month and --day are for a yearly schedule; a daily one runs every day');
     }
-    const r = await updateSchedule(await io.client(), kindOf(kind), organization, changes);
+    // Each flag was checked as it was parsed; what depends on the schedule as it is (a day the month lacks) only now.
+    const client = await io.client();
+    const r = await updateSchedule(client, kindOf(kind), organization, changes).catch((error: unknown) => {
+      throw inFlagTerms(command, error);
+    });
     io.out(`${r.result} ${r.scheduleId}`);
   });
 

@@ -29,8 +29,17 @@ import type { CheckInputJson } from '../workflows/check';
 export type ScheduleKind = 'yearly-rotation' | 'daily-check';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['yearly-rotation', 'daily-check'];
 
+/** One problem with one setting: `field` is the settings' key ("renewBeforeDays"), or "" when none is to blame. */
+export interface SettingIssue {
+  field: string;
+  message: string;
+}
+
 export class ScheduleSettingsError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly issues: SettingIssue[] = [],
+  ) {
     super(message);
     this.name = 'ScheduleSettingsError';
   }
@@ -95,23 +104,42 @@ const month = z.union([z.number(), z.string()]).transform((value, ctx): number =
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+const WHOLE_NUMBER = 'must be a whole number';
+
+function wholeNumber(min: number, max: number) {
+  const range = `must be ${min}-${max}`;
+  return z.number({ error: WHOLE_NUMBER }).int(WHOLE_NUMBER).min(min, range).max(max, range);
+}
+
+/** Each setting's own rule, so that a caller (the CLI) can check one value as it is given, before any connection. */
+export const settingRules = {
+  month,
+  day: wholeNumber(1, 31),
+  hour: wholeNumber(0, 23),
+  minute: wholeNumber(0, 59),
+  timezone,
+  jitter: durationText('0s'),
+  renewBeforeDays: checkInputSchema.shape.renewBeforeDays,
+  note: z.string().max(500, 'must be at most 500 characters'),
+};
+
 const common = {
   organization,
-  hour: z.number().int().min(0, 'must be 0-23').max(23, 'must be 0-23'),
-  minute: z.number().int().min(0, 'must be 0-59').max(59, 'must be 0-59').default(0),
+  hour: settingRules.hour,
+  minute: settingRules.minute.default(0),
   timezone: timezone.default('UTC'),
-  renewBeforeDays: checkInputSchema.shape.renewBeforeDays,
+  renewBeforeDays: settingRules.renewBeforeDays,
   /** Further rotation input (timings, probeMailbox), validated by the check on each run. */
   rotation: z.record(z.string(), z.unknown()).default({}),
   paused: z.boolean().optional(),
-  note: z.string().max(500).optional(),
+  note: settingRules.note.optional(),
 };
 
 export const yearlySettingsSchema = z
   .strictObject({
     ...common,
     month,
-    day: z.number().int().min(1, 'must be 1-31').max(31, 'must be 1-31'),
+    day: settingRules.day,
     hour: common.hour.default(9),
     /** Spreads organisations' rotations over a window so they do not all start at once. */
     jitter: durationText('1h'),
@@ -139,9 +167,8 @@ export type DailySettings = z.input<typeof dailySettingsSchema>;
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const result = schema.safeParse(raw);
   if (!result.success) {
-    throw new ScheduleSettingsError(
-      result.error.issues.map((i) => `${i.path.map(String).join('.') || 'settings'}: ${i.message}`).join('; '),
-    );
+    const issues = result.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
+    throw new ScheduleSettingsError(issues.map((i) => `${i.field || 'settings'}: ${i.message}`).join('; '), issues);
   }
   return result.data;
 }

@@ -38,14 +38,15 @@ const { notify } = proxyActivities<RotationActivities>({
 });
 
 export const DEFAULT_RENEW_BEFORE_DAYS = 60;
+const WHOLE_DAYS = 'must be a whole number of days';
 
 export const checkInputSchema = z.strictObject({
   organization: z
     .string({ error: 'is required: the name of the Exchange organisation' })
     .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
   renewBeforeDays: z
-    .number()
-    .int('must be a whole number of days')
+    .number({ error: WHOLE_DAYS })
+    .int(WHOLE_DAYS)
     .min(1, 'must be at least 1')
     .max(3650, 'must be at most 3650')
     .default(DEFAULT_RENEW_BEFORE_DAYS),

@@ -119,7 +119,7 @@ describe('schedule commands', () => {
     [['schedule', 'create', 'yearly', 'contoso'], 'a yearly schedule needs --month and --day'],
     [['schedule', 'create', 'weekly', 'contoso'], 'kind "weekly": must be yearly'],
     [['schedule', 'create', 'daily', 'contoso', '--hour', '25'], '--hour "25": must be 0-23'],
-    [['schedule', 'create', 'yearly', 'contoso', '--month', '2', '--day', '30'], 'day: must exist in every year'],
+    [['schedule', 'create', 'yearly', 'contoso', '--month', '2', '--day', '30'], '--day: must exist in every year'],
     [['schedule', 'update', 'daily', 'nobody-here'], 'no schedule found: check-auth-cert-daily.nobody-here'],
     [['schedule', 'pause', 'daily', 'nobody-here'], 'no schedule found: check-auth-cert-daily.nobody-here'],
     [['list', '--outcome', 'great'], '--outcome "great": must be one of'],
@@ -209,5 +209,60 @@ describe('through client/cli.ts', () => {
     const followed = await cli('status', org, '--follow');
     expect(followed.code).toBe(0);
     expect(followed.out[followed.out.length - 1]).toBe(`${rotationWorkflowId(org)} TERMINATED`);
+  });
+});
+
+describe('every command checks its arguments before it connects', () => {
+  const LONG_NOTE = 'n'.repeat(501);
+  async function offline(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    let connected = false;
+    const code = await main(argv, {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      client: async () => {
+        connected = true;
+        throw new Error('cannot reach Temporal at 127.0.0.1:1: connection refused');
+      },
+    });
+    return { code, out, err, connected };
+  }
+
+  test.each([
+    [['schedule', 'create', 'yearly', 'x', '--month', '13', '--day', '1'], '--month "13": must be a month: 1-12'],
+    [['schedule', 'create', 'yearly', 'x', '--month', '2', '--day', '30'], '--day: must exist in every year'],
+    [['schedule', 'create', 'yearly', 'x', '--month', '2'], 'a yearly schedule needs --month and --day'],
+    [['schedule', 'create', 'daily', 'x', '--timezone', 'Mars/Olympus'], '--timezone "Mars/Olympus": must be an IANA'],
+    [['schedule', 'create', 'daily', 'x', '--jitter', 'soon'], '--jitter "soon": must be a duration'],
+    [
+      ['schedule', 'create', 'daily', 'x', '--note', LONG_NOTE],
+      `--note "${LONG_NOTE}": must be at most 500 characters`,
+    ],
+    [['schedule', 'update', 'yearly', 'x', '--hour', 'ten'], '--hour "ten": must be a whole number'],
+    [['schedule', 'update', 'yearly', 'x', '--minute', '60'], '--minute "60": must be 0-59'],
+    [['schedule', 'update', 'daily', 'x', '--renew-before-days', '0'], '--renew-before-days "0": must be at least 1'],
+    [['schedule', 'update', 'daily', 'x', '--day', '3'], '--month and --day are for a yearly schedule'],
+    [['schedule', 'pause', 'daily', 'con toso'], 'organization "con toso": must be'],
+    [['schedule', 'resume', 'weekly', 'x'], 'kind "weekly": must be yearly'],
+    [['schedule', 'delete', 'daily', 'con toso'], 'organization "con toso": must be'],
+    [['schedule', 'list', 'con toso'], 'organization "con toso": must be'],
+    [['list', '--outcome', 'great'], '--outcome "great": must be one of'],
+    [['list', '--limit', '0'], '--limit "0": must be 1-1000'],
+    [['follow', 'x', '--interval', '0'], '--interval "0": must be 1-3600'],
+    [['status', 'con toso'], 'organization "con toso": must be'],
+    [['start', 'x', '--input-json', '{"renewBeforeDays": 0}'], 'input.renewBeforeDays'],
+    [['approve-hcw', 'x', '--by', ' '], '--by " ": must not be empty'],
+    [['skip-hcw', 'x', '--by', 'ann', '--reason', ' '], '--reason " ": must not be empty'],
+  ])('%j: refused (exit 2) without connecting: %s', async (argv, message) => {
+    const result = await offline(...argv);
+    expect(result).toMatchObject({ code: 2, out: [], connected: false });
+    expect(result.err).toEqual([expect.stringContaining(`cli: ${message}`)]);
+  });
+
+  test('valid flags do reach for the server (the check above is not vacuous)', async () => {
+    const result = await offline('schedule', 'create', 'yearly', 'x', '--month', 'March', '--day', '15');
+    expect(result).toMatchObject({ code: 1, connected: true });
+    expect(result.err).toEqual(['cli: cannot reach Temporal at 127.0.0.1:1: connection refused']);
   });
 });

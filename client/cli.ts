@@ -193,7 +193,34 @@ export function buildProgram(io: CliIo): Command {
     });
 
   registerOperationsCommands(program, io);
+
+  // `help schedule create` shows that command's help (Commander's own help command goes one level deep only).
+  program.helpCommand(false);
+  program
+    .command('help')
+    .description('show the help of a command, e.g. help schedule create')
+    .argument('[command...]', 'the command')
+    .action((names: string[]) => {
+      let target = program;
+      for (const name of names) {
+        const next = target.commands.find((c) => c.name() === name);
+        if (!next)
+          throw new UsageError(`unknown command '${[...commandPath(target).slice(1), name].join(' ')}' (see cli help)`);
+        target = next;
+      }
+      target.outputHelp();
+    });
   return program;
+}
+
+/** `['cli', 'schedule', 'create']` */
+function commandPath(command: Command): string[] {
+  return command.parent ? [...commandPath(command.parent), command.name()] : [command.name()];
+}
+
+/** "create, update or list" */
+function alternatives(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
 }
 
 /** Runs one command; returns the exit code. Errors are one line on `err`. */
@@ -219,20 +246,31 @@ export async function main(
       }),
   };
   const program = buildProgram(full);
-  const silence = (c: Command): void => {
-    c.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });
-    c.commands.forEach(silence);
+  // The command whose subcommand is missing: Commander writes its help to stderr then, and only then.
+  let lacksSubcommand: Command | undefined;
+  const configure = (c: Command): void => {
+    c.exitOverride().configureOutput({
+      writeOut: (s) => full.out(s.trimEnd()),
+      writeErr: () => {
+        lacksSubcommand = c;
+      },
+      outputError: () => undefined,
+    });
+    c.commands.forEach(configure);
   };
-  silence(program);
-  program.configureOutput({ writeOut: (s) => full.out(s.trimEnd()), writeErr: () => undefined });
+  configure(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
+      // Help asked for (--help, help, help <command>) is a success; help instead of a missing subcommand is not.
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
-        err('cli: a command is required: start, status, approve-hcw, skip-hcw, list, follow or schedule (see --help)');
+      if (error.code === 'commander.help' && error.exitCode === 0) return 0;
+      if (error.code === 'commander.help' && lacksSubcommand) {
+        const path = commandPath(lacksSubcommand).join(' ');
+        const names = lacksSubcommand.commands.map((c) => c.name());
+        err(`${path}: a command is required: ${alternatives(names)} (see ${path} --help)`);
         return 2;
       }
       err(`cli: ${error.message.replace(/^error: /, '')}`);

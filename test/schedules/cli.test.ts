@@ -2,7 +2,7 @@
 // registers them.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Command } from 'commander';
-import { main } from '../../client/cli';
+import { buildProgram, main } from '../../client/cli';
 import { registerOperationsCommands } from '../../client/schedule-commands';
 import {
   dailyCheckScheduleId,
@@ -126,19 +126,6 @@ describe('schedule commands', () => {
   ])('%j is refused: %s', async (argv, message) => {
     const { error } = await run(...argv);
     expect(error?.message).toContain(message);
-  });
-
-  test('--help on every command', async () => {
-    for (const argv of [
-      ['schedule', '--help'],
-      ['schedule', 'create', '--help'],
-      ['list', '--help'],
-      ['follow', '--help'],
-    ]) {
-      const { out, error } = await run(...argv);
-      expect((error as { code?: string }).code).toBe('commander.helpDisplayed');
-      expect(out.join('')).toContain('Usage:');
-    }
   });
 });
 
@@ -264,5 +251,63 @@ describe('every command checks its arguments before it connects', () => {
     const result = await offline('schedule', 'create', 'yearly', 'x', '--month', 'March', '--day', '15');
     expect(result).toMatchObject({ code: 1, connected: true });
     expect(result.err).toEqual(['cli: cannot reach Temporal at 127.0.0.1:1: connection refused']);
+  });
+});
+
+describe('help', () => {
+  async function cli(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      client: async () => {
+        throw new Error('help needs no server');
+      },
+    });
+    return { code, out: out.join('\n'), err };
+  }
+
+  const pathsOf = (c: Command, path: string[] = []): string[][] =>
+    c.commands.flatMap((sub) => [[...path, sub.name()], ...pathsOf(sub, [...path, sub.name()])]);
+  const every = pathsOf(buildProgram({ out: () => undefined, client: async () => Promise.reject(new Error('none')) }));
+
+  test('every command is reached: the list comes from the program itself', () => {
+    expect(every.map((p) => p.join(' '))).toEqual(
+      expect.arrayContaining(['start', 'status', 'approve-hcw', 'skip-hcw', 'list', 'follow', 'help']),
+    );
+    expect(every.filter((p) => p[0] === 'schedule')).toHaveLength(7);
+  });
+
+  test.each(every.map((p) => [p.join(' ')]))(
+    '%s: --help and help <command> show its own help, exit 0',
+    async (name) => {
+      const path = name.split(' ');
+      const flag = await cli(...path, '--help');
+      expect(flag).toMatchObject({ code: 0, err: [] });
+      expect(flag.out).toMatch(new RegExp(`^Usage: cli ${name} `));
+      expect(await cli('help', ...path)).toEqual(flag);
+    },
+  );
+
+  test("help alone is the program's help, exit 0", async () => {
+    const help = await cli('help');
+    expect(help).toMatchObject({ code: 0, err: [] });
+    expect(help.out).toMatch(/^Usage: cli \[options\] \[command\]/);
+    expect(await cli('--help')).toEqual(help);
+  });
+
+  test.each([
+    [
+      [],
+      'cli: a command is required: start, status, approve-hcw, skip-hcw, schedule, list, follow or help (see cli --help)',
+    ],
+    [
+      ['schedule'],
+      'cli schedule: a command is required: create, update, pause, resume, delete or list (see cli schedule --help)',
+    ],
+    [['help', 'schedule', 'nope'], "cli: unknown command 'schedule nope' (see cli help)"],
+  ])('%j exits 2 with one line naming what is missing: %s', async (argv, line) => {
+    expect(await cli(...argv)).toEqual({ code: 2, out: '', err: [line] });
   });
 });

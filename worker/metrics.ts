@@ -1,6 +1,10 @@
 // Prometheus metrics of the worker, all on the SDK's own endpoint (Runtime telemetry), so one port serves both: the
 // SDK's temporal_* metrics and ours, recorded through the SDK's metric meter. METRICS_BIND_ADDRESS turns it on.
-//   exchange_auth_certificate_days_until_expiry{organization}   gauge, from every inspection (check and rotation)
+//   exchange_auth_certificate_days_until_expiry{organization}   gauge, from every inspection (check and rotation); NaN
+//                                                               when there is no current certificate
+//   exchange_auth_certificate_present{organization}             gauge, 1 or 0, from every inspection
+//   exchange_auth_inspection_last_success_timestamp_seconds{organization}  gauge, Unix time of the last good one
+//   exchange_auth_inspection_failures{organization}             counter, failed inspection attempts
 //   exchange_auth_rotations_total{organization,outcome}          counter, when a rotation ends (workflow metric meter)
 //   exchange_auth_rotation_phase_seconds{organization,phase}     histogram, time spent in each phase
 import { Context } from '@temporalio/activity';
@@ -11,6 +15,9 @@ import { daysUntilCurrentExpires } from '../common/policy';
 import type { OrganizationSnapshot } from '../common/rotation';
 
 export const METRIC_DAYS_UNTIL_EXPIRY = 'exchange_auth_certificate_days_until_expiry';
+export const METRIC_CERTIFICATE_PRESENT = 'exchange_auth_certificate_present';
+export const METRIC_LAST_INSPECTION = 'exchange_auth_inspection_last_success_timestamp_seconds';
+export const METRIC_INSPECTION_FAILURES = 'exchange_auth_inspection_failures';
 export const METRIC_ROTATIONS = 'exchange_auth_rotations';
 export const METRIC_PHASE_SECONDS = 'exchange_auth_rotation_phase_seconds';
 
@@ -36,28 +43,45 @@ export function prometheusTelemetry(address: string): NonNullable<RuntimeOptions
 }
 
 /**
- * Records the days until the current certificate expires after every inspection, labelled with the organisation (the
- * task queue's worker serves one). The gauge is the inspection's own figure, on Exchange's clock.
+ * After every inspection (the check's and the rotation's), labelled with the organisation the task queue's worker
+ * serves: the days until the current certificate expires (the inspection's own figure, on Exchange's clock), whether
+ * there is a current certificate at all, and when an inspection last succeeded; a failed attempt is counted. Without
+ * the last two, a certificate that vanished or an Exchange that stopped answering would leave the days gauge showing
+ * its last, reassuring value.
  */
 export class ExpiryMetricsInterceptor implements ActivityInboundCallsInterceptor {
   constructor(private readonly organization: string) {}
 
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    const result = await next(input);
     const context = Context.current();
-    if (context.info.activityType === 'inspectOrganization' && result && typeof result === 'object') {
-      const days = daysUntilCurrentExpires(result as OrganizationSnapshot);
-      if (days !== null) {
-        context.metricMeter
-          .createGauge(
-            METRIC_DAYS_UNTIL_EXPIRY,
-            'float',
-            'd',
-            'Days until the current Exchange Auth certificate expires',
-          )
-          .set(days, { organization: this.organization.toLowerCase() });
-      }
+    if (context.info.activityType !== 'inspectOrganization') return next(input);
+    const meter = context.metricMeter;
+    const labels = { organization: this.organization.toLowerCase() };
+    let result: unknown;
+    try {
+      result = await next(input);
+    } catch (error) {
+      meter
+        .createCounter(METRIC_INSPECTION_FAILURES, 'attempts', 'Failed attempts to inspect the Exchange organisation')
+        .add(1, labels);
+      throw error;
     }
+    const days = daysUntilCurrentExpires(result as OrganizationSnapshot);
+    meter
+      .createGauge(METRIC_CERTIFICATE_PRESENT, 'int', '', '1 when a current Exchange Auth certificate exists, else 0')
+      .set(days === null ? 0 : 1, labels);
+    // No certificate, no number of days: NaN, so an alert on a low value does not fire on the last one seen.
+    meter
+      .createGauge(METRIC_DAYS_UNTIL_EXPIRY, 'float', 'd', 'Days until the current Exchange Auth certificate expires')
+      .set(days ?? Number.NaN, labels);
+    meter
+      .createGauge(
+        METRIC_LAST_INSPECTION,
+        'float',
+        's',
+        'When an inspection of the organisation last succeeded (Unix time)',
+      )
+      .set(Date.now() / 1000, labels);
     return result;
   }
 }

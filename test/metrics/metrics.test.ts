@@ -1,21 +1,28 @@
 // The worker's Prometheus endpoint: the SDK's own metrics and ours on one port, scraped over HTTP after a real check
 // ran on the time-skipping test server.
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { rotationWorkflowId } from '../../common/names';
 import { freePort } from '../../worker/dev-server';
 import {
+  METRIC_CERTIFICATE_PRESENT,
   METRIC_DAYS_UNTIL_EXPIRY,
+  METRIC_INSPECTION_FAILURES,
+  METRIC_LAST_INSPECTION,
   metricsActivityInterceptors,
   metricsBindAddress,
   prometheusTelemetry,
 } from '../../worker/metrics';
-import { certificate, createFakeOrganization, fakeOrganizationActivities } from '../check/fake-org';
+import { certificate, createFakeOrganization } from '../check/fake-org';
+import { bundleCheckWorkflows, withCheckWorker } from '../check/harness';
 import { executableFor } from '../helpers/temporal';
 import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
 
 let env: TestWorkflowEnvironment;
 let port: number;
+let checkWorkflows: string;
 
 beforeAll(async () => {
   port = await freePort();
@@ -28,6 +35,7 @@ beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: executableFor('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server') },
   });
+  checkWorkflows = await bundleCheckWorkflows();
 }, 120_000);
 afterAll(async () => {
   await env?.teardown();
@@ -44,25 +52,16 @@ test('METRICS_BIND_ADDRESS: off when unset, host:port when set, a clear error ot
 test('days until expiry per organisation next to the SDK metrics, on one endpoint', async () => {
   const organization = uniqueOrganization('metrics');
   const org = createFakeOrganization({ current: certificate(await env.currentTimeMs(), 123) });
-  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error };
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', 'check', 'workflows.ts'),
-    logger: quiet,
-  });
-  const taskQueue = uniqueTaskQueue('metrics');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { code },
-    activities: fakeOrganizationActivities(org),
-    interceptors: { activity: metricsActivityInterceptors(organization) },
-  });
-  await worker.runUntil(
-    env.client.workflow.execute('checkAuthCertificate', {
-      taskQueue,
-      workflowId: `m-${organization}`,
-      args: [{ organization }],
-    }),
+  await withCheckWorker(
+    { env, code: checkWorkflows },
+    org,
+    (taskQueue) =>
+      env.client.workflow.execute('checkAuthCertificate', {
+        taskQueue,
+        workflowId: `m-${organization}`,
+        args: [{ organization }],
+      }),
+    { interceptors: { activity: metricsActivityInterceptors(organization) } },
   );
   let text = '';
   for (let i = 0; i < 50 && !text.includes(METRIC_DAYS_UNTIL_EXPIRY); i++) {
@@ -74,6 +73,60 @@ test('days until expiry per organisation next to the SDK metrics, on one endpoin
   expect(Number(line!.split(' ').pop())).toBeCloseTo(123, 0);
   // The SDK's own metrics are on the same endpoint.
   expect(text).toMatch(/^temporal_[a-z_]+/m);
+});
+
+/** The endpoint's lines about one organisation, once `ready` holds for them (the SDK exports on an interval). */
+async function scrape(organization: string, ready: (lines: string[]) => boolean): Promise<string[]> {
+  let lines: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
+      .split('\n')
+      .filter((l) => l.includes(`organization="${organization}"`));
+    if (ready(lines)) return lines;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`metrics never matched: ${lines.join('\n')}`);
+}
+
+const valueOf = (lines: string[], metric: string): number | undefined => {
+  const line = lines.find((l) => l.startsWith(`${metric}{`));
+  return line === undefined ? undefined : Number(line.split(' ').pop());
+};
+
+test('no current certificate: present 0 and days NaN (not the last value); a failed inspection is counted', async () => {
+  const organization = uniqueOrganization('metrics');
+  const org = createFakeOrganization({ current: certificate(await env.currentTimeMs(), 123) });
+  const checks = async (taskQueue: string) => {
+    const check = (n: number) =>
+      env.client.workflow.execute('checkAuthCertificate', {
+        taskQueue,
+        workflowId: `m-${organization}-${n}`,
+        args: [{ organization }],
+      });
+    await check(1);
+    const first = await scrape(organization, (l) => valueOf(l, METRIC_DAYS_UNTIL_EXPIRY) !== undefined);
+    expect(valueOf(first, METRIC_DAYS_UNTIL_EXPIRY)).toBeCloseTo(123, 0);
+    expect(valueOf(first, METRIC_CERTIFICATE_PRESENT)).toBe(1);
+    const lastSuccess = valueOf(first, METRIC_LAST_INSPECTION)!;
+    expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(60);
+
+    org.current = null;
+    await check(2);
+    await env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    const missing = await scrape(organization, (l) => valueOf(l, METRIC_CERTIFICATE_PRESENT) === 0);
+    expect(valueOf(missing, METRIC_DAYS_UNTIL_EXPIRY)).toBeNaN();
+    const afterMissing = valueOf(missing, METRIC_LAST_INSPECTION)!;
+    expect(afterMissing).toBeGreaterThanOrEqual(lastSuccess);
+
+    org.inspectionFails = ApplicationFailure.create({ type: 'AccessDeniedError', message: 'access denied' });
+    await expect(check(3)).rejects.toThrow();
+    const failed = await scrape(organization, (l) => valueOf(l, METRIC_INSPECTION_FAILURES) === 1);
+    // The last success stays where it was: staleness shows as time since then.
+    expect(valueOf(failed, METRIC_LAST_INSPECTION)).toBe(afterMissing);
+  };
+  await withCheckWorker({ env, code: checkWorkflows }, org, checks, {
+    interceptors: { activity: metricsActivityInterceptors(organization) },
+  });
 });
 
 test('a finished rotation counts by outcome and times each phase, on the same endpoint', async () => {

@@ -32,10 +32,10 @@ const { inspectOrganization } = proxyActivities<RotationActivities>({
   },
 });
 
-/** Notifications never block the check: a few attempts, then the failure is logged and the check carries on. */
+/** Notifications never block the check: a few attempts (none after a refusal), then the failure is logged. */
 const { notify } = proxyActivities<RotationActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10s', maximumAttempts: 3 },
+  retry: { initialInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
 });
 
 export const DEFAULT_RENEW_BEFORE_DAYS = 60;

@@ -10,32 +10,14 @@
 import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import type { RuntimeOptions } from '@temporalio/worker';
-import { z } from 'zod';
+import {
+  METRIC_CERTIFICATE_PRESENT,
+  METRIC_DAYS_UNTIL_EXPIRY,
+  METRIC_INSPECTION_FAILURES,
+  METRIC_LAST_INSPECTION,
+} from '../common/metrics';
 import { daysUntilCurrentExpires } from '../common/policy';
 import type { OrganizationSnapshot } from '../common/rotation';
-
-export const METRIC_DAYS_UNTIL_EXPIRY = 'exchange_auth_certificate_days_until_expiry';
-export const METRIC_CERTIFICATE_PRESENT = 'exchange_auth_certificate_present';
-export const METRIC_LAST_INSPECTION = 'exchange_auth_inspection_last_success_timestamp_seconds';
-export const METRIC_INSPECTION_FAILURES = 'exchange_auth_inspection_failures';
-export const METRIC_ROTATIONS = 'exchange_auth_rotations';
-export const METRIC_PHASE_SECONDS = 'exchange_auth_rotation_phase_seconds';
-
-export const METRICS_ENV = 'METRICS_BIND_ADDRESS';
-
-const bindAddress = z
-  .string()
-  .trim()
-  .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464');
-
-/** The Prometheus bind address from METRICS_BIND_ADDRESS, or undefined when metrics are off. */
-export function metricsBindAddress(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const raw = env[METRICS_ENV];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const r = bindAddress.safeParse(raw);
-  if (!r.success) throw new Error(`invalid configuration: ${METRICS_ENV}: ${r.error.issues[0].message}`);
-  return r.data;
-}
 
 /** Runtime.install's telemetry options: the SDK serves /metrics on the bind address. */
 export function prometheusTelemetry(address: string): NonNullable<RuntimeOptions['telemetryOptions']> {

@@ -1,5 +1,6 @@
 // The worker's Prometheus endpoint: the SDK's own metrics and ours on one port, scraped over HTTP after a real check
 // ran on the time-skipping test server.
+import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,13 +12,15 @@ import {
   METRIC_DAYS_UNTIL_EXPIRY,
   METRIC_INSPECTION_FAILURES,
   METRIC_LAST_INSPECTION,
-  metricsActivityInterceptors,
-  metricsBindAddress,
-  prometheusTelemetry,
-} from '../../worker/metrics';
+  METRIC_PHASE_SECONDS,
+  METRIC_ROTATIONS,
+} from '../../common/metrics';
+import * as metricNames from '../../common/metrics';
+import { loadWorkerConfig } from '../../worker/config';
+import { metricsActivityInterceptors, prometheusTelemetry } from '../../worker/metrics';
 import { certificate, createFakeOrganization } from '../check/fake-org';
 import { bundleCheckWorkflows, withCheckWorker } from '../check/harness';
-import { executableFor } from '../helpers/temporal';
+import { executableFor, REPO_ROOT } from '../helpers/temporal';
 import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
 
 let env: TestWorkflowEnvironment;
@@ -41,10 +44,19 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-test('METRICS_BIND_ADDRESS: off when unset, host:port when set, a clear error otherwise', () => {
-  expect(metricsBindAddress({})).toBeUndefined();
-  expect(metricsBindAddress({ METRICS_BIND_ADDRESS: '0.0.0.0:9464' })).toBe('0.0.0.0:9464');
-  expect(() => metricsBindAddress({ METRICS_BIND_ADDRESS: '9464' })).toThrow(
+test('docs/operations.md lists exactly the metric names the code records', () => {
+  const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'operations.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('## Metrics'), doc.indexOf('\n## ', doc.indexOf('## Metrics') + 1));
+  const documented = [...table.matchAll(/^\| `(exchange_auth_[a-z_]+)`/gm)].map((m) => m[1]);
+  expect(documented.sort()).toEqual(Object.values(metricNames).sort());
+});
+
+test('METRICS_BIND_ADDRESS, as the worker reads it: off when unset or empty, host:port when set, an error otherwise', () => {
+  const base = { EXCHANGE_ORGANIZATION: 'contoso', EXCHANGE_SIM_STATE: '/tmp/contoso.json' };
+  expect(loadWorkerConfig(base).metricsBindAddress).toBeUndefined();
+  expect(loadWorkerConfig({ ...base, METRICS_BIND_ADDRESS: ' ' }).metricsBindAddress).toBeUndefined();
+  expect(loadWorkerConfig({ ...base, METRICS_BIND_ADDRESS: '0.0.0.0:9464' }).metricsBindAddress).toBe('0.0.0.0:9464');
+  expect(() => loadWorkerConfig({ ...base, METRICS_BIND_ADDRESS: '9464' })).toThrow(
     'invalid configuration: METRICS_BIND_ADDRESS: must be host:port, e.g. 0.0.0.0:9464',
   );
 });
@@ -152,14 +164,14 @@ test('a finished rotation counts by outcome and times each phase, on the same en
     lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())
       .split('\n')
       .filter((l) => l.includes(organization));
-    if (lines.some((l) => l.startsWith('exchange_auth_rotation_phase_seconds_sum'))) break;
+    if (lines.some((l) => l.startsWith(`${METRIC_PHASE_SECONDS}_sum`))) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const find = (prefix: string, ...labels: string[]) =>
     lines.find((l) => l.startsWith(prefix) && labels.every((label) => l.includes(label)));
-  expect(find('exchange_auth_rotations', 'outcome="completed"')).toMatch(/ 1$/);
-  expect(Number(find('exchange_auth_rotation_phase_seconds_sum', 'phase="staging"')!.split(' ').pop())).toBe(30);
-  expect(Number(find('exchange_auth_rotation_phase_seconds_sum', 'phase="replicating"')!.split(' ').pop())).toBe(3600);
+  expect(find(METRIC_ROTATIONS, 'outcome="completed"')).toMatch(/ 1$/);
+  expect(Number(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="staging"')!.split(' ').pop())).toBe(30);
+  expect(Number(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="replicating"')!.split(' ').pop())).toBe(3600);
   // A phase still open has no time yet.
-  expect(find('exchange_auth_rotation_phase_seconds_sum', 'phase="awaiting-hcw"')).toBeUndefined();
+  expect(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="awaiting-hcw"')).toBeUndefined();
 });

@@ -4,11 +4,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { ORGANIZATION_PATTERN } from '../common/names';
 import { parseRotationInput } from '../common/rotation';
 import type { RotationReport } from '../common/rotation';
 import { ConfigurationError, loadTemporalConfig } from '../worker/config';
-import { followRotation, OperationsUsageError, registerOperationsCommands } from './schedule-commands';
+import { followRotation, registerOperationsCommands } from './schedule-commands';
+import { organizationArg, parseWith, UsageError } from './usage';
 import { ScheduleMissingError, ScheduleSettingsError } from './schedules';
 import { connectionOptionsFor } from '../worker/temporal';
 import {
@@ -22,27 +22,6 @@ import {
   startRotation,
 } from './rotation';
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-function parseWith<T>(schema: z.ZodType<T>, what: string) {
-  return (text: string): T => {
-    const r = schema.safeParse(text);
-    if (!r.success) throw new UsageError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
-    return r.data;
-  };
-}
-
-const organizationArg = parseWith(
-  z
-    .string()
-    .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit'),
-  'organization',
-);
 const personArg = parseWith(
   z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   '--by',
@@ -276,11 +255,7 @@ export async function main(
       err(`cli: ${error.message.replace(/^error: /, '')}`);
       return 2;
     }
-    if (
-      error instanceof UsageError ||
-      error instanceof OperationsUsageError ||
-      error instanceof ScheduleSettingsError
-    ) {
+    if (error instanceof UsageError || error instanceof ScheduleSettingsError) {
       err(`cli: ${error.message}`);
       return 2;
     }

@@ -3,7 +3,8 @@
 import type { Client, ScheduleOptions } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { ORGANIZATION_PATTERN, ROTATE_WORKFLOW_TYPE } from '../common/names';
+import { ROTATE_WORKFLOW_TYPE } from '../common/names';
+import { ROTATION_OUTCOMES } from '../common/rotation';
 import type { RotationOutcome, RotationStatus } from '../common/rotation';
 import { describeRotation, RotationView } from './rotation';
 import {
@@ -20,49 +21,24 @@ import {
   ScheduleView,
   updateSchedule,
   upsertSchedule,
+  wholeNumber,
   yearlyRotationSchedule,
 } from './schedules';
+import { organizationArg, parseWith, Rule, UsageError } from './usage';
 
 export interface OperationsIo {
   out(line: string): void;
   client(): Promise<Client>;
 }
 
-export class OperationsUsageError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UsageError';
-  }
-}
-
-/** Any zod schema producing T, whatever it accepts. */
-type Rule<T> = Pick<z.ZodType<T>, 'safeParse'>;
-
-function check<T>(schema: Rule<T>, what: string, read: (text: string) => unknown = (text) => text) {
-  return (text: string): T => {
-    const r = schema.safeParse(read(text));
-    if (!r.success) throw new OperationsUsageError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
-    return r.data;
-  };
-}
-
-const organizationArg = check(
-  z
-    .string()
-    .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit'),
-  'organization',
-);
-const kindArg = check(
+const kindArg = parseWith(
   z.enum(['yearly', 'daily'], { error: 'must be yearly (the yearly rotation) or daily (the daily check)' }),
   'kind',
 );
-const intArg = (what: string, min: number, max: number) =>
-  check(
-    z.coerce.number().int(`must be a whole number`).min(min, `must be ${min}-${max}`).max(max, `must be ${min}-${max}`),
-    what,
-  );
-const OUTCOMES = ['completed', 'hcw-pending', 'nothing-to-do', 'dry-run', 'stopped', 'failed', 'cancelled'] as const;
-const outcomeArg = check(z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(', ')}` }), '--outcome');
+const outcomeArg = parseWith(
+  z.enum(ROTATION_OUTCOMES, { error: `must be one of ${ROTATION_OUTCOMES.join(', ')}` }),
+  '--outcome',
+);
 
 const kindOf = (kind: 'yearly' | 'daily'): ScheduleKind => (kind === 'yearly' ? 'yearly-rotation' : 'daily-check');
 
@@ -91,7 +67,7 @@ function optionsFor(kind: 'yearly' | 'daily', organization: string, flags: Sched
   const { month, day, ...common } = changesFrom(flags);
   if (kind === 'daily') return dailyCheckSchedule({ organization, ...common });
   if (month === undefined || day === undefined) {
-    throw new OperationsUsageError('a yearly schedule needs --month and --day');
+    throw new UsageError('a yearly schedule needs --month and --day');
   }
   return yearlyRotationSchedule({ organization, ...common, month, day });
 }
@@ -105,9 +81,10 @@ export function renderSchedule(v: ScheduleView): string {
 }
 
 /** A flag checked by its setting's own rule as Commander parses it, so a bad value is refused before connecting. */
-const settingFlag = <T>(flag: string, rule: Rule<T>) => check(rule, flag);
+const settingFlag = <T>(flag: string, rule: Rule<T>) => parseWith(rule, flag);
 const numberText = (text: string) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
-const numberFlag = <T>(flag: string, rule: Rule<T>) => check(rule, flag, numberText);
+const numberFlag = <T>(flag: string, rule: Rule<T>) => parseWith(rule, flag, numberText);
+const intArg = (flag: string, min: number, max: number) => numberFlag(flag, wholeNumber(min, max));
 
 function withScheduleFlags(command: Command): Command {
   return command
@@ -139,7 +116,7 @@ function inFlagTerms(command: Command, error: unknown): unknown {
   if (!(error instanceof ScheduleSettingsError) || error.issues.length === 0) return error;
   const flagOf = (field: string) =>
     command.options.find((o) => o.attributeName() === field)?.long ?? (field || 'settings');
-  return new OperationsUsageError(error.issues.map((i) => `${flagOf(i.field)}: ${i.message}`).join('; '), {
+  return new UsageError(error.issues.map((i) => `${flagOf(i.field)}: ${i.message}`).join('; '), {
     cause: error,
   });
 }
@@ -158,7 +135,7 @@ export interface RotationListEntry {
 /** Rotations from Temporal's visibility store, by the search attributes the workflow sets. */
 export async function listRotations(
   client: Client,
-  filter: { organization?: string; outcome?: (typeof OUTCOMES)[number]; limit: number },
+  filter: { organization?: string; outcome?: RotationOutcome; limit: number },
 ): Promise<RotationListEntry[]> {
   // Both values were validated against fixed patterns above, so they are safe inside the quotes.
   const clauses = [`WorkflowType = '${ROTATE_WORKFLOW_TYPE}'`];
@@ -259,7 +236,7 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
   ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags, command: Command) => {
     const changes = changesFrom(flags);
     if (kind === 'daily' && (changes.month !== undefined || changes.day !== undefined)) {
-      throw new OperationsUsageError('--month and --day are for a yearly schedule; a daily one runs every day');
+      throw new UsageError('--month and --day are for a yearly schedule; a daily one runs every day');
     }
     // Each flag was checked as it was parsed; what depends on the schedule as it is (a day the month lacks) only now.
     const client = await io.client();
@@ -316,18 +293,16 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
     .addOption(new Option('--outcome <outcome>', 'only this outcome').argParser(outcomeArg))
     .option('--limit <n>', 'at most this many (default 20)', intArg('--limit', 1, 1000))
     .option('--json', 'machine-readable output')
-    .action(
-      async (flags: { organization?: string; outcome?: (typeof OUTCOMES)[number]; limit?: number; json?: boolean }) => {
-        const entries = await listRotations(await io.client(), { ...flags, limit: flags.limit ?? 20 });
-        if (flags.json) return io.out(JSON.stringify(entries, null, 2));
-        if (entries.length === 0) return io.out('no rotations');
-        for (const e of entries) {
-          io.out(
-            `${e.workflowId}  ${e.execution}  ${e.outcome ?? e.phase ?? '-'}  started ${e.startTime}${e.closeTime ? `  closed ${e.closeTime}` : ''}`,
-          );
-        }
-      },
-    );
+    .action(async (flags: { organization?: string; outcome?: RotationOutcome; limit?: number; json?: boolean }) => {
+      const entries = await listRotations(await io.client(), { ...flags, limit: flags.limit ?? 20 });
+      if (flags.json) return io.out(JSON.stringify(entries, null, 2));
+      if (entries.length === 0) return io.out('no rotations');
+      for (const e of entries) {
+        io.out(
+          `${e.workflowId}  ${e.execution}  ${e.outcome ?? e.phase ?? '-'}  started ${e.startTime}${e.closeTime ? `  closed ${e.closeTime}` : ''}`,
+        );
+      }
+    });
 
   program
     .command('follow')

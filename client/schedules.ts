@@ -18,7 +18,7 @@ import {
   CHECK_WORKFLOW_TYPE,
   checkWorkflowId,
   dailyCheckScheduleId,
-  ORGANIZATION_PATTERN,
+  organizationSchema,
   taskQueueFor,
   yearlyRotationScheduleId,
 } from '../common/names';
@@ -73,9 +73,7 @@ const durationText = (fallback: string) =>
       return ms;
     });
 
-const organization = z
-  .string()
-  .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const organization = organizationSchema;
 
 const timezone = z
   .string()
@@ -106,7 +104,8 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const WHOLE_NUMBER = 'must be a whole number';
 
-function wholeNumber(min: number, max: number) {
+/** A whole number from min to max, with messages that say so. */
+export function wholeNumber(min: number, max: number) {
   const range = `must be ${min}-${max}`;
   return z.number({ error: WHOLE_NUMBER }).int(WHOLE_NUMBER).min(min, range).max(max, range);
 }

@@ -3,7 +3,7 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { AuthConfig, PerServerResult, Thumbprint } from './exchange';
-import { DEFAULT_EFFECTIVE_HOURS, MIN_RECOMMENDED_EFFECTIVE_HOURS, ORGANIZATION_PATTERN } from './names';
+import { DEFAULT_EFFECTIVE_HOURS, MIN_RECOMMENDED_EFFECTIVE_HOURS, organizationSchema } from './names';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Input
@@ -40,9 +40,7 @@ export const notificationSettingsSchema = z
 
 export const rotationInputSchema = z
   .strictObject({
-    organization: z
-      .string({ error: 'is required: the name of the Exchange organisation' })
-      .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    organization: organizationSchema,
     /** Plan mode: inspect, decide, report the steps, change nothing. */
     dryRun: z.boolean().default(false),
     /** Rotate even when the current certificate is outside renewBeforeDays. */
@@ -254,7 +252,17 @@ export type RotationPhase =
 
 export type RotationPath = 'rotate' | 'replace-now' | 'import' | 'resume' | 'nothing-to-do' | 'stop-unreachable';
 
-export type RotationOutcome = 'completed' | 'hcw-pending' | 'nothing-to-do' | 'dry-run' | 'stopped';
+/** How a rotation ended; 'failed' and 'cancelled' are never in a returned report, only in metrics and search. */
+export const ROTATION_OUTCOMES = [
+  'completed',
+  'hcw-pending',
+  'nothing-to-do',
+  'dry-run',
+  'stopped',
+  'failed',
+  'cancelled',
+] as const;
+export type RotationOutcome = (typeof ROTATION_OUTCOMES)[number];
 
 export type HcwStatus = 'not-needed' | 'waiting' | 'completed' | 'skipped' | 'pending';
 

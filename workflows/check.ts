@@ -15,7 +15,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type { RotationActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
-import { ORGANIZATION_PATTERN, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
+import { organizationSchema, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
 import { daysUntilCurrentExpires, decidePath } from '../common/policy';
 import { parseRotationInput } from '../common/rotation';
 import type { OrganizationSnapshot, RotationPath } from '../common/rotation';
@@ -42,9 +42,7 @@ export const DEFAULT_RENEW_BEFORE_DAYS = 60;
 const WHOLE_DAYS = 'must be a whole number of days';
 
 export const checkInputSchema = z.strictObject({
-  organization: z
-    .string({ error: 'is required: the name of the Exchange organisation' })
-    .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  organization: organizationSchema,
   renewBeforeDays: z
     .number({ error: WHOLE_DAYS })
     .int(WHOLE_DAYS)

@@ -165,13 +165,13 @@ export async function listRotations(
   return entries;
 }
 
-/** One line of progress: phase, servers done out of total, next check, what a person must do. */
+/** One line of progress: phase, servers done out of those in scope (as the UI counts), next check, what to do. */
 export function progressLine(view: RotationView): string {
   const s: RotationStatus | undefined = view.status;
   if (!s) return `${view.execution}${view.failure ? `: ${view.failure}` : ''}`;
-  const total = s.servers.length;
-  const done = s.servers.filter((x) => x.hasNewCertificate && x.event2014 && x.poolsRecycled).length;
-  const parts = [`phase ${s.phase}`, `servers done ${done}/${total}`];
+  const inScope = s.servers.filter((x) => !view.ignoredServers?.includes(x.name));
+  const done = inScope.filter((x) => x.hasNewCertificate && x.event2014 && x.poolsRecycled).length;
+  const parts = [`phase ${s.phase}`, `servers done ${done}/${inScope.length}`];
   if (s.nextCheckAt) parts.push(`next check ${s.nextCheckAt}`);
   if (s.actionRequired) parts.push(`action required: ${s.actionRequired}`);
   return parts.join(' · ');

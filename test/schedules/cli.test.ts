@@ -1,6 +1,8 @@
 // The operations commands (schedule ..., list, follow) through Commander against the dev server, as client/cli.ts
 // registers them.
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { Command } from 'commander';
 import { buildProgram, main } from '../../client/cli';
 import { registerOperationsCommands } from '../../client/schedule-commands';
@@ -159,6 +161,63 @@ describe('list and follow', () => {
   });
 });
 
+describe('follow counts the servers in scope, as the UI does', () => {
+  test('an unreachable server the run ignores is not counted: 2/2, not 2/3', async () => {
+    const org = uniqueOrganization();
+    const server = (name: string, done: boolean) => ({
+      name,
+      site: 'Default-First-Site-Name',
+      hasNewCertificate: done,
+      event2014: done,
+      poolsRecycled: done,
+    });
+    const status = {
+      organization: org,
+      workflowId: rotationWorkflowId(org),
+      phase: 'recycling',
+      path: 'rotate',
+      summary: '',
+      servers: [server('EX1', true), server('EX2', true), { ...server('EX3', false), unreachable: 'WinRM' }],
+      newThumbprint: null,
+      effectiveDate: null,
+      nextCheckAt: null,
+      actionRequired: null,
+      warnings: [],
+      hcw: { status: 'not-needed', remindersSent: 0 },
+    };
+    const report = { servers: [{ name: 'EX1' }, { name: 'EX2' }, { name: 'EX3', ignored: true }] };
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'workflows.ts'),
+      logger: { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error },
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: taskQueueFor(org),
+      workflowBundle: { code },
+    });
+    const lines: string[] = [];
+    let terminated: Promise<unknown> = Promise.resolve();
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+        workflowId: rotationWorkflowId(org),
+        taskQueue: taskQueueFor(org),
+        args: [{ status, report }],
+      });
+      const code = await main(['follow', org, '--interval', '1'], {
+        out: (line) => {
+          lines.push(line);
+          // One progress line is all this test needs: end the run, and with it the follow.
+          if (lines.length === 1) terminated = handle.terminate('test over');
+        },
+        client: async () => env.client,
+      });
+      expect(code).toBe(0);
+      await terminated;
+    });
+    expect(lines[0]).toMatch(/ {2}phase recycling · servers done 2\/2$/);
+  });
+});
+
 describe('through client/cli.ts', () => {
   async function cli(...argv: string[]) {
     const out: string[] = [];
@@ -216,32 +275,37 @@ describe('every command checks its arguments before it connects', () => {
     return { code, out, err, connected };
   }
 
-  test.each([
-    [['schedule', 'create', 'yearly', 'x', '--month', '13', '--day', '1'], '--month "13": must be a month: 1-12'],
-    [['schedule', 'create', 'yearly', 'x', '--month', '2', '--day', '30'], '--day: must exist in every year'],
-    [['schedule', 'create', 'yearly', 'x', '--month', '2'], 'a yearly schedule needs --month and --day'],
-    [['schedule', 'create', 'daily', 'x', '--timezone', 'Mars/Olympus'], '--timezone "Mars/Olympus": must be an IANA'],
-    [['schedule', 'create', 'daily', 'x', '--jitter', 'soon'], '--jitter "soon": must be a duration'],
+  test.each(
     [
-      ['schedule', 'create', 'daily', 'x', '--note', LONG_NOTE],
-      `--note "${LONG_NOTE}": must be at most 500 characters`,
-    ],
-    [['schedule', 'update', 'yearly', 'x', '--hour', 'ten'], '--hour "ten": must be a whole number'],
-    [['schedule', 'update', 'yearly', 'x', '--minute', '60'], '--minute "60": must be 0-59'],
-    [['schedule', 'update', 'daily', 'x', '--renew-before-days', '0'], '--renew-before-days "0": must be at least 1'],
-    [['schedule', 'update', 'daily', 'x', '--day', '3'], '--month and --day are for a yearly schedule'],
-    [['schedule', 'pause', 'daily', 'con toso'], 'organization "con toso": must be'],
-    [['schedule', 'resume', 'weekly', 'x'], 'kind "weekly": must be yearly'],
-    [['schedule', 'delete', 'daily', 'con toso'], 'organization "con toso": must be'],
-    [['schedule', 'list', 'con toso'], 'organization "con toso": must be'],
-    [['list', '--outcome', 'great'], '--outcome "great": must be one of'],
-    [['list', '--limit', '0'], '--limit "0": must be 1-1000'],
-    [['follow', 'x', '--interval', '0'], '--interval "0": must be 1-3600'],
-    [['status', 'con toso'], 'organization "con toso": must be'],
-    [['start', 'x', '--input-json', '{"renewBeforeDays": 0}'], 'input.renewBeforeDays'],
-    [['approve-hcw', 'x', '--by', ' '], '--by " ": must not be empty'],
-    [['skip-hcw', 'x', '--by', 'ann', '--reason', ' '], '--reason " ": must not be empty'],
-  ])('%j: refused (exit 2) without connecting: %s', async (argv, message) => {
+      [['schedule', 'create', 'yearly', 'x', '--month', '13', '--day', '1'], '--month "13": must be a month: 1-12'],
+      [['schedule', 'create', 'yearly', 'x', '--month', '2', '--day', '30'], '--day: must exist in every year'],
+      [['schedule', 'create', 'yearly', 'x', '--month', '2'], 'a yearly schedule needs --month and --day'],
+      [
+        ['schedule', 'create', 'daily', 'x', '--timezone', 'Mars/Olympus'],
+        '--timezone "Mars/Olympus": must be an IANA',
+      ],
+      [['schedule', 'create', 'daily', 'x', '--jitter', 'soon'], '--jitter "soon": must be a duration'],
+      [
+        ['schedule', 'create', 'daily', 'x', '--note', LONG_NOTE],
+        `--note "${LONG_NOTE}": must be at most 500 characters`,
+      ],
+      [['schedule', 'update', 'yearly', 'x', '--hour', 'ten'], '--hour "ten": must be a whole number'],
+      [['schedule', 'update', 'yearly', 'x', '--minute', '60'], '--minute "60": must be 0-59'],
+      [['schedule', 'update', 'daily', 'x', '--renew-before-days', '0'], '--renew-before-days "0": must be at least 1'],
+      [['schedule', 'update', 'daily', 'x', '--day', '3'], '--month and --day are for a yearly schedule'],
+      [['schedule', 'pause', 'daily', 'con toso'], 'organization "con toso": must be'],
+      [['schedule', 'resume', 'weekly', 'x'], 'kind "weekly": must be yearly'],
+      [['schedule', 'delete', 'daily', 'con toso'], 'organization "con toso": must be'],
+      [['schedule', 'list', 'con toso'], 'organization "con toso": must be'],
+      [['list', '--outcome', 'great'], '--outcome "great": must be one of'],
+      [['list', '--limit', '0'], '--limit "0": must be 1-1000'],
+      [['follow', 'x', '--interval', '0'], '--interval "0": must be 1-3600'],
+      [['status', 'con toso'], 'organization "con toso": must be'],
+      [['start', 'x', '--input-json', '{"renewBeforeDays": 0}'], 'input.renewBeforeDays'],
+      [['approve-hcw', 'x', '--by', ' '], '--by " ": must not be empty'],
+      [['skip-hcw', 'x', '--by', 'ann', '--reason', ' '], '--reason " ": must not be empty'],
+    ].map(([argv, message]) => [(argv as string[]).join(' ').slice(0, 70), message as string, argv as string[]]),
+  )('%s: refused (exit 2) without connecting: %s', async (_, message, argv) => {
     const result = await offline(...argv);
     expect(result).toMatchObject({ code: 2, out: [], connected: false });
     expect(result.err).toEqual([expect.stringContaining(`cli: ${message}`)]);

@@ -1,12 +1,8 @@
 // Prometheus metrics of the worker, all on the SDK's own endpoint (Runtime telemetry), so one port serves both: the
-// SDK's temporal_* metrics and ours, recorded through the SDK's metric meter. METRICS_BIND_ADDRESS turns it on.
-//   exchange_auth_certificate_days_until_expiry{organization}   gauge, from every inspection (check and rotation); NaN
-//                                                               when there is no current certificate
-//   exchange_auth_certificate_present{organization}             gauge, 1 or 0, from every inspection
-//   exchange_auth_inspection_last_success_timestamp_seconds{organization}  gauge, Unix time of the last good one
-//   exchange_auth_inspection_failures{organization}             counter, failed inspection attempts
-//   exchange_auth_rotations_total{organization,outcome}          counter, when a rotation ends (workflow metric meter)
-//   exchange_auth_rotation_phase_seconds{organization,phase}     histogram, time spent in each phase
+// SDK's temporal_* metrics and ours, recorded through the SDK's metric meter. METRICS_BIND_ADDRESS turns it on. The
+// names are in common/metrics.ts, the table with types and labels in docs/operations.md; the SDK's exporter shows each
+// under its own name (a counter too: no `_total` suffix). Here: what every inspection records; the workflow records
+// the rotations' outcomes and phase times itself (workflows/metrics.ts).
 import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 import type { RuntimeOptions } from '@temporalio/worker';

@@ -167,8 +167,9 @@ test('a finished rotation counts by outcome and times each phase, on the same en
     if (lines.some((l) => l.startsWith(`${METRIC_PHASE_SECONDS}_sum`))) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  const find = (prefix: string, ...labels: string[]) =>
-    lines.find((l) => l.startsWith(prefix) && labels.every((label) => l.includes(label)));
+  // Exposed under the name itself, then the labels: a counter gets no `_total` from the SDK's exporter.
+  const find = (name: string, ...labels: string[]) =>
+    lines.find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
   expect(find(METRIC_ROTATIONS, 'outcome="completed"')).toMatch(/ 1$/);
   expect(Number(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="staging"')!.split(' ').pop())).toBe(30);
   expect(Number(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="replicating"')!.split(' ').pop())).toBe(3600);

@@ -22,6 +22,8 @@ export class NextCertificateNotEverywhereError extends RotationActivityError {
 }
 export class CopySourceMissingError extends RotationActivityError {}
 export class NotificationFailedError extends RotationActivityError {}
+/** The receiver answered that it will never take this notification; the notifier (worker/notify.ts) throws it. */
+export class NotificationRejectedError extends RotationActivityError {}
 
 // The class names are the failure types the workflow names; a rename here must be a rename there.
 const declared: Record<string, string> = {
@@ -30,6 +32,7 @@ const declared: Record<string, string> = {
   NextCertificateNotEverywhereError: ROTATION_ERROR_TYPES.nextCertificateNotEverywhere,
   CopySourceMissingError: ROTATION_ERROR_TYPES.copySourceMissing,
   NotificationFailedError: ROTATION_ERROR_TYPES.notificationFailed,
+  NotificationRejectedError: ROTATION_ERROR_TYPES.notificationRejected,
 };
 for (const [className, type] of Object.entries(declared)) {
   if (className !== type) throw new Error(`activities/errors.ts: ${className} is declared as ${type}`);

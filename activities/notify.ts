@@ -1,7 +1,8 @@
 // Notifications: always to the log, and to the worker's notifier (a webhook) when it has one.
 import type { RotationNotification } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
-import { NotificationFailedError } from './errors';
+import { ApplicationFailure } from '@temporalio/activity';
+import { NotificationFailedError, NotificationRejectedError } from './errors';
 
 export function notifyActivities(deps: ResolvedDeps) {
   return {
@@ -15,7 +16,18 @@ export function notifyActivities(deps: ResolvedDeps) {
       try {
         await deps.notify(notification);
       } catch (error) {
-        throw new NotificationFailedError(`could not deliver "${notification.subject}"`, { cause: error });
+        const message = `could not deliver "${notification.subject}"`;
+        // A refusal is final whatever retry policy the caller chose: fail at once, so a dead or misconfigured
+        // webhook does not hold up the rotation while it is asked again and again.
+        if (error instanceof NotificationRejectedError) {
+          throw ApplicationFailure.create({
+            type: error.name,
+            message: `${message}: ${error.message}`,
+            nonRetryable: true,
+            cause: error,
+          });
+        }
+        throw new NotificationFailedError(message, { cause: error });
       }
     },
   };

@@ -4,11 +4,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
-import { ORGANIZATION_PATTERN } from '../common/names';
 import { parseRotationInput } from '../common/rotation';
 import type { RotationReport } from '../common/rotation';
 import { ConfigurationError, loadTemporalConfig } from '../worker/config';
-import { followRotation, OperationsUsageError, registerOperationsCommands } from './schedule-commands';
+import { followRotation, registerOperationsCommands } from './schedule-commands';
+import { organizationArg, parseWith, UsageError } from './usage';
 import { ScheduleMissingError, ScheduleSettingsError } from './schedules';
 import { connectionOptionsFor } from '../worker/temporal';
 import {
@@ -22,27 +22,6 @@ import {
   startRotation,
 } from './rotation';
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-function parseWith<T>(schema: z.ZodType<T>, what: string) {
-  return (text: string): T => {
-    const r = schema.safeParse(text);
-    if (!r.success) throw new UsageError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
-    return r.data;
-  };
-}
-
-const organizationArg = parseWith(
-  z
-    .string()
-    .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit'),
-  'organization',
-);
 const personArg = parseWith(
   z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
   '--by',
@@ -193,7 +172,34 @@ export function buildProgram(io: CliIo): Command {
     });
 
   registerOperationsCommands(program, io);
+
+  // `help schedule create` shows that command's help (Commander's own help command goes one level deep only).
+  program.helpCommand(false);
+  program
+    .command('help')
+    .description('show the help of a command, e.g. help schedule create')
+    .argument('[command...]', 'the command')
+    .action((names: string[]) => {
+      let target = program;
+      for (const name of names) {
+        const next = target.commands.find((c) => c.name() === name);
+        if (!next)
+          throw new UsageError(`unknown command '${[...commandPath(target).slice(1), name].join(' ')}' (see cli help)`);
+        target = next;
+      }
+      target.outputHelp();
+    });
   return program;
+}
+
+/** `['cli', 'schedule', 'create']` */
+function commandPath(command: Command): string[] {
+  return command.parent ? [...commandPath(command.parent), command.name()] : [command.name()];
+}
+
+/** "create, update or list" */
+function alternatives(names: string[]): string {
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
 }
 
 /** Runs one command; returns the exit code. Errors are one line on `err`. */
@@ -219,30 +225,37 @@ export async function main(
       }),
   };
   const program = buildProgram(full);
-  const silence = (c: Command): void => {
-    c.exitOverride().configureOutput({ writeErr: () => undefined, outputError: () => undefined });
-    c.commands.forEach(silence);
+  // The command whose subcommand is missing: Commander writes its help to stderr then, and only then.
+  let lacksSubcommand: Command | undefined;
+  const configure = (c: Command): void => {
+    c.exitOverride().configureOutput({
+      writeOut: (s) => full.out(s.trimEnd()),
+      writeErr: () => {
+        lacksSubcommand = c;
+      },
+      outputError: () => undefined,
+    });
+    c.commands.forEach(configure);
   };
-  silence(program);
-  program.configureOutput({ writeOut: (s) => full.out(s.trimEnd()), writeErr: () => undefined });
+  configure(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
+      // Help asked for (--help, help, help <command>) is a success; help instead of a missing subcommand is not.
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
-      if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') {
-        err('cli: a command is required: start, status, approve-hcw, skip-hcw, list, follow or schedule (see --help)');
+      if (error.code === 'commander.help' && error.exitCode === 0) return 0;
+      if (error.code === 'commander.help' && lacksSubcommand) {
+        const path = commandPath(lacksSubcommand).join(' ');
+        const names = lacksSubcommand.commands.map((c) => c.name());
+        err(`${path}: a command is required: ${alternatives(names)} (see ${path} --help)`);
         return 2;
       }
       err(`cli: ${error.message.replace(/^error: /, '')}`);
       return 2;
     }
-    if (
-      error instanceof UsageError ||
-      error instanceof OperationsUsageError ||
-      error instanceof ScheduleSettingsError
-    ) {
+    if (error instanceof UsageError || error instanceof ScheduleSettingsError) {
       err(`cli: ${error.message}`);
       return 2;
     }

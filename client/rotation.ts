@@ -1,6 +1,7 @@
 // What a person (or the demo, or a test) does with a rotation: start it, look at it, answer the HCW step.
 import {
   Client,
+  QueryDefinition,
   WorkflowExecutionAlreadyStartedError,
   WorkflowHandle,
   WorkflowHandleWithFirstExecutionRunId,
@@ -8,8 +9,8 @@ import {
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
-import type { RotationStatus } from '../common/rotation';
-import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../workflows/messages';
+import type { RotationReport, RotationStatus } from '../common/rotation';
+import { hcwCompletedSignal, hcwSkippedSignal, reportQuery, statusQuery } from '../workflows/messages';
 import type { HcwCompleted, HcwSkipped } from '../workflows/messages';
 
 export class RotationAlreadyRunningError extends Error {
@@ -75,10 +76,17 @@ export interface RotationView {
   status?: RotationStatus;
   /** The report, once the run has completed. */
   result?: unknown;
+  /** Unreachable servers the run leaves out (ignoreUnreachableServers): outside its progress, as in the UI. */
+  ignoredServers?: string[];
   failure?: string;
 }
 
 const QUERY_DEADLINE_MS = 10_000;
+
+function setIgnoredServers(view: RotationView, report: Partial<RotationReport> | undefined): void {
+  const ignored = (report?.servers ?? []).filter((s) => s.ignored).map((s) => s.name);
+  if (ignored.length > 0) view.ignoredServers = ignored;
+}
 
 /** The latest rotation of an organisation: Temporal's view of the execution and the workflow's status query. */
 export async function describeRotation(client: Client, organization: string): Promise<RotationView> {
@@ -104,13 +112,20 @@ export async function describeRotation(client: Client, organization: string): Pr
       taskQueue: { name: description.taskQueue },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
-    if (pollers?.length)
-      view.status = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
+    if (pollers?.length) {
+      const ask = <T>(query: QueryDefinition<T>) =>
+        client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(query));
+      view.status = await ask(statusQuery);
+      // The status does not say which servers the run leaves out; the report as it stands does.
+      setIgnoredServers(view, await ask(reportQuery));
+    }
   } catch {
     // No worker polls this organisation's task queue right now; Temporal's view still stands.
   }
-  if (view.execution === 'COMPLETED') view.result = await handle.result();
-  else if (view.execution !== 'RUNNING') {
+  if (view.execution === 'COMPLETED') {
+    view.result = await handle.result();
+    setIgnoredServers(view, view.result as Partial<RotationReport>);
+  } else if (view.execution !== 'RUNNING') {
     view.failure = await handle.result().then(
       () => undefined,
       (error: Error) => (error.cause instanceof Error ? error.cause.message : error.message),

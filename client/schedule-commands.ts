@@ -1,94 +1,75 @@
 // CLI commands for operating the service: schedules, the list of rotations, and a progress view that follows one.
 // client/cli.ts registers them with registerOperationsCommands(program, io).
-import type { Client } from '@temporalio/client';
+import type { Client, ScheduleOptions } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { ORGANIZATION_PATTERN, ROTATE_WORKFLOW_TYPE } from '../common/names';
+import { ROTATE_WORKFLOW_TYPE } from '../common/names';
+import { ROTATION_OUTCOMES } from '../common/rotation';
 import type { RotationOutcome, RotationStatus } from '../common/rotation';
 import { describeRotation, RotationView } from './rotation';
 import {
   dailyCheckSchedule,
   deleteSchedule,
-  describeSchedule,
   listSchedules,
   pauseSchedule,
   resumeSchedule,
+  ScheduleChanges,
   ScheduleKind,
   scheduleIdFor,
+  ScheduleSettingsError,
+  settingRules,
   ScheduleView,
+  updateSchedule,
   upsertSchedule,
+  wholeNumber,
   yearlyRotationSchedule,
 } from './schedules';
+import { organizationArg, parseWith, Rule, UsageError } from './usage';
 
 export interface OperationsIo {
   out(line: string): void;
   client(): Promise<Client>;
 }
 
-export class OperationsUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-function check<T>(schema: z.ZodType<T>, what: string) {
-  return (text: string): T => {
-    const r = schema.safeParse(text);
-    if (!r.success) throw new OperationsUsageError(`${what} ${JSON.stringify(text)}: ${r.error.issues[0].message}`);
-    return r.data;
-  };
-}
-
-const organizationArg = check(
-  z
-    .string()
-    .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit'),
-  'organization',
-);
-const kindArg = check(
+const kindArg = parseWith(
   z.enum(['yearly', 'daily'], { error: 'must be yearly (the yearly rotation) or daily (the daily check)' }),
   'kind',
 );
-const intArg = (what: string, min: number, max: number) =>
-  check(
-    z.coerce.number().int(`must be a whole number`).min(min, `must be ${min}-${max}`).max(max, `must be ${min}-${max}`),
-    what,
-  );
-const OUTCOMES = ['completed', 'hcw-pending', 'nothing-to-do', 'dry-run', 'stopped', 'failed', 'cancelled'] as const;
-const outcomeArg = check(z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(', ')}` }), '--outcome');
+const outcomeArg = parseWith(
+  z.enum(ROTATION_OUTCOMES, { error: `must be one of ${ROTATION_OUTCOMES.join(', ')}` }),
+  '--outcome',
+);
 
 const kindOf = (kind: 'yearly' | 'daily'): ScheduleKind => (kind === 'yearly' ? 'yearly-rotation' : 'daily-check');
 
 interface ScheduleFlags {
-  month?: string;
+  month?: number;
   day?: number;
   hour?: number;
   minute?: number;
   timezone?: string;
-  jitter?: string;
+  jitter?: number;
   renewBeforeDays?: number;
   paused?: boolean;
   note?: string;
   json?: boolean;
 }
 
+/** Only the flags given: what an update changes, and what a new schedule sets beyond the defaults. */
+function changesFrom(flags: ScheduleFlags): ScheduleChanges {
+  const { month, day, hour, minute, timezone, jitter, renewBeforeDays, note } = flags;
+  const changes: ScheduleChanges = { month, day, hour, minute, timezone, jitter, renewBeforeDays, note };
+  if (flags.paused) changes.paused = true;
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+}
+
 function optionsFor(kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) {
-  const common = {
-    organization,
-    ...(flags.hour !== undefined ? { hour: flags.hour } : {}),
-    ...(flags.minute !== undefined ? { minute: flags.minute } : {}),
-    ...(flags.timezone ? { timezone: flags.timezone } : {}),
-    ...(flags.jitter ? { jitter: flags.jitter } : {}),
-    ...(flags.renewBeforeDays !== undefined ? { renewBeforeDays: flags.renewBeforeDays } : {}),
-    ...(flags.paused ? { paused: true } : {}),
-    ...(flags.note ? { note: flags.note } : {}),
-  };
-  if (kind === 'daily') return dailyCheckSchedule(common);
-  if (flags.month === undefined || flags.day === undefined) {
-    throw new OperationsUsageError('a yearly schedule needs --month and --day');
+  const { month, day, ...common } = changesFrom(flags);
+  if (kind === 'daily') return dailyCheckSchedule({ organization, ...common });
+  if (month === undefined || day === undefined) {
+    throw new UsageError('a yearly schedule needs --month and --day');
   }
-  return yearlyRotationSchedule({ ...common, month: flags.month, day: flags.day });
+  return yearlyRotationSchedule({ organization, ...common, month, day });
 }
 
 export function renderSchedule(v: ScheduleView): string {
@@ -99,21 +80,45 @@ export function renderSchedule(v: ScheduleView): string {
   return lines.join('\n');
 }
 
+/** A flag checked by its setting's own rule as Commander parses it, so a bad value is refused before connecting. */
+const settingFlag = <T>(flag: string, rule: Rule<T>) => parseWith(rule, flag);
+const numberText = (text: string) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
+const numberFlag = <T>(flag: string, rule: Rule<T>) => parseWith(rule, flag, numberText);
+const intArg = (flag: string, min: number, max: number) => numberFlag(flag, wholeNumber(min, max));
+
 function withScheduleFlags(command: Command): Command {
   return command
-    .option('--month <month>', 'yearly: the month, 1-12 or a name such as March')
-    .option('--day <day>', 'yearly: the day of the month', intArg('--day', 1, 31))
-    .option('--hour <hour>', 'hour of day (yearly default 9, daily default 6)', intArg('--hour', 0, 23))
-    .option('--minute <minute>', 'minute (default 0)', intArg('--minute', 0, 59))
-    .option('--timezone <tz>', 'IANA time zone (default UTC)')
-    .option('--jitter <duration>', 'random delay added to each run (yearly default 1h, daily default 30m)')
+    .option(
+      '--month <month>',
+      'yearly: the month, 1-12 or a name such as March',
+      settingFlag('--month', settingRules.month),
+    )
+    .option('--day <day>', 'yearly: the day of the month', numberFlag('--day', settingRules.day))
+    .option('--hour <hour>', 'hour of day (yearly default 9, daily default 6)', numberFlag('--hour', settingRules.hour))
+    .option('--minute <minute>', 'minute (default 0)', numberFlag('--minute', settingRules.minute))
+    .option('--timezone <tz>', 'IANA time zone (default UTC)', settingFlag('--timezone', settingRules.timezone))
+    .option(
+      '--jitter <duration>',
+      'random delay added to each run (yearly default 1h, daily default 30m)',
+      settingFlag('--jitter', settingRules.jitter),
+    )
     .option(
       '--renew-before-days <days>',
       'rotate when the certificate expires within this many days (default 60)',
-      intArg('--renew-before-days', 1, 3650),
+      numberFlag('--renew-before-days', settingRules.renewBeforeDays),
     )
     .option('--paused', 'create it paused')
-    .option('--note <text>', 'a note shown with the schedule');
+    .option('--note <text>', 'a note shown with the schedule', settingFlag('--note', settingRules.note));
+}
+
+/** A settings error in the terms the user typed: the flag (`--day`), not the field (`day`). */
+function inFlagTerms(command: Command, error: unknown): unknown {
+  if (!(error instanceof ScheduleSettingsError) || error.issues.length === 0) return error;
+  const flagOf = (field: string) =>
+    command.options.find((o) => o.attributeName() === field)?.long ?? (field || 'settings');
+  return new UsageError(error.issues.map((i) => `${flagOf(i.field)}: ${i.message}`).join('; '), {
+    cause: error,
+  });
 }
 
 export interface RotationListEntry {
@@ -130,7 +135,7 @@ export interface RotationListEntry {
 /** Rotations from Temporal's visibility store, by the search attributes the workflow sets. */
 export async function listRotations(
   client: Client,
-  filter: { organization?: string; outcome?: (typeof OUTCOMES)[number]; limit: number },
+  filter: { organization?: string; outcome?: RotationOutcome; limit: number },
 ): Promise<RotationListEntry[]> {
   // Both values were validated against fixed patterns above, so they are safe inside the quotes.
   const clauses = [`WorkflowType = '${ROTATE_WORKFLOW_TYPE}'`];
@@ -160,13 +165,13 @@ export async function listRotations(
   return entries;
 }
 
-/** One line of progress: phase, servers done out of total, next check, what a person must do. */
+/** One line of progress: phase, servers done out of those in scope (as the UI counts), next check, what to do. */
 export function progressLine(view: RotationView): string {
   const s: RotationStatus | undefined = view.status;
   if (!s) return `${view.execution}${view.failure ? `: ${view.failure}` : ''}`;
-  const total = s.servers.length;
-  const done = s.servers.filter((x) => x.hasNewCertificate && x.event2014 && x.poolsRecycled).length;
-  const parts = [`phase ${s.phase}`, `servers done ${done}/${total}`];
+  const inScope = s.servers.filter((x) => !view.ignoredServers?.includes(x.name));
+  const done = inScope.filter((x) => x.hasNewCertificate && x.event2014 && x.poolsRecycled).length;
+  const parts = [`phase ${s.phase}`, `servers done ${done}/${inScope.length}`];
   if (s.nextCheckAt) parts.push(`next check ${s.nextCheckAt}`);
   if (s.actionRequired) parts.push(`action required: ${s.actionRequired}`);
   return parts.join(' · ');
@@ -211,21 +216,33 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
         kindArg,
       )
       .argument('<organization>', 'the organisation', organizationArg),
-  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) => {
-    const r = await upsertSchedule(await io.client(), optionsFor(kind, organization, flags));
+  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags, command: Command) => {
+    let options: ScheduleOptions;
+    try {
+      options = optionsFor(kind, organization, flags);
+    } catch (error) {
+      throw inFlagTerms(command, error);
+    }
+    const r = await upsertSchedule(await io.client(), options);
     io.out(`${r.result} ${r.scheduleId}`);
   });
 
   withScheduleFlags(
     schedule
       .command('update')
-      .description('change an existing schedule (it must exist)')
+      .description('change the settings given of an existing schedule; the others stay as they are')
       .argument('<kind>', 'yearly or daily', kindArg)
       .argument('<organization>', 'the organisation', organizationArg),
-  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags) => {
+  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags, command: Command) => {
+    const changes = changesFrom(flags);
+    if (kind === 'daily' && (changes.month !== undefined || changes.day !== undefined)) {
+      throw new UsageError('--month and --day are for a yearly schedule; a daily one runs every day');
+    }
+    // Each flag was checked as it was parsed; what depends on the schedule as it is (a day the month lacks) only now.
     const client = await io.client();
-    await describeSchedule(client, scheduleIdFor(kindOf(kind), organization));
-    const r = await upsertSchedule(client, optionsFor(kind, organization, flags));
+    const r = await updateSchedule(client, kindOf(kind), organization, changes).catch((error: unknown) => {
+      throw inFlagTerms(command, error);
+    });
     io.out(`${r.result} ${r.scheduleId}`);
   });
 
@@ -276,18 +293,16 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
     .addOption(new Option('--outcome <outcome>', 'only this outcome').argParser(outcomeArg))
     .option('--limit <n>', 'at most this many (default 20)', intArg('--limit', 1, 1000))
     .option('--json', 'machine-readable output')
-    .action(
-      async (flags: { organization?: string; outcome?: (typeof OUTCOMES)[number]; limit?: number; json?: boolean }) => {
-        const entries = await listRotations(await io.client(), { ...flags, limit: flags.limit ?? 20 });
-        if (flags.json) return io.out(JSON.stringify(entries, null, 2));
-        if (entries.length === 0) return io.out('no rotations');
-        for (const e of entries) {
-          io.out(
-            `${e.workflowId}  ${e.execution}  ${e.outcome ?? e.phase ?? '-'}  started ${e.startTime}${e.closeTime ? `  closed ${e.closeTime}` : ''}`,
-          );
-        }
-      },
-    );
+    .action(async (flags: { organization?: string; outcome?: RotationOutcome; limit?: number; json?: boolean }) => {
+      const entries = await listRotations(await io.client(), { ...flags, limit: flags.limit ?? 20 });
+      if (flags.json) return io.out(JSON.stringify(entries, null, 2));
+      if (entries.length === 0) return io.out('no rotations');
+      for (const e of entries) {
+        io.out(
+          `${e.workflowId}  ${e.execution}  ${e.outcome ?? e.phase ?? '-'}  started ${e.startTime}${e.closeTime ? `  closed ${e.closeTime}` : ''}`,
+        );
+      }
+    });
 
   program
     .command('follow')

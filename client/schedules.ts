@@ -18,7 +18,7 @@ import {
   CHECK_WORKFLOW_TYPE,
   checkWorkflowId,
   dailyCheckScheduleId,
-  ORGANIZATION_PATTERN,
+  organizationSchema,
   taskQueueFor,
   yearlyRotationScheduleId,
 } from '../common/names';
@@ -29,8 +29,17 @@ import type { CheckInputJson } from '../workflows/check';
 export type ScheduleKind = 'yearly-rotation' | 'daily-check';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['yearly-rotation', 'daily-check'];
 
+/** One problem with one setting: `field` is the settings' key ("renewBeforeDays"), or "" when none is to blame. */
+export interface SettingIssue {
+  field: string;
+  message: string;
+}
+
 export class ScheduleSettingsError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly issues: SettingIssue[] = [],
+  ) {
     super(message);
     this.name = 'ScheduleSettingsError';
   }
@@ -64,9 +73,7 @@ const durationText = (fallback: string) =>
       return ms;
     });
 
-const organization = z
-  .string()
-  .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+const organization = organizationSchema;
 
 const timezone = z
   .string()
@@ -95,23 +102,43 @@ const month = z.union([z.number(), z.string()]).transform((value, ctx): number =
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
+const WHOLE_NUMBER = 'must be a whole number';
+
+/** A whole number from min to max, with messages that say so. */
+export function wholeNumber(min: number, max: number) {
+  const range = `must be ${min}-${max}`;
+  return z.number({ error: WHOLE_NUMBER }).int(WHOLE_NUMBER).min(min, range).max(max, range);
+}
+
+/** Each setting's own rule, so that a caller (the CLI) can check one value as it is given, before any connection. */
+export const settingRules = {
+  month,
+  day: wholeNumber(1, 31),
+  hour: wholeNumber(0, 23),
+  minute: wholeNumber(0, 59),
+  timezone,
+  jitter: durationText('0s'),
+  renewBeforeDays: checkInputSchema.shape.renewBeforeDays,
+  note: z.string().max(500, 'must be at most 500 characters'),
+};
+
 const common = {
   organization,
-  hour: z.number().int().min(0, 'must be 0-23').max(23, 'must be 0-23'),
-  minute: z.number().int().min(0, 'must be 0-59').max(59, 'must be 0-59').default(0),
+  hour: settingRules.hour,
+  minute: settingRules.minute.default(0),
   timezone: timezone.default('UTC'),
-  renewBeforeDays: checkInputSchema.shape.renewBeforeDays,
+  renewBeforeDays: settingRules.renewBeforeDays,
   /** Further rotation input (timings, probeMailbox), validated by the check on each run. */
   rotation: z.record(z.string(), z.unknown()).default({}),
   paused: z.boolean().optional(),
-  note: z.string().max(500).optional(),
+  note: settingRules.note.optional(),
 };
 
 export const yearlySettingsSchema = z
   .strictObject({
     ...common,
     month,
-    day: z.number().int().min(1, 'must be 1-31').max(31, 'must be 1-31'),
+    day: settingRules.day,
     hour: common.hour.default(9),
     /** Spreads organisations' rotations over a window so they do not all start at once. */
     jitter: durationText('1h'),
@@ -139,9 +166,8 @@ export type DailySettings = z.input<typeof dailySettingsSchema>;
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const result = schema.safeParse(raw);
   if (!result.success) {
-    throw new ScheduleSettingsError(
-      result.error.issues.map((i) => `${i.path.map(String).join('.') || 'settings'}: ${i.message}`).join('; '),
-    );
+    const issues = result.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
+    throw new ScheduleSettingsError(issues.map((i) => `${i.field || 'settings'}: ${i.message}`).join('; '), issues);
   }
   return result.data;
 }
@@ -240,6 +266,60 @@ export function scheduleIdFor(kind: ScheduleKind, org: string): string {
 
 export type UpsertResult = { scheduleId: string; result: 'created' | 'updated' };
 
+/** What an update may change: any setting but the organisation (which names the schedule). */
+export type ScheduleChanges = Partial<Omit<YearlySettings, 'organization'>>;
+
+/**
+ * The settings a schedule of ours carries, read back from its description, so that an update changes only what it is
+ * told to. A schedule whose spec or action this service did not write is refused rather than guessed at.
+ */
+export function settingsOf(kind: ScheduleKind, description: ScheduleDescription): YearlySettings | DailySettings {
+  const calendar = description.spec.calendars?.[0];
+  const input = description.action.type === 'startWorkflow' ? description.action.args?.[0] : undefined;
+  const parsed = checkInputSchema.safeParse(input);
+  if (!calendar || !parsed.success) {
+    throw new ScheduleSettingsError(
+      `${description.scheduleId}: not in the shape this service writes (no calendar or check input); delete and create it`,
+    );
+  }
+  const daily: DailySettings = {
+    organization: parsed.data.organization,
+    hour: calendar.hour[0]?.start ?? 0,
+    minute: calendar.minute[0]?.start ?? 0,
+    timezone: description.spec.timezone || 'UTC',
+    // No jitter reads back as undefined: 0, not the default.
+    jitter: description.spec.jitter ?? 0,
+    renewBeforeDays: parsed.data.renewBeforeDays,
+    rotation: parsed.data.rotation,
+  };
+  if (kind === 'daily-check') return daily;
+  return {
+    ...daily,
+    month: MONTHS.indexOf(calendar.month[0]?.start ?? 'JANUARY') + 1,
+    day: calendar.dayOfMonth[0]?.start ?? 1,
+  };
+}
+
+function optionsOf(kind: ScheduleKind, settings: YearlySettings | DailySettings): ScheduleOptions {
+  return kind === 'yearly-rotation'
+    ? yearlyRotationSchedule(settings as YearlySettings)
+    : dailyCheckSchedule(settings as DailySettings);
+}
+
+function updatedFrom(options: ScheduleOptions, previous: ScheduleDescription) {
+  return {
+    spec: options.spec,
+    action: options.action,
+    policies: options.policies,
+    typedSearchAttributes: options.typedSearchAttributes,
+    state: {
+      paused: options.state?.paused ?? previous.state.paused,
+      note: options.state?.note ?? previous.state.note,
+      remainingActions: previous.state.remainingActions,
+    },
+  };
+}
+
 /**
  * Creates the schedule, or updates the existing one with the same ID in place (one schedule, never two). An update keeps
  * the schedule's paused state unless the settings say otherwise.
@@ -252,18 +332,32 @@ export async function upsertSchedule(client: Client, options: ScheduleOptions): 
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
   const handle = client.schedule.getHandle(options.scheduleId);
-  await handle.update((previous) => ({
-    spec: options.spec,
-    action: options.action,
-    policies: options.policies,
-    typedSearchAttributes: options.typedSearchAttributes,
-    state: {
-      paused: options.state?.paused ?? previous.state.paused,
-      note: options.state?.note ?? previous.state.note,
-      remainingActions: previous.state.remainingActions,
-    },
-  }));
+  await handle.update((previous) => updatedFrom(options, previous));
   return { scheduleId: options.scheduleId, result: 'updated' };
+}
+
+/**
+ * Changes some settings of an existing schedule and keeps the rest (time zone, jitter, renewBeforeDays, the further
+ * rotation input, paused and note) as they are; the result is validated as a whole, as a new schedule would be.
+ */
+export async function updateSchedule(
+  client: Client,
+  kind: ScheduleKind,
+  organization: string,
+  changes: ScheduleChanges,
+): Promise<UpsertResult> {
+  const { handle } = await existing(client, scheduleIdFor(kind, organization));
+  const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+  try {
+    await handle.update((previous) =>
+      updatedFrom(optionsOf(kind, { ...settingsOf(kind, previous), ...given }), previous),
+    );
+  } catch (error) {
+    // Deleted between the look and the update: an update never creates.
+    if (error instanceof ScheduleNotFoundError) throw new ScheduleMissingError(handle.scheduleId, { cause: error });
+    throw error;
+  }
+  return { scheduleId: handle.scheduleId, result: 'updated' };
 }
 
 async function existing(

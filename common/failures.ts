@@ -29,6 +29,8 @@ export const ROTATION_ERROR_TYPES = {
   copySourceMissing: 'CopySourceMissingError',
   /** A notification could not be delivered (webhook down): retried, never fatal to the rotation. */
   notificationFailed: 'NotificationFailedError',
+  /** The webhook refused the notification (HTTP 4xx but 408/429: wrong URL, deleted hook, body it rejects). */
+  notificationRejected: 'NotificationRejectedError',
 } as const;
 
 /** Rotation errors that must not be retried. */
@@ -36,6 +38,7 @@ export const ROTATION_NON_RETRYABLE_ERROR_TYPES = [
   ROTATION_ERROR_TYPES.invalidInput,
   ROTATION_ERROR_TYPES.noReachableServer,
   ROTATION_ERROR_TYPES.copySourceMissing,
+  ROTATION_ERROR_TYPES.notificationRejected,
 ] as const;
 
 export const NON_RETRYABLE_ERROR_TYPES: string[] = [

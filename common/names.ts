@@ -1,4 +1,5 @@
 // Every name that two parts of the system must agree on lives here, once. No Node built-ins: workflows import this.
+import { z } from 'zod';
 
 export const AUTH_CERTIFICATE_SUBJECT = 'cn=Microsoft Exchange Server Auth Certificate';
 export const AUTH_CERTIFICATE_FRIENDLY_NAME = 'Microsoft Exchange Server Auth Certificate';
@@ -25,6 +26,11 @@ const TASK_QUEUE_PREFIX = 'exchange-auth-cert';
 
 /** Organisation names become parts of IDs; keep them to a safe, readable alphabet. */
 export const ORGANIZATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** The organisation name's rule, checked the same way (and worded the same) wherever a name comes in. */
+export const organizationSchema = z
+  .string({ error: 'is required: the name of the Exchange organisation' })
+  .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit');
 
 /** A task queue per organisation, so a worker can sit next to each Exchange organisation. */
 export function taskQueueFor(organization: string): string {

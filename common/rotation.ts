@@ -6,7 +6,7 @@ import type { AuthConfig, PerServerResult, Thumbprint } from './exchange';
 import {
   DEFAULT_EFFECTIVE_HOURS,
   MIN_RECOMMENDED_EFFECTIVE_HOURS,
-  ORGANIZATION_PATTERN,
+  organizationSchema,
   rotationWorkflowId,
   taskQueueFor,
 } from './names';
@@ -58,9 +58,7 @@ export const notificationSettingsSchema = z
 
 export const rotationInputSchema = z
   .strictObject({
-    organization: z
-      .string({ error: 'is required: the name of the Exchange organisation' })
-      .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    organization: organizationSchema,
     /** Plan mode: inspect, decide, report the steps, change nothing. */
     dryRun: z.boolean().default(false),
     /** Rotate even when the current certificate is outside renewBeforeDays. */

@@ -1,7 +1,7 @@
 // The worker's configuration comes from its environment alone, validated here once: an error names the variable and
 // the rule, and nothing starts. Workflow input never feeds any of this, so credentials stay out of Temporal history.
 import { z } from 'zod';
-import { ORGANIZATION_PATTERN } from '../common/names';
+import { organizationSchema } from '../common/names';
 import type { ExchangeShellSettingsInput } from '../activities/powershell';
 import { WEBHOOK_FORMATS } from './webhook';
 import type { WebhookFormat } from './webhook';
@@ -43,10 +43,7 @@ const port = z.coerce
   .min(1, 'must be between 1 and 65535')
   .max(65535, 'must be between 1 and 65535');
 
-const organization = z
-  .string()
-  .trim()
-  .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit');
+const organization = z.string().trim().pipe(organizationSchema);
 
 const organizationList = z
   .string()

@@ -1,5 +1,7 @@
 // Tells people what they must do (the HCW step, a silent servicelet) beyond the worker log the activities already
-// write: a JSON POST to NOTIFY_WEBHOOK_URL (Teams, Slack and most chat tools accept a `text` field).
+// write: a JSON POST to NOTIFY_WEBHOOK_URL in the body NOTIFY_WEBHOOK_FORMAT picks (worker/webhook.ts). A 4xx refusal
+// is a NotificationRejectedError, which the notify activity does not retry; anything else is a WebhookError, retried.
+import { NotificationRejectedError } from '../activities/errors';
 import type { RotationNotification } from '../common/rotation';
 import { webhookBody } from './webhook';
 import type { WebhookFormat } from './webhook';
@@ -11,6 +13,14 @@ export class WebhookError extends Error {
     super(message, options);
     this.name = 'WebhookError';
   }
+}
+
+/**
+ * A 4xx says the request itself is wrong (a deleted hook, a wrong URL, a body the receiver rejects): sending it again
+ * cannot help. 408 (timeout) and 429 (rate limit) are the exceptions: later, the same request may pass.
+ */
+function isRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 export function createWebhookNotifier(options: {
@@ -33,8 +43,12 @@ export function createWebhookNotifier(options: {
     } catch (cause) {
       throw new WebhookError(`notification webhook unreachable: ${(cause as Error).message}`, { cause });
     }
-    if (!response.ok) {
-      throw new WebhookError(`notification webhook answered ${response.status} ${response.statusText}`);
+    const answer = `notification webhook answered ${response.status} ${response.statusText}`;
+    if (isRefusal(response.status)) {
+      throw new NotificationRejectedError(
+        `${answer}: it refuses the notification; check NOTIFY_WEBHOOK_URL and NOTIFY_WEBHOOK_FORMAT (not retried)`,
+      );
     }
+    if (!response.ok) throw new WebhookError(answer);
   };
 }

@@ -3,6 +3,7 @@
 // nothing. The yearly schedule runs the same workflow with `force`, so every rotation, scheduled or not, is a child with
 // the organisation's one rotation workflow ID: a schedule can never start a second, parallel rotation.
 import {
+  ActivityFailure,
   ApplicationFailure,
   log,
   ParentClosePolicy,
@@ -14,7 +15,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type { RotationActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
-import { ORGANIZATION_PATTERN, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
+import { organizationSchema, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
 import { daysUntilCurrentExpires, decidePath } from '../common/policy';
 import { parseRotationInput } from '../common/rotation';
 import type { OrganizationSnapshot, RotationPath } from '../common/rotation';
@@ -31,21 +32,20 @@ const { inspectOrganization } = proxyActivities<RotationActivities>({
   },
 });
 
-/** Notifications never block the check: a few attempts, then the failure is logged and the check carries on. */
+/** Notifications never block the check: a few attempts (none after a refusal), then the failure is logged. */
 const { notify } = proxyActivities<RotationActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10s', maximumAttempts: 3 },
+  retry: { initialInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
 });
 
 export const DEFAULT_RENEW_BEFORE_DAYS = 60;
+const WHOLE_DAYS = 'must be a whole number of days';
 
 export const checkInputSchema = z.strictObject({
-  organization: z
-    .string({ error: 'is required: the name of the Exchange organisation' })
-    .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+  organization: organizationSchema,
   renewBeforeDays: z
-    .number()
-    .int('must be a whole number of days')
+    .number({ error: WHOLE_DAYS })
+    .int(WHOLE_DAYS)
     .min(1, 'must be at least 1')
     .max(3650, 'must be at most 3650')
     .default(DEFAULT_RENEW_BEFORE_DAYS),
@@ -142,10 +142,38 @@ function summarize(report: Omit<CheckReport, 'summary'>): string {
   }
 }
 
+/** Telling a person is best effort: the report, the failure and the log still say what happened. */
+async function tellPerson(organization: string, subject: string, text: string): Promise<void> {
+  try {
+    await notify({ organization, workflowId: workflowInfo().workflowId, kind: 'action-required', subject, text });
+  } catch (error) {
+    log.warn('notification failed', { error: (error as Error).message });
+  }
+}
+
+/** What went wrong, not "Activity task failed". */
+function failureText(error: unknown): string {
+  const inner = error instanceof ActivityFailure && error.cause ? error.cause : error;
+  return inner instanceof Error ? inner.message : String(inner);
+}
+
 export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<CheckReport> {
   const input = parseCheckInput(rawInput);
   const rotationInput = rotationInputFor(input);
-  const snapshot: OrganizationSnapshot = await inspectOrganization();
+  let snapshot: OrganizationSnapshot;
+  try {
+    snapshot = await inspectOrganization();
+  } catch (error) {
+    // Retries spent, or a permanent failure: the check fails, and without a word a broken connection would leave the
+    // certificate unwatched day after day while only the schedule's run list shows red.
+    await tellPerson(
+      input.organization,
+      `Auth certificate check of ${input.organization} could not inspect Exchange`,
+      `${failureText(error)}\nNothing was decided or started. Fix the worker's connection to Exchange; the daily check ` +
+        'will look again.',
+    );
+    throw error;
+  }
   const decision = decidePath(snapshot, {
     renewBeforeDays: input.renewBeforeDays,
     force: input.force,
@@ -188,18 +216,11 @@ export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<Ch
   const full: CheckReport = { ...report, summary: summarize(report) };
   log.info(full.summary, { action: full.action, path: full.path, reasons: full.reasons });
   if (full.action === 'cannot-decide') {
-    try {
-      await notify({
-        organization: full.organization,
-        workflowId: full.workflowId,
-        kind: 'action-required',
-        subject: `Auth certificate check of ${full.organization} could not decide`,
-        text: `${full.reasons.join('\n')}\nThe daily check will look again; a rotation needs every server reachable.`,
-      });
-    } catch (error) {
-      // Telling a person is best effort: the report (and the log) still say why nothing happened.
-      log.warn('notification failed', { error: (error as Error).message });
-    }
+    await tellPerson(
+      full.organization,
+      `Auth certificate check of ${full.organization} could not decide`,
+      `${full.reasons.join('\n')}\nThe daily check will look again; a rotation needs every server reachable.`,
+    );
   }
   return full;
 }

@@ -1,10 +1,8 @@
 // The rotation's own Prometheus metrics, recorded through the workflow metric meter (emitted once, not on replay) and
-// served by the worker's runtime next to the SDK's metrics (worker/metrics.ts names them and turns the endpoint on).
+// served by the worker's runtime next to the SDK's metrics (common/metrics.ts names them).
 import { metricMeter } from '@temporalio/workflow';
+import { METRIC_PHASE_SECONDS, METRIC_ROTATIONS } from '../common/metrics';
 import type { RotationReport } from '../common/rotation';
-
-export const METRIC_ROTATIONS = 'exchange_auth_rotations';
-export const METRIC_PHASE_SECONDS = 'exchange_auth_rotation_phase_seconds';
 
 /** When a rotation ends: one count by outcome, and the time it spent in each phase. */
 export function recordRotationMetrics(report: RotationReport): void {

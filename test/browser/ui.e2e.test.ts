@@ -1,7 +1,8 @@
 // The Temporal Web UI as a person uses it, in a real browser (Debian's chromium driven by playwright-core): start a
 // rotation from the Start Workflow form, see it wait for the Hybrid Configuration Wizard in its details, send
 // hcwCompletedSignal from the signal dialog, see it complete. Against the dev server `npm start` runs (with its UI) and
-// a real worker on a simulated hybrid organisation whose clock runs fast. Screenshots of each step: test-artifacts/.
+// a real worker on a simulated hybrid organisation whose clock runs fast. Screenshots of each step, of this run only:
+// test-artifacts/browser/ (5-completed.png shows the run's Result: outcome and the HCW record).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -39,6 +40,8 @@ beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`no chromium at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
+  // This run's screenshots only: a leftover from an earlier run (a failed-*.png) would pass for this one's.
+  fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   quietRuntime();
   server = await startDevServer({
@@ -202,10 +205,40 @@ test('start from the form, wait for HCW in the details, signal from the dialog, 
     by: 'ui-operator',
     note: 'HCW re-run from the browser test',
   });
+  // 5. The outcome as the UI shows it: the run's Result, long arrays folded so the outcome and the HCW record fit.
   await page.reload();
-  await page
-    .getByText(/completed/i)
-    .first()
-    .waitFor({ timeout: 30_000 });
+  await page.getByTestId('execution-status').getByText('Completed', { exact: false }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('history-tab').click();
+  const panel = page.getByTestId('input-and-result');
+  const result = panel.getByRole('textbox', { name: 'Result' });
+  const line = (text: string) => result.locator('.cm-line', { hasText: text }).first();
+  await line('"outcome": "completed"').waitFor({ timeout: 30_000 });
+  const foldGutter = (await panel.locator('.cm-foldGutter').last().boundingBox())!;
+  for (const key of ['reasons', 'servers', 'phases']) {
+    const arrayStart = line(`"${key}": [`);
+    await arrayStart.scrollIntoViewIfNeeded();
+    const box = (await arrayStart.boundingBox())!;
+    await page.mouse.click(foldGutter.x + foldGutter.width / 2, box.y + box.height / 2);
+  }
+  // The outcome line at the top of the Result box; the HCW record follows within it.
+  const scroller = panel.locator('.cm-scroller').last();
+  const visible = (await scroller.boundingBox())!;
+  const outcomeTop = (await line('"outcome": "completed"').boundingBox())!.y;
+  await scroller.evaluate((el, by) => el.scrollBy(0, by), outcomeTop - visible.y - 8);
+  for (const text of ['"outcome": "completed"', '"status": "completed"', '"by": "ui-operator"']) {
+    const box = (await line(text).boundingBox())!;
+    expect({ text, inside: box.y >= visible.y && box.y + box.height <= visible.y + visible.height }).toEqual({
+      text,
+      inside: true,
+    });
+  }
   await shot(page, '5-completed');
+  expect(fs.readdirSync(ARTIFACTS).sort()).toEqual([
+    '1-start-workflow-form.png',
+    '2-waiting-for-hcw.png',
+    '3-signal-dialog-open.png',
+    '4-signal-dialog-filled.png',
+    '5-completed.png',
+    'temporal.log',
+  ]);
 }, 420_000);

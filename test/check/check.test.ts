@@ -1,49 +1,20 @@
 // checkAuthCertificate on the time-skipping test server: single checks for each state the policy detects, and the
 // daily check run day after day over several simulated years against an organisation whose certificate ages with
 // Temporal's clock.
-import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { rotationWorkflowId } from '../../common/names';
 import type { CheckReport } from '../../workflows/check';
-import { createTimeSkippingEnv } from '../helpers/temporal';
-import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
-import { certificate, createFakeOrganization, FakeOrganization, fakeOrganizationActivities } from './fake-org';
+import { uniqueOrganization } from '../helpers/ids';
+import { certificate, createFakeOrganization, FakeOrganization } from './fake-org';
+import { useCheckTestSetup, withCheckWorker } from './harness';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-let env: TestWorkflowEnvironment;
-let code: string;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error };
-  ({ code } = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quiet }));
-}, 180_000);
-afterAll(async () => {
-  await env?.teardown();
-});
-
-async function withWorker<T>(
-  org: FakeOrganization,
-  fn: (taskQueue: string) => Promise<T>,
-  onRenewed?: (workflowId: string, runId: string) => void,
-): Promise<T> {
-  const taskQueue = uniqueTaskQueue('check');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowBundle: { code },
-    activities: fakeOrganizationActivities(org, onRenewed),
-  });
-  return worker.runUntil(fn(taskQueue));
-}
+const setup = useCheckTestSetup();
 
 async function checkOnce(org: FakeOrganization, input: Record<string, unknown>): Promise<CheckReport> {
-  return withWorker(org, (taskQueue) =>
-    env.client.workflow.execute('checkAuthCertificate', {
+  return withCheckWorker(setup, org, (taskQueue) =>
+    setup.env.client.workflow.execute('checkAuthCertificate', {
       taskQueue,
       workflowId: `check-${input.organization as string}-${Date.now()}`,
       args: [input],
@@ -52,7 +23,7 @@ async function checkOnce(org: FakeOrganization, input: Record<string, unknown>):
 }
 
 async function now(): Promise<number> {
-  return env.currentTimeMs();
+  return setup.env.currentTimeMs();
 }
 
 describe('checkAuthCertificate: one check', () => {
@@ -80,7 +51,7 @@ describe('checkAuthCertificate: one check', () => {
     expect(report.daysUntilExpiry).toBeCloseTo(daysLeft, 0);
     if (action === 'rotation-started') {
       // The rotation outlives the check (ABANDON) under the organisation's one rotation ID.
-      const rotation = env.client.workflow.getHandle(rotationWorkflowId(organization));
+      const rotation = setup.env.client.workflow.getHandle(rotationWorkflowId(organization));
       expect((await rotation.describe()).runId).toBe(report.rotationRunId);
       await rotation.terminate('test over');
       expect(report.summary).toContain(`started rotation ${rotationWorkflowId(organization)}`);
@@ -97,7 +68,7 @@ describe('checkAuthCertificate: one check', () => {
     const report = await checkOnce(org, { organization });
     expect(report).toMatchObject({ action: 'rotation-started', path: 'replace-now', daysUntilExpiry: null });
     expect(report.reasons).toEqual(['AuthConfig names no current certificate']);
-    await env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    await setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
   });
 
   test('the current certificate missing on a server: starts the rotation to import it', async () => {
@@ -105,7 +76,7 @@ describe('checkAuthCertificate: one check', () => {
     const organization = uniqueOrganization();
     const report = await checkOnce(org, { organization });
     expect(report).toMatchObject({ action: 'rotation-started', path: 'import' });
-    await env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    await setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
   });
 
   test('force (the yearly schedule) starts a rotation of a certificate far from expiry, passing force on', async () => {
@@ -113,7 +84,7 @@ describe('checkAuthCertificate: one check', () => {
     const organization = uniqueOrganization();
     const report = await checkOnce(org, { organization, force: true });
     expect(report).toMatchObject({ action: 'rotation-started', path: 'rotate', force: true });
-    const history = await env.client.workflow.getHandle(rotationWorkflowId(organization)).fetchHistory();
+    const history = await setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).fetchHistory();
     const payload = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({
       organization,
@@ -121,7 +92,7 @@ describe('checkAuthCertificate: one check', () => {
       ignoreUnreachableServers: false,
       force: true,
     });
-    await env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    await setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
   });
 
   test('a rotation already running: the check says so and starts nothing', async () => {
@@ -132,7 +103,7 @@ describe('checkAuthCertificate: one check', () => {
     const second = await checkOnce(org, { organization });
     expect(second).toMatchObject({ action: 'rotation-already-running', path: 'rotate' });
     expect(second.rotationRunId).toBeUndefined();
-    const rotation = env.client.workflow.getHandle(rotationWorkflowId(organization));
+    const rotation = setup.env.client.workflow.getHandle(rotationWorkflowId(organization));
     expect((await rotation.describe()).runId).toBe(first.rotationRunId);
     await rotation.terminate('test over');
   });
@@ -145,7 +116,7 @@ describe('checkAuthCertificate: one check', () => {
     expect(report.summary).toContain('servers unreachable: EX2');
     expect(org.notifications).toHaveLength(1);
     expect(org.notifications[0]).toMatchObject({ organization, kind: 'action-required' });
-    await expect(env.client.workflow.getHandle(rotationWorkflowId(organization)).describe()).rejects.toThrow();
+    await expect(setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).describe()).rejects.toThrow();
   });
 
   test.each([
@@ -159,8 +130,8 @@ describe('checkAuthCertificate: one check', () => {
   ])('bad input %j fails at once, naming the field, and nothing is inspected', async (input, message) => {
     const org = createFakeOrganization({ current: certificate(await now(), 10) });
     const inspected = jest.fn();
-    const error = await withWorker(org, (taskQueue) =>
-      env.client.workflow
+    const error = await withCheckWorker(setup, org, (taskQueue) =>
+      setup.env.client.workflow
         .execute('checkAuthCertificate', { taskQueue, workflowId: `check-bad-${Date.now()}`, args: [input] })
         .then(inspected, (e: unknown) => e),
     );

@@ -1,62 +1,36 @@
 // The daily check run day after day over several simulated years on the time-skipping test server, against an
 // organisation whose certificate ages with Temporal's clock. Its own test server: runs abandoned by other tests must not
 // hold up time skipping here.
-import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { createTimeSkippingEnv } from '../helpers/temporal';
-import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
-import { certificate, createFakeOrganization, FakeOrganization, fakeOrganizationActivities } from './fake-org';
+import { uniqueOrganization } from '../helpers/ids';
+import { certificate, createFakeOrganization } from './fake-org';
+import { useCheckTestSetup, withCheckWorker } from './harness';
 import type { DailyCheckLine } from './workflows';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-let env: TestWorkflowEnvironment;
-let code: string;
-
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error };
-  ({ code } = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quiet }));
-}, 180_000);
-afterAll(async () => {
-  await env?.teardown();
-});
-
-async function withWorker<T>(
-  org: FakeOrganization,
-  fn: (taskQueue: string) => Promise<T>,
-  onRotationOver: (workflowId: string, runId: string) => void,
-): Promise<T> {
-  const taskQueue = uniqueTaskQueue('daily');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowBundle: { code },
-    activities: fakeOrganizationActivities(org, onRotationOver),
-  });
-  return worker.runUntil(fn(taskQueue));
-}
+const setup = useCheckTestSetup();
 
 describe('the daily check over several simulated years', () => {
   test('rotates once a year when the certificate is due, and otherwise does nothing', async () => {
-    const start = await env.currentTimeMs();
+    const start = await setup.env.currentTimeMs();
     // A certificate with 200 days left that each rotation replaces with a one-year one.
     const org = createFakeOrganization({ current: certificate(start - 165 * DAY_MS, 365), validityDays: 365 });
     const organization = uniqueOrganization();
     const days = 3 * 365;
     const rotationsOver: Array<Promise<unknown>> = [];
-    const lines: DailyCheckLine[] = await withWorker(
+    const lines: DailyCheckLine[] = await withCheckWorker(
+      setup,
       org,
       (taskQueue) =>
-        env.client.workflow.execute('dailyChecks', {
+        setup.env.client.workflow.execute('dailyChecks', {
           taskQueue,
           workflowId: `daily-${organization}`,
           args: [{ organization, days, checkInput: { rotation: {} } }],
         }),
-      (workflowId, runId) => {
-        rotationsOver.push(env.client.workflow.getHandle(workflowId, runId).terminate('certificate renewed'));
+      {
+        onRotationOver: (workflowId, runId) => {
+          rotationsOver.push(setup.env.client.workflow.getHandle(workflowId, runId).terminate('certificate renewed'));
+        },
       },
     );
     expect(lines).toHaveLength(days);

@@ -20,6 +20,9 @@ export interface FakeOrganization {
   renewals: Array<{ at: string; force: boolean; thumbprint: string }>;
   notifications: RotationNotification[];
   validityDays: number;
+  /** Every inspection fails with this error (a worker that cannot reach Exchange), until cleared. */
+  inspectionFails?: Error;
+  inspections: number;
 }
 
 let serial = 0;
@@ -34,7 +37,16 @@ export function certificate(nowMs: number, validDays: number): FakeCertificate {
 }
 
 export function createFakeOrganization(init: Partial<FakeOrganization> = {}): FakeOrganization {
-  return { current: null, unreachable: [], missingOn: [], renewals: [], notifications: [], validityDays: 365, ...init };
+  return {
+    current: null,
+    unreachable: [],
+    missingOn: [],
+    renewals: [],
+    notifications: [],
+    validityDays: 365,
+    inspections: 0,
+    ...init,
+  };
 }
 
 const SERVERS = [
@@ -100,6 +112,8 @@ export function fakeOrganizationActivities(
   return {
     async inspectOrganization(): Promise<OrganizationSnapshot> {
       const now = temporalNow();
+      org.inspections += 1;
+      if (org.inspectionFails) throw org.inspectionFails;
       if (pending && --pending.checksLeft <= 0) {
         // The rotation finished an hour before this check, which sees the new certificate.
         const renewedAt = now - DAY_MS / 24;

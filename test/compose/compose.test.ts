@@ -10,12 +10,12 @@ import { REPO_ROOT } from '../helpers/temporal';
 
 const composeFile = path.join(REPO_ROOT, 'docker-compose.yml');
 const compose = parse(fs.readFileSync(composeFile, 'utf8')) as {
+  volumes?: Record<string, unknown>;
   services: Record<
     string,
     { image?: string; build?: unknown; ports?: string[]; environment?: Record<string, unknown> }
   >;
 };
-const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
 
 function composeSchema(): object {
   const schema = JSON.parse(fs.readFileSync(path.join(__dirname, 'compose-spec.json'), 'utf8'));
@@ -75,28 +75,53 @@ describe('docker-compose.yml', () => {
     expect(fs.existsSync(path.join(REPO_ROOT, context, dockerfile))).toBe(true);
   });
 
-  test('every service, port and variable the README section on docker compose names is in it', () => {
-    const start = readme.search(/^## .*docker.?compose/im);
+  /** The section on docker compose of a Markdown document: from its heading to the next. */
+  function composeSection(file: string): string {
+    const text = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    const start = text.search(/^## .*docker.?compose/im);
     expect(start).toBeGreaterThanOrEqual(0);
-    const rest = readme.slice(start + 3);
-    const section = rest.slice(0, rest.search(/^## /m) === -1 ? undefined : rest.search(/^## /m));
-    const composeText = fs.readFileSync(composeFile, 'utf8');
+    const rest = text.slice(start + 3);
+    return rest.slice(0, rest.search(/^## /m) === -1 ? undefined : rest.search(/^## /m));
+  }
 
-    const services = [...section.matchAll(/services?:? ((?:`[a-z0-9-]+`(?:, | and |,? )?)+)/g)].flatMap((m) =>
-      [...m[1].matchAll(/`([a-z0-9-]+)`/g)].map((x) => x[1]),
-    );
-    expect(services.length).toBeGreaterThan(0);
-    for (const name of services) expect(Object.keys(compose.services)).toContain(name);
+  /** What a section names: `service` lists, ports, `the `x` volume`, `VARIABLES`. */
+  function namesIn(section: string) {
+    return {
+      services: [...section.matchAll(/services?:? ((?:`[a-z0-9-]+`(?:, | and |,? )?)+)/g)].flatMap((m) =>
+        [...m[1].matchAll(/`([a-z0-9-]+)`/g)].map((x) => x[1]),
+      ),
+      ports: [...section.matchAll(/(?:localhost:|port\s+)(\d{2,5})/g)].map((m) => m[1]),
+      volumes: [...section.matchAll(/`([^`\s]+)` volume/g)].map((m) => m[1]),
+      variables: [...section.matchAll(/`([A-Z][A-Z0-9_]{2,})(?:=[^`]*)?`/g)].map((m) => m[1]),
+    };
+  }
 
-    const published = Object.values(compose.services).flatMap((s) =>
-      (s.ports ?? []).map((p) => String(p).split(':')[0]),
-    );
-    const ports = [...section.matchAll(/(?:localhost:|port\s+)(\d{2,5})/g)].map((m) => m[1]);
-    expect(ports.length).toBeGreaterThan(0);
-    for (const port of ports) expect(published).toContain(port);
+  const published = Object.values(compose.services).flatMap((s) => (s.ports ?? []).map((p) => String(p).split(':')[0]));
+  const composeText = fs.readFileSync(composeFile, 'utf8');
 
-    const variables = [...section.matchAll(/`([A-Z][A-Z0-9_]{2,})(?:=[^`]*)?`/g)].map((m) => m[1]);
-    expect(variables.length).toBeGreaterThan(0);
-    for (const variable of variables) expect(composeText).toContain(variable);
+  test.each(['README.md', 'docs/operations.md'])(
+    'every service, port, volume and variable the docker compose section of %s names is in it',
+    (file) => {
+      const names = namesIn(composeSection(file));
+      for (const name of names.services) expect(Object.keys(compose.services)).toContain(name);
+      for (const port of names.ports) expect(published).toContain(port);
+      for (const volume of names.volumes) expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+      for (const variable of names.variables) expect(composeText).toContain(variable);
+      // Each document says where the simulated organisation's state lives, and something to check at all.
+      expect(names.volumes).toEqual(['simulated-exchange']);
+      expect(names.ports.length).toBeGreaterThan(0);
+    },
+  );
+
+  test("README.md's section names the services and the worker's variables", () => {
+    const names = namesIn(composeSection('README.md'));
+    expect(names.services.length).toBeGreaterThan(0);
+    expect(names.variables.length).toBeGreaterThan(0);
+  });
+
+  test("the file's own header names only volumes it declares", () => {
+    const header = composeText.slice(0, composeText.search(/^name:/m));
+    for (const volume of namesIn(header).volumes) expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+    expect(header).not.toMatch(/this folder/);
   });
 });

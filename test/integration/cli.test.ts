@@ -99,7 +99,11 @@ describe('cli', () => {
       'cli: input: Unrecognized key: "colour" (colour); input.effectiveDateHours: must be at least 48 unless acknowledgeShortEffectiveDate is true',
     ],
     [['frobnicate'], 2, "cli: unknown command 'frobnicate'"],
-    [[], 2, 'cli: a command is required: start, status, approve-hcw, skip-hcw, list, follow or schedule (see --help)'],
+    [
+      [],
+      2,
+      'cli: a command is required: start, status, approve-hcw, skip-hcw, schedule, list, follow or help (see cli --help)',
+    ],
   ])('%j exits %i with one line: %s', async (argv, code, line) => {
     const result = await cli(...(argv as string[]));
     expect(result.code).toBe(code);

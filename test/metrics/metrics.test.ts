@@ -1,30 +1,56 @@
 // The worker's Prometheus endpoint: the SDK's own metrics and ours on one port, scraped over HTTP after a real check
 // ran on the time-skipping test server.
+import fs from 'node:fs';
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { METRIC_DAYS_UNTIL_EXPIRY, metricsActivityInterceptors, metricsBindAddress } from '../../worker/metrics';
-import { certificate, createFakeOrganization, fakeOrganizationActivities } from '../check/fake-org';
-import { executableFor, prometheusRuntime } from '../helpers/temporal';
+import { rotationWorkflowId } from '../../common/names';
+import {
+  METRIC_CERTIFICATE_PRESENT,
+  METRIC_DAYS_UNTIL_EXPIRY,
+  METRIC_INSPECTION_FAILURES,
+  METRIC_LAST_INSPECTION,
+  METRIC_PHASE_SECONDS,
+  METRIC_ROTATIONS,
+} from '../../common/metrics';
+import * as metricNames from '../../common/metrics';
+import { loadWorkerConfig } from '../../worker/config';
+import { metricsActivityInterceptors } from '../../worker/metrics';
+import { certificate, createFakeOrganization } from '../check/fake-org';
+import { bundleCheckWorkflows, withCheckWorker } from '../check/harness';
+import { executableFor, prometheusRuntime, REPO_ROOT } from '../helpers/temporal';
 import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
 
 let env: TestWorkflowEnvironment;
 let endpoint: string;
+let checkWorkflows: string;
 
 beforeAll(async () => {
+  // This file's process gets a Runtime with Prometheus before any environment is created.
   endpoint = await prometheusRuntime();
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: executableFor('TEMPORAL_TEST_SERVER_PATH', 'temporal-test-server') },
   });
+  checkWorkflows = await bundleCheckWorkflows();
 }, 120_000);
 afterAll(async () => {
   await env?.teardown();
 });
 
-test('METRICS_BIND_ADDRESS: off when unset, host:port when set, a clear error otherwise', () => {
-  expect(metricsBindAddress({})).toBeUndefined();
-  expect(metricsBindAddress({ METRICS_BIND_ADDRESS: '0.0.0.0:9464' })).toBe('0.0.0.0:9464');
-  expect(() => metricsBindAddress({ METRICS_BIND_ADDRESS: '9464' })).toThrow(
+test('docs/operations.md lists exactly the metric names the code records', () => {
+  const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'operations.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('## Metrics'), doc.indexOf('\n## ', doc.indexOf('## Metrics') + 1));
+  const documented = [...table.matchAll(/^\| `(exchange_auth_[a-z_]+)`/gm)].map((m) => m[1]);
+  expect(documented.sort()).toEqual(Object.values(metricNames).sort());
+});
+
+test('METRICS_BIND_ADDRESS, as the worker reads it: off when unset or empty, host:port when set, an error otherwise', () => {
+  const base = { EXCHANGE_ORGANIZATION: 'contoso', EXCHANGE_SIM_STATE: '/tmp/contoso.json' };
+  expect(loadWorkerConfig(base).metricsBindAddress).toBeUndefined();
+  expect(loadWorkerConfig({ ...base, METRICS_BIND_ADDRESS: ' ' }).metricsBindAddress).toBeUndefined();
+  expect(loadWorkerConfig({ ...base, METRICS_BIND_ADDRESS: '0.0.0.0:9464' }).metricsBindAddress).toBe('0.0.0.0:9464');
+  expect(() => loadWorkerConfig({ ...base, METRICS_BIND_ADDRESS: '9464' })).toThrow(
     'invalid configuration: METRICS_BIND_ADDRESS: must be host:port, e.g. 0.0.0.0:9464',
   );
 });
@@ -32,25 +58,16 @@ test('METRICS_BIND_ADDRESS: off when unset, host:port when set, a clear error ot
 test('days until expiry per organisation next to the SDK metrics, on one endpoint', async () => {
   const organization = uniqueOrganization('metrics');
   const org = createFakeOrganization({ current: certificate(await env.currentTimeMs(), 123) });
-  const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error };
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(__dirname, '..', 'check', 'workflows.ts'),
-    logger: quiet,
-  });
-  const taskQueue = uniqueTaskQueue('metrics');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: { code },
-    activities: fakeOrganizationActivities(org),
-    interceptors: { activity: metricsActivityInterceptors(organization) },
-  });
-  await worker.runUntil(
-    env.client.workflow.execute('checkAuthCertificate', {
-      taskQueue,
-      workflowId: `m-${organization}`,
-      args: [{ organization }],
-    }),
+  await withCheckWorker(
+    { env, code: checkWorkflows },
+    org,
+    (taskQueue) =>
+      env.client.workflow.execute('checkAuthCertificate', {
+        taskQueue,
+        workflowId: `m-${organization}`,
+        args: [{ organization }],
+      }),
+    { interceptors: { activity: metricsActivityInterceptors(organization) } },
   );
   let text = '';
   for (let i = 0; i < 50 && !text.includes(METRIC_DAYS_UNTIL_EXPIRY); i++) {
@@ -62,6 +79,60 @@ test('days until expiry per organisation next to the SDK metrics, on one endpoin
   expect(Number(line!.split(' ').pop())).toBeCloseTo(123, 0);
   // The SDK's own metrics are on the same endpoint.
   expect(text).toMatch(/^temporal_[a-z_]+/m);
+});
+
+/** The endpoint's lines about one organisation, once `ready` holds for them (the SDK exports on an interval). */
+async function scrape(organization: string, ready: (lines: string[]) => boolean): Promise<string[]> {
+  let lines: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    lines = (await (await fetch(endpoint)).text())
+      .split('\n')
+      .filter((l) => l.includes(`organization="${organization}"`));
+    if (ready(lines)) return lines;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`metrics never matched: ${lines.join('\n')}`);
+}
+
+const valueOf = (lines: string[], metric: string): number | undefined => {
+  const line = lines.find((l) => l.startsWith(`${metric}{`));
+  return line === undefined ? undefined : Number(line.split(' ').pop());
+};
+
+test('no current certificate: present 0 and days NaN (not the last value); a failed inspection is counted', async () => {
+  const organization = uniqueOrganization('metrics');
+  const org = createFakeOrganization({ current: certificate(await env.currentTimeMs(), 123) });
+  const checks = async (taskQueue: string) => {
+    const check = (n: number) =>
+      env.client.workflow.execute('checkAuthCertificate', {
+        taskQueue,
+        workflowId: `m-${organization}-${n}`,
+        args: [{ organization }],
+      });
+    await check(1);
+    const first = await scrape(organization, (l) => valueOf(l, METRIC_DAYS_UNTIL_EXPIRY) !== undefined);
+    expect(valueOf(first, METRIC_DAYS_UNTIL_EXPIRY)).toBeCloseTo(123, 0);
+    expect(valueOf(first, METRIC_CERTIFICATE_PRESENT)).toBe(1);
+    const lastSuccess = valueOf(first, METRIC_LAST_INSPECTION)!;
+    expect(Math.abs(lastSuccess - Date.now() / 1000)).toBeLessThan(60);
+
+    org.current = null;
+    await check(2);
+    await env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    const missing = await scrape(organization, (l) => valueOf(l, METRIC_CERTIFICATE_PRESENT) === 0);
+    expect(valueOf(missing, METRIC_DAYS_UNTIL_EXPIRY)).toBeNaN();
+    const afterMissing = valueOf(missing, METRIC_LAST_INSPECTION)!;
+    expect(afterMissing).toBeGreaterThanOrEqual(lastSuccess);
+
+    org.inspectionFails = ApplicationFailure.create({ type: 'AccessDeniedError', message: 'access denied' });
+    await expect(check(3)).rejects.toThrow();
+    const failed = await scrape(organization, (l) => valueOf(l, METRIC_INSPECTION_FAILURES) === 1);
+    // The last success stays where it was: staleness shows as time since then.
+    expect(valueOf(failed, METRIC_LAST_INSPECTION)).toBe(afterMissing);
+  };
+  await withCheckWorker({ env, code: checkWorkflows }, org, checks, {
+    interceptors: { activity: metricsActivityInterceptors(organization) },
+  });
 });
 
 test('a finished rotation counts by outcome and times each phase, on the same endpoint', async () => {
@@ -85,14 +156,15 @@ test('a finished rotation counts by outcome and times each phase, on the same en
   let lines: string[] = [];
   for (let i = 0; i < 50; i++) {
     lines = (await (await fetch(endpoint)).text()).split('\n').filter((l) => l.includes(organization));
-    if (lines.some((l) => l.startsWith('exchange_auth_rotation_phase_seconds_sum'))) break;
+    if (lines.some((l) => l.startsWith(`${METRIC_PHASE_SECONDS}_sum`))) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  const find = (prefix: string, ...labels: string[]) =>
-    lines.find((l) => l.startsWith(prefix) && labels.every((label) => l.includes(label)));
-  expect(find('exchange_auth_rotations', 'outcome="completed"')).toMatch(/ 1$/);
-  expect(Number(find('exchange_auth_rotation_phase_seconds_sum', 'phase="staging"')!.split(' ').pop())).toBe(30);
-  expect(Number(find('exchange_auth_rotation_phase_seconds_sum', 'phase="replicating"')!.split(' ').pop())).toBe(3600);
+  // Exposed under the name itself, then the labels: a counter gets no `_total` from the SDK's exporter.
+  const find = (name: string, ...labels: string[]) =>
+    lines.find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
+  expect(find(METRIC_ROTATIONS, 'outcome="completed"')).toMatch(/ 1$/);
+  expect(Number(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="staging"')!.split(' ').pop())).toBe(30);
+  expect(Number(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="replicating"')!.split(' ').pop())).toBe(3600);
   // A phase still open has no time yet.
-  expect(find('exchange_auth_rotation_phase_seconds_sum', 'phase="awaiting-hcw"')).toBeUndefined();
+  expect(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="awaiting-hcw"')).toBeUndefined();
 });

@@ -1,6 +1,7 @@
 // Webhook bodies per chat tool, as tables: what each format must carry for the person reading it.
 import { webhookBody, WEBHOOK_FORMATS } from '../../worker/webhook';
 import type { RotationNotification } from '../../common/rotation';
+import { hcwInstructions } from '../../workflows/state';
 
 const hcw: RotationNotification = {
   organization: 'contoso',
@@ -29,15 +30,70 @@ test('slack: Block Kit with a fallback text', () => {
   expect(body.blocks.map((b) => b.type)).toEqual(['header', 'section', 'context']);
 });
 
+interface CardElement {
+  type: string;
+  text?: string;
+  inlines?: Array<{ type: string; text: string; color?: string }>;
+}
+type TeamsBody = {
+  type: string;
+  attachments: Array<{ contentType: string; content: { type: string; body: CardElement[] } }>;
+};
+
 test('teams: an Adaptive Card attachment, marked for attention when a person is needed', () => {
-  const body = webhookBody('teams', hcw) as {
-    type: string;
-    attachments: Array<{ contentType: string; content: { type: string; body: Array<{ color?: string }> } }>;
-  };
+  const body = webhookBody('teams', hcw) as TeamsBody;
   expect(body.type).toBe('message');
   expect(body.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
   expect(body.attachments[0].content.type).toBe('AdaptiveCard');
-  expect(body.attachments[0].content.body[0].color).toBe('Attention');
-  const done = webhookBody('teams', { ...hcw, kind: 'finished' }) as typeof body;
-  expect(done.attachments[0].content.body[0].color).toBe('Default');
+  expect(body.attachments[0].content.body[0].inlines?.[0].color).toBe('Attention');
+  const done = webhookBody('teams', { ...hcw, kind: 'finished' }) as TeamsBody;
+  expect(done.attachments[0].content.body[0].inlines?.[0].color).toBe('Default');
+});
+
+describe('the HCW instructions arrive as typed, <your name> and all', () => {
+  const tricky: RotationNotification = {
+    ...hcw,
+    subject: 'contoso: R&D <lab> *urgent*',
+    text: `${hcwInstructions('rotate-auth-cert.contoso')}\nTom & Jerry _were_ here`,
+  };
+
+  test('slack: &, < and > are entity-escaped in every mrkdwn text (Slack reads <...> as a link)', () => {
+    const body = webhookBody('slack', tricky) as {
+      text: string;
+      blocks: Array<{ type: string; text?: { type: string; text: string }; elements?: Array<{ text: string }> }>;
+    };
+    const section = body.blocks.find((b) => b.type === 'section')!.text!;
+    expect(section.type).toBe('mrkdwn');
+    expect(section.text).toContain('hcwCompletedSignal {"by": "&lt;your name&gt;", "note": "..."}');
+    expect(section.text).toContain('Tom &amp; Jerry');
+    expect(section.text).not.toMatch(/[<>]|&(?!amp;|lt;|gt;)/);
+    expect(body.text).toBe('Action required: contoso: R&amp;D &lt;lab&gt; *urgent*');
+    // plain_text is not parsed: escaping it would show the entities.
+    const header = body.blocks.find((b) => b.type === 'header')!.text!;
+    expect(header).toEqual({ type: 'plain_text', text: 'Action required: contoso: R&D <lab> *urgent*' });
+  });
+
+  test('slack: a long text is cut to 3000 characters without leaving half an entity', () => {
+    const body = webhookBody('slack', { ...hcw, text: `${'x'.repeat(2998)}<b>` }) as {
+      blocks: Array<{ type: string; text?: { text: string } }>;
+    };
+    expect(body.blocks[1].text!.text).toBe('x'.repeat(2998));
+  });
+
+  test('teams: every text is in TextRuns (never Markdown), one block per line, unchanged', () => {
+    const body = (webhookBody('teams', tricky) as TeamsBody).attachments[0].content.body;
+    expect(body.filter((e) => e.type === 'TextBlock')).toEqual([]);
+    const runs = body.filter((e) => e.type === 'RichTextBlock').map((e) => e.inlines!.map((r) => r.text).join(''));
+    expect(runs).toEqual([
+      'Action required: contoso: R&D <lab> *urgent*',
+      hcwInstructions('rotate-auth-cert.contoso'),
+      'Tom & Jerry _were_ here',
+    ]);
+  });
+
+  test('json: data, not markup: subject and text exactly as the workflow wrote them', () => {
+    const body = webhookBody('json', tricky);
+    expect(body).toMatchObject({ subject: tricky.subject, text: `${tricky.subject}\n\n${tricky.text}` });
+    expect(body.text).toContain('{"by": "<your name>", "note": "..."}');
+  });
 });

@@ -1,8 +1,10 @@
 // The operations commands (schedule ..., list, follow) through Commander against the dev server, as client/cli.ts
 // registers them.
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { Command } from 'commander';
-import { main } from '../../client/cli';
+import { buildProgram, main } from '../../client/cli';
 import { registerOperationsCommands } from '../../client/schedule-commands';
 import {
   dailyCheckScheduleId,
@@ -85,30 +87,47 @@ describe('schedule commands', () => {
     expect((await run('schedule', 'list', org)).out).toEqual(['no schedules']);
   });
 
+  test('update changes only the flags given: time zone, jitter, renewBeforeDays, minute, month and day stay', async () => {
+    const org = uniqueOrganization();
+    const yearly = ['--month', '3', '--day', '15', '--minute', '30', '--timezone', 'Europe/Berlin', '--jitter', '2h'];
+    await run('schedule', 'create', 'yearly', org, ...yearly, '--renew-before-days', '90');
+    await run('schedule', 'create', 'daily', org, '--hour', '4', '--minute', '15', '--timezone', 'Asia/Tokyo');
+    expect((await run('schedule', 'update', 'yearly', org, '--hour', '10')).out).toEqual([
+      `updated ${yearlyRotationScheduleId(org)}`,
+    ]);
+    expect((await run('schedule', 'update', 'daily', org, '--jitter', '5m')).out).toEqual([
+      `updated ${dailyCheckScheduleId(org)}`,
+    ]);
+    const listed = JSON.parse((await run('schedule', 'list', org, '--json')).out.join('\n'));
+    expect(listed).toEqual([
+      expect.objectContaining({
+        kind: 'daily-check',
+        when: 'every day at 04:15 Asia/Tokyo (jitter 5m)',
+        input: { organization: org, renewBeforeDays: 60, force: false },
+      }),
+      expect.objectContaining({
+        kind: 'yearly-rotation',
+        when: 'every year on MARCH 15 at 10:30 Europe/Berlin (jitter 120m)',
+        input: { organization: org, renewBeforeDays: 90, force: true },
+      }),
+    ]);
+    const refused = await run('schedule', 'update', 'daily', org, '--day', '3');
+    expect(refused.error?.message).toBe('--month and --day are for a yearly schedule; a daily one runs every day');
+    await run('schedule', 'delete', 'daily', org);
+    await run('schedule', 'delete', 'yearly', org);
+  });
+
   test.each([
     [['schedule', 'create', 'yearly', 'contoso'], 'a yearly schedule needs --month and --day'],
     [['schedule', 'create', 'weekly', 'contoso'], 'kind "weekly": must be yearly'],
     [['schedule', 'create', 'daily', 'contoso', '--hour', '25'], '--hour "25": must be 0-23'],
-    [['schedule', 'create', 'yearly', 'contoso', '--month', '2', '--day', '30'], 'day: must exist in every year'],
+    [['schedule', 'create', 'yearly', 'contoso', '--month', '2', '--day', '30'], '--day: must exist in every year'],
     [['schedule', 'update', 'daily', 'nobody-here'], 'no schedule found: check-auth-cert-daily.nobody-here'],
     [['schedule', 'pause', 'daily', 'nobody-here'], 'no schedule found: check-auth-cert-daily.nobody-here'],
     [['list', '--outcome', 'great'], '--outcome "great": must be one of'],
   ])('%j is refused: %s', async (argv, message) => {
     const { error } = await run(...argv);
     expect(error?.message).toContain(message);
-  });
-
-  test('--help on every command', async () => {
-    for (const argv of [
-      ['schedule', '--help'],
-      ['schedule', 'create', '--help'],
-      ['list', '--help'],
-      ['follow', '--help'],
-    ]) {
-      const { out, error } = await run(...argv);
-      expect((error as { code?: string }).code).toBe('commander.helpDisplayed');
-      expect(out.join('')).toContain('Usage:');
-    }
   });
 });
 
@@ -139,6 +158,63 @@ describe('list and follow', () => {
     await handle.terminate('test over');
     const { out } = await run('follow', org);
     expect(out[out.length - 1]).toBe(`${rotationWorkflowId(org)} TERMINATED`);
+  });
+});
+
+describe('follow counts the servers in scope, as the UI does', () => {
+  test('an unreachable server the run ignores is not counted: 2/2, not 2/3', async () => {
+    const org = uniqueOrganization();
+    const server = (name: string, done: boolean) => ({
+      name,
+      site: 'Default-First-Site-Name',
+      hasNewCertificate: done,
+      event2014: done,
+      poolsRecycled: done,
+    });
+    const status = {
+      organization: org,
+      workflowId: rotationWorkflowId(org),
+      phase: 'recycling',
+      path: 'rotate',
+      summary: '',
+      servers: [server('EX1', true), server('EX2', true), { ...server('EX3', false), unreachable: 'WinRM' }],
+      newThumbprint: null,
+      effectiveDate: null,
+      nextCheckAt: null,
+      actionRequired: null,
+      warnings: [],
+      hcw: { status: 'not-needed', remindersSent: 0 },
+    };
+    const report = { servers: [{ name: 'EX1' }, { name: 'EX2' }, { name: 'EX3', ignored: true }] };
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, 'workflows.ts'),
+      logger: { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error },
+    });
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: taskQueueFor(org),
+      workflowBundle: { code },
+    });
+    const lines: string[] = [];
+    let terminated: Promise<unknown> = Promise.resolve();
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+        workflowId: rotationWorkflowId(org),
+        taskQueue: taskQueueFor(org),
+        args: [{ status, report }],
+      });
+      const code = await main(['follow', org, '--interval', '1'], {
+        out: (line) => {
+          lines.push(line);
+          // One progress line is all this test needs: end the run, and with it the follow.
+          if (lines.length === 1) terminated = handle.terminate('test over');
+        },
+        client: async () => env.client,
+      });
+      expect(code).toBe(0);
+      await terminated;
+    });
+    expect(lines[0]).toMatch(/ {2}phase recycling · servers done 2\/2$/);
   });
 });
 
@@ -179,5 +255,123 @@ describe('through client/cli.ts', () => {
     const followed = await cli('status', org, '--follow');
     expect(followed.code).toBe(0);
     expect(followed.out[followed.out.length - 1]).toBe(`${rotationWorkflowId(org)} TERMINATED`);
+  });
+});
+
+describe('every command checks its arguments before it connects', () => {
+  const LONG_NOTE = 'n'.repeat(501);
+  async function offline(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    let connected = false;
+    const code = await main(argv, {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      client: async () => {
+        connected = true;
+        throw new Error('cannot reach Temporal at 127.0.0.1:1: connection refused');
+      },
+    });
+    return { code, out, err, connected };
+  }
+
+  test.each(
+    [
+      [['schedule', 'create', 'yearly', 'x', '--month', '13', '--day', '1'], '--month "13": must be a month: 1-12'],
+      [['schedule', 'create', 'yearly', 'x', '--month', '2', '--day', '30'], '--day: must exist in every year'],
+      [['schedule', 'create', 'yearly', 'x', '--month', '2'], 'a yearly schedule needs --month and --day'],
+      [
+        ['schedule', 'create', 'daily', 'x', '--timezone', 'Mars/Olympus'],
+        '--timezone "Mars/Olympus": must be an IANA',
+      ],
+      [['schedule', 'create', 'daily', 'x', '--jitter', 'soon'], '--jitter "soon": must be a duration'],
+      [
+        ['schedule', 'create', 'daily', 'x', '--note', LONG_NOTE],
+        `--note "${LONG_NOTE}": must be at most 500 characters`,
+      ],
+      [['schedule', 'update', 'yearly', 'x', '--hour', 'ten'], '--hour "ten": must be a whole number'],
+      [['schedule', 'update', 'yearly', 'x', '--minute', '60'], '--minute "60": must be 0-59'],
+      [['schedule', 'update', 'daily', 'x', '--renew-before-days', '0'], '--renew-before-days "0": must be at least 1'],
+      [['schedule', 'update', 'daily', 'x', '--day', '3'], '--month and --day are for a yearly schedule'],
+      [['schedule', 'pause', 'daily', 'con toso'], 'organization "con toso": must be'],
+      [['schedule', 'resume', 'weekly', 'x'], 'kind "weekly": must be yearly'],
+      [['schedule', 'delete', 'daily', 'con toso'], 'organization "con toso": must be'],
+      [['schedule', 'list', 'con toso'], 'organization "con toso": must be'],
+      [['list', '--outcome', 'great'], '--outcome "great": must be one of'],
+      [['list', '--limit', '0'], '--limit "0": must be 1-1000'],
+      [['follow', 'x', '--interval', '0'], '--interval "0": must be 1-3600'],
+      [['status', 'con toso'], 'organization "con toso": must be'],
+      [['start', 'x', '--input-json', '{"renewBeforeDays": 0}'], 'input.renewBeforeDays'],
+      [['approve-hcw', 'x', '--by', ' '], '--by " ": must not be empty'],
+      [['skip-hcw', 'x', '--by', 'ann', '--reason', ' '], '--reason " ": must not be empty'],
+    ].map(([argv, message]) => [(argv as string[]).join(' ').slice(0, 70), message as string, argv as string[]]),
+  )('%s: refused (exit 2) without connecting: %s', async (_, message, argv) => {
+    const result = await offline(...argv);
+    expect(result).toMatchObject({ code: 2, out: [], connected: false });
+    expect(result.err).toEqual([expect.stringContaining(`cli: ${message}`)]);
+  });
+
+  test('valid flags do reach for the server (the check above is not vacuous)', async () => {
+    const result = await offline('schedule', 'create', 'yearly', 'x', '--month', 'March', '--day', '15');
+    expect(result).toMatchObject({ code: 1, connected: true });
+    expect(result.err).toEqual(['cli: cannot reach Temporal at 127.0.0.1:1: connection refused']);
+  });
+});
+
+describe('help', () => {
+  async function cli(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      client: async () => {
+        throw new Error('help needs no server');
+      },
+    });
+    return { code, out: out.join('\n'), err };
+  }
+
+  const pathsOf = (c: Command, path: string[] = []): string[][] =>
+    c.commands.flatMap((sub) => [[...path, sub.name()], ...pathsOf(sub, [...path, sub.name()])]);
+  const every = pathsOf(buildProgram({ out: () => undefined, client: async () => Promise.reject(new Error('none')) }));
+
+  test('every command is reached: the list comes from the program itself', () => {
+    expect(every.map((p) => p.join(' '))).toEqual(
+      expect.arrayContaining(['start', 'status', 'approve-hcw', 'skip-hcw', 'list', 'follow', 'help']),
+    );
+    expect(every.filter((p) => p[0] === 'schedule')).toHaveLength(7);
+  });
+
+  test.each(every.map((p) => [p.join(' ')]))(
+    '%s: --help and help <command> show its own help, exit 0',
+    async (name) => {
+      const path = name.split(' ');
+      const flag = await cli(...path, '--help');
+      expect(flag).toMatchObject({ code: 0, err: [] });
+      expect(flag.out).toMatch(new RegExp(`^Usage: cli ${name} `));
+      expect(await cli('help', ...path)).toEqual(flag);
+    },
+  );
+
+  test("help alone is the program's help, exit 0", async () => {
+    const help = await cli('help');
+    expect(help).toMatchObject({ code: 0, err: [] });
+    expect(help.out).toMatch(/^Usage: cli \[options\] \[command\]/);
+    expect(await cli('--help')).toEqual(help);
+  });
+
+  test.each([
+    [
+      [],
+      'cli: a command is required: start, status, approve-hcw, skip-hcw, schedule, list, follow or help (see cli --help)',
+    ],
+    [
+      ['schedule'],
+      'cli schedule: a command is required: create, update, pause, resume, delete or list (see cli schedule --help)',
+    ],
+    [['help', 'schedule', 'nope'], "cli: unknown command 'schedule nope' (see cli help)"],
+  ])('%j exits 2 with one line naming what is missing: %s', async (argv, line) => {
+    expect(await cli(...argv)).toEqual({ code: 2, out: '', err: [line] });
   });
 });

@@ -13,6 +13,7 @@ import {
   resumeSchedule,
   ScheduleMissingError,
   ScheduleSettingsError,
+  updateSchedule,
   upsertSchedule,
   yearlyRotationSchedule,
 } from '../../client/schedules';
@@ -128,6 +129,36 @@ describe('schedules', () => {
       expect(error).toBeInstanceOf(ScheduleMissingError);
       expect((error as Error).message).toBe(`no schedule found: ${id}`);
     }
+  });
+
+  test('an update changes what it is given and keeps the further rotation input, pause and note', async () => {
+    const organization = uniqueOrganization();
+    const id = yearlyRotationScheduleId(organization);
+    const rotation = { probeMailbox: 'probe@contoso.test', effectiveDateHours: 72 };
+    await upsertSchedule(
+      env.client,
+      yearlyRotationSchedule({ organization, month: 'June', day: 1, jitter: 0, renewBeforeDays: 30, rotation }),
+    );
+    await pauseSchedule(env.client, id, 'change freeze');
+    expect(await updateSchedule(env.client, 'yearly-rotation', organization, { day: 30, minute: 5 })).toEqual({
+      scheduleId: id,
+      result: 'updated',
+    });
+    expect(await describeSchedule(env.client, id)).toMatchObject({
+      paused: true,
+      note: 'change freeze',
+      when: 'every year on JUNE 30 at 09:05 UTC',
+      input: { organization, renewBeforeDays: 30, force: true, rotation },
+    });
+    // Checked as a whole: June has 30 days, so day 31 is refused and nothing changes.
+    await expect(updateSchedule(env.client, 'yearly-rotation', organization, { day: 31 })).rejects.toThrow(
+      'day: must exist in every year: month 6 has 30 days',
+    );
+    expect((await describeSchedule(env.client, id)).when).toBe('every year on JUNE 30 at 09:05 UTC');
+    await deleteSchedule(env.client, id);
+    await expect(updateSchedule(env.client, 'yearly-rotation', organization, { day: 2 })).rejects.toThrow(
+      ScheduleMissingError,
+    );
   });
 
   test('list shows both schedules of an organisation and none of another', async () => {

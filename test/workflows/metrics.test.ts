@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../../common/names';
 import type { RotationActivities } from '../../activities';
 import type { RotationOutcome, RotationStatus } from '../../common/rotation';
-import { METRIC_PHASE_SECONDS, METRIC_ROTATIONS } from '../../workflows/metrics';
+import { METRIC_PHASE_SECONDS, METRIC_ROTATIONS } from '../../common/metrics';
 import { statusQuery } from '../../workflows/messages';
 import { prometheusRuntime } from '../helpers/temporal';
 import { createTimeSkippingEnv, Worker, workflowBundle, type WorkflowBundle } from './env';

@@ -1,0 +1,77 @@
+// Rules defined once and used everywhere: the organisation name's rule at every boundary, one usage error class for
+// every CLI command, and the --outcome values from the rotation's own list. No server: every case fails before one.
+import { buildProgram } from '../../client/cli';
+import { dailyCheckSchedule } from '../../client/schedules';
+import { UsageError } from '../../client/usage';
+import { organizationSchema } from '../../common/names';
+import { parseRotationInput, ROTATION_OUTCOMES } from '../../common/rotation';
+import { loadWorkerConfig } from '../../worker/config';
+import { parseCheckInput } from '../../workflows/check';
+
+const RULE = organizationSchema.safeParse('con toso').error!.issues[0].message;
+
+async function parse(...argv: string[]): Promise<unknown> {
+  const program = buildProgram({
+    out: () => undefined,
+    client: async () => {
+      throw new Error('no server in this test');
+    },
+  });
+  const quiet = (c: typeof program): void => {
+    c.exitOverride().configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+    c.commands.forEach(quiet);
+  };
+  quiet(program);
+  return program.parseAsync(argv, { from: 'user' }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+test.each([
+  ['the CLI', async () => ((await parse('status', 'con toso')) as Error).message],
+  ['a schedule command', async () => ((await parse('schedule', 'pause', 'daily', 'con toso')) as Error).message],
+  ['the schedule settings', () => catchMessage(() => dailyCheckSchedule({ organization: 'con toso' }))],
+  ['the check input', () => catchMessage(() => parseCheckInput({ organization: 'con toso' }))],
+  [
+    'the rotation input',
+    () => {
+      const parsed = parseRotationInput({ organization: 'con toso' });
+      return parsed.ok ? '' : parsed.message;
+    },
+  ],
+  [
+    'the worker configuration',
+    () => catchMessage(() => loadWorkerConfig({ EXCHANGE_ORGANIZATION: 'con toso', EXCHANGE_SIM_STATE: '/tmp/x' })),
+  ],
+])('the organisation rule reads the same in %s', async (_, message) => {
+  expect(await message()).toContain(RULE);
+});
+
+function catchMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return '';
+}
+
+test.each([
+  [['schedule', 'create', 'weekly', 'contoso']],
+  [['schedule', 'create', 'daily', 'contoso', '--hour', '24']],
+  [['list', '--outcome', 'great']],
+  [['approve-hcw', 'contoso', '--by', ' ']],
+  [['start', 'contoso', '--input-json', '[]']],
+])('%j: one UsageError class for every command', async (argv) => {
+  expect(await parse(...argv)).toBeInstanceOf(UsageError);
+});
+
+test('--outcome takes exactly the outcomes a rotation records', async () => {
+  const error = (await parse('list', '--outcome', 'great')) as Error;
+  expect(error.message).toBe(`--outcome "great": must be one of ${ROTATION_OUTCOMES.join(', ')}`);
+  for (const outcome of ROTATION_OUTCOMES) {
+    // Valid: the command gets as far as the server.
+    expect(((await parse('list', '--outcome', outcome)) as Error).message).toBe('no server in this test');
+  }
+});

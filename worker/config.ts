@@ -37,11 +37,27 @@ const positiveInt = z.coerce
   .int('must be a whole number')
   .positive('must be positive');
 
+const PORT_RANGE = 'must be between 1 and 65535';
 const port = z.coerce
   .number({ error: 'must be a port number' })
   .int('must be a whole number')
-  .min(1, 'must be between 1 and 65535')
-  .max(65535, 'must be between 1 and 65535');
+  .min(1, PORT_RANGE)
+  .max(65535, PORT_RANGE);
+
+/** `host:port` with a port a socket can bind or reach; the example is the variable's usual value. */
+function hostPort(example: string) {
+  return (
+    z
+      .string()
+      .trim()
+      // Aborts on a bad shape: the port rule below would only repeat the same complaint.
+      .regex(/^[^\s:]+:\d+$/, { message: `must be host:port, e.g. ${example}`, abort: true })
+      .refine(
+        (text) => port.safeParse(text.slice(text.lastIndexOf(':') + 1)).success,
+        `must be host:port; the port ${PORT_RANGE}`,
+      )
+  );
+}
 
 const organization = z.string().trim().pipe(organizationSchema);
 
@@ -64,11 +80,7 @@ export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
  * step. Empty strings count as unset, as they do in most shells' `VAR= cmd`.
  */
 export const environmentSchema = z.object({
-  TEMPORAL_ADDRESS: z
-    .string()
-    .trim()
-    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. localhost:7233')
-    .optional(),
+  TEMPORAL_ADDRESS: hostPort('localhost:7233').optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS: booleanText.optional(),
@@ -104,11 +116,7 @@ export const environmentSchema = z.object({
 
   NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   NOTIFY_WEBHOOK_FORMAT: z.enum(WEBHOOK_FORMATS, { error: 'must be json, slack or teams' }).default('json'),
-  METRICS_BIND_ADDRESS: z
-    .string()
-    .trim()
-    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
-    .optional(),
+  METRICS_BIND_ADDRESS: hostPort('0.0.0.0:9464').optional(),
   LOG_LEVEL: z
     .string()
     .trim()

@@ -28,7 +28,14 @@ describe('worker configuration from the environment', () => {
     [{ EXCHANGE_ORGANIZATION: 'contoso' }, /EXCHANGE_SIM_STATE: is required when EXCHANGE_CONNECTION=simulated/],
     [{ ...base, EXCHANGE_CLOCK_RATE: '0' }, /EXCHANGE_CLOCK_RATE: must be more than 0/],
     [{ ...base, EXCHANGE_CLOCK_RATE: 'fast' }, /EXCHANGE_CLOCK_RATE: must be a number/],
-    [{ ...base, TEMPORAL_ADDRESS: 'localhost' }, /TEMPORAL_ADDRESS: must be host:port/],
+    [{ ...base, TEMPORAL_ADDRESS: 'localhost' }, /TEMPORAL_ADDRESS: must be host:port, e.g. localhost:7233/],
+    [
+      { ...base, TEMPORAL_ADDRESS: 'localhost:72330' },
+      /TEMPORAL_ADDRESS: must be host:port; the port must be between 1/,
+    ],
+    [{ ...base, TEMPORAL_ADDRESS: 'localhost:0' }, /TEMPORAL_ADDRESS: must be host:port; the port must be between 1/],
+    [{ ...base, METRICS_BIND_ADDRESS: '0.0.0.0' }, /METRICS_BIND_ADDRESS: must be host:port, e.g. 0.0.0.0:9464/],
+    [{ ...base, METRICS_BIND_ADDRESS: '0.0.0.0:99999' }, /METRICS_BIND_ADDRESS: must be host:port; the port must be/],
     [{ ...base, NOTIFY_WEBHOOK_URL: 'ftp://x' }, /NOTIFY_WEBHOOK_URL: must be an http\(s\) URL/],
     [{ ...base, LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of TRACE, DEBUG, INFO, WARN, ERROR/],
     [{ ...base, WORKER_SHUTDOWN_GRACE: 'soon' }, /WORKER_SHUTDOWN_GRACE: must be a duration/],
@@ -71,6 +78,12 @@ describe('worker configuration from the environment', () => {
   ])('%j is refused: %s', (env, message) => {
     expect(() => loadWorkerConfig(env)).toThrow(ConfigurationError);
     expect(() => loadWorkerConfig(env)).toThrow(message);
+  });
+
+  test('a malformed address is one complaint, not one per rule', () => {
+    expect(() => parseEnvironment({ TEMPORAL_ADDRESS: 'localhost' })).toThrow(
+      /^invalid configuration: TEMPORAL_ADDRESS: must be host:port, e.g. localhost:7233$/,
+    );
   });
 
   test('every invalid variable is named in one message', () => {

@@ -4,7 +4,7 @@ import type { Client, ScheduleOptions } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ROTATE_WORKFLOW_TYPE } from '../common/names';
-import { ROTATION_OUTCOMES } from '../common/rotation';
+import { DEFAULT_RENEW_BEFORE_DAYS, ROTATION_OUTCOMES } from '../common/rotation';
 import type { RotationOutcome, RotationStatus } from '../common/rotation';
 import { describeRotation, RotationView } from './rotation';
 import {
@@ -104,7 +104,7 @@ function withScheduleFlags(command: Command): Command {
     )
     .option(
       '--renew-before-days <days>',
-      'rotate when the certificate expires within this many days (default 60)',
+      `rotate when the certificate expires within this many days (default ${DEFAULT_RENEW_BEFORE_DAYS})`,
       numberFlag('--renew-before-days', settingRules.renewBeforeDays),
     )
     .option('--paused', 'create it paused')

@@ -22,8 +22,9 @@ import {
   taskQueueFor,
   yearlyRotationScheduleId,
 } from '../common/names';
+import { renewBeforeDaysSchema } from '../common/rotation';
 import { organizationSearchAttribute } from '../common/search-attributes';
-import { checkInputSchema, DEFAULT_RENEW_BEFORE_DAYS, rotationInputFor } from '../workflows/check';
+import { checkInputSchema, rotationInputFor } from '../workflows/check';
 import type { CheckInputJson } from '../workflows/check';
 
 export type ScheduleKind = 'yearly-rotation' | 'daily-check';
@@ -118,7 +119,7 @@ export const settingRules = {
   minute: wholeNumber(0, 59),
   timezone,
   jitter: durationText('0s'),
-  renewBeforeDays: checkInputSchema.shape.renewBeforeDays,
+  renewBeforeDays: renewBeforeDaysSchema,
   note: z.string().max(500, 'must be at most 500 characters'),
 };
 
@@ -466,5 +467,3 @@ export async function listSchedules(client: Client, org?: string): Promise<Sched
   }
   return views.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
 }
-
-export { DEFAULT_RENEW_BEFORE_DAYS };

@@ -56,6 +56,18 @@ export const notificationSettingsSchema = z
   })
   .default({ actionRequired: true, reminders: true, finished: true });
 
+/** Microsoft's own monitoring script stages a new certificate once the current one has 60 days or fewer left. */
+export const DEFAULT_RENEW_BEFORE_DAYS = 60;
+const WHOLE_DAYS = 'must be a whole number of days';
+
+/** Rotate when the current certificate expires within this many days: the rotation, the check and the CLI agree. */
+export const renewBeforeDaysSchema = z
+  .number({ error: WHOLE_DAYS })
+  .int(WHOLE_DAYS)
+  .min(1, 'must be at least 1')
+  .max(3650, 'must be at most 3650')
+  .default(DEFAULT_RENEW_BEFORE_DAYS);
+
 export const rotationInputSchema = z
   .strictObject({
     organization: organizationSchema,
@@ -67,7 +79,7 @@ export const rotationInputSchema = z
     ignoreUnreachableServers: z.boolean().default(false),
     effectiveDateHours: z.number().positive('must be a positive number of hours').default(DEFAULT_EFFECTIVE_HOURS),
     acknowledgeShortEffectiveDate: z.boolean().default(false),
-    renewBeforeDays: z.number().int('must be a whole number of days').min(1).max(3650).default(60),
+    renewBeforeDays: renewBeforeDaysSchema,
     replicationPollInterval: duration('10m'),
     /** How long a server of another AD site may lack the certificate before it is exported and imported there. */
     crossSiteImportAfter: duration('6h'),

@@ -17,7 +17,7 @@ import type { RotationActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
 import { organizationSchema, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
 import { daysUntilCurrentExpires, decidePath } from '../common/policy';
-import { parseRotationInput } from '../common/rotation';
+import { parseRotationInput, renewBeforeDaysSchema } from '../common/rotation';
 import type { OrganizationSnapshot, RotationPath } from '../common/rotation';
 
 /** A look at Exchange is cheap and read-only; retry it for a while, but let a daily check end the same day. */
@@ -38,17 +38,9 @@ const { notify } = proxyActivities<RotationActivities>({
   retry: { initialInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
 });
 
-export const DEFAULT_RENEW_BEFORE_DAYS = 60;
-const WHOLE_DAYS = 'must be a whole number of days';
-
 export const checkInputSchema = z.strictObject({
   organization: organizationSchema,
-  renewBeforeDays: z
-    .number({ error: WHOLE_DAYS })
-    .int(WHOLE_DAYS)
-    .min(1, 'must be at least 1')
-    .max(3650, 'must be at most 3650')
-    .default(DEFAULT_RENEW_BEFORE_DAYS),
+  renewBeforeDays: renewBeforeDaysSchema,
   /** Rotate even when the certificate is outside renewBefore: what the yearly schedule sets. */
   force: z.boolean().default(false),
   ignoreUnreachableServers: z.boolean().default(false),

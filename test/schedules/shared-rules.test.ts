@@ -1,10 +1,11 @@
-// Rules defined once and used everywhere: the organisation name's rule at every boundary, one usage error class for
-// every CLI command, and the --outcome values from the rotation's own list. No server: every case fails before one.
+// Rules defined once and used everywhere: the organisation name's and renewBeforeDays' rules at every boundary, one usage
+// error class for every CLI command, and the --outcome values from the rotation's own list. No server: every case fails
+// before one.
 import { buildProgram } from '../../client/cli';
 import { dailyCheckSchedule } from '../../client/schedules';
 import { UsageError } from '../../client/usage';
 import { organizationSchema } from '../../common/names';
-import { parseRotationInput, ROTATION_OUTCOMES } from '../../common/rotation';
+import { parseRotationInput, renewBeforeDaysSchema, ROTATION_OUTCOMES } from '../../common/rotation';
 import { loadWorkerConfig } from '../../worker/config';
 import { parseCheckInput } from '../../workflows/check';
 
@@ -46,6 +47,35 @@ test.each([
   ],
 ])('the organisation rule reads the same in %s', async (_, message) => {
   expect(await message()).toContain(RULE);
+});
+
+const renewBeforeRule = (value: unknown) => renewBeforeDaysSchema.safeParse(value).error!.issues[0].message;
+
+test.each([0, 3651, 1.5, 'sixty'])(
+  'renewBeforeDays %j is refused with the same rule by the rotation input, the check input and the schedule settings',
+  (value) => {
+    const rule = renewBeforeRule(value);
+    const rotation = parseRotationInput({ organization: 'contoso', renewBeforeDays: value });
+    expect(rotation.ok ? '' : rotation.message).toBe(`input.renewBeforeDays: ${rule}`);
+    expect(catchMessage(() => parseCheckInput({ organization: 'contoso', renewBeforeDays: value }))).toBe(
+      `input.renewBeforeDays: ${rule}`,
+    );
+    expect(
+      catchMessage(() => dailyCheckSchedule({ organization: 'contoso', renewBeforeDays: value as number })),
+    ).toContain(`renewBeforeDays: ${rule}`);
+  },
+);
+
+test.each([0, 3651, 1.5])('--renew-before-days %j states the same rule', async (value) => {
+  const error = (await parse('schedule', 'create', 'daily', 'contoso', '--renew-before-days', String(value))) as Error;
+  expect(error.message).toBe(`--renew-before-days "${value}": ${renewBeforeRule(value)}`);
+});
+
+test('renewBeforeDays defaults alike for the rotation and the check', () => {
+  const rotation = parseRotationInput({ organization: 'contoso' });
+  expect(rotation.ok && rotation.input.renewBeforeDays).toBe(
+    parseCheckInput({ organization: 'contoso' }).renewBeforeDays,
+  );
 });
 
 function catchMessage(fn: () => unknown): string {

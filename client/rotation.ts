@@ -1,7 +1,6 @@
 // What a person (or the demo, or a test) does with a rotation: start it, look at it, answer the HCW step.
 import {
   Client,
-  QueryDefinition,
   WorkflowExecutionAlreadyStartedError,
   WorkflowHandle,
   WorkflowHandleWithFirstExecutionRunId,
@@ -9,8 +8,8 @@ import {
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
-import type { RotationReport, RotationStatus } from '../common/rotation';
-import { hcwCompletedSignal, hcwSkippedSignal, reportQuery, statusQuery } from '../workflows/messages';
+import type { RotationStatus } from '../common/rotation';
+import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../workflows/messages';
 import type { HcwCompleted, HcwSkipped } from '../workflows/messages';
 
 export class RotationAlreadyRunningError extends Error {
@@ -72,21 +71,14 @@ export interface RotationView {
   execution: string;
   startTime: string;
   closeTime?: string;
-  /** The workflow's own view (statusQuery); absent when no worker answered. */
+  /** The workflow's own view (statusQuery), servers it leaves out marked `ignored`; absent when no worker answered. */
   status?: RotationStatus;
   /** The report, once the run has completed. */
   result?: unknown;
-  /** Unreachable servers the run leaves out (ignoreUnreachableServers): outside its progress, as in the UI. */
-  ignoredServers?: string[];
   failure?: string;
 }
 
 const QUERY_DEADLINE_MS = 10_000;
-
-function setIgnoredServers(view: RotationView, report: Partial<RotationReport> | undefined): void {
-  const ignored = (report?.servers ?? []).filter((s) => s.ignored).map((s) => s.name);
-  if (ignored.length > 0) view.ignoredServers = ignored;
-}
 
 /** The latest rotation of an organisation: Temporal's view of the execution and the workflow's status query. */
 export async function describeRotation(client: Client, organization: string): Promise<RotationView> {
@@ -113,18 +105,13 @@ export async function describeRotation(client: Client, organization: string): Pr
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
     if (pollers?.length) {
-      const ask = <T>(query: QueryDefinition<T>) =>
-        client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(query));
-      view.status = await ask(statusQuery);
-      // The status does not say which servers the run leaves out; the report as it stands does.
-      setIgnoredServers(view, await ask(reportQuery));
+      view.status = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
     }
   } catch {
     // No worker polls this organisation's task queue right now; Temporal's view still stands.
   }
   if (view.execution === 'COMPLETED') {
     view.result = await handle.result();
-    setIgnoredServers(view, view.result as Partial<RotationReport>);
   } else if (view.execution !== 'RUNNING') {
     view.failure = await handle.result().then(
       () => undefined,

@@ -169,7 +169,7 @@ export async function listRotations(
 export function progressLine(view: RotationView): string {
   const s: RotationStatus | undefined = view.status;
   if (!s) return `${view.execution}${view.failure ? `: ${view.failure}` : ''}`;
-  const inScope = s.servers.filter((x) => !view.ignoredServers?.includes(x.name));
+  const inScope = s.servers.filter((x) => !x.ignored);
   const done = inScope.filter((x) => x.hasNewCertificate && x.event2014 && x.poolsRecycled).length;
   const parts = [`phase ${s.phase}`, `servers done ${done}/${inScope.length}`];
   if (s.nextCheckAt) parts.push(`next check ${s.nextCheckAt}`);

@@ -428,6 +428,11 @@ export interface RotationStatus {
     event2014: boolean;
     poolsRecycled: boolean;
     unreachable?: string;
+    /**
+     * Unreachable and left out of the run (ignoreUnreachableServers): outside its progress, as the summary counts it.
+     * Absent for every server the run acts on.
+     */
+    ignored?: true;
   }>;
   newThumbprint: Thumbprint | null;
   effectiveDate: string | null;

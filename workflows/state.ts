@@ -106,6 +106,7 @@ export function statusOf(state: RotationState): RotationStatus {
       event2014: s.event2014,
       poolsRecycled: s.poolsRecycledAfterPublication,
       ...(s.unreachable ? { unreachable: s.unreachable } : {}),
+      ...(s.ignored ? { ignored: true as const } : {}),
     })),
     newThumbprint: report.newThumbprint,
     effectiveDate: report.effectiveDate ?? null,
@@ -147,24 +148,27 @@ export function markdownText(text: string): string {
     .join('');
 }
 
-/** Markdown for the Temporal UI's "current details". */
+/**
+ * Markdown for the Temporal UI's "current details". Rendered from the status alone, so the details and the statusQuery
+ * (and the CLI, which reads it) cannot disagree about a server.
+ */
 export function detailsOf(state: RotationState): string {
-  const { report } = state;
-  const lines = [`**${markdownText(summaryOf(state))}**`, ''];
-  if (state.actionRequired) lines.push(`**Action required:** ${markdownText(state.actionRequired)}`, '');
-  if (report.effectiveDate) lines.push(`Effective date (server clock): ${report.effectiveDate}`);
-  if (state.nextCheckAt) lines.push(`Next check: ${state.nextCheckAt}`);
-  if (report.servers.length > 0) {
+  const status = statusOf(state);
+  const lines = [`**${markdownText(status.summary)}**`, ''];
+  if (status.actionRequired) lines.push(`**Action required:** ${markdownText(status.actionRequired)}`, '');
+  if (status.effectiveDate) lines.push(`Effective date (server clock): ${status.effectiveDate}`);
+  if (status.nextCheckAt) lines.push(`Next check: ${status.nextCheckAt}`);
+  if (status.servers.length > 0) {
     lines.push('', '| server | site | new certificate | event 2014 | pools recycled |', '|---|---|---|---|---|');
-    for (const s of report.servers) {
+    for (const s of status.servers) {
       const mark = (v: boolean) => (v ? 'yes' : 'no');
       const note = s.ignored ? ' (unreachable, ignored)' : s.unreachable ? ' (unreachable)' : '';
       lines.push(
-        `| ${markdownText(s.name)}${note} | ${markdownText(s.site)} | ${mark(s.hasNewCertificate)} | ${mark(s.event2014)} | ${mark(s.poolsRecycledAfterPublication)} |`,
+        `| ${markdownText(s.name)}${note} | ${markdownText(s.site)} | ${mark(s.hasNewCertificate)} | ${mark(s.event2014)} | ${mark(s.poolsRecycled)} |`,
       );
     }
   }
-  if (report.warnings.length > 0) lines.push('', 'Warnings:', ...report.warnings.map((w) => `- ${markdownText(w)}`));
+  if (status.warnings.length > 0) lines.push('', 'Warnings:', ...status.warnings.map((w) => `- ${markdownText(w)}`));
   return lines.join('\n');
 }
 

@@ -162,7 +162,7 @@ describe('list and follow', () => {
 });
 
 describe('follow counts the servers in scope, as the UI does', () => {
-  test('an unreachable server the run ignores is not counted: 2/2, not 2/3', async () => {
+  test('from the status alone: a server marked ignored is not counted, an unreachable one it waits for is', async () => {
     const org = uniqueOrganization();
     const server = (name: string, done: boolean) => ({
       name,
@@ -177,7 +177,13 @@ describe('follow counts the servers in scope, as the UI does', () => {
       phase: 'recycling',
       path: 'rotate',
       summary: '',
-      servers: [server('EX1', true), server('EX2', true), { ...server('EX3', false), unreachable: 'WinRM' }],
+      servers: [
+        server('EX1', true),
+        server('EX2', true),
+        { ...server('EX3', false), unreachable: 'WinRM', ignored: true },
+        // Unreachable but not ignored: the run waits for it, so it counts.
+        { ...server('EX4', false), unreachable: 'WinRM' },
+      ],
       newThumbprint: null,
       effectiveDate: null,
       nextCheckAt: null,
@@ -185,7 +191,6 @@ describe('follow counts the servers in scope, as the UI does', () => {
       warnings: [],
       hcw: { status: 'not-needed', remindersSent: 0 },
     };
-    const report = { servers: [{ name: 'EX1' }, { name: 'EX2' }, { name: 'EX3', ignored: true }] };
     const { code } = await bundleWorkflowCode({
       workflowsPath: path.join(__dirname, 'workflows.ts'),
       logger: { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error },
@@ -201,7 +206,7 @@ describe('follow counts the servers in scope, as the UI does', () => {
       const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
         workflowId: rotationWorkflowId(org),
         taskQueue: taskQueueFor(org),
-        args: [{ status, report }],
+        args: [{ status }],
       });
       const code = await main(['follow', org, '--interval', '1'], {
         out: (line) => {
@@ -214,7 +219,7 @@ describe('follow counts the servers in scope, as the UI does', () => {
       expect(code).toBe(0);
       await terminated;
     });
-    expect(lines[0]).toMatch(/ {2}phase recycling · servers done 2\/2$/);
+    expect(lines[0]).toMatch(/ {2}phase recycling · servers done 2\/3$/);
   });
 });
 

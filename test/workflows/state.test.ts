@@ -63,7 +63,32 @@ test('status: per-server progress, next check, no action required yet', () => {
     event2014: false,
     poolsRecycled: false,
     unreachable: 'RPC',
+    ignored: true,
   });
+});
+
+test('status: a server the run acts on carries no ignored mark, unreachable or not', () => {
+  const s = state();
+  s.report.servers[1].unreachable = 'WinRM';
+  const [ex1, ex2] = statusOf(s).servers;
+  expect(ex1).not.toHaveProperty('ignored');
+  expect(ex2).toMatchObject({ unreachable: 'WinRM' });
+  expect(ex2).not.toHaveProperty('ignored');
+});
+
+test('details show each server as the status does: the same marks, the same counts', () => {
+  const s = state();
+  s.report.servers[1].unreachable = 'WinRM';
+  const status = statusOf(s);
+  const details = detailsOf(s);
+  expect(details.split('\n')[0]).toBe(`**${markdownText(status.summary)}**`);
+  expect(details).toContain('| EX2 (unreachable) | Osaka | no | no | no |');
+  expect(details).toContain('| EX3 (unreachable, ignored) | Osaka | no | no | no |');
+  expect(status.servers.map((x) => [x.name, x.ignored ?? false])).toEqual([
+    ['EX1', false],
+    ['EX2', false],
+    ['EX3', true],
+  ]);
 });
 
 test('status is a copy: a caller cannot change the workflow state through it', () => {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { organizationSchema } from '../common/names';
 import type { ExchangeShellSettingsInput } from '../activities/powershell';
+import { LOCAL_LOADERS } from '../activities/powershell/settings';
 import { WEBHOOK_FORMATS } from './webhook';
 import type { WebhookFormat } from './webhook';
 
@@ -106,6 +107,12 @@ export const environmentSchema = z.object({
   EXCHANGE_USERNAME: z.string().min(1).optional(),
   EXCHANGE_PASSWORD: z.string().min(1).optional(),
   EXCHANGE_SHELL_PATH: z.string().min(1).optional(),
+  EXCHANGE_SHELL_LOADER: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(LOCAL_LOADERS, { error: `must be ${LOCAL_LOADERS.join(' or ')}` }))
+    .optional(),
   EXCHANGE_COMMAND_TIMEOUT: durationMs.optional(),
   EXCHANGE_SIM_STATE: z.string().trim().min(1).optional(),
   EXCHANGE_CLOCK_RATE: z.coerce
@@ -286,6 +293,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       if (e[v] !== undefined) fail(v, `is only for EXCHANGE_CONNECTION=remote, not ${mode}`);
     }
   }
+  // The loader chooses how a local powershell.exe gets the Exchange cmdlets; a remote session has them already.
+  if (mode !== 'local' && e.EXCHANGE_SHELL_LOADER !== undefined) {
+    fail('EXCHANGE_SHELL_LOADER', `is only for EXCHANGE_CONNECTION=local, not ${mode}`);
+  }
   if (Boolean(e.EXCHANGE_USERNAME) !== Boolean(e.EXCHANGE_PASSWORD)) {
     fail(e.EXCHANGE_USERNAME ? 'EXCHANGE_PASSWORD' : 'EXCHANGE_USERNAME', 'is required with its pair for a credential');
   }
@@ -312,7 +323,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
         simulatorState: state.split(ORGANIZATION_PLACEHOLDER).join(org.toLowerCase()),
       };
     } else if (mode === 'local') {
-      exchange[org] = { mode, ...common };
+      exchange[org] = { mode, ...common, loader: e.EXCHANGE_SHELL_LOADER };
     } else {
       exchange[org] = {
         mode,

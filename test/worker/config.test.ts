@@ -75,6 +75,23 @@ describe('worker configuration from the environment', () => {
       /EXCHANGE_ORGANIZATIONS: a local connection reaches one organisation/,
     ],
     [{ ...base, TEMPORAL_TLS_CERT_PATH: '/x.pem' }, /TEMPORAL_TLS_KEY_PATH: is required with its pair/],
+    [
+      { EXCHANGE_ORGANIZATION: 'contoso', EXCHANGE_CONNECTION: 'local', EXCHANGE_SHELL_LOADER: 'e2010' },
+      /^invalid configuration: EXCHANGE_SHELL_LOADER: must be connect-exchange-server or snapin$/,
+    ],
+    [
+      { ...base, EXCHANGE_SHELL_LOADER: 'snapin' },
+      /EXCHANGE_SHELL_LOADER: is only for EXCHANGE_CONNECTION=local, not simulated/,
+    ],
+    [
+      {
+        EXCHANGE_ORGANIZATION: 'contoso',
+        EXCHANGE_CONNECTION: 'remote',
+        EXCHANGE_SERVER: 'ex1',
+        EXCHANGE_SHELL_LOADER: 'snapin',
+      },
+      /EXCHANGE_SHELL_LOADER: is only for EXCHANGE_CONNECTION=local, not remote/,
+    ],
   ])('%j is refused: %s', (env, message) => {
     expect(() => loadWorkerConfig(env)).toThrow(ConfigurationError);
     expect(() => loadWorkerConfig(env)).toThrow(message);
@@ -123,6 +140,22 @@ describe('worker configuration from the environment', () => {
     const launch = launchFor(parseShellSettings(config.exchange.contoso));
     expect(launch.setupLine).toContain("-ConnectionUri 'https://ex1.contoso.com:8443/powershell'");
     expect(launch.key).toContain('https://ex1.contoso.com:8443/powershell');
+  });
+
+  test.each([
+    [undefined, 'Connect-ExchangeServer'],
+    ['connect-exchange-server', 'Connect-ExchangeServer'],
+    ['snapin', 'Add-PSSnapin'],
+    [' SnapIn ', 'Add-PSSnapin'],
+  ])('local mode: EXCHANGE_SHELL_LOADER=%j loads the Exchange Management Shell with %s', (loader, cmdlet) => {
+    const config = loadWorkerConfig({
+      EXCHANGE_ORGANIZATION: 'contoso',
+      EXCHANGE_CONNECTION: 'local',
+      EXCHANGE_SHELL_LOADER: loader,
+    });
+    const { setupLine } = launchFor(parseShellSettings(config.exchange.contoso));
+    expect(setupLine).toContain(cmdlet);
+    expect(setupLine).not.toContain(cmdlet === 'Add-PSSnapin' ? 'Connect-ExchangeServer' : 'Add-PSSnapin');
   });
 
   test('remote mode: EXCHANGE_URI and EXCHANGE_SERVER must agree', () => {

@@ -1,6 +1,7 @@
 // README.md documents every configuration variable the worker reads (and no variable it does not).
 import fs from 'node:fs';
 import path from 'node:path';
+import { LOCAL_LOADERS } from '../../activities/powershell/settings';
 import { rotationInputSchema } from '../../common/rotation';
 import { environmentSchema } from '../../worker/config';
 
@@ -27,4 +28,13 @@ test('README documents every field of the workflow input', () => {
     readme.indexOf('Durations are Temporal durations'),
   );
   for (const field of Object.keys(rotationInputSchema.shape)) expect(table).toContain(`| \`${field}\``);
+});
+
+test("docs/operations.md's Windows-host section names the local loader variable and each of its values", () => {
+  const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8');
+  const start = doc.indexOf('## A worker on a Windows host');
+  const end = doc.indexOf('\n## ', start + 1);
+  const windows = doc.slice(start, end === -1 ? undefined : end);
+  expect(windows).toContain('`EXCHANGE_SHELL_LOADER`');
+  for (const loader of LOCAL_LOADERS) expect(windows).toContain(`\`${loader}\``);
 });

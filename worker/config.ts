@@ -75,6 +75,7 @@ const organizationList = z
   .pipe(z.array(organization).min(1, 'must name at least one organisation'));
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
 
 /**
  * Every variable the worker, `npm start`, the demo and the CLI read. README.md lists the same variables: keep the two in
@@ -82,7 +83,7 @@ export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
  */
 export const environmentSchema = z.object({
   TEMPORAL_ADDRESS: hostPort('localhost:7233').optional(),
-  TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
+  TEMPORAL_NAMESPACE: z.string().trim().min(1).default(DEFAULT_TEMPORAL_NAMESPACE),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS: booleanText.optional(),
   TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),

@@ -6,8 +6,16 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
-import { ConfigurationError, loadWorkerConfig, parseEnvironment, WorkerConfig } from './config';
+import { DEFAULT_RENEW_BEFORE_DAYS } from '../common/rotation';
+import {
+  ConfigurationError,
+  DEFAULT_TEMPORAL_NAMESPACE,
+  loadWorkerConfig,
+  parseEnvironment,
+  WorkerConfig,
+} from './config';
 import { DevServer, DevServerError, repoRoot, startDevServer } from './dev-server';
+import { DEFAULT_TEMPORAL_ADDRESS } from './temporal';
 import { createRotationWorkers, installRuntime, runUntilSignal } from './worker';
 
 export const DEFAULT_ORGANIZATION = 'contoso';
@@ -49,8 +57,27 @@ export function ensureSimulatedOrganization(
   return 'created';
 }
 
-export function howToStart(organization: string, uiUrl: string | undefined): string[] {
+/**
+ * What the CLI, run in another terminal with none of this one's variables, needs in order to reach the Temporal this
+ * process uses: nothing at the defaults, else `TEMPORAL_ADDRESS=... ` (and the namespace) to put before the command.
+ */
+export function cliEnvironment(temporal: { address?: string; namespace?: string }): string {
+  const vars: string[] = [];
+  const address = temporal.address?.replace(/^127\.0\.0\.1:/, 'localhost:');
+  if (address && address !== DEFAULT_TEMPORAL_ADDRESS) vars.push(`TEMPORAL_ADDRESS=${temporal.address}`);
+  if (temporal.namespace && temporal.namespace !== DEFAULT_TEMPORAL_NAMESPACE) {
+    vars.push(`TEMPORAL_NAMESPACE=${temporal.namespace}`);
+  }
+  return vars.map((v) => `${v} `).join('');
+}
+
+export function howToStart(
+  organization: string,
+  uiUrl: string | undefined,
+  temporal: { address?: string; namespace?: string } = {},
+): string[] {
   const input = JSON.stringify({ organization });
+  const cli = `${cliEnvironment(temporal)}npm run cli --`;
   return [
     `Start a rotation of ${organization}:`,
     uiUrl
@@ -60,12 +87,12 @@ export function howToStart(organization: string, uiUrl: string | undefined): str
     `      Task Queue     ${taskQueueFor(organization)}`,
     `      Workflow Type  ${ROTATE_WORKFLOW_TYPE}`,
     `      Input (JSON)   ${input}`,
-    `                     (rotates only when the certificate is due, within 60 days of expiry; add "force": true to`,
+    `                     (rotates only when the certificate is due, within ${DEFAULT_RENEW_BEFORE_DAYS} days of expiry; add "force": true to`,
     `                     rotate now, "dryRun": true to plan without changing anything)`,
     `  from the command line (another terminal):`,
-    `      npm run cli -- start ${organization} --input-json '{"force": true}'   (--dry-run to plan only)`,
-    `      npm run cli -- status ${organization}`,
-    `      npm run cli -- approve-hcw ${organization} --by "<your name>"   (after re-running the Hybrid Configuration Wizard)`,
+    `      ${cli} start ${organization} --input-json '{"force": true}'   (--dry-run to plan only)`,
+    `      ${cli} status ${organization}`,
+    `      ${cli} approve-hcw ${organization} --by "<your name>"   (after re-running the Hybrid Configuration Wizard)`,
   ];
 }
 
@@ -135,7 +162,7 @@ async function main(): Promise<number> {
     }
     say();
     for (const organization of config.organizations)
-      for (const line of howToStart(organization, server?.uiUrl)) say(line);
+      for (const line of howToStart(organization, server?.uiUrl, config.temporal)) say(line);
     say();
     say('Press Ctrl-C to stop the worker' + (server ? ' and the Temporal dev server.' : '.'));
     await running;

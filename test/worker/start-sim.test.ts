@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseRotationInput } from '../../common/rotation';
 import { loadOrganization } from '../../simulator/exchange';
 import { ensureSimulatedOrganization, howToStart } from '../../worker/start';
 
@@ -41,4 +42,25 @@ test('the instructions name the workflow type, task queue, workflow ID and a com
   expect(text).toContain('Workflow Type  rotateAuthCertificate');
   expect(text).toContain('Input (JSON)   {"organization":"Fabrikam"}');
   expect(text).toContain('from the Temporal Web UI (http://localhost:8233)');
+});
+
+test.each([
+  [{}, ''],
+  [{ address: '127.0.0.1:7233', namespace: 'default' }, ''],
+  [{ address: 'localhost:7233' }, ''],
+  [{ address: '127.0.0.1:27433', namespace: 'default' }, 'TEMPORAL_ADDRESS=127.0.0.1:27433 '],
+  [
+    { address: 'temporal.corp:7233', namespace: 'exchange' },
+    'TEMPORAL_ADDRESS=temporal.corp:7233 TEMPORAL_NAMESPACE=exchange ',
+  ],
+])('the CLI commands shown for Temporal %j reach it from another terminal', (temporal, prefix) => {
+  const commands = howToStart('contoso', undefined, temporal).filter((l) => l.includes('npm run cli'));
+  expect(commands).toHaveLength(3);
+  for (const line of commands) expect(line.trimStart().startsWith(`${prefix}npm run cli -- `)).toBe(true);
+});
+
+test('the instructions state the default renewBeforeDays the rotation applies', () => {
+  const parsed = parseRotationInput({ organization: 'contoso' });
+  const days = parsed.ok ? parsed.input.renewBeforeDays : NaN;
+  expect(howToStart('contoso', undefined).join('\n')).toContain(`within ${days} days of expiry`);
 });

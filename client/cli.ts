@@ -2,13 +2,13 @@
 // `npm run cli -- <command>`: start a rotation, look at it, answer the HCW step. Talks to TEMPORAL_ADDRESS (default
 // localhost:7233, where `npm start` runs its dev server). Every error is one line on stderr and a non-zero exit.
 import { Client, Connection } from '@temporalio/client';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { z } from 'zod';
 import { parseRotationInput } from '../common/rotation';
 import type { RotationReport } from '../common/rotation';
 import { ConfigurationError, loadTemporalConfig } from '../worker/config';
 import { followRotation, registerOperationsCommands } from './schedule-commands';
-import { organizationArg, parseWith, UsageError } from './usage';
+import { organizationArgument, parseWith, UsageError } from './usage';
 import { ScheduleMissingError, ScheduleSettingsError } from './schedules';
 import { connectionOptionsFor } from '../worker/temporal';
 import {
@@ -111,12 +111,19 @@ export function renderView(view: RotationView): string {
 export function buildProgram(io: CliIo): Command {
   const program = new Command('cli')
     .description('Rotate the Exchange Server Auth certificate through Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE)')
-    .exitOverride();
+    .exitOverride()
+    // Commander's help does not say which options are required; inherited by every command added below.
+    .configureHelp({
+      optionDescription(option: Option): string {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `${text} (required)` : text;
+      },
+    });
 
   program
     .command('start')
     .description('start a rotation of an organisation (one at a time per organisation)')
-    .argument('<organization>', 'the organisation, as its worker serves it (EXCHANGE_ORGANIZATION)', organizationArg)
+    .addArgument(organizationArgument())
     .option('--dry-run', 'inspect and plan; change nothing')
     .option('--input-json <json>', 'further workflow input fields as a JSON object', inputJsonArg)
     .action(async (organization: string, opts: { dryRun?: boolean; inputJson?: Record<string, unknown> }) => {
@@ -137,7 +144,7 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('status')
     .description('the latest rotation of an organisation: phase, servers, what a person must do')
-    .argument('<organization>', 'the organisation', organizationArg)
+    .addArgument(organizationArgument())
     .option('--json', 'machine-readable output')
     .option('--follow', 'keep watching until the rotation ends: phase, servers done out of total, next check')
     .action(async (organization: string, opts: { json?: boolean; follow?: boolean }) => {
@@ -152,7 +159,7 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('approve-hcw')
     .description('record that the Hybrid Configuration Wizard was re-run, so the rotation can finish')
-    .argument('<organization>', 'the organisation', organizationArg)
+    .addArgument(organizationArgument())
     .requiredOption('--by <name>', 'who re-ran the wizard', personArg)
     .option('--note <text>', 'anything worth keeping in the report', noteArg)
     .action(async (organization: string, opts: { by: string; note?: string }) => {
@@ -163,7 +170,7 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('skip-hcw')
     .description('finish without the Hybrid Configuration Wizard step, saying why')
-    .argument('<organization>', 'the organisation', organizationArg)
+    .addArgument(organizationArgument())
     .requiredOption('--by <name>', 'who decided to skip', personArg)
     .requiredOption('--reason <text>', 'why the wizard need not be re-run', reasonArg)
     .action(async (organization: string, opts: { by: string; reason: string }) => {
@@ -227,13 +234,17 @@ export async function main(
   const program = buildProgram(full);
   // The command whose subcommand is missing: Commander writes its help to stderr then, and only then.
   let lacksSubcommand: Command | undefined;
+  // The command Commander refused the arguments of (missing, unknown), whose help says how to call it.
+  let refusedBy: Command | undefined;
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput({
       writeOut: (s) => full.out(s.trimEnd()),
       writeErr: () => {
         lacksSubcommand = c;
       },
-      outputError: () => undefined,
+      outputError: () => {
+        refusedBy = c;
+      },
     });
     c.commands.forEach(configure);
   };
@@ -252,7 +263,8 @@ export async function main(
         err(`${path}: a command is required: ${alternatives(names)} (see ${path} --help)`);
         return 2;
       }
-      err(`cli: ${error.message.replace(/^error: /, '')}`);
+      const help = refusedBy ? ` (see ${commandPath(refusedBy).join(' ')} --help)` : '';
+      err(`cli: ${error.message.replace(/^error: /, '')}${help}`);
       return 2;
     }
     if (error instanceof UsageError || error instanceof ScheduleSettingsError) {

@@ -24,7 +24,7 @@ import {
   wholeNumber,
   yearlyRotationSchedule,
 } from './schedules';
-import { organizationArg, parseWith, Rule, UsageError } from './usage';
+import { organizationArg, organizationArgument, parseWith, Rule, UsageError } from './usage';
 
 export interface OperationsIo {
   out(line: string): void;
@@ -215,7 +215,7 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
         'yearly (a forced rotation once a year) or daily (a check that rotates only when due)',
         kindArg,
       )
-      .argument('<organization>', 'the organisation', organizationArg),
+      .addArgument(organizationArgument()),
   ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags, command: Command) => {
     let options: ScheduleOptions;
     try {
@@ -232,7 +232,7 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
       .command('update')
       .description('change the settings given of an existing schedule; the others stay as they are')
       .argument('<kind>', 'yearly or daily', kindArg)
-      .argument('<organization>', 'the organisation', organizationArg),
+      .addArgument(organizationArgument()),
   ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags, command: Command) => {
     const changes = changesFrom(flags);
     if (kind === 'daily' && (changes.month !== undefined || changes.day !== undefined)) {
@@ -254,8 +254,8 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
       .command(name)
       .description(what)
       .argument('<kind>', 'yearly or daily', kindArg)
-      .argument('<organization>', 'the organisation', organizationArg)
-      .option('--note <text>', 'why, shown with the schedule')
+      .addArgument(organizationArgument())
+      .option('--note <text>', 'why, shown with the schedule', settingFlag('--note', settingRules.note))
       .action(async (kind: 'yearly' | 'daily', organization: string, flags: { note?: string }) => {
         const id = scheduleIdFor(kindOf(kind), organization);
         await run(await io.client(), id, flags.note);
@@ -267,7 +267,7 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
     .command('delete')
     .description('delete the schedule (runs it started are not affected)')
     .argument('<kind>', 'yearly or daily', kindArg)
-    .argument('<organization>', 'the organisation', organizationArg)
+    .addArgument(organizationArgument())
     .action(async (kind: 'yearly' | 'daily', organization: string) => {
       const id = scheduleIdFor(kindOf(kind), organization);
       await deleteSchedule(await io.client(), id);
@@ -307,7 +307,7 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
   program
     .command('follow')
     .description('follow a rotation until it ends: phase, servers done out of total, next check')
-    .argument('<organization>', 'the organisation', organizationArg)
+    .addArgument(organizationArgument())
     .option('--interval <seconds>', 'how often to look (default 2)', intArg('--interval', 1, 3600))
     .option('--json', 'one JSON view per change')
     .action(async (organization: string, flags: { interval?: number; json?: boolean }) => {

@@ -290,9 +290,18 @@ describe('every command checks its arguments before it connects', () => {
         '--timezone "Mars/Olympus": must be an IANA',
       ],
       [['schedule', 'create', 'daily', 'x', '--jitter', 'soon'], '--jitter "soon": must be a duration'],
+      // The value is cut short in the message, which stays one readable line.
       [
         ['schedule', 'create', 'daily', 'x', '--note', LONG_NOTE],
-        `--note "${LONG_NOTE}": must be at most 500 characters`,
+        `--note "${'n'.repeat(80)}…": must be at most 500 characters`,
+      ],
+      [
+        ['schedule', 'pause', 'daily', 'x', '--note', LONG_NOTE],
+        `--note "${'n'.repeat(80)}…": must be at most 500 characters`,
+      ],
+      [
+        ['schedule', 'resume', 'daily', 'x', '--note', LONG_NOTE],
+        `--note "${'n'.repeat(80)}…": must be at most 500 characters`,
       ],
       [['schedule', 'update', 'yearly', 'x', '--hour', 'ten'], '--hour "ten": must be a whole number'],
       [['schedule', 'update', 'yearly', 'x', '--minute', '60'], '--minute "60": must be 0-59'],
@@ -309,6 +318,11 @@ describe('every command checks its arguments before it connects', () => {
       [['start', 'x', '--input-json', '{"renewBeforeDays": 0}'], 'input.renewBeforeDays'],
       [['approve-hcw', 'x', '--by', ' '], '--by " ": must not be empty'],
       [['skip-hcw', 'x', '--by', 'ann', '--reason', ' '], '--reason " ": must not be empty'],
+      [['approve-hcw', 'x'], "required option '--by <name>' not specified (see cli approve-hcw --help)"],
+      [['start'], "missing required argument 'organization' (see cli start --help)"],
+      [['schedule', 'create', 'daily'], "missing required argument 'organization' (see cli schedule create --help)"],
+      [['status', 'x', '--frobnicate'], "unknown option '--frobnicate' (see cli status --help)"],
+      [['rotate', 'x'], "unknown command 'rotate' (see cli --help)"],
     ].map(([argv, message]) => [(argv as string[]).join(' ').slice(0, 70), message as string, argv as string[]]),
   )('%s: refused (exit 2) without connecting: %s', async (_, message, argv) => {
     const result = await offline(...argv);
@@ -358,6 +372,36 @@ describe('help', () => {
       expect(await cli('help', ...path)).toEqual(flag);
     },
   );
+
+  test.each(every.map((p) => [p.join(' ')]))('%s: its help marks exactly the required options', async (name) => {
+    const path = name.split(' ');
+    let command = buildProgram({ out: () => undefined, client: async () => Promise.reject(new Error('none')) });
+    for (const part of path) command = command.commands.find((c) => c.name() === part)!;
+    const { out } = await cli(...path, '--help');
+    for (const option of command.options) {
+      const line = out.split('\n').find((l) => l.trimStart().startsWith(option.flags))!;
+      // A description that wraps puts the mark on the option's last line.
+      const text = out.slice(out.indexOf(line)).split(/\n(?= {2}\S)/)[0];
+      expect([option.flags, text.includes('(required)')]).toEqual([option.flags, option.mandatory]);
+    }
+  });
+
+  test('every command that acts on one organisation describes <organization> alike', () => {
+    const program = buildProgram({ out: () => undefined, client: async () => Promise.reject(new Error('none')) });
+    const all = (c: Command): Command[] => c.commands.flatMap((sub) => [sub, ...all(sub)]);
+    const described = all(program).flatMap((c) =>
+      c.registeredArguments.filter((a) => a.name() === 'organization' && a.required).map((a) => a.description),
+    );
+    expect(described.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(described)).toEqual(new Set([expect.stringContaining('EXCHANGE_ORGANIZATION')]));
+  });
+
+  test('approve-hcw and skip-hcw say --by (and --reason) are required', async () => {
+    expect((await cli('approve-hcw', '--help')).out).toMatch(/--by <name> +who re-ran the wizard \(required\)/);
+    expect((await cli('skip-hcw', '--help')).out).toMatch(
+      /--reason <text> +why the wizard need not be re-run \(required\)/,
+    );
+  });
 
   test("help alone is the program's help, exit 0", async () => {
     const help = await cli('help');

@@ -85,7 +85,8 @@ export function renderView(view: RotationView): string {
           yesNo(v.hasNewCertificate),
           yesNo(v.event2014),
           yesNo(v.poolsRecycled),
-          v.unreachable ? `unreachable: ${v.unreachable}` : '',
+          // Worded as the Temporal UI's details: an ignored server is outside the run's progress.
+          v.unreachable ? `unreachable${v.ignored ? ', ignored' : ''}: ${v.unreachable}` : '',
         ]);
       }
       lines.push(...pad(rows).map((l) => l.trimEnd()));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { Command } from 'commander';
-import { buildProgram, main } from '../../client/cli';
+import { buildProgram, main, renderView } from '../../client/cli';
 import { registerOperationsCommands } from '../../client/schedule-commands';
 import {
   dailyCheckScheduleId,
@@ -14,6 +14,7 @@ import {
   yearlyRotationScheduleId,
 } from '../../common/names';
 import { organizationSearchAttribute, outcomeSearchAttribute } from '../../common/search-attributes';
+import { detailsOf, initialState, statusOf } from '../../workflows/state';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 
@@ -221,6 +222,28 @@ describe('follow counts the servers in scope, as the UI does', () => {
     });
     expect(lines[0]).toMatch(/ {2}phase recycling · servers done 2\/3$/);
   });
+});
+
+test('status marks the servers the run ignores as the Temporal UI details do', () => {
+  const state = initialState('contoso', 'rotate-auth-cert.contoso', '2026-11-25T06:00:00.000Z');
+  const server = { site: 'Tokyo', hasNewCertificate: false, event2014: false, poolsRecycledAfterPublication: false };
+  state.report.servers = [
+    { ...server, name: 'EX1', fqdn: 'ex1' },
+    { ...server, name: 'EX2', fqdn: 'ex2', unreachable: 'WinRM' },
+    { ...server, name: 'EX3', fqdn: 'ex3', unreachable: 'RPC', ignored: true },
+  ];
+  const view = {
+    workflowId: 'rotate-auth-cert.contoso',
+    runId: 'r',
+    execution: 'RUNNING',
+    startTime: '2026-11-25T06:00:00.000Z',
+    status: statusOf(state),
+  };
+  const lines = renderView(view).split('\n');
+  expect(detailsOf(state)).toContain('| EX2 (unreachable) |');
+  expect(lines.find((l) => l.includes('EX2'))).toMatch(/unreachable: WinRM$/);
+  expect(detailsOf(state)).toContain('| EX3 (unreachable, ignored) |');
+  expect(lines.find((l) => l.includes('EX3'))).toMatch(/unreachable, ignored: RPC$/);
 });
 
 describe('through client/cli.ts', () => {

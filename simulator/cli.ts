@@ -242,8 +242,11 @@ export function buildProgram(): Command {
   stateOption(
     program
       .command('create')
-      .description(
-        `create an organisation from a scenario:\n${Object.entries(SCENARIOS)
+      .description('create an organisation from a scenario')
+      // After the options, where Commander does not re-wrap it into ragged lines.
+      .addHelpText(
+        'after',
+        `\nScenarios:\n${Object.entries(SCENARIOS)
           .map(([k, v]) => `  ${pad(k, 15)} ${v}`)
           .join('\n')}`,
       )
@@ -362,12 +365,25 @@ export async function main(argv: string[]): Promise<number> {
         console.error('sim: a command is required (create, show, advance, clock, fault inject|clear); see sim --help');
         return 2;
       }
-      console.error(`sim: ${e.message.replace(/^error: /, '')}`);
-      return e.exitCode || 2;
+      console.error(`sim: ${usageMessage(e)}`);
+      return 2;
     }
     console.error(`sim: ${(e as Error).message}`);
     return 1;
   }
+}
+
+/**
+ * Commander's text without its own wording around ours: "command-argument value 'nope' is invalid for argument
+ * 'scenario'. unknown scenario …" becomes "scenario: unknown scenario …", an option's "--acceleration: …".
+ */
+function usageMessage(e: CommanderError): string {
+  const text = e.message.replace(/^error: /, '');
+  if (e.code !== 'commander.invalidArgument') return text;
+  const m =
+    /^option '(\S+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(text) ??
+    /^command-argument value '.*' is invalid for argument '([^']+)'\. (.*)$/s.exec(text);
+  return m ? `${m[1]}: ${m[2]}` : text;
 }
 
 if (require.main === module) {

@@ -54,10 +54,10 @@ describe('npm run sim', () => {
     // A cmdlet name in any case is stored as the simulator spells it; a rejected request changes nothing.
     expect(sim('fault', 'inject', 'access-denied', '--cmdlet', 'set-authconfig', '--state', file).code).toBe(0);
     const before = fs.readFileSync(file, 'utf8');
-    expect(sim('fault', 'inject', 'hang', '--cmdlet', 'Get-Nonsense', '--state', file).code).toBe(1);
+    expect(sim('fault', 'inject', 'hang', '--cmdlet', 'Get-Nonsense', '--state', file).code).toBe(2);
     expect(
       sim('fault', 'inject', 'hang', '--probability', '1', '--cmdlet', 'Get-AuthConfig', '--state', file).code,
-    ).toBe(1);
+    ).toBe(2);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
     expect(loadOrganization(file).org.faults).toEqual([
       { kind: 'rpc', probability: 0.25 },
@@ -144,6 +144,41 @@ describe('npm run sim', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(error);
     expect(fs.readdirSync(cwd)).toEqual([]);
+  });
+
+  it.each([
+    [['create', 'nope', '--state', 'x.json'], 'sim: scenario: unknown scenario "nope": valid scenarios are '],
+    [
+      ['create', 'healthy', '--state', 'x.json', '--acceleration', 'fast'],
+      'sim: --acceleration: "fast" must be a number',
+    ],
+    [['advance', 'soon', '--state', 'x.json'], 'sim: duration: "soon" is not a duration'],
+  ])('%j: a usage error names the argument or flag in its own words and exits 2', (args, start) => {
+    const r = sim(...args);
+    expect(r.code).toBe(2);
+    expect(r.err.startsWith(start)).toBe(true);
+    expect(r.err).not.toMatch(/is invalid/);
+  });
+
+  it('create --help lists every scenario on a line of its own', () => {
+    const out = sim('create', '--help').out;
+    for (const name of [
+      'healthy',
+      'two-sites',
+      'expired',
+      'missing-on-one',
+      'hybrid',
+      'child-domain',
+      'unreachable',
+      'large',
+    ]) {
+      expect(out).toMatch(new RegExp(`^  ${name} +\\S.*\\S$`, 'm'));
+    }
+    expect(out).toMatch(/^ {2}healthy +two servers in one AD site, a valid current auth certificate everywhere$/m);
+  });
+
+  it('a failure that is not about the command line exits 1', () => {
+    expect(sim('show', '--state', path.join(tempDir(), 'absent.json')).code).toBe(1);
   });
 
   it('a corrupt state file is named with its problem', () => {

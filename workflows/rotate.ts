@@ -7,8 +7,8 @@
 //                     ├─ rotate:      generate → stage (+49 h) → replicate → wait for the date → [restart host]
 //                     │               → await publication (servicelet; diagnose when late) → recycle → sign-in → HCW
 //                     ├─ resume:      (staged already) → replicate → ... as rotate
-//                     └─ replace now: generate → stage (now) → replicate → publish → restart host → recycle
-//                                     → sign-in → record event 2014 → HCW
+//                     └─ replace now: generate (or keep a usable staged one) → stage (now) → replicate → publish
+//                                     → restart host → recycle → sign-in → record event 2014 → HCW
 import {
   ApplicationFailure,
   condition,
@@ -104,6 +104,7 @@ const KNOWN_CERTIFICATES_PATCH = 'generate-knows-existing-auth-certificates';
 const PLACEMENT_PATCH = 'rotation-placed-by-organisation';
 const REPLICATION_CUTOFF_PATCH = 'replication-stops-before-effective-date';
 const EARLY_HCW_ANSWER_PATCH = 'hcw-answer-accepted-after-publication';
+const EMERGENCY_PUBLISHES_STAGED_PATCH = 'emergency-publishes-usable-staged-certificate';
 /** Time left for a person to import the certificate where replication did not bring it. */
 const REPLICATION_MARGIN_MS = 2 * 60 * 60 * 1000;
 const MAX_IMPORT_ROUNDS = 2;
@@ -251,11 +252,15 @@ class Rotation {
   private async decide(): Promise<Step> {
     this.enterPhase('planning');
     const snapshot = this.snapshot();
-    const decision = decidePath(snapshot, this.input);
+    let decision = decidePath(snapshot, this.input);
+    // Emergencies decided before a usable staged certificate was published instead created one; they replay that way.
+    if (decision.publishStaged && !patched(EMERGENCY_PUBLISHES_STAGED_PATCH)) {
+      decision = decidePath(snapshot, { ...this.input, publishUsableNext: false });
+    }
     this.report.path = decision.path;
     this.report.reasons.push(...decision.reasons);
     const steps = plannedSteps(
-      decision.path,
+      decision,
       snapshot,
       this.input.effectiveDateHours,
       this.input.restartServiceHostAfterEffectiveDate,
@@ -286,7 +291,7 @@ class Rotation {
         return 'import';
       case 'replace-now':
         this.state.emergency = true;
-        return 'generate';
+        return decision.publishStaged ? this.adoptStagedCertificate() : 'generate';
       case 'resume':
         return this.adoptStagedCertificate();
       case 'rotate':
@@ -294,7 +299,10 @@ class Rotation {
     }
   }
 
-  /** Resume: somebody (an earlier run, a person) already staged a next certificate; carry it through. */
+  /**
+   * Somebody (an earlier run, a person) already staged a next certificate; carry it through. An emergency brings its
+   * date forward to now and publishes it; otherwise its own date stands.
+   */
   private adoptStagedCertificate(): Step {
     const { authConfig, serverTime, next } = this.snapshot();
     const thumbprint = authConfig.nextCertificateThumbprint!;
@@ -307,7 +315,7 @@ class Rotation {
       alreadyStaged: true,
     };
     this.report.effectiveDate = this.state.staging.effectiveDate;
-    return 'replicate';
+    return this.state.emergency ? 'stage' : 'replicate';
   }
 
   private async importMissing(): Promise<Step> {

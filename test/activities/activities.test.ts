@@ -252,6 +252,29 @@ describe('stageCertificate', () => {
     expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
+  test('an emergency brings a certificate staged for later forward to now (-Force), once', async () => {
+    const { exchange, activities } = setup();
+    await exchange.stageNextCertificate(T(7), { kind: 'relative', hours: 30 }, false);
+    const now = { thumbprint: T(7), effectiveDate: { kind: 'now' as const }, force: true };
+    const { result } = await run(activities, 'stageCertificate', [now]);
+    expect(result).toEqual({
+      thumbprint: T(7),
+      effectiveDate: exchange.iso(),
+      serverTime: exchange.iso(),
+      alreadyStaged: false,
+    });
+    expect(exchange.calls.filter((c) => c.method === 'stageNextCertificate').at(-1)?.args).toEqual([
+      T(7),
+      { kind: 'now' },
+      true,
+    ]);
+    // A retry (or a certificate staged for a date already past) finds it due: nothing is staged again.
+    exchange.now += HOUR;
+    const again = await run(activities, 'stageCertificate', [now]);
+    expect(again.result).toMatchObject({ alreadyStaged: true, effectiveDate: result.effectiveDate });
+    expect(exchange.count('stageNextCertificate')).toBe(2);
+  });
+
   test('a refused date is a named, permanent failure with the original error as cause', async () => {
     const { exchange, activities } = setup();
     const refused = new InvalidEffectiveDateError(

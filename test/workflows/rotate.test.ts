@@ -389,6 +389,71 @@ describe('emergency', () => {
   );
 });
 
+test('emergency with a usable staged certificate: it is imported where missing and published now, none is created', async () => {
+  const stub = new StubOrganisation(
+    scenario({ currentExpiresInDays: -1, stagedNext: { effectiveInHours: 30, missingOn: ['EX3'] }, hybrid: true }),
+  );
+  const staged = '2'.padStart(40, '0');
+  const expired = '1'.padStart(40, '0');
+  const { report } = await run(
+    stub,
+    { organization: org(), probeMailbox: 'probe@contoso.test' },
+    {
+      during: async (handle) => {
+        await until(handle, (s) => s.phase === 'awaiting-hcw');
+        await handle.signal(hcwCompletedSignal, { by: 'alice' });
+      },
+    },
+  );
+  expect(report).toMatchObject({
+    path: 'replace-now',
+    outcome: 'completed',
+    newThumbprint: staged,
+    previousThumbprint: expired,
+    publishedByForce: true,
+    previousCleared: true,
+  });
+  expect(stub.madeThumbprints).toEqual([]);
+  expect(stub.count('generateAuthCertificate') + stub.count('listAuthCertificates')).toBe(0);
+  expect(stub.currentThumbprint).toBe(staged);
+  expect(stub.previousThumbprint).toBeNull();
+  // Its date 30 hours ahead was brought forward to now (-Force), then it was copied to the server that lacked it.
+  const stage = stub.calls.find((c) => c.name === 'stageCertificate')!.args;
+  expect(stage).toEqual({ thumbprint: staged, effectiveDate: { kind: 'now' }, force: true });
+  expect(Date.parse(report.effectiveDate!)).toBeLessThan(Date.parse(report.startedAt) + 3_600_000);
+  const copies = stub.calls.filter((c) => c.name === 'copyCertificate');
+  expect(copies.map((c) => (c.args as { targets: Array<{ name: string }> }).targets.map((t) => t.name))).toEqual([
+    ['EX3'],
+  ]);
+  const names = stub.calls.map((c) => c.name);
+  expect(names.indexOf('copyCertificate')).toBeLessThan(names.indexOf('publishCertificateNow'));
+  expect(names.indexOf('publishCertificateNow')).toBeLessThan(names.indexOf('restartServiceHost'));
+  expect(names.indexOf('restartServiceHost')).toBeLessThan(names.indexOf('recycleAuthAppPools'));
+  expect(stub.recycledAt.size).toBe(3);
+  expect(report.servers.every((s) => s.signIn?.ok && s.event2014)).toBe(true);
+  expect(report.phases.map((p) => p.phase)).not.toContain('generating');
+  expect(report.reasons.join('\n')).toMatch(
+    new RegExp(`staged next certificate ${staged} is valid until \\S+ and missing on EX3 \\(imported there first\\)`),
+  );
+  expect(report.plannedSteps?.slice(0, 3)).toEqual([
+    `keep the staged certificate ${staged}: no new certificate is created`,
+    'move its effective date to now (-Force)',
+    'import it on EX3 and confirm every server has it',
+  ]);
+  expect(report.hcw.status).toBe('completed');
+});
+
+test('emergency with a staged certificate that expires within renewBefore: a new one is created instead', async () => {
+  const stub = new StubOrganisation(scenario({ currentExpiresInDays: -1, stagedNext: { effectiveInHours: 30 } }));
+  const { report } = await run(stub, { organization: org(), renewBeforeDays: 3650 });
+  expect(report).toMatchObject({ path: 'replace-now', outcome: 'completed', publishedByForce: true });
+  expect(stub.madeThumbprints).toHaveLength(1);
+  expect(stub.currentThumbprint).toBe(stub.madeThumbprints[0]);
+  expect(report.reasons.join('\n')).toMatch(
+    /is not published instead: it expires at \S+, within renewBefore \(3650 days\)/,
+  );
+});
+
 test('emergency: a crash right after publishing by force is still reported as published by force', async () => {
   const stub = new StubOrganisation(scenario({ currentExpiresInDays: -1 }));
   const crash = ApplicationFailure.create({ type: 'WorkerCrashed', message: 'lost' });

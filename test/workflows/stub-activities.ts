@@ -275,7 +275,10 @@ export class StubOrganisation {
       },
       stageCertificate: async (request) => {
         record('stageCertificate', request);
-        if (this.next === request.thumbprint) {
+        // As the activity does: staged already, unless an emergency must bring a later date forward to now.
+        const later =
+          request.effectiveDate.kind === 'now' && this.effectiveAt !== null && this.effectiveAt > this.now();
+        if (this.next === request.thumbprint && !later) {
           return {
             thumbprint: request.thumbprint,
             effectiveDate: iso(this.effectiveAt!),

@@ -264,6 +264,8 @@ export interface RecycleResult {
   /** Both pools reported Started afterwards. */
   verified: boolean;
   skipped: boolean;
+  /** Pools not recycled: their worker process had started since the publication (by a recycle, a person, or IIS). */
+  alreadyRecycled?: Array<{ pool: string; startedAt: string }>;
   detail?: string;
 }
 

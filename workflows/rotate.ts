@@ -638,12 +638,19 @@ class Rotation {
     this.enterPhase('recycling');
     for (let round = 1; ; round += 1) {
       const alreadyRecycled = this.report.servers.filter((s) => s.poolsRecycledAfterPublication).map((s) => s.name);
-      const results = await changes.recycleAuthAppPools({ servers: this.state.servers, alreadyRecycled });
+      // A pool whose worker process started after this (server clock) already serves the new certificate.
+      const notBefore = this.report.publishedAt;
+      const results = await changes.recycleAuthAppPools({ servers: this.state.servers, alreadyRecycled, notBefore });
       for (const r of results) {
         const outcome = serverOutcome(this.state, r.server);
         if (outcome && r.verified && !r.skipped) {
           outcome.poolsRecycledAfterPublication = true;
           outcome.poolsRecycledAt = r.recycledAt ?? nowIso();
+        }
+        for (const p of r.alreadyRecycled ?? []) {
+          this.report.reasons.push(
+            `${p.pool} on ${r.server} had started a worker process at ${p.startedAt}, after ${notBefore}: not recycled again`,
+          );
         }
       }
       const failed = results.filter((r) => !r.verified);

@@ -47,7 +47,7 @@ import {
   ShellConfigurationError,
   classifyErrorRecord,
 } from './errors';
-import type { ExchangeClient, NewAuthCertificateOptions } from './exchange-client';
+import type { AppPoolWorkerProcess, ExchangeClient, NewAuthCertificateOptions } from './exchange-client';
 import {
   Envelope,
   authAdminLastRunFromDiagnosticXml,
@@ -60,6 +60,7 @@ import {
   psDateSchema,
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
+  workerProcessOutputSchema,
 } from './output';
 import { PS_NOW, PsAbsoluteDate, PsHashtable, PsRelativeDate, PsScriptBlock } from './render';
 import { ShellSession, ShellSessionPool } from './session';
@@ -100,6 +101,12 @@ export const EVENT_PROPERTIES: readonly SelectProperty[] = [
   'Message',
   { name: 'TimeCreated', isoDateOf: 'TimeCreated' },
   'MachineName',
+];
+
+export const WORKER_PROCESS_PROPERTIES: readonly SelectProperty[] = [
+  'ProcessId',
+  'CommandLine',
+  { name: 'CreationDate', isoDateOf: 'CreationDate' },
 ];
 
 const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
@@ -256,7 +263,7 @@ export function createExchangeClient(
     return results;
   };
 
-  const invokeOn = (server: string, block: PsScriptBlock, argument: string, select?: readonly SelectProperty[]) =>
+  const invokeOn = (server: string, block: PsScriptBlock, argument?: string, select?: readonly SelectProperty[]) =>
     shell.run(
       'Invoke-Command',
       { ComputerName: server, ScriptBlock: block, ArgumentList: argument, Credential: credential },
@@ -474,6 +481,13 @@ export function createExchangeClient(
       if (!parsed.success)
         throw new OutputSchemaError('Get-WebAppPoolState: no Value in the output', { cmdlet: 'Invoke-Command' });
       return parsed.data;
+    },
+
+    async getAppPoolWorkerProcesses(server: string): Promise<AppPoolWorkerProcess[]> {
+      const items = await invokeOn(server, SCRIPT_BLOCKS.getWorkerProcesses, undefined, WORKER_PROCESS_PROPERTIES);
+      return parseItems(workerProcessOutputSchema, items, 'Get-CimInstance').flatMap((p) =>
+        p.pool === null ? [] : [{ pool: p.pool, processId: p.processId, startedAt: p.startedAt }],
+      );
     },
 
     async testOAuthConnectivity(server: string, mailbox: string) {

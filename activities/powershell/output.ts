@@ -349,3 +349,27 @@ function diagnosticDate(text: string): string | null {
   const t = Date.parse(text.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`);
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }
+
+/** w3wp.exe's command line names its pool as `-ap "<pool>"` (IIS writes it; pool names cannot contain quotes). */
+const APP_POOL_ARGUMENT = /(?:^|\s)-ap\s+"([^"]+)"/i;
+
+export function appPoolOfCommandLine(commandLine: string): string | null {
+  return APP_POOL_ARGUMENT.exec(commandLine)?.[1] ?? null;
+}
+
+/**
+ * A Win32_Process of w3wp.exe as Get-CimInstance hands it over (through Invoke-Command), with CreationDate selected as
+ * ISO: ProcessId a number, CommandLine null or empty when it cannot be read. A process whose pool is unknown (no
+ * readable command line) has pool null and says nothing about any pool.
+ */
+export const workerProcessOutputSchema = z
+  .looseObject({
+    ProcessId: z.number().int().nonnegative(),
+    CommandLine: z.string().nullish(),
+    CreationDate: nullablePsDateSchema.optional(),
+  })
+  .transform((o) => ({
+    processId: o.ProcessId,
+    pool: appPoolOfCommandLine(o.CommandLine ?? ''),
+    startedAt: o.CreationDate ?? null,
+  }));

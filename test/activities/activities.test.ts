@@ -556,6 +556,67 @@ describe('services', () => {
     expect(servers).not.toContain('ex2.contoso.test');
   });
 
+  test('a crash after recycling whose heartbeat never arrived: the retry sees the worker processes started since and recycles nothing again', async () => {
+    const { exchange, activities, identities } = setup();
+    const published = exchange.iso(-HOUR);
+    // Worker processes that predate the publication still hold the old certificate.
+    for (const s of identities) {
+      for (const pool of ['MSExchangeOWAAppPool', 'MSExchangeECPAppPool']) {
+        exchange.poolWorkerStarts.set(`${s.fqdn}/${pool}`, exchange.iso(-30 * 24 * HOUR));
+      }
+    }
+    const request = { servers: identities, alreadyRecycled: [], notBefore: published };
+    const first = await run(activities, 'recycleAuthAppPools', [request]);
+    expect(first.result.every((r) => r.verified && r.alreadyRecycled === undefined)).toBe(true);
+    expect(exchange.count('recycleAppPool')).toBe(6);
+    // The attempt's result and heartbeats were lost: the retry starts with no heartbeat details.
+    exchange.now += 60_000;
+    const retry = await run(activities, 'recycleAuthAppPools', [request]);
+    expect(exchange.count('recycleAppPool')).toBe(6);
+    expect(retry.result.map((r) => [r.server, r.verified, r.alreadyRecycled?.map((p) => p.pool)])).toEqual(
+      identities.map((s) => [s.name, true, ['MSExchangeOWAAppPool', 'MSExchangeECPAppPool']]),
+    );
+    expect(retry.result[0]!.alreadyRecycled![0]!.startedAt).toBe(exchange.iso(-60_000));
+  });
+
+  test('only the pools whose worker process started since are skipped; no worker process or an unreadable server is recycled', async () => {
+    const { exchange, activities, identities } = setup();
+    const published = exchange.iso(-HOUR);
+    // EX1: OWA restarted since (a person, or a recycle never reported), ECP before. EX2: no worker process (idle).
+    exchange.poolWorkerStarts.set('ex1.contoso.test/MSExchangeOWAAppPool', exchange.iso(-10 * 60_000));
+    exchange.poolWorkerStarts.set('ex1.contoso.test/MSExchangeECPAppPool', exchange.iso(-2 * HOUR));
+    const reads: string[] = [];
+    const read = exchange.getAppPoolWorkerProcesses.bind(exchange);
+    // EX3's processes cannot be read (WinRM): nothing says it was recycled since.
+    exchange.getAppPoolWorkerProcesses = async (fqdn: string) => {
+      reads.push(fqdn);
+      if (fqdn !== 'ex3.contoso.test') return read(fqdn);
+      throw new ServerUnreachableError('Connecting to remote server ex3.contoso.test failed');
+    };
+    const { result } = await run(activities, 'recycleAuthAppPools', [
+      { servers: identities, alreadyRecycled: [], notBefore: published },
+    ]);
+    expect(result.map((r) => [r.server, r.verified, r.alreadyRecycled ?? []])).toEqual([
+      ['EX1', true, [{ pool: 'MSExchangeOWAAppPool', startedAt: exchange.iso(-10 * 60_000) }]],
+      ['EX2', true, []],
+      ['EX3', true, []],
+    ]);
+    const recycled = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => c.args);
+    expect(recycled).toEqual([
+      [['ex1.contoso.test'], 'MSExchangeECPAppPool'],
+      [['ex2.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex2.contoso.test'], 'MSExchangeECPAppPool'],
+      [['ex3.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex3.contoso.test'], 'MSExchangeECPAppPool'],
+    ]);
+    expect(reads).toEqual(['ex1.contoso.test', 'ex2.contoso.test', 'ex3.contoso.test']);
+    // Without a publication time nothing is read: every pool is recycled as before.
+    const again = setup();
+    await run(again.activities, 'recycleAuthAppPools', [{ servers: again.identities, alreadyRecycled: [] }]);
+    expect(again.exchange.count('getAppPoolWorkerProcesses')).toBe(0);
+    expect(again.exchange.count('recycleAppPool')).toBe(6);
+  });
+
   test('restartServiceHost reports by server name', async () => {
     const { exchange, activities, identities } = setup();
     exchange.unreachable.add('ex2.contoso.test');

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  appPoolOfCommandLine,
   asList,
   authAdminLastRunFromDiagnosticXml,
   authConfigOutputSchema,
@@ -14,6 +15,7 @@ import {
   servicesSchema,
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
+  workerProcessOutputSchema,
 } from '../../activities/powershell/output';
 import {
   CertificateNotFoundError,
@@ -190,6 +192,49 @@ describe('Get-ExchangeCertificate output', () => {
 
   test('an enum number with unknown bits is refused', () => {
     expect(servicesSchema.safeParse(1024).success).toBe(false);
+  });
+});
+
+describe('Get-CimInstance Win32_Process output (w3wp.exe through Invoke-Command)', () => {
+  test('5.1: {value,Count} wrapping; the pool from each command line, a null command line names none', () => {
+    const items = parseItems(
+      workerProcessOutputSchema,
+      okItems(ps51('get-ciminstance-w3wp.stdout')),
+      'Get-CimInstance',
+    );
+    expect(items).toEqual([
+      { processId: 6212, pool: 'MSExchangeOWAAppPool', startedAt: '2026-11-25T04:12:33.517Z' },
+      { processId: 3988, pool: 'MSExchangeECPAppPool', startedAt: '2026-11-20T22:03:10.048Z' },
+      { processId: 5120, pool: 'MSExchangeServicesAppPool', startedAt: '2026-11-20T22:03:11.201Z' },
+      { processId: 7340, pool: null, startedAt: '2026-11-25T05:01:00.000Z' },
+    ]);
+  });
+
+  test('5.1: one worker process arrives as one object, not a list', () => {
+    const items = okItems(ps51('get-ciminstance-w3wp-one.stdout'));
+    expect(parseItems(workerProcessOutputSchema, items, 'Get-CimInstance')).toEqual([
+      { processId: 6212, pool: 'MSExchangeOWAAppPool', startedAt: '2026-11-25T04:12:33.517Z' },
+    ]);
+  });
+
+  test.each([
+    ['c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "MSExchangeECPAppPool" -v "v4.0"', 'MSExchangeECPAppPool'],
+    ['w3wp.exe -AP "Pool With Spaces" -h "x.config"', 'Pool With Spaces'],
+    ['w3wp.exe -h "C:\\inetpub\\temp\\apppools\\-ap\\x.config"', null],
+    ['w3wp.exe -app "NotThePool"', null],
+    ['', null],
+  ])('appPoolOfCommandLine(%j) -> %j', (line, pool) => {
+    expect(appPoolOfCommandLine(line)).toBe(pool);
+  });
+
+  test('a worker process without a ProcessId is an OutputSchemaError naming the field', () => {
+    expect(() =>
+      parseItems(
+        workerProcessOutputSchema,
+        [{ CommandLine: 'w3wp.exe -ap "P"', CreationDate: null }],
+        'Get-CimInstance',
+      ),
+    ).toThrow(/Get-CimInstance output item 0:[\s\S]*ProcessId/);
   });
 });
 

@@ -904,6 +904,31 @@ test('a cancelled rotation says so in its outcome search attribute', async () =>
   expect(failure).toBeInstanceOf(WorkflowFailedError);
 });
 
+test('a crash right after recycling the pools: the retry asks from the publication on and recycles no server twice', async () => {
+  const stub = new StubOrganisation(scenario());
+  const crash = ApplicationFailure.create({ type: 'WorkerCrashed', message: 'lost' });
+  const { activities, counter } = firstAttemptFails(stub, 'recycleAuthAppPools', crash, 'after');
+  const { report } = await run(stub, { organization: org() }, { activities });
+  expect(counter.attempts).toBe(2);
+  expect(report.outcome).toBe('completed');
+  expect(stub.recycles).toEqual(['EX1', 'EX2', 'EX3']);
+  const requests = stub.calls.filter((c) => c.name === 'recycleAuthAppPools').map((c) => c.args);
+  expect(requests).toEqual([
+    { servers: expect.any(Array), alreadyRecycled: [], notBefore: report.publishedAt },
+    { servers: expect.any(Array), alreadyRecycled: [], notBefore: report.publishedAt },
+  ]);
+  expect(report.servers.every((s) => s.poolsRecycledAfterPublication)).toBe(true);
+  expect(report.reasons.filter((r) => /not recycled again/.test(r))).toEqual(
+    ['EX1', 'EX2', 'EX3'].flatMap((server) =>
+      ['MSExchangeOWAAppPool', 'MSExchangeECPAppPool'].map((pool) =>
+        expect.stringMatching(
+          new RegExp(`^${pool} on ${server} had started a worker process at \\S+, after ${report.publishedAt}: not`),
+        ),
+      ),
+    ),
+  );
+});
+
 test('published, but one server never logs event 2014: recycled anyway after the wait, with a warning', async () => {
   const stub = new StubOrganisation(scenario({ silentEventsOn: ['EX2'] }));
   const { report } = await run(stub, { organization: org(), publicationGiveUpAfter: '6h' });

@@ -3,6 +3,7 @@
 // activity's scheduled timestamp, so effective dates and timers agree the way a real server's clock and Temporal do.
 import { activityInfo } from '@temporalio/activity';
 import type { RotationActivities } from '../../activities';
+import { AUTH_APP_POOLS as POOLS } from '../../common/names';
 import type {
   CopyResult,
   GeneratedCertificate,
@@ -78,6 +79,8 @@ export class StubOrganisation {
   readonly recycledAt = new Map<string, number>();
   readonly restartedAt = new Map<string, number>();
   private readonly publishedByCall = new Set<string>();
+  /** Every recycle of a server's OWA and ECP pools, by server name, in order. */
+  readonly recycles: string[] = [];
   /** Every MSExchangeServiceHost restart, by server name, in order. */
   readonly restarts: string[] = [];
   private readonly transport = new Map<string, string>();
@@ -378,7 +381,14 @@ export class StubOrganisation {
           if (request.alreadyRecycled.includes(s.name)) {
             return { server: s.name, recycledAt: null, verified: true, skipped: true };
           }
+          // As the activity does: worker processes started since the publication are not recycled again.
+          const last = this.recycledAt.get(s.name);
+          if (request.notBefore !== undefined && last !== undefined && last >= Date.parse(request.notBefore)) {
+            const alreadyRecycled = POOLS.map((pool) => ({ pool, startedAt: iso(last) }));
+            return { server: s.name, recycledAt: iso(last), verified: true, skipped: false, alreadyRecycled };
+          }
           this.recycledAt.set(s.name, this.now());
+          this.recycles.push(s.name);
           return { server: s.name, recycledAt: iso(this.now()), verified: true, skipped: false };
         });
       },

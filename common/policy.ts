@@ -1,7 +1,7 @@
 // Pure decisions over an OrganizationSnapshot, each named after the state it detects (cert-manager style). The workflow
 // calls them on the inspect activity's answer; the tests check them in tables. No I/O, no clock: time comes in.
 import { ECP_APP_POOL, OWA_APP_POOL, SERVICE_HOST_SERVICE } from './names';
-import type { OrganizationSnapshot, PresenceState, RotationPath, ServerSnapshot } from './rotation';
+import type { ChildDomainFacts, OrganizationSnapshot, PresenceState, RotationPath, ServerSnapshot } from './rotation';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -91,6 +91,36 @@ function nextUnusableBecause(s: OrganizationSnapshot, minValidDays: number): str
 export function isNextEffectiveLater(s: OrganizationSnapshot): boolean {
   const date = s.authConfig.nextCertificateEffectiveDate;
   return isNextStaged(s) && (date === null || Date.parse(date) > serverNow(s));
+}
+
+/**
+ * The Exchange servers are in a child domain and EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot
+ * read the system mailbox in the root domain, so it never runs and never publishes a staged certificate.
+ */
+export function isAuthAdminBlockedByChildDomain(s: OrganizationSnapshot): boolean {
+  return !!s.childDomain && !s.enableAuthAdminReadSession;
+}
+
+/** The child-domain facts in words, for warnings and advice. */
+export function childDomainBlocksAuthAdmin(facts: ChildDomainFacts): string {
+  return (
+    `The Exchange servers are in ${facts.serverDomains.join(', ')}, a child of the forest root domain ` +
+    `${facts.forestRootDomain}, and EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run`
+  );
+}
+
+/** The paths that wait for the AuthAdmin servicelet to publish (the emergency publishes by itself). */
+export function waitsForServicelet(path: RotationPath): boolean {
+  return path === 'rotate' || path === 'resume';
+}
+
+/** Said at planning time, before the wait for the effective date, when the servicelet cannot publish. */
+export function authAdminBlockedWarning(s: OrganizationSnapshot): string | null {
+  if (!s.childDomain || !isAuthAdminBlockedByChildDomain(s)) return null;
+  return (
+    `${childDomainBlocksAuthAdmin(s.childDomain)}, so the new certificate will not be published at its effective date ` +
+    `until a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true (then restarts ${SERVICE_HOST_SERVICE})`
+  );
 }
 
 export interface PathPolicy {
@@ -234,6 +264,12 @@ export function plannedSteps(
 ): string[] {
   const hybrid = s.hybrid ? ['wait for a person to re-run the Hybrid Configuration Wizard (hcwCompletedSignal)'] : [];
   const recycle = `recycle ${OWA_APP_POOL} and ${ECP_APP_POOL} on every server once published`;
+  // Without it the wait for publication is in vain: a person must act before the effective date.
+  const enableReadSession = isAuthAdminBlockedByChildDomain(s)
+    ? [
+        'a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true before the effective date (child domain)',
+      ]
+    : [];
   const publishNow = [
     'Set-AuthConfig -PublishCertificate, then -ClearPreviousCertificate',
     `restart ${SERVICE_HOST_SERVICE} and recycle ${OWA_APP_POOL} and ${ECP_APP_POOL} on every server`,
@@ -273,6 +309,7 @@ export function plannedSteps(
       return [
         `keep the staged certificate ${s.authConfig.nextCertificateThumbprint}`,
         'wait until every server has it (import across sites if needed)',
+        ...enableReadSession,
         'wait for the effective date',
         ...(restart ? [`restart ${SERVICE_HOST_SERVICE}`] : []),
         'wait for publication (AuthConfig current and event 2014 on every server)',
@@ -284,6 +321,7 @@ export function plannedSteps(
         'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
         `stage it with the effective date ${hours} hours after the server's clock`,
         'wait until every server has it (import across sites if needed)',
+        ...enableReadSession,
         'wait for the effective date',
         ...(restart ? [`restart ${SERVICE_HOST_SERVICE}`] : []),
         'wait for publication (AuthConfig current and event 2014 on every server)',

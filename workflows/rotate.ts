@@ -29,6 +29,7 @@ import { recordRotationMetrics } from './metrics';
 import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
 import { AUTH_ADMIN_CYCLE_HOURS, MIN_RECOMMENDED_EFFECTIVE_HOURS } from '../common/names';
 import {
+  authAdminBlockedWarning,
   crossSiteServersLacking,
   decidePath,
   isPublicationOverdue,
@@ -36,6 +37,7 @@ import {
   plannedSteps,
   serversMissingCurrent,
   serversInScope,
+  waitsForServicelet,
 } from '../common/policy';
 import {
   DEFAULT_REPLICATION_DEADLINE_MS,
@@ -105,6 +107,7 @@ const PLACEMENT_PATCH = 'rotation-placed-by-organisation';
 const REPLICATION_CUTOFF_PATCH = 'replication-stops-before-effective-date';
 const EARLY_HCW_ANSWER_PATCH = 'hcw-answer-accepted-after-publication';
 const EMERGENCY_PUBLISHES_STAGED_PATCH = 'emergency-publishes-usable-staged-certificate';
+const CHILD_DOMAIN_WARNING_PATCH = 'child-domain-warned-at-planning';
 /** Time left for a person to import the certificate where replication did not bring it. */
 const REPLICATION_MARGIN_MS = 2 * 60 * 60 * 1000;
 const MAX_IMPORT_ROUNDS = 2;
@@ -269,6 +272,15 @@ class Rotation {
     if (this.input.ignoreUnreachableServers) {
       for (const s of this.report.servers.filter((s) => s.ignored)) {
         this.warn(`${s.name} is unreachable and was left out of the rotation: check it has the new certificate`);
+      }
+    }
+    const blocked = waitsForServicelet(decision.path) ? authAdminBlockedWarning(snapshot) : null;
+    if (blocked !== null) {
+      this.warn(blocked);
+      // Now, not when publication is overdue two days later: the person has the whole wait to turn the switch on.
+      // Rotations planned before this check replay without the notification.
+      if (!this.input.dryRun && patched(CHILD_DOMAIN_WARNING_PATCH)) {
+        await this.tell('action-required', 'Turn on EnableAuthAdminReadSession before the effective date', blocked);
       }
     }
     if (this.input.dryRun) {
@@ -607,7 +619,11 @@ class Rotation {
 
   private async reportOverduePublication(): Promise<void> {
     this.state.publication.overdueAt = Date.now();
-    const diagnosis = await reads.diagnoseServicelet({ servers: this.state.servers });
+    const { childDomain } = this.snapshot();
+    const diagnosis = await reads.diagnoseServicelet({
+      servers: this.state.servers,
+      ...(childDomain === undefined ? {} : { childDomain }),
+    });
     this.report.diagnosis = diagnosis;
     this.state.actionRequired = diagnosis.advice.join(' ');
     this.warn(

@@ -84,6 +84,9 @@ export const SERVER_PROPERTIES: readonly SelectProperty[] = [
   { name: 'Site', stringOf: 'Site' },
   { name: 'ServerRole', stringOf: 'ServerRole' },
   { name: 'AdminDisplayVersion', stringOf: 'AdminDisplayVersion' },
+  // The server's AD domain, and (from the server object's DN in the configuration partition) the forest root's.
+  'Domain',
+  'DistinguishedName',
 ];
 
 // NextCertificateEffectiveDate is null when nothing is staged; a calculated .ToUniversalTime() would fail on null, so

@@ -147,6 +147,21 @@ test('recycle after a crash that lost the heartbeat: the worker processes starte
   ).toBe(true);
 });
 
+test('child domain: inspect sees the servers outside the forest root domain; the diagnosis names it first', async () => {
+  const child = organisation('child-domain');
+  const snapshot = await run(child.activities, 'inspectOrganization');
+  expect(snapshot.childDomain).toEqual({ forestRootDomain: 'contoso.com', serverDomains: ['corp.contoso.com'] });
+  expect(snapshot.enableAuthAdminReadSession).toBe(false);
+  const servers = identities(snapshot.servers);
+  const diagnosis = await run(child.activities, 'diagnoseServicelet', { servers, childDomain: snapshot.childDomain });
+  expect(diagnosis.advice[0]).toMatch(
+    /^The Exchange servers are in corp\.contoso\.com, a child of the forest root domain contoso\.com, .*Set-OrganizationConfig -EnableAuthAdminReadSession \$true/,
+  );
+  // In the root domain it is known not to be the cause.
+  const healthy = organisation('healthy');
+  expect((await run(healthy.activities, 'inspectOrganization')).childDomain).toBeNull();
+});
+
 test('unreachable: the third server is told apart from a missing certificate', async () => {
   const { activities } = organisation('unreachable');
   const snapshot = await run(activities, 'inspectOrganization');

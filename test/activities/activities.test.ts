@@ -10,6 +10,7 @@ import {
   ServerUnreachableError,
 } from '../../activities/powershell/errors';
 import { isCertificateOfThisRun } from '../../activities/certificate';
+import { childDomainOf } from '../../activities/inspect';
 import { adviceFor } from '../../activities/publication';
 import type { RotationNotification, ServerIdentity } from '../../common/rotation';
 import { authCertificate, MemoryExchange, server, T } from './memory-exchange';
@@ -416,6 +417,67 @@ describe('publication and diagnosis', () => {
     ]);
     expect(result.advice[0]).toMatch(/not run within 12 hours on EX2, EX3/);
     expect(result.advice.join(' ')).toMatch(/EnableAuthAdminReadSession \$true/);
+  });
+
+  test('diagnosis in a known child domain with the switch off: that is said first, by name, whatever the last runs', async () => {
+    const { exchange, activities, identities } = setup();
+    for (const s of identities) exchange.lastRuns.set(s.fqdn, exchange.iso(-HOUR));
+    const childDomain = { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] };
+    const { result } = await run(activities, 'diagnoseServicelet', [{ servers: identities, childDomain }]);
+    expect(result.childDomain).toEqual(childDomain);
+    expect(result.advice[0]).toBe(
+      'The Exchange servers are in corp.contoso.test, a child of the forest root domain contoso.test, and ' +
+        'EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run. Run Set-OrganizationConfig ' +
+        '-EnableAuthAdminReadSession $true, then restart MSExchangeServiceHost.',
+    );
+    expect(result.advice.filter((a) => /EnableAuthAdminReadSession/.test(a))).toHaveLength(1);
+  });
+
+  test('adviceFor: servers known to be in the root domain get no child-domain advice, unknown ones the conditional one', () => {
+    const now = Date.parse('2026-11-25T06:00:00Z');
+    const stale = [{ server: 'EX1', lastRun: null }];
+    expect(adviceFor(stale, false, now, null).join(' ')).not.toMatch(/EnableAuthAdminReadSession/);
+    expect(adviceFor(stale, false, now).join(' ')).toMatch(/^.*If the Exchange servers are in a child domain/);
+    const child = { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] };
+    expect(adviceFor(stale, true, now, child).join(' ')).not.toMatch(/EnableAuthAdminReadSession/);
+  });
+
+  test.each([
+    [
+      'every server in the root domain',
+      [
+        ['contoso.test', 'contoso.test'],
+        ['Contoso.Test', 'contoso.test'],
+      ],
+      null,
+    ],
+    [
+      'servers in child domains',
+      [
+        ['corp.contoso.test', 'contoso.test'],
+        ['emea.contoso.test', 'contoso.test'],
+        ['CORP.contoso.test', 'contoso.test'],
+      ],
+      { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test', 'emea.contoso.test'] },
+    ],
+    [
+      'a server whose domain is not known',
+      [
+        ['corp.contoso.test', 'contoso.test'],
+        [undefined, 'contoso.test'],
+      ],
+      undefined,
+    ],
+    ['no forest root known', [['corp.contoso.test', undefined]], undefined],
+    ['no servers', [], undefined],
+  ])('childDomainOf: %s', (_, domains, expected) => {
+    const servers = (domains as Array<[string | undefined, string | undefined]>).map(([domain, root], i) =>
+      server(`EX${i + 1}`, 'Tokyo', {
+        ...(domain ? { domain } : {}),
+        ...(root ? { forestRootDomain: root } : {}),
+      }),
+    );
+    expect(childDomainOf(servers)).toEqual(expected);
   });
 
   test('adviceFor: fresh runs and the switch already on give only the restart advice', () => {

@@ -120,6 +120,13 @@ const RECORDINGS: Recording[] = [
     name: 'emergency-publishes-staged',
     ...expiredWithStaged,
   },
+  // Servers in a child domain without EnableAuthAdminReadSession: a person is told at planning; publication comes
+  // once the diagnosis was read (the switch turned on).
+  {
+    name: 'child-domain-warned-at-planning',
+    scenario: { servers, currentExpiresInDays: 30, hybrid: false, servicelet: 'after-diagnosis', childDomain: true },
+    input: { organization: 'proseware' },
+  },
 ];
 
 let waitEnv: TestWorkflowEnvironment | undefined;

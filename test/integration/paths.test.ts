@@ -203,10 +203,21 @@ test('child domain without EnableAuthAdminReadSession: publication never comes, 
   expect(report.outcome).toBe('stopped');
   expect(report.stopReason).toMatch(/publication-overdue/);
   expect(report.publishedByForce).toBe(false);
+  // Said at planning, before the wait for the effective date, from the domains the inspection read.
+  expect(report.warnings).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(
+        /^The Exchange servers are in corp\.contoso\.com, a child of the forest root domain contoso\.com, .* will not be published at its effective date until/,
+      ),
+    ]),
+  );
   expect(report.diagnosis).toMatchObject({
     enableAuthAdminReadSession: false,
-    advice: expect.arrayContaining([expect.stringMatching(/EnableAuthAdminReadSession/)]),
+    childDomain: { forestRootDomain: 'contoso.com', serverDomains: ['corp.contoso.com'] },
   });
+  expect(report.diagnosis?.advice[0]).toMatch(
+    /^The Exchange servers are in corp\.contoso\.com.*Run Set-OrganizationConfig -EnableAuthAdminReadSession \$true/,
+  );
   // The planned path never publishes by force: the old certificate is still current.
   const { org: o } = organisation(org);
   expect(o.authConfig.currentCertificateThumbprint).toBe(report.previousThumbprint);

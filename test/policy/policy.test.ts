@@ -1,9 +1,11 @@
 // The path decision and the checks it is made of, in tables: each row is one organisation state.
 import {
+  authAdminBlockedWarning,
   crossSiteServersLacking,
   decidePath,
   isCurrentExpired,
   isCurrentMissingEverywhere,
+  isAuthAdminBlockedByChildDomain,
   isCurrentWithinRenewBefore,
   isNextStaged,
   isNextUsable,
@@ -422,5 +424,41 @@ describe('plannedSteps', () => {
       'confirm every server has it',
     ]);
     expect(plannedSteps({ path: 'replace-now' }, s, 49, false)[0]).toMatch(/create a new Auth certificate/);
+  });
+});
+
+describe('child domain', () => {
+  const child = { forestRootDomain: 'contoso.com', serverDomains: ['corp.contoso.com'] };
+  test.each([
+    ['servers in a child domain, switch off', { childDomain: child, enableAuthAdminReadSession: false }, true],
+    ['servers in a child domain, switch on', { childDomain: child, enableAuthAdminReadSession: true }, false],
+    ['servers in the root domain', { childDomain: null, enableAuthAdminReadSession: false }, false],
+    ['domains not known', { enableAuthAdminReadSession: false }, false],
+  ])('isAuthAdminBlockedByChildDomain: %s', (_, over, expected) => {
+    const s = { ...snapshot({ expiresInDays: 30 }), ...over };
+    expect(isAuthAdminBlockedByChildDomain(s)).toBe(expected);
+    expect(authAdminBlockedWarning(s) !== null).toBe(expected);
+  });
+
+  test('the warning names the domains and the switch; the plan has the person turn it on before the date', () => {
+    const s = { ...snapshot({ expiresInDays: 30 }), childDomain: child };
+    expect(authAdminBlockedWarning(s)).toBe(
+      'The Exchange servers are in corp.contoso.com, a child of the forest root domain contoso.com, and ' +
+        'EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run, so the new certificate will not be ' +
+        'published at its effective date until a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true ' +
+        '(then restarts MSExchangeServiceHost)',
+    );
+    const step = /EnableAuthAdminReadSession \$true before the effective date/;
+    const rotate = plannedSteps({ path: 'rotate' }, s, 49, false);
+    expect(rotate.findIndex((x) => step.test(x))).toBe(rotate.indexOf('wait for the effective date') - 1);
+    expect(
+      plannedSteps({ path: 'resume' }, { ...s, ...snapshot({ next: NEXT }), childDomain: child }, 49, false),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(step)]));
+    // The emergency publishes by itself; with the switch on, or in the root domain, there is nothing to do.
+    expect(plannedSteps({ path: 'replace-now' }, s, 49, false).join('\n')).not.toMatch(step);
+    expect(
+      plannedSteps({ path: 'rotate' }, { ...s, enableAuthAdminReadSession: true }, 49, false).join('\n'),
+    ).not.toMatch(step);
+    expect(plannedSteps({ path: 'rotate' }, { ...s, childDomain: null }, 49, false).join('\n')).not.toMatch(step);
   });
 });

@@ -102,7 +102,7 @@ describe('reading the organisation', () => {
     client = clientFor('healthy').client;
   });
 
-  test('servers: names, fqdns, site, roles, version', async () => {
+  test('servers: names, fqdns, site, roles, version, domain and forest root', async () => {
     const servers = await client.getExchangeServers();
     expect(servers).toHaveLength(2);
     for (const s of servers) {
@@ -111,7 +111,10 @@ describe('reading the organisation', () => {
       expect(s.roles).toContain('Mailbox');
       expect(s.version).toMatch(/^15\.\d+\.\d+\.\d+$/);
       expect(s.majorVersion).toBe(15);
+      expect([s.domain, s.forestRootDomain]).toEqual(['contoso.com', 'contoso.com']);
     }
+    const [child] = await clientFor('child-domain').client.getExchangeServers();
+    expect([child!.domain, child!.forestRootDomain]).toEqual(['corp.contoso.com', 'contoso.com']);
   });
 
   test('auth config and the current certificate on every server', async () => {

@@ -9,6 +9,7 @@ import {
   bytesAsBase64,
   certificateOutputSchema,
   exchangeServerOutputSchema,
+  forestRootOfConfigurationDn,
   parseEnvelope,
   parseItems,
   psDateSchema,
@@ -192,6 +193,39 @@ describe('Get-ExchangeCertificate output', () => {
 
   test('an enum number with unknown bits is refused', () => {
     expect(servicesSchema.safeParse(1024).success).toBe(false);
+  });
+});
+
+describe("Get-ExchangeServer's domains", () => {
+  test('5.1: the server domain from Domain, the forest root from the distinguished name (configuration partition)', () => {
+    const servers = parseItems(
+      exchangeServerOutputSchema,
+      okItems(ps51('get-exchange-server-child-domain.stdout')),
+      'Get-ExchangeServer',
+    );
+    expect(servers.map((s) => [s.name, s.domain, s.forestRootDomain, s.site])).toEqual([
+      ['MBX01', 'emea.fabrikam.local', 'fabrikam.local', 'Frankfurt'],
+      ['MBX02', 'emea.fabrikam.local', 'fabrikam.local', 'Frankfurt'],
+    ]);
+  });
+
+  test('without Domain and DistinguishedName (or empty) the domains are not known', () => {
+    const [server] = parseItems(exchangeServerOutputSchema, okItems(ps51('get-exchange-server.stdout')), 'X');
+    expect(server).not.toHaveProperty('domain');
+    expect(server).not.toHaveProperty('forestRootDomain');
+    const empty = { Name: 'EX1', Fqdn: 'ex1.contoso.com', ServerRole: 2, AdminDisplayVersion: '15.2.1544.4' };
+    const parsed = exchangeServerOutputSchema.parse({ ...empty, Domain: '', DistinguishedName: null });
+    expect(parsed).toEqual(exchangeServerOutputSchema.parse(empty));
+  });
+
+  test.each([
+    ['CN=EX1,CN=Servers,CN=Configuration,DC=contoso,DC=com', 'contoso.com'],
+    ['cn=EX1,cn=configuration,dc=Contoso, dc=lab', 'Contoso.lab'],
+    ['CN=EX1,OU=Exchange,DC=corp,DC=contoso,DC=com', null],
+    ['CN=Configuration', null],
+    ['', null],
+  ])('forestRootOfConfigurationDn(%j) -> %j', (dn, root) => {
+    expect(forestRootOfConfigurationDn(dn)).toBe(root);
   });
 });
 

@@ -497,6 +497,40 @@ describe('unreachable servers', () => {
   });
 });
 
+describe('servers in a child domain without EnableAuthAdminReadSession', () => {
+  test('a person is told at planning, before the wait for the effective date; the diagnosis gets the facts', async () => {
+    const stub = new StubOrganisation(scenario({ childDomain: true, servicelet: 'after-diagnosis' }));
+    const { report } = await run(stub, { organization: org() });
+    expect(report.outcome).toBe('completed');
+    const warning = report.warnings.find((w) => /EnableAuthAdminReadSession is off/.test(w));
+    expect(warning).toMatch(/^The Exchange servers are in corp\.contoso\.test, a child of the forest root domain/);
+    const told = stub.notifications.find((n) => n.kind === 'action-required');
+    expect(told).toMatchObject({ text: warning, subject: expect.stringMatching(/EnableAuthAdminReadSession/) });
+    // Told before anything was created, let alone waited for.
+    const names = stub.calls.map((c) => c.name);
+    expect(names.indexOf('notify')).toBeLessThan(names.indexOf('generateAuthCertificate'));
+    expect(names.indexOf('notify')).toBe(names.indexOf('inspectOrganization') + 1);
+    expect(report.plannedSteps).toEqual(
+      expect.arrayContaining([expect.stringMatching(/EnableAuthAdminReadSession \$true before the effective date/)]),
+    );
+    const diagnose = stub.calls.find((c) => c.name === 'diagnoseServicelet')!.args;
+    expect(diagnose).toMatchObject({
+      childDomain: { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] },
+    });
+  });
+
+  test('a dry run warns in its report and tells nobody; an emergency does not wait for the servicelet', async () => {
+    const dry = new StubOrganisation(scenario({ childDomain: true }));
+    const { report } = await run(dry, { organization: org(), force: true, dryRun: true });
+    expect(report.warnings.join('\n')).toMatch(/EnableAuthAdminReadSession is off/);
+    expect(dry.notifications.filter((n) => n.kind === 'action-required')).toEqual([]);
+    const emergency = new StubOrganisation(scenario({ childDomain: true, currentExpiresInDays: -1 }));
+    const replaced = await run(emergency, { organization: org() });
+    expect(replaced.report.path).toBe('replace-now');
+    expect(replaced.report.warnings.join('\n')).not.toMatch(/EnableAuthAdminReadSession/);
+  });
+});
+
 describe('servicelet silent', () => {
   test('diagnoses after one cycle plus the margin, tells a person, never publishes by force, gives up as stopped', async () => {
     const stub = new StubOrganisation(scenario({ servicelet: 'silent' }));

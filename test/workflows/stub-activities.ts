@@ -47,6 +47,8 @@ export interface Scenario {
   notBeforeOffsetHours?: number;
   /** Server seconds per Temporal second (a simulated organisation's accelerated clock). */
   clockRate?: number;
+  /** The servers are in a child domain (EnableAuthAdminReadSession is always off here). */
+  childDomain?: boolean;
 }
 
 export interface Call {
@@ -228,6 +230,9 @@ export class StubOrganisation {
           next: facts(this.next),
           hybrid: this.scenario.hybrid,
           enableAuthAdminReadSession: false,
+          ...(this.scenario.childDomain
+            ? { childDomain: { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] } }
+            : {}),
         };
         return snapshot;
       },

@@ -25,17 +25,24 @@ export function authConfigActivities(deps: ResolvedDeps) {
     async stageCertificate(request: StageRequest): Promise<StagingResult> {
       const thumbprint = request.thumbprint.toUpperCase();
       const before = await exchange.getAuthConfig();
-      if (
-        (before.nextCertificateThumbprint === thumbprint && before.nextCertificateEffectiveDate !== null) ||
-        before.currentCertificateThumbprint === thumbprint
-      ) {
+      const current = before.currentCertificateThumbprint === thumbprint;
+      const stagedFor = before.nextCertificateThumbprint === thumbprint ? before.nextCertificateEffectiveDate : null;
+      if (current || stagedFor !== null) {
         const serverTime = await exchange.getServerTime();
-        return {
-          thumbprint,
-          effectiveDate: before.nextCertificateEffectiveDate ?? serverTime,
-          serverTime,
-          alreadyStaged: true,
-        };
+        // An emergency publishes now: a certificate staged earlier for a later date has that date brought forward.
+        const later =
+          !current &&
+          request.effectiveDate.kind === 'now' &&
+          stagedFor !== null &&
+          Date.parse(stagedFor) > Date.parse(serverTime);
+        if (!later) {
+          return {
+            thumbprint,
+            effectiveDate: before.nextCertificateEffectiveDate ?? serverTime,
+            serverTime,
+            alreadyStaged: true,
+          };
+        }
       }
       await exchange.stageNextCertificate(thumbprint, request.effectiveDate, request.force);
       const after = await exchange.getAuthConfig();

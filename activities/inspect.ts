@@ -1,6 +1,12 @@
 // Inspect: everything the path decision needs, read in one activity so the decision sees one moment.
 import type { CertificateLookup, ExchangeServer, Thumbprint } from '../common/exchange';
-import type { CertificateFacts, OrganizationSnapshot, PresenceState, ServerSnapshot } from '../common/rotation';
+import type {
+  CertificateFacts,
+  ChildDomainFacts,
+  OrganizationSnapshot,
+  PresenceState,
+  ServerSnapshot,
+} from '../common/rotation';
 import type { ResolvedDeps } from './deps';
 import { isTransient } from './transient';
 
@@ -12,6 +18,18 @@ export function isAuthCertificateServer(server: ExchangeServer): boolean {
 export async function authCertificateServers(deps: ResolvedDeps): Promise<ExchangeServer[]> {
   const servers = (await deps.exchange.getExchangeServers()).filter(isAuthCertificateServer);
   return servers.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Servers in a domain other than the forest root's, from Get-ExchangeServer's Domain and the forest root its
+ * distinguished name names; null when all are in the root domain, undefined when some server's domain is not known.
+ */
+export function childDomainOf(servers: ExchangeServer[]): ChildDomainFacts | null | undefined {
+  const root = servers.find((s) => s.forestRootDomain !== undefined)?.forestRootDomain;
+  if (root === undefined || servers.length === 0 || servers.some((s) => s.domain === undefined)) return undefined;
+  const outside = servers.map((s) => s.domain!).filter((domain) => domain.toLowerCase() !== root.toLowerCase());
+  if (outside.length === 0) return null;
+  return { forestRootDomain: root, serverDomains: [...new Set(outside.map((d) => d.toLowerCase()))].sort() };
 }
 
 function presence(lookup: CertificateLookup): PresenceState {
@@ -66,6 +84,7 @@ export function inspectActivities(deps: ResolvedDeps) {
         if (nextLookup?.status === 'present' && next === null) next = facts(nextLookup.certificate);
         snapshots.push(snapshot);
       }
+      const childDomain = childDomainOf(servers);
       return {
         serverTime,
         serverClockRate: deps.settings.serverClockRate,
@@ -75,6 +94,7 @@ export function inspectActivities(deps: ResolvedDeps) {
         next,
         hybrid,
         enableAuthAdminReadSession,
+        ...(childDomain === undefined ? {} : { childDomain }),
       };
     },
   };

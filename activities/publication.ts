@@ -2,7 +2,8 @@
 // does not come, the diagnosis reads what a person would read: the servicelet's last run and the child-domain switch.
 import type { Thumbprint } from '../common/exchange';
 import { AUTH_ADMIN_CYCLE_HOURS } from '../common/names';
-import type { PublicationCheck, ServerIdentity, ServiceletDiagnosis } from '../common/rotation';
+import { childDomainBlocksAuthAdmin } from '../common/policy';
+import type { ChildDomainFacts, PublicationCheck, ServerIdentity, ServiceletDiagnosis } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
 import { isTransient } from './transient';
 
@@ -41,7 +42,11 @@ export function publicationActivities(deps: ResolvedDeps) {
       };
     },
 
-    async diagnoseServicelet(request: { servers: ServerIdentity[] }): Promise<ServiceletDiagnosis> {
+    /** `childDomain` as the inspection found it; absent when not known. */
+    async diagnoseServicelet(request: {
+      servers: ServerIdentity[];
+      childDomain?: ChildDomainFacts | null;
+    }): Promise<ServiceletDiagnosis> {
       const lastRuns: ServiceletDiagnosis['lastRuns'] = [];
       for (const server of request.servers) {
         let lastRun: string | null = null;
@@ -57,28 +62,41 @@ export function publicationActivities(deps: ResolvedDeps) {
       return {
         lastRuns,
         enableAuthAdminReadSession,
-        advice: adviceFor(lastRuns, enableAuthAdminReadSession, serverTime),
+        ...(request.childDomain === undefined ? {} : { childDomain: request.childDomain }),
+        advice: adviceFor(lastRuns, enableAuthAdminReadSession, serverTime, request.childDomain),
       };
     },
   };
 }
 
-/** Pure: what a person should do, given the servicelet's last runs. */
+/**
+ * Pure: what a person should do, given the servicelet's last runs and the child-domain facts (undefined: not known,
+ * null: every server is in the forest root domain).
+ */
 export function adviceFor(
   lastRuns: ServiceletDiagnosis['lastRuns'],
   enableAuthAdminReadSession: boolean,
   serverTimeMs: number,
+  childDomain?: ChildDomainFacts | null,
 ): string[] {
   const cycleMs = AUTH_ADMIN_CYCLE_HOURS * 60 * 60 * 1000;
   const stale = lastRuns.filter((r) => r.lastRun === null || serverTimeMs - Date.parse(r.lastRun) > cycleMs);
   const advice: string[] = [];
+  // Known to be the cause: said first, whatever the last runs say.
+  if (childDomain && !enableAuthAdminReadSession) {
+    advice.push(
+      `${childDomainBlocksAuthAdmin(childDomain)}. Run Set-OrganizationConfig -EnableAuthAdminReadSession $true, then ` +
+        'restart MSExchangeServiceHost.',
+    );
+  }
   if (stale.length > 0) {
     advice.push(
       `The AuthAdmin servicelet has not run within ${AUTH_ADMIN_CYCLE_HOURS} hours on ${stale
         .map((r) => r.server)
         .join(', ')}: check MSExchangeServiceHost there and the AuthAdmin logs (Logging\\AuthAdminLogs).`,
     );
-    if (!enableAuthAdminReadSession) {
+    // Only when the domains are not known: a known child domain was said above, a known root domain rules it out.
+    if (!enableAuthAdminReadSession && childDomain === undefined) {
       advice.push(
         'If the Exchange servers are in a child domain and the system mailbox is in the root domain, run ' +
           'Set-OrganizationConfig -EnableAuthAdminReadSession $true, then restart MSExchangeServiceHost.',

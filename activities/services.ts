@@ -77,14 +77,17 @@ export function serviceActivities(deps: ResolvedDeps) {
     },
 
     /**
-     * Recycles both pools per server and verifies they run again. Servers the workflow already recycled after
-     * publication, or an earlier attempt finished, and pools an earlier attempt recycled (heartbeat) are skipped: a
-     * recycle drops users' sessions. The ExchangeClient cannot read a pool's last recycle yet, so a pool recycled in
-     * the moments before a crash whose heartbeat never arrived is recycled again.
+     * Recycles both pools per server and verifies they run again. A recycle drops users' sessions, so these are
+     * skipped: servers the workflow already recycled after publication or an earlier attempt finished, pools an
+     * earlier attempt recycled (heartbeat), and pools whose worker process started at or after `notBefore` (the
+     * publication, server clock): it loaded the new certificate, whether a recycle this attempt never reported, a
+     * person or IIS started it. A pool without a worker process, or a server whose processes cannot be read, is
+     * recycled: that says nothing about a recycle since, and recycling an idle pool disturbs nobody.
      */
     async recycleAuthAppPools(request: {
       servers: ServerIdentity[];
       alreadyRecycled: string[];
+      notBefore?: string;
     }): Promise<RecycleResult[]> {
       const resumed = resumedProgress<RecycleHeartbeat>();
       const progress = {
@@ -103,7 +106,7 @@ export function serviceActivities(deps: ResolvedDeps) {
           results.push(earlier);
           continue;
         }
-        const result = await recycleOne(server, progress.pools, save);
+        const result = await recycleOne(server, progress.pools, save, request.notBefore);
         if (result.verified) progress.done.push(result);
         results.push(result);
         save();
@@ -126,14 +129,47 @@ export function serviceActivities(deps: ResolvedDeps) {
     },
   };
 
+  /** Per pool (lower case), the start of its newest worker process when that is at or after `notBefore`. */
+  async function workersStartedSince(server: ServerIdentity, notBefore: string): Promise<Map<string, string>> {
+    const since = new Map<string, string>();
+    let processes: Awaited<ReturnType<typeof exchange.getAppPoolWorkerProcesses>>;
+    try {
+      processes = await exchange.getAppPoolWorkerProcesses(server.fqdn);
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      return since;
+    }
+    for (const { pool, startedAt } of processes) {
+      const key = pool.toLowerCase();
+      if (startedAt === null || Date.parse(startedAt) < Date.parse(notBefore)) continue;
+      const known = since.get(key);
+      if (known === undefined || Date.parse(startedAt) > Date.parse(known)) since.set(key, startedAt);
+    }
+    return since;
+  }
+
   /** Recycles the pools of one server that `recycled` does not list yet, recording each one there as it is done. */
-  async function recycleOne(server: ServerIdentity, recycled: PoolRecycle[], save: () => void): Promise<RecycleResult> {
+  async function recycleOne(
+    server: ServerIdentity,
+    recycled: PoolRecycle[],
+    save: () => void,
+    notBefore: string | undefined,
+  ): Promise<RecycleResult> {
     const failures: string[] = [];
+    const alreadyRecycled: NonNullable<RecycleResult['alreadyRecycled']> = [];
     let recycledAt: string | null = null;
+    const startedSince =
+      notBefore === undefined ? new Map<string, string>() : await workersStartedSince(server, notBefore);
     for (const pool of AUTH_APP_POOLS) {
       const earlier = recycled.find((r) => r.server === server.name && r.pool === pool);
       if (earlier) {
         recycledAt = earlier.at;
+        continue;
+      }
+      const started = startedSince.get(pool.toLowerCase());
+      if (started !== undefined) {
+        alreadyRecycled.push({ pool, startedAt: started });
+        recycledAt = recycledAt === null || Date.parse(started) > Date.parse(recycledAt) ? started : recycledAt;
         continue;
       }
       const [result] = await exchange.recycleAppPool([server.fqdn], pool);
@@ -156,6 +192,7 @@ export function serviceActivities(deps: ResolvedDeps) {
       recycledAt,
       verified: failures.length === 0,
       skipped: false,
+      ...(alreadyRecycled.length > 0 ? { alreadyRecycled } : {}),
       ...(failures.length > 0 ? { detail: failures.join('; ') } : {}),
     };
   }

@@ -21,6 +21,10 @@ export const exchangeServerSchema = z.object({
   /** AdminDisplayVersion, e.g. "Version 15.2 (Build 1544.4)" normalised to "15.2.1544.4". */
   version: z.string(),
   majorVersion: z.number().int(),
+  /** The server's Active Directory domain (Domain), when known. */
+  domain: z.string().min(1).optional(),
+  /** The forest root domain: the one the configuration partition holding the server object is named after. */
+  forestRootDomain: z.string().min(1).optional(),
 });
 export type ExchangeServer = z.infer<typeof exchangeServerSchema>;
 

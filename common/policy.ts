@@ -1,7 +1,7 @@
 // Pure decisions over an OrganizationSnapshot, each named after the state it detects (cert-manager style). The workflow
 // calls them on the inspect activity's answer; the tests check them in tables. No I/O, no clock: time comes in.
 import { ECP_APP_POOL, OWA_APP_POOL, SERVICE_HOST_SERVICE } from './names';
-import type { OrganizationSnapshot, PresenceState, RotationPath, ServerSnapshot } from './rotation';
+import type { ChildDomainFacts, OrganizationSnapshot, PresenceState, RotationPath, ServerSnapshot } from './rotation';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -66,12 +66,74 @@ export function serversMissingNext(s: OrganizationSnapshot): string[] {
   return isNextStaged(s) ? serversWhere(s.servers, (server) => server.next) : [];
 }
 
+/**
+ * The staged next certificate could be made current now: a server has it (so its validity is known), it is valid now,
+ * and it stays valid for more than `minValidDays`. One that would itself be due for renewal is not worth publishing.
+ */
+export function isNextUsable(s: OrganizationSnapshot, minValidDays: number): boolean {
+  return nextUnusableBecause(s, minValidDays) === null;
+}
+
+/** Why the staged next certificate cannot be made current now, or null when it can. */
+function nextUnusableBecause(s: OrganizationSnapshot, minValidDays: number): string | null {
+  if (!isNextStaged(s)) return 'none is staged';
+  const { next } = s;
+  if (next === null || next.thumbprint !== s.authConfig.nextCertificateThumbprint) return 'it is on no server';
+  const now = serverNow(s);
+  if (Date.parse(next.notBefore) > now) return `it is not valid before ${next.notBefore}`;
+  if (Date.parse(next.notAfter) - now <= minValidDays * DAY_MS) {
+    return `it expires at ${next.notAfter}, within renewBefore (${minValidDays} days)`;
+  }
+  return null;
+}
+
+/** The staged next certificate's effective date is still ahead on the server's clock. */
+export function isNextEffectiveLater(s: OrganizationSnapshot): boolean {
+  const date = s.authConfig.nextCertificateEffectiveDate;
+  return isNextStaged(s) && (date === null || Date.parse(date) > serverNow(s));
+}
+
+/**
+ * The Exchange servers are in a child domain and EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot
+ * read the system mailbox in the root domain, so it never runs and never publishes a staged certificate.
+ */
+export function isAuthAdminBlockedByChildDomain(s: OrganizationSnapshot): boolean {
+  return !!s.childDomain && !s.enableAuthAdminReadSession;
+}
+
+/** The child-domain facts in words, for warnings and advice. */
+export function childDomainBlocksAuthAdmin(facts: ChildDomainFacts): string {
+  return (
+    `The Exchange servers are in ${facts.serverDomains.join(', ')}, a child of the forest root domain ` +
+    `${facts.forestRootDomain}, and EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run`
+  );
+}
+
+/** The paths that wait for the AuthAdmin servicelet to publish (the emergency publishes by itself). */
+export function waitsForServicelet(path: RotationPath): boolean {
+  return path === 'rotate' || path === 'resume';
+}
+
+/** Said at planning time, before the wait for the effective date, when the servicelet cannot publish. */
+export function authAdminBlockedWarning(s: OrganizationSnapshot): string | null {
+  if (!s.childDomain || !isAuthAdminBlockedByChildDomain(s)) return null;
+  return (
+    `${childDomainBlocksAuthAdmin(s.childDomain)}, so the new certificate will not be published at its effective date ` +
+    `until a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true (then restarts ${SERVICE_HOST_SERVICE})`
+  );
+}
+
 export interface PathPolicy {
   renewBeforeDays: number;
   force: boolean;
   ignoreUnreachableServers: boolean;
   /** How far ahead a planned rotation stages its certificate; a current one expiring sooner cannot wait for it. */
   effectiveDateHours?: number;
+  /**
+   * An emergency publishes a usable staged next certificate instead of creating one (default). False only for
+   * rotations that decided before this existed and replay that way.
+   */
+  publishUsableNext?: boolean;
 }
 
 /** The current certificate expires before a certificate staged now would take effect: an outage the plan cannot avoid. */
@@ -84,6 +146,8 @@ export interface PathDecision {
   path: RotationPath;
   /** Why, in words a person reads in the report. */
   reasons: string[];
+  /** replace-now only: publish the staged next certificate (importing it where missing) rather than create one. */
+  publishStaged?: boolean;
 }
 
 /**
@@ -119,11 +183,11 @@ export function decidePath(s: OrganizationSnapshot, policy: PathPolicy): PathDec
         ? 'AuthConfig names no current certificate'
         : `current certificate ${thumbprint} is on no server`,
     );
-    return { path: 'replace-now', reasons };
+    return replaceNow(s, policy, reasons);
   }
   if (isCurrentExpired(s)) {
     reasons.push(`current certificate ${s.current?.thumbprint} expired at ${s.current?.notAfter}`);
-    return { path: 'replace-now', reasons };
+    return replaceNow(s, policy, reasons);
   }
   if (
     policy.effectiveDateHours !== undefined &&
@@ -169,11 +233,50 @@ export function decidePath(s: OrganizationSnapshot, policy: PathPolicy): PathDec
   return { path: 'nothing-to-do', reasons };
 }
 
+/**
+ * An outage: a staged next certificate that is usable is published at once (imported first where it is missing), which
+ * ends the outage sooner than creating one and waiting for it to replicate.
+ */
+function replaceNow(s: OrganizationSnapshot, policy: PathPolicy, reasons: string[]): PathDecision {
+  const staged = s.authConfig.nextCertificateThumbprint;
+  const unusable = nextUnusableBecause(s, policy.renewBeforeDays);
+  if (unusable !== null || policy.publishUsableNext === false) {
+    if (unusable !== null && isNextStaged(s)) {
+      reasons.push(`the staged next certificate ${staged} is not published instead: ${unusable}`);
+    }
+    return { path: 'replace-now', reasons };
+  }
+  const missing = serversMissingNext(s);
+  reasons.push(
+    `the staged next certificate ${staged} is valid until ${s.next?.notAfter}` +
+      (missing.length > 0 ? ` and missing on ${missing.join(', ')} (imported there first)` : ' and on every server') +
+      ': publishing it now instead of creating one',
+  );
+  return { path: 'replace-now', reasons, publishStaged: true };
+}
+
 /** The steps a path would take, for plan mode and the report. */
-export function plannedSteps(path: RotationPath, s: OrganizationSnapshot, hours: number, restart: boolean): string[] {
+export function plannedSteps(
+  decision: Pick<PathDecision, 'path' | 'publishStaged'>,
+  s: OrganizationSnapshot,
+  hours: number,
+  restart: boolean,
+): string[] {
   const hybrid = s.hybrid ? ['wait for a person to re-run the Hybrid Configuration Wizard (hcwCompletedSignal)'] : [];
   const recycle = `recycle ${OWA_APP_POOL} and ${ECP_APP_POOL} on every server once published`;
-  switch (path) {
+  // Without it the wait for publication is in vain: a person must act before the effective date.
+  const enableReadSession = isAuthAdminBlockedByChildDomain(s)
+    ? [
+        'a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true before the effective date (child domain)',
+      ]
+    : [];
+  const publishNow = [
+    'Set-AuthConfig -PublishCertificate, then -ClearPreviousCertificate',
+    `restart ${SERVICE_HOST_SERVICE} and recycle ${OWA_APP_POOL} and ${ECP_APP_POOL} on every server`,
+    'check sign-in on every server',
+    ...hybrid,
+  ];
+  switch (decision.path) {
     case 'stop-unreachable':
       return ['stop: some servers are unreachable'];
     case 'nothing-to-do':
@@ -183,20 +286,30 @@ export function plannedSteps(path: RotationPath, s: OrganizationSnapshot, hours:
         `export the current certificate and import it on ${serversMissingCurrent(s).join(', ')}`,
         'inspect again and decide',
       ];
-    case 'replace-now':
+    case 'replace-now': {
+      if (!decision.publishStaged) {
+        return [
+          'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
+          'stage it with the effective date now (-Force)',
+          'wait until every server has it (import across sites if needed)',
+          ...publishNow,
+        ];
+      }
+      const missing = serversMissingNext(s);
       return [
-        'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
-        'stage it with the effective date now (-Force)',
-        'wait until every server has it (import across sites if needed)',
-        'Set-AuthConfig -PublishCertificate, then -ClearPreviousCertificate',
-        `restart ${SERVICE_HOST_SERVICE} and recycle ${OWA_APP_POOL} and ${ECP_APP_POOL} on every server`,
-        'check sign-in on every server',
-        ...hybrid,
+        `keep the staged certificate ${s.authConfig.nextCertificateThumbprint}: no new certificate is created`,
+        ...(isNextEffectiveLater(s) ? ['move its effective date to now (-Force)'] : []),
+        missing.length > 0
+          ? `import it on ${missing.join(', ')} and confirm every server has it`
+          : 'confirm every server has it',
+        ...publishNow,
       ];
+    }
     case 'resume':
       return [
         `keep the staged certificate ${s.authConfig.nextCertificateThumbprint}`,
         'wait until every server has it (import across sites if needed)',
+        ...enableReadSession,
         'wait for the effective date',
         ...(restart ? [`restart ${SERVICE_HOST_SERVICE}`] : []),
         'wait for publication (AuthConfig current and event 2014 on every server)',
@@ -208,6 +321,7 @@ export function plannedSteps(path: RotationPath, s: OrganizationSnapshot, hours:
         'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
         `stage it with the effective date ${hours} hours after the server's clock`,
         'wait until every server has it (import across sites if needed)',
+        ...enableReadSession,
         'wait for the effective date',
         ...(restart ? [`restart ${SERVICE_HOST_SERVICE}`] : []),
         'wait for publication (AuthConfig current and event 2014 on every server)',

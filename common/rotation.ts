@@ -220,6 +220,18 @@ export interface OrganizationSnapshot {
   next: CertificateFacts | null;
   hybrid: boolean;
   enableAuthAdminReadSession: boolean;
+  /**
+   * Servers in a domain other than the forest root's (a child domain), where the AuthAdmin servicelet cannot read the
+   * system mailbox without EnableAuthAdminReadSession; null when every server is in the root domain. Absent when it
+   * could not be told (and in snapshots recorded before it was read).
+   */
+  childDomain?: ChildDomainFacts | null;
+}
+
+export interface ChildDomainFacts {
+  forestRootDomain: string;
+  /** The servers' domains other than the forest root, sorted. */
+  serverDomains: string[];
 }
 
 export interface GeneratedCertificate extends CertificateFacts {
@@ -266,6 +278,8 @@ export interface PublicationCheck {
 export interface ServiceletDiagnosis {
   lastRuns: Array<{ server: string; lastRun: string | null }>;
   enableAuthAdminReadSession: boolean;
+  /** As the inspection found it (absent: not known). */
+  childDomain?: ChildDomainFacts | null;
   /** What a person should do, most likely first. */
   advice: string[];
 }
@@ -276,6 +290,8 @@ export interface RecycleResult {
   /** Both pools reported Started afterwards. */
   verified: boolean;
   skipped: boolean;
+  /** Pools not recycled: their worker process had started since the publication (by a recycle, a person, or IIS). */
+  alreadyRecycled?: Array<{ pool: string; startedAt: string }>;
   detail?: string;
 }
 

@@ -7,8 +7,8 @@
 //                     ├─ rotate:      generate → stage (+49 h) → replicate → wait for the date → [restart host]
 //                     │               → await publication (servicelet; diagnose when late) → recycle → sign-in → HCW
 //                     ├─ resume:      (staged already) → replicate → ... as rotate
-//                     └─ replace now: generate → stage (now) → replicate → publish → restart host → recycle
-//                                     → sign-in → record event 2014 → HCW
+//                     └─ replace now: generate (or keep a usable staged one) → stage (now) → replicate → publish
+//                                     → restart host → recycle → sign-in → record event 2014 → HCW
 import {
   ApplicationFailure,
   condition,
@@ -29,6 +29,7 @@ import { recordRotationMetrics } from './metrics';
 import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
 import { AUTH_ADMIN_CYCLE_HOURS, MIN_RECOMMENDED_EFFECTIVE_HOURS } from '../common/names';
 import {
+  authAdminBlockedWarning,
   crossSiteServersLacking,
   decidePath,
   isPublicationOverdue,
@@ -36,6 +37,7 @@ import {
   plannedSteps,
   serversMissingCurrent,
   serversInScope,
+  waitsForServicelet,
 } from '../common/policy';
 import {
   DEFAULT_REPLICATION_DEADLINE_MS,
@@ -104,6 +106,8 @@ const KNOWN_CERTIFICATES_PATCH = 'generate-knows-existing-auth-certificates';
 const PLACEMENT_PATCH = 'rotation-placed-by-organisation';
 const REPLICATION_CUTOFF_PATCH = 'replication-stops-before-effective-date';
 const EARLY_HCW_ANSWER_PATCH = 'hcw-answer-accepted-after-publication';
+const EMERGENCY_PUBLISHES_STAGED_PATCH = 'emergency-publishes-usable-staged-certificate';
+const CHILD_DOMAIN_WARNING_PATCH = 'child-domain-warned-at-planning';
 /** Time left for a person to import the certificate where replication did not bring it. */
 const REPLICATION_MARGIN_MS = 2 * 60 * 60 * 1000;
 const MAX_IMPORT_ROUNDS = 2;
@@ -251,11 +255,15 @@ class Rotation {
   private async decide(): Promise<Step> {
     this.enterPhase('planning');
     const snapshot = this.snapshot();
-    const decision = decidePath(snapshot, this.input);
+    let decision = decidePath(snapshot, this.input);
+    // Emergencies decided before a usable staged certificate was published instead created one; they replay that way.
+    if (decision.publishStaged && !patched(EMERGENCY_PUBLISHES_STAGED_PATCH)) {
+      decision = decidePath(snapshot, { ...this.input, publishUsableNext: false });
+    }
     this.report.path = decision.path;
     this.report.reasons.push(...decision.reasons);
     const steps = plannedSteps(
-      decision.path,
+      decision,
       snapshot,
       this.input.effectiveDateHours,
       this.input.restartServiceHostAfterEffectiveDate,
@@ -264,6 +272,15 @@ class Rotation {
     if (this.input.ignoreUnreachableServers) {
       for (const s of this.report.servers.filter((s) => s.ignored)) {
         this.warn(`${s.name} is unreachable and was left out of the rotation: check it has the new certificate`);
+      }
+    }
+    const blocked = waitsForServicelet(decision.path) ? authAdminBlockedWarning(snapshot) : null;
+    if (blocked !== null) {
+      this.warn(blocked);
+      // Now, not when publication is overdue two days later: the person has the whole wait to turn the switch on.
+      // Rotations planned before this check replay without the notification.
+      if (!this.input.dryRun && patched(CHILD_DOMAIN_WARNING_PATCH)) {
+        await this.tell('action-required', 'Turn on EnableAuthAdminReadSession before the effective date', blocked);
       }
     }
     if (this.input.dryRun) {
@@ -286,7 +303,7 @@ class Rotation {
         return 'import';
       case 'replace-now':
         this.state.emergency = true;
-        return 'generate';
+        return decision.publishStaged ? this.adoptStagedCertificate() : 'generate';
       case 'resume':
         return this.adoptStagedCertificate();
       case 'rotate':
@@ -294,7 +311,10 @@ class Rotation {
     }
   }
 
-  /** Resume: somebody (an earlier run, a person) already staged a next certificate; carry it through. */
+  /**
+   * Somebody (an earlier run, a person) already staged a next certificate; carry it through. An emergency brings its
+   * date forward to now and publishes it; otherwise its own date stands.
+   */
   private adoptStagedCertificate(): Step {
     const { authConfig, serverTime, next } = this.snapshot();
     const thumbprint = authConfig.nextCertificateThumbprint!;
@@ -307,7 +327,7 @@ class Rotation {
       alreadyStaged: true,
     };
     this.report.effectiveDate = this.state.staging.effectiveDate;
-    return 'replicate';
+    return this.state.emergency ? 'stage' : 'replicate';
   }
 
   private async importMissing(): Promise<Step> {
@@ -599,7 +619,11 @@ class Rotation {
 
   private async reportOverduePublication(): Promise<void> {
     this.state.publication.overdueAt = Date.now();
-    const diagnosis = await reads.diagnoseServicelet({ servers: this.state.servers });
+    const { childDomain } = this.snapshot();
+    const diagnosis = await reads.diagnoseServicelet({
+      servers: this.state.servers,
+      ...(childDomain === undefined ? {} : { childDomain }),
+    });
     this.report.diagnosis = diagnosis;
     this.state.actionRequired = diagnosis.advice.join(' ');
     this.warn(
@@ -630,12 +654,19 @@ class Rotation {
     this.enterPhase('recycling');
     for (let round = 1; ; round += 1) {
       const alreadyRecycled = this.report.servers.filter((s) => s.poolsRecycledAfterPublication).map((s) => s.name);
-      const results = await changes.recycleAuthAppPools({ servers: this.state.servers, alreadyRecycled });
+      // A pool whose worker process started after this (server clock) already serves the new certificate.
+      const notBefore = this.report.publishedAt;
+      const results = await changes.recycleAuthAppPools({ servers: this.state.servers, alreadyRecycled, notBefore });
       for (const r of results) {
         const outcome = serverOutcome(this.state, r.server);
         if (outcome && r.verified && !r.skipped) {
           outcome.poolsRecycledAfterPublication = true;
           outcome.poolsRecycledAt = r.recycledAt ?? nowIso();
+        }
+        for (const p of r.alreadyRecycled ?? []) {
+          this.report.reasons.push(
+            `${p.pool} on ${r.server} had started a worker process at ${p.startedAt}, after ${notBefore}: not recycled again`,
+          );
         }
       }
       const failed = results.filter((r) => !r.verified);

@@ -151,6 +151,8 @@ const CATALOGUE = {
   'Restart-WebAppPool': { Name: 'String' },
   'Get-WebAppPoolState': { Name: 'String' },
   'Restart-Service': { Name: 'String[]', Force: 'SwitchParameter' },
+  // CimCmdlets (Windows PowerShell 3.0 and later); -Filter is a WQL WHERE clause.
+  'Get-CimInstance': { ClassName: 'String', Filter: 'String' },
 } as const satisfies Record<string, Record<string, ParamType>>;
 
 export type CmdletName = keyof typeof CATALOGUE;
@@ -390,5 +392,12 @@ export const SCRIPT_BLOCKS = {
     `param($name) ${IMPORT_WEB_ADMINISTRATION}; ${renderCommand('Get-WebAppPoolState', { Name: NAME })}`,
   ),
   restartService: new PsScriptBlock(`param($name) ${renderCommand('Restart-Service', { Name: NAME, Force: true })}`),
+  /**
+   * The IIS worker processes: each w3wp.exe names its application pool in its command line (`-ap "<pool>"`), and its
+   * CreationDate is when that pool last started a worker (a recycle starts a new one). No argument: nothing to bind.
+   */
+  getWorkerProcesses: new PsScriptBlock(
+    renderCommand('Get-CimInstance', { ClassName: 'Win32_Process', Filter: "Name='w3wp.exe'" }),
+  ),
 } as const;
 const KNOWN_SCRIPT_BLOCKS = new Set<PsScriptBlock>(Object.values(SCRIPT_BLOCKS));

@@ -47,7 +47,7 @@ import {
   ShellConfigurationError,
   classifyErrorRecord,
 } from './errors';
-import type { ExchangeClient, NewAuthCertificateOptions } from './exchange-client';
+import type { AppPoolWorkerProcess, ExchangeClient, NewAuthCertificateOptions } from './exchange-client';
 import {
   Envelope,
   authAdminLastRunFromDiagnosticXml,
@@ -60,6 +60,7 @@ import {
   psDateSchema,
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
+  workerProcessOutputSchema,
 } from './output';
 import { PS_NOW, PsAbsoluteDate, PsHashtable, PsRelativeDate, PsScriptBlock } from './render';
 import { ShellSession, ShellSessionPool } from './session';
@@ -83,6 +84,9 @@ export const SERVER_PROPERTIES: readonly SelectProperty[] = [
   { name: 'Site', stringOf: 'Site' },
   { name: 'ServerRole', stringOf: 'ServerRole' },
   { name: 'AdminDisplayVersion', stringOf: 'AdminDisplayVersion' },
+  // The server's AD domain, and (from the server object's DN in the configuration partition) the forest root's.
+  'Domain',
+  'DistinguishedName',
 ];
 
 // NextCertificateEffectiveDate is null when nothing is staged; a calculated .ToUniversalTime() would fail on null, so
@@ -100,6 +104,12 @@ export const EVENT_PROPERTIES: readonly SelectProperty[] = [
   'Message',
   { name: 'TimeCreated', isoDateOf: 'TimeCreated' },
   'MachineName',
+];
+
+export const WORKER_PROCESS_PROPERTIES: readonly SelectProperty[] = [
+  'ProcessId',
+  'CommandLine',
+  { name: 'CreationDate', isoDateOf: 'CreationDate' },
 ];
 
 const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
@@ -256,7 +266,7 @@ export function createExchangeClient(
     return results;
   };
 
-  const invokeOn = (server: string, block: PsScriptBlock, argument: string, select?: readonly SelectProperty[]) =>
+  const invokeOn = (server: string, block: PsScriptBlock, argument?: string, select?: readonly SelectProperty[]) =>
     shell.run(
       'Invoke-Command',
       { ComputerName: server, ScriptBlock: block, ArgumentList: argument, Credential: credential },
@@ -474,6 +484,13 @@ export function createExchangeClient(
       if (!parsed.success)
         throw new OutputSchemaError('Get-WebAppPoolState: no Value in the output', { cmdlet: 'Invoke-Command' });
       return parsed.data;
+    },
+
+    async getAppPoolWorkerProcesses(server: string): Promise<AppPoolWorkerProcess[]> {
+      const items = await invokeOn(server, SCRIPT_BLOCKS.getWorkerProcesses, undefined, WORKER_PROCESS_PROPERTIES);
+      return parseItems(workerProcessOutputSchema, items, 'Get-CimInstance').flatMap((p) =>
+        p.pool === null ? [] : [{ pool: p.pool, processId: p.processId, startedAt: p.startedAt }],
+      );
     },
 
     async testOAuthConnectivity(server: string, mailbox: string) {

@@ -19,6 +19,14 @@ export interface NewAuthCertificateOptions {
   services: 'None';
 }
 
+/** An IIS worker process (w3wp.exe) of an application pool. */
+export interface AppPoolWorkerProcess {
+  pool: string;
+  processId: number;
+  /** When it started (server clock, ISO), or null when Windows did not say. */
+  startedAt: string | null;
+}
+
 export interface ExchangeClient {
   /** Get-Date on the Exchange side: the clock effective dates are compared against. */
   getServerTime(): Promise<string>;
@@ -54,6 +62,11 @@ export interface ExchangeClient {
   restartServiceHost(servers: string[]): Promise<PerServerResult[]>;
   recycleAppPool(servers: string[], pool: string): Promise<PerServerResult[]>;
   getAppPoolState(server: string, pool: string): Promise<string>;
+  /**
+   * The application pools' worker processes on a server (Win32_Process through Invoke-Command). A pool without one
+   * has not served a request since it last started or went idle; IIS starts one on the next request.
+   */
+  getAppPoolWorkerProcesses(server: string): Promise<AppPoolWorkerProcess[]>;
   /** Test-OAuthConnectivity against a server's EWS: does OAuth (and so OWA/EAC sign-in) work there? */
   testOAuthConnectivity(server: string, mailbox: string): Promise<{ ok: boolean; detail: string }>;
   /** Releases the PowerShell session(s). */

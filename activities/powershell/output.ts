@@ -141,6 +141,22 @@ export const siteSchema = z
 
 const boolSchema = z.preprocess((v) => (v === 'True' ? true : v === 'False' ? false : v), z.boolean());
 
+/**
+ * The forest root domain from the distinguished name of an object in the configuration partition, which is named after
+ * it: "CN=EX1,...,CN=Configuration,DC=contoso,DC=com" gives "contoso.com". Null for any other name.
+ */
+export function forestRootOfConfigurationDn(dn: string): string | null {
+  const m = /(?:^|,)\s*CN=Configuration\s*,((?:\s*DC=[^,]+\s*,?)+)$/i.exec(dn);
+  if (!m) return null;
+  return m[1]!
+    .split(',')
+    .map((part) => part.trim().replace(/^DC=/i, ''))
+    .filter((part) => part !== '')
+    .join('.');
+}
+
+const optionalText = z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().optional());
+
 export const exchangeServerOutputSchema = z
   .looseObject({
     Name: z.string().min(1),
@@ -148,15 +164,22 @@ export const exchangeServerOutputSchema = z
     Site: siteSchema.optional(),
     ServerRole: serverRolesSchema,
     AdminDisplayVersion: adminDisplayVersionSchema,
+    Domain: optionalText,
+    DistinguishedName: optionalText,
   })
-  .transform((o): ExchangeServer => ({
-    name: o.Name,
-    fqdn: o.Fqdn,
-    site: o.Site ?? '',
-    roles: o.ServerRole,
-    version: o.AdminDisplayVersion.version,
-    majorVersion: o.AdminDisplayVersion.major,
-  }))
+  .transform((o): ExchangeServer => {
+    const forestRootDomain = o.DistinguishedName && forestRootOfConfigurationDn(o.DistinguishedName);
+    return {
+      name: o.Name,
+      fqdn: o.Fqdn,
+      site: o.Site ?? '',
+      roles: o.ServerRole,
+      version: o.AdminDisplayVersion.version,
+      majorVersion: o.AdminDisplayVersion.major,
+      ...(o.Domain ? { domain: o.Domain } : {}),
+      ...(forestRootDomain ? { forestRootDomain } : {}),
+    };
+  })
   .pipe(exchangeServerSchema);
 
 /** Bytes as PowerShell writes them: base64 text (a calculated property, or 7), or 5.1's numbers, maybe wrapped. */
@@ -349,3 +372,27 @@ function diagnosticDate(text: string): string | null {
   const t = Date.parse(text.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(text) ? text : `${text}Z`);
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }
+
+/** w3wp.exe's command line names its pool as `-ap "<pool>"` (IIS writes it; pool names cannot contain quotes). */
+const APP_POOL_ARGUMENT = /(?:^|\s)-ap\s+"([^"]+)"/i;
+
+export function appPoolOfCommandLine(commandLine: string): string | null {
+  return APP_POOL_ARGUMENT.exec(commandLine)?.[1] ?? null;
+}
+
+/**
+ * A Win32_Process of w3wp.exe as Get-CimInstance hands it over (through Invoke-Command), with CreationDate selected as
+ * ISO: ProcessId a number, CommandLine null or empty when it cannot be read. A process whose pool is unknown (no
+ * readable command line) has pool null and says nothing about any pool.
+ */
+export const workerProcessOutputSchema = z
+  .looseObject({
+    ProcessId: z.number().int().nonnegative(),
+    CommandLine: z.string().nullish(),
+    CreationDate: nullablePsDateSchema.optional(),
+  })
+  .transform((o) => ({
+    processId: o.ProcessId,
+    pool: appPoolOfCommandLine(o.CommandLine ?? ''),
+    startedAt: o.CreationDate ?? null,
+  }));

@@ -264,3 +264,45 @@ export function eventObject(s: Server, e: EventRecord): PSObject {
     },
   );
 }
+
+/** A process as Get-CimInstance Win32_Process returns it (CIM datetime properties become DateTime, local kind). */
+export interface SimulatedProcess {
+  name: string;
+  processId: number;
+  parentProcessId: number;
+  executablePath: string;
+  commandLine: string;
+  started: number;
+}
+
+export function win32ProcessObject(server: Server, p: SimulatedProcess): PSObject {
+  return new PSObject(
+    [
+      'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_Process',
+      'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/CIM_Process',
+      'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/CIM_LogicalElement',
+      'Microsoft.Management.Infrastructure.CimInstance#root/cimv2/CIM_ManagedSystemElement',
+      'Microsoft.Management.Infrastructure.CimInstance#Win32_Process',
+      'Microsoft.Management.Infrastructure.CimInstance',
+      'System.Object',
+    ],
+    {
+      ProcessName: p.name,
+      Handles: 1200,
+      VM: 2_199_023_255_552,
+      WS: 310_000_000,
+      Path: p.executablePath,
+      Caption: p.name,
+      Description: p.name,
+      Name: p.name,
+      CSName: server.name.toUpperCase(),
+      CommandLine: p.commandLine,
+      CreationDate: dt(p.started),
+      ExecutablePath: p.executablePath,
+      Handle: String(p.processId),
+      ParentProcessId: p.parentProcessId,
+      ProcessId: p.processId,
+      SessionId: 0,
+    },
+  );
+}

@@ -7,7 +7,7 @@ import { createActivities, type RotationActivities } from '../../activities';
 import { createExchangeClient } from '../../activities/powershell/client';
 import { ShellSessionPool } from '../../activities/powershell/session';
 import type { ServerIdentity } from '../../common/rotation';
-import { createSimState, type SimState, showState } from '../powershell/sim';
+import { createSimState, type SimState, showState, sim } from '../powershell/sim';
 
 const HOUR = 3_600_000;
 const pool = new ShellSessionPool();
@@ -108,6 +108,58 @@ test('healthy: inspect, generate once, keep SMTP, stage once, copy, check public
   const diagnosis = await run(activities, 'diagnoseServicelet', { servers });
   expect(diagnosis.lastRuns.map((r) => r.server)).toEqual(['EX1', 'EX2']);
   expect(JSON.stringify(showState(state.file))).toContain(made.thumbprint);
+});
+
+test('recycle after a crash that lost the heartbeat: the worker processes started since are seen, no pool recycles twice', async () => {
+  const { activities, state } = organisation('healthy');
+  const snapshot = await run(activities, 'inspectOrganization');
+  const servers = identities(snapshot.servers);
+  const pools = () =>
+    (showState(state.file) as { servers: Array<{ pools: Array<{ name: string; lastRecycle: string }> }> }).servers.map(
+      (s) => s.pools.map((p) => p.lastRecycle),
+    );
+  const published = snapshot.serverTime;
+  const first = await run(activities, 'recycleAuthAppPools', { servers, alreadyRecycled: [], notBefore: published });
+  expect(first.every((r) => r.verified && r.alreadyRecycled === undefined)).toBe(true);
+  const recycled = pools();
+  expect(recycled.flat().every((at) => at === published)).toBe(true);
+  // Ten minutes on, a retry that has no heartbeat details (a new activity environment has none) recycles nothing.
+  sim(state.file, 'advance', '10m');
+  const retry = await run(activities, 'recycleAuthAppPools', { servers, alreadyRecycled: [], notBefore: published });
+  expect(retry.map((r) => [r.server, r.verified, r.alreadyRecycled?.map((p) => [p.pool, p.startedAt])])).toEqual(
+    servers.map((s) => [
+      s.name,
+      true,
+      [
+        ['MSExchangeOWAAppPool', published],
+        ['MSExchangeECPAppPool', published],
+      ],
+    ]),
+  );
+  expect(pools()).toEqual(recycled);
+  // A later publication is not served by those workers: they are recycled again.
+  const later = new Date(Date.parse(published) + 5 * 60_000).toISOString();
+  await run(activities, 'recycleAuthAppPools', { servers, alreadyRecycled: [], notBefore: later });
+  expect(
+    pools()
+      .flat()
+      .every((at) => Date.parse(at) === Date.parse(published) + 10 * 60_000),
+  ).toBe(true);
+});
+
+test('child domain: inspect sees the servers outside the forest root domain; the diagnosis names it first', async () => {
+  const child = organisation('child-domain');
+  const snapshot = await run(child.activities, 'inspectOrganization');
+  expect(snapshot.childDomain).toEqual({ forestRootDomain: 'contoso.com', serverDomains: ['corp.contoso.com'] });
+  expect(snapshot.enableAuthAdminReadSession).toBe(false);
+  const servers = identities(snapshot.servers);
+  const diagnosis = await run(child.activities, 'diagnoseServicelet', { servers, childDomain: snapshot.childDomain });
+  expect(diagnosis.advice[0]).toMatch(
+    /^The Exchange servers are in corp\.contoso\.com, a child of the forest root domain contoso\.com, .*Set-OrganizationConfig -EnableAuthAdminReadSession \$true/,
+  );
+  // In the root domain it is known not to be the cause.
+  const healthy = organisation('healthy');
+  expect((await run(healthy.activities, 'inspectOrganization')).childDomain).toBeNull();
 });
 
 test('unreachable: the third server is told apart from a missing certificate', async () => {

@@ -10,6 +10,7 @@ import {
   ServerUnreachableError,
 } from '../../activities/powershell/errors';
 import { isCertificateOfThisRun } from '../../activities/certificate';
+import { childDomainOf } from '../../activities/inspect';
 import { adviceFor } from '../../activities/publication';
 import type { RotationNotification, ServerIdentity } from '../../common/rotation';
 import { authCertificate, MemoryExchange, server, T } from './memory-exchange';
@@ -252,6 +253,29 @@ describe('stageCertificate', () => {
     expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
+  test('an emergency brings a certificate staged for later forward to now (-Force), once', async () => {
+    const { exchange, activities } = setup();
+    await exchange.stageNextCertificate(T(7), { kind: 'relative', hours: 30 }, false);
+    const now = { thumbprint: T(7), effectiveDate: { kind: 'now' as const }, force: true };
+    const { result } = await run(activities, 'stageCertificate', [now]);
+    expect(result).toEqual({
+      thumbprint: T(7),
+      effectiveDate: exchange.iso(),
+      serverTime: exchange.iso(),
+      alreadyStaged: false,
+    });
+    expect(exchange.calls.filter((c) => c.method === 'stageNextCertificate').at(-1)?.args).toEqual([
+      T(7),
+      { kind: 'now' },
+      true,
+    ]);
+    // A retry (or a certificate staged for a date already past) finds it due: nothing is staged again.
+    exchange.now += HOUR;
+    const again = await run(activities, 'stageCertificate', [now]);
+    expect(again.result).toMatchObject({ alreadyStaged: true, effectiveDate: result.effectiveDate });
+    expect(exchange.count('stageNextCertificate')).toBe(2);
+  });
+
   test('a refused date is a named, permanent failure with the original error as cause', async () => {
     const { exchange, activities } = setup();
     const refused = new InvalidEffectiveDateError(
@@ -395,6 +419,67 @@ describe('publication and diagnosis', () => {
     expect(result.advice.join(' ')).toMatch(/EnableAuthAdminReadSession \$true/);
   });
 
+  test('diagnosis in a known child domain with the switch off: that is said first, by name, whatever the last runs', async () => {
+    const { exchange, activities, identities } = setup();
+    for (const s of identities) exchange.lastRuns.set(s.fqdn, exchange.iso(-HOUR));
+    const childDomain = { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] };
+    const { result } = await run(activities, 'diagnoseServicelet', [{ servers: identities, childDomain }]);
+    expect(result.childDomain).toEqual(childDomain);
+    expect(result.advice[0]).toBe(
+      'The Exchange servers are in corp.contoso.test, a child of the forest root domain contoso.test, and ' +
+        'EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run. Run Set-OrganizationConfig ' +
+        '-EnableAuthAdminReadSession $true, then restart MSExchangeServiceHost.',
+    );
+    expect(result.advice.filter((a) => /EnableAuthAdminReadSession/.test(a))).toHaveLength(1);
+  });
+
+  test('adviceFor: servers known to be in the root domain get no child-domain advice, unknown ones the conditional one', () => {
+    const now = Date.parse('2026-11-25T06:00:00Z');
+    const stale = [{ server: 'EX1', lastRun: null }];
+    expect(adviceFor(stale, false, now, null).join(' ')).not.toMatch(/EnableAuthAdminReadSession/);
+    expect(adviceFor(stale, false, now).join(' ')).toMatch(/^.*If the Exchange servers are in a child domain/);
+    const child = { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] };
+    expect(adviceFor(stale, true, now, child).join(' ')).not.toMatch(/EnableAuthAdminReadSession/);
+  });
+
+  test.each([
+    [
+      'every server in the root domain',
+      [
+        ['contoso.test', 'contoso.test'],
+        ['Contoso.Test', 'contoso.test'],
+      ],
+      null,
+    ],
+    [
+      'servers in child domains',
+      [
+        ['corp.contoso.test', 'contoso.test'],
+        ['emea.contoso.test', 'contoso.test'],
+        ['CORP.contoso.test', 'contoso.test'],
+      ],
+      { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test', 'emea.contoso.test'] },
+    ],
+    [
+      'a server whose domain is not known',
+      [
+        ['corp.contoso.test', 'contoso.test'],
+        [undefined, 'contoso.test'],
+      ],
+      undefined,
+    ],
+    ['no forest root known', [['corp.contoso.test', undefined]], undefined],
+    ['no servers', [], undefined],
+  ])('childDomainOf: %s', (_, domains, expected) => {
+    const servers = (domains as Array<[string | undefined, string | undefined]>).map(([domain, root], i) =>
+      server(`EX${i + 1}`, 'Tokyo', {
+        ...(domain ? { domain } : {}),
+        ...(root ? { forestRootDomain: root } : {}),
+      }),
+    );
+    expect(childDomainOf(servers)).toEqual(expected);
+  });
+
   test('adviceFor: fresh runs and the switch already on give only the restart advice', () => {
     const now = Date.parse('2026-11-25T06:00:00Z');
     const advice = adviceFor([{ server: 'EX1', lastRun: '2026-11-25T05:00:00Z' }], true, now);
@@ -531,6 +616,67 @@ describe('services', () => {
     expect(result[1]).toEqual(earlier);
     const servers = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => (c.args[0] as string[])[0]);
     expect(servers).not.toContain('ex2.contoso.test');
+  });
+
+  test('a crash after recycling whose heartbeat never arrived: the retry sees the worker processes started since and recycles nothing again', async () => {
+    const { exchange, activities, identities } = setup();
+    const published = exchange.iso(-HOUR);
+    // Worker processes that predate the publication still hold the old certificate.
+    for (const s of identities) {
+      for (const pool of ['MSExchangeOWAAppPool', 'MSExchangeECPAppPool']) {
+        exchange.poolWorkerStarts.set(`${s.fqdn}/${pool}`, exchange.iso(-30 * 24 * HOUR));
+      }
+    }
+    const request = { servers: identities, alreadyRecycled: [], notBefore: published };
+    const first = await run(activities, 'recycleAuthAppPools', [request]);
+    expect(first.result.every((r) => r.verified && r.alreadyRecycled === undefined)).toBe(true);
+    expect(exchange.count('recycleAppPool')).toBe(6);
+    // The attempt's result and heartbeats were lost: the retry starts with no heartbeat details.
+    exchange.now += 60_000;
+    const retry = await run(activities, 'recycleAuthAppPools', [request]);
+    expect(exchange.count('recycleAppPool')).toBe(6);
+    expect(retry.result.map((r) => [r.server, r.verified, r.alreadyRecycled?.map((p) => p.pool)])).toEqual(
+      identities.map((s) => [s.name, true, ['MSExchangeOWAAppPool', 'MSExchangeECPAppPool']]),
+    );
+    expect(retry.result[0]!.alreadyRecycled![0]!.startedAt).toBe(exchange.iso(-60_000));
+  });
+
+  test('only the pools whose worker process started since are skipped; no worker process or an unreadable server is recycled', async () => {
+    const { exchange, activities, identities } = setup();
+    const published = exchange.iso(-HOUR);
+    // EX1: OWA restarted since (a person, or a recycle never reported), ECP before. EX2: no worker process (idle).
+    exchange.poolWorkerStarts.set('ex1.contoso.test/MSExchangeOWAAppPool', exchange.iso(-10 * 60_000));
+    exchange.poolWorkerStarts.set('ex1.contoso.test/MSExchangeECPAppPool', exchange.iso(-2 * HOUR));
+    const reads: string[] = [];
+    const read = exchange.getAppPoolWorkerProcesses.bind(exchange);
+    // EX3's processes cannot be read (WinRM): nothing says it was recycled since.
+    exchange.getAppPoolWorkerProcesses = async (fqdn: string) => {
+      reads.push(fqdn);
+      if (fqdn !== 'ex3.contoso.test') return read(fqdn);
+      throw new ServerUnreachableError('Connecting to remote server ex3.contoso.test failed');
+    };
+    const { result } = await run(activities, 'recycleAuthAppPools', [
+      { servers: identities, alreadyRecycled: [], notBefore: published },
+    ]);
+    expect(result.map((r) => [r.server, r.verified, r.alreadyRecycled ?? []])).toEqual([
+      ['EX1', true, [{ pool: 'MSExchangeOWAAppPool', startedAt: exchange.iso(-10 * 60_000) }]],
+      ['EX2', true, []],
+      ['EX3', true, []],
+    ]);
+    const recycled = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => c.args);
+    expect(recycled).toEqual([
+      [['ex1.contoso.test'], 'MSExchangeECPAppPool'],
+      [['ex2.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex2.contoso.test'], 'MSExchangeECPAppPool'],
+      [['ex3.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex3.contoso.test'], 'MSExchangeECPAppPool'],
+    ]);
+    expect(reads).toEqual(['ex1.contoso.test', 'ex2.contoso.test', 'ex3.contoso.test']);
+    // Without a publication time nothing is read: every pool is recycled as before.
+    const again = setup();
+    await run(again.activities, 'recycleAuthAppPools', [{ servers: again.identities, alreadyRecycled: [] }]);
+    expect(again.exchange.count('getAppPoolWorkerProcesses')).toBe(0);
+    expect(again.exchange.count('recycleAppPool')).toBe(6);
   });
 
   test('restartServiceHost reports by server name', async () => {

@@ -61,6 +61,8 @@ export class MemoryExchange implements ExchangeClient {
   events = new Map<string, AuthAdminEvent[]>();
   lastRuns = new Map<string, string | null>();
   poolStates = new Map<string, string>();
+  /** When each pool's worker process started, per "fqdn/pool"; absent: no worker process (idle). */
+  poolWorkerStarts = new Map<string, string>();
   /** When MSExchangeServiceHost last started, per server fqdn; absent: unreadable. */
   serviceHostStarts = new Map<string, string>();
   hybrid = false;
@@ -211,11 +213,18 @@ export class MemoryExchange implements ExchangeClient {
   }
   async recycleAppPool(servers: string[], pool: string): Promise<PerServerResult[]> {
     this.enter('recycleAppPool', servers, pool);
-    return servers.map((s) =>
-      this.unreachable.has(s)
-        ? { server: s, ok: false, error: 'WinRM cannot complete the operation' }
-        : { server: s, ok: true, at: this.iso() },
-    );
+    return servers.map((s) => {
+      if (this.unreachable.has(s)) return { server: s, ok: false, error: 'WinRM cannot complete the operation' };
+      // A recycle starts a new worker process.
+      this.poolWorkerStarts.set(`${s}/${pool}`, this.iso());
+      return { server: s, ok: true, at: this.iso() };
+    });
+  }
+  async getAppPoolWorkerProcesses(fqdn: string) {
+    this.enter('getAppPoolWorkerProcesses', fqdn);
+    return [...this.poolWorkerStarts]
+      .filter(([key]) => key.startsWith(`${fqdn}/`))
+      .map(([key, startedAt], i) => ({ pool: key.slice(fqdn.length + 1), processId: 4000 + i, startedAt }));
   }
   async getAppPoolState(fqdn: string, pool: string) {
     this.enter('getAppPoolState', fqdn, pool);

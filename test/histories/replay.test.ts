@@ -34,6 +34,17 @@ const servers = [
   { name: 'EX3', site: 'Osaka' },
 ];
 
+/** The current certificate expired; a valid next one is staged for later, on every server but EX3. */
+const expiredWithStaged: Pick<Recording, 'scenario' | 'input'> = {
+  scenario: {
+    servers,
+    currentExpiresInDays: -2,
+    hybrid: false,
+    stagedNext: { effectiveInHours: 30, missingOn: ['EX3'] },
+  },
+  input: { organization: 'litware', probeMailbox: 'probe@litware.test' },
+};
+
 const RECORDINGS: Recording[] = [
   {
     name: 'planned-hybrid-cross-site',
@@ -97,6 +108,24 @@ const RECORDINGS: Recording[] = [
         return stub.activities().recycleAuthAppPools(request);
       },
     }),
+  },
+  // An expired certificate and a usable staged one, recorded by the code before emergencies published a staged
+  // certificate: a new one was created, and such a rotation must keep replaying so. Re-record it only with that code.
+  {
+    name: 'emergency-staged-generated',
+    ...expiredWithStaged,
+  },
+  // The same organisation today: the staged certificate is imported where missing and published, none is created.
+  {
+    name: 'emergency-publishes-staged',
+    ...expiredWithStaged,
+  },
+  // Servers in a child domain without EnableAuthAdminReadSession: a person is told at planning; publication comes
+  // once the diagnosis was read (the switch turned on).
+  {
+    name: 'child-domain-warned-at-planning',
+    scenario: { servers, currentExpiresInDays: 30, hybrid: false, servicelet: 'after-diagnosis', childDomain: true },
+    input: { organization: 'proseware' },
   },
 ];
 

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createExchangeClient } from '../../activities/powershell/client';
+import { ShellSessionPool } from '../../activities/powershell/session';
 import { startRotation } from '../../client/rotation';
 import type { RotationInputJson, RotationReport } from '../../common/rotation';
 import { createOrganization, loadOrganization, signInProbe } from '../../simulator/exchange';
@@ -26,6 +28,23 @@ const orgs = Object.fromEntries(SCENARIOS.map((s) => [s, uniqueOrganization(s)])
   string
 >;
 const stateFile = (org: string) => path.join(dir, `${org.toLowerCase()}.json`);
+/** Expired, with a valid next certificate a person staged on the first server before the outage. */
+const expiredStaged = uniqueOrganization('expired-staged');
+let stagedThumbprint: string;
+
+/** What a person (or an earlier run) did through the shell: create a certificate on EX1 and stage it 49 hours ahead. */
+async function stageNextByHand(org: string): Promise<string> {
+  const pool = new ShellSessionPool();
+  const exchange = createExchangeClient({ simulatorState: stateFile(org) }, { pool });
+  try {
+    const [first] = (await exchange.getExchangeServers()).sort((a, b) => a.name.localeCompare(b.name));
+    const made = await exchange.newAuthCertificate({ server: first!.fqdn, services: 'None' });
+    await exchange.stageNextCertificate(made.thumbprint, { kind: 'relative', hours: 49 }, false);
+    return made.thumbprint;
+  } finally {
+    await pool.closeAll();
+  }
+}
 
 beforeAll(async () => {
   env = await createDevServerEnv();
@@ -35,9 +54,11 @@ beforeAll(async () => {
     const acceleration = scenario === 'missing-on-one' || scenario === 'expired' ? 0 : CLOCK_RATE;
     await createOrganization(scenario as ScenarioName, stateFile(orgs[scenario]), { acceleration });
   }
+  await createOrganization('expired', stateFile(expiredStaged), { acceleration: 0 });
+  stagedThumbprint = await stageNextByHand(expiredStaged);
   // One worker process for all of them: a task queue and a state file per organisation.
   const config = loadWorkerConfig({
-    EXCHANGE_ORGANIZATIONS: Object.values(orgs).join(','),
+    EXCHANGE_ORGANIZATIONS: [...Object.values(orgs), expiredStaged].join(','),
     EXCHANGE_SIM_STATE: path.join(dir, '{organization}.json'),
     EXCHANGE_CLOCK_RATE: String(CLOCK_RATE),
     WORKER_SHUTDOWN_GRACE: '10s',
@@ -90,6 +111,38 @@ test('emergency: an expired certificate is replaced now and published at once; s
   expect(o.authConfig.currentCertificateThumbprint).toBe(report.newThumbprint);
   expect(everyServerSignsIn(org)).toEqual([]);
   expect(report.hcw.status).toBe('not-needed');
+});
+
+test('emergency with a usable staged certificate: it is imported where missing and published, none is created', async () => {
+  const org = expiredStaged;
+  const before = organisation(org).org;
+  expect(before.authConfig.nextCertificateThumbprint).toBe(stagedThumbprint);
+  expect(before.servers.map((s) => s.certificates.some((c) => c.thumbprint === stagedThumbprint))).toEqual([
+    true,
+    false,
+  ]);
+  expect(everyServerSignsIn(org)).not.toEqual([]);
+  const report = await rotate(org);
+  expect(report).toMatchObject({
+    path: 'replace-now',
+    outcome: 'completed',
+    publishedByForce: true,
+    newThumbprint: stagedThumbprint,
+  });
+  expect(report.reasons.join('\n')).toMatch(/missing on EX2 \(imported there first\): publishing it now/);
+  expect(report.servers.find((s) => s.name === 'EX2')?.importedAt).toBeDefined();
+  const { org: o } = organisation(org);
+  expect(o.authConfig).toMatchObject({
+    currentCertificateThumbprint: stagedThumbprint,
+    nextCertificateThumbprint: null,
+    previousCertificateThumbprint: null,
+  });
+  // No certificate was created: each server holds the ones it held, plus the staged one imported on EX2.
+  expect(o.servers.map((s) => s.certificates.length)).toEqual([
+    before.servers[0]!.certificates.length,
+    before.servers[1]!.certificates.length + 1,
+  ]);
+  expect(everyServerSignsIn(org)).toEqual([]);
 });
 
 test('two AD sites: servers of the other site get the certificate by export and import', async () => {
@@ -150,10 +203,21 @@ test('child domain without EnableAuthAdminReadSession: publication never comes, 
   expect(report.outcome).toBe('stopped');
   expect(report.stopReason).toMatch(/publication-overdue/);
   expect(report.publishedByForce).toBe(false);
+  // Said at planning, before the wait for the effective date, from the domains the inspection read.
+  expect(report.warnings).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(
+        /^The Exchange servers are in corp\.contoso\.com, a child of the forest root domain contoso\.com, .* will not be published at its effective date until/,
+      ),
+    ]),
+  );
   expect(report.diagnosis).toMatchObject({
     enableAuthAdminReadSession: false,
-    advice: expect.arrayContaining([expect.stringMatching(/EnableAuthAdminReadSession/)]),
+    childDomain: { forestRootDomain: 'contoso.com', serverDomains: ['corp.contoso.com'] },
   });
+  expect(report.diagnosis?.advice[0]).toMatch(
+    /^The Exchange servers are in corp\.contoso\.com.*Run Set-OrganizationConfig -EnableAuthAdminReadSession \$true/,
+  );
   // The planned path never publishes by force: the old certificate is still current.
   const { org: o } = organisation(org);
   expect(o.authConfig.currentCertificateThumbprint).toBe(report.previousThumbprint);

@@ -1,11 +1,14 @@
 // The path decision and the checks it is made of, in tables: each row is one organisation state.
 import {
+  authAdminBlockedWarning,
   crossSiteServersLacking,
   decidePath,
   isCurrentExpired,
   isCurrentMissingEverywhere,
+  isAuthAdminBlockedByChildDomain,
   isCurrentWithinRenewBefore,
   isNextStaged,
+  isNextUsable,
   isPublicationOverdue,
   type PathPolicy,
   plannedSteps,
@@ -43,15 +46,28 @@ interface Org {
   expiresInDays?: number;
   current?: string | null;
   next?: string | null;
+  /** The staged next certificate's validity, from now, in days (as read from a server that has it). */
+  nextValidFromDays?: number;
+  nextExpiresInDays?: number;
+  nextEffectiveInDays?: number;
   servers?: ServerSnapshot[];
 }
 
-function snapshot({ expiresInDays = 300, current = CURRENT, next = null, servers }: Org = {}): OrganizationSnapshot {
+function snapshot({
+  expiresInDays = 300,
+  current = CURRENT,
+  next = null,
+  nextValidFromDays = -1,
+  nextExpiresInDays = 5 * 365,
+  nextEffectiveInDays = 1,
+  servers,
+}: Org = {}): OrganizationSnapshot {
   const list = servers ?? [
     server('EX1', 'present', next ? 'present' : null),
     server('EX2', 'present', next ? 'present' : null),
   ];
   const present = list.some((s) => s.current === 'present');
+  const nextPresent = list.some((s) => s.next === 'present');
   return {
     serverTime: NOW,
     serverClockRate: 1,
@@ -59,18 +75,32 @@ function snapshot({ expiresInDays = 300, current = CURRENT, next = null, servers
       currentCertificateThumbprint: current,
       previousCertificateThumbprint: null,
       nextCertificateThumbprint: next,
-      nextCertificateEffectiveDate: next ? inDays(1) : null,
+      nextCertificateEffectiveDate: next ? inDays(nextEffectiveInDays) : null,
     },
     servers: list,
     current:
       current && present ? { thumbprint: current, notBefore: inDays(-1000), notAfter: inDays(expiresInDays) } : null,
-    next: null,
+    next:
+      next && nextPresent
+        ? { thumbprint: next, notBefore: inDays(nextValidFromDays), notAfter: inDays(nextExpiresInDays) }
+        : null,
     hybrid: false,
     enableAuthAdminReadSession: false,
   };
 }
 
+/** The current certificate expired three days ago and NEXT is staged, on EX1 and EX2 as given. */
+const expiredWithNext = (nextOn: [PresenceState, PresenceState] = ['present', 'present'], over: Org = {}) =>
+  snapshot({
+    expiresInDays: -3,
+    next: NEXT,
+    servers: [server('EX1', 'present', nextOn[0]), server('EX2', 'present', nextOn[1])],
+    ...over,
+  });
+
 const policy: PathPolicy = { renewBeforeDays: 60, force: false, ignoreUnreachableServers: false };
+/** replace-now publishing the staged next certificate instead of creating one. */
+const STAGED = 'replace-now, publishing the staged certificate';
 
 describe('checks', () => {
   test.each([
@@ -111,6 +141,28 @@ describe('checks', () => {
     ['next equals current (already published, not cleared)', snapshot({ next: CURRENT }), false],
   ])('isNextStaged: %s', (_, s, expected) => {
     expect(isNextStaged(s)).toBe(expected);
+  });
+
+  test.each([
+    ['valid for five years, on every server', snapshot({ next: NEXT }), true],
+    [
+      'valid, missing on one server (an import brings it there)',
+      snapshot({ next: NEXT, servers: [server('EX1', 'present', 'present'), server('EX2', 'present', 'missing')] }),
+      true,
+    ],
+    ['none staged', snapshot(), false],
+    [
+      'on no server: its validity is unknown',
+      snapshot({ next: NEXT, servers: [server('EX1', 'present', 'missing'), server('EX2', 'present', 'missing')] }),
+      false,
+    ],
+    ['expired', snapshot({ next: NEXT, nextExpiresInDays: -1 }), false],
+    ['expires within the margin (60 days)', snapshot({ next: NEXT, nextExpiresInDays: 60 }), false],
+    ['expires just past the margin', snapshot({ next: NEXT, nextExpiresInDays: 61 }), true],
+    ['not yet valid', snapshot({ next: NEXT, nextValidFromDays: 1 }), false],
+    ['the next is the current one', snapshot({ next: CURRENT }), false],
+  ])('isNextUsable (60 days): %s', (_, s, expected) => {
+    expect(isNextUsable(s, 60)).toBe(expected);
   });
 
   test('servers missing current or next, unreachable servers, servers in scope', () => {
@@ -180,7 +232,65 @@ describe('decidePath', () => {
       { ...policy, effectiveDateHours: 49 },
       'resume',
     ],
-    ['expired beats a staged next', snapshot({ expiresInDays: -3, next: NEXT }), policy, 'replace-now'],
+    ['expired beats a staged next: the staged one is published now', expiredWithNext(), policy, STAGED],
+    [
+      'missing everywhere, a usable next staged: published now',
+      snapshot({ next: NEXT, servers: [server('EX1', 'missing', 'present'), server('EX2', 'missing', 'present')] }),
+      policy,
+      STAGED,
+    ],
+    [
+      'AuthConfig names no current, a usable next staged: published now',
+      snapshot({ current: null, next: NEXT, servers: [server('EX1', null, 'present')] }),
+      policy,
+      STAGED,
+    ],
+    [
+      'expired, the usable staged next missing on one server: imported there, then published',
+      expiredWithNext(['present', 'missing']),
+      policy,
+      STAGED,
+    ],
+    [
+      'expired, the usable staged next on the reachable servers, one ignored as unreachable',
+      snapshot({
+        expiresInDays: -3,
+        next: NEXT,
+        servers: [server('EX1', 'present', 'present'), server('EX2', 'unreachable', 'unreachable')],
+      }),
+      { ...policy, ignoreUnreachableServers: true },
+      STAGED,
+    ],
+    [
+      'expired, the staged next on no server: a new one is created',
+      expiredWithNext(['missing', 'missing']),
+      policy,
+      'replace-now',
+    ],
+    [
+      'expired, the staged next expired too',
+      expiredWithNext(undefined, { nextExpiresInDays: -1 }),
+      policy,
+      'replace-now',
+    ],
+    [
+      'expired, the staged next expires within renewBefore',
+      expiredWithNext(undefined, { nextExpiresInDays: 30 }),
+      policy,
+      'replace-now',
+    ],
+    [
+      'expired, the staged next not valid yet',
+      expiredWithNext(undefined, { nextValidFromDays: 2 }),
+      policy,
+      'replace-now',
+    ],
+    [
+      'expired, a usable staged next, but decided as before publishUsableNext existed',
+      expiredWithNext(),
+      { ...policy, publishUsableNext: false },
+      'replace-now',
+    ],
     [
       'missing everywhere',
       snapshot({ servers: [server('EX1', 'missing'), server('EX2', 'missing')] }),
@@ -241,8 +351,27 @@ describe('decidePath', () => {
   ];
   test.each(table.map(([name, s, p, expected]) => [name, expected, s, p] as const))('%s → %s', (_, expected, s, p) => {
     const decision = decidePath(s, p);
-    expect(decision.path).toBe(expected);
+    expect(decision.path).toBe(expected === STAGED ? 'replace-now' : expected);
+    expect(decision.publishStaged ?? false).toBe(expected === STAGED);
     expect(decision.reasons.length).toBeGreaterThan(0);
+  });
+
+  test('an emergency says which staged certificate it publishes, where it imports it, or why it cannot use it', () => {
+    const lacking = decidePath(expiredWithNext(['present', 'missing']), policy);
+    expect(lacking.reasons.at(-1)).toBe(
+      `the staged next certificate ${NEXT} is valid until ${inDays(5 * 365)} and missing on EX2 (imported there ` +
+        'first): publishing it now instead of creating one',
+    );
+    const everywhere = decidePath(expiredWithNext(), policy);
+    expect(everywhere.reasons.at(-1)).toMatch(/and on every server: publishing it now instead of creating one$/);
+    const soon = decidePath(expiredWithNext(undefined, { nextExpiresInDays: 30 }), policy);
+    expect(soon.reasons.at(-1)).toBe(
+      `the staged next certificate ${NEXT} is not published instead: it expires at ${inDays(30)}, within ` +
+        'renewBefore (60 days)',
+    );
+    const nowhere = decidePath(expiredWithNext(['missing', 'missing']), policy);
+    expect(nowhere.reasons.at(-1)).toMatch(/is not published instead: it is on no server$/);
+    expect(decidePath(snapshot({ expiresInDays: -3 }), policy).reasons).toHaveLength(1);
   });
 
   test('reasons name the servers and the rule', () => {
@@ -263,17 +392,73 @@ describe('decidePath', () => {
 describe('plannedSteps', () => {
   test('rotate: hours, optional restart, HCW only in hybrid', () => {
     const s = snapshot({ expiresInDays: 10 });
-    expect(plannedSteps('rotate', s, 49, false).join('\n')).toMatch(/49 hours/);
-    expect(plannedSteps('rotate', s, 49, false).join('\n')).not.toMatch(/restart/);
-    expect(plannedSteps('rotate', s, 49, true).join('\n')).toMatch(/restart MSExchangeServiceHost/);
-    expect(plannedSteps('rotate', s, 49, false).join('\n')).not.toMatch(/Hybrid/);
-    expect(plannedSteps('rotate', { ...s, hybrid: true }, 49, false).join('\n')).toMatch(/Hybrid Configuration Wizard/);
+    expect(plannedSteps({ path: 'rotate' }, s, 49, false).join('\n')).toMatch(/49 hours/);
+    expect(plannedSteps({ path: 'rotate' }, s, 49, false).join('\n')).not.toMatch(/restart/);
+    expect(plannedSteps({ path: 'rotate' }, s, 49, true).join('\n')).toMatch(/restart MSExchangeServiceHost/);
+    expect(plannedSteps({ path: 'rotate' }, s, 49, false).join('\n')).not.toMatch(/Hybrid/);
+    expect(plannedSteps({ path: 'rotate' }, { ...s, hybrid: true }, 49, false).join('\n')).toMatch(
+      /Hybrid Configuration Wizard/,
+    );
   });
 
   test('replace-now publishes; the planned paths never do', () => {
     const s = snapshot();
-    expect(plannedSteps('replace-now', s, 49, false).join('\n')).toMatch(/-PublishCertificate/);
-    expect(plannedSteps('rotate', s, 49, false).join('\n')).not.toMatch(/PublishCertificate/);
-    expect(plannedSteps('resume', snapshot({ next: NEXT }), 49, false).join('\n')).toMatch(new RegExp(NEXT));
+    expect(plannedSteps({ path: 'replace-now' }, s, 49, false).join('\n')).toMatch(/-PublishCertificate/);
+    expect(plannedSteps({ path: 'rotate' }, s, 49, false).join('\n')).not.toMatch(/PublishCertificate/);
+    expect(plannedSteps({ path: 'resume' }, snapshot({ next: NEXT }), 49, false).join('\n')).toMatch(new RegExp(NEXT));
+  });
+
+  test('replace-now with a usable staged certificate: no creation; its date moved to now; imports where missing', () => {
+    const s = expiredWithNext(['present', 'missing']);
+    const steps = plannedSteps({ path: 'replace-now', publishStaged: true }, s, 49, false);
+    expect(steps.slice(0, 4)).toEqual([
+      `keep the staged certificate ${NEXT}: no new certificate is created`,
+      'move its effective date to now (-Force)',
+      'import it on EX2 and confirm every server has it',
+      'Set-AuthConfig -PublishCertificate, then -ClearPreviousCertificate',
+    ]);
+    expect(steps.join('\n')).not.toMatch(/create a new Auth certificate/);
+    // Staged for a date already past, on every server: nothing to move, nothing to import.
+    const due = expiredWithNext(undefined, { nextEffectiveInDays: -1 });
+    expect(plannedSteps({ path: 'replace-now', publishStaged: true }, due, 49, false).slice(1, 2)).toEqual([
+      'confirm every server has it',
+    ]);
+    expect(plannedSteps({ path: 'replace-now' }, s, 49, false)[0]).toMatch(/create a new Auth certificate/);
+  });
+});
+
+describe('child domain', () => {
+  const child = { forestRootDomain: 'contoso.com', serverDomains: ['corp.contoso.com'] };
+  test.each([
+    ['servers in a child domain, switch off', { childDomain: child, enableAuthAdminReadSession: false }, true],
+    ['servers in a child domain, switch on', { childDomain: child, enableAuthAdminReadSession: true }, false],
+    ['servers in the root domain', { childDomain: null, enableAuthAdminReadSession: false }, false],
+    ['domains not known', { enableAuthAdminReadSession: false }, false],
+  ])('isAuthAdminBlockedByChildDomain: %s', (_, over, expected) => {
+    const s = { ...snapshot({ expiresInDays: 30 }), ...over };
+    expect(isAuthAdminBlockedByChildDomain(s)).toBe(expected);
+    expect(authAdminBlockedWarning(s) !== null).toBe(expected);
+  });
+
+  test('the warning names the domains and the switch; the plan has the person turn it on before the date', () => {
+    const s = { ...snapshot({ expiresInDays: 30 }), childDomain: child };
+    expect(authAdminBlockedWarning(s)).toBe(
+      'The Exchange servers are in corp.contoso.com, a child of the forest root domain contoso.com, and ' +
+        'EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run, so the new certificate will not be ' +
+        'published at its effective date until a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true ' +
+        '(then restarts MSExchangeServiceHost)',
+    );
+    const step = /EnableAuthAdminReadSession \$true before the effective date/;
+    const rotate = plannedSteps({ path: 'rotate' }, s, 49, false);
+    expect(rotate.findIndex((x) => step.test(x))).toBe(rotate.indexOf('wait for the effective date') - 1);
+    expect(
+      plannedSteps({ path: 'resume' }, { ...s, ...snapshot({ next: NEXT }), childDomain: child }, 49, false),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(step)]));
+    // The emergency publishes by itself; with the switch on, or in the root domain, there is nothing to do.
+    expect(plannedSteps({ path: 'replace-now' }, s, 49, false).join('\n')).not.toMatch(step);
+    expect(
+      plannedSteps({ path: 'rotate' }, { ...s, enableAuthAdminReadSession: true }, 49, false).join('\n'),
+    ).not.toMatch(step);
+    expect(plannedSteps({ path: 'rotate' }, { ...s, childDomain: null }, 49, false).join('\n')).not.toMatch(step);
   });
 });

@@ -9,7 +9,11 @@ import {
   renderEnvelope,
   renderPipeline,
 } from '../../activities/powershell/catalogue';
-import { CERTIFICATE_PROPERTIES, EVENT_PROPERTIES } from '../../activities/powershell/client';
+import {
+  CERTIFICATE_PROPERTIES,
+  EVENT_PROPERTIES,
+  WORKER_PROCESS_PROPERTIES,
+} from '../../activities/powershell/client';
 import { CatalogueError } from '../../activities/powershell/errors';
 import {
   PS_NOW,
@@ -86,6 +90,13 @@ describe('the dialect document examples are rendered exactly', () => {
         ArgumentList: 'MSExchangeOWAAppPool',
       }),
       ['Value'],
+    ),
+    renderPipeline(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1.contoso.com',
+        ScriptBlock: SCRIPT_BLOCKS.getWorkerProcesses,
+      }),
+      WORKER_PROCESS_PROPERTIES,
     ),
     renderPipeline(renderCertificateCopy('ex1.contoso.com', T, 'ex9.fabrikam.com'), ['Thumbprint']),
   ];
@@ -213,6 +224,7 @@ describe('nothing outside the catalogue renders', () => {
         'Get-ExchangeDiagnosticInfo',
         'Test-OAuthConnectivity',
         'Invoke-Command',
+        'Get-CimInstance',
       ]),
     );
   });

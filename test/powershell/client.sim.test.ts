@@ -102,7 +102,7 @@ describe('reading the organisation', () => {
     client = clientFor('healthy').client;
   });
 
-  test('servers: names, fqdns, site, roles, version', async () => {
+  test('servers: names, fqdns, site, roles, version, domain and forest root', async () => {
     const servers = await client.getExchangeServers();
     expect(servers).toHaveLength(2);
     for (const s of servers) {
@@ -111,7 +111,10 @@ describe('reading the organisation', () => {
       expect(s.roles).toContain('Mailbox');
       expect(s.version).toMatch(/^15\.\d+\.\d+\.\d+$/);
       expect(s.majorVersion).toBe(15);
+      expect([s.domain, s.forestRootDomain]).toEqual(['contoso.com', 'contoso.com']);
     }
+    const [child] = await clientFor('child-domain').client.getExchangeServers();
+    expect([child!.domain, child!.forestRootDomain]).toEqual(['corp.contoso.com', 'contoso.com']);
   });
 
   test('auth config and the current certificate on every server', async () => {
@@ -162,6 +165,17 @@ describe('reading the organisation', () => {
     expect(await client.getAppPoolState(server.fqdn, 'MSExchangeOWAAppPool')).toBe('Started');
   });
 
+  test("the pools' worker processes through Invoke-Command: one per pool, started before now", async () => {
+    const [server] = await client.getExchangeServers();
+    const now = Date.parse(await client.getServerTime());
+    const workers = await client.getAppPoolWorkerProcesses(server.fqdn);
+    expect(workers.map((w) => w.pool).sort()).toEqual(['MSExchangeECPAppPool', 'MSExchangeOWAAppPool']);
+    for (const w of workers) {
+      expect(Number.isInteger(w.processId)).toBe(true);
+      expect(Date.parse(w.startedAt!)).toBeLessThan(now);
+    }
+  });
+
   test('bad arguments are refused before any PowerShell runs', async () => {
     const calls = client.shell.session.stats.calls;
     await expect(client.getCertificate('ex1', "x'; Remove-Item")).rejects.toThrow(CatalogueError);
@@ -195,11 +209,18 @@ describe('changing the organisation', () => {
 
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
     expect(restarted.map((r) => [r.server, r.ok])).toEqual(servers.map((s) => [s.fqdn, true]));
+    const workersBefore = await client.getAppPoolWorkerProcesses(servers[0].fqdn);
     const recycled = await client.recycleAppPool(
       servers.map((s) => s.fqdn),
       'MSExchangeOWAAppPool',
     );
     expect(recycled.every((r) => r.ok && typeof r.at === 'string')).toBe(true);
+    // The recycle started a new OWA worker process (frozen clock: at the server's now); ECP's is untouched.
+    const after = await client.getAppPoolWorkerProcesses(servers[0].fqdn);
+    const of = (list: typeof after, pool: string) => list.find((w) => w.pool === pool)!;
+    expect(of(after, 'MSExchangeOWAAppPool').startedAt).toBe(new Date(serverNow).toISOString());
+    expect(of(after, 'MSExchangeOWAAppPool').processId).not.toBe(of(workersBefore, 'MSExchangeOWAAppPool').processId);
+    expect(of(after, 'MSExchangeECPAppPool')).toEqual(of(workersBefore, 'MSExchangeECPAppPool'));
   });
 
   test('enabling a certificate for services, and the transport certificate it leaves in place', async () => {
@@ -300,6 +321,7 @@ describe('unreachable servers and partial failure', () => {
     expect(results[2].error).toMatch(/ServerUnreachableError/);
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
     expect(restarted.map((r) => r.ok)).toEqual([true, true, false]);
+    await expect(client.getAppPoolWorkerProcesses(servers[2].fqdn)).rejects.toThrow(ServerUnreachableError);
   });
 });
 

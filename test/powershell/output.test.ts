@@ -2,18 +2,21 @@ import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  appPoolOfCommandLine,
   asList,
   authAdminLastRunFromDiagnosticXml,
   authConfigOutputSchema,
   bytesAsBase64,
   certificateOutputSchema,
   exchangeServerOutputSchema,
+  forestRootOfConfigurationDn,
   parseEnvelope,
   parseItems,
   psDateSchema,
   servicesSchema,
   thumbprintFromAuthAdminMessage,
   winEventOutputSchema,
+  workerProcessOutputSchema,
 } from '../../activities/powershell/output';
 import {
   CertificateNotFoundError,
@@ -190,6 +193,82 @@ describe('Get-ExchangeCertificate output', () => {
 
   test('an enum number with unknown bits is refused', () => {
     expect(servicesSchema.safeParse(1024).success).toBe(false);
+  });
+});
+
+describe("Get-ExchangeServer's domains", () => {
+  test('5.1: the server domain from Domain, the forest root from the distinguished name (configuration partition)', () => {
+    const servers = parseItems(
+      exchangeServerOutputSchema,
+      okItems(ps51('get-exchange-server-child-domain.stdout')),
+      'Get-ExchangeServer',
+    );
+    expect(servers.map((s) => [s.name, s.domain, s.forestRootDomain, s.site])).toEqual([
+      ['MBX01', 'emea.fabrikam.local', 'fabrikam.local', 'Frankfurt'],
+      ['MBX02', 'emea.fabrikam.local', 'fabrikam.local', 'Frankfurt'],
+    ]);
+  });
+
+  test('without Domain and DistinguishedName (or empty) the domains are not known', () => {
+    const [server] = parseItems(exchangeServerOutputSchema, okItems(ps51('get-exchange-server.stdout')), 'X');
+    expect(server).not.toHaveProperty('domain');
+    expect(server).not.toHaveProperty('forestRootDomain');
+    const empty = { Name: 'EX1', Fqdn: 'ex1.contoso.com', ServerRole: 2, AdminDisplayVersion: '15.2.1544.4' };
+    const parsed = exchangeServerOutputSchema.parse({ ...empty, Domain: '', DistinguishedName: null });
+    expect(parsed).toEqual(exchangeServerOutputSchema.parse(empty));
+  });
+
+  test.each([
+    ['CN=EX1,CN=Servers,CN=Configuration,DC=contoso,DC=com', 'contoso.com'],
+    ['cn=EX1,cn=configuration,dc=Contoso, dc=lab', 'Contoso.lab'],
+    ['CN=EX1,OU=Exchange,DC=corp,DC=contoso,DC=com', null],
+    ['CN=Configuration', null],
+    ['', null],
+  ])('forestRootOfConfigurationDn(%j) -> %j', (dn, root) => {
+    expect(forestRootOfConfigurationDn(dn)).toBe(root);
+  });
+});
+
+describe('Get-CimInstance Win32_Process output (w3wp.exe through Invoke-Command)', () => {
+  test('5.1: {value,Count} wrapping; the pool from each command line, a null command line names none', () => {
+    const items = parseItems(
+      workerProcessOutputSchema,
+      okItems(ps51('get-ciminstance-w3wp.stdout')),
+      'Get-CimInstance',
+    );
+    expect(items).toEqual([
+      { processId: 6212, pool: 'MSExchangeOWAAppPool', startedAt: '2026-11-25T04:12:33.517Z' },
+      { processId: 3988, pool: 'MSExchangeECPAppPool', startedAt: '2026-11-20T22:03:10.048Z' },
+      { processId: 5120, pool: 'MSExchangeServicesAppPool', startedAt: '2026-11-20T22:03:11.201Z' },
+      { processId: 7340, pool: null, startedAt: '2026-11-25T05:01:00.000Z' },
+    ]);
+  });
+
+  test('5.1: one worker process arrives as one object, not a list', () => {
+    const items = okItems(ps51('get-ciminstance-w3wp-one.stdout'));
+    expect(parseItems(workerProcessOutputSchema, items, 'Get-CimInstance')).toEqual([
+      { processId: 6212, pool: 'MSExchangeOWAAppPool', startedAt: '2026-11-25T04:12:33.517Z' },
+    ]);
+  });
+
+  test.each([
+    ['c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "MSExchangeECPAppPool" -v "v4.0"', 'MSExchangeECPAppPool'],
+    ['w3wp.exe -AP "Pool With Spaces" -h "x.config"', 'Pool With Spaces'],
+    ['w3wp.exe -h "C:\\inetpub\\temp\\apppools\\-ap\\x.config"', null],
+    ['w3wp.exe -app "NotThePool"', null],
+    ['', null],
+  ])('appPoolOfCommandLine(%j) -> %j', (line, pool) => {
+    expect(appPoolOfCommandLine(line)).toBe(pool);
+  });
+
+  test('a worker process without a ProcessId is an OutputSchemaError naming the field', () => {
+    expect(() =>
+      parseItems(
+        workerProcessOutputSchema,
+        [{ CommandLine: 'w3wp.exe -ap "P"', CreationDate: null }],
+        'Get-CimInstance',
+      ),
+    ).toThrow(/Get-CimInstance output item 0:[\s\S]*ProcessId/);
   });
 });
 

@@ -389,6 +389,71 @@ describe('emergency', () => {
   );
 });
 
+test('emergency with a usable staged certificate: it is imported where missing and published now, none is created', async () => {
+  const stub = new StubOrganisation(
+    scenario({ currentExpiresInDays: -1, stagedNext: { effectiveInHours: 30, missingOn: ['EX3'] }, hybrid: true }),
+  );
+  const staged = '2'.padStart(40, '0');
+  const expired = '1'.padStart(40, '0');
+  const { report } = await run(
+    stub,
+    { organization: org(), probeMailbox: 'probe@contoso.test' },
+    {
+      during: async (handle) => {
+        await until(handle, (s) => s.phase === 'awaiting-hcw');
+        await handle.signal(hcwCompletedSignal, { by: 'alice' });
+      },
+    },
+  );
+  expect(report).toMatchObject({
+    path: 'replace-now',
+    outcome: 'completed',
+    newThumbprint: staged,
+    previousThumbprint: expired,
+    publishedByForce: true,
+    previousCleared: true,
+  });
+  expect(stub.madeThumbprints).toEqual([]);
+  expect(stub.count('generateAuthCertificate') + stub.count('listAuthCertificates')).toBe(0);
+  expect(stub.currentThumbprint).toBe(staged);
+  expect(stub.previousThumbprint).toBeNull();
+  // Its date 30 hours ahead was brought forward to now (-Force), then it was copied to the server that lacked it.
+  const stage = stub.calls.find((c) => c.name === 'stageCertificate')!.args;
+  expect(stage).toEqual({ thumbprint: staged, effectiveDate: { kind: 'now' }, force: true });
+  expect(Date.parse(report.effectiveDate!)).toBeLessThan(Date.parse(report.startedAt) + 3_600_000);
+  const copies = stub.calls.filter((c) => c.name === 'copyCertificate');
+  expect(copies.map((c) => (c.args as { targets: Array<{ name: string }> }).targets.map((t) => t.name))).toEqual([
+    ['EX3'],
+  ]);
+  const names = stub.calls.map((c) => c.name);
+  expect(names.indexOf('copyCertificate')).toBeLessThan(names.indexOf('publishCertificateNow'));
+  expect(names.indexOf('publishCertificateNow')).toBeLessThan(names.indexOf('restartServiceHost'));
+  expect(names.indexOf('restartServiceHost')).toBeLessThan(names.indexOf('recycleAuthAppPools'));
+  expect(stub.recycledAt.size).toBe(3);
+  expect(report.servers.every((s) => s.signIn?.ok && s.event2014)).toBe(true);
+  expect(report.phases.map((p) => p.phase)).not.toContain('generating');
+  expect(report.reasons.join('\n')).toMatch(
+    new RegExp(`staged next certificate ${staged} is valid until \\S+ and missing on EX3 \\(imported there first\\)`),
+  );
+  expect(report.plannedSteps?.slice(0, 3)).toEqual([
+    `keep the staged certificate ${staged}: no new certificate is created`,
+    'move its effective date to now (-Force)',
+    'import it on EX3 and confirm every server has it',
+  ]);
+  expect(report.hcw.status).toBe('completed');
+});
+
+test('emergency with a staged certificate that expires within renewBefore: a new one is created instead', async () => {
+  const stub = new StubOrganisation(scenario({ currentExpiresInDays: -1, stagedNext: { effectiveInHours: 30 } }));
+  const { report } = await run(stub, { organization: org(), renewBeforeDays: 3650 });
+  expect(report).toMatchObject({ path: 'replace-now', outcome: 'completed', publishedByForce: true });
+  expect(stub.madeThumbprints).toHaveLength(1);
+  expect(stub.currentThumbprint).toBe(stub.madeThumbprints[0]);
+  expect(report.reasons.join('\n')).toMatch(
+    /is not published instead: it expires at \S+, within renewBefore \(3650 days\)/,
+  );
+});
+
 test('emergency: a crash right after publishing by force is still reported as published by force', async () => {
   const stub = new StubOrganisation(scenario({ currentExpiresInDays: -1 }));
   const crash = ApplicationFailure.create({ type: 'WorkerCrashed', message: 'lost' });
@@ -429,6 +494,40 @@ describe('unreachable servers', () => {
       servers: Array<{ name: string }>;
     };
     expect(recycle.servers.map((s) => s.name)).toEqual(['EX1', 'EX3']);
+  });
+});
+
+describe('servers in a child domain without EnableAuthAdminReadSession', () => {
+  test('a person is told at planning, before the wait for the effective date; the diagnosis gets the facts', async () => {
+    const stub = new StubOrganisation(scenario({ childDomain: true, servicelet: 'after-diagnosis' }));
+    const { report } = await run(stub, { organization: org() });
+    expect(report.outcome).toBe('completed');
+    const warning = report.warnings.find((w) => /EnableAuthAdminReadSession is off/.test(w));
+    expect(warning).toMatch(/^The Exchange servers are in corp\.contoso\.test, a child of the forest root domain/);
+    const told = stub.notifications.find((n) => n.kind === 'action-required');
+    expect(told).toMatchObject({ text: warning, subject: expect.stringMatching(/EnableAuthAdminReadSession/) });
+    // Told before anything was created, let alone waited for.
+    const names = stub.calls.map((c) => c.name);
+    expect(names.indexOf('notify')).toBeLessThan(names.indexOf('generateAuthCertificate'));
+    expect(names.indexOf('notify')).toBe(names.indexOf('inspectOrganization') + 1);
+    expect(report.plannedSteps).toEqual(
+      expect.arrayContaining([expect.stringMatching(/EnableAuthAdminReadSession \$true before the effective date/)]),
+    );
+    const diagnose = stub.calls.find((c) => c.name === 'diagnoseServicelet')!.args;
+    expect(diagnose).toMatchObject({
+      childDomain: { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] },
+    });
+  });
+
+  test('a dry run warns in its report and tells nobody; an emergency does not wait for the servicelet', async () => {
+    const dry = new StubOrganisation(scenario({ childDomain: true }));
+    const { report } = await run(dry, { organization: org(), force: true, dryRun: true });
+    expect(report.warnings.join('\n')).toMatch(/EnableAuthAdminReadSession is off/);
+    expect(dry.notifications.filter((n) => n.kind === 'action-required')).toEqual([]);
+    const emergency = new StubOrganisation(scenario({ childDomain: true, currentExpiresInDays: -1 }));
+    const replaced = await run(emergency, { organization: org() });
+    expect(replaced.report.path).toBe('replace-now');
+    expect(replaced.report.warnings.join('\n')).not.toMatch(/EnableAuthAdminReadSession/);
   });
 });
 
@@ -837,6 +936,31 @@ test('a cancelled rotation says so in its outcome search attribute', async () =>
     (error: unknown) => error,
   );
   expect(failure).toBeInstanceOf(WorkflowFailedError);
+});
+
+test('a crash right after recycling the pools: the retry asks from the publication on and recycles no server twice', async () => {
+  const stub = new StubOrganisation(scenario());
+  const crash = ApplicationFailure.create({ type: 'WorkerCrashed', message: 'lost' });
+  const { activities, counter } = firstAttemptFails(stub, 'recycleAuthAppPools', crash, 'after');
+  const { report } = await run(stub, { organization: org() }, { activities });
+  expect(counter.attempts).toBe(2);
+  expect(report.outcome).toBe('completed');
+  expect(stub.recycles).toEqual(['EX1', 'EX2', 'EX3']);
+  const requests = stub.calls.filter((c) => c.name === 'recycleAuthAppPools').map((c) => c.args);
+  expect(requests).toEqual([
+    { servers: expect.any(Array), alreadyRecycled: [], notBefore: report.publishedAt },
+    { servers: expect.any(Array), alreadyRecycled: [], notBefore: report.publishedAt },
+  ]);
+  expect(report.servers.every((s) => s.poolsRecycledAfterPublication)).toBe(true);
+  expect(report.reasons.filter((r) => /not recycled again/.test(r))).toEqual(
+    ['EX1', 'EX2', 'EX3'].flatMap((server) =>
+      ['MSExchangeOWAAppPool', 'MSExchangeECPAppPool'].map((pool) =>
+        expect.stringMatching(
+          new RegExp(`^${pool} on ${server} had started a worker process at \\S+, after ${report.publishedAt}: not`),
+        ),
+      ),
+    ),
+  );
 });
 
 test('published, but one server never logs event 2014: recycled anyway after the wait, with a warning', async () => {

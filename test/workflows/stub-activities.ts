@@ -3,6 +3,7 @@
 // activity's scheduled timestamp, so effective dates and timers agree the way a real server's clock and Temporal do.
 import { activityInfo } from '@temporalio/activity';
 import type { RotationActivities } from '../../activities';
+import { AUTH_APP_POOLS as POOLS } from '../../common/names';
 import type {
   CopyResult,
   GeneratedCertificate,
@@ -46,6 +47,8 @@ export interface Scenario {
   notBeforeOffsetHours?: number;
   /** Server seconds per Temporal second (a simulated organisation's accelerated clock). */
   clockRate?: number;
+  /** The servers are in a child domain (EnableAuthAdminReadSession is always off here). */
+  childDomain?: boolean;
 }
 
 export interface Call {
@@ -78,6 +81,8 @@ export class StubOrganisation {
   readonly recycledAt = new Map<string, number>();
   readonly restartedAt = new Map<string, number>();
   private readonly publishedByCall = new Set<string>();
+  /** Every recycle of a server's OWA and ECP pools, by server name, in order. */
+  readonly recycles: string[] = [];
   /** Every MSExchangeServiceHost restart, by server name, in order. */
   readonly restarts: string[] = [];
   private readonly transport = new Map<string, string>();
@@ -225,6 +230,9 @@ export class StubOrganisation {
           next: facts(this.next),
           hybrid: this.scenario.hybrid,
           enableAuthAdminReadSession: false,
+          ...(this.scenario.childDomain
+            ? { childDomain: { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] } }
+            : {}),
         };
         return snapshot;
       },
@@ -275,7 +283,10 @@ export class StubOrganisation {
       },
       stageCertificate: async (request) => {
         record('stageCertificate', request);
-        if (this.next === request.thumbprint) {
+        // As the activity does: staged already, unless an emergency must bring a later date forward to now.
+        const later =
+          request.effectiveDate.kind === 'now' && this.effectiveAt !== null && this.effectiveAt > this.now();
+        if (this.next === request.thumbprint && !later) {
           return {
             thumbprint: request.thumbprint,
             effectiveDate: iso(this.effectiveAt!),
@@ -375,7 +386,14 @@ export class StubOrganisation {
           if (request.alreadyRecycled.includes(s.name)) {
             return { server: s.name, recycledAt: null, verified: true, skipped: true };
           }
+          // As the activity does: worker processes started since the publication are not recycled again.
+          const last = this.recycledAt.get(s.name);
+          if (request.notBefore !== undefined && last !== undefined && last >= Date.parse(request.notBefore)) {
+            const alreadyRecycled = POOLS.map((pool) => ({ pool, startedAt: iso(last) }));
+            return { server: s.name, recycledAt: iso(last), verified: true, skipped: false, alreadyRecycled };
+          }
           this.recycledAt.set(s.name, this.now());
+          this.recycles.push(s.name);
           return { server: s.name, recycledAt: iso(this.now()), verified: true, skipped: false };
         });
       },

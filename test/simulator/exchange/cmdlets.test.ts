@@ -482,4 +482,62 @@ describe('organisation-wide cmdlets', () => {
       (await org.fails('Restart-WebAppPool', { Name: 'MSExchangeOWAAppPool' }, 'ex9.contoso.com')).details.errorId,
     ).toBe('NetworkPathNotFound,PSSessionStateBroken');
   });
+
+  it('Get-CimInstance Win32_Process: one w3wp.exe per started pool, created when the pool last started a worker', async () => {
+    const org = await Org.create('healthy');
+    const w3wp = async (computer: string) =>
+      (await org.call('Get-CimInstance', { ClassName: 'Win32_Process', Filter: "Name='w3wp.exe'" }, computer)).map(
+        (p) => ({
+          pool: /-ap "([^"]+)"/.exec(prop(p, 'CommandLine') as string)?.[1],
+          pid: prop(p, 'ProcessId') as number,
+          created: (prop(p, 'CreationDate') as PSDateTime).ms,
+        }),
+      );
+    const lastRecycle = (pool: string) => org.state().servers[0]!.appPools.find((p) => p.name === pool)!.lastRecycle;
+    const before = await w3wp('EX1');
+    expect(before.map((p) => [p.pool, p.created])).toEqual([
+      ['MSExchangeOWAAppPool', lastRecycle('MSExchangeOWAAppPool')],
+      ['MSExchangeECPAppPool', lastRecycle('MSExchangeECPAppPool')],
+    ]);
+    // A recycle starts a new worker process; the other pool's keeps running.
+    await org.advance(HOUR);
+    await org.call('Restart-WebAppPool', { Name: 'MSExchangeECPAppPool' }, 'EX1');
+    const after = await w3wp('EX1');
+    expect(after[0]).toEqual(before[0]);
+    expect(after[1]!.created).toBe(START + HOUR);
+    expect(after[1]!.pid).not.toBe(before[1]!.pid);
+    expect(after[1]!.pid % 4).toBe(0);
+    // A stopped pool has no worker process; the filter compares without regard to case; no filter lists the rest too.
+    await org.mutate((o) => {
+      o.servers[0]!.appPools[0]!.state = 'Stopped';
+    });
+    expect((await w3wp('EX1')).map((p) => p.pool)).toEqual(['MSExchangeECPAppPool']);
+    expect(
+      await org.call('Get-CimInstance', { ClassName: 'win32_process', Filter: "name = 'W3WP.EXE'" }, 'EX1'),
+    ).toHaveLength(1);
+    const all = await org.call('Get-CimInstance', { ClassName: 'Win32_Process' }, 'EX1');
+    expect(all.map((p) => prop(p, 'Name'))).toEqual(['Microsoft.Exchange.ServiceHost.exe', 'w3wp.exe']);
+    expect((prop(all[0]!, 'CreationDate') as PSDateTime).ms).toBe(org.state().servers[0]!.serviceHost.lastStart);
+  });
+
+  it('Get-CimInstance fails as CIM does: an unknown class, a query it cannot read, a computer that does not answer', async () => {
+    const org = await Org.create('unreachable');
+    const unknownClass = await org.fails('Get-CimInstance', { ClassName: 'Win32_NoSuchThing' }, 'EX1');
+    expect([unknownClass.message, unknownClass.details.category, unknownClass.details.errorId]).toEqual([
+      'Invalid class',
+      'MetadataError',
+      'HRESULT 0x80041010,Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand',
+    ]);
+    const badQuery = await org.fails(
+      'Get-CimInstance',
+      { ClassName: 'Win32_Process', Filter: "Name like 'w3wp%'" },
+      'EX1',
+    );
+    expect([badQuery.message, badQuery.details.errorId]).toEqual([
+      'Invalid query',
+      'HRESULT 0x80041017,Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand',
+    ]);
+    const down = await org.fails('Get-CimInstance', { ClassName: 'Win32_Process' }, 'EX3');
+    expect(down.details.errorId).toBe('WinRMOperationTimeout,PSSessionStateBroken');
+  });
 });

@@ -5,6 +5,7 @@ import { AUTH_APP_POOLS } from '../common/names';
 import type { RecycleResult, ServerIdentity, ServiceHostRestart, SignInResult } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
 import { resumedProgress, saveProgress } from './heartbeat';
+import { AccessDeniedError } from './powershell/errors';
 import { isTransient } from './transient';
 
 interface RecycleHeartbeat {
@@ -26,6 +27,15 @@ interface RestartHeartbeat {
 
 const STARTED = 'Started';
 
+/**
+ * A look before acting that failed this way says only "cannot tell": act anyway. Access denied is among them because
+ * WinRM and the local Administrators group are per server; the step that follows reports that server's denial as its
+ * result, with the servers already done, instead of failing the whole activity after publication.
+ */
+function cannotLook(error: unknown): boolean {
+  return isTransient(error) || error instanceof AccessDeniedError;
+}
+
 export function serviceActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
 
@@ -35,7 +45,7 @@ export function serviceActivities(deps: ResolvedDeps) {
     try {
       started = await exchange.getServiceHostStartTime(server.fqdn);
     } catch (error) {
-      if (!isTransient(error)) throw error;
+      if (!cannotLook(error)) throw error;
       return null;
     }
     return started !== null && Date.parse(started) >= Date.parse(notBefore) ? started : null;
@@ -136,7 +146,7 @@ export function serviceActivities(deps: ResolvedDeps) {
     try {
       processes = await exchange.getAppPoolWorkerProcesses(server.fqdn);
     } catch (error) {
-      if (!isTransient(error)) throw error;
+      if (!cannotLook(error)) throw error;
       return since;
     }
     for (const { pool, startedAt } of processes) {

@@ -679,6 +679,22 @@ describe('services', () => {
     expect(again.exchange.count('recycleAppPool')).toBe(6);
   });
 
+  test('access denied when looking (WinRM to one server) does not fail the step: it acts, and reports per server', async () => {
+    const { exchange, activities, identities } = setup();
+    const denied = () =>
+      new AccessDeniedError('Connecting to remote server ex2.contoso.test failed: Access is denied.');
+    exchange.faults.set('getAppPoolWorkerProcesses', denied);
+    exchange.faults.set('getServiceHostStartTime', denied);
+    const notBefore = exchange.iso(-HOUR);
+    const recycled = await run(activities, 'recycleAuthAppPools', [
+      { servers: identities, alreadyRecycled: [], notBefore },
+    ]);
+    expect(recycled.result.map((r) => [r.server, r.verified])).toEqual(identities.map((s) => [s.name, true]));
+    expect(exchange.count('recycleAppPool')).toBe(6);
+    const restarted = await run(activities, 'restartServiceHost', [{ servers: identities, notBefore }]);
+    expect(restarted.result.map((r) => [r.server, r.ok])).toEqual(identities.map((s) => [s.name, true]));
+  });
+
   test('restartServiceHost reports by server name', async () => {
     const { exchange, activities, identities } = setup();
     exchange.unreachable.add('ex2.contoso.test');

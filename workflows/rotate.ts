@@ -473,8 +473,8 @@ class Rotation {
   }
 
   /** A span of server time as Temporal time; never a timer under a second. */
-  private temporalMs(serverMs: number): number {
-    return serverMs <= 0 ? 0 : Math.max(Math.ceil(serverMs / this.snapshot().serverClockRate), 1000);
+  private temporalMs(serverMs: number, rate = this.snapshot().serverClockRate): number {
+    return serverMs <= 0 ? 0 : Math.max(Math.ceil(serverMs / rate), 1000);
   }
 
   /**
@@ -536,8 +536,8 @@ class Rotation {
         );
         break;
       }
-      // An accelerated (simulated) server clock passes the date sooner in real time; never a timer under a second.
-      await this.pause(Math.max(Math.ceil(remaining / clock.serverClockRate), 1000));
+      // An accelerated (simulated) server clock passes the date sooner in real time.
+      await this.pause(this.temporalMs(remaining, clock.serverClockRate));
     }
     return this.input.restartServiceHostAfterEffectiveDate ? 'restart-service-host' : 'await-publication';
   }

@@ -5,7 +5,6 @@ import { CatalogueError } from './errors';
 import {
   PS_NOW,
   PsAbsoluteDate,
-  PsBytes,
   PsHashtable,
   PsLiteral,
   PsNow,
@@ -226,10 +225,8 @@ function renderArgument(cmdlet: string, param: string, type: ParamType, value: u
       if (!(value instanceof PsRelativeDate || value instanceof PsAbsoluteDate || value === PS_NOW)) bad();
       return renderLiteral(value as PsLiteral);
     case 'Byte[]':
-      if (!(value instanceof PsBytes)) bad();
-      return renderLiteral(value as PsBytes);
     case 'SecureString':
-      // Only a variable the shell set itself (above): a secure string literal would put the secret in the text.
+      // Only a variable the shell set itself (above): a PFX or a secure string as a literal would put it in the text.
       return bad();
     case 'Hashtable[]':
       if (value instanceof PsHashtable) return renderLiteral(value);

@@ -17,17 +17,6 @@ export class PsAbsoluteDate {
     this.iso = new Date(ms).toISOString();
   }
 }
-/** System.Byte[], sent as base64 text. */
-export class PsBytes {
-  readonly base64: string;
-  constructor(data: string | Uint8Array) {
-    const b64 = typeof data === 'string' ? data : Buffer.from(data).toString('base64');
-    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) {
-      throw new CatalogueError('byte array must be valid base64');
-    }
-    this.base64 = b64;
-  }
-}
 /** An ordered hashtable literal with string keys. */
 export class PsHashtable {
   constructor(readonly entries: ReadonlyArray<readonly [string, PsLiteral]>) {}
@@ -61,7 +50,6 @@ export type PsLiteral =
   | PsRelativeDate
   | PsAbsoluteDate
   | PsNow
-  | PsBytes
   | PsHashtable
   | PsVariable
   | PsScriptBlock
@@ -129,7 +117,6 @@ export function renderLiteral(value: PsLiteral | PsNow): string {
   if (Array.isArray(value)) return `@(${value.map((v) => renderLiteral(v)).join(', ')})`;
   if (value instanceof PsRelativeDate) return `(Get-Date).AddHours(${renderNumber(value.hours)})`;
   if (value instanceof PsAbsoluteDate) return renderIsoDate(value.iso);
-  if (value instanceof PsBytes) return `([System.Convert]::FromBase64String(${renderString(value.base64)}))`;
   if (value instanceof PsHashtable) {
     if (value.entries.length === 0) return '@{}';
     // PowerShell refuses a hash literal that repeats a key, comparing keys case-insensitively.

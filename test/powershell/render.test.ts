@@ -3,7 +3,6 @@ import { CatalogueError } from '../../activities/powershell/errors';
 import {
   PS_NOW,
   PsAbsoluteDate,
-  PsBytes,
   PsHashtable,
   PsRelativeDate,
   PsScriptBlock,
@@ -161,8 +160,6 @@ describe('renderLiteral', () => {
       new PsAbsoluteDate('2026-11-27T07:00:00+01:00'),
       "([datetime]::Parse('2026-11-27T06:00:00.0000000Z', [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind))",
     ],
-    ['bytes from base64', new PsBytes('MIIK'), "([System.Convert]::FromBase64String('MIIK'))"],
-    ['bytes from Uint8Array', new PsBytes(new Uint8Array([1, 2, 3])), "([System.Convert]::FromBase64String('AQID'))"],
     ['variable', new PsVariable('name'), '$name'],
     ['environment variable', new PsVariable('env:EXCHANGE_SHELL_PASSWORD'), '$env:EXCHANGE_SHELL_PASSWORD'],
     [
@@ -177,7 +174,6 @@ describe('renderLiteral', () => {
   test.each([
     ['absolute date without offset', () => new PsAbsoluteDate('2026-11-27T06:00:00')],
     ['absolute date nonsense', () => new PsAbsoluteDate('tomorrow')],
-    ['bad base64', () => new PsBytes("AAA'; x")],
     ['bad variable', () => new PsVariable('a; b')],
     ['variable of another drive', () => new PsVariable('function:x')],
     ['multi-line script block', () => new PsScriptBlock('a\nb')],

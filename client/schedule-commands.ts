@@ -81,7 +81,6 @@ export function renderSchedule(v: ScheduleView): string {
 }
 
 /** A flag checked by its setting's own rule as Commander parses it, so a bad value is refused before connecting. */
-const settingFlag = <T>(flag: string, rule: Rule<T>) => parseWith(rule, flag);
 const numberText = (text: string) => (text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text);
 const numberFlag = <T>(flag: string, rule: Rule<T>) => parseWith(rule, flag, numberText);
 const intArg = (flag: string, min: number, max: number) => numberFlag(flag, wholeNumber(min, max));
@@ -91,16 +90,16 @@ function withScheduleFlags(command: Command): Command {
     .option(
       '--month <month>',
       'yearly: the month, 1-12 or a name such as March',
-      settingFlag('--month', settingRules.month),
+      parseWith(settingRules.month, '--month'),
     )
     .option('--day <day>', 'yearly: the day of the month', numberFlag('--day', settingRules.day))
     .option('--hour <hour>', 'hour of day (yearly default 9, daily default 6)', numberFlag('--hour', settingRules.hour))
     .option('--minute <minute>', 'minute (default 0)', numberFlag('--minute', settingRules.minute))
-    .option('--timezone <tz>', 'IANA time zone (default UTC)', settingFlag('--timezone', settingRules.timezone))
+    .option('--timezone <tz>', 'IANA time zone (default UTC)', parseWith(settingRules.timezone, '--timezone'))
     .option(
       '--jitter <duration>',
       'random delay added to each run (yearly default 1h, daily default 30m)',
-      settingFlag('--jitter', settingRules.jitter),
+      parseWith(settingRules.jitter, '--jitter'),
     )
     .option(
       '--renew-before-days <days>',
@@ -108,7 +107,7 @@ function withScheduleFlags(command: Command): Command {
       numberFlag('--renew-before-days', settingRules.renewBeforeDays),
     )
     .option('--paused', 'create it paused')
-    .option('--note <text>', 'a note shown with the schedule', settingFlag('--note', settingRules.note));
+    .option('--note <text>', 'a note shown with the schedule', parseWith(settingRules.note, '--note'));
 }
 
 /** A settings error in the terms the user typed: the flag (`--day`), not the field (`day`). */
@@ -255,7 +254,7 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
       .description(what)
       .argument('<kind>', 'yearly or daily', kindArg)
       .addArgument(organizationArgument())
-      .option('--note <text>', 'why, shown with the schedule', settingFlag('--note', settingRules.note))
+      .option('--note <text>', 'why, shown with the schedule', parseWith(settingRules.note, '--note'))
       .action(async (kind: 'yearly' | 'daily', organization: string, flags: { note?: string }) => {
         const id = scheduleIdFor(kindOf(kind), organization);
         await run(await io.client(), id, flags.note);

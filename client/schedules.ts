@@ -347,14 +347,15 @@ export async function updateSchedule(
   organization: string,
   changes: ScheduleChanges,
 ): Promise<UpsertResult> {
-  const { handle } = await existing(client, scheduleIdFor(kind, organization));
+  const handle = client.schedule.getHandle(scheduleIdFor(kind, organization));
   const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
   try {
+    // update() reads the schedule first; the settings left out are taken from what it read.
     await handle.update((previous) =>
       updatedFrom(optionsOf(kind, { ...settingsOf(kind, previous), ...given }), previous),
     );
   } catch (error) {
-    // Deleted between the look and the update: an update never creates.
+    // An update never creates.
     if (error instanceof ScheduleNotFoundError) throw new ScheduleMissingError(handle.scheduleId, { cause: error });
     throw error;
   }

@@ -83,9 +83,13 @@ describe('cli', () => {
       2,
       'cli: organization "con toso": must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit',
     ],
-    [['approve-hcw', 'contoso'], 2, "cli: required option '--by <name>' not specified"],
+    [['approve-hcw', 'contoso'], 2, "cli: required option '--by <name>' not specified (see cli approve-hcw --help)"],
     [['approve-hcw', 'contoso', '--by', '  '], 2, 'cli: --by "  ": must not be empty'],
-    [['skip-hcw', 'contoso', '--by', 'ann'], 2, "cli: required option '--reason <text>' not specified"],
+    [
+      ['skip-hcw', 'contoso', '--by', 'ann'],
+      2,
+      "cli: required option '--reason <text>' not specified (see cli skip-hcw --help)",
+    ],
     [['start', 'contoso', '--input-json', '{nope'], 2, expect.stringMatching(/^cli: --input-json is not JSON: /)],
     [['start', 'contoso', '--input-json', '[1]'], 2, 'cli: --input-json must be a JSON object, e.g. {"force": true}'],
     [
@@ -98,7 +102,7 @@ describe('cli', () => {
       2,
       'cli: input: Unrecognized key: "colour" (colour); input.effectiveDateHours: must be at least 48 unless acknowledgeShortEffectiveDate is true',
     ],
-    [['frobnicate'], 2, "cli: unknown command 'frobnicate'"],
+    [['frobnicate'], 2, "cli: unknown command 'frobnicate' (see cli --help)"],
     [
       [],
       2,

@@ -3,6 +3,7 @@
 // arguments by declared position, splatting, and conversion to the declared type with PowerShell's errors.
 import type { Extent } from './ast';
 import { withOrigin } from './errors';
+import { NON_INTERACTIVE_MESSAGE } from './prompt';
 import {
   PSDateTime,
   PSError,
@@ -334,7 +335,7 @@ export function convertArgument(command: CommandRef, param: ParamSpec, value: PS
       if (typeof value === 'string') {
         // [Credential()] turns a user name into a password prompt; a -NonInteractive shell cannot show one.
         throw bindingError(
-          `Cannot process argument transformation on parameter '${param.name}'. PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.`,
+          `Cannot process argument transformation on parameter '${param.name}'. ${NON_INTERACTIVE_MESSAGE}`,
           'ParameterArgumentTransformationError',
           command,
           extent,

@@ -4,6 +4,7 @@ import type { BuiltinCmdlet, BuiltinContext } from './evaluator';
 import { formatRecord } from './format';
 import { convertFromJson, convertToJson } from './json';
 import { culture, getMember } from './members';
+import { NON_INTERACTIVE_MESSAGE } from './prompt';
 import {
   PSError,
   PSHashtable,
@@ -558,7 +559,7 @@ const connectExchangeServer: BuiltinCmdlet = {
   invoke(args, ctx) {
     const server = args.ServerFqdn as string | undefined;
     if (!server && args.Auto !== true) {
-      throw new PSError('PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.', {
+      throw new PSError(NON_INTERACTIVE_MESSAGE, {
         category: 'InvalidOperation',
         reason: 'PSInvalidOperationException',
         exceptionType: 'System.Management.Automation.PSInvalidOperationException',

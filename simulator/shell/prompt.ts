@@ -19,9 +19,13 @@ export interface PromptingHost {
   usePrompter(prompter: Prompter): void;
 }
 
+/** What any prompt (ShouldContinue, Read-Host, a credential) says in a shell started with -NonInteractive. */
+export const NON_INTERACTIVE_MESSAGE =
+  'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
+
 /** What ShouldContinue does in a shell started with -NonInteractive. */
 export function nonInteractivePromptError(): PSError {
-  return new PSError('PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.', {
+  return new PSError(NON_INTERACTIVE_MESSAGE, {
     category: 'NotImplemented',
     reason: 'HostException',
     exceptionType: 'System.Management.Automation.Host.HostException',

@@ -59,31 +59,26 @@ export function nextReplicationStep(input: ReplicationInput): ReplicationStep {
   }
   const { staging } = input;
   const now = Date.parse(input.serverNow);
+  // The deadline is the person's bound on trying; the cut-off is the date's safety: the date moves, if it can.
+  if (input.elapsedMs >= input.deadlineMs) {
+    return {
+      code: 'deadline-passed',
+      finding: finding('deadline-passed', `replication deadline passed; servers lacking the new certificate: ${names}`),
+    };
+  }
   const cutoff = replicationCutoff(staging.effectiveDate, staging.stagedAt);
   const untilCutoff = cutoff - now;
-  if (untilCutoff <= 0 || input.elapsedMs >= input.deadlineMs) {
-    const to = movedDate({ serverNow: input.serverNow, ...staging, movesSoFar: staging.dateMoves });
+  if (untilCutoff <= 0) {
     const why =
-      untilCutoff <= 0
-        ? `replication not complete by ${isoAt(cutoff)} (server clock), shortly before the effective date ${staging.effectiveDate}`
-        : 'replication deadline passed';
-    if (to !== null) {
-      return {
-        code: 'move-date',
-        to,
-        finding: finding(
-          'move-date',
-          `${why}; servers lacking the new certificate: ${names}; the effective date moves to ${to}`,
-        ),
-        copy: 'all-missing',
-      };
-    }
+      `replication not complete by ${isoAt(cutoff)} (server clock), shortly before the effective date ` +
+      `${staging.effectiveDate}; servers lacking the new certificate: ${names}`;
+    const to = movedDate({ serverNow: input.serverNow, ...staging, movesSoFar: staging.dateMoves });
+    if (to === null) return { code: 'cutoff-reached', finding: finding('cutoff-reached', why) };
     return {
-      code: untilCutoff <= 0 ? 'cutoff-reached' : 'deadline-passed',
-      finding: finding(
-        untilCutoff <= 0 ? 'cutoff-reached' : 'deadline-passed',
-        `${why}; servers lacking the new certificate: ${names}`,
-      ),
+      code: 'move-date',
+      to,
+      finding: finding('move-date', `${why}: the effective date moves to ${to}`),
+      copy: 'all-missing',
     };
   }
   // The last poll before the cut-off copies to every server still lacking it, whatever crossSiteImportAfter says.

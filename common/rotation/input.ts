@@ -12,7 +12,6 @@ import {
   taskQueueFor,
 } from '../names';
 
-const HOUR_MS = 60 * 60 * 1000;
 
 /** A Temporal duration as the UI's JSON box carries it ("10m", "6h", "2 days") or milliseconds. */
 const durationText = () => z.union([z.string(), z.number()]);
@@ -40,8 +39,6 @@ const optionalDuration = () =>
     .optional()
     .transform((value, ctx) => (value === undefined ? undefined : toMs(value, ctx)));
 
-/** replicationDeadline when the input gives none. */
-export const DEFAULT_REPLICATION_DEADLINE_MS = 40 * HOUR_MS;
 
 export const notificationSettingsSchema = z
   .strictObject({
@@ -89,9 +86,9 @@ export const rotationInputSchema = z
     /** How long a server of another AD site may lack the certificate before it is exported and imported there. */
     crossSiteImportAfter: duration('6h'),
     /**
-     * Replication must be complete by then, else the run stops with the servers that lack the certificate. Whatever it
-     * says, the run also stops shortly before the effective date (server clock) if servers still lack it. Absent:
-     * DEFAULT_REPLICATION_DEADLINE_MS (40 hours).
+     * A person's bound on replication: past it the run stops with the servers that lack the certificate. Absent, the
+     * effective date governs: shortly before it (server clock) the certificate is imported wherever it is missing, and
+     * if it is still missing the date moves (a few times at most) rather than ever letting it become current there.
      */
     replicationDeadline: optionalDuration(),
     /** The emergency path cannot wait long for replication: OWA and EAC sign-in are already failing. */
@@ -118,16 +115,6 @@ export const rotationInputSchema = z
         code: 'custom',
         path: ['effectiveDateHours'],
         message: `must be at least ${MIN_RECOMMENDED_EFFECTIVE_HOURS} unless acknowledgeShortEffectiveDate is true`,
-      });
-    }
-    // Only a deadline given explicitly: the default yields to a short effective date (the run-time cap covers it).
-    if (input.replicationDeadline !== undefined && input.replicationDeadline >= input.effectiveDateHours * HOUR_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['replicationDeadline'],
-        message:
-          `must be shorter than effectiveDateHours (${input.effectiveDateHours} hours): every server needs the ` +
-          'certificate before it becomes current',
       });
     }
   });

@@ -1,6 +1,12 @@
 // How a run ends or hands over: the report's last fields, the outcome search attribute, the metrics, the "finished"
 // notification; a failure that names what it left behind; and continue-as-new when the history grows long.
-import { continueAsNew, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  continueAsNew,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RotationOutcome } from '../../common/rotation';
 import { outcomeSearchAttribute } from '../../common/search-attributes';
 import { recordRotationMetrics } from '../metrics';
@@ -32,13 +38,23 @@ function withLeftover(r: Rotation, text: string): string {
   );
 }
 
-/** A run that fails returns no report: the failure's message carries what a person must know, and it is counted. */
-export async function failed(r: Rotation, error: unknown): Promise<string> {
+/**
+ * A run that fails returns no report: it is counted, a person is told, and the failure itself carries what they must
+ * know beyond the error (a certificate made and never staged).
+ */
+export async function failed(r: Rotation, error: unknown): Promise<unknown> {
   r.enterPhase('failed');
   endUnfinished(r, 'failed');
   const message = withLeftover(r, failureText(error));
   await r.tell('finished', 'rotation failed', message);
-  return message;
+  if (r.report.unstagedCertificate === undefined) return error;
+  const inner = error instanceof ActivityFailure && error.cause instanceof ApplicationFailure ? error.cause : error;
+  return ApplicationFailure.create({
+    type: (inner instanceof ApplicationFailure ? inner.type : undefined) ?? 'RotationFailed',
+    message,
+    nonRetryable: true,
+    ...(error instanceof Error ? { cause: error } : {}),
+  });
 }
 
 /** A person cancelled: say so where rotations are searched for; whatever was done stays in the history. */

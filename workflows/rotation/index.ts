@@ -58,14 +58,7 @@ export async function rotateAuthCertificate(rawInput: unknown, rawCarried?: unkn
       cancelled(r);
       throw error;
     }
-    const message = await failed(r, error);
-    if (error instanceof ApplicationFailure && message === error.message) throw error;
-    throw ApplicationFailure.create({
-      type: (error instanceof ApplicationFailure ? error.type : undefined) ?? 'RotationFailed',
-      message,
-      nonRetryable: true,
-      cause: error instanceof Error ? error : undefined,
-    });
+    throw await failed(r, error);
   }
 }
 

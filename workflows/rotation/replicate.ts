@@ -2,7 +2,6 @@
 // the policy's next step: wait and look again, copy it where it is missing (across sites after a while, everywhere at
 // the last chance), move the date when it is still missing close to it, or stop and say exactly what a person must do.
 import { copySource, copyTargets, nextReplicationStep, type CopyScope, type ServerPresence } from '../../common/policy';
-import { DEFAULT_REPLICATION_DEADLINE_MS } from '../../common/rotation';
 import { changes, reads } from './proxies';
 import { nowIso, type Rotation } from './context';
 import { recordStaging } from './generate';
@@ -26,9 +25,7 @@ export async function replicate(r: Rotation): Promise<StepResult> {
       serverNow: check.serverTime,
       emergency,
       elapsedMs: Date.parse(check.serverTime) - Date.parse(startedAt),
-      deadlineMs: emergency
-        ? r.input.emergencyReplicationDeadline
-        : (r.input.replicationDeadline ?? DEFAULT_REPLICATION_DEADLINE_MS),
+      deadlineMs: emergency ? r.input.emergencyReplicationDeadline : (r.input.replicationDeadline ?? Infinity),
       pollMs: r.input.replicationPollInterval,
       crossSiteImportAfterMs: r.input.crossSiteImportAfter,
       ...(staging && !emergency

@@ -12,7 +12,6 @@ import {
   taskQueueFor,
 } from '../names';
 
-
 /** A Temporal duration as the UI's JSON box carries it ("10m", "6h", "2 days") or milliseconds. */
 const durationText = () => z.union([z.string(), z.number()]);
 
@@ -38,7 +37,6 @@ const optionalDuration = () =>
   durationText()
     .optional()
     .transform((value, ctx) => (value === undefined ? undefined : toMs(value, ctx)));
-
 
 export const notificationSettingsSchema = z
   .strictObject({

@@ -284,7 +284,8 @@ export class StubOrganisation {
       stageCertificate: async (request) => {
         record('stageCertificate', request);
         const serverTime = iso(this.now());
-        if (this.current === request.thumbprint) return { thumbprint: request.thumbprint, state: 'current', serverTime };
+        if (this.current === request.thumbprint)
+          return { thumbprint: request.thumbprint, state: 'current', serverTime };
         // As the activity does: staged already for what is asked, else (re)staged with the date asked.
         const wanted = request.effectiveDate;
         const satisfied =
@@ -293,7 +294,12 @@ export class StubOrganisation {
             (wanted.kind === 'now' && this.effectiveAt !== null && this.effectiveAt <= this.now()) ||
             (wanted.kind === 'absolute' && this.effectiveAt === Date.parse(wanted.iso)));
         if (satisfied) {
-          return { thumbprint: request.thumbprint, state: 'already-staged', effectiveDate: iso(this.effectiveAt!), serverTime };
+          return {
+            thumbprint: request.thumbprint,
+            state: 'already-staged',
+            effectiveDate: iso(this.effectiveAt!),
+            serverTime,
+          };
         }
         this.next = request.thumbprint;
         this.effectiveAt =

@@ -153,14 +153,27 @@ async function answerHcw(client: Client, organization: string, answer: HcwAnswer
         },
       );
     }
-    if (error instanceof WorkflowNotFoundError) {
-      throw new HcwNotAwaitedError(handle.workflowId, `the rotation ${handle.workflowId} is not running`, {
-        cause: error,
-      });
-    }
+    if (error instanceof WorkflowNotFoundError) throw await notRunning(handle, error);
     throw error;
   }
   return handle.workflowId;
+}
+
+/** An update reaches only a running workflow: say whether the rotation has ended, and how, or never existed. */
+async function notRunning(handle: WorkflowHandle, cause: unknown): Promise<Error> {
+  try {
+    const { status } = await handle.describe();
+    return new HcwNotAwaitedError(
+      handle.workflowId,
+      `the rotation ${handle.workflowId} is not running (${status.name})`,
+      {
+        cause,
+      },
+    );
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return new RotationNotFoundError(handle.workflowId, { cause: error });
+    throw error;
+  }
 }
 
 export async function approveHcw(client: Client, organization: string, message: HcwCompleted): Promise<string> {

@@ -66,7 +66,10 @@ export async function decide(r: Rotation): Promise<Decided> {
   ) {
     r.state.progress.unreachableLooks += 1;
     const look = `${r.state.progress.unreachableLooks} of ${UNREACHABLE_LOOKS}`;
-    await r.pause(UNREACHABLE_LOOK_INTERVAL_MS, `${unanswered.join(', ')} to answer (look ${look} before stopping)`);
+    await r.pause(
+      r.temporalMs(UNREACHABLE_LOOK_INTERVAL_MS),
+      `${unanswered.join(', ')} to answer (look ${look} before stopping)`,
+    );
     return 'look-again';
   }
   r.report.path = decision.path;

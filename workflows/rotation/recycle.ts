@@ -37,7 +37,10 @@ export async function recycle(r: Rotation): Promise<StepResult> {
       }
       return 'next';
     }
-    await r.pause(RECYCLE_RETRY_MS, `another recycle of the pools on ${failed.map((f) => f.server).join(', ')}`);
+    await r.pause(
+      r.temporalMs(RECYCLE_RETRY_MS),
+      `another recycle of the pools on ${failed.map((f) => f.server).join(', ')}`,
+    );
   }
 }
 

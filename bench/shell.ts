@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PowerShell } from 'node-powershell';
+import { SIMULATOR_CLI } from 'simulated-exchange';
 import { z } from 'zod';
 import { AUTH_CONFIG_PROPERTIES, createExchangeClient, ExchangeShell } from '../activities/powershell/client';
 import { ShellSessionPool } from '../activities/powershell/session';
@@ -40,15 +41,7 @@ export async function runShellBench(argv: string[]): Promise<void> {
   const root = findRepoRoot(__dirname);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-shell-'));
   const stateFile = path.join(dir, 'state.json');
-  execFileSync(process.execPath, [
-    path.join(root, 'dist', 'simulator', 'cli.js'),
-    'create',
-    'healthy',
-    '--state',
-    stateFile,
-    '--acceleration',
-    '0',
-  ]);
+  execFileSync(process.execPath, [SIMULATOR_CLI, 'create', 'healthy', '--state', stateFile, '--acceleration', '0']);
 
   const settings = parseShellSettings({ simulatorState: stateFile });
   const launch = launchFor(settings, root);

@@ -5,8 +5,9 @@ import { copyFileSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PowerShell } from 'node-powershell';
-import { toOemCodePage } from '../../../simulator/shell/main';
+import { toOemCodePage } from '../../shell/main';
 import { runProcess } from '../e2e/shell';
+import { SHELL } from '../paths';
 
 const launcher = path.join(__dirname, 'test-shell.js');
 const serviceOptions = { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' };
@@ -199,7 +200,8 @@ describe('bin/simulated-exchange-shell', () => {
     try {
       mkdirSync(path.join(root, 'bin'));
       const bin = path.join(root, 'bin', 'simulated-exchange-shell');
-      copyFileSync(path.join(__dirname, '..', '..', '..', 'bin', 'simulated-exchange-shell'), bin);
+      copyFileSync(SHELL, bin);
+      copyFileSync(path.join(path.dirname(SHELL), 'built.js'), path.join(root, 'bin', 'built.js'));
       const result = spawnSync(process.execPath, [bin, '-NoLogo', '-Command', '-'], { input: '', encoding: 'utf8' });
       expect(result.status).toBe(1);
       expect(result.stderr).toContain('run "npm run build" first');

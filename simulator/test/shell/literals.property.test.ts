@@ -1,8 +1,8 @@
 // Property tests: whatever a string holds, quoting it by PowerShell's rules and parsing it gives the string back.
 // The quoting here is written from the language specification, independently of the service's renderer.
 import fc from 'fast-check';
-import { parseScript } from '../../../simulator/shell/parser';
-import { PSHashtable } from '../../../simulator/shell/types';
+import { parseScript } from '../../shell/parser';
+import { PSHashtable } from '../../shell/types';
 import { createHarness } from './harness';
 
 const SINGLE_QUOTES = ["'", '\u2018', '\u2019', '\u201A', '\u201B'];

@@ -1,4 +1,4 @@
-// Drives bin/simulated-exchange-shell through real node-powershell, with the session setup and the per-call envelope
+// Drives the package's bin/simulated-exchange-shell through real node-powershell, with the session setup and the per-call envelope
 // of docs/powershell-dialect.md. Literals are rendered here by a deliberately small test-only renderer (single quotes
 // doubled), independent of both the service's renderer and the shell's parser.
 import { spawn } from 'node:child_process';
@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PowerShell } from 'node-powershell';
-import { createOrganization, loadOrganization, withOrganization } from '../../../simulator/exchange/organisation';
-import { advanceClock } from '../../../simulator/exchange/behaviour';
-import { Organisation } from '../../../simulator/exchange/model';
+import { createOrganization, loadOrganization, withOrganization } from '../../exchange/organisation';
+import { advanceClock } from '../../exchange/behaviour';
+import { Organisation } from '../../exchange/model';
+import { SHELL } from '../paths';
 
-export const ROOT = path.resolve(__dirname, '../../..');
-export const SHELL = path.join(ROOT, 'bin', 'simulated-exchange-shell');
+export { SHELL };
 export const HOUR = 3_600_000;
 export const START = Date.parse('2026-11-25T06:00:00.000Z');
 

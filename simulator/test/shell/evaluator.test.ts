@@ -1,5 +1,5 @@
 // The simulated shell's evaluator: parameter binding and its errors, values and members, try/catch, generic cmdlets.
-import { PSDateTime, PSEnum, PSSecureString } from '../../../simulator/shell/types';
+import { PSDateTime, PSEnum, PSSecureString } from '../../shell/types';
 import { createHarness, jsonOf, NOW_MS, type Harness } from './harness';
 
 let h: Harness;
@@ -258,7 +258,7 @@ describe('commands', () => {
   test('a fault thrown by beforeCmdlet fails the command before it runs', async () => {
     const faulty = createHarness();
     (faulty.interpreter as unknown as { host: { beforeCmdlet: unknown } }).host.beforeCmdlet = async () => {
-      throw new (await import('../../../simulator/shell/types')).PSError('The RPC server is unavailable.', {
+      throw new (await import('../../shell/types')).PSError('The RPC server is unavailable.', {
         category: 'NotSpecified',
         reason: 'RemotingTransportException',
         exceptionType: 'System.Management.Automation.Remoting.PSRemotingTransportException',

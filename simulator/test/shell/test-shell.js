@@ -3,7 +3,7 @@
 // language can be tested through real node-powershell without the Exchange organisation.
 'use strict';
 const path = require('node:path');
-const dist = path.join(__dirname, '..', '..', '..', 'dist', 'simulator', 'shell');
+const dist = path.join(__dirname, '..', '..', 'dist', 'shell');
 const { runShell } = require(path.join(dist, 'main.js'));
 const { PSDateTime, PSEnum, PSError, PSObject } = require(path.join(dist, 'types.js'));
 

@@ -1,7 +1,7 @@
 // Whatever line arrives, the shell answers with output or a PowerShell-style error and keeps running: no JavaScript
 // exception escapes, and every stderr text is an error record.
 import fc from 'fast-check';
-import { ExitSignal } from '../../../simulator/shell/errors';
+import { ExitSignal } from '../../shell/errors';
 import { createHarness } from './harness';
 
 const fragments = [

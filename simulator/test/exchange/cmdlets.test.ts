@@ -1,4 +1,4 @@
-import { PSDateTime, PSEnum, PSHashtable, PSObject, PSSecureString, PSValue } from '../../../simulator/shell/types';
+import { PSDateTime, PSEnum, PSHashtable, PSObject, PSSecureString, PSValue } from '../../shell/types';
 import { HOUR, Org, prop, START } from './helpers';
 
 const NON_INTERACTIVE = 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
@@ -179,14 +179,37 @@ describe('Set-AuthConfig rules', () => {
       });
     };
     const PAST = 'The effective date must be greater than the current time.';
+    /** Every fakeable API but Date: timers and ticks stay real, so the state file's lock still works. */
+    const NOT_DATE = [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ] as const;
 
-    // At x3600 one real second is a simulated hour: a date computed hours too early must still fail.
+    // At x3600 one real second is a simulated hour: a date computed hours too early must still fail. Real time is
+    // frozen here (only Date is faked), so a busy machine cannot turn "now" into "the past".
     it.each([3600, 12_000])('at x%d a date two hours (or 30 minutes) in the past fails, now passes', async (rate) => {
-      const org = await Org.create('healthy', rate);
-      await expect(stageAt(org, -2 * HOUR)).rejects.toThrow(PAST);
-      await expect(stageAt(org, -HOUR / 2)).rejects.toThrow(PAST);
-      await stageAt(org, 0);
-      expect(org.state().authConfig.nextCertificateThumbprint).not.toBeNull();
+      jest.useFakeTimers({ doNotFake: [...NOT_DATE], now: Date.now() });
+      try {
+        const org = await Org.create('healthy', rate);
+        await expect(stageAt(org, -2 * HOUR)).rejects.toThrow(PAST);
+        await expect(stageAt(org, -HOUR / 2)).rejects.toThrow(PAST);
+        await stageAt(org, 0);
+        expect(org.state().authConfig.nextCertificateThumbprint).not.toBeNull();
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('follows the tolerance in the state file', async () => {

@@ -13,8 +13,8 @@ import {
   START,
   stringProp,
 } from './shell';
-import { signInProbe } from '../../../simulator/exchange/behaviour';
-import { loadOrganization } from '../../../simulator/exchange/organisation';
+import { signInProbe } from '../../exchange/behaviour';
+import { loadOrganization } from '../../exchange/organisation';
 
 const NON_INTERACTIVE = 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
 

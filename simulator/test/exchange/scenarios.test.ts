@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildScenario, SCENARIO_NAMES } from '../../../simulator/exchange/scenarios';
-import { createOrganization, loadOrganization, summarizeOrganization } from '../../../simulator/exchange/organisation';
-import { organisationSchema } from '../../../simulator/exchange/model';
-import { signInProbe } from '../../../simulator/exchange/behaviour';
-import { createExchangeHost } from '../../../simulator/exchange/host';
-import { takeFault } from '../../../simulator/exchange/faults';
-import { injectFault } from '../../../simulator/exchange/faults';
-import { CmdletContext, PSDateTime } from '../../../simulator/shell/types';
+import { buildScenario, SCENARIO_NAMES } from '../../exchange/scenarios';
+import { createOrganization, loadOrganization, summarizeOrganization } from '../../exchange/organisation';
+import { organisationSchema } from '../../exchange/model';
+import { signInProbe } from '../../exchange/behaviour';
+import { createExchangeHost } from '../../exchange/host';
+import { takeFault } from '../../exchange/faults';
+import { injectFault } from '../../exchange/faults';
+import { CmdletContext, PSDateTime } from '../../shell/types';
 import { START, tempDir } from './helpers';
 
 describe('scenarios', () => {
@@ -189,8 +189,8 @@ describe('faults', () => {
     const file = await stateWith();
     const host = await createExchangeHost({ EXCHANGE_SIM_STATE: file });
     expect(host.now().ms).toBe(START);
-    const { withOrganization } = await import('../../../simulator/exchange/organisation');
-    const { advanceClock } = await import('../../../simulator/exchange/behaviour');
+    const { withOrganization } = await import('../../exchange/organisation');
+    const { advanceClock } = await import('../../exchange/behaviour');
     await withOrganization(file, (o) => advanceClock(o, 3_600_000));
     expect(host.now().ms).toBe(START + 3_600_000);
   });

@@ -1,13 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createOrganization } from '../../../simulator/exchange/organisation';
-import { parseOrganisation } from '../../../simulator/exchange/model';
-import { readState, withFileLock, writeStateAtomically } from '../../../simulator/exchange/store';
+import { createOrganization } from '../../exchange/organisation';
+import { parseOrganisation } from '../../exchange/model';
+import { readState, withFileLock, writeStateAtomically } from '../../exchange/store';
+import { DIST as PACKAGE_DIST } from '../paths';
 import { START, tempDir } from './helpers';
 
 // Children run the compiled simulator (npm test builds first), as the shell processes do.
-const DIST = path.resolve(__dirname, '../../../dist/simulator/exchange');
+const DIST = path.join(PACKAGE_DIST, 'exchange');
 
 function node(script: string, ...args: string[]): ChildProcess {
   return spawn(process.execPath, ['-e', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -2,10 +2,10 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Organisation, parseOrganisation } from '../../../simulator/exchange/model';
-import { NEW_AUTH_CERT, ROOT, select, Simulation, START } from './shell';
+import { Organisation, parseOrganisation } from '../../exchange/model';
+import { CLI } from '../paths';
+import { NEW_AUTH_CERT, select, Simulation, START } from './shell';
 
-const CLI = path.join(ROOT, 'dist', 'simulator', 'cli.js');
 function sim(...args: string[]): void {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`sim ${args.join(' ')} failed: ${r.stderr}`);
@@ -87,16 +87,24 @@ describe('faults through the shell', () => {
     }
   });
 
-  it('hang: the named cmdlet never answers, so the invocation times out', async () => {
+  it('hang: the named cmdlet never answers, while other cmdlets in other shells do', async () => {
     const s = await Simulation.create('healthy');
     try {
       sim('fault', 'inject', 'hang', '--cmdlet', 'Get-ExchangeDiagnosticInfo', '--state', s.file);
-      const ps = await s.shell({ invocationTimeout: 1500 });
-      await expect(
-        s.call(`Get-ExchangeDiagnosticInfo -Server 'ex1.contoso.com'${select('Result')}`, ps),
-      ).rejects.toThrow();
-      // Other cmdlets in other shells are unaffected.
+      const ps = await s.shell();
+      let answered = false;
+      const hung = s.call(`Get-ExchangeDiagnosticInfo -Server 'ex1.contoso.com'${select('Result')}`, ps);
+      hung.then(
+        () => (answered = true),
+        () => (answered = true),
+      );
+      // Another shell starts, sets up and answers two calls: far longer than the hung one would take to answer.
       expect((await s.call(`Get-AuthConfig${select('Name')}`)).ok).toBe(true);
+      expect((await s.call(`Get-ExchangeServer${select('Name')}`)).ok).toBe(true);
+      expect(answered).toBe(false);
+      // Only ending the process ends the call, without an answer.
+      await ps.dispose();
+      await expect(hung).rejects.toThrow('not an envelope');
     } finally {
       await s.close();
     }

@@ -1,7 +1,7 @@
 // In-process harness for the simulated shell's language: an Interpreter over a small fake host, with stdout and
 // stderr captured as text.
-import { BUILTIN_CMDLETS } from '../../../simulator/shell/builtins';
-import { Interpreter } from '../../../simulator/shell/evaluator';
+import { BUILTIN_CMDLETS } from '../../shell/builtins';
+import { Interpreter } from '../../shell/evaluator';
 import {
   PSDateTime,
   PSEnum,
@@ -10,7 +10,7 @@ import {
   type CmdletSpec,
   type ExchangeHost,
   type PSValue,
-} from '../../../simulator/shell/types';
+} from '../../shell/types';
 
 export const NOW_MS = Date.UTC(2026, 10, 25, 6, 0, 0, 123);
 /** The computers the fake host's WinRM reaches. */

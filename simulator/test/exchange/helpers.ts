@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CmdletContext, PSDateTime, PSError, PSObject, PSValue } from '../../../simulator/shell/types';
-import { exchangeCmdlets } from '../../../simulator/exchange/cmdlets';
-import { createOrganization, loadOrganization, withOrganization } from '../../../simulator/exchange/organisation';
-import { advanceClock } from '../../../simulator/exchange/behaviour';
-import { Organisation } from '../../../simulator/exchange/model';
+import { CmdletContext, PSDateTime, PSError, PSObject, PSValue } from '../../shell/types';
+import { exchangeCmdlets } from '../../exchange/cmdlets';
+import { createOrganization, loadOrganization, withOrganization } from '../../exchange/organisation';
+import { advanceClock } from '../../exchange/behaviour';
+import { Organisation } from '../../exchange/model';
 
 export const HOUR = 3_600_000;
 /** A fixed simulated start, so expectations about the 12-hour cycle do not depend on when the test runs. */

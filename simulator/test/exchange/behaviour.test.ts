@@ -1,13 +1,7 @@
 import fc from 'fast-check';
-import { PSDateTime, PSObject, PSSecureString } from '../../../simulator/shell/types';
-import { buildScenario } from '../../../simulator/exchange/scenarios';
-import {
-  advanceClock,
-  catchUp,
-  setAcceleration,
-  signInProbe,
-  simulatedNow,
-} from '../../../simulator/exchange/behaviour';
+import { PSDateTime, PSObject, PSSecureString } from '../../shell/types';
+import { buildScenario } from '../../exchange/scenarios';
+import { advanceClock, catchUp, setAcceleration, signInProbe, simulatedNow } from '../../exchange/behaviour';
 import { HOUR, Org, START } from './helpers';
 
 // healthy: EX1's service host started on a 06:00/18:00 UTC cycle, EX2's 37 minutes later.
@@ -137,9 +131,9 @@ describe('certificate servicelet replication per site', () => {
       Thumbprint: t,
       Server: 'EX1',
       BinaryEncoded: true,
-      Password: new (await import('../../../simulator/shell/types')).PSSecureString('p@ss'),
+      Password: new (await import('../../shell/types')).PSSecureString('p@ss'),
     });
-    const { PSSecureString } = await import('../../../simulator/shell/types');
+    const { PSSecureString } = await import('../../shell/types');
     await org.advance(2 * HOUR);
     const [imported] = await org.call('Import-ExchangeCertificate', {
       Server: 'ex3.contoso.com',
@@ -336,7 +330,7 @@ describe('sign-in probe and application pools', () => {
 
   it('missing-on-one: sign-in fails on the server without the current certificate', async () => {
     const org = await Org.create('missing-on-one');
-    const { signInProbe } = await import('../../../simulator/exchange/behaviour');
+    const { signInProbe } = await import('../../exchange/behaviour');
     const s = org.state();
     expect(signInProbe(s, s.servers[0], START).works).toBe(true);
     expect(signInProbe(s, s.servers[1], START)).toMatchObject({

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadOrganization } from '../../../simulator/exchange/organisation';
+import { loadOrganization } from '../../exchange/organisation';
+import { CLI } from '../paths';
 import { tempDir } from './helpers';
-
-const CLI = path.resolve(__dirname, '../../../dist/simulator/cli.js');
 
 function sim(...args: string[]): { code: number | null; out: string; err: string } {
   const env = { ...process.env };

@@ -409,3 +409,36 @@ describe('catch-up is independent of how time is sliced (property)', () => {
     );
   });
 });
+
+describe('catch-up says whether it changed anything worth writing (property)', () => {
+  it('true exactly when the organisation, the catch-up marker aside, differs', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('healthy', 'two-sites', 'unreachable', 'child-domain'),
+        fc.integer({ min: 0, max: 100 * HOUR }),
+        fc.array(fc.integer({ min: 1, max: 30 * HOUR }), { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        (scenario, lead, steps, stage) => {
+          const org = buildScenario(scenario, { start: START, realNow: START, acceleration: 0 });
+          if (stage) {
+            const cert = { ...org.servers[0].certificates[0], thumbprint: 'C'.repeat(40), installedAt: START };
+            org.servers[0].certificates.push(cert);
+            org.authConfig.nextCertificateThumbprint = cert.thumbprint;
+            org.authConfig.nextCertificateEffectiveDate = START + lead;
+            org.replicating[cert.thumbprint] = START;
+          }
+          const comparable = () => JSON.stringify({ ...org, processedUntil: 0 });
+          let t = START;
+          for (const s of steps) {
+            const before = comparable();
+            const changed = catchUp(org, (t += s));
+            expect(changed).toBe(comparable() !== before);
+          }
+          // Again at the same instant: nothing to do.
+          expect(catchUp(org, t)).toBe(false);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

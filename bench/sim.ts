@@ -8,23 +8,12 @@ import { performance } from 'node:perf_hooks';
 import { PowerShell } from 'node-powershell';
 import { createOrganization, SIMULATED_SHELL } from 'simulated-exchange';
 import { z } from 'zod';
+import { median, parseFlags } from './args';
 
 const argsSchema = z.object({
   rounds: z.coerce.number().int().min(3).max(10_000).default(40),
   warmup: z.coerce.number().int().min(0).max(1000).default(3),
 });
-
-function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
-  const raw: Record<string, string> = {};
-  for (const arg of argv) {
-    const m = /^--(rounds|warmup)=(.+)$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${JSON.stringify(arg)}: use --rounds=N --warmup=N`);
-    raw[m[1]] = m[2];
-  }
-  const parsed = argsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(z.prettifyError(parsed.error));
-  return parsed.data;
-}
 
 const SETUP =
   "$ErrorActionPreference = 'Stop'; $ProgressPreference = 'SilentlyContinue'; [Console]::OutputEncoding = [System.Text.Encoding]::UTF8; Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn'";
@@ -48,12 +37,6 @@ const CALLS = {
   ],
 } as const;
 type Kind = keyof typeof CALLS;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 interface Measured {
   scenario: string;
@@ -101,7 +84,7 @@ async function measure(scenario: string, rounds: number, warmup: number, dir: st
 }
 
 export async function runSimBench(argv: string[]): Promise<void> {
-  const { rounds, warmup } = parseArgs(argv);
+  const { rounds, warmup } = parseFlags(argv, argsSchema);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sim-'));
   try {
     const small = await measure('healthy', rounds, warmup, dir);

@@ -8,7 +8,7 @@ import { rotationWorkflowId } from '../../common/names';
 import type { RotationReport, RotationStatus } from '../../common/rotation';
 import { demoSummary } from '../../scripts/demo-summary';
 import { demoInput } from '../../scripts/demo';
-import { loadOrganization, signInProbe } from '../../simulator/exchange';
+import { loadOrganization, signInProbe } from 'simulated-exchange';
 import { loadWorkerConfig } from '../../worker/config';
 import { createRotationWorkers, RotationWorkers } from '../../worker/worker';
 import { statusQuery } from '../../workflows/messages';

@@ -98,11 +98,13 @@ export function initialState(organization: string, workflowId: string, now: stri
     waitingFor: null,
     actionRequired: null,
     lastRefusedAnswer: null,
+    // Key order is the result's order in the Temporal UI: who, the outcome and the HCW record first.
     report: {
       organization,
       workflowId,
       path: null,
       outcome: 'stopped',
+      hcw: { status: 'not-needed', remindersSent: 0 },
       reasons: [],
       previousThumbprint: null,
       newThumbprint: null,
@@ -111,7 +113,6 @@ export function initialState(organization: string, workflowId: string, now: stri
       servers: [],
       phases: [],
       warnings: [],
-      hcw: { status: 'not-needed', remindersSent: 0 },
       startedAt: now,
       continuedAsNew: 0,
     },

@@ -54,6 +54,14 @@ export function runProcess(
   });
 }
 
+/**
+ * node-powershell takes its invocation timeout only when the process starts, and the first invocation waits for the
+ * start too; a short timeout is set this way once the process has answered.
+ */
+export function setInvocationTimeout(ps: PowerShell, ms: number): void {
+  (ps as unknown as { invocationTimeout: number }).invocationTimeout = ms;
+}
+
 export interface ShellError {
   message: string;
   exceptionType: string;
@@ -84,19 +92,21 @@ export class Simulation {
     return new Simulation(file);
   }
 
-  /** A shell started as the service starts it, with the session set up. */
+  /**
+   * A shell started as the service starts it, with the session set up. `invocationTimeout` applies once the shell has
+   * answered: the first invocation includes starting the process, which alone can take seconds on a busy machine.
+   */
   async shell(options: { invocationTimeout?: number; setup?: boolean } = {}): Promise<PowerShell> {
     const ps = new PowerShell({
       executable: SHELL,
       executableOptions: { '-NoProfile': true, '-NonInteractive': true, '-ExecutionPolicy': 'Bypass' },
       spawnOptions: { env: { ...process.env, EXCHANGE_SIM_STATE: this.file } },
-      invocationTimeout: options.invocationTimeout ?? 60_000,
+      invocationTimeout: 60_000,
     });
     this.shells.push(ps);
-    if (options.setup !== false) {
-      const r = await ps.invoke(SESSION_SETUP);
-      if (r.hadErrors) throw new Error(`session setup failed: ${r.raw}`);
-    }
+    const first = await ps.invoke(options.setup === false ? '$null' : SESSION_SETUP);
+    if (first.hadErrors) throw new Error(`session setup failed: ${first.raw}`);
+    if (options.invocationTimeout !== undefined) setInvocationTimeout(ps, options.invocationTimeout);
     return ps;
   }
 

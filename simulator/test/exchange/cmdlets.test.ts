@@ -170,13 +170,18 @@ describe('Set-AuthConfig rules', () => {
   });
 
   describe('how far in the past an effective date may be', () => {
+    /** Stages a new certificate dated `offset` from the moment the shell calls Set-AuthConfig; returns its thumbprint. */
     const stageAt = async (org: Org, offset: number) => {
       const t = await org.newAuthCert('EX1');
-      return org.call('Set-AuthConfig', {
-        NewCertificateThumbprint: t,
-        NewCertificateEffectiveDate: new PSDateTime(org.now() + offset, 'Local'),
-        Force: true,
-      });
+      const at = org.now();
+      const date = new PSDateTime(at + offset, 'Local');
+      await org.call(
+        'Set-AuthConfig',
+        { NewCertificateThumbprint: t, NewCertificateEffectiveDate: date, Force: true },
+        null,
+        at,
+      );
+      return t;
     };
     const PAST = 'The effective date must be greater than the current time.';
     /** Every fakeable API but Date: timers and ticks stay real, so the state file's lock still works. */
@@ -197,16 +202,21 @@ describe('Set-AuthConfig rules', () => {
       'clearTimeout',
     ] as const;
 
-    // At x3600 one real second is a simulated hour: a date computed hours too early must still fail. Real time is
-    // frozen here (only Date is faked), so a busy machine cannot turn "now" into "the past".
+    // At x3600 one real second is a simulated hour: a date computed hours too early must still fail; beyond the
+    // tolerance only the call's own latency is allowed, which this clock's rate makes minutes. Real time is frozen
+    // here (only Date is faked), so a busy machine cannot turn "now" into "the past".
     it.each([3600, 12_000])('at x%d a date two hours (or 30 minutes) in the past fails, now passes', async (rate) => {
       jest.useFakeTimers({ doNotFake: [...NOT_DATE], now: Date.now() });
       try {
         const org = await Org.create('healthy', rate);
         await expect(stageAt(org, -2 * HOUR)).rejects.toThrow(PAST);
         await expect(stageAt(org, -HOUR / 2)).rejects.toThrow(PAST);
-        await stageAt(org, 0);
-        expect(org.state().authConfig.nextCertificateThumbprint).not.toBeNull();
+        const { pastEffectiveDateToleranceMs, callLatencyMs } = org.state().behaviour;
+        const allowed = pastEffectiveDateToleranceMs + callLatencyMs * rate;
+        await expect(stageAt(org, -allowed - 60_000)).rejects.toThrow(PAST);
+        await stageAt(org, -allowed);
+        const t = await stageAt(org, 0);
+        expect(org.state().authConfig.nextCertificateThumbprint).toBe(t);
       } finally {
         jest.useRealTimers();
       }

@@ -32,7 +32,17 @@ export class Org {
     return new Org(file);
   }
 
-  async call(name: string, args: Record<string, PSValue> = {}, computerName: string | null = null): Promise<PSValue[]> {
+  /**
+   * `calledAt` is the shell's clock when it called the cmdlet (by default read as the cmdlet starts). A test that
+   * computes a date from the clock passes the same reading: on a running fast clock the real time between two readings
+   * is minutes to hours of Exchange time.
+   */
+  async call(
+    name: string,
+    args: Record<string, PSValue> = {},
+    computerName: string | null = null,
+    calledAt?: number,
+  ): Promise<PSValue[]> {
     const spec = this.cmdlets.find((c) => c.name.toLowerCase() === name.toLowerCase());
     if (!spec) throw new Error(`no cmdlet ${name}`);
     for (const k of Object.keys(args)) {
@@ -40,7 +50,7 @@ export class Org {
     }
     const ctx: CmdletContext = {
       computerName,
-      now: () => new PSDateTime(this.now(), 'Local'),
+      now: () => new PSDateTime(calledAt ?? this.now(), 'Local'),
       invokeScriptBlock: () => Promise.reject(new Error('no script blocks here')),
       pipelineInput: [],
     };

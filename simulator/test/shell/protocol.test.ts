@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PowerShell } from 'node-powershell';
 import { toOemCodePage } from '../../shell/main';
-import { runProcess } from '../e2e/shell';
+import { runProcess, setInvocationTimeout } from '../e2e/shell';
 import { SHELL } from '../paths';
 
 const launcher = path.join(__dirname, 'test-shell.js');
@@ -112,7 +112,7 @@ describe('a cmdlet that never returns', () => {
       const before = await ps.invoke("'ready'");
       expect(before.raw).toBe('ready');
       // Short only once the process is up: on a busy machine starting it alone can take longer than this.
-      (ps as unknown as { invocationTimeout: number }).invocationTimeout = 300;
+      setInvocationTimeout(ps, 300);
       await expect(ps.invoke('Wait-Forever')).rejects.toThrow();
     } finally {
       await ps.dispose();

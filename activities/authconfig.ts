@@ -8,9 +8,12 @@ import { resumedProgress, saveProgress } from './heartbeat';
 
 export interface StageRequest {
   thumbprint: Thumbprint;
-  /** Computed on the server at call time: a date computed here could already be past when Exchange reads it. */
-  effectiveDate: Extract<EffectiveDate, { kind: 'relative' } | { kind: 'now' }>;
-  /** -Force: suppresses the under-48-hours prompt (acknowledged in the input) and the emergency "now". */
+  /**
+   * Hours from the server's clock at call time (a date computed here could already be past when Exchange reads it), a
+   * fixed date (brought in front of an expiry, or moved), or now (emergency).
+   */
+  effectiveDate: EffectiveDate;
+  /** -Force: suppresses the under-48-hours prompt (acknowledged in the input, a moved date) and the emergency "now". */
   force: boolean;
 }
 
@@ -18,48 +21,61 @@ interface PublishHeartbeat {
   published?: boolean;
 }
 
+/** A date already set within this of the one asked for is the one asked for (a retry, or two clocks' rounding). */
+const SAME_DATE_MS = 60 * 1000;
+
+/** Whether a date AuthConfig already holds for the certificate is what the request asks for. */
+export function stagedDateSatisfies(staged: string | null, request: EffectiveDate, serverTime: string): boolean {
+  switch (request.kind) {
+    case 'relative':
+      // Staged by an earlier attempt of this very step: its date stands (a second date would only be later).
+      return true;
+    case 'now':
+      return staged === null || Date.parse(staged) <= Date.parse(serverTime);
+    case 'absolute':
+      return staged !== null && Math.abs(Date.parse(staged) - Date.parse(request.iso)) <= SAME_DATE_MS;
+  }
+}
+
 export function authConfigActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
 
   return {
+    /**
+     * Looks first: a certificate already current (the servicelet published it while a retry was pending) is reported
+     * as such, one staged for the date asked is left alone; otherwise it is staged (or its date set) and read back.
+     */
     async stageCertificate(request: StageRequest): Promise<StagingResult> {
       const thumbprint = request.thumbprint.toUpperCase();
       const before = await exchange.getAuthConfig();
-      const current = before.currentCertificateThumbprint === thumbprint;
-      const stagedFor = before.nextCertificateThumbprint === thumbprint ? before.nextCertificateEffectiveDate : null;
-      if (current || stagedFor !== null) {
-        const serverTime = await exchange.getServerTime();
-        // An emergency publishes now: a certificate staged earlier for a later date has that date brought forward.
-        const later =
-          !current &&
-          request.effectiveDate.kind === 'now' &&
-          stagedFor !== null &&
-          Date.parse(stagedFor) > Date.parse(serverTime);
-        if (!later) {
-          return {
-            thumbprint,
-            effectiveDate: before.nextCertificateEffectiveDate ?? serverTime,
-            serverTime,
-            alreadyStaged: true,
-          };
-        }
+      const lookedAt = await exchange.getServerTime();
+      if (before.currentCertificateThumbprint === thumbprint)
+        return { thumbprint, state: 'current', serverTime: lookedAt };
+      if (
+        before.nextCertificateThumbprint === thumbprint &&
+        stagedDateSatisfies(before.nextCertificateEffectiveDate, request.effectiveDate, lookedAt)
+      ) {
+        return {
+          thumbprint,
+          state: 'already-staged',
+          effectiveDate: before.nextCertificateEffectiveDate ?? lookedAt,
+          serverTime: lookedAt,
+        };
       }
       await exchange.stageNextCertificate(thumbprint, request.effectiveDate, request.force);
       const after = await exchange.getAuthConfig();
       const serverTime = await exchange.getServerTime();
-      // In the emergency case the servicelet may already have made it current; both mean "staged".
-      const staged =
-        after.nextCertificateThumbprint === thumbprint || after.currentCertificateThumbprint === thumbprint;
-      if (!staged) {
+      if (after.currentCertificateThumbprint === thumbprint) return { thumbprint, state: 'current', serverTime };
+      if (after.nextCertificateThumbprint !== thumbprint) {
         throw new StagingNotConfirmedError(
           `Set-AuthConfig ran but AuthConfig names ${after.nextCertificateThumbprint ?? 'no'} next certificate, not ${thumbprint}`,
         );
       }
       return {
         thumbprint,
+        state: 'staged',
         effectiveDate: after.nextCertificateEffectiveDate ?? serverTime,
         serverTime,
-        alreadyStaged: false,
       };
     },
 

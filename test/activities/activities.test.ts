@@ -240,16 +240,15 @@ describe('stageCertificate', () => {
     ]);
     expect(result).toEqual({
       thumbprint: T(7),
+      state: 'staged',
       effectiveDate: exchange.iso(49 * HOUR),
       serverTime: exchange.iso(),
-      alreadyStaged: false,
     });
     exchange.now += HOUR;
     const again = await run(activities, 'stageCertificate', [
       { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
     ]);
-    expect(again.result.alreadyStaged).toBe(true);
-    expect(again.result.effectiveDate).toBe(result.effectiveDate);
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: exchange.iso(48 * HOUR) });
     expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
@@ -260,9 +259,9 @@ describe('stageCertificate', () => {
     const { result } = await run(activities, 'stageCertificate', [now]);
     expect(result).toEqual({
       thumbprint: T(7),
+      state: 'staged',
       effectiveDate: exchange.iso(),
       serverTime: exchange.iso(),
-      alreadyStaged: false,
     });
     expect(exchange.calls.filter((c) => c.method === 'stageNextCertificate').at(-1)?.args).toEqual([
       T(7),
@@ -272,8 +271,32 @@ describe('stageCertificate', () => {
     // A retry (or a certificate staged for a date already past) finds it due: nothing is staged again.
     exchange.now += HOUR;
     const again = await run(activities, 'stageCertificate', [now]);
-    expect(again.result).toMatchObject({ alreadyStaged: true, effectiveDate: result.effectiveDate });
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: exchange.iso(-HOUR) });
     expect(exchange.count('stageNextCertificate')).toBe(2);
+  });
+
+  test('a fixed date: staged once, moved when AuthConfig holds another date, left alone when it holds that one', async () => {
+    const { exchange, activities } = setup();
+    await exchange.stageNextCertificate(T(7), { kind: 'relative', hours: 30 }, false);
+    const moved = { kind: 'absolute' as const, iso: exchange.iso(60 * HOUR) };
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: moved, force: true },
+    ]);
+    expect(result).toMatchObject({ state: 'staged', effectiveDate: moved.iso });
+    const again = await run(activities, 'stageCertificate', [{ thumbprint: T(7), effectiveDate: moved, force: true }]);
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: moved.iso });
+    expect(exchange.count('stageNextCertificate')).toBe(2);
+  });
+
+  test('a certificate the servicelet made current meanwhile is reported current, with no date, and not staged again', async () => {
+    const { exchange, activities } = setup();
+    await exchange.stageNextCertificate(T(7), { kind: 'relative', hours: 49 }, false);
+    await exchange.publishCertificate();
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
+    ]);
+    expect(result).toEqual({ thumbprint: T(7), state: 'current', serverTime: exchange.iso() });
+    expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
   test('a refused date is a named, permanent failure with the original error as cause', async () => {

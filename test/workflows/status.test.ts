@@ -1,6 +1,7 @@
 // How a rotation shows itself: the status query's shape and the Temporal UI's details, from a state.
 import { HCW_COMPLETED_EXAMPLE, HCW_SKIPPED_EXAMPLE } from '../../workflows/messages';
-import { detailsOf, hcwInstructions, initialState, markdownText, statusOf, summaryOf } from '../../workflows/state';
+import { initialState } from '../../workflows/rotation/state';
+import { detailsOf, hcwInstructions, markdownText, statusOf, summaryOf } from '../../workflows/rotation/status';
 
 function state() {
   const s = initialState('contoso', 'rotate-auth-cert.contoso', '2026-11-25T06:00:00.000Z');
@@ -69,7 +70,7 @@ test('status: per-server progress, next check, no action required yet', () => {
 
 test('status: a server the run acts on carries no ignored mark, unreachable or not', () => {
   const s = state();
-  s.report.servers[1].unreachable = 'WinRM';
+  s.report.servers[1]!.unreachable = 'WinRM';
   const [ex1, ex2] = statusOf(s).servers;
   expect(ex1).not.toHaveProperty('ignored');
   expect(ex2).toMatchObject({ unreachable: 'WinRM' });
@@ -78,7 +79,7 @@ test('status: a server the run acts on carries no ignored mark, unreachable or n
 
 test('details show each server as the status does: the same marks, the same counts', () => {
   const s = state();
-  s.report.servers[1].unreachable = 'WinRM';
+  s.report.servers[1]!.unreachable = 'WinRM';
   const status = statusOf(s);
   const details = detailsOf(s);
   expect(details.split('\n')[0]).toBe(`**${markdownText(status.summary)}**`);
@@ -102,7 +103,7 @@ test('status is a copy: a caller cannot change the workflow state through it', (
 
 test('details: the action a person must take comes first, then dates and a server table', () => {
   const s = state();
-  s.actionRequired = hcwInstructions(s.report.workflowId);
+  s.actionRequired = hcwInstructions(s.report.workflowId, 'contoso');
   const details = detailsOf(s).split('\n');
   expect(details[0]).toMatch(/^\*\*contoso: replicating/);
   expect(details[2]).toMatch(
@@ -126,7 +127,7 @@ test.each([
 
 test('details: the HCW placeholder survives the HTML sanitiser of the UI, a warning cannot break the table', () => {
   const s = state();
-  s.actionRequired = hcwInstructions(s.report.workflowId);
+  s.actionRequired = hcwInstructions(s.report.workflowId, 'contoso');
   s.report.warnings.push('restarting <svc> | failed');
   const details = detailsOf(s);
   expect(details).toContain('`{"by": "<your name>", "note": "..."}`');
@@ -134,7 +135,7 @@ test('details: the HCW placeholder survives the HTML sanitiser of the UI, a warn
 });
 
 test('the HCW instructions show each signal with the one example of its argument', () => {
-  const text = hcwInstructions('rotate-auth-cert.contoso');
+  const text = hcwInstructions('rotate-auth-cert.contoso', 'contoso');
   expect(text).toContain(`hcwCompletedSignal ${HCW_COMPLETED_EXAMPLE} to workflow rotate-auth-cert.contoso`);
   expect(text).toContain(`hcwSkippedSignal ${HCW_SKIPPED_EXAMPLE}`);
   // Each example is valid JSON a person can paste, with the placeholders still to fill in.

@@ -1,23 +1,13 @@
 import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  appPoolOfCommandLine,
-  asList,
-  authAdminLastRunFromDiagnosticXml,
-  authConfigOutputSchema,
-  bytesAsBase64,
-  certificateOutputSchema,
-  exchangeServerOutputSchema,
-  forestRootOfConfigurationDn,
-  parseEnvelope,
-  parseItems,
-  psDateSchema,
-  servicesSchema,
-  thumbprintFromAuthAdminMessage,
-  winEventOutputSchema,
-  workerProcessOutputSchema,
-} from '../../activities/powershell/output';
+import { asList, bytesAsBase64, parseEnvelope, parseItems, psDateSchema } from '../../activities/powershell/output';
+import { authConfigOutputSchema } from '../../activities/powershell/objects/auth-config';
+import { certificateOutputSchema, servicesSchema } from '../../activities/powershell/objects/certificate';
+import { authAdminLastRunFromDiagnosticXml } from '../../activities/powershell/objects/diagnostic-info';
+import { thumbprintFromAuthAdminMessage, winEventOutputSchema } from '../../activities/powershell/objects/event';
+import { exchangeServerOutputSchema, forestRootOfConfigurationDn } from '../../activities/powershell/objects/server';
+import { appPoolOfCommandLine, workerProcessOutputSchema } from '../../activities/powershell/objects/worker-process';
 import {
   CertificateNotFoundError,
   NoMatchingEventsError,

@@ -2,13 +2,17 @@
 // Each looks at AuthConfig first, so a retry after a step that succeeded changes nothing.
 import type { EffectiveDate, Thumbprint } from '../common/exchange';
 import type { PublishResult, ServerIdentity, StagingResult } from '../common/rotation';
+import { effectiveDateOnServerClock, readServerClock } from './clock';
 import type { ResolvedDeps } from './deps';
 import { NextCertificateNotEverywhereError, StagingNotConfirmedError } from './errors';
 import { resumedProgress, saveProgress } from './heartbeat';
 
 export interface StageRequest {
   thumbprint: Thumbprint;
-  /** Computed on the server at call time: a date computed here could already be past when Exchange reads it. */
+  /**
+   * Hours from now, or now (the emergency), on the Exchange server's clock: the activity reads that clock and stages an
+   * absolute date from it; "now" becomes a date just ahead of it (minEffectiveDateLeadMs), never one in the past.
+   */
   effectiveDate: Extract<EffectiveDate, { kind: 'relative' } | { kind: 'now' }>;
   /** -Force: suppresses the under-48-hours prompt (acknowledged in the input) and the emergency "now". */
   force: boolean;
@@ -25,26 +29,29 @@ export function authConfigActivities(deps: ResolvedDeps) {
     async stageCertificate(request: StageRequest): Promise<StagingResult> {
       const thumbprint = request.thumbprint.toUpperCase();
       const before = await exchange.getAuthConfig();
+      const { reading, warning } = await readServerClock(deps);
+      const clockWarning = warning === null ? {} : { clockWarning: warning };
+      const wanted = effectiveDateOnServerClock(request.effectiveDate, reading.serverTime, deps.settings);
       const current = before.currentCertificateThumbprint === thumbprint;
       const stagedFor = before.nextCertificateThumbprint === thumbprint ? before.nextCertificateEffectiveDate : null;
       if (current || stagedFor !== null) {
-        const serverTime = await exchange.getServerTime();
         // An emergency publishes now: a certificate staged earlier for a later date has that date brought forward.
         const later =
           !current &&
           request.effectiveDate.kind === 'now' &&
           stagedFor !== null &&
-          Date.parse(stagedFor) > Date.parse(serverTime);
+          Date.parse(stagedFor) > Date.parse(wanted);
         if (!later) {
           return {
             thumbprint,
-            effectiveDate: before.nextCertificateEffectiveDate ?? serverTime,
-            serverTime,
+            effectiveDate: before.nextCertificateEffectiveDate ?? reading.serverTime,
+            serverTime: reading.serverTime,
             alreadyStaged: true,
+            ...clockWarning,
           };
         }
       }
-      await exchange.stageNextCertificate(thumbprint, request.effectiveDate, request.force);
+      await exchange.stageNextCertificate(thumbprint, { kind: 'absolute', iso: wanted }, request.force);
       const after = await exchange.getAuthConfig();
       const serverTime = await exchange.getServerTime();
       // In the emergency case the servicelet may already have made it current; both mean "staged".
@@ -60,6 +67,7 @@ export function authConfigActivities(deps: ResolvedDeps) {
         effectiveDate: after.nextCertificateEffectiveDate ?? serverTime,
         serverTime,
         alreadyStaged: false,
+        ...clockWarning,
       };
     },
 

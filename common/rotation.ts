@@ -208,8 +208,10 @@ export interface CertificateFacts {
 
 /** Everything the path decision needs, read once by the inspect activity. */
 export interface OrganizationSnapshot {
-  /** Get-Date on the Exchange side at inspection. */
+  /** The Exchange server's clock at inspection (read on the server, not the worker's Get-Date). */
   serverTime: string;
+  /** The worker host's clock is off from the Exchange server's by more than the bound. */
+  clockWarning?: string;
   /** Server seconds per real second: 1 for a real organisation; simulated ones run faster. */
   serverClockRate: number;
   authConfig: AuthConfig;
@@ -254,6 +256,8 @@ export interface StagingResult {
   serverTime: string;
   /** Staged already (by an earlier attempt, run or person) with this thumbprint: nothing was changed. */
   alreadyStaged: boolean;
+  /** The worker host's clock is off from the Exchange server's by more than the bound (the date was not affected). */
+  clockWarning?: string;
 }
 
 export interface ReplicationCheck {

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { organizationSchema } from '../common/names';
 import type { ExchangeShellSettingsInput } from '../activities/powershell';
-import { LOCAL_LOADERS } from '../activities/powershell/settings';
+import { CLOCK_SOURCES, LOCAL_LOADERS } from '../activities/powershell/settings';
+import type { ActivitySettings } from '../activities/deps';
 import { WEBHOOK_FORMATS } from './webhook';
 import type { WebhookFormat } from './webhook';
 
@@ -115,6 +116,14 @@ export const environmentSchema = z.object({
     .pipe(z.enum(LOCAL_LOADERS, { error: `must be ${LOCAL_LOADERS.join(' or ')}` }))
     .optional(),
   EXCHANGE_COMMAND_TIMEOUT: durationMs.optional(),
+  EXCHANGE_CLOCK_SOURCE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(CLOCK_SOURCES, { error: `must be ${CLOCK_SOURCES.join(' or ')}` }))
+    .optional(),
+  EXCHANGE_MAX_CLOCK_SKEW: durationMs.optional(),
+  EXCHANGE_EFFECTIVE_DATE_LEAD: durationMs.optional(),
   EXCHANGE_SIM_STATE: z.string().trim().min(1).optional(),
   EXCHANGE_CLOCK_RATE: z.coerce
     .number({ error: 'must be a number' })
@@ -163,6 +172,8 @@ export interface WorkerConfig {
   connection: 'simulated' | 'local' | 'remote';
   /** Server seconds per real second: how fast the Exchange clock runs compared with Temporal's. */
   serverClockRate: number;
+  /** Activity settings from the environment (absent: the activities' defaults). */
+  activity: Partial<Pick<ActivitySettings, 'maxClockSkewMs' | 'minEffectiveDateLeadMs'>>;
   notifyWebhookUrl?: string;
   /** The webhook body: json (default), slack (Block Kit) or teams (Adaptive Card). */
   notifyWebhookFormat?: WebhookFormat;
@@ -305,7 +316,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const common = {
     executable: e.EXCHANGE_SHELL_PATH,
     commandTimeoutMs: e.EXCHANGE_COMMAND_TIMEOUT,
+    clock: e.EXCHANGE_CLOCK_SOURCE,
   };
+  if (e.EXCHANGE_MAX_CLOCK_SKEW === 0) fail('EXCHANGE_MAX_CLOCK_SKEW', 'must be more than 0');
   const exchange: Record<string, ExchangeShellSettingsInput> = {};
   for (const org of organizations) {
     if (mode === 'simulated') {
@@ -345,6 +358,12 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     exchange,
     connection: mode,
     serverClockRate: e.EXCHANGE_CLOCK_RATE ?? 1,
+    activity: {
+      ...(e.EXCHANGE_MAX_CLOCK_SKEW === undefined ? {} : { maxClockSkewMs: e.EXCHANGE_MAX_CLOCK_SKEW }),
+      ...(e.EXCHANGE_EFFECTIVE_DATE_LEAD === undefined
+        ? {}
+        : { minEffectiveDateLeadMs: e.EXCHANGE_EFFECTIVE_DATE_LEAD }),
+    },
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     notifyWebhookFormat: e.NOTIFY_WEBHOOK_FORMAT,
     metricsBindAddress: e.METRICS_BIND_ADDRESS,

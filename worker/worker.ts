@@ -98,7 +98,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       const activities = createActivities({
         exchange,
         clock: () => new Date(),
-        settings: { serverClockRate: config.serverClockRate },
+        settings: { serverClockRate: config.serverClockRate, ...config.activity },
         notify,
       });
       const taskQueue = taskQueueFor(organization);

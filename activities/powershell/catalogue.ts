@@ -3,12 +3,9 @@
 // programming error (CatalogueError) raised before any PowerShell runs.
 import { CatalogueError } from './errors';
 import {
-  PS_NOW,
   PsAbsoluteDate,
   PsHashtable,
   PsLiteral,
-  PsNow,
-  PsRelativeDate,
   PsScriptBlock,
   PsVariable,
   renderLiteral,
@@ -156,7 +153,7 @@ const CATALOGUE = {
 
 export type CmdletName = keyof typeof CATALOGUE;
 export type ParamsOf<C extends CmdletName> = { [P in keyof (typeof CATALOGUE)[C]]?: ParamValue };
-export type ParamValue = PsLiteral | PsNow | readonly string[];
+export type ParamValue = PsLiteral | readonly string[];
 
 export const CMDLET_NAMES = Object.keys(CATALOGUE) as CmdletName[];
 
@@ -222,7 +219,7 @@ function renderArgument(cmdlet: string, param: string, type: ParamType, value: u
       if (typeof value !== 'boolean') bad();
       return renderLiteral(value as boolean);
     case 'DateTime':
-      if (!(value instanceof PsRelativeDate || value instanceof PsAbsoluteDate || value === PS_NOW)) bad();
+      if (!(value instanceof PsAbsoluteDate)) bad();
       return renderLiteral(value as PsLiteral);
     case 'Byte[]':
     case 'SecureString':
@@ -381,7 +378,12 @@ export function renderCertificateCopy(source: string, thumbprint: string, target
  */
 const NAME = VARIABLES.name;
 const IMPORT_WEB_ADMINISTRATION = renderCommand('Import-Module', { Name: 'WebAdministration' });
+/** The clock of the machine that evaluates it, as ISO-8601 UTC text: a string crosses remoting unchanged. */
+const UTC_NOW = "[datetime]::UtcNow.ToString('o')";
+
 export const SCRIPT_BLOCKS = {
+  /** The server's own clock (docs/powershell-dialect.md, "Dates on the Exchange server's clock"). */
+  utcNow: new PsScriptBlock(UTC_NOW),
   restartWebAppPool: new PsScriptBlock(
     `param($name) ${IMPORT_WEB_ADMINISTRATION}; ${renderCommand('Restart-WebAppPool', { Name: NAME })}`,
   ),
@@ -398,3 +400,16 @@ export const SCRIPT_BLOCKS = {
   ),
 } as const;
 const KNOWN_SCRIPT_BLOCKS = new Set<PsScriptBlock>(Object.values(SCRIPT_BLOCKS));
+
+/**
+ * The host's clock and, read just after in the same call, the clock of `server` through Invoke-Command (or the host's
+ * again when `server` is null: the host is the Exchange server). One object: HostUtc and ServerUtc as ISO-8601 UTC.
+ * `[string]` drops the PSComputerName note property remoting adds, which 5.1's ConvertTo-Json would otherwise write.
+ */
+export function renderClockReading(server: string | null, credential?: PsVariable): string {
+  const serverUtc =
+    server === null
+      ? '$h'
+      : `[string](${renderCommand('Invoke-Command', { ComputerName: server, ScriptBlock: SCRIPT_BLOCKS.utcNow, Credential: credential })})`;
+  return `& { $h = ${UTC_NOW}; @{ 'HostUtc' = $h; 'ServerUtc' = ${serverUtc} } }`;
+}

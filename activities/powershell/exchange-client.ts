@@ -2,10 +2,11 @@
 // The PowerShell layer implements it over node-powershell (docs/powershell-dialect.md); activities depend only on this.
 // Every method throws the named errors of ./errors (certificate missing, server unreachable, access denied, ...).
 import type {
+  AbsoluteDate,
   AuthAdminEvent,
   AuthConfig,
   CertificateLookup,
-  EffectiveDate,
+  ClockReading,
   ExchangeCertificate,
   ExchangeServer,
   PerServerResult,
@@ -28,7 +29,12 @@ export interface AppPoolWorkerProcess {
 }
 
 export interface ExchangeClient {
-  /** Get-Date on the Exchange side: the clock effective dates are compared against. */
+  /**
+   * The Exchange server's clock and the worker host's, read in one call: dates are built from the server's, and the
+   * difference says whether the host's clock is off.
+   */
+  readClock(): Promise<ClockReading>;
+  /** The Exchange server's clock (readClock's serverTime): what effective dates are compared against. */
   getServerTime(): Promise<string>;
   getExchangeServers(): Promise<ExchangeServer[]>;
   getAuthConfig(): Promise<AuthConfig>;
@@ -43,8 +49,11 @@ export interface ExchangeClient {
   newAuthCertificate(options: NewAuthCertificateOptions): Promise<ExchangeCertificate>;
   /** Enable-ExchangeCertificate -Force: restores a certificate's services (used when the SMTP role moved). */
   enableCertificate(server: string, thumbprint: Thumbprint, services: string[]): Promise<void>;
-  /** Set-AuthConfig -NewCertificateThumbprint -NewCertificateEffectiveDate [-Force]. */
-  stageNextCertificate(thumbprint: Thumbprint, effectiveDate: EffectiveDate, force: boolean): Promise<void>;
+  /**
+   * Set-AuthConfig -NewCertificateThumbprint -NewCertificateEffectiveDate [-Force]. The date is absolute, built from
+   * the Exchange server's clock (readClock): nothing is evaluated against the worker's own clock.
+   */
+  stageNextCertificate(thumbprint: Thumbprint, effectiveDate: AbsoluteDate, force: boolean): Promise<void>;
   publishCertificate(): Promise<void>;
   clearPreviousCertificate(): Promise<void>;
   /**

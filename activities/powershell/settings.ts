@@ -7,6 +7,8 @@ import { BUILD_CREDENTIAL, CREDENTIAL_ENVIRONMENT, VARIABLES, renderCommand } fr
 import { SESSION_NOT_OPEN, ShellConfigurationError } from './errors';
 import { PsVariable, renderLiteral, renderString } from './render';
 
+export const CLOCK_SOURCES = ['exchange-server', 'host'] as const;
+
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
@@ -17,6 +19,12 @@ const common = {
   commandTimeoutMs: z.number().int().positive().default(120_000),
   /** Starting the process and loading the Exchange Management Shell (10-30 s on a real server). */
   setupTimeoutMs: z.number().int().positive().default(180_000),
+  /**
+   * Whose clock dates are built from. `exchange-server` (default): the Exchange server the cmdlets act on, read through
+   * Invoke-Command (remote: `server`; local: the server Connect-ExchangeServer connected to, the host itself when that
+   * is this machine). `host`: Get-Date in the worker's own PowerShell, for hosts that may not use WinRM to the server.
+   */
+  clock: z.enum(CLOCK_SOURCES).default('exchange-server'),
 };
 
 export const simulatedSettingsSchema = z.object({

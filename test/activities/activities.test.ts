@@ -3,7 +3,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities, type ActivityDeps, type RotationActivities } from '../../activities';
+import {
+  createActivities,
+  DEFAULT_ACTIVITY_SETTINGS,
+  type ActivityDeps,
+  type RotationActivities,
+} from '../../activities';
 import {
   AccessDeniedError,
   InvalidEffectiveDateError,
@@ -233,7 +238,7 @@ describe('SMTP overwrite', () => {
 });
 
 describe('stageCertificate', () => {
-  test('stages with the date computed on the server, and does not stage again when already staged', async () => {
+  test("stages a date built from the Exchange server's clock, and does not stage again when already staged", async () => {
     const { exchange, activities } = setup();
     const { result } = await run(activities, 'stageCertificate', [
       { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
@@ -244,6 +249,12 @@ describe('stageCertificate', () => {
       serverTime: exchange.iso(),
       alreadyStaged: false,
     });
+    // An absolute date from the clock read on the server: nothing is left for the worker's Get-Date to evaluate.
+    expect(exchange.calls.find((c) => c.method === 'stageNextCertificate')?.args).toEqual([
+      T(7),
+      { kind: 'absolute', iso: exchange.iso(49 * HOUR) },
+      false,
+    ]);
     exchange.now += HOUR;
     const again = await run(activities, 'stageCertificate', [
       { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
@@ -253,20 +264,21 @@ describe('stageCertificate', () => {
     expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
-  test('an emergency brings a certificate staged for later forward to now (-Force), once', async () => {
+  test("an emergency brings a certificate staged for later forward to just ahead of the server's now (-Force), once", async () => {
     const { exchange, activities } = setup();
-    await exchange.stageNextCertificate(T(7), { kind: 'relative', hours: 30 }, false);
+    await exchange.stageNextCertificate(T(7), { kind: 'absolute', iso: exchange.iso(30 * HOUR) }, false);
     const now = { thumbprint: T(7), effectiveDate: { kind: 'now' as const }, force: true };
     const { result } = await run(activities, 'stageCertificate', [now]);
+    const lead = DEFAULT_ACTIVITY_SETTINGS.minEffectiveDateLeadMs;
     expect(result).toEqual({
       thumbprint: T(7),
-      effectiveDate: exchange.iso(),
+      effectiveDate: exchange.iso(lead),
       serverTime: exchange.iso(),
       alreadyStaged: false,
     });
     expect(exchange.calls.filter((c) => c.method === 'stageNextCertificate').at(-1)?.args).toEqual([
       T(7),
-      { kind: 'now' },
+      { kind: 'absolute', iso: exchange.iso(lead) },
       true,
     ]);
     // A retry (or a certificate staged for a date already past) finds it due: nothing is staged again.
@@ -287,6 +299,24 @@ describe('stageCertificate', () => {
     );
     expect(error.type).toBe('InvalidEffectiveDateError');
     expect(error.cause).toBe(refused);
+  });
+
+  test('a worker host whose clock is behind still stages a date in the future on the server, and says so', async () => {
+    const { exchange, activities } = setup();
+    exchange.hostSkewMs = 10 * 60_000;
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: { kind: 'now' }, force: true },
+    ]);
+    expect(Date.parse(result.effectiveDate)).toBeGreaterThan(exchange.now);
+    expect(result.clockWarning).toMatch(/10 minutes behind the clock of Exchange server ex1\.contoso\.test/);
+    exchange.hostSkewMs = -10 * 60_000;
+    const inspected = await run(activities, 'inspectOrganization', []);
+    expect(inspected.result.clockWarning).toMatch(/10 minutes ahead of/);
+    exchange.hostSkewMs = 60_000;
+    expect((await run(activities, 'readServerClock', [])).result).toEqual({
+      serverTime: exchange.iso(),
+      serverClockRate: 1,
+    });
   });
 
   test('Set-AuthConfig that did not take is reported as StagingNotConfirmedError', async () => {

@@ -1,10 +1,11 @@
 // An in-memory ExchangeClient: a stub of the interface (not of PowerShell) for activity tests. It keeps just enough
 // state to show that activities look before they act, and lets a test make any call throw a named error.
 import type {
+  AbsoluteDate,
   AuthAdminEvent,
   AuthConfig,
   CertificateLookup,
-  EffectiveDate,
+  ClockReading,
   ExchangeCertificate,
   ExchangeServer,
   PerServerResult,
@@ -65,6 +66,8 @@ export class MemoryExchange implements ExchangeClient {
   poolWorkerStarts = new Map<string, string>();
   /** When MSExchangeServiceHost last started, per server fqdn; absent: unreadable. */
   serviceHostStarts = new Map<string, string>();
+  /** How far the worker host's clock is behind this Exchange's (negative: ahead). */
+  hostSkewMs = 0;
   hybrid = false;
   enableAuthAdminReadSession = false;
   /** How far NotBefore of a new certificate lies from this Exchange's clock (negative: back-dated). */
@@ -103,6 +106,16 @@ export class MemoryExchange implements ExchangeClient {
     return store;
   }
 
+  async readClock(): Promise<ClockReading> {
+    this.enter('readClock');
+    return {
+      serverTime: this.iso(),
+      hostTime: this.iso(-this.hostSkewMs),
+      skewMs: this.hostSkewMs,
+      source: 'exchange-server',
+      server: this.servers[0]!.fqdn,
+    };
+  }
   async getServerTime() {
     this.enter('getServerTime');
     return this.iso();
@@ -152,15 +165,18 @@ export class MemoryExchange implements ExchangeClient {
     this.enter('enableCertificate', fqdn, thumbprint, services);
     if (services.includes('SMTP')) this.transport.set(fqdn, thumbprint);
   }
-  async stageNextCertificate(thumbprint: string, effectiveDate: EffectiveDate, force: boolean) {
+  async stageNextCertificate(thumbprint: string, effectiveDate: AbsoluteDate, force: boolean) {
     this.enter('stageNextCertificate', thumbprint, effectiveDate, force);
-    const at =
-      effectiveDate.kind === 'relative'
-        ? this.iso(effectiveDate.hours * HOUR)
-        : effectiveDate.kind === 'now'
-          ? this.iso()
-          : effectiveDate.iso;
-    this.authConfig = { ...this.authConfig, nextCertificateThumbprint: thumbprint, nextCertificateEffectiveDate: at };
+    if (Date.parse(effectiveDate.iso) < this.now) {
+      const error = new Error('Set-AuthConfig: The effective date must be greater than the current time.');
+      error.name = 'InvalidEffectiveDateError';
+      throw error;
+    }
+    this.authConfig = {
+      ...this.authConfig,
+      nextCertificateThumbprint: thumbprint,
+      nextCertificateEffectiveDate: new Date(Date.parse(effectiveDate.iso)).toISOString(),
+    };
   }
   async publishCertificate() {
     this.enter('publishCertificate');

@@ -55,11 +55,21 @@ async function withClient(
 const REMOTE = { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL } as const;
 
 describe.each([
-  ['simulated', {}, ['Microsoft.Exchange']],
-  ['local', { mode: 'local', executable: SIM_SHELL }, ['Microsoft.Exchange']],
-  ['local with the snap-in', { mode: 'local', loader: 'snapin', executable: SIM_SHELL }, []],
-  ['remote', REMOTE, ['Microsoft.Exchange']],
-])('connection mode %s', (_mode, settings, sessions) => {
+  ['simulated', {}, ['Microsoft.Exchange'], { source: 'host' }],
+  ['local', { mode: 'local', executable: SIM_SHELL }, ['Microsoft.Exchange'], { source: 'host' }],
+  ['local with the snap-in', { mode: 'local', loader: 'snapin', executable: SIM_SHELL }, [], { source: 'host' }],
+  ['remote', REMOTE, ['Microsoft.Exchange'], { source: 'exchange-server', server: 'ex1.contoso.com' }],
+  ['remote, clock: host', { ...REMOTE, clock: 'host' }, ['Microsoft.Exchange'], { source: 'host' }],
+])('connection mode %s', (_mode, settings, sessions, clock) => {
+  test("reads the clock of the Exchange server the cmdlets act on, with the host's in the same call", async () => {
+    await withClient('healthy', settings, async (client) => {
+      const reading = await client.readClock();
+      expect(reading).toEqual({ ...clock, serverTime: expect.any(String), hostTime: reading.serverTime, skewMs: 0 });
+      // The simulated clock is frozen: the two clocks agree exactly, and getServerTime is the server's.
+      expect(await client.getServerTime()).toBe(reading.serverTime);
+    });
+  });
+
   test('opens the Exchange session of its mode (none with the snap-in)', async () => {
     await withClient('healthy', settings, async (client) => {
       await client.getServerTime();
@@ -78,7 +88,10 @@ describe.each([
       const config = await client.getAuthConfig();
       expect(config.currentCertificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
       await client.getServerTime();
-      expect(client.shell.session.stats).toEqual({ spawns: 1, calls: 3 });
+      await client.getServerTime();
+      // A local shell asks once which computer its Exchange session is on (whose clock counts); remote knows it.
+      const clockLookup = (settings as { mode?: string }).mode === 'remote' ? 0 : 1;
+      expect(client.shell.session.stats).toEqual({ spawns: 1, calls: 4 + clockLookup });
       // The process was started with exactly the switches of the dialect doc, on the executable we chose.
       const argv = fs.readFileSync(`/proc/${client.shell.session.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
       expect(argv.slice(-9)).toEqual([
@@ -93,6 +106,14 @@ describe.each([
         '-',
       ]);
     });
+  });
+});
+
+test("remote mode: a server whose WinRM does not answer gives no clock at all, never the worker's", async () => {
+  const { client: probe } = clientFor('unreachable');
+  const ex3 = (await probe.getExchangeServers()).find((s) => s.name === 'EX3')!;
+  await withClient('unreachable', { ...REMOTE, server: ex3.fqdn }, async (client) => {
+    await expect(client.readClock()).rejects.toThrow(ServerUnreachableError);
   });
 });
 
@@ -196,12 +217,13 @@ describe('changing the organisation', () => {
     expect(cert.subject.toLowerCase()).toContain('microsoft exchange server auth certificate');
 
     const serverNow = Date.parse(await client.getServerTime());
-    await client.stageNextCertificate(cert.thumbprint, { kind: 'relative', hours: 49 }, true);
+    const effective = new Date(serverNow + 49 * 3_600_000).toISOString();
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: effective }, true);
     const staged = await client.getAuthConfig();
     expect(staged.currentCertificateThumbprint).toBe(before.currentCertificateThumbprint);
     expect(staged.nextCertificateThumbprint).toBe(cert.thumbprint);
-    // The simulated clock is frozen, so the server computed exactly now + 49 h.
-    expect(Date.parse(staged.nextCertificateEffectiveDate!)).toBe(serverNow + 49 * 3_600_000);
+    // The absolute date built from the server's clock arrives exactly.
+    expect(staged.nextCertificateEffectiveDate).toBe(effective);
 
     const imported = await client.copyCertificate(servers[0].fqdn, cert.thumbprint, servers[1].fqdn);
     expect(imported).toBe(cert.thumbprint);
@@ -255,7 +277,7 @@ describe('changing the organisation', () => {
         await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
       }
     }
-    await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: await client.getServerTime() }, true);
     await client.publishCertificate();
     const published = await client.getAuthConfig();
     expect(published.currentCertificateThumbprint).toBe(cert.thumbprint);
@@ -275,7 +297,7 @@ describe('the AuthAdmin servicelet', () => {
       if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status === 'present') continue;
       await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
     }
-    await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: await client.getServerTime() }, true);
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
     expect(restarted.every((r) => r.ok)).toBe(true);
 

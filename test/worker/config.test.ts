@@ -195,6 +195,24 @@ describe('worker configuration from the environment', () => {
     });
   });
 
+  test('the clock: its source reaches the shell settings, the skew bound and the lead reach the activities', () => {
+    const config = loadWorkerConfig({
+      ...base,
+      EXCHANGE_CLOCK_SOURCE: 'Host',
+      EXCHANGE_MAX_CLOCK_SKEW: '90s',
+      EXCHANGE_EFFECTIVE_DATE_LEAD: '5m',
+    });
+    expect(config.exchange[config.organizations[0]!]).toMatchObject({ clock: 'host' });
+    expect(config.activity).toEqual({ maxClockSkewMs: 90_000, minEffectiveDateLeadMs: 300_000 });
+    expect(loadWorkerConfig(base).activity).toEqual({});
+    expect(() => loadWorkerConfig({ ...base, EXCHANGE_CLOCK_SOURCE: 'worker' })).toThrow(
+      /EXCHANGE_CLOCK_SOURCE: must be exchange-server or host/,
+    );
+    expect(() => loadWorkerConfig({ ...base, EXCHANGE_MAX_CLOCK_SKEW: '0s' })).toThrow(
+      /EXCHANGE_MAX_CLOCK_SKEW: must be more than 0/,
+    );
+  });
+
   test('the CLI reads only the Temporal variables', () => {
     expect(loadTemporalConfig({ EXCHANGE_CONNECTION: 'nonsense', TEMPORAL_ADDRESS: 'temporal:7233' })).toMatchObject({
       address: 'temporal:7233',

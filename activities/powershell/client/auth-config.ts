@@ -1,21 +1,10 @@
 // AuthConfig: read it, stage the next certificate, publish it, clear the previous one.
-import type { AuthConfig, EffectiveDate, Thumbprint } from '../../../common/exchange';
+import type { AbsoluteDate, AuthConfig, Thumbprint } from '../../../common/exchange';
 import type { ExchangeClient } from '../exchange-client';
 import { AUTH_CONFIG } from '../objects/auth-config';
-import { PS_NOW, PsAbsoluteDate, PsRelativeDate } from '../render';
+import { PsAbsoluteDate } from '../render';
 import type { ClientContext } from './context';
 import { validThumbprint } from './certificates';
-
-function effectiveDateLiteral(date: EffectiveDate) {
-  switch (date.kind) {
-    case 'relative':
-      return new PsRelativeDate(date.hours);
-    case 'absolute':
-      return new PsAbsoluteDate(date.iso);
-    case 'now':
-      return PS_NOW;
-  }
-}
 
 export function authConfigArea({
   shell,
@@ -28,10 +17,10 @@ export function authConfigArea({
       return shell.readOne('Get-AuthConfig', {}, AUTH_CONFIG);
     },
 
-    async stageNextCertificate(thumbprint: Thumbprint, effectiveDate: EffectiveDate, force: boolean) {
+    async stageNextCertificate(thumbprint: Thumbprint, effectiveDate: AbsoluteDate, force: boolean) {
       await shell.run('Set-AuthConfig', {
         NewCertificateThumbprint: validThumbprint(thumbprint),
-        NewCertificateEffectiveDate: effectiveDateLiteral(effectiveDate),
+        NewCertificateEffectiveDate: new PsAbsoluteDate(effectiveDate.iso),
         Force: force || undefined,
       });
     },

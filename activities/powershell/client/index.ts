@@ -6,6 +6,7 @@ import { ExchangeShellSettingsInput, launchFor, parseShellSettings } from '../se
 import { ExchangeShell } from '../shell';
 import { authConfigArea } from './auth-config';
 import { certificatesArea } from './certificates';
+import { clockArea } from './clock';
 import { createContext } from './context';
 import { organizationArea } from './organization';
 import { serviceletArea } from './servicelet';
@@ -45,6 +46,7 @@ export function createExchangeClient(
   let closed = false;
   return {
     shell,
+    ...clockArea(ctx),
     ...organizationArea(ctx),
     ...authConfigArea(ctx),
     ...certificatesArea(ctx),

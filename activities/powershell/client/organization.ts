@@ -1,7 +1,6 @@
-// The organisation as a whole: its clock, its servers, hybrid and the organisation configuration.
+// The organisation as a whole: its servers, hybrid and the organisation configuration.
 import type { ExchangeServer } from '../../../common/exchange';
 import type { ExchangeClient } from '../exchange-client';
-import { DATE } from '../objects/clock';
 import { HYBRID_CONFIGURATION } from '../objects/hybrid-configuration';
 import { ORGANIZATION_CONFIG } from '../objects/organization-config';
 import { EXCHANGE_SERVER } from '../objects/server';
@@ -9,15 +8,8 @@ import type { ClientContext } from './context';
 
 export function organizationArea({
   shell,
-}: ClientContext): Pick<
-  ExchangeClient,
-  'getServerTime' | 'getExchangeServers' | 'isHybridConfigured' | 'getOrganizationConfig'
-> {
+}: ClientContext): Pick<ExchangeClient, 'getExchangeServers' | 'isHybridConfigured' | 'getOrganizationConfig'> {
   return {
-    getServerTime() {
-      return shell.readOne('Get-Date', {}, DATE);
-    },
-
     getExchangeServers(): Promise<ExchangeServer[]> {
       return shell.read('Get-ExchangeServer', {}, EXCHANGE_SERVER);
     },

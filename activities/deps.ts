@@ -21,6 +21,11 @@ export interface ActivitySettings {
    * never "in the past" when Exchange reads it.
    */
   minEffectiveDateLeadMs: number;
+  /**
+   * The new Auth certificate's lifetime in days when it must be shorter than New-ExchangeCertificate's five years (a
+   * tenant that caps credential lifetimes, for the dedicated hybrid app); null: New-ExchangeCertificate's own.
+   */
+  certificateLifetimeDays: number | null;
 }
 
 export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
@@ -30,6 +35,7 @@ export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
   // Kerberos refuses a skew of 5 minutes; warn well before.
   maxClockSkewMs: 2 * 60 * 1000,
   minEffectiveDateLeadMs: 2 * 60 * 1000,
+  certificateLifetimeDays: null,
 };
 
 export interface ActivityLog {

@@ -32,6 +32,10 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
   if (!(settings.minEffectiveDateLeadMs >= 0)) {
     throw new RangeError('settings.minEffectiveDateLeadMs must be zero or a positive number');
   }
+  const lifetime = settings.certificateLifetimeDays;
+  if (lifetime !== null && !(Number.isInteger(lifetime) && lifetime > 0)) {
+    throw new RangeError('settings.certificateLifetimeDays must be a whole number of days, or null');
+  }
   return { exchange: deps.exchange, clock: deps.clock, log: deps.log ?? contextLog, notify: deps.notify, settings };
 }
 

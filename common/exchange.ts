@@ -47,6 +47,22 @@ export const authConfigSchema = z.object({
 });
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 
+/** What the service reads of Get-OrganizationConfig. */
+export interface OrganizationConfig {
+  /**
+   * Lets the AuthAdmin servicelet read the system mailbox of the forest root from a child domain. Not a documented
+   * property of Get-OrganizationConfig: null when Exchange did not return it (unknown, never "off").
+   */
+  enableAuthAdminReadSession: boolean | null;
+}
+
+/**
+ * The internal transport (default SMTP) certificate of a server. A server without the transport role (an Exchange 2013
+ * Client Access server) has none, and Get-TransportService does not know it.
+ */
+export type TransportCertificateLookup =
+  { transportServer: true; thumbprint: Thumbprint | null } | { transportServer: false };
+
 /** "missing" and "unreachable" are different facts: one is repaired by an import, the other stops a rotation. */
 export type CertificateLookup =
   | { status: 'present'; certificate: ExchangeCertificate }

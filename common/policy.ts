@@ -98,15 +98,19 @@ export function isNextEffectiveLater(s: OrganizationSnapshot): boolean {
  * read the system mailbox in the root domain, so it never runs and never publishes a staged certificate.
  */
 export function isAuthAdminBlockedByChildDomain(s: OrganizationSnapshot): boolean {
-  return !!s.childDomain && !s.enableAuthAdminReadSession;
+  // Unknown (null) counts as off: a person is told to check, rather than the run waiting for a publication in vain.
+  return !!s.childDomain && s.enableAuthAdminReadSession !== true;
 }
 
-/** The child-domain facts in words, for warnings and advice. */
-export function childDomainBlocksAuthAdmin(facts: ChildDomainFacts): string {
-  return (
+/** The child-domain facts in words, for warnings and advice; `readSession` null: the switch could not be read. */
+export function childDomainBlocksAuthAdmin(facts: ChildDomainFacts, readSession: boolean | null = false): string {
+  const where =
     `The Exchange servers are in ${facts.serverDomains.join(', ')}, a child of the forest root domain ` +
-    `${facts.forestRootDomain}, and EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run`
-  );
+    `${facts.forestRootDomain}`;
+  return readSession === null
+    ? `${where}, and EnableAuthAdminReadSession could not be read (Get-OrganizationConfig did not return it): if it is ` +
+        'off, the AuthAdmin servicelet cannot run'
+    : `${where}, and EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run`;
 }
 
 /** The paths that wait for the AuthAdmin servicelet to publish (the emergency publishes by itself). */
@@ -118,7 +122,7 @@ export function waitsForServicelet(path: RotationPath): boolean {
 export function authAdminBlockedWarning(s: OrganizationSnapshot): string | null {
   if (!s.childDomain || !isAuthAdminBlockedByChildDomain(s)) return null;
   return (
-    `${childDomainBlocksAuthAdmin(s.childDomain)}, so the new certificate will not be published at its effective date ` +
+    `${childDomainBlocksAuthAdmin(s.childDomain, s.enableAuthAdminReadSession)}, so the new certificate will not be published at its effective date ` +
     `until a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true (then restarts ${SERVICE_HOST_SERVICE})`
   );
 }

@@ -221,7 +221,8 @@ export interface OrganizationSnapshot {
   current: CertificateFacts | null;
   next: CertificateFacts | null;
   hybrid: boolean;
-  enableAuthAdminReadSession: boolean;
+  /** Get-OrganizationConfig's EnableAuthAdminReadSession; null when Exchange did not return it (unknown). */
+  enableAuthAdminReadSession: boolean | null;
   /**
    * Servers in a domain other than the forest root's (a child domain), where the AuthAdmin servicelet cannot read the
    * system mailbox without EnableAuthAdminReadSession; null when every server is in the root domain. Absent when it
@@ -248,6 +249,10 @@ export interface TransportCertificateCheck {
   after: Thumbprint | null;
   /** Enable-ExchangeCertificate put `before` back because creating the auth certificate moved SMTP to it. */
   restored: boolean;
+  /** The services `before` was enabled for again, when restored (IIS only if it was bound to the Default Web Site). */
+  servicesRestored?: string[];
+  /** The server has no transport role (an Exchange 2013 Client Access server): nothing to record or restore. */
+  notTransportServer?: true;
 }
 
 export interface StagingResult {
@@ -281,7 +286,8 @@ export interface PublicationCheck {
 
 export interface ServiceletDiagnosis {
   lastRuns: Array<{ server: string; lastRun: string | null }>;
-  enableAuthAdminReadSession: boolean;
+  /** null: Exchange did not return it (unknown). */
+  enableAuthAdminReadSession: boolean | null;
   /** As the inspection found it (absent: not known). */
   childDomain?: ChildDomainFacts | null;
   /** What a person should do, most likely first. */

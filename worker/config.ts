@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { organizationSchema } from '../common/names';
 import type { ExchangeShellSettingsInput } from '../activities/powershell';
-import { CLOCK_SOURCES, LOCAL_LOADERS } from '../activities/powershell/settings';
+import { CLOCK_SOURCES, EVENT_LOG_ACCESS, LOCAL_LOADERS } from '../activities/powershell/settings';
 import type { ActivitySettings } from '../activities/deps';
 import { WEBHOOK_FORMATS } from './webhook';
 import type { WebhookFormat } from './webhook';
@@ -62,6 +62,13 @@ function hostPort(example: string) {
 }
 
 const organization = z.string().trim().pipe(organizationSchema);
+
+/**
+ * A custom Auth certificate lifetime: long enough to outlast the rotation's renewBefore window (60 days by default) and
+ * a rotation's own weeks, at most the five years New-ExchangeCertificate would give.
+ */
+export const MIN_CERTIFICATE_LIFETIME_DAYS = 90;
+export const MAX_CERTIFICATE_LIFETIME_DAYS = 1826;
 
 const organizationList = z
   .string()
@@ -124,6 +131,18 @@ export const environmentSchema = z.object({
     .optional(),
   EXCHANGE_MAX_CLOCK_SKEW: durationMs.optional(),
   EXCHANGE_EFFECTIVE_DATE_LEAD: durationMs.optional(),
+  EXCHANGE_EVENT_LOG_ACCESS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(EVENT_LOG_ACCESS, { error: `must be ${EVENT_LOG_ACCESS.join(' or ')}` }))
+    .optional(),
+  EXCHANGE_CERTIFICATE_LIFETIME_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(MIN_CERTIFICATE_LIFETIME_DAYS, `must be at least ${MIN_CERTIFICATE_LIFETIME_DAYS} days`)
+    .max(MAX_CERTIFICATE_LIFETIME_DAYS, `must be at most ${MAX_CERTIFICATE_LIFETIME_DAYS} days (five years)`)
+    .optional(),
   EXCHANGE_SIM_STATE: z.string().trim().min(1).optional(),
   EXCHANGE_CLOCK_RATE: z.coerce
     .number({ error: 'must be a number' })
@@ -173,7 +192,7 @@ export interface WorkerConfig {
   /** Server seconds per real second: how fast the Exchange clock runs compared with Temporal's. */
   serverClockRate: number;
   /** Activity settings from the environment (absent: the activities' defaults). */
-  activity: Partial<Pick<ActivitySettings, 'maxClockSkewMs' | 'minEffectiveDateLeadMs'>>;
+  activity: Partial<Pick<ActivitySettings, 'maxClockSkewMs' | 'minEffectiveDateLeadMs' | 'certificateLifetimeDays'>>;
   notifyWebhookUrl?: string;
   /** The webhook body: json (default), slack (Block Kit) or teams (Adaptive Card). */
   notifyWebhookFormat?: WebhookFormat;
@@ -317,6 +336,7 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     executable: e.EXCHANGE_SHELL_PATH,
     commandTimeoutMs: e.EXCHANGE_COMMAND_TIMEOUT,
     clock: e.EXCHANGE_CLOCK_SOURCE,
+    eventLog: e.EXCHANGE_EVENT_LOG_ACCESS,
   };
   if (e.EXCHANGE_MAX_CLOCK_SKEW === 0) fail('EXCHANGE_MAX_CLOCK_SKEW', 'must be more than 0');
   const exchange: Record<string, ExchangeShellSettingsInput> = {};
@@ -363,6 +383,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
       ...(e.EXCHANGE_EFFECTIVE_DATE_LEAD === undefined
         ? {}
         : { minEffectiveDateLeadMs: e.EXCHANGE_EFFECTIVE_DATE_LEAD }),
+      ...(e.EXCHANGE_CERTIFICATE_LIFETIME_DAYS === undefined
+        ? {}
+        : { certificateLifetimeDays: e.EXCHANGE_CERTIFICATE_LIFETIME_DAYS }),
     },
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     notifyWebhookFormat: e.NOTIFY_WEBHOOK_FORMAT,

@@ -9,8 +9,10 @@ import type {
   ClockReading,
   ExchangeCertificate,
   ExchangeServer,
+  OrganizationConfig,
   PerServerResult,
   Thumbprint,
+  TransportCertificateLookup,
 } from '../../common/exchange';
 
 export interface NewAuthCertificateOptions {
@@ -18,6 +20,11 @@ export interface NewAuthCertificateOptions {
   server: string;
   /** Declines the SMTP overwrite without a prompt: -Services None. */
   services: 'None';
+  /**
+   * The end of validity (ISO-8601, from the server's clock) when it must be sooner than New-ExchangeCertificate's five
+   * years: the certificate is then made with New-SelfSignedCertificate on the server (docs/powershell-dialect.md).
+   */
+  notAfter?: string;
 }
 
 /** An IIS worker process (w3wp.exe) of an application pool. */
@@ -43,9 +50,18 @@ export interface ExchangeClient {
   /** Every certificate on a server (Get-ExchangeCertificate -Server), to find one this run already made. */
   listCertificates(server: string): Promise<ExchangeCertificate[]>;
   isHybridConfigured(): Promise<boolean>;
-  getOrganizationConfig(): Promise<{ enableAuthAdminReadSession: boolean }>;
-  /** Get-TransportService -Identity: the internal transport (default SMTP) certificate's thumbprint. */
-  getInternalTransportCertificate(server: string): Promise<Thumbprint | null>;
+  /** Get-OrganizationConfig; a switch Exchange did not return is null (unknown), never false. */
+  getOrganizationConfig(): Promise<OrganizationConfig>;
+  /**
+   * Get-TransportService -Identity: the internal transport (default SMTP) certificate's thumbprint, or, for a server
+   * Get-TransportService does not know (Exchange 2013 without the transport role), `transportServer: false`.
+   */
+  getInternalTransportCertificate(server: string): Promise<TransportCertificateLookup>;
+  /**
+   * The thumbprints of the certificates bound to the Default Web Site's https bindings (Get-WebBinding through
+   * Invoke-Command): the front end, where IIS must not get a certificate that was not there before.
+   */
+  getDefaultWebSiteCertificates(server: string): Promise<Thumbprint[]>;
   newAuthCertificate(options: NewAuthCertificateOptions): Promise<ExchangeCertificate>;
   /** Enable-ExchangeCertificate -Force: restores a certificate's services (used when the SMTP role moved). */
   enableCertificate(server: string, thumbprint: Thumbprint, services: string[]): Promise<void>;
@@ -62,7 +78,11 @@ export interface ExchangeClient {
    * import reports.
    */
   copyCertificate(source: string, thumbprint: Thumbprint, target: string): Promise<Thumbprint>;
-  /** Event 2014 of MSExchange AuthAdmin in the Application log since a date; none is an empty list, not an error. */
+  /**
+   * Event 2014 of MSExchange AuthAdmin in the Application log since a date; none is an empty list, not an error. Read
+   * on the server through Invoke-Command (WinRM), or with Get-WinEvent -ComputerName (remote event-log RPC) when the
+   * settings say `eventLog: 'rpc'`.
+   */
   getAuthAdminEvents(server: string, sinceIso: string): Promise<AuthAdminEvent[]>;
   /** The AuthAdmin servicelet's last run (Get-ExchangeDiagnosticInfo), or null when it cannot be read. */
   getAuthAdminLastRun(server: string): Promise<string | null>;

@@ -14,13 +14,15 @@ import {
   InvalidEffectiveDateError,
   ServerUnreachableError,
 } from '../../activities/powershell/errors';
-import { isCertificateOfThisRun } from '../../activities/certificate';
+import { isCertificateOfThisRun, servicesToRestore } from '../../activities/certificate';
 import { childDomainOf } from '../../activities/inspect';
 import { adviceFor } from '../../activities/publication';
 import type { RotationNotification, ServerIdentity } from '../../common/rotation';
 import { authCertificate, MemoryExchange, server, T } from './memory-exchange';
 
 const HOUR = 3_600_000;
+const present = (services: string[]) =>
+  ({ status: 'present', certificate: authCertificate(T(900), '2026-01-01T00:00:00.000Z', { services }) }) as const;
 const quietLog = { info: () => undefined, warn: () => undefined };
 
 function setup(overrides: Partial<ActivityDeps> = {}) {
@@ -208,6 +210,39 @@ describe('generateAuthCertificate', () => {
   });
 });
 
+describe('certificate lifetime', () => {
+  test('without the setting New-ExchangeCertificate chooses (five years); with it, the end date is from the server clock', async () => {
+    const plain = setup();
+    await run(plain.activities, 'generateAuthCertificate', [
+      { server: plain.identities[0]!, existing: [T(1)], exclude: [] },
+    ]);
+    expect(plain.exchange.calls.find((c) => c.method === 'newAuthCertificate')!.args).toEqual([
+      { server: 'ex1.contoso.test', services: 'None' },
+    ]);
+    const short = setup({ settings: { certificateLifetimeDays: 365 } });
+    const { result } = await run(short.activities, 'generateAuthCertificate', [
+      { server: short.identities[0]!, existing: [T(1)], exclude: [] },
+    ]);
+    const notAfter = short.exchange.iso(365 * 24 * HOUR);
+    expect(short.exchange.calls.find((c) => c.method === 'newAuthCertificate')!.args).toEqual([
+      { server: 'ex1.contoso.test', services: 'None', notAfter },
+    ]);
+    expect(result.notAfter).toBe(notAfter);
+  });
+
+  test('a lifetime that is not a whole positive number of days is refused at once', () => {
+    for (const days of [0, -1, 1.5]) {
+      expect(() =>
+        createActivities({
+          exchange: new MemoryExchange(),
+          clock: () => new Date(),
+          settings: { certificateLifetimeDays: days },
+        }),
+      ).toThrow(/certificateLifetimeDays must be a whole number of days/);
+    }
+  });
+});
+
 describe('SMTP overwrite', () => {
   test('records, verifies and restores the internal transport certificate that moved', async () => {
     const { exchange, activities, identities } = setup();
@@ -222,10 +257,87 @@ describe('SMTP overwrite', () => {
       before: T(900),
       after: T(900),
       restored: true,
+      servicesRestored: ['SMTP'],
     });
     expect(result.filter((r) => r.restored)).toHaveLength(1);
     const enable = exchange.calls.find((c) => c.method === 'enableCertificate')!;
     expect(enable.args).toEqual(['ex1.contoso.test', T(900), ['SMTP']]);
+  });
+
+  /** EX1's transport certificate as Exchange's self-signed one: IIS among its services (for the Back End site). */
+  function movedTransportCertificate(boundToDefaultWebSite: boolean) {
+    const env = setup();
+    env.exchange.smtpMovesOnCreate = true;
+    env.exchange.stores.get('ex1.contoso.test')!.push(
+      authCertificate(T(900), env.exchange.iso(-HOUR), {
+        subject: 'CN=EX1',
+        friendlyName: 'Microsoft Exchange',
+        services: ['IMAP', 'POP', 'IIS', 'SMTP'],
+      }),
+    );
+    if (boundToDefaultWebSite) env.exchange.defaultWebSite.set('ex1.contoso.test', [T(900)]);
+    return env;
+  }
+
+  test.each([
+    ['bound to the Default Web Site: IIS too', true, ['IMAP', 'POP', 'IIS', 'SMTP']],
+    ['not bound to it (the Back End site): IIS is left out', false, ['IMAP', 'POP', 'SMTP']],
+  ])('restoring a certificate that lists IIS, %s', async (_name, bound, services) => {
+    const { exchange, activities, identities } = movedTransportCertificate(bound);
+    const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
+    await run(activities, 'generateAuthCertificate', [{ server: identities[0]!, existing: [T(1)], exclude: [] }]);
+    const { result } = await run(activities, 'verifyTransportCertificates', [{ servers: identities, records }]);
+    expect(result.find((r) => r.server === 'EX1')).toMatchObject({ restored: true, servicesRestored: services });
+    expect(exchange.calls.find((c) => c.method === 'enableCertificate')!.args).toEqual([
+      'ex1.contoso.test',
+      T(900),
+      services,
+    ]);
+  });
+
+  test('Default Web Site bindings that cannot be read leave IIS out, and say so', async () => {
+    const { exchange, activities, identities } = movedTransportCertificate(true);
+    const warnings: string[] = [];
+    const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
+    await run(activities, 'generateAuthCertificate', [{ server: identities[0]!, existing: [T(1)], exclude: [] }]);
+    exchange.faults.set('getDefaultWebSiteCertificates', () => new ServerUnreachableError('WinRM cannot complete'));
+    const logged = createActivities({
+      exchange,
+      clock: () => new Date(exchange.now),
+      log: { info: () => undefined, warn: (m) => warnings.push(m) },
+    });
+    const { result } = await run(logged, 'verifyTransportCertificates', [{ servers: identities, records }]);
+    expect(result.find((r) => r.server === 'EX1')?.servicesRestored).toEqual(['IMAP', 'POP', 'SMTP']);
+    expect(warnings.some((w) => /Default Web Site/.test(w))).toBe(true);
+  });
+
+  test('an Exchange 2013 server without the transport role is recorded as such and never restored', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.notTransport.add('ex2.contoso.test');
+    const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
+    expect(records.find((r) => r.server === 'EX2')).toEqual({
+      server: 'EX2',
+      before: null,
+      after: null,
+      restored: false,
+      notTransportServer: true,
+    });
+    const { result } = await run(activities, 'verifyTransportCertificates', [{ servers: identities, records }]);
+    expect(result.find((r) => r.server === 'EX2')).toEqual(records.find((r) => r.server === 'EX2'));
+    expect(exchange.count('enableCertificate')).toBe(0);
+  });
+
+  test.each([
+    ['known services without IIS', present(['SMTP', 'IMAP']), null, ['SMTP', 'IMAP']],
+    ['known services, SMTP added', present(['POP']), false, ['POP', 'SMTP']],
+    ['IIS kept when bound', present(['IIS', 'SMTP']), true, ['IIS', 'SMTP']],
+    ['IIS dropped when not bound', present(['IIS', 'SMTP']), false, ['SMTP']],
+    ['IIS dropped when the bindings are unknown', present(['IIS', 'SMTP']), null, ['SMTP']],
+    ['services unknown (RawData only), bound', present([]), true, ['IIS', 'SMTP']],
+    ['services unknown, not bound', present([]), false, ['SMTP']],
+    ['certificate not found', { status: 'missing' } as const, true, ['IIS', 'SMTP']],
+  ])('servicesToRestore: %s', (_name, previous, bound, expected) => {
+    expect(servicesToRestore(previous, bound)).toEqual(expected);
   });
 
   test('nothing moved: nothing is enabled', async () => {
@@ -470,6 +582,16 @@ describe('publication and diagnosis', () => {
     expect(adviceFor(stale, false, now).join(' ')).toMatch(/^.*If the Exchange servers are in a child domain/);
     const child = { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] };
     expect(adviceFor(stale, true, now, child).join(' ')).not.toMatch(/EnableAuthAdminReadSession/);
+    // Not returned by Get-OrganizationConfig: unknown, so the person is told to check it, in those words.
+    expect(adviceFor(stale, null, now, child)[0]).toMatch(/could not be read.*Run Set-OrganizationConfig/);
+  });
+
+  test('an EnableAuthAdminReadSession Exchange did not return reaches the snapshot and the diagnosis as unknown', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.enableAuthAdminReadSession = null;
+    expect((await run(activities, 'inspectOrganization', [])).result.enableAuthAdminReadSession).toBeNull();
+    const { result } = await run(activities, 'diagnoseServicelet', [{ servers: identities }]);
+    expect(result.enableAuthAdminReadSession).toBeNull();
   });
 
   test.each([

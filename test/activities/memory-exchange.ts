@@ -9,6 +9,7 @@ import type {
   ExchangeCertificate,
   ExchangeServer,
   PerServerResult,
+  TransportCertificateLookup,
 } from '../../common/exchange';
 import { AUTH_CERTIFICATE_FRIENDLY_NAME, AUTH_CERTIFICATE_SUBJECT } from '../../common/names';
 import type { ExchangeClient, NewAuthCertificateOptions } from '../../activities/powershell/exchange-client';
@@ -58,6 +59,10 @@ export class MemoryExchange implements ExchangeClient {
   /** Certificates per server fqdn. */
   stores = new Map<string, ExchangeCertificate[]>();
   transport = new Map<string, string | null>();
+  /** Servers without the transport role (Exchange 2013 Client Access): Get-TransportService does not know them. */
+  notTransport = new Set<string>();
+  /** Thumbprints bound to each server's Default Web Site (https); absent: none. */
+  defaultWebSite = new Map<string, string[]>();
   unreachable = new Set<string>();
   events = new Map<string, AuthAdminEvent[]>();
   lastRuns = new Map<string, string | null>();
@@ -69,7 +74,7 @@ export class MemoryExchange implements ExchangeClient {
   /** How far the worker host's clock is behind this Exchange's (negative: ahead). */
   hostSkewMs = 0;
   hybrid = false;
-  enableAuthAdminReadSession = false;
+  enableAuthAdminReadSession: boolean | null = false;
   /** How far NotBefore of a new certificate lies from this Exchange's clock (negative: back-dated). */
   createdNotBeforeOffsetMs = 0;
   /** The SMTP role moves to a new certificate on creation (what -Services None should prevent). */
@@ -146,9 +151,14 @@ export class MemoryExchange implements ExchangeClient {
     this.enter('getOrganizationConfig');
     return { enableAuthAdminReadSession: this.enableAuthAdminReadSession };
   }
-  async getInternalTransportCertificate(fqdn: string) {
+  async getInternalTransportCertificate(fqdn: string): Promise<TransportCertificateLookup> {
     this.enter('getInternalTransportCertificate', fqdn);
-    return this.transport.get(fqdn) ?? null;
+    if (this.notTransport.has(fqdn)) return { transportServer: false };
+    return { transportServer: true, thumbprint: this.transport.get(fqdn) ?? null };
+  }
+  async getDefaultWebSiteCertificates(fqdn: string) {
+    this.enter('getDefaultWebSiteCertificates', fqdn);
+    return this.defaultWebSite.get(fqdn) ?? [];
   }
   async newAuthCertificate(options: NewAuthCertificateOptions) {
     this.enter('newAuthCertificate', options);
@@ -156,6 +166,7 @@ export class MemoryExchange implements ExchangeClient {
     const certificate = authCertificate(T(this.counter), this.iso(this.createdNotBeforeOffsetMs), {
       services: options.services === 'None' ? [] : ['SMTP'],
       subject: `CN=${AUTH_CERTIFICATE_SUBJECT.slice(3)}`,
+      ...(options.notAfter === undefined ? {} : { notAfter: options.notAfter }),
     });
     this.store(options.server).push(certificate);
     if (this.smtpMovesOnCreate) this.transport.set(options.server, certificate.thumbprint);

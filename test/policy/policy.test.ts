@@ -432,12 +432,20 @@ describe('child domain', () => {
   test.each([
     ['servers in a child domain, switch off', { childDomain: child, enableAuthAdminReadSession: false }, true],
     ['servers in a child domain, switch on', { childDomain: child, enableAuthAdminReadSession: true }, false],
+    ['servers in a child domain, switch unknown', { childDomain: child, enableAuthAdminReadSession: null }, true],
     ['servers in the root domain', { childDomain: null, enableAuthAdminReadSession: false }, false],
     ['domains not known', { enableAuthAdminReadSession: false }, false],
   ])('isAuthAdminBlockedByChildDomain: %s', (_, over, expected) => {
     const s = { ...snapshot({ expiresInDays: 30 }), ...over };
     expect(isAuthAdminBlockedByChildDomain(s)).toBe(expected);
     expect(authAdminBlockedWarning(s) !== null).toBe(expected);
+  });
+
+  test('a switch Exchange did not return is unknown, not off, and the warning says so', () => {
+    const s = { ...snapshot({ expiresInDays: 30 }), childDomain: child, enableAuthAdminReadSession: null };
+    expect(authAdminBlockedWarning(s)).toMatch(
+      /EnableAuthAdminReadSession could not be read \(Get-OrganizationConfig did not return it\): if it is off, the AuthAdmin servicelet cannot run/,
+    );
   });
 
   test('the warning names the domains and the switch; the plan has the person turn it on before the date', () => {

@@ -87,8 +87,31 @@ describe('the dialect document examples are rendered exactly', () => {
       }),
       WORKER_PROCESS_PROPERTIES,
     ),
-    renderPipeline(renderCertificateCopy('ex1.contoso.com', T, 'ex9.fabrikam.com'), ['Thumbprint']),
+    renderPipeline(renderCertificateCopy('ex1.contoso.com', T, 'ex9.fabrikam.com'), CERTIFICATE_PROPERTIES),
     renderClockReading('ex1.contoso.com'),
+    renderPipeline(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1.contoso.com',
+        ScriptBlock: SCRIPT_BLOCKS.getAuthAdminEvents,
+        ArgumentList: new PsAbsoluteDate('2026-11-25T00:00:00Z'),
+      }),
+      EVENT_PROPERTIES,
+    ),
+    renderPipeline(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1.contoso.com',
+        ScriptBlock: SCRIPT_BLOCKS.getDefaultWebSiteBindings,
+      }),
+      ['certificateHash'],
+    ),
+    renderPipeline(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1.contoso.com',
+        ScriptBlock: SCRIPT_BLOCKS.newSelfSignedAuthCertificate,
+        ArgumentList: new PsAbsoluteDate('2027-11-25T00:00:00Z'),
+      }),
+      ['Thumbprint'],
+    ),
   ];
 
   test('the doc has as many examples as we render', () => {

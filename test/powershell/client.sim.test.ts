@@ -166,8 +166,12 @@ describe('reading the organisation', () => {
     expect(await client.isHybridConfigured()).toBe(false);
     expect(await client.getOrganizationConfig()).toEqual({ enableAuthAdminReadSession: expect.any(Boolean) });
     const [server] = await client.getExchangeServers();
-    const transport = await client.getInternalTransportCertificate(server.name);
-    expect(transport === null || /^[0-9A-F]{40}$/.test(transport)).toBe(true);
+    expect(await client.getInternalTransportCertificate(server.name)).toEqual({
+      transportServer: true,
+      thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/),
+    });
+    // A server Get-TransportService does not know (an Exchange 2013 Client Access server) is not a transport server.
+    expect(await client.getInternalTransportCertificate('EX99')).toEqual({ transportServer: false });
     const oauth = await client.testOAuthConnectivity(server.fqdn, 'administrator@contoso.com');
     expect(oauth.ok).toBe(true);
     expect(oauth.detail.length).toBeGreaterThan(0);
@@ -175,10 +179,12 @@ describe('reading the organisation', () => {
     expect(lastRun === null || Number.isFinite(Date.parse(lastRun))).toBe(true);
   });
 
-  test('no 2014 events since now is an empty list', async () => {
+  test('no 2014 events since now is an empty list, through WinRM (default) and through event-log RPC', async () => {
     const [server] = await client.getExchangeServers();
     const now = await client.getServerTime();
     expect(await client.getAuthAdminEvents(server.fqdn, now)).toEqual([]);
+    const { client: rpc } = clientFor('healthy', { eventLog: 'rpc' });
+    expect(await rpc.getAuthAdminEvents(server.fqdn, now)).toEqual([]);
   });
 
   test('pool state through Invoke-Command', async () => {
@@ -251,7 +257,7 @@ describe('changing the organisation', () => {
     const transportBefore = await client.getInternalTransportCertificate(server.name);
     const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None' });
     // -Services None declined the SMTP overwrite: the internal transport certificate did not change.
-    expect(await client.getInternalTransportCertificate(server.name)).toBe(transportBefore);
+    expect(await client.getInternalTransportCertificate(server.name)).toEqual(transportBefore);
     await client.enableCertificate(server.fqdn, cert.thumbprint, ['IIS']);
     const lookup = await client.getCertificate(server.fqdn, cert.thumbprint);
     expect(lookup.status === 'present' && lookup.certificate.services).toEqual(['IIS']);
@@ -423,6 +429,30 @@ describe('no secret ever appears in command text (script-block logging, transcri
       },
     );
   });
+});
+
+test("the shell process sees none of the worker's secrets: only its allow-list and the configured credential", async () => {
+  const secrets = {
+    NOTIFY_WEBHOOK_URL: 'https://hooks.example/T000/secret-token',
+    TEMPORAL_API_KEY: 'temporal-key',
+    AZURE_CLIENT_SECRET: 'graph-secret',
+    EXCHANGE_PASSWORD: 'worker-password',
+  };
+  Object.assign(process.env, secrets);
+  try {
+    const credential = { username: 'CONTOSO\\svc-rotate', password: 'configured' };
+    await withClient('healthy', { ...REMOTE, credential }, async (client) => {
+      const seen = await client.shell.runPipeline(
+        'environment',
+        '@([string]$env:NOTIFY_WEBHOOK_URL, [string]$env:TEMPORAL_API_KEY, [string]$env:AZURE_CLIENT_SECRET, ' +
+          '[string]$env:EXCHANGE_PASSWORD, [string]$env:EXCHANGE_SHELL_USERNAME, [string]$env:PATH)',
+      );
+      expect(seen.slice(0, 5)).toEqual(['', '', '', '', credential.username]);
+      expect(seen[5]).toBe(process.env.PATH);
+    });
+  } finally {
+    for (const name of Object.keys(secrets)) delete process.env[name];
+  }
 });
 
 describe('remote credentials are used for the work outside the Exchange session', () => {

@@ -6,6 +6,7 @@ import { authConfigOutputSchema } from '../../activities/powershell/objects/auth
 import { certificateOutputSchema, servicesSchema } from '../../activities/powershell/objects/certificate';
 import { authAdminLastRunFromDiagnosticXml } from '../../activities/powershell/objects/diagnostic-info';
 import { thumbprintFromAuthAdminMessage, winEventOutputSchema } from '../../activities/powershell/objects/event';
+import { ORGANIZATION_CONFIG } from '../../activities/powershell/objects/organization-config';
 import { exchangeServerOutputSchema, forestRootOfConfigurationDn } from '../../activities/powershell/objects/server';
 import { appPoolOfCommandLine, workerProcessOutputSchema } from '../../activities/powershell/objects/worker-process';
 import {
@@ -446,5 +447,21 @@ describe('5.1 and 7 shapes of the same certificates parse to the same facts', ()
         );
       }),
     );
+  });
+});
+
+describe('Get-OrganizationConfig: EnableAuthAdminReadSession is not documented, so absent is unknown', () => {
+  test.each([
+    [{ EnableAuthAdminReadSession: true }, true],
+    [{ EnableAuthAdminReadSession: 'True' }, true],
+    [{ EnableAuthAdminReadSession: false }, false],
+    [{ EnableAuthAdminReadSession: 'False' }, false],
+    // Select-Object of a property the object lacks writes null.
+    [{ EnableAuthAdminReadSession: null }, null],
+    [{}, null],
+  ])('%j', (item, expected) => {
+    expect(parseItems(ORGANIZATION_CONFIG.schema, [item], 'Get-OrganizationConfig')).toEqual([
+      { enableAuthAdminReadSession: expected },
+    ]);
   });
 });

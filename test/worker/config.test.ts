@@ -213,6 +213,27 @@ describe('worker configuration from the environment', () => {
     );
   });
 
+  test('the event-log path and the certificate lifetime', () => {
+    const config = loadWorkerConfig({
+      ...base,
+      EXCHANGE_EVENT_LOG_ACCESS: 'RPC',
+      EXCHANGE_CERTIFICATE_LIFETIME_DAYS: '365',
+    });
+    expect(config.exchange[config.organizations[0]!]).toMatchObject({ eventLog: 'rpc' });
+    expect(config.activity).toEqual({ certificateLifetimeDays: 365 });
+    for (const [value, rule] of [
+      ['30', /EXCHANGE_CERTIFICATE_LIFETIME_DAYS: must be at least 90 days/],
+      ['3650', /EXCHANGE_CERTIFICATE_LIFETIME_DAYS: must be at most 1826 days/],
+      ['365.5', /EXCHANGE_CERTIFICATE_LIFETIME_DAYS: must be a whole number of days/],
+      ['a year', /EXCHANGE_CERTIFICATE_LIFETIME_DAYS: must be a number of days/],
+    ] as const) {
+      expect(() => loadWorkerConfig({ ...base, EXCHANGE_CERTIFICATE_LIFETIME_DAYS: value })).toThrow(rule);
+    }
+    expect(() => loadWorkerConfig({ ...base, EXCHANGE_EVENT_LOG_ACCESS: 'smb' })).toThrow(
+      /EXCHANGE_EVENT_LOG_ACCESS: must be winrm or rpc/,
+    );
+  });
+
   test('the CLI reads only the Temporal variables', () => {
     expect(loadTemporalConfig({ EXCHANGE_CONNECTION: 'nonsense', TEMPORAL_ADDRESS: 'temporal:7233' })).toMatchObject({
       address: 'temporal:7233',

@@ -6,17 +6,18 @@ import {
   AUTH_CERTIFICATE_KEY_SIZE,
   AUTH_CERTIFICATE_SUBJECT,
 } from '../../../common/names';
-import { CertificateLookup, ExchangeCertificate, Thumbprint, thumbprintSchema } from '../../../common/exchange';
-import { ParamsOf, renderCertificateCopy, renderPipeline } from '../catalogue';
 import {
-  CatalogueError,
-  CertificateNotFoundError,
-  ExchangeShellError,
-  OutputSchemaError,
-  RemoteSessionBrokenError,
-} from '../errors';
+  CertificateLookup,
+  ExchangeCertificate,
+  Thumbprint,
+  TransportCertificateLookup,
+  thumbprintSchema,
+} from '../../../common/exchange';
+import { ParamsOf, SCRIPT_BLOCKS, renderCertificateCopy, renderPipeline } from '../catalogue';
+import { CatalogueError, CertificateNotFoundError, ExchangeShellError, RemoteSessionBrokenError } from '../errors';
 import type { ExchangeClient, NewAuthCertificateOptions } from '../exchange-client';
-import { PsObjectType, parseOneObject } from '../output';
+import { PsObjectType, exactlyOne, parseOneObject } from '../output';
+import { PsAbsoluteDate } from '../render';
 import { CERTIFICATE } from '../objects/certificate';
 import { TRANSPORT_SERVICE } from '../objects/transport-service';
 import { ClientContext, isEnvironmentError } from './context';
@@ -46,15 +47,24 @@ export function certificateLookupFailure(error: unknown): CertificateLookup {
   return { status: 'unreachable', error: `${error.name}: ${error.message}` };
 }
 
-/** What Import-ExchangeCertificate reports of the certificate it imported: its thumbprint. */
-const IMPORTED_THUMBPRINT: PsObjectType<Thumbprint> = {
-  name: 'ExchangeCertificate',
+/** What the self-signed certificate block returns: the new certificate's thumbprint. */
+const MADE_THUMBPRINT: PsObjectType<Thumbprint> = {
+  name: 'X509Certificate2',
   select: ['Thumbprint'],
   schema: z.looseObject({ Thumbprint: thumbprintSchema }).transform((o) => o.Thumbprint),
 };
 
+/**
+ * Get-TransportService -Identity for a server it does not know: ManagementObjectNotFoundException ("couldn't be
+ * found"). For a server Get-ExchangeServer listed, that means it has no transport role (Exchange 2013 Client Access).
+ */
+function isUnknownToTransport(error: unknown): boolean {
+  return error instanceof ExchangeShellError && error.record?.reason === 'ManagementObjectNotFoundException';
+}
+
 export function certificatesArea({
   shell,
+  readOn,
 }: ClientContext): Pick<
   ExchangeClient,
   | 'getCertificate'
@@ -84,7 +94,21 @@ export function certificatesArea({
       return getCertificates({ Server: server });
     },
 
-    newAuthCertificate(options: NewAuthCertificateOptions) {
+    async newAuthCertificate(options: NewAuthCertificateOptions) {
+      if (options.notAfter !== undefined) {
+        const made = await readOn(
+          options.server,
+          SCRIPT_BLOCKS.newSelfSignedAuthCertificate,
+          MADE_THUMBPRINT,
+          new PsAbsoluteDate(options.notAfter),
+        );
+        const thumbprint = exactlyOne(made, 'New-SelfSignedCertificate');
+        // Exchange's own view of it, from the server it was made on (its store is where Exchange looks).
+        return exactlyOne(
+          await getCertificates({ Server: options.server, Thumbprint: thumbprint }),
+          'Get-ExchangeCertificate',
+        );
+      }
       return shell.readOne(
         'New-ExchangeCertificate',
         {
@@ -110,22 +134,22 @@ export function certificatesArea({
     },
 
     async copyCertificate(source: string, thumbprint: Thumbprint, target: string) {
+      // The imported certificate as a whole: under broken serialization it is RawData alone, read as any other.
       const items = await shell.runPipeline(
         CERTIFICATE_COPY,
-        renderPipeline(renderCertificateCopy(source, validThumbprint(thumbprint), target), IMPORTED_THUMBPRINT.select),
+        renderPipeline(renderCertificateCopy(source, validThumbprint(thumbprint), target), CERTIFICATE.select),
       );
-      try {
-        return parseOneObject(IMPORTED_THUMBPRINT, items, CERTIFICATE_COPY);
-      } catch (error) {
-        throw new OutputSchemaError('Import-ExchangeCertificate: no thumbprint in the output', {
-          cmdlet: CERTIFICATE_COPY,
-          cause: error,
-        });
-      }
+      return parseOneObject(CERTIFICATE, items, CERTIFICATE_COPY).thumbprint;
     },
 
-    getInternalTransportCertificate(server: string) {
-      return shell.readOne('Get-TransportService', { Identity: server }, TRANSPORT_SERVICE);
+    async getInternalTransportCertificate(server: string): Promise<TransportCertificateLookup> {
+      try {
+        const thumbprint = await shell.readOne('Get-TransportService', { Identity: server }, TRANSPORT_SERVICE);
+        return { transportServer: true, thumbprint };
+      } catch (error) {
+        if (isUnknownToTransport(error)) return { transportServer: false };
+        throw error;
+      }
     },
   };
 }

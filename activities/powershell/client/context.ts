@@ -12,7 +12,7 @@ import {
   ShellConfigurationError,
 } from '../errors';
 import { PsObjectType, parseObjects } from '../output';
-import type { PsScriptBlock } from '../render';
+import type { PsLiteral, PsScriptBlock } from '../render';
 import type { ExchangeShellSettings } from '../settings';
 import type { ExchangeShell } from '../shell';
 
@@ -25,11 +25,11 @@ export interface ClientContext {
   invokeOn(
     server: string,
     block: PsScriptBlock,
-    argument?: string,
+    argument?: PsLiteral,
     select?: readonly SelectProperty[],
   ): Promise<unknown[]>;
   /** Like invokeOn, the output parsed as `type`. */
-  readOn<T>(server: string, block: PsScriptBlock, type: PsObjectType<T>, argument?: string): Promise<T[]>;
+  readOn<T>(server: string, block: PsScriptBlock, type: PsObjectType<T>, argument?: PsLiteral): Promise<T[]>;
   /** -Credential for what reaches a server outside the Exchange session (Invoke-Command, Get-WinEvent). */
   credential: typeof VARIABLES.credential | undefined;
 }

@@ -1,7 +1,7 @@
 // What the AuthAdmin servicelet leaves behind: event 2014 in the Application log, its last run and the service host's
 // start in Get-ExchangeDiagnosticInfo.
-import { APPLICATION_LOG, AUTH_ADMIN_EVENT_SOURCE, AUTH_ADMIN_PUBLISHED_EVENT_ID } from '../../../common/names';
 import { AuthAdminEvent, isoDateSchema } from '../../../common/exchange';
+import { MAX_AUTH_ADMIN_EVENTS, SCRIPT_BLOCKS, authAdminEventFilter } from '../catalogue';
 import { CatalogueError, ExchangeShellError, NoMatchingEventsError } from '../errors';
 import type { ExchangeClient } from '../exchange-client';
 import {
@@ -10,15 +10,16 @@ import {
   processStartFromDiagnosticXml,
 } from '../objects/diagnostic-info';
 import { WIN_EVENT, authAdminEventOf } from '../objects/event';
-import { PsAbsoluteDate, PsHashtable } from '../render';
+import { PsAbsoluteDate } from '../render';
 import { ClientContext, isEnvironmentError } from './context';
 
 const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
-const MAX_AUTH_ADMIN_EVENTS = 20;
 
 export function serviceletArea({
   shell,
+  settings,
   credential,
+  readOn,
 }: ClientContext): Pick<ExchangeClient, 'getAuthAdminEvents' | 'getAuthAdminLastRun' | 'getServiceHostStartTime'> {
   /** Get-ExchangeDiagnosticInfo's XML for the service host process, or null when the server would not give it. */
   const serviceHostDiagnostics = async (server: string): Promise<string | null> => {
@@ -42,22 +43,21 @@ export function serviceletArea({
       const sinceParsed = isoDateSchema.safeParse(sinceIso);
       if (!sinceParsed.success)
         throw new CatalogueError(`sinceIso ${JSON.stringify(sinceIso)} must be ISO-8601 with an offset`);
+      const since = new PsAbsoluteDate(sinceParsed.data);
       try {
-        const events = await shell.read(
-          'Get-WinEvent',
-          {
-            ComputerName: server,
-            FilterHashtable: PsHashtable.of({
-              LogName: APPLICATION_LOG,
-              ProviderName: AUTH_ADMIN_EVENT_SOURCE,
-              Id: AUTH_ADMIN_PUBLISHED_EVENT_ID,
-              StartTime: new PsAbsoluteDate(sinceParsed.data),
-            }),
-            MaxEvents: MAX_AUTH_ADMIN_EVENTS,
-            Credential: credential,
-          },
-          WIN_EVENT,
-        );
+        const events =
+          settings.eventLog === 'rpc'
+            ? await shell.read(
+                'Get-WinEvent',
+                {
+                  ComputerName: server,
+                  FilterHashtable: authAdminEventFilter(since),
+                  MaxEvents: MAX_AUTH_ADMIN_EVENTS,
+                  Credential: credential,
+                },
+                WIN_EVENT,
+              )
+            : await readOn(server, SCRIPT_BLOCKS.getAuthAdminEvents, WIN_EVENT, since);
         return events.map((e) => authAdminEventOf(server, e));
       } catch (error) {
         // Get-WinEvent reports "No events were found that match the specified selection criteria." as an error.

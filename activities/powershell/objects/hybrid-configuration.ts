@@ -5,5 +5,5 @@ import { PsObjectType } from '../output';
 export const HYBRID_CONFIGURATION: PsObjectType<{ name: unknown }> = {
   name: 'HybridConfiguration',
   select: ['Name'],
-  schema: z.looseObject({ Name: z.unknown() }).transform((o) => ({ name: o.Name })),
+  schema: z.looseObject({ Name: z.unknown().optional() }).transform((o) => ({ name: o.Name })),
 };

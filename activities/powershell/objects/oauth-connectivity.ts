@@ -10,7 +10,7 @@ export interface OAuthTestResult {
 export const OAUTH_TEST_RESULT: PsObjectType<OAuthTestResult> = {
   name: 'ValidationResultNode',
   select: [{ name: 'ResultType', stringOf: 'ResultType' }, 'Detail'],
-  schema: z.looseObject({ ResultType: z.unknown(), Detail: z.unknown() }).transform((r) => ({
+  schema: z.looseObject({ ResultType: z.unknown().optional(), Detail: z.unknown().optional() }).transform((r) => ({
     resultType: String(r.ResultType),
     detail: typeof r.Detail === 'string' ? r.Detail : JSON.stringify(r.Detail ?? null),
   })),

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { PowerShell } from 'node-powershell';
 import { z } from 'zod';
 import { AUTH_CONFIG_PROPERTIES, createExchangeClient, ExchangeShell } from '../activities/powershell/client';
-import { ShellSessionPool } from '../activities/powershell/session';
+import { ShellSessionPool } from '../activities/powershell/pool';
 import { EXECUTABLE_OPTIONS, findRepoRoot, launchFor, parseShellSettings } from '../activities/powershell/settings';
 
 const argsSchema = z.object({

@@ -2,6 +2,7 @@
 // Each looks at AuthConfig first, so a retry after a step that succeeded changes nothing.
 import type { EffectiveDate, Thumbprint } from '../common/exchange';
 import type { PublishResult, ServerIdentity, StagingResult } from '../common/rotation';
+import { effectiveDateOnServerClock, readServerClock } from './clock';
 import type { ResolvedDeps } from './deps';
 import { NextCertificateNotEverywhereError, StagingNotConfirmedError } from './errors';
 import { resumedProgress, saveProgress } from './heartbeat';
@@ -9,8 +10,9 @@ import { resumedProgress, saveProgress } from './heartbeat';
 export interface StageRequest {
   thumbprint: Thumbprint;
   /**
-   * Hours from the server's clock at call time (a date computed here could already be past when Exchange reads it), a
-   * fixed date (brought in front of an expiry, or moved), or now (emergency).
+   * Hours from now on the Exchange server's clock, a fixed date (brought in front of an expiry, or moved), or now
+   * (emergency). The activity reads the server's clock and stages an absolute date built from it; "now" becomes a
+   * date just ahead of it (minEffectiveDateLeadMs), never one Exchange finds in the past.
    */
   effectiveDate: EffectiveDate;
   /** -Force: suppresses the under-48-hours prompt (acknowledged in the input, a moved date) and the emergency "now". */
@@ -24,14 +26,17 @@ interface PublishHeartbeat {
 /** A date already set within this of the one asked for is the one asked for (a retry, or two clocks' rounding). */
 const SAME_DATE_MS = 60 * 1000;
 
-/** Whether a date AuthConfig already holds for the certificate is what the request asks for. */
-export function stagedDateSatisfies(staged: string | null, request: EffectiveDate, serverTime: string): boolean {
+/**
+ * Whether a date AuthConfig already holds for the certificate is what the request asks for. `wanted` is the date this
+ * call would stage (for "now": the server's clock plus the lead), so a retry of an emergency leaves its date alone.
+ */
+export function stagedDateSatisfies(staged: string | null, request: EffectiveDate, wanted: string): boolean {
   switch (request.kind) {
     case 'relative':
       // Staged by an earlier attempt of this very step: its date stands (a second date would only be later).
       return true;
     case 'now':
-      return staged === null || Date.parse(staged) <= Date.parse(serverTime);
+      return staged === null || Date.parse(staged) <= Date.parse(wanted);
     case 'absolute':
       return staged !== null && Math.abs(Date.parse(staged) - Date.parse(request.iso)) <= SAME_DATE_MS;
   }
@@ -48,24 +53,30 @@ export function authConfigActivities(deps: ResolvedDeps) {
     async stageCertificate(request: StageRequest): Promise<StagingResult> {
       const thumbprint = request.thumbprint.toUpperCase();
       const before = await exchange.getAuthConfig();
-      const lookedAt = await exchange.getServerTime();
+      const { reading, warning } = await readServerClock(deps);
+      const clockWarning = warning === null ? {} : { clockWarning: warning };
+      const lookedAt = reading.serverTime;
+      const wanted = effectiveDateOnServerClock(request.effectiveDate, lookedAt, deps.settings);
       if (before.currentCertificateThumbprint === thumbprint)
-        return { thumbprint, state: 'current', serverTime: lookedAt };
+        return { thumbprint, state: 'current', serverTime: lookedAt, ...clockWarning };
       if (
         before.nextCertificateThumbprint === thumbprint &&
-        stagedDateSatisfies(before.nextCertificateEffectiveDate, request.effectiveDate, lookedAt)
+        stagedDateSatisfies(before.nextCertificateEffectiveDate, request.effectiveDate, wanted)
       ) {
         return {
           thumbprint,
           state: 'already-staged',
           effectiveDate: before.nextCertificateEffectiveDate ?? lookedAt,
           serverTime: lookedAt,
+          ...clockWarning,
         };
       }
-      await exchange.stageNextCertificate(thumbprint, request.effectiveDate, request.force);
+      await exchange.stageNextCertificate(thumbprint, { kind: 'absolute', iso: wanted }, request.force);
       const after = await exchange.getAuthConfig();
       const serverTime = await exchange.getServerTime();
-      if (after.currentCertificateThumbprint === thumbprint) return { thumbprint, state: 'current', serverTime };
+      if (after.currentCertificateThumbprint === thumbprint) {
+        return { thumbprint, state: 'current', serverTime, ...clockWarning };
+      }
       if (after.nextCertificateThumbprint !== thumbprint) {
         throw new StagingNotConfirmedError(
           `Set-AuthConfig ran but AuthConfig names ${after.nextCertificateThumbprint ?? 'no'} next certificate, not ${thumbprint}`,
@@ -76,6 +87,7 @@ export function authConfigActivities(deps: ResolvedDeps) {
         state: 'staged',
         effectiveDate: after.nextCertificateEffectiveDate ?? serverTime,
         serverTime,
+        ...clockWarning,
       };
     },
 

@@ -89,7 +89,7 @@ export function publicationActivities(deps: ResolvedDeps) {
  */
 export function adviceFor(
   lastRuns: ServiceletDiagnosis['lastRuns'],
-  enableAuthAdminReadSession: boolean,
+  enableAuthAdminReadSession: boolean | null,
   serverTimeMs: number,
   childDomain?: ChildDomainFacts | null,
 ): string[] {
@@ -97,9 +97,9 @@ export function adviceFor(
   const stale = lastRuns.filter((r) => r.lastRun === null || serverTimeMs - Date.parse(r.lastRun) > cycleMs);
   const advice: string[] = [];
   // Known to be the cause: said first, whatever the last runs say.
-  if (childDomain && !enableAuthAdminReadSession) {
+  if (childDomain && enableAuthAdminReadSession !== true) {
     advice.push(
-      `${childDomainBlocksAuthAdmin(childDomain)}. Run Set-OrganizationConfig -EnableAuthAdminReadSession $true, then ` +
+      `${childDomainBlocksAuthAdmin(childDomain, enableAuthAdminReadSession)}. Run Set-OrganizationConfig -EnableAuthAdminReadSession $true, then ` +
         'restart MSExchangeServiceHost.',
     );
   }
@@ -110,7 +110,7 @@ export function adviceFor(
         .join(', ')}: check MSExchangeServiceHost there and the AuthAdmin logs (Logging\\AuthAdminLogs).`,
     );
     // Only when the domains are not known: a known child domain was said above, a known root domain rules it out.
-    if (!enableAuthAdminReadSession && childDomain === undefined) {
+    if (enableAuthAdminReadSession !== true && childDomain === undefined) {
       advice.push(
         'If the Exchange servers are in a child domain and the system mailbox is in the root domain, run ' +
           'Set-OrganizationConfig -EnableAuthAdminReadSession $true, then restart MSExchangeServiceHost.',

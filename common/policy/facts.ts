@@ -99,19 +99,23 @@ export function isAuthAdminBlockedByChildDomain(s: OrganizationSnapshot): boolea
   return !!s.childDomain && s.enableAuthAdminReadSession !== true;
 }
 
-/** The child-domain facts in words, for warnings and advice. */
-export function childDomainBlocksAuthAdmin(facts: ChildDomainFacts): string {
-  return (
+/** The child-domain facts in words, for warnings and advice; `readSession` null: the switch could not be read. */
+export function childDomainBlocksAuthAdmin(facts: ChildDomainFacts, readSession: boolean | null = false): string {
+  const where =
     `The Exchange servers are in ${facts.serverDomains.join(', ')}, a child of the forest root domain ` +
-    `${facts.forestRootDomain}, and EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run`
-  );
+    `${facts.forestRootDomain}`;
+  return readSession === null
+    ? `${where}, and EnableAuthAdminReadSession could not be read (Get-OrganizationConfig did not return it): if it is ` +
+        'off, the AuthAdmin servicelet cannot run'
+    : `${where}, and EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run`;
 }
 
 /** Said at planning time, before the wait for the effective date, when the servicelet cannot publish. */
 export function authAdminBlockedWarning(s: OrganizationSnapshot): string | null {
   if (!s.childDomain || !isAuthAdminBlockedByChildDomain(s)) return null;
   return (
-    `${childDomainBlocksAuthAdmin(s.childDomain)}, so the new certificate will not be published at its effective date ` +
+    `${childDomainBlocksAuthAdmin(s.childDomain, s.enableAuthAdminReadSession)}, so the new certificate will not be ` +
+    'published at its effective date ' +
     `until a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true (then restarts ${SERVICE_HOST_SERVICE})`
   );
 }

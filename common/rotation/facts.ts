@@ -34,8 +34,10 @@ export type ChildDomainFacts = z.infer<typeof childDomainFactsSchema>;
 
 /** Everything the path decision needs, read once by the inspect activity. */
 export const organizationSnapshotSchema = z.object({
-  /** Get-Date on the Exchange side at inspection. */
+  /** The Exchange server's clock at inspection (read on the server, not the worker's Get-Date). */
   serverTime: z.string(),
+  /** The worker host's clock is off from the Exchange server's by more than the bound (dates are not affected). */
+  clockWarning: z.string().optional(),
   /** Server seconds per real second: 1 for a real organisation; simulated ones run faster. */
   serverClockRate: z.number().positive(),
   authConfig: authConfigSchema,
@@ -68,15 +70,23 @@ export interface TransportCertificateCheck {
   after: Thumbprint | null;
   /** Enable-ExchangeCertificate put `before` back because creating the auth certificate moved SMTP to it. */
   restored: boolean;
+  /** The services `before` was enabled for again, when restored (IIS only if it was bound to the Default Web Site). */
+  servicesRestored?: string[];
+  /** The server has no transport role (an Exchange 2013 Client Access server): nothing to record or restore. */
+  notTransportServer?: true;
 }
 
 /**
  * What AuthConfig says of a certificate after stageCertificate looked (and acted if it had to): staged for a date (by
  * this call or earlier), or current already (published while a retry was pending: there is no date to wait for).
  */
-export type StagingResult =
+export type StagingResult = (
   | { thumbprint: Thumbprint; state: 'staged' | 'already-staged'; effectiveDate: string; serverTime: string }
-  | { thumbprint: Thumbprint; state: 'current'; serverTime: string };
+  | { thumbprint: Thumbprint; state: 'current'; serverTime: string }
+) & {
+  /** The worker host's clock is off from the Exchange server's by more than the bound (the date was not affected). */
+  clockWarning?: string;
+};
 
 export interface ReplicationCheck {
   serverTime: string;

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createExchangeClient } from '../../activities/powershell/client';
-import { ShellSessionPool } from '../../activities/powershell/session';
+import { ShellSessionPool } from '../../activities/powershell/pool';
 import { startRotation } from '../../client/rotation';
 import type { RotationInputJson, RotationReport } from '../../common/rotation';
 import { createOrganization, loadOrganization, signInProbe } from 'simulated-exchange';
@@ -39,7 +39,12 @@ async function stageNextByHand(org: string): Promise<string> {
   try {
     const [first] = (await exchange.getExchangeServers()).sort((a, b) => a.name.localeCompare(b.name));
     const made = await exchange.newAuthCertificate({ server: first!.fqdn, services: 'None' });
-    await exchange.stageNextCertificate(made.thumbprint, { kind: 'relative', hours: 49 }, false);
+    const effective = Date.parse(await exchange.getServerTime()) + 49 * 3_600_000;
+    await exchange.stageNextCertificate(
+      made.thumbprint,
+      { kind: 'absolute', iso: new Date(effective).toISOString() },
+      false,
+    );
     return made.thumbprint;
   } finally {
     await pool.closeAll();

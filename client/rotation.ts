@@ -8,7 +8,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
+import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '../common/names';
 import type { RotationStatus } from '../common/rotation';
 import { hcwAnswerUpdate, statusQuery } from '../workflows/messages';
 import type { HcwAnswer, HcwCompleted, HcwSkipped } from '../workflows/messages';
@@ -50,7 +50,7 @@ export async function startRotation(
   try {
     return await client.workflow.start(ROTATE_WORKFLOW_TYPE, {
       workflowId,
-      taskQueue: taskQueueFor(input.organization),
+      taskQueue: WORKFLOW_TASK_QUEUE,
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
     });

@@ -19,7 +19,7 @@ import {
   checkWorkflowId,
   dailyCheckScheduleId,
   organizationSchema,
-  taskQueueFor,
+  WORKFLOW_TASK_QUEUE,
   yearlyRotationScheduleId,
 } from '../common/names';
 import { renewBeforeDaysSchema } from '../common/rotation';
@@ -182,7 +182,7 @@ function checkAction(org: string, input: CheckInputJson): ScheduleOptions['actio
     workflowType: CHECK_WORKFLOW_TYPE,
     // The server appends the scheduled time, so each run has its own ID under this prefix.
     workflowId: checkWorkflowId(org),
-    taskQueue: taskQueueFor(org),
+    taskQueue: WORKFLOW_TASK_QUEUE,
     args: [input],
     workflowRunTimeout: CHECK_RUN_TIMEOUT,
     typedSearchAttributes: [{ key: organizationSearchAttribute, value: org.toLowerCase() }],

@@ -28,6 +28,12 @@ export const CHECK_WORKFLOW_TYPE = 'checkAuthCertificate';
 
 const TASK_QUEUE_PREFIX = 'exchange-auth-cert';
 
+/**
+ * Every organisation's rotation and check workflows run on this one queue, served by one workflow worker: the workflow
+ * code is loaded once however many organisations there are. Not a valid organisation name's queue (no "." in it).
+ */
+export const WORKFLOW_TASK_QUEUE = `${TASK_QUEUE_PREFIX}-workflows`;
+
 /** Organisation names become parts of IDs; keep them to a safe, readable alphabet. */
 export const ORGANIZATION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -36,8 +42,12 @@ export const organizationSchema = z
   .string({ error: 'is required: the name of the Exchange organisation' })
   .regex(ORGANIZATION_PATTERN, 'must be 1-63 letters, digits, ".", "-" or "_", starting with a letter or digit');
 
-/** A task queue per organisation, so a worker can sit next to each Exchange organisation. */
-export function taskQueueFor(organization: string): string {
+/**
+ * A task queue per organisation for its activities, so the worker that acts on its Exchange can sit next to it. Before
+ * the central workflow queue, the organisation's workflows ran here too; a worker still serves them here while such
+ * runs finish (docs/deployment.md, "Migration").
+ */
+export function activityTaskQueueFor(organization: string): string {
   return `${TASK_QUEUE_PREFIX}.${organization.toLowerCase()}`;
 }
 

@@ -83,6 +83,12 @@ const organizationList = z
   .pipe(z.array(organization).min(1, 'must name at least one organisation'));
 
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+/**
+ * What a worker process serves (docs/deployment.md): `workflows` the central workflow queue only (no Exchange),
+ * `activities` its organisations' activity queues only (next to their Exchange), `all` both (one host, the default).
+ */
+export const WORKER_ROLES = ['all', 'workflows', 'activities'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
 
 /**
@@ -169,6 +175,13 @@ export const environmentSchema = z.object({
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
+  WORKER_ROLE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(WORKER_ROLES, { error: `must be ${WORKER_ROLES.join(', ')}` }))
+    .default('all'),
+  WORKER_LEGACY_WORKFLOW_QUEUES: booleanText.default(false),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -187,7 +200,10 @@ export interface TemporalConfig {
 
 export interface WorkerConfig {
   temporal: TemporalConfig;
-  /** One task queue (and one Worker) per organisation. */
+  role: WorkerRole;
+  /** Also run workflows on each organisation's own queue, for runs started before the central queue. */
+  legacyWorkflowQueues: boolean;
+  /** One activity task queue (and one activity Worker) per organisation; none for the `workflows` role. */
   organizations: string[];
   /** Shell settings per organisation (the simulated state file may differ per organisation). */
   exchange: Record<string, ExchangeShellSettingsInput>;
@@ -298,8 +314,17 @@ function remoteTarget(env: Environment): { server: string; useHttps: boolean; co
 /** The worker's whole configuration; `overrides` lets `npm start` and the demo fill what they create themselves. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const e = parseEnvironment(env);
-  const organizations = e.EXCHANGE_ORGANIZATIONS ?? (e.EXCHANGE_ORGANIZATION ? [e.EXCHANGE_ORGANIZATION] : undefined);
+  const role = e.WORKER_ROLE;
+  const organizations =
+    e.EXCHANGE_ORGANIZATIONS ??
+    (e.EXCHANGE_ORGANIZATION ? [e.EXCHANGE_ORGANIZATION] : role === 'workflows' ? [] : undefined);
   if (!organizations) fail('EXCHANGE_ORGANIZATION', 'is required: the organisation this worker serves, e.g. contoso');
+  if (role === 'workflows' && organizations.length > 0) {
+    fail('WORKER_ROLE', 'workflows serves no organisation: leave EXCHANGE_ORGANIZATION(S) to the activity workers');
+  }
+  if (role === 'workflows' && e.WORKER_LEGACY_WORKFLOW_QUEUES) {
+    fail('WORKER_LEGACY_WORKFLOW_QUEUES', 'is for the workers that serve organisations: the old queues are theirs');
+  }
   if (e.EXCHANGE_ORGANIZATION && e.EXCHANGE_ORGANIZATIONS) {
     fail('EXCHANGE_ORGANIZATIONS', 'set either EXCHANGE_ORGANIZATION or EXCHANGE_ORGANIZATIONS, not both');
   }
@@ -379,6 +404,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
 
   return {
     temporal: temporalConfigFrom(e),
+    role,
+    legacyWorkflowQueues: e.WORKER_LEGACY_WORKFLOW_QUEUES,
     organizations,
     exchange,
     connection: mode,

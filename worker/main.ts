@@ -2,7 +2,7 @@
 // The worker alone, against an existing Temporal cluster and Exchange organisation: `node dist/worker/main.js`.
 // Everything comes from the environment (README.md, "Configuration").
 import { ConfigurationError, loadWorkerConfig } from './config';
-import { createRotationWorkers, installRuntime, runUntilSignal } from './worker';
+import { createRotationWorkers, describeWorker, installRuntime, runUntilSignal } from './worker';
 import { connectionOptionsFor } from './temporal';
 
 export async function main(): Promise<number> {
@@ -10,9 +10,8 @@ export async function main(): Promise<number> {
   installRuntime(config.logLevel, config.metricsBindAddress);
   const workers = await createRotationWorkers({ config });
   const { address } = connectionOptionsFor(config.temporal);
-  for (const { organization, taskQueue } of workers.workers) {
-    console.log(`worker for ${organization} on task queue ${taskQueue} at ${address} (${config.connection} Exchange)`);
-  }
+  for (const w of workers.workers)
+    console.log(`worker: ${describeWorker(w)} at ${address} (${config.connection} Exchange)`);
   const running = runUntilSignal(workers, (line) => console.log(line));
   // While the worker already polls: a wrong Exchange connection shows now rather than in the middle of a rotation.
   void workers.probe().then((probes) => {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
+import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '../common/names';
 import { DEFAULT_RENEW_BEFORE_DAYS } from '../common/rotation';
 import {
   ConfigurationError,
@@ -16,7 +16,7 @@ import {
 } from './config';
 import { DevServer, DevServerError, repoRoot, startDevServer } from './dev-server';
 import { DEFAULT_TEMPORAL_ADDRESS } from './temporal';
-import { createRotationWorkers, installRuntime, runUntilSignal } from './worker';
+import { createRotationWorkers, describeWorker, installRuntime, runUntilSignal } from './worker';
 
 export const DEFAULT_ORGANIZATION = 'contoso';
 export const DEFAULT_SCENARIO = 'hybrid';
@@ -84,7 +84,7 @@ export function howToStart(
       ? `  from the Temporal Web UI (${uiUrl}): Workflows > Start Workflow, with`
       : '  from the Temporal Web UI: Workflows > Start Workflow, with',
     `      Workflow ID    ${rotationWorkflowId(organization)}`,
-    `      Task Queue     ${taskQueueFor(organization)}`,
+    `      Task Queue     ${WORKFLOW_TASK_QUEUE}`,
     `      Workflow Type  ${ROTATE_WORKFLOW_TYPE}`,
     `      Input (JSON)   ${input}`,
     `                     (rotates only when the certificate is due, within ${DEFAULT_RENEW_BEFORE_DAYS} days of expiry; add "force": true to`,
@@ -150,9 +150,7 @@ async function main(): Promise<number> {
     process.off('SIGTERM', early);
     const running = runUntilSignal(workers, say);
     say();
-    for (const { organization, taskQueue } of workers.workers) {
-      say(`Worker for ${organization} polls task queue ${taskQueue}.`);
-    }
+    for (const w of workers.workers) say(`Worker: ${describeWorker(w)}.`);
     for (const p of await workers.probe()) {
       say(
         p.ok

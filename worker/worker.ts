@@ -1,5 +1,8 @@
-// One Temporal Worker per organisation, each on its organisation's task queue with its own ExchangeClient. Shutdown lets
-// running activities finish (up to the grace time) before the PowerShell sessions are closed.
+// The workers of one process (docs/deployment.md): one workflow Worker on the central queue, which loads the workflow
+// code once for every organisation, and one activity-only Worker per organisation on its own queue, with its own
+// ExchangeClient. Shutdown lets running activities finish (up to the grace time) before the PowerShell sessions close.
+import fs from 'node:fs';
+import path from 'node:path';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -11,7 +14,7 @@ import {
 import { createActivities } from '../activities';
 import { ShellSessionPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
-import { taskQueueFor } from '../common/names';
+import { activityTaskQueueFor, WORKFLOW_TASK_QUEUE } from '../common/names';
 import type { WorkerConfig } from './config';
 import { metricsActivityInterceptors, prometheusTelemetry } from './metrics';
 import { createWebhookNotifier } from './notify';
@@ -21,14 +24,23 @@ export interface RotationWorkerOptions {
   config: WorkerConfig;
   /** An existing connection (tests); otherwise one is opened from `config.temporal` and closed on shutdown. */
   connection?: NativeConnection;
-  /** A pre-built workflow bundle (tests build it once per run); otherwise the worker bundles workflows/ itself. */
+  /** A pre-built workflow bundle (tests build it once per run); else the build's, else the worker bundles itself. */
   workflowBundlePath?: string;
   /** Tests wrap or replace the client; production uses the PowerShell layer. */
   createExchange?: (organization: string, settings: WorkerConfig['exchange'][string]) => ExchangeClient;
 }
 
+export interface RotationWorker {
+  /** Absent for the central workflow worker, which serves every organisation's workflows. */
+  organization?: string;
+  taskQueue: string;
+  /** What it polls: workflow tasks, activity tasks, or both (an organisation's old queue while its runs finish). */
+  serves: 'workflows' | 'activities' | 'workflows and activities';
+  worker: Worker;
+}
+
 export interface RotationWorkers {
-  workers: Array<{ organization: string; taskQueue: string; worker: Worker }>;
+  workers: RotationWorker[];
   /** Resolves once every worker has stopped and every Exchange session is closed. */
   run(): Promise<void>;
   /** Stops polling; activities already running get `shutdownGraceMs` to finish. */
@@ -40,6 +52,13 @@ export interface RotationWorkers {
 export type ExchangeProbe = { organization: string } & (
   { ok: true; serverTime: string } | { ok: false; error: string }
 );
+
+/** One line per Worker for the console: what it polls and for whom. */
+export function describeWorker({ organization, taskQueue, serves }: RotationWorker): string {
+  return organization === undefined
+    ? `every organisation's ${serves} on task queue ${taskQueue}`
+    : `${organization}'s ${serves} on task queue ${taskQueue}`;
+}
 
 let runtimeInstalled = false;
 
@@ -60,6 +79,12 @@ export function installRuntime(logLevel: WorkerConfig['logLevel'], metricsBindAd
 
 export function workflowsPath(): string {
   return require.resolve('../workflows');
+}
+
+/** The bundle `npm run build` makes next to the compiled code (scripts/bundle-workflows.js); absent under ts-node. */
+export function prebuiltWorkflowBundle(): string | undefined {
+  const file = path.join(__dirname, '..', 'workflow-bundle.js');
+  return fs.existsSync(file) ? file : undefined;
 }
 
 function quietBundlerLogger() {
@@ -86,15 +111,31 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl, format: config.notifyWebhookFormat })
     : undefined;
 
-  // One bundle for every organisation's worker, built without webpack's report on the console.
-  const workflowBundle: WorkerOptions['workflowBundle'] = options.workflowBundlePath
-    ? { codePath: options.workflowBundlePath }
-    : await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger() });
+  const servesWorkflows = config.role !== 'activities';
+  const servesActivities = config.role !== 'workflows';
+  // One bundle for the process, built without webpack's report on the console, and only when workflows run here.
+  const needsBundle = servesWorkflows || (servesActivities && config.legacyWorkflowQueues);
+  const bundlePath = options.workflowBundlePath ?? prebuiltWorkflowBundle();
+  const workflowBundle: WorkerOptions['workflowBundle'] | undefined = !needsBundle
+    ? undefined
+    : bundlePath
+      ? { codePath: bundlePath }
+      : await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger() });
 
   const clients: ExchangeClient[] = [];
-  const created: RotationWorkers['workers'] = [];
+  const created: RotationWorker[] = [];
   try {
-    for (const organization of config.organizations) {
+    if (servesWorkflows) {
+      const worker = await Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        workflowBundle,
+        shutdownGraceTime: config.shutdownGraceMs,
+      });
+      created.push({ taskQueue: WORKFLOW_TASK_QUEUE, serves: 'workflows', worker });
+    }
+    for (const organization of servesActivities ? config.organizations : []) {
       const exchange = makeExchange(organization, config.exchange[organization]);
       clients.push(exchange);
       const activities = createActivities({
@@ -103,13 +144,14 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         settings: { serverClockRate: config.serverClockRate, ...config.activity },
         notify,
       });
-      const taskQueue = taskQueueFor(organization);
+      const taskQueue = activityTaskQueueFor(organization);
+      const legacy = config.legacyWorkflowQueues;
       const worker = await Worker.create({
         connection,
         namespace: config.temporal.namespace,
         taskQueue,
         activities,
-        workflowBundle,
+        ...(legacy ? { workflowBundle } : {}),
         // Days until the certificate expires, from every inspection (worker/metrics.ts).
         interceptors: { activity: metricsActivityInterceptors(organization) },
         maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
@@ -117,7 +159,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         // Past the grace time activities are cancelled; give their cancellation handlers a little more.
         shutdownForceTime: config.shutdownGraceMs + 30_000,
       });
-      created.push({ organization, taskQueue, worker });
+      created.push({ organization, taskQueue, serves: legacy ? 'workflows and activities' : 'activities', worker });
     }
   } catch (error) {
     await Promise.allSettled(clients.map((c) => c.close()));
@@ -155,9 +197,10 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
   };
+  const served = servesActivities ? config.organizations : [];
   const probe = (): Promise<ExchangeProbe[]> =>
     Promise.all(
-      created.map(async ({ organization }, i): Promise<ExchangeProbe> => {
+      served.map(async (organization, i): Promise<ExchangeProbe> => {
         try {
           return { organization, ok: true, serverTime: await clients[i].getServerTime() };
         } catch (error) {

@@ -15,28 +15,34 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { z } from 'zod';
 import type { RotationActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
-import { organizationSchema, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
+import { activityTaskQueueFor, organizationSchema, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
 import { daysUntilCurrentExpires, decidePath } from '../common/policy';
 import { parseRotationInput, renewBeforeDaysSchema } from '../common/rotation';
 import type { OrganizationSnapshot, RotationPath } from '../common/rotation';
 
-/** A look at Exchange is cheap and read-only; retry it for a while, but let a daily check end the same day. */
-const { inspectOrganization } = proxyActivities<RotationActivities>({
-  startToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '30s',
-    backoffCoefficient: 2,
-    maximumInterval: '10m',
-    maximumAttempts: 6,
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
-});
-
-/** Notifications never block the check: a few attempts (none after a refusal), then the failure is logged. */
-const { notify } = proxyActivities<RotationActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
-});
+/** Made per run: the activities go to the organisation's own task queue, like the rotation's (workflows/rotation/proxies.ts). */
+function checkActivities(organization: string) {
+  const taskQueue = activityTaskQueueFor(organization);
+  /** A look at Exchange is cheap and read-only; retry it for a while, but let a daily check end the same day. */
+  const { inspectOrganization } = proxyActivities<RotationActivities>({
+    startToCloseTimeout: '10 minutes',
+    taskQueue,
+    retry: {
+      initialInterval: '30s',
+      backoffCoefficient: 2,
+      maximumInterval: '10m',
+      maximumAttempts: 6,
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+    },
+  });
+  /** Notifications never block the check: a few attempts (none after a refusal), then the failure is logged. */
+  const { notify } = proxyActivities<RotationActivities>({
+    startToCloseTimeout: '1 minute',
+    taskQueue,
+    retry: { initialInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  });
+  return { inspectOrganization, notify };
+}
 
 export const checkInputSchema = z.strictObject({
   organization: organizationSchema,
@@ -137,7 +143,13 @@ function summarize(report: Omit<CheckReport, 'summary'>): string {
 /** Telling a person is best effort: the report, the failure and the log still say what happened. */
 async function tellPerson(organization: string, subject: string, text: string): Promise<void> {
   try {
-    await notify({ organization, workflowId: workflowInfo().workflowId, kind: 'action-required', subject, text });
+    await checkActivities(organization).notify({
+      organization,
+      workflowId: workflowInfo().workflowId,
+      kind: 'action-required',
+      subject,
+      text,
+    });
   } catch (error) {
     log.warn('notification failed', { error: (error as Error).message });
   }
@@ -154,7 +166,7 @@ export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<Ch
   const rotationInput = rotationInputFor(input);
   let snapshot: OrganizationSnapshot;
   try {
-    snapshot = await inspectOrganization();
+    snapshot = await checkActivities(input.organization).inspectOrganization();
   } catch (error) {
     // Retries spent, or a permanent failure: the check fails, and without a word a broken connection would leave the
     // certificate unwatched day after day while only the schedule's run list shows red.

@@ -9,7 +9,8 @@ import {
   MIN_RECOMMENDED_EFFECTIVE_HOURS,
   organizationSchema,
   rotationWorkflowId,
-  taskQueueFor,
+  activityTaskQueueFor,
+  WORKFLOW_TASK_QUEUE,
 } from '../names';
 
 /** A Temporal duration as the UI's JSON box carries it ("10m", "6h", "2 days") or milliseconds. */
@@ -147,8 +148,8 @@ export function parseRotationInput(raw: unknown): ParsedInput {
 
 /**
  * Where a rotation of `organization` must run: under the one workflow ID derived from it (so a second rotation of the
- * same organisation cannot start while one runs) and on its task queue (served by the worker next to its Exchange).
- * One line per problem, naming the field, the expected value and the rule.
+ * same organisation cannot start while one runs) and on the central workflow queue (or, for runs started before it
+ * existed, the organisation's own queue). One line per problem, naming the field, the expected value and the rule.
  */
 export function rotationPlacementIssues(
   organization: string,
@@ -163,11 +164,12 @@ export function rotationPlacementIssues(
         'it runs at a time',
     );
   }
-  const taskQueue = taskQueueFor(organization);
-  if (actual.taskQueue !== taskQueue) {
+  const legacy = activityTaskQueueFor(organization);
+  if (actual.taskQueue !== WORKFLOW_TASK_QUEUE && actual.taskQueue !== legacy) {
     issues.push(
-      `taskQueue: must be ${JSON.stringify(taskQueue)} for organization ${JSON.stringify(organization)}, not ` +
-        `${JSON.stringify(actual.taskQueue)}: only the worker of that organisation may act on its Exchange`,
+      `taskQueue: must be ${JSON.stringify(WORKFLOW_TASK_QUEUE)} (or ${JSON.stringify(legacy)} for runs started ` +
+        `before the central queue), not ${JSON.stringify(actual.taskQueue)}: the rotation's activities always go to ` +
+        "the organisation's own queue, and a workflow elsewhere would wait for a worker that never comes",
     );
   }
   return issues;

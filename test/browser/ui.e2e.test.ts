@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../../common/names';
+import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '../../common/names';
 import type { RotationReport, RotationStatus } from '../../common/rotation';
 import { demoInput } from '../../scripts/demo';
 import { loadWorkerConfig } from '../../worker/config';
@@ -19,6 +19,7 @@ import { statusQuery } from '../../workflows/messages';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
 import { quietRuntime, REPO_ROOT, workflowBundlePath } from '../helpers/temporal';
+import { statusEventually } from '../helpers/eventually';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'browser');
@@ -95,21 +96,13 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-/** Polls the workflow's own status (the same the UI's details show) until it matches. */
-async function waitForStatus(predicate: (s: RotationStatus) => boolean, timeoutMs: number): Promise<RotationStatus> {
-  const handle = client.workflow.getHandle(rotationWorkflowId(organization));
-  const deadline = Date.now() + timeoutMs;
-  let last: RotationStatus | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await handle.query(statusQuery);
-      if (predicate(last)) return last;
-    } catch {
-      // not started yet, or the first workflow task has not run
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+function waitForStatus(predicate: (s: RotationStatus) => boolean, timeoutMs: number): Promise<RotationStatus> {
+  return statusEventually<RotationStatus>(
+    client.workflow.getHandle(rotationWorkflowId(organization)),
+    statusQuery,
+    predicate,
+    { timeoutMs, intervalMs: 500 },
+  );
 }
 
 /** The form navigates to the new workflow; Temporal knows it. */
@@ -137,7 +130,7 @@ test('start from the form, wait for HCW in the details, signal from the dialog, 
   // 1. The Start Workflow form.
   await page.goto(`${server.uiUrl}/namespaces/default/workflows/start-workflow`);
   await page.getByTestId('workflowId').fill(workflowId);
-  await page.getByTestId('taskQueue').fill(taskQueueFor(organization));
+  await page.getByTestId('taskQueue').fill(WORKFLOW_TASK_QUEUE);
   await page.getByTestId('workflowType').fill(ROTATE_WORKFLOW_TYPE);
   const editor = page.getByRole('textbox', { name: 'Data' });
   await editor.click();

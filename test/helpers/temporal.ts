@@ -110,3 +110,18 @@ export function createTestWorker(env: TestWorkflowEnvironment, options: TestWork
     ...options,
   });
 }
+
+/** How many workers poll a task queue for workflow or activity tasks right now. */
+export async function pollerCount(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  kind: 'workflow' | 'activity',
+): Promise<number> {
+  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
+  const r = await env.client.workflowService.describeTaskQueue({
+    namespace: env.namespace ?? 'default',
+    taskQueue: { name: taskQueue },
+    taskQueueType: kind === 'workflow' ? TASK_QUEUE_TYPE_WORKFLOW : TASK_QUEUE_TYPE_ACTIVITY,
+  });
+  return r.pollers?.length ?? 0;
+}

@@ -7,7 +7,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId, taskQueueFor } from '../../common/names';
+import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId, activityTaskQueueFor } from '../../common/names';
 import type { RotationActivities } from '../../activities';
 import type { RotationInputJson, RotationStatus } from '../../common/rotation';
 import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../../workflows/messages';
@@ -148,7 +148,7 @@ beforeAll(async () => {
     for (const recording of RECORDINGS.filter((r) => recordingWanted(r.name))) {
       const stub = new StubOrganisation(recording.scenario);
       // The organisation's own queue and ID, as every rotation now must run (histories recorded earlier used others).
-      const taskQueue = taskQueueFor(recording.input.organization);
+      const taskQueue = activityTaskQueueFor(recording.input.organization);
       const worker = await Worker.create({
         connection: env.nativeConnection,
         taskQueue,
@@ -189,7 +189,7 @@ const replayOptions = () => ({ workflowBundle: bundle, replayName: 'rotation-rep
  * on its organisation's queue, so the replay worker gets that one (the SDK's defaults yield to a given taskQueue).
  */
 const replayOn = (organization: string) =>
-  ({ ...replayOptions(), taskQueue: taskQueueFor(organization) }) as ReturnType<typeof replayOptions>;
+  ({ ...replayOptions(), taskQueue: activityTaskQueueFor(organization) }) as ReturnType<typeof replayOptions>;
 
 test.each(RECORDINGS.map((r) => r.name))('%s replays without non-determinism', async (name) => {
   expect(fs.existsSync(file(name))).toBe(true);

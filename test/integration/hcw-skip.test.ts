@@ -14,6 +14,7 @@ import { statusQuery } from '../../workflows/messages';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
 import { createDevServerEnv, workflowBundlePath } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const CLOCK_RATE = 12_000;
 let env: TestWorkflowEnvironment;
@@ -61,20 +62,21 @@ afterAll(async () => {
 
 test('the webhook asks for the HCW step; skip-hcw finishes the rotation and the report says who and why', async () => {
   const handle = await startRotation(env.client, demoInput(organization));
-  let status: RotationStatus | undefined;
-  for (let i = 0; i < 1200 && status?.hcw.status !== 'waiting'; i++) {
-    status = await rotationHandle(env.client, organization)
-      .query(statusQuery)
-      .catch(() => undefined);
-    if (status?.phase === 'done' || status?.phase === 'failed') break;
-    if (status?.hcw.status !== 'waiting') await new Promise((r) => setTimeout(r, 100));
-  }
+  const status = await eventually(
+    (): Promise<RotationStatus | undefined> =>
+      rotationHandle(env.client, organization)
+        .query(statusQuery)
+        .catch(() => undefined),
+    (s) => s?.hcw.status === 'waiting' || s?.phase === 'done' || s?.phase === 'failed',
+    { timeoutMs: 180_000 },
+  );
   expect(status?.hcw.status).toBe('waiting');
 
   // The notification reached the webhook before anyone had to look at the UI.
-  for (let i = 0; i < 100 && !received.some((n) => n.kind === 'action-required'); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await eventually(
+    async () => received,
+    (r) => r.some((n) => n.kind === 'action-required'),
+  );
   expect(received).toContainEqual(
     expect.objectContaining({
       organization,

@@ -11,6 +11,7 @@ import { statusQuery } from '../../workflows/messages';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
 import { createDevServerEnv, REPO_ROOT } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const CLOCK_RATE = 12_000;
 let env: TestWorkflowEnvironment;
@@ -66,11 +67,7 @@ test('a worker killed during the wait is replaced and the rotation completes wit
   });
 
   // Kill only inside the durable timer: no activity is in flight, so nothing waits for a heartbeat timeout.
-  let status: RotationStatus | undefined;
-  for (let i = 0; i < 600 && status?.phase !== 'waiting-for-effective-date'; i++) {
-    status = await phaseOf();
-    if (status?.phase !== 'waiting-for-effective-date') await new Promise((r) => setTimeout(r, 100));
-  }
+  const status = await eventually(phaseOf, (s) => s?.phase === 'waiting-for-effective-date', { timeoutMs: 180_000 });
   expect({ phase: status?.phase, worker: first.output() }).toEqual({
     phase: 'waiting-for-effective-date',
     worker: expect.any(String),

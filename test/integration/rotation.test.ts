@@ -15,6 +15,7 @@ import { statusQuery } from '../../workflows/messages';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
 import { createDevServerEnv, workflowBundlePath } from '../helpers/temporal';
+import { statusEventually } from '../helpers/eventually';
 
 /** Exchange seconds per real second: the 49-hour effective date passes in about 14 s. */
 const CLOCK_RATE = 12_000;
@@ -49,21 +50,11 @@ afterAll(async () => {
   sim?.cleanup();
 });
 
-async function waitForStatus(predicate: (s: RotationStatus) => boolean, timeoutMs: number): Promise<RotationStatus> {
-  const handle = rotationHandle(env.client, organization);
-  const deadline = Date.now() + timeoutMs;
-  let last: RotationStatus | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await handle.query(statusQuery);
-      if (predicate(last)) return last;
-    } catch {
-      // the first workflow task may not have run yet
-    }
-    // Polling a query, not sleeping for a duration under test: the workflow's own timers decide when it moves.
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+function waitForStatus(predicate: (s: RotationStatus) => boolean, timeoutMs: number): Promise<RotationStatus> {
+  return statusEventually<RotationStatus>(rotationHandle(env.client, organization), statusQuery, predicate, {
+    timeoutMs,
+    intervalMs: 250,
+  });
 }
 
 test('a planned rotation of a hybrid organisation ends with every server on the new certificate and HCW approved', async () => {

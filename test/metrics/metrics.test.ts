@@ -21,6 +21,7 @@ import { certificate, createFakeOrganization } from '../check/fake-org';
 import { bundleCheckWorkflows, withCheckWorker } from '../check/harness';
 import { executableFor, prometheusRuntime, REPO_ROOT } from '../helpers/temporal';
 import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
+import { eventually } from '../helpers/eventually';
 
 let env: TestWorkflowEnvironment;
 let endpoint: string;
@@ -69,11 +70,11 @@ test('days until expiry per organisation next to the SDK metrics, on one endpoin
       }),
     { interceptors: { activity: metricsActivityInterceptors(organization) } },
   );
-  let text = '';
-  for (let i = 0; i < 50 && !text.includes(METRIC_DAYS_UNTIL_EXPIRY); i++) {
-    text = await (await fetch(endpoint)).text();
-    if (!text.includes(METRIC_DAYS_UNTIL_EXPIRY)) await new Promise((r) => setTimeout(r, 200));
-  }
+  const text = await eventually(
+    async () => (await fetch(endpoint)).text(),
+    (t) => t.includes(METRIC_DAYS_UNTIL_EXPIRY),
+    { intervalMs: 200 },
+  );
   const line = text.split('\n').find((l) => l.startsWith(METRIC_DAYS_UNTIL_EXPIRY) && l.includes(organization));
   expect(line).toBeDefined();
   expect(Number(line!.split(' ').pop())).toBeCloseTo(123, 0);
@@ -83,15 +84,14 @@ test('days until expiry per organisation next to the SDK metrics, on one endpoin
 
 /** The endpoint's lines about one organisation, once `ready` holds for them (the SDK exports on an interval). */
 async function scrape(organization: string, ready: (lines: string[]) => boolean): Promise<string[]> {
-  let lines: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    lines = (await (await fetch(endpoint)).text())
-      .split('\n')
-      .filter((l) => l.includes(`organization="${organization}"`));
-    if (ready(lines)) return lines;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`metrics never matched: ${lines.join('\n')}`);
+  const lines = await eventually(
+    async () =>
+      (await (await fetch(endpoint)).text()).split('\n').filter((l) => l.includes(`organization="${organization}"`)),
+    ready,
+    { intervalMs: 200 },
+  );
+  if (!ready(lines)) throw new Error(`metrics never matched: ${lines.join('\n')}`);
+  return lines;
 }
 
 const valueOf = (lines: string[], metric: string): number | undefined => {
@@ -153,12 +153,11 @@ test('a finished rotation counts by outcome and times each phase, on the same en
   await worker.runUntil(
     env.client.workflow.execute('recordReport', { taskQueue, workflowId: `r-${organization}`, args: [report] }),
   );
-  let lines: string[] = [];
-  for (let i = 0; i < 50; i++) {
-    lines = (await (await fetch(endpoint)).text()).split('\n').filter((l) => l.includes(organization));
-    if (lines.some((l) => l.startsWith(`${METRIC_PHASE_SECONDS}_sum`))) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const lines = await eventually(
+    async () => (await (await fetch(endpoint)).text()).split('\n').filter((l) => l.includes(organization)),
+    (found) => found.some((l) => l.startsWith(`${METRIC_PHASE_SECONDS}_sum`)),
+    { intervalMs: 200 },
+  );
   // Exposed under the name itself, then the labels: a counter gets no `_total` from the SDK's exporter.
   const find = (name: string, ...labels: string[]) =>
     lines.find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));

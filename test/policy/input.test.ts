@@ -93,14 +93,12 @@ describe('rotation input', () => {
 });
 
 describe('rotation placement', () => {
-  test("the organisation's own ID and task queue: no issue", () => {
-    expect(
-      rotationPlacementIssues('Contoso', {
-        workflowId: 'rotate-auth-cert.contoso',
-        taskQueue: 'exchange-auth-cert.contoso',
-      }),
-    ).toEqual([]);
-  });
+  test.each(['exchange-auth-cert-workflows', 'exchange-auth-cert.contoso'])(
+    "the organisation's own ID on the central queue or its own (runs from before): no issue (%s)",
+    (taskQueue) => {
+      expect(rotationPlacementIssues('Contoso', { workflowId: 'rotate-auth-cert.contoso', taskQueue })).toEqual([]);
+    },
+  );
 
   test('another ID and another queue: one line each, naming the field, the expected value and the rule', () => {
     expect(
@@ -108,8 +106,9 @@ describe('rotation placement', () => {
     ).toEqual([
       'workflowId: must be "rotate-auth-cert.contoso" for organization "contoso", not "my-rotation": the ID is ' +
         'derived from the organisation so that only one rotation of it runs at a time',
-      'taskQueue: must be "exchange-auth-cert.contoso" for organization "contoso", not ' +
-        '"exchange-auth-cert.fabrikam": only the worker of that organisation may act on its Exchange',
+      'taskQueue: must be "exchange-auth-cert-workflows" (or "exchange-auth-cert.contoso" for runs started before ' +
+        'the central queue), not "exchange-auth-cert.fabrikam": the rotation\'s activities always go to the ' +
+        "organisation's own queue, and a workflow elsewhere would wait for a worker that never comes",
     ]);
   });
 });

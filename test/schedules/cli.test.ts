@@ -10,7 +10,7 @@ import {
   dailyCheckScheduleId,
   ROTATE_WORKFLOW_TYPE,
   rotationWorkflowId,
-  taskQueueFor,
+  activityTaskQueueFor,
   yearlyRotationScheduleId,
 } from '../../common/names';
 import { organizationSearchAttribute, outcomeSearchAttribute } from '../../common/search-attributes';
@@ -18,6 +18,7 @@ import { initialState } from '../../workflows/rotation/state';
 import { detailsOf, statusOf } from '../../workflows/rotation/status';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
+import { eventually } from '../helpers/eventually';
 
 let env: TestWorkflowEnvironment;
 
@@ -138,20 +139,22 @@ describe('list and follow', () => {
     const org = uniqueOrganization();
     const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
       workflowId: rotationWorkflowId(org),
-      taskQueue: taskQueueFor(org),
+      taskQueue: activityTaskQueueFor(org),
       args: [{ organization: org }],
       typedSearchAttributes: [
         { key: organizationSearchAttribute, value: org.toLowerCase() },
         { key: outcomeSearchAttribute, value: 'hcw-pending' },
       ],
     });
-    let entries: Array<{ workflowId: string; outcome: string }> = [];
-    for (let i = 0; i < 50 && entries.length === 0; i++) {
-      entries = JSON.parse(
-        (await run('list', '--organization', org, '--outcome', 'hcw-pending', '--json')).out.join('\n'),
-      );
-      if (entries.length === 0) await new Promise((r) => setTimeout(r, 200));
-    }
+    // Visibility is eventually consistent: the list finds the run once the server has indexed it.
+    const entries = await eventually(
+      async () =>
+        JSON.parse(
+          (await run('list', '--organization', org, '--outcome', 'hcw-pending', '--json')).out.join('\n'),
+        ) as Array<{ workflowId: string; outcome: string }>,
+      (found) => found.length > 0,
+      { intervalMs: 200 },
+    );
     expect(entries).toEqual([expect.objectContaining({ workflowId: rotationWorkflowId(org), outcome: 'hcw-pending' })]);
     expect(
       JSON.parse((await run('list', '--organization', org, '--outcome', 'completed', '--json')).out.join('')),
@@ -199,7 +202,7 @@ describe('follow counts the servers in scope, as the UI does', () => {
     });
     const worker = await Worker.create({
       connection: env.nativeConnection,
-      taskQueue: taskQueueFor(org),
+      taskQueue: activityTaskQueueFor(org),
       workflowBundle: { code },
     });
     const lines: string[] = [];
@@ -207,7 +210,7 @@ describe('follow counts the servers in scope, as the UI does', () => {
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
         workflowId: rotationWorkflowId(org),
-        taskQueue: taskQueueFor(org),
+        taskQueue: activityTaskQueueFor(org),
         args: [{ status }],
       });
       const code = await main(['follow', org, '--interval', '1'], {
@@ -282,7 +285,7 @@ describe('through client/cli.ts', () => {
 
     const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
       workflowId: rotationWorkflowId(org),
-      taskQueue: taskQueueFor(org),
+      taskQueue: activityTaskQueueFor(org),
       args: [{ organization: org }],
     });
     await handle.terminate('test over');

@@ -22,9 +22,11 @@ import {
   checkWorkflowId,
   dailyCheckScheduleId,
   rotationWorkflowId,
-  taskQueueFor,
+  activityTaskQueueFor,
+  WORKFLOW_TASK_QUEUE,
   yearlyRotationScheduleId,
 } from '../../common/names';
+import { eventually } from '../helpers/eventually';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 import { certificate, createFakeOrganization, fakeOrganizationActivities } from '../check/fake-org';
@@ -65,7 +67,7 @@ describe('schedules', () => {
       type: 'startWorkflow',
       workflowType: CHECK_WORKFLOW_TYPE,
       workflowId: checkWorkflowId(organization),
-      taskQueue: taskQueueFor(organization),
+      taskQueue: WORKFLOW_TASK_QUEUE,
     });
     expect(description.spec.jitter).toBe(10 * 60_000);
     // Every next run is at 07:30 UTC plus at most the jitter.
@@ -200,7 +202,7 @@ describe('schedules', () => {
     expect(build).toThrow(message);
   });
 
-  test('a triggered daily check runs on the organisation queue and starts the rotation under its one ID', async () => {
+  test('a triggered daily check runs on the central queue and starts the rotation under its one ID', async () => {
     const organization = uniqueOrganization();
     const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error };
     const { code } = await bundleWorkflowCode({
@@ -208,21 +210,26 @@ describe('schedules', () => {
       logger: quiet,
     });
     const org = createFakeOrganization({ current: certificate(Date.now(), 20) });
-    const worker = await Worker.create({
+    // As in production: workflows on the central queue, the organisation's activities on its own.
+    const workflows = await Worker.create({
       connection: env.nativeConnection,
-      taskQueue: taskQueueFor(organization),
+      taskQueue: WORKFLOW_TASK_QUEUE,
       workflowBundle: { code },
+    });
+    const activities = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: activityTaskQueueFor(organization),
       activities: fakeOrganizationActivities(org),
     });
-    await worker.runUntil(async () => {
+    const both = (test: () => Promise<void>) => workflows.runUntil(activities.runUntil(test));
+    await both(async () => {
       await upsertSchedule(env.client, dailyCheckSchedule({ organization }));
       const handle = env.client.schedule.getHandle(dailyCheckScheduleId(organization));
       await handle.trigger();
-      let runs: string[] = [];
-      for (let i = 0; i < 100 && runs.length === 0; i++) {
-        runs = (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId);
-        if (runs.length === 0) await new Promise((r) => setTimeout(r, 100));
-      }
+      const runs = await eventually(
+        async () => (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId),
+        (r) => r.length > 0,
+      );
       expect(runs).toHaveLength(1);
       expect(runs[0].startsWith(checkWorkflowId(organization))).toBe(true);
       const report = await env.client.workflow.getHandle(runs[0]).result();

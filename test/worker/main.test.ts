@@ -3,11 +3,11 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
-import { taskQueueFor } from '../../common/names';
+import { activityTaskQueueFor, WORKFLOW_TASK_QUEUE } from '../../common/names';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
-import { createDevServerEnv, REPO_ROOT } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
+import { createDevServerEnv, pollerCount, REPO_ROOT } from '../helpers/temporal';
 
 const MAIN = path.join(REPO_ROOT, 'dist', 'worker', 'main.js');
 
@@ -44,19 +44,16 @@ describe('worker/main.js', () => {
       LOG_LEVEL: 'WARN',
     });
     try {
-      let pollers = 0;
-      for (let i = 0; i < 300 && pollers === 0 && w.child.exitCode === null; i++) {
-        const r = await env.client.workflowService.describeTaskQueue({
-          namespace: 'default',
-          taskQueue: { name: taskQueueFor(organization) },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        });
-        pollers = r.pollers?.length ?? 0;
-        if (pollers === 0) await new Promise((r) => setTimeout(r, 100));
-      }
+      const pollers = await eventually(
+        () => pollerCount(env, activityTaskQueueFor(organization), 'activity'),
+        (n) => n > 0,
+        { giveUp: () => w.child.exitCode !== null },
+      );
       expect({ pollers: pollers > 0, out: w.out() }).toEqual({ pollers: true, out: expect.any(String) });
+      expect(await pollerCount(env, WORKFLOW_TASK_QUEUE, 'workflow')).toBeGreaterThan(0);
       expect(w.out()).toContain(
-        `worker for ${organization} on task queue ${taskQueueFor(organization)} at ${env.address} (simulated Exchange)`,
+        `worker: ${organization}'s activities on task queue ${activityTaskQueueFor(organization)} at ${env.address} ` +
+          '(simulated Exchange)',
       );
       w.child.kill('SIGTERM');
       expect(await w.exit).toBe(0);

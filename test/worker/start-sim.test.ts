@@ -38,7 +38,7 @@ test('an unknown scenario is the simulator CLI error, in one line', () => {
 test('the instructions name the workflow type, task queue, workflow ID and a complete input', () => {
   const text = howToStart('Fabrikam', 'http://localhost:8233').join('\n');
   expect(text).toContain('Workflow ID    rotate-auth-cert.fabrikam');
-  expect(text).toContain('Task Queue     exchange-auth-cert.fabrikam');
+  expect(text).toContain('Task Queue     exchange-auth-cert-workflows');
   expect(text).toContain('Workflow Type  rotateAuthCertificate');
   expect(text).toContain('Input (JSON)   {"organization":"Fabrikam"}');
   expect(text).toContain('from the Temporal Web UI (http://localhost:8233)');

@@ -82,9 +82,10 @@ describe('npm start', () => {
       const text = out.text();
       expect(text).toContain(`Web UI at http://localhost:${uiPort}`);
       expect(text).toContain('Simulated Exchange organisation contoso: created');
-      expect(text).toContain('Worker for contoso polls task queue exchange-auth-cert.contoso.');
+      expect(text).toContain("Worker: every organisation's workflows on task queue exchange-auth-cert-workflows.");
+      expect(text).toContain("Worker: contoso's activities on task queue exchange-auth-cert.contoso.");
       expect(text).toContain('Workflow Type  rotateAuthCertificate');
-      expect(text).toContain('Task Queue     exchange-auth-cert.contoso');
+      expect(text).toContain('Task Queue     exchange-auth-cert-workflows');
       expect(text).toContain('Input (JSON)   {"organization":"contoso"}');
       // The CLI runs in another terminal, where nothing says the dev server is not on the default port.
       expect(text).toMatch(new RegExp(`TEMPORAL_ADDRESS=\\S+:${port} npm run cli -- status contoso`));

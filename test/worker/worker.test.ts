@@ -7,12 +7,13 @@ import { temporal } from '@temporalio/proto';
 import { createExchangeClient } from '../../activities/powershell';
 import type { ExchangeClient } from '../../activities/powershell';
 import { startRotation } from '../../client/rotation';
-import { taskQueueFor } from '../../common/names';
+import { activityTaskQueueFor, WORKFLOW_TASK_QUEUE } from '../../common/names';
 import { loadWorkerConfig } from '../../worker/config';
-import { createRotationWorkers } from '../../worker/worker';
+import { createRotationWorkers, type RotationWorkers } from '../../worker/worker';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
-import { createDevServerEnv, workflowBundlePath } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
+import { createDevServerEnv, pollerCount, workflowBundlePath } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 const sims: SimulatedOrganization[] = [];
@@ -60,15 +61,20 @@ function heldClient(settings: unknown) {
   return { client, release, firstCallStarted, closedAt: () => closedAt };
 }
 
-test('one worker per organisation, each polling its own task queue', async () => {
-  const orgs = [uniqueOrganization('a'), uniqueOrganization('b')];
-  const first = await createSimulatedOrganization('healthy', { acceleration: 0 });
-  sims.push(first);
-  const dir = first.dir;
-  for (const org of orgs) fs.copyFileSync(first.stateFile, path.join(dir, `${org.toLowerCase()}.json`));
+/** Workers for `orgs` (each a copy of one simulated organisation) with `env` on top; stopped after `use`. */
+async function withWorkers(
+  orgs: string[],
+  extraEnv: Record<string, string>,
+  use: (workers: RotationWorkers) => Promise<void>,
+): Promise<void> {
+  const sim = await createSimulatedOrganization('healthy', { acceleration: 0 });
+  sims.push(sim);
+  for (const org of orgs) fs.copyFileSync(sim.stateFile, path.join(sim.dir, `${org.toLowerCase()}.json`));
   const config = loadWorkerConfig({
-    EXCHANGE_ORGANIZATIONS: orgs.join(','),
-    EXCHANGE_SIM_STATE: `${dir}/{organization}.json`,
+    ...extraEnv,
+    ...(orgs.length === 0
+      ? {}
+      : { EXCHANGE_ORGANIZATIONS: orgs.join(','), EXCHANGE_SIM_STATE: `${sim.dir}/{organization}.json` }),
   });
   const workers = await createRotationWorkers({
     config,
@@ -77,24 +83,41 @@ test('one worker per organisation, each polling its own task queue', async () =>
   });
   const running = workers.run();
   try {
-    expect(workers.workers.map((w) => w.taskQueue)).toEqual(orgs.map(taskQueueFor));
-    for (const org of orgs) {
-      let pollers = 0;
-      for (let i = 0; i < 50 && pollers === 0; i++) {
-        const r = await env.client.workflowService.describeTaskQueue({
-          namespace: 'default',
-          taskQueue: { name: taskQueueFor(org) },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        });
-        pollers = r.pollers?.length ?? 0;
-        if (pollers === 0) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(pollers).toBeGreaterThan(0);
-    }
+    await use(workers);
   } finally {
     workers.shutdown();
     await running;
   }
+}
+
+test('one workflow worker on the central queue, one activity worker per organisation on its own queue', async () => {
+  const orgs = [uniqueOrganization('a'), uniqueOrganization('b')];
+  await withWorkers(orgs, {}, async (workers) => {
+    expect(workers.workers.map(({ taskQueue, serves }) => ({ taskQueue, serves }))).toEqual([
+      { taskQueue: WORKFLOW_TASK_QUEUE, serves: 'workflows' },
+      ...orgs.map((org) => ({ taskQueue: activityTaskQueueFor(org), serves: 'activities' })),
+    ]);
+    const polled = (queue: string, kind: 'workflow' | 'activity') =>
+      eventually(
+        () => pollerCount(env, queue, kind),
+        (n) => n > 0,
+      );
+    expect(await polled(WORKFLOW_TASK_QUEUE, 'workflow')).toBeGreaterThan(0);
+    for (const org of orgs) expect(await polled(activityTaskQueueFor(org), 'activity')).toBeGreaterThan(0);
+    // No workflow poller on an organisation's queue unless asked to serve runs from before the central queue.
+    expect(await pollerCount(env, activityTaskQueueFor(orgs[0]), 'workflow')).toBe(0);
+  });
+});
+
+test.each([
+  [{ WORKER_ROLE: 'activities' }, 2, ['activities', 'activities']],
+  [{ WORKER_ROLE: 'activities', WORKER_LEGACY_WORKFLOW_QUEUES: 'true' }, 1, ['workflows and activities']],
+  [{ WORKER_ROLE: 'workflows' }, 0, ['workflows']],
+])('the role decides what one process serves: %j', async (roleEnv, count, serves) => {
+  const orgs = Array.from({ length: count }, (_, i) => uniqueOrganization(`r${i}`));
+  await withWorkers(orgs, roleEnv, async (workers) => {
+    expect(workers.workers.map((w) => w.serves)).toEqual(serves);
+  });
 });
 
 test('shutdown lets the running activity finish, then closes the Exchange session', async () => {

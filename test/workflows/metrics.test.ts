@@ -5,12 +5,13 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../../common/names';
+import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, activityTaskQueueFor } from '../../common/names';
 import type { RotationActivities } from '../../activities';
 import type { RotationOutcome, RotationStatus } from '../../common/rotation';
 import { METRIC_PHASE_SECONDS, METRIC_ROTATIONS } from '../../common/metrics';
 import { statusQuery } from '../../workflows/messages';
 import { prometheusRuntime } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 import { createTimeSkippingEnv, Worker, workflowBundle, type WorkflowBundle } from './env';
 import { StubOrganisation } from './stub-activities';
 
@@ -40,7 +41,7 @@ async function rotate(
 ): Promise<string> {
   const organization = `metrics-${randomUUID().slice(0, 8)}`;
   const stub = new StubOrganisation({ servers, currentExpiresInDays: 30, hybrid: false });
-  const taskQueue = taskQueueFor(organization);
+  const taskQueue = activityTaskQueueFor(organization);
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
@@ -62,13 +63,12 @@ async function rotate(
 /** This organisation's lines on the endpoint, once the rotation counter for `outcome` is there. */
 async function scrape(organization: string, outcome: RotationOutcome): Promise<string[]> {
   const counted = (l: string) => l.startsWith(METRIC_ROTATIONS) && l.includes(`outcome="${outcome}"`);
-  let lines: string[] = [];
-  for (let i = 0; i < 50 && !lines.some(counted); i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, 200));
-    const text = await (await fetch(endpoint)).text();
-    lines = text.split('\n').filter((l) => l.includes(`organization="${organization}"`));
-  }
-  return lines;
+  return eventually(
+    async () =>
+      (await (await fetch(endpoint)).text()).split('\n').filter((l) => l.includes(`organization="${organization}"`)),
+    (lines) => lines.some(counted),
+    { intervalMs: 200 },
+  );
 }
 
 const phaseSum = (lines: string[], phase: string) =>

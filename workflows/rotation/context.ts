@@ -4,17 +4,28 @@ import { ActivityFailure, setCurrentDetails, sleep, upsertSearchAttributes } fro
 import { isNotificationWanted } from '../../common/policy';
 import type { NotificationKind, RotationInput, RotationPhase, ServerOutcome } from '../../common/rotation';
 import { phaseSearchAttribute } from '../../common/search-attributes';
-import { notifications } from './proxies';
+import { activitiesFor, type RotationProxies } from './proxies';
 import type { RotationState } from './state';
 import { detailsOf } from './status';
 
 export class Rotation {
+  /** Activities run on the organisation's own task queue, where the worker next to its Exchange polls. */
+  readonly reads: RotationProxies['reads'];
+  readonly changes: RotationProxies['changes'];
+  private readonly notifications: RotationProxies['notifications'];
+
   constructor(
     readonly input: RotationInput,
     readonly state: RotationState,
     /** The input as given: continue-as-new hands it on unchanged. */
     readonly rawInput: unknown,
-  ) {}
+  ) {
+    ({
+      reads: this.reads,
+      changes: this.changes,
+      notifications: this.notifications,
+    } = activitiesFor(input.organization));
+  }
 
   get report() {
     return this.state.report;
@@ -76,7 +87,7 @@ export class Rotation {
   async tell(kind: NotificationKind, subject: string, text: string): Promise<void> {
     if (!isNotificationWanted(kind, this.input.notifications)) return;
     try {
-      await notifications.notify({
+      await this.notifications.notify({
         organization: this.input.organization,
         workflowId: this.report.workflowId,
         kind,

@@ -3,7 +3,6 @@
 // and reports what it found, so a retry after a crash, or after the servicelet published meanwhile, reads the truth.
 import { MIN_RECOMMENDED_EFFECTIVE_HOURS } from '../../common/names';
 import type { StagingResult } from '../../common/rotation';
-import { changes, reads } from './proxies';
 import type { Rotation } from './context';
 import type { StepResult } from './steps';
 import { need } from './state';
@@ -29,7 +28,7 @@ export async function generate(r: Rotation): Promise<StepResult> {
   const { snapshot, servers } = need(r.facts, 'snapshot', 'servers');
   const creator = servers[0];
   if (!creator) return r.stop('no reachable Mailbox/Client Access server of version 15 to create the certificate on');
-  const records = await reads.recordTransportCertificates(servers);
+  const records = await r.reads.recordTransportCertificates(servers);
   const { authConfig } = snapshot;
   const exclude = [
     authConfig.currentCertificateThumbprint,
@@ -38,14 +37,14 @@ export async function generate(r: Rotation): Promise<StepResult> {
   ].filter((t): t is string => t !== null);
   // What the creating server holds before creation, kept in history: a retry that lost its heartbeat adopts what is
   // new rather than making a second certificate.
-  const existing = await reads.listAuthCertificates({ server: creator });
-  const made = await changes.generateAuthCertificate({ server: creator, existing, exclude });
+  const existing = await r.reads.listAuthCertificates({ server: creator });
+  const made = await r.changes.generateAuthCertificate({ server: creator, existing, exclude });
   r.facts.certificate = { thumbprint: made.thumbprint, server: made.server, madeByThisRun: true };
   r.report.newThumbprint = made.thumbprint;
   r.report.newCertificateReused = made.reused;
   // Named until it is staged: a run that ends before then says which certificate it left behind.
   r.report.unstagedCertificate = { thumbprint: made.thumbprint, server: made.server };
-  const checked = await changes.verifyTransportCertificates({ servers, records });
+  const checked = await r.changes.verifyTransportCertificates({ servers, records });
   for (const check of checked) {
     const outcome = r.serverOutcome(check.server);
     if (outcome) outcome.transport = check;
@@ -70,7 +69,7 @@ export async function stage(r: Rotation): Promise<StepResult> {
     ? ({ kind: 'now' } as const)
     : (plan?.effectiveDate ?? ({ kind: 'relative', hours: wanted } as const));
   const plain = effectiveDate.kind === 'relative' && effectiveDate.hours >= MIN_RECOMMENDED_EFFECTIVE_HOURS;
-  const result = await changes.stageCertificate({ thumbprint: certificate.thumbprint, effectiveDate, force: !plain });
+  const result = await r.changes.stageCertificate({ thumbprint: certificate.thumbprint, effectiveDate, force: !plain });
   recordStaging(r, result, plan?.restartAtDate ?? false);
   if (!emergency && effectiveDate.kind === 'relative') {
     r.report.effectiveDateHours = effectiveDate.hours;

@@ -1,7 +1,6 @@
 // The import path: the current certificate is missing on some servers. It is exported from one that has it and
 // imported where it is missing; then the organisation is inspected again, since it may also be due for rotation.
 import { serversMissingCurrent } from '../../common/policy';
-import { changes } from './proxies';
 import { nowIso, type Rotation } from './context';
 import type { StepResult } from './steps';
 import { need } from './state';
@@ -22,7 +21,7 @@ export async function importMissing(r: Rotation): Promise<StepResult> {
   }
   r.state.progress.importRounds += 1;
   const targets = servers.filter((s) => missing.includes(s.name));
-  const results = await changes.copyCertificate({ thumbprint, source, targets });
+  const results = await r.changes.copyCertificate({ thumbprint, source, targets });
   for (const result of results) {
     const outcome = r.serverOutcome(result.server);
     if (result.outcome === 'imported' && outcome) outcome.importedAt = nowIso();

@@ -12,7 +12,6 @@ import {
   serversMissingNext,
   unreachableServers,
 } from '../../common/policy';
-import { reads } from './proxies';
 import type { Rotation } from './context';
 import { need } from './state';
 
@@ -22,7 +21,7 @@ export const UNREACHABLE_LOOK_INTERVAL_MS = HOUR_MS / 6;
 
 export async function inspect(r: Rotation): Promise<void> {
   r.enterPhase('inspecting');
-  const snapshot = await reads.inspectOrganization();
+  const snapshot = await r.reads.inspectOrganization();
   r.state.progress.inspections += 1;
   r.facts.snapshot = snapshot;
   r.facts.servers = serversInScope(snapshot, r.input.ignoreUnreachableServers).map(({ name, fqdn, site }) => ({

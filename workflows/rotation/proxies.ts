@@ -1,37 +1,52 @@
-// The rotation's activities, one proxy per retry profile. Every activity heartbeats (activities/heartbeat.ts), so a dead
-// worker is noticed within the heartbeat timeout even when a whole-organisation loop runs for many minutes.
+// The rotation's activities, one proxy per retry profile, made once per run for its organisation: workflows run on the
+// central task queue, each organisation's activities on its own queue, served by the worker next to its Exchange
+// (docs/deployment.md). Every activity heartbeats (activities/heartbeat.ts), so a dead worker is noticed within the
+// heartbeat timeout even when a whole-organisation loop runs for many minutes.
 import { proxyActivities } from '@temporalio/workflow';
 import type { RotationActivities } from '../../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../common/failures';
+import { activityTaskQueueFor } from '../../common/names';
 
 const HEARTBEAT = { startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute' } as const;
 
-/** Looks at Exchange: safe to repeat, so retried quickly and often. */
-export const reads = proxyActivities<RotationActivities>({
-  ...HEARTBEAT,
-  retry: {
-    initialInterval: '10s',
-    backoffCoefficient: 2,
-    maximumInterval: '2 minutes',
-    maximumAttempts: 15,
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
-});
+export interface RotationProxies {
+  /** Looks at Exchange: safe to repeat, so retried quickly and often. */
+  reads: RotationActivities;
+  /** Changes Exchange: each looks before acting and may repeat, but slowly and fewer times. */
+  changes: RotationActivities;
+  /** Notifications must never fail a rotation: a few attempts, none after the receiver refused. */
+  notifications: RotationActivities;
+}
 
-/** Changes Exchange: each looks before acting and may repeat, but slowly and fewer times. */
-export const changes = proxyActivities<RotationActivities>({
-  ...HEARTBEAT,
-  retry: {
-    initialInterval: '30s',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    maximumAttempts: 8,
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
-});
-
-/** Notifications must never fail a rotation: a few attempts, none after the receiver refused. */
-export const notifications = proxyActivities<RotationActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
-});
+export function activitiesFor(organization: string): RotationProxies {
+  const taskQueue = activityTaskQueueFor(organization);
+  return {
+    reads: proxyActivities<RotationActivities>({
+      ...HEARTBEAT,
+      taskQueue,
+      retry: {
+        initialInterval: '10s',
+        backoffCoefficient: 2,
+        maximumInterval: '2 minutes',
+        maximumAttempts: 15,
+        nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+      },
+    }),
+    changes: proxyActivities<RotationActivities>({
+      ...HEARTBEAT,
+      taskQueue,
+      retry: {
+        initialInterval: '30s',
+        backoffCoefficient: 2,
+        maximumInterval: '5 minutes',
+        maximumAttempts: 8,
+        nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+      },
+    }),
+    notifications: proxyActivities<RotationActivities>({
+      startToCloseTimeout: '1 minute',
+      taskQueue,
+      retry: { initialInterval: '5s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+    }),
+  };
+}

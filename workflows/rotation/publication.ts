@@ -5,7 +5,6 @@
 import { AUTH_ADMIN_CYCLE_HOURS } from '../../common/names';
 import { HOUR_MS, isPublicationOverdue, nextPublicationLook, publicationTime } from '../../common/policy';
 import type { PublicationCheck } from '../../common/rotation';
-import { changes, reads } from './proxies';
 import { nowIso, type Rotation } from './context';
 import type { StepResult } from './steps';
 import { need } from './state';
@@ -16,7 +15,7 @@ export async function restartServiceHost(r: Rotation): Promise<StepResult> {
   const pending = servers.filter((s) => !r.serverOutcome(s.name)?.serviceHostRestartedAt);
   // A service host started after this (server clock) has run its servicelets since: restarting it gains nothing.
   const notBefore = decision.path === 'replace-now' ? r.report.publishedAt : r.facts.staging?.effectiveDate;
-  const results = await changes.restartServiceHost({ servers: pending, ...(notBefore ? { notBefore } : {}) });
+  const results = await r.changes.restartServiceHost({ servers: pending, ...(notBefore ? { notBefore } : {}) });
   for (const result of results) {
     const outcome = r.serverOutcome(result.server);
     if (result.ok && outcome) outcome.serviceHostRestartedAt = result.at ?? nowIso();
@@ -40,7 +39,7 @@ export async function awaitPublication(r: Rotation): Promise<StepResult> {
   const { certificate, servers, staging } = need(r.facts, 'certificate', 'servers', 'staging');
   const thumbprint = certificate.thumbprint;
   for (;;) {
-    const check = await reads.checkPublication({ thumbprint, servers, since: eventsSince(r) });
+    const check = await r.reads.checkPublication({ thumbprint, servers, since: eventsSince(r) });
     recordPublication(r, check);
     if (check.currentThumbprint === thumbprint) {
       const publishedAt = publicationTime(
@@ -72,7 +71,7 @@ export async function awaitPublication(r: Rotation): Promise<StepResult> {
     }
     const overdueFrom =
       Date.parse(staging.effectiveDate) + AUTH_ADMIN_CYCLE_HOURS * HOUR_MS + r.input.publicationMargin;
-    const schedule = await reads.readServiceletSchedule({ servers });
+    const schedule = await r.reads.readServiceletSchedule({ servers });
     const look = nextPublicationLook({
       effectiveDate: staging.effectiveDate,
       serverNow: schedule.serverTime,
@@ -104,7 +103,7 @@ export function recordPublication(r: Rotation, check: PublicationCheck): void {
 async function reportOverdue(r: Rotation, serverTime: string): Promise<void> {
   r.state.progress.overdueAt = serverTime;
   const { servers, snapshot } = need(r.facts, 'servers', 'snapshot');
-  const diagnosis = await reads.diagnoseServicelet({
+  const diagnosis = await r.reads.diagnoseServicelet({
     servers,
     ...(snapshot.childDomain === undefined ? {} : { childDomain: snapshot.childDomain }),
   });
@@ -119,7 +118,7 @@ async function reportOverdue(r: Rotation, serverTime: string): Promise<void> {
 export async function publishNow(r: Rotation): Promise<StepResult> {
   r.enterPhase('publishing');
   const { certificate, servers } = need(r.facts, 'certificate', 'servers');
-  const result = await changes.publishCertificateNow({
+  const result = await r.changes.publishCertificateNow({
     thumbprint: certificate.thumbprint,
     servers,
     replacing: r.report.previousThumbprint,
@@ -136,7 +135,7 @@ export async function publishNow(r: Rotation): Promise<StepResult> {
 /** Emergency only: published by force; record which servers logged event 2014 (no waiting for it). */
 export async function confirmEvents(r: Rotation): Promise<StepResult> {
   const { certificate, servers } = need(r.facts, 'certificate', 'servers');
-  const check = await reads.checkPublication({ thumbprint: certificate.thumbprint, servers, since: eventsSince(r) });
+  const check = await r.reads.checkPublication({ thumbprint: certificate.thumbprint, servers, since: eventsSince(r) });
   recordPublication(r, check);
   return 'next';
 }

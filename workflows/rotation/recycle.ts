@@ -2,7 +2,6 @@
 // pools are recycled (not one that started since the publication: it serves the new certificate already, and a recycle
 // drops users' sessions); then, with a probe mailbox, OAuth sign-in is checked on every server.
 import { HOUR_MS } from '../../common/policy';
-import { changes, reads } from './proxies';
 import { nowIso, type Rotation } from './context';
 import type { StepResult } from './steps';
 import { need } from './state';
@@ -16,7 +15,7 @@ export async function recycle(r: Rotation): Promise<StepResult> {
   for (let round = 1; ; round += 1) {
     const alreadyRecycled = r.report.servers.filter((s) => s.poolsRecycledAfterPublication).map((s) => s.name);
     const notBefore = publication.publishedAt;
-    const results = await changes.recycleAuthAppPools({ servers, alreadyRecycled, notBefore });
+    const results = await r.changes.recycleAuthAppPools({ servers, alreadyRecycled, notBefore });
     for (const result of results) {
       const outcome = r.serverOutcome(result.server);
       if (outcome && result.verified && !result.skipped) {
@@ -49,7 +48,7 @@ export async function checkSignIn(r: Rotation): Promise<StepResult> {
   const mailbox = r.input.probeMailbox;
   if (!mailbox) return 'next';
   r.enterPhase('verifying-sign-in');
-  const results = await reads.checkSignIn({ servers, mailbox });
+  const results = await r.reads.checkSignIn({ servers, mailbox });
   for (const result of results) {
     const outcome = r.serverOutcome(result.server);
     if (outcome) outcome.signIn = { ok: result.ok, detail: result.detail };

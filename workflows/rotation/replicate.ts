@@ -2,7 +2,6 @@
 // the policy's next step: wait and look again, copy it where it is missing (across sites after a while, everywhere at
 // the last chance), move the date when it is still missing close to it, or stop and say exactly what a person must do.
 import { copySource, copyTargets, nextReplicationStep, type CopyScope, type ServerPresence } from '../../common/policy';
-import { changes, reads } from './proxies';
 import { nowIso, type Rotation } from './context';
 import { recordStaging } from './generate';
 import type { StepResult } from './steps';
@@ -16,7 +15,7 @@ export async function replicate(r: Rotation): Promise<StepResult> {
   // Where the date had to move because servers lacked it, it is imported there at once.
   let copyNow: CopyScope | null = r.facts.datePlan?.finding.code === 'staged-date-too-close' ? 'all-missing' : null;
   for (;;) {
-    const check = await reads.checkReplication({ thumbprint, servers });
+    const check = await r.reads.checkReplication({ thumbprint, servers });
     recordPresence(r, check.servers, check.serverTime);
     const startedAt = (r.state.progress.replicationStartedAt ??= check.serverTime);
     const staging = r.facts.staging;
@@ -81,7 +80,7 @@ async function copyWhereMissing(r: Rotation, servers: ServerPresence[], scope: C
   const names = copyTargets(servers, source, scope);
   const targets = inScope.filter((s) => names.includes(s.name));
   if (targets.length === 0) return;
-  const results = await changes.copyCertificate({ thumbprint: certificate.thumbprint, source, targets });
+  const results = await r.changes.copyCertificate({ thumbprint: certificate.thumbprint, source, targets });
   for (const result of results) {
     const outcome = r.serverOutcome(result.server);
     if (result.outcome === 'imported' && outcome) {
@@ -94,7 +93,7 @@ async function copyWhereMissing(r: Rotation, servers: ServerPresence[], scope: C
 /** The same certificate, a later date: the servicelet must not publish it before every server has it. */
 async function moveDate(r: Rotation, to: string, why: string): Promise<void> {
   const { certificate, staging } = need(r.facts, 'certificate', 'staging');
-  const result = await changes.stageCertificate({
+  const result = await r.changes.stageCertificate({
     thumbprint: certificate.thumbprint,
     effectiveDate: { kind: 'absolute', iso: to },
     force: true,
@@ -119,7 +118,7 @@ async function stopLacking(r: Rotation, why: string, servers: ServerPresence[]):
   const thumbprint = certificate.thumbprint;
   const lacking = servers.filter((s) => s.state !== 'present').map((s) => s.server);
   if (decision.path === 'replace-now') return r.stop(why);
-  const { authConfig, serverTime } = await reads.readAuthConfig();
+  const { authConfig, serverTime } = await r.reads.readAuthConfig();
   let advice: string;
   if (authConfig.currentCertificateThumbprint === thumbprint) {
     advice = `it is current already (server time ${serverTime}): import it on ${lacking.join(', ')} now, where sign-in fails`;

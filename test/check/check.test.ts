@@ -13,12 +13,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const setup = useCheckTestSetup();
 
 async function checkOnce(org: FakeOrganization, input: Record<string, unknown>): Promise<CheckReport> {
-  return withCheckWorker(setup, org, (taskQueue) =>
-    setup.env.client.workflow.execute('checkAuthCertificate', {
-      taskQueue,
-      workflowId: `check-${input.organization as string}-${Date.now()}`,
-      args: [input],
-    }),
+  return withCheckWorker(
+    setup,
+    org,
+    (taskQueue) =>
+      setup.env.client.workflow.execute('checkAuthCertificate', {
+        taskQueue,
+        workflowId: `check-${input.organization as string}-${Date.now()}`,
+        args: [input],
+      }),
+    { organization: input.organization as string },
   );
 }
 

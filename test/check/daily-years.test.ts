@@ -28,6 +28,7 @@ describe('the daily check over several simulated years', () => {
           args: [{ organization, days, checkInput: { rotation: {} } }],
         }),
       {
+        organization,
         onRotationOver: (workflowId, runId) => {
           rotationsOver.push(setup.env.client.workflow.getHandle(workflowId, runId).terminate('certificate renewed'));
         },

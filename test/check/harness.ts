@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
+import { activityTaskQueueFor } from '../../common/names';
 import { uniqueTaskQueue } from '../helpers/ids';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { FakeOrganization, fakeOrganizationActivities } from './fake-org';
@@ -35,24 +36,31 @@ export function useCheckTestSetup(): CheckTestSetup {
   return setup;
 }
 
-/** Runs `fn` while a worker serves the check workflows and the fake organisation's activities on a new task queue. */
+/**
+ * Runs `fn` while a worker serves the check workflows on a new task queue and, as in production, the fake
+ * organisation's activities on `organization`'s own activity queue (the stand-in rotation's on both).
+ */
 export async function withCheckWorker<T>(
   { env, code }: CheckTestSetup,
   org: FakeOrganization,
   fn: (taskQueue: string) => Promise<T>,
   options: {
+    /** The organisation the checks look at; absent when the input is refused before any activity. */
+    organization?: string;
     onRotationOver?: (workflowId: string, runId: string) => void;
     interceptors?: WorkerOptions['interceptors'];
   } = {},
 ): Promise<T> {
   const taskQueue = uniqueTaskQueue('check');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    workflowBundle: { code },
-    activities: fakeOrganizationActivities(org, options.onRotationOver),
+  const activities = fakeOrganizationActivities(org, options.onRotationOver);
+  const connection = { connection: env.nativeConnection, namespace: env.namespace ?? 'default' };
+  const worker = await Worker.create({ ...connection, taskQueue, workflowBundle: { code }, activities });
+  if (options.organization === undefined) return worker.runUntil(fn(taskQueue));
+  const activityWorker = await Worker.create({
+    ...connection,
+    taskQueue: activityTaskQueueFor(options.organization),
+    activities,
     interceptors: options.interceptors,
   });
-  return worker.runUntil(fn(taskQueue));
+  return worker.runUntil(activityWorker.runUntil(fn(taskQueue)));
 }

@@ -23,12 +23,16 @@ describe('checkAuthCertificate: the inspection fails', () => {
       inspectionFails: failure,
     });
     const organization = uniqueOrganization();
-    const error = await withCheckWorker(setup, org, (taskQueue) =>
-      setup.env.client.workflow.execute('checkAuthCertificate', {
-        taskQueue,
-        workflowId: `check-${organization}`,
-        args: [{ organization }],
-      }),
+    const error = await withCheckWorker(
+      setup,
+      org,
+      (taskQueue) =>
+        setup.env.client.workflow.execute('checkAuthCertificate', {
+          taskQueue,
+          workflowId: `check-${organization}`,
+          args: [{ organization }],
+        }),
+      { organization },
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect(org.inspections).toBe(attempts);

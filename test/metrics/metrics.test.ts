@@ -68,7 +68,7 @@ test('days until expiry per organisation next to the SDK metrics, on one endpoin
         workflowId: `m-${organization}`,
         args: [{ organization }],
       }),
-    { interceptors: { activity: metricsActivityInterceptors(organization) } },
+    { organization, interceptors: { activity: metricsActivityInterceptors(organization) } },
   );
   const text = await eventually(
     async () => (await fetch(endpoint)).text(),
@@ -131,6 +131,7 @@ test('no current certificate: present 0 and days NaN (not the last value); a fai
     expect(valueOf(failed, METRIC_LAST_INSPECTION)).toBe(afterMissing);
   };
   await withCheckWorker({ env, code: checkWorkflows }, org, checks, {
+    organization,
     interceptors: { activity: metricsActivityInterceptors(organization) },
   });
 });

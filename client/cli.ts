@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 // `npm run cli -- <command>`: start a rotation, look at it, answer the HCW step. Talks to TEMPORAL_ADDRESS (default
 // localhost:7233, where `npm start` runs its dev server). Every error is one line on stderr and a non-zero exit.
+import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { z } from 'zod';
 import { parseRotationInput } from '../common/rotation';
 import type { RotationReport } from '../common/rotation';
-import { ConfigurationError, loadTemporalConfig } from '../worker/config';
+import { ConfigurationError } from '../common/environment';
+import { connectionOptionsFor, loadTemporalConfig } from '../common/temporal-config';
+import { alternatives } from '../common/validation';
 import { followRotation, registerOperationsCommands } from './schedule-commands';
 import { organizationArgument, parseWith, UsageError } from './usage';
 import { ScheduleMissingError, ScheduleSettingsError } from './schedules';
-import { connectionOptionsFor } from '../worker/temporal';
 import {
   approveHcw,
   describeRotation,
@@ -205,11 +207,6 @@ function commandPath(command: Command): string[] {
   return command.parent ? [...commandPath(command.parent), command.name()] : [command.name()];
 }
 
-/** "create, update or list" */
-function alternatives(names: string[]): string {
-  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
-}
-
 /** Runs one command; returns the exit code. Errors are one line on `err`. */
 export async function main(
   argv: string[],
@@ -222,8 +219,8 @@ export async function main(
     client:
       io.client ??
       (async () => {
-        const config = loadTemporalConfig();
-        const options = connectionOptionsFor(config);
+        const config = loadTemporalConfig(process.env);
+        const options = connectionOptionsFor(config, fs.readFileSync);
         try {
           connection = await Connection.connect({ ...options, connectTimeout: 10_000 });
         } catch (cause) {

@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The worker alone, against an existing Temporal cluster and Exchange organisation: `node dist/worker/main.js`.
 // Everything comes from the environment (README.md, "Configuration").
-import { ConfigurationError, loadWorkerConfig } from './config';
+import fs from 'node:fs';
+import { ConfigurationError } from '../common/environment';
+import { connectionOptionsFor } from '../common/temporal-config';
+import { loadWorkerConfig } from './config';
 import { createRotationWorkers, installRuntime, runUntilSignal } from './worker';
-import { connectionOptionsFor } from './temporal';
 
 export async function main(): Promise<number> {
   const config = loadWorkerConfig();
   installRuntime(config.logLevel, config.metricsBindAddress);
   const workers = await createRotationWorkers({ config });
-  const { address } = connectionOptionsFor(config.temporal);
+  const { address } = connectionOptionsFor(config.temporal, fs.readFileSync);
   for (const { organization, taskQueue } of workers.workers) {
     console.log(`worker for ${organization} on task queue ${taskQueue} at ${address} (${config.connection} Exchange)`);
   }

@@ -7,15 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
 import { DEFAULT_RENEW_BEFORE_DAYS } from '../common/rotation';
-import {
-  ConfigurationError,
-  DEFAULT_TEMPORAL_NAMESPACE,
-  loadWorkerConfig,
-  parseEnvironment,
-  WorkerConfig,
-} from './config';
+import { ConfigurationError } from '../common/environment';
+import { DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPACE } from '../common/temporal-config';
+import { loadWorkerConfig, parseEnvironment, WorkerConfig } from './config';
 import { DevServer, DevServerError, repoRoot, startDevServer } from './dev-server';
-import { DEFAULT_TEMPORAL_ADDRESS } from './temporal';
 import { createRotationWorkers, installRuntime, runUntilSignal } from './worker';
 
 export const DEFAULT_ORGANIZATION = 'contoso';

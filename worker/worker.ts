@@ -1,5 +1,6 @@
 // One Temporal Worker per organisation, each on its organisation's task queue with its own ExchangeClient. Shutdown lets
 // running activities finish (up to the grace time) before the PowerShell sessions are closed.
+import fs from 'node:fs';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -15,7 +16,7 @@ import { taskQueueFor } from '../common/names';
 import type { WorkerConfig } from './config';
 import { metricsActivityInterceptors, prometheusTelemetry } from './metrics';
 import { createWebhookNotifier } from './notify';
-import { connectionOptionsFor } from './temporal';
+import { connectionOptionsFor } from '../common/temporal-config';
 
 export interface RotationWorkerOptions {
   config: WorkerConfig;
@@ -78,7 +79,8 @@ function quietBundlerLogger() {
 export async function createRotationWorkers(options: RotationWorkerOptions): Promise<RotationWorkers> {
   const { config } = options;
   const ownConnection = options.connection === undefined;
-  const connection = options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal)));
+  const connection =
+    options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal, fs.readFileSync)));
   const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
   const notify = config.notifyWebhookUrl
     ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl, format: config.notifyWebhookFormat })

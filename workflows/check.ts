@@ -4,7 +4,6 @@
 // the organisation's one rotation workflow ID: a schedule can never start a second, parallel rotation.
 import {
   ActivityFailure,
-  ApplicationFailure,
   log,
   ParentClosePolicy,
   proxyActivities,
@@ -12,12 +11,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { z } from 'zod';
 import type { RotationActivities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
-import { organizationSchema, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
+import { parseCheckInput, rotationInputFor } from '../common/check-input';
+import type { CheckInputJson } from '../common/check-input';
+import { NON_RETRYABLE_ERROR_TYPES } from '../common/failures';
+import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
 import { daysUntilCurrentExpires, decidePath } from '../common/policy';
-import { parseRotationInput, renewBeforeDaysSchema } from '../common/rotation';
 import type { OrganizationSnapshot, RotationPath } from '../common/rotation';
 
 /** A look at Exchange is cheap and read-only; retry it for a while, but let a daily check end the same day. */
@@ -37,19 +36,6 @@ const { notify } = proxyActivities<RotationActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '10s', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
 });
-
-export const checkInputSchema = z.strictObject({
-  organization: organizationSchema,
-  renewBeforeDays: renewBeforeDaysSchema,
-  /** Rotate even when the certificate is outside renewBefore: what the yearly schedule sets. */
-  force: z.boolean().default(false),
-  ignoreUnreachableServers: z.boolean().default(false),
-  /** Further rotation input (timings, probeMailbox, notifications) handed to the rotation as it is. */
-  rotation: z.record(z.string(), z.unknown()).default({}),
-});
-
-export type CheckInputJson = z.input<typeof checkInputSchema>;
-export type CheckInput = z.output<typeof checkInputSchema>;
 
 /**
  * What the check did:
@@ -84,39 +70,6 @@ export interface CheckReport {
 /** Paths whose work the rotation workflow does; the others are reasons to do nothing. */
 export function isRotationWork(path: RotationPath): boolean {
   return path === 'rotate' || path === 'replace-now' || path === 'resume' || path === 'import';
-}
-
-export function parseCheckInput(raw: unknown): CheckInput {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw invalidInput('input: must be a JSON object such as {"organization": "contoso"}');
-  }
-  const result = checkInputSchema.safeParse(raw);
-  if (!result.success) {
-    throw invalidInput(
-      result.error.issues
-        .map((issue) => `${['input', ...issue.path.map(String)].join('.')}: ${issue.message}`)
-        .join('\n'),
-    );
-  }
-  return result.data;
-}
-
-/** The rotation's own input, checked here too so a bad schedule fails on its first check, not on its first rotation. */
-export function rotationInputFor(input: CheckInput): Record<string, unknown> {
-  const rotation: Record<string, unknown> = {
-    ...input.rotation,
-    organization: input.organization,
-    renewBeforeDays: input.renewBeforeDays,
-    ignoreUnreachableServers: input.ignoreUnreachableServers,
-    ...(input.force ? { force: true } : {}),
-  };
-  const parsed = parseRotationInput(rotation);
-  if (!parsed.ok) throw invalidInput(parsed.message.replace(/^input\./gm, 'input.rotation.'));
-  return rotation;
-}
-
-function invalidInput(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: ROTATION_ERROR_TYPES.invalidInput, message, nonRetryable: true });
 }
 
 function summarize(report: Omit<CheckReport, 'summary'>): string {

@@ -3,6 +3,7 @@
 // arrays wrapped as {value:[...],Count:n}, extra PSComputerName/RunspaceId properties from implicit remoting.
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { ALLOWED_SERVICES_BITS } from '../../common/exchange-values';
 import {
   AuthConfig,
   ExchangeCertificate,
@@ -65,17 +66,6 @@ function flagsSchema(bits: Readonly<Record<string, number>>) {
   }, z.array(z.string()));
 }
 
-/** AllowedServices, in bit order: its [string] form reads "IMAP, POP, IIS, SMTP", lowest bit first. */
-export const ALLOWED_SERVICES_BITS = {
-  None: 0,
-  IMAP: 1,
-  POP: 2,
-  UM: 4,
-  IIS: 8,
-  SMTP: 16,
-  Federation: 32,
-  UMCallRouter: 64,
-} as const;
 export const servicesSchema = flagsSchema(ALLOWED_SERVICES_BITS);
 
 /** Microsoft.Exchange.Data.Directory.SystemConfiguration.ServerRole (only the roles the service reasons about matter). */

@@ -6,18 +6,19 @@ import {
   WorkflowHandleWithFirstExecutionRunId,
   WorkflowNotFoundError,
 } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
-import type { RotationStatus } from '../common/rotation';
+import type { RotationReport, RotationStatus } from '../common/rotation';
 import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../workflows/messages';
 import type { HcwCompleted, HcwSkipped } from '../workflows/messages';
 
 export class RotationAlreadyRunningError extends Error {
   constructor(
     readonly workflowId: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
-    super(`already running: ${workflowId}`, options);
+    super(`already running: ${workflowId}${options?.hint ? `; ${options.hint}` : ''}`, options);
     this.name = 'RotationAlreadyRunningError';
   }
 }
@@ -30,6 +31,55 @@ export class RotationNotFoundError extends Error {
     super(`no rotation found: ${workflowId}`, options);
     this.name = 'RotationNotFoundError';
   }
+}
+
+/** No worker polls the organisation's task queue: a start would wait, silently, for one that may never come. */
+export class NoWorkerError extends Error {
+  constructor(
+    readonly organization: string,
+    readonly taskQueue: string,
+  ) {
+    super(
+      `no worker polls task queue ${taskQueue}, so nothing would run: is "${organization}" the organisation a worker ` +
+        `serves (its EXCHANGE_ORGANIZATION)? Start that worker (EXCHANGE_ORGANIZATION=${organization} npm run ` +
+        'worker, or npm start) and try again, or pass --no-worker-ok to go ahead anyway (it waits for a worker)',
+    );
+    this.name = 'NoWorkerError';
+  }
+}
+
+export class RotationNotRunningError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly execution: string,
+  ) {
+    super(`the rotation ${workflowId} is not running (${execution})`);
+    this.name = 'RotationNotRunningError';
+  }
+}
+
+/**
+ * Whether a worker polls the task queue now, as the server saw it in the last minutes (DescribeTaskQueue). It answers
+ * at once, where a query without a worker would wait out its deadline.
+ */
+export async function workerPolls(client: Client, taskQueue: string): Promise<boolean> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return (pollers?.length ?? 0) > 0;
+}
+
+/** Refuses with NoWorkerError unless a worker polls the organisation's task queue (or the caller goes ahead anyway). */
+export async function requireWorker(
+  client: Client,
+  organization: string,
+  options: { evenWithout?: boolean } = {},
+): Promise<void> {
+  if (options.evenWithout) return;
+  const taskQueue = taskQueueFor(organization);
+  if (!(await workerPolls(client, taskQueue))) throw new NoWorkerError(organization, taskQueue);
 }
 
 export interface RotationStartInput {
@@ -79,6 +129,8 @@ export interface RotationView {
 }
 
 const QUERY_DEADLINE_MS = 10_000;
+/** A dry run inspects every server once: a few minutes on a large organisation. */
+const PLAN_DEADLINE_MS = 10 * 60_000;
 
 /** The latest rotation of an organisation: Temporal's view of the execution and the workflow's status query. */
 export async function describeRotation(client: Client, organization: string): Promise<RotationView> {
@@ -99,12 +151,7 @@ export async function describeRotation(client: Client, organization: string): Pr
   };
   try {
     // A query with no worker polling waits out its deadline; ask the task queue first, which answers at once.
-    const { pollers } = await client.workflowService.describeTaskQueue({
-      namespace: client.options.namespace,
-      taskQueue: { name: description.taskQueue },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
-    if (pollers?.length) {
+    if (await workerPolls(client, description.taskQueue)) {
       view.status = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
     }
   } catch {
@@ -138,9 +185,7 @@ export class HcwNotAwaitedError extends Error {
 async function handleAwaitingHcw(client: Client, organization: string): Promise<WorkflowHandle> {
   const view = await describeRotation(client, organization);
   const handle = rotationHandle(client, organization);
-  if (view.execution !== 'RUNNING') {
-    throw new HcwNotAwaitedError(view.workflowId, `the rotation ${view.workflowId} is not running (${view.execution})`);
-  }
+  if (view.execution !== 'RUNNING') throw new RotationNotRunningError(view.workflowId, view.execution);
   const hcw = view.status?.hcw;
   if (view.status && hcw && hcw.status !== 'waiting') {
     const why =
@@ -162,4 +207,61 @@ export async function skipHcw(client: Client, organization: string, message: Hcw
   const handle = await handleAwaitingHcw(client, organization);
   await handle.signal(hcwSkippedSignal, message);
   return handle.workflowId;
+}
+
+export interface StoppedRotation {
+  workflowId: string;
+  runId: string;
+  /** What the rotation said of itself just before: where it stopped, and so what it leaves in Exchange. */
+  status?: RotationStatus;
+}
+
+/** The running rotation, described; refused when none runs. */
+async function running(client: Client, organization: string): Promise<RotationView> {
+  const view = await describeRotation(client, organization);
+  if (view.execution !== 'RUNNING') throw new RotationNotRunningError(view.workflowId, view.execution);
+  return view;
+}
+
+/**
+ * Asks the running rotation to stop (Temporal cancellation): its running activity is cancelled at its next heartbeat,
+ * the run records the outcome `cancelled` and ends. What it did to Exchange stays as it is.
+ */
+export async function cancelRotation(client: Client, organization: string, reason: string): Promise<StoppedRotation> {
+  const view = await running(client, organization);
+  await client.workflowService.requestCancelWorkflowExecution({
+    namespace: client.options.namespace,
+    workflowExecution: { workflowId: view.workflowId, runId: view.runId },
+    identity: client.options.identity,
+    requestId: randomUUID(),
+    reason,
+  });
+  return { workflowId: view.workflowId, runId: view.runId, status: view.status };
+}
+
+/**
+ * Ends the running rotation at once (Temporal termination): no code of the run runs again, so it records no outcome
+ * and sends no notification; an activity in flight may still finish its PowerShell command.
+ */
+export async function terminateRotation(
+  client: Client,
+  organization: string,
+  reason: string,
+): Promise<StoppedRotation> {
+  const view = await running(client, organization);
+  await client.workflow.getHandle(view.workflowId, view.runId).terminate(reason);
+  return { workflowId: view.workflowId, runId: view.runId, status: view.status };
+}
+
+/** The plan a rotation would follow now: a dry run (inspect and decide, change nothing), waited for. */
+export async function planRotation(
+  client: Client,
+  input: RotationStartInput,
+  options: { timeoutMs?: number } = {},
+): Promise<RotationReport> {
+  await requireWorker(client, input.organization);
+  const handle = await startRotation(client, { ...input, dryRun: true });
+  return client.withDeadline(Date.now() + (options.timeoutMs ?? PLAN_DEADLINE_MS), () =>
+    handle.result(),
+  ) as Promise<RotationReport>;
 }

@@ -9,12 +9,15 @@ import {
   Worker,
   WorkerOptions,
 } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { Client } from '@temporalio/client';
+import { createActivities, resolveDeps } from '../activities';
+import { inspectActivities } from '../activities/inspect';
 import { closeDefaultShellPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
 import { taskQueueFor } from '../common/names';
 import type { WorkerConfig } from './config';
-import { metricsActivityInterceptors, prometheusTelemetry } from './metrics';
+import { CertificateWatch, prometheusTelemetry } from './metrics';
+import { RotationWatch } from './rotation-watch';
 import { createWebhookNotifier } from './notify';
 import { connectionOptionsFor } from '../common/temporal-config';
 
@@ -26,6 +29,8 @@ export interface RotationWorkerOptions {
   workflowBundlePath?: string;
   /** Tests wrap or replace the client; production uses the PowerShell layer. */
   createExchange?: (organization: string, settings: WorkerConfig['exchange'][string]) => ExchangeClient;
+  /** How often the rotations' state is read from Temporal for the metrics (worker/rotation-watch.ts). */
+  rotationWatchIntervalMs?: number;
 }
 
 export interface RotationWorkers {
@@ -34,8 +39,15 @@ export interface RotationWorkers {
   run(): Promise<void>;
   /** Stops polling; activities already running get `shutdownGraceMs` to finish. */
   shutdown(): void;
-  /** Asks each organisation's Exchange for its clock, so a wrong connection shows at start, not mid-rotation. */
+  /**
+   * Asks each organisation's Exchange for its clock, so a wrong connection shows at start, not mid-rotation; where it
+   * answers, inspects the organisation too, so the certificate's metrics exist before the first check.
+   */
   probe(): Promise<ExchangeProbe[]>;
+  /** The certificate gauges of each organisation (worker/metrics.ts). */
+  certificates: Map<string, CertificateWatch>;
+  /** The rotations' gauges (worker/rotation-watch.ts). */
+  rotations: RotationWatch;
 }
 
 export type ExchangeProbe = { organization: string } & (
@@ -93,16 +105,22 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
 
   const clients: ExchangeClient[] = [];
   const created: RotationWorkers['workers'] = [];
+  const certificates = new Map<string, CertificateWatch>();
   try {
     for (const organization of config.organizations) {
       const exchange = makeExchange(organization, config.exchange[organization]);
       clients.push(exchange);
-      const activities = createActivities({
+      const deps = {
         exchange,
         clock: () => new Date(),
         settings: { serverClockRate: config.serverClockRate },
         notify,
-      });
+      };
+      const activities = createActivities(deps);
+      // The inspect activity's own code, read-only, for the worker's looks at the certificate outside any workflow.
+      const { inspectOrganization } = inspectActivities(resolveDeps(deps));
+      const watch = new CertificateWatch(organization, inspectOrganization);
+      certificates.set(organization, watch);
       const taskQueue = taskQueueFor(organization);
       const worker = await Worker.create({
         connection,
@@ -110,8 +128,8 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         taskQueue,
         activities,
         workflowBundle,
-        // Days until the certificate expires, from every inspection (worker/metrics.ts).
-        interceptors: { activity: metricsActivityInterceptors(organization) },
+        // The certificate's gauges, from every inspection (worker/metrics.ts).
+        interceptors: { activity: watch.interceptors() },
         maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
         shutdownGraceTime: config.shutdownGraceMs,
         // Past the grace time activities are cancelled; give their cancellation handlers a little more.
@@ -125,10 +143,15 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     throw error;
   }
 
+  const rotations = new RotationWatch(
+    new Client({ connection, namespace: config.temporal.namespace }),
+    config.organizations,
+  );
   let running: Promise<void> | undefined;
   let stopRequested = false;
   const run = (): Promise<void> => {
     running ??= (async () => {
+      if (!stopRequested) rotations.start(options.rotationWatchIntervalMs ?? 60_000);
       // A worker that fails stops the others: a process half serving its organisations would look healthy.
       const results = await Promise.allSettled(
         created.map(({ worker }) =>
@@ -150,6 +173,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   };
   const shutdown = (): void => {
     stopRequested = true;
+    rotations.stop();
     for (const { worker } of created) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
@@ -157,14 +181,17 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   const probe = (): Promise<ExchangeProbe[]> =>
     Promise.all(
       created.map(async ({ organization }, i): Promise<ExchangeProbe> => {
+        let serverTime: string;
         try {
-          return { organization, ok: true, serverTime: await clients[i].getServerTime() };
+          serverTime = await clients[i].getServerTime();
         } catch (error) {
           return { organization, ok: false, error: (error as Error).message };
         }
+        await certificates.get(organization)?.lookNow();
+        return { organization, ok: true, serverTime };
       }),
     );
-  return { workers: created, run, shutdown, probe };
+  return { workers: created, run, shutdown, probe, certificates, rotations };
 }
 
 /**

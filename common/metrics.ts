@@ -39,5 +39,18 @@ export type LastOutcome = (typeof LAST_OUTCOMES)[number];
 
 /** Phases last from seconds (planning) to days (the effective date, the HCW answer): buckets up to two weeks. */
 export const PHASE_SECONDS_BUCKETS = [
-  10, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400,
+  10,
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  3 * 3600,
+  6 * 3600,
+  12 * 3600,
+  86400,
+  2 * 86400,
+  3 * 86400,
+  7 * 86400,
+  14 * 86400,
 ];

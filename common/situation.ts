@@ -30,7 +30,10 @@ export function situationOf(phase: RotationPhase, detail?: StatusDetail): Situat
   if (detail?.actionRequired) return { waitingFor: firstSentence(detail.actionRequired), actor: 'person' };
   switch (phase) {
     case 'replicating':
-      return { waitingFor: 'the certificate servicelet to copy the new certificate to every server', actor: 'exchange' };
+      return {
+        waitingFor: 'the certificate servicelet to copy the new certificate to every server',
+        actor: 'exchange',
+      };
     case 'waiting-for-effective-date':
       return {
         waitingFor: `the effective date${detail?.effectiveDate ? ` ${detail.effectiveDate}` : ''} (Exchange's clock)`,

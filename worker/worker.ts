@@ -19,7 +19,7 @@ import type { WorkerConfig } from './config';
 import { CertificateWatch, prometheusTelemetry } from './metrics';
 import { RotationWatch } from './rotation-watch';
 import { createWebhookNotifier } from './notify';
-import { connectionOptionsFor } from '../common/temporal-config';
+import { connectionOptionsFor, workflowUrl } from '../common/temporal-config';
 
 export interface RotationWorkerOptions {
   config: WorkerConfig;
@@ -95,7 +95,11 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal, fs.readFileSync)));
   const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
   const notify = config.notifyWebhookUrl
-    ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl, format: config.notifyWebhookFormat })
+    ? createWebhookNotifier({
+        webhookUrl: config.notifyWebhookUrl,
+        format: config.notifyWebhookFormat,
+        linkTo: (workflowId) => workflowUrl(config.temporal, workflowId),
+      })
     : undefined;
 
   // One bundle for every organisation's worker, built without webpack's report on the console.

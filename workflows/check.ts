@@ -2,18 +2,12 @@
 // rotation only when there is work (due, expired, missing, staged, copies missing); otherwise it says why it did
 // nothing. The yearly schedule runs the same workflow with `force`, so every rotation, scheduled or not, is a child with
 // the organisation's one rotation workflow ID: a schedule can never start a second, parallel rotation.
-import {
-  ActivityFailure,
-  log,
-  ParentClosePolicy,
-  proxyActivities,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { log, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { RotationActivities } from '../activities';
 import { parseCheckInput, rotationInputFor } from '../common/check-input';
 import type { CheckInputJson } from '../common/check-input';
+import { failureMessage } from '../common/failure-text';
 import { NON_RETRYABLE_ERROR_TYPES } from '../common/failures';
 import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
 import { daysUntilCurrentExpires, decidePath } from '../common/policy';
@@ -96,12 +90,6 @@ async function tellPerson(organization: string, subject: string, text: string): 
   }
 }
 
-/** What went wrong, not "Activity task failed". */
-function failureText(error: unknown): string {
-  const inner = error instanceof ActivityFailure && error.cause ? error.cause : error;
-  return inner instanceof Error ? inner.message : String(inner);
-}
-
 export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<CheckReport> {
   const input = parseCheckInput(rawInput);
   const rotationInput = rotationInputFor(input);
@@ -114,7 +102,7 @@ export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<Ch
     await tellPerson(
       input.organization,
       `Auth certificate check of ${input.organization} could not inspect Exchange`,
-      `${failureText(error)}\nNothing was decided or started. Fix the worker's connection to Exchange; the daily check ` +
+      `${failureMessage(error)}\nNothing was decided or started. Fix the worker's connection to Exchange; the daily check ` +
         'will look again.',
     );
     throw error;

@@ -5,13 +5,32 @@ import fs from 'node:fs';
 import { ConfigurationError } from '../common/environment';
 import { connectionOptionsFor } from '../common/temporal-config';
 import { loadWorkerConfig } from './config';
+import { ConnectAbortedError } from './connect';
 import { createRotationWorkers, installRuntime, runUntilSignal } from './worker';
 
 export async function main(): Promise<number> {
   const config = loadWorkerConfig();
   installRuntime(config.logLevel, config.metricsBindAddress);
-  const workers = await createRotationWorkers({ config });
   const { address } = connectionOptionsFor(config.temporal, fs.readFileSync);
+  // Until the worker polls, a signal only ends the attempts to reach Temporal.
+  const stopConnecting = new AbortController();
+  const abort = () => stopConnecting.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  let workers;
+  try {
+    workers = await createRotationWorkers({
+      config,
+      connectRetry: { log: (line) => console.log(line), signal: stopConnecting.signal },
+    });
+  } catch (error) {
+    if (!(error instanceof ConnectAbortedError)) throw error;
+    console.log(error.message);
+    return 0;
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
   for (const { organization, taskQueue } of workers.workers) {
     console.log(`worker for ${organization} on task queue ${taskQueue} at ${address} (${config.connection} Exchange)`);
   }

@@ -140,7 +140,7 @@ async function main(): Promise<number> {
   }
 
   try {
-    const workers = await createRotationWorkers({ config });
+    const workers = await createRotationWorkers({ config, connectRetry: { log: say } });
     process.off('SIGINT', early);
     process.off('SIGTERM', early);
     const running = runUntilSignal(workers, say);

@@ -16,6 +16,7 @@ import { closeDefaultShellPool, createExchangeClient } from '../activities/power
 import type { ExchangeClient } from '../activities/powershell';
 import { taskQueueFor } from '../common/names';
 import type { WorkerConfig } from './config';
+import { connectWithRetry } from './connect';
 import { CertificateWatch, prometheusTelemetry } from './metrics';
 import { RotationWatch } from './rotation-watch';
 import { createWebhookNotifier } from './notify';
@@ -31,6 +32,8 @@ export interface RotationWorkerOptions {
   createExchange?: (organization: string, settings: WorkerConfig['exchange'][string]) => ExchangeClient;
   /** How often the rotations' state is read from Temporal for the metrics (worker/rotation-watch.ts). */
   rotationWatchIntervalMs?: number;
+  /** Keep trying to reach Temporal, telling each failed attempt here, until it answers or `signal` aborts. */
+  connectRetry?: { log: (line: string) => void; signal?: AbortSignal };
 }
 
 export interface RotationWorkers {
@@ -91,8 +94,12 @@ function quietBundlerLogger() {
 export async function createRotationWorkers(options: RotationWorkerOptions): Promise<RotationWorkers> {
   const { config } = options;
   const ownConnection = options.connection === undefined;
+  const target = connectionOptionsFor(config.temporal, fs.readFileSync);
   const connection =
-    options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal, fs.readFileSync)));
+    options.connection ??
+    (options.connectRetry
+      ? await connectWithRetry(target, options.connectRetry.log, options.connectRetry.signal)
+      : await NativeConnection.connect(target));
   const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
   const notify = config.notifyWebhookUrl
     ? createWebhookNotifier({

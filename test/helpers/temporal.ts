@@ -74,12 +74,13 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
 }
 
 /** The dev server with the rotation's custom search attributes registered, as `npm start` runs it. */
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function createDevServerEnv(options: { port?: number } = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: executableFor('TEMPORAL_CLI_PATH', 'temporal'),
       ip: '127.0.0.1',
+      port: options.port,
       searchAttributes: [...ROTATION_SEARCH_ATTRIBUTE_KEYS],
       extraArgs: ['--headless'],
       log: { format: 'pretty', level: 'error' },

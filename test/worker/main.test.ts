@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { taskQueueFor } from '../../common/names';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
+import { freePort } from '../../worker/dev-server';
 import { createDevServerEnv, REPO_ROOT } from '../helpers/temporal';
 
 const MAIN = path.join(REPO_ROOT, 'dist', 'worker', 'main.js');
@@ -21,6 +22,21 @@ function run(env: NodeJS.ProcessEnv) {
   child.stderr.on('data', (c) => (out += c));
   const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { child, exit, out: () => out };
+}
+
+/** Pollers of the organisation's task queue, asked until there are some (or `gaveUp`, e.g. the worker exited). */
+async function pollersOf(env: TestWorkflowEnvironment, organization: string, gaveUp = () => false): Promise<number> {
+  let pollers = 0;
+  for (let i = 0; i < 300 && pollers === 0 && !gaveUp(); i++) {
+    const r = await env.client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueueFor(organization) },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    pollers = r.pollers?.length ?? 0;
+    if (pollers === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  return pollers;
 }
 
 describe('worker/main.js', () => {
@@ -44,16 +60,7 @@ describe('worker/main.js', () => {
       LOG_LEVEL: 'WARN',
     });
     try {
-      let pollers = 0;
-      for (let i = 0; i < 300 && pollers === 0 && w.child.exitCode === null; i++) {
-        const r = await env.client.workflowService.describeTaskQueue({
-          namespace: 'default',
-          taskQueue: { name: taskQueueFor(organization) },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        });
-        pollers = r.pollers?.length ?? 0;
-        if (pollers === 0) await new Promise((r) => setTimeout(r, 100));
-      }
+      const pollers = await pollersOf(env, organization, () => w.child.exitCode !== null);
       expect({ pollers: pollers > 0, out: w.out() }).toEqual({ pollers: true, out: expect.any(String) });
       expect(w.out()).toContain(
         `worker for ${organization} on task queue ${taskQueueFor(organization)} at ${env.address} (simulated Exchange)`,
@@ -62,6 +69,56 @@ describe('worker/main.js', () => {
       expect(await w.exit).toBe(0);
       expect(w.out()).toContain('SIGTERM: stopping the worker');
       expect(w.out()).toContain('worker stopped');
+    } finally {
+      if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  test('retries a Temporal that does not answer yet with one clear line, and polls once it does', async () => {
+    const organization = uniqueOrganization();
+    const port = await freePort();
+    const w = run({
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      EXCHANGE_ORGANIZATION: organization,
+      EXCHANGE_SIM_STATE: sim.stateFile,
+      LOG_LEVEL: 'WARN',
+    });
+    let late: TestWorkflowEnvironment | undefined;
+    try {
+      const refused = `cannot reach Temporal at 127.0.0.1:${port}: Connection refused; retrying in 1s`;
+      for (let i = 0; i < 300 && !w.out().includes(refused) && w.child.exitCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(w.out()).toContain(`${refused} (check TEMPORAL_ADDRESS; Ctrl-C to stop)`);
+      expect(w.out()).not.toContain('tonic');
+      expect(w.child.exitCode).toBeNull();
+
+      // The server comes up on that port: the worker connects and polls.
+      late = await createDevServerEnv({ port });
+      expect(await pollersOf(late, organization)).toBeGreaterThan(0);
+      expect(w.out()).toContain(`connected to Temporal at 127.0.0.1:${port}`);
+      w.child.kill('SIGTERM');
+      expect(await w.exit).toBe(0);
+    } finally {
+      if (w.child.exitCode === null) w.child.kill('SIGKILL');
+      await late?.teardown();
+    }
+  }, 120_000);
+
+  test('a signal while Temporal does not answer stops the attempts at once', async () => {
+    const port = await freePort();
+    const w = run({
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      EXCHANGE_ORGANIZATION: uniqueOrganization(),
+      EXCHANGE_SIM_STATE: sim.stateFile,
+    });
+    try {
+      for (let i = 0; i < 300 && !w.out().includes('retrying in') && w.child.exitCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      w.child.kill('SIGTERM');
+      expect(await w.exit).toBe(0);
+      expect(w.out()).toContain(`stopped before Temporal at 127.0.0.1:${port} answered`);
     } finally {
       if (w.child.exitCode === null) w.child.kill('SIGKILL');
     }

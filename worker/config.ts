@@ -83,6 +83,11 @@ export const environmentSchema = z.object({
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
     .default('INFO'),
   WORKER_SHUTDOWN_GRACE: durationSchema('zero-or-more').prefault('5m'),
+  /**
+   * `npm start` only: the scenario of a simulated organisation it creates (`npm run sim -- create --help` lists them);
+   * checked by the simulator when it creates one.
+   */
+  EXCHANGE_SIM_SCENARIO: z.string().trim().min(1).optional(),
   /** `npm start` only: where it keeps simulated organisations and the dev server's database and log. */
   START_STATE_DIR: z.string().trim().min(1).optional(),
   /** `npm start` only: the dev server's gRPC and Web UI ports. */

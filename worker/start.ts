@@ -34,22 +34,28 @@ export function runSimulatorCli(args: string[]): string {
   return r.stdout;
 }
 
-/** Creates the simulated organisation on first start and reuses it afterwards, at the configured clock rate. */
+/**
+ * Creates the simulated organisation on first start and reuses it afterwards, at the configured clock rate. A reused
+ * one keeps the scenario it was created with: `scenario` says which that is.
+ */
 export function ensureSimulatedOrganization(
   stateFile: string,
   scenario: string,
   clockRate: number,
-): 'created' | 'reused' {
+): { what: 'created' | 'reused'; scenario: string } {
   if (fs.existsSync(stateFile)) {
-    const summary = JSON.parse(runSimulatorCli(['show', '--state', stateFile, '--json'])) as { acceleration: number };
+    const summary = JSON.parse(runSimulatorCli(['show', '--state', stateFile, '--json'])) as {
+      acceleration: number;
+      scenario: string;
+    };
     if (summary.acceleration !== clockRate) {
       runSimulatorCli(['clock', '--state', stateFile, '--acceleration', String(clockRate)]);
     }
-    return 'reused';
+    return { what: 'reused', scenario: summary.scenario };
   }
   fs.mkdirSync(path.dirname(stateFile), { recursive: true });
   runSimulatorCli(['create', scenario, '--state', stateFile, '--acceleration', String(clockRate)]);
-  return 'created';
+  return { what: 'created', scenario };
 }
 
 /**
@@ -104,13 +110,18 @@ async function main(): Promise<number> {
   installRuntime(config.logLevel, config.metricsBindAddress);
 
   if (simulated) {
+    const wanted = parsed.EXCHANGE_SIM_SCENARIO ?? DEFAULT_SCENARIO;
     for (const organization of config.organizations) {
       const settings = config.exchange[organization] as { simulatorState: string };
-      const what = ensureSimulatedOrganization(settings.simulatorState, DEFAULT_SCENARIO, config.serverClockRate);
+      const file = settings.simulatorState;
+      const sim = ensureSimulatedOrganization(file, wanted, config.serverClockRate);
       say(
-        `Simulated Exchange organisation ${organization}: ${what} ${shortPath(settings.simulatorState)}` +
-          ` (clock x${config.serverClockRate}; look at it with: npm run sim -- show --state ${settings.simulatorState})`,
+        `Simulated Exchange organisation ${organization}: ${sim.what} ${shortPath(file)}, scenario ${sim.scenario}` +
+          ` (clock x${config.serverClockRate}; look at it with: npm run sim -- show --state ${file})`,
       );
+      if (sim.scenario !== wanted) {
+        say(`  (not ${wanted}: an existing organisation keeps its scenario; delete ${shortPath(file)} to start over)`);
+      }
     }
   } else {
     say(`Exchange: ${config.connection} connection for ${config.organizations.join(', ')}`);

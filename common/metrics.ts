@@ -6,7 +6,7 @@
 // written for those carry over. No Node built-ins: workflows import this.
 import { ROTATION_OUTCOMES } from './rotation';
 
-/** gauge {organization}: days until the current certificate expires (Exchange's clock); NaN when there is none. */
+/** gauge {organization}: days until the current certificate expires (Exchange's clock); 0 once expired; NaN without one. */
 export const METRIC_DAYS_UNTIL_EXPIRY = 'exchange_auth_certificate_days_until_expiry';
 /** gauge {organization}: the current certificate's NotAfter, Unix seconds (cert-manager's expiration timestamp). */
 export const METRIC_EXPIRATION_TIMESTAMP = 'exchange_auth_certificate_expiration_timestamp_seconds';

@@ -83,8 +83,19 @@ export class CertificateWatch {
     this.labels = { organization: organization.toLowerCase() };
   }
 
-  /** Sets every certificate gauge from one look at the organisation, unless a newer look was recorded already. */
+  /**
+   * Sets every certificate gauge from one look at the organisation, unless a newer look was recorded already. Never
+   * throws: a metric must not fail the inspection it describes.
+   */
   record(s: OrganizationSnapshot, now: number = Date.now()): void {
+    try {
+      this.setGauges(s, now);
+    } catch (error) {
+      Runtime.instance().logger.warn('could not record the certificate metrics', { error: (error as Error).message });
+    }
+  }
+
+  private setGauges(s: OrganizationSnapshot, now: number): void {
     const at = Date.parse(s.serverTime);
     if (at < this.recordedAt) return;
     this.recordedAt = at;
@@ -96,11 +107,13 @@ export class CertificateWatch {
       days === null ? 0 : 1,
       this.labels,
     );
-    // No certificate, no number of days: NaN, so an alert on a low value does not fire on the last one seen.
-    gauge(METRIC_DAYS_UNTIL_EXPIRY, 'd', 'Days until the current Exchange Auth certificate expires').set(
-      days ?? Number.NaN,
-      this.labels,
-    );
+    // No certificate, no number of days: NaN, so an alert on a low value does not fire on the last one seen. The SDK's
+    // gauges take no negative value: an expired certificate is 0 days (its expiration timestamp says how long ago).
+    gauge(
+      METRIC_DAYS_UNTIL_EXPIRY,
+      'd',
+      'Days until the current Exchange Auth certificate expires; 0 once expired',
+    ).set(days === null ? Number.NaN : Math.max(0, days), this.labels);
     gauge(METRIC_EXPIRATION_TIMESTAMP, 's', 'NotAfter of the current Exchange Auth certificate (Unix time)').set(
       s.current ? Date.parse(s.current.notAfter) / 1000 : Number.NaN,
       this.labels,
@@ -117,9 +130,13 @@ export class CertificateWatch {
   }
 
   failed(): void {
-    this.meter
-      .createCounter(METRIC_INSPECTION_FAILURES, 'attempts', 'Failed attempts to inspect the Exchange organisation')
-      .add(1, this.labels);
+    try {
+      this.meter
+        .createCounter(METRIC_INSPECTION_FAILURES, 'attempts', 'Failed attempts to inspect the Exchange organisation')
+        .add(1, this.labels);
+    } catch (error) {
+      Runtime.instance().logger.warn('could not count a failed inspection', { error: (error as Error).message });
+    }
   }
 
   /** Looks at the organisation now (one look at a time); a failure is counted, never thrown. */

@@ -19,8 +19,10 @@ export async function startSimulatedWorker(
   options: {
     organization: string;
     scenario: ScenarioName;
-    /** Exchange seconds per real second. */
+    /** Exchange seconds per real second (0 freezes the organisation's clock). */
     acceleration: number;
+    /** EXCHANGE_CLOCK_RATE, what the worker assumes of Exchange's clock: default the acceleration (or 1 if frozen). */
+    clockRate?: number;
     /** Further worker variables. */
     variables?: Record<string, string>;
     rotationWatchIntervalMs?: number;
@@ -30,7 +32,7 @@ export async function startSimulatedWorker(
   const config = loadWorkerConfig({
     EXCHANGE_ORGANIZATION: options.organization,
     EXCHANGE_SIM_STATE: sim.stateFile,
-    EXCHANGE_CLOCK_RATE: String(options.acceleration),
+    EXCHANGE_CLOCK_RATE: String(options.clockRate ?? (options.acceleration || 1)),
     WORKER_SHUTDOWN_GRACE: '5s',
     ...options.variables,
   });

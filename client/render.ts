@@ -1,8 +1,9 @@
 // How the CLI shows a rotation to a person at a terminal: the status, the plan of a dry run, one line of progress, the
 // action a person must take (as the CLI command that answers it, not the Temporal UI's signal), and what a stopped
 // rotation leaves in Exchange. Pure functions of what the workflow reports.
+import { ROTATION_PHASES } from '../common/rotation';
 import type { RotationPhase, RotationReport, RotationStatus } from '../common/rotation';
-import { hcwCompletedSignal } from '../workflows/messages';
+import { HCW_ACTION } from '../workflows/rotation/status';
 import type { Actor } from '../common/situation';
 import type { FleetEntry } from './fleet';
 import type { RotationView } from './rotation';
@@ -19,17 +20,15 @@ export function pad(rows: string[][]): string[] {
 }
 
 /**
- * What a person must do now, in terms of this CLI: while the run waits for the HCW answer, the workflow's text ends by
- * naming the signal to send from the Temporal UI; here the answer is `approve-hcw` (or `skip-hcw`) instead.
+ * What a person must do now, in terms of this CLI: while the run waits for the HCW answer, the workflow's text also
+ * names the signal to send from the Temporal UI; here the answer is `approve-hcw` (or `skip-hcw`) alone.
  */
 export function actionText(status: RotationStatus): string | null {
   const text = status.actionRequired;
-  if (!text || status.hcw.status !== 'waiting') return text;
-  const signal = text.indexOf(`Then send ${hcwCompletedSignal.name}`);
-  const what = (signal >= 0 ? text.slice(0, signal) : text).trimEnd();
+  if (!text || status.hcw.status !== 'waiting' || !text.startsWith(HCW_ACTION)) return text;
   const org = status.organization;
   return (
-    `${what} Then record it: ${CLI_COMMAND} approve-hcw ${org} --by "<your name>" [--note "..."]` +
+    `${HCW_ACTION} Then record it: ${CLI_COMMAND} approve-hcw ${org} --by "<your name>" [--note "..."]` +
     ` (or ${CLI_COMMAND} skip-hcw ${org} --by "<your name>" --reason "...")`
   );
 }
@@ -39,7 +38,9 @@ export function planLines(report: Partial<RotationReport>): string[] {
   if (report.outcome !== 'dry-run') return [];
   const lines = [`  plan (dry run: nothing was changed)${report.path ? `, path ${report.path}` : ''}`];
   for (const reason of report.reasons ?? []) lines.push(`    because ${reason}`);
-  (report.plannedSteps ?? []).forEach((step, i) => lines.push(`    ${i + 1}. ${step}`));
+  (report.plan ?? []).forEach((step, i) =>
+    lines.push(`    ${i + 1}. ${step.title}${step.skipped ? ` (left out: ${step.skipped})` : ''}`),
+  );
   return lines;
 }
 
@@ -117,23 +118,8 @@ export function progressLine(view: RotationView): string {
   return parts.join(' · ');
 }
 
-/** The phases in the order a planned rotation passes them: how far a stopped one got. */
-const ORDER: RotationPhase[] = [
-  'validating',
-  'inspecting',
-  'planning',
-  'importing',
-  'generating',
-  'staging',
-  'replicating',
-  'waiting-for-effective-date',
-  'restarting-service-host',
-  'publishing',
-  'recycling',
-  'verifying-sign-in',
-  'awaiting-hcw',
-  'done',
-];
+/** The phases in the order a planned rotation passes them (common/rotation lists them so): how far a stopped one got. */
+const ORDER: readonly RotationPhase[] = ROTATION_PHASES.filter((p) => p !== 'failed');
 const reached = (s: RotationStatus, phase: RotationPhase) => ORDER.indexOf(s.phase) >= ORDER.indexOf(phase);
 
 /**

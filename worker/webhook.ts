@@ -17,7 +17,6 @@ const MARK: Record<RotationNotification['kind'], string> = {
   'action-required': 'Action required',
   reminder: 'Reminder',
   finished: 'Finished',
-  warning: 'Warning',
 };
 
 function plainText(n: RotationNotification): string {
@@ -85,7 +84,7 @@ export function webhookBody(format: WebhookFormat, n: RotationNotification, url?
                 ...teamsLines(`${MARK[n.kind]}: ${n.subject}`, {
                   weight: 'Bolder',
                   size: 'Medium',
-                  color: n.kind === 'action-required' || n.kind === 'warning' ? 'Attention' : 'Default',
+                  color: n.kind === 'action-required' ? 'Attention' : 'Default',
                 }),
                 ...teamsLines(n.text),
                 {

@@ -12,7 +12,7 @@ import {
 import { Client } from '@temporalio/client';
 import { createActivities, resolveDeps } from '../activities';
 import { inspectActivities } from '../activities/inspect';
-import { closeDefaultShellPool, createExchangeClient } from '../activities/powershell';
+import { ShellSessionPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
 import { taskQueueFor } from '../common/names';
 import type { WorkerConfig } from './config';
@@ -100,7 +100,9 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     (options.connectRetry
       ? await connectWithRetry(target, options.connectRetry.log, options.connectRetry.signal)
       : await NativeConnection.connect(target));
-  const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
+  // One pool for every organisation this worker serves: shells open on demand, close when idle, and stay bounded.
+  const pool = new ShellSessionPool(config.shells);
+  const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings, { pool }));
   const notify = config.notifyWebhookUrl
     ? createWebhookNotifier({
         webhookUrl: config.notifyWebhookUrl,
@@ -124,7 +126,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       const deps = {
         exchange,
         clock: () => new Date(),
-        settings: { serverClockRate: config.serverClockRate },
+        settings: { serverClockRate: config.serverClockRate, ...config.activity },
         notify,
       };
       const activities = createActivities(deps);
@@ -150,6 +152,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     }
   } catch (error) {
     await Promise.allSettled(clients.map((c) => c.close()));
+    await pool.closeAll().catch(() => undefined);
     if (ownConnection) await connection.close();
     throw error;
   }
@@ -175,7 +178,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       );
       // Activities have finished (or been cancelled) by now: the Exchange sessions can go.
       await Promise.allSettled(clients.map((c) => c.close()));
-      await closeDefaultShellPool().catch(() => undefined);
+      await pool.closeAll().catch(() => undefined);
       if (ownConnection) await connection.close();
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;

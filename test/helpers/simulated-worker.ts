@@ -1,7 +1,7 @@
 // The worker as `npm start` builds it (real ExchangeClient, node-powershell, the simulated Exchange Management Shell)
 // serving one simulated organisation on a test's Temporal server, started and stopped in one call each.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ScenarioName } from '../../simulator/exchange';
+import type { ScenarioName } from 'simulated-exchange';
 import { loadWorkerConfig } from '../../worker/config';
 import { createRotationWorkers, RotationWorkers } from '../../worker/worker';
 import { createSimulatedOrganization, SimulatedOrganization } from './simulated-org';

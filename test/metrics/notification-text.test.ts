@@ -28,6 +28,7 @@ function report(
     hcw,
     startedAt: '2026-12-01T00:00:00.000Z',
     continuedAsNew: 0,
+    dateChanges: [],
     ...extra,
   };
 }

@@ -20,7 +20,8 @@ import {
   phaseSearchAttribute,
 } from '../../common/search-attributes';
 import { hcwCompletedSignal } from '../../workflows/messages';
-import { detailsOf, hcwInstructions, initialState, statusOf } from '../../workflows/state';
+import { initialState } from '../../workflows/rotation/state';
+import { detailsOf, hcwInstructions, statusOf } from '../../workflows/rotation/status';
 import { setStatusSignal } from './workflows';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
@@ -261,7 +262,7 @@ describe('follow prints what a person must do once, as the CLI command that answ
     const state = initialState(org, rotationWorkflowId(org), '2026-11-25T06:00:00.000Z');
     state.phase = 'awaiting-hcw';
     state.report.hcw = { status: 'waiting', remindersSent: 0 };
-    state.actionRequired = hcwInstructions(rotationWorkflowId(org));
+    state.actionRequired = hcwInstructions(rotationWorkflowId(org), org);
     state.nextCheckAt = '2026-11-26T06:00:00.000Z';
     const worker = await standInWorker(org);
     const lines: string[] = [];
@@ -315,7 +316,7 @@ describe('fleet', () => {
     const state = initialState(waiting, rotationWorkflowId(waiting), '2026-11-25T06:00:00.000Z');
     state.phase = 'awaiting-hcw';
     state.report.hcw = { status: 'waiting', remindersSent: 0 };
-    state.actionRequired = hcwInstructions(rotationWorkflowId(waiting));
+    state.actionRequired = hcwInstructions(rotationWorkflowId(waiting), waiting);
     const queue = (org: string) => taskQueueFor(org);
     const workers = await Promise.all([waiting, checked].map(standInWorker));
     const notAfter = new Date(Date.now() + 41.5 * 86_400_000).toISOString();

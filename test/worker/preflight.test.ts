@@ -3,7 +3,7 @@
 // fails its own check, names what it needs, and the exit status says so. Nothing in the organisation changes.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { injectFault } from '../../simulator/exchange';
+import { injectFault } from 'simulated-exchange';
 import { ORGANIZATION_CHECKS, SERVER_CHECKS } from '../../worker/preflight';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
 import { REPO_ROOT } from '../helpers/temporal';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LOCAL_LOADERS } from '../../activities/powershell/settings';
 import { rotationInputSchema } from '../../common/rotation';
-import { SCENARIO_NAMES } from '../../simulator/exchange';
+import { SCENARIO_NAMES } from 'simulated-exchange';
 import { environmentSchema } from '../../worker/config';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');

@@ -76,9 +76,10 @@ const WINRM_REACH =
   '<server> -Authentication Kerberos';
 const ADMIN_RIGHTS = "the account in the server's local Administrators group";
 const EVENTS_REACH =
-  'the Application log of the server read remotely: firewall group "Remote Event Log Management" enabled on it ' +
-  '(Enable-NetFirewallRule -DisplayGroup "Remote Event Log Management"); test with Get-WinEvent -ComputerName ' +
-  '<server> -LogName Application -MaxEvents 1';
+  'the Application log of the server read remotely: with EXCHANGE_EVENT_LOG_ACCESS=winrm (the default), WinRM as for ' +
+  'the app pools; with rpc, the firewall group "Remote Event Log Management" enabled on it (Enable-NetFirewallRule ' +
+  '-DisplayGroup "Remote Event Log Management"); test with Get-WinEvent -ComputerName <server> -LogName Application ' +
+  '-MaxEvents 1';
 const EVENTS_RIGHTS = "the account in the server's Event Log Readers or Administrators group";
 const EXCHANGE_REACH = 'the server running Exchange and answering RPC from the Exchange server that hosts the session';
 

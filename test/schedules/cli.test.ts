@@ -385,7 +385,11 @@ test('status of a finished rotation shows its outcome, not its plan; a dry run s
     reasons: ['current certificate expires in 41.0 days'],
     previousThumbprint: 'A'.repeat(40),
     newThumbprint: 'B'.repeat(40),
-    plannedSteps: ['create a new Auth certificate', 'stage it'],
+    plan: [
+      { id: 'generate', title: 'create a new Auth certificate' },
+      { id: 'stage', title: 'stage it' },
+      { id: 'restart', title: 'restart MSExchangeServiceHost', skipped: 'not asked for' },
+    ],
   };
   const view = { workflowId: 'rotate-auth-cert.contoso', runId: 'r', execution: 'COMPLETED', startTime: 't' };
   const completed = renderView({ ...view, result: report });
@@ -397,6 +401,7 @@ test('status of a finished rotation shows its outcome, not its plan; a dry run s
       '    because current certificate expires in 41.0 days',
       '    1. create a new Auth certificate',
       '    2. stage it',
+      '    3. restart MSExchangeServiceHost (left out: not asked for)',
     ]),
   );
 });

@@ -10,6 +10,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
+import { rotationStartSummary } from '../common/rotation';
 import type { RotationReport, RotationStatus } from '../common/rotation';
 import { hcwAnswerUpdate, statusQuery } from '../workflows/messages';
 import type { HcwAnswer, HcwCompleted, HcwSkipped } from '../workflows/messages';
@@ -103,6 +104,7 @@ export async function startRotation(
       taskQueue: taskQueueFor(input.organization),
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
+      staticSummary: rotationStartSummary(input, client.options.identity ?? 'a Temporal client'),
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError)

@@ -11,6 +11,7 @@ import { failureMessage } from '../common/failure-text';
 import { NON_RETRYABLE_ERROR_TYPES } from '../common/failures';
 import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
 import { daysUntilCurrentExpires, decidePath } from '../common/policy';
+import { rotationStartSummary } from '../common/rotation';
 import type { OrganizationSnapshot, RotationPath } from '../common/rotation';
 
 /** A look at Exchange is cheap and read-only; retry it for a while, but let a daily check end the same day. */
@@ -132,6 +133,10 @@ export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<Ch
       const child = await startChild(ROTATE_WORKFLOW_TYPE, {
         workflowId: base.rotationWorkflowId,
         args: [rotationInput],
+        staticSummary: rotationStartSummary(
+          { ...rotationInput, organization: input.organization },
+          `the check ${workflowInfo().workflowId}`,
+        ),
         // The rotation takes days (effective date, HCW); the check is over in seconds and must not take it along.
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });

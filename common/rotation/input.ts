@@ -137,3 +137,15 @@ export function rotationPlacementIssues(
   }
   return issues;
 }
+
+/**
+ * The run's fixed one-line summary in the Temporal UI and `temporal workflow list` (staticSummary): which organisation,
+ * what kind of run, and who started it. The run's changing state is in its current details instead.
+ */
+export function rotationStartSummary(
+  input: { organization: string; dryRun?: unknown; force?: unknown },
+  startedBy: string,
+): string {
+  const kind = input.dryRun === true ? ' (plan only)' : input.force === true ? ' (forced)' : '';
+  return `Exchange Auth certificate rotation of ${input.organization}${kind}, started by ${startedBy}`;
+}

@@ -50,6 +50,11 @@ describe('cli', () => {
     const started = history.events?.[0].workflowExecutionStartedEventAttributes;
     const payload = started?.input?.payloads?.[0];
     expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({ force: true, organization: org });
+    // The UI's Summary line says what the run is and who started it.
+    const description = await env.client.workflow.getHandle(rotationWorkflowId(org)).describe();
+    expect(await description.staticSummary()).toBe(
+      `Exchange Auth certificate rotation of ${org} (forced), started by ${env.client.options.identity}`,
+    );
     await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
   });
 

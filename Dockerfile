@@ -1,7 +1,8 @@
 # The rotation worker against a simulated Exchange organisation (docker-compose.yml builds it). A real organisation's
 # worker runs on a Windows host next to Exchange instead (docs/operations.md): it needs powershell.exe and the
 # Exchange Management Shell, which no Linux container has.
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS (supported until April 2028) on Debian 13.
+FROM node:24-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The simulator is an npm workspace: npm ci needs its package.json to link it into node_modules.
@@ -20,7 +21,7 @@ COPY bin ./bin
 COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-trixie-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./

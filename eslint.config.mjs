@@ -149,8 +149,8 @@ export default tseslint.config(
     },
   },
   {
-    // workflows/ and common/ have their own list above, which names the simulator too.
-    files: ['activities/**/*.ts', 'worker/**/*.ts', 'client/**/*.ts'],
+    // workflows/ and common/ have their own list above, which names the simulator too; client/ has its own below.
+    files: ['activities/**/*.ts', 'worker/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noSimulatorInProduction] }] },
   },
   {
@@ -159,6 +159,22 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [simulatorByName] }],
       'no-restricted-syntax': ['error', ...forbidSpecifiers(/(^|\/)simulator(\/|$)/, simulatorByName.message)],
+    },
+  },
+  {
+    // The CLI runs anywhere Temporal is reachable; what it shares with the worker lives in common/. (This list replaces
+    // the production one above for client/, so it names the simulator again.)
+    files: ['client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noSimulatorInProduction,
+            { group: ['**/worker/**', '**/worker'], message: 'The CLI shares code with the worker through common/.' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -27,7 +27,8 @@ export function notifyActivities(deps: ResolvedDeps) {
             cause: error,
           });
         }
-        throw new NotificationFailedError(message, { cause: error });
+        // The cause in the message: the workflow and the Temporal UI show the message, not the worker's log.
+        throw new NotificationFailedError(`${message}: ${(error as Error).message}`, { cause: error });
       }
     },
   };

@@ -1,26 +1,36 @@
 #!/usr/bin/env node
 // `npm run cli -- <command>`: start a rotation, look at it, answer the HCW step. Talks to TEMPORAL_ADDRESS (default
 // localhost:7233, where `npm start` runs its dev server). Every error is one line on stderr and a non-zero exit.
+import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { z } from 'zod';
 import { parseRotationInput } from '../common/rotation';
-import type { RotationReport } from '../common/rotation';
-import { ConfigurationError, loadTemporalConfig } from '../worker/config';
+import { ConfigurationError } from '../common/environment';
+import { connectionOptionsFor, loadTemporalConfig, workflowUrl } from '../common/temporal-config';
+import type { TemporalConfig } from '../common/temporal-config';
+import { alternatives } from '../common/validation';
 import { followRotation, registerOperationsCommands } from './schedule-commands';
 import { organizationArgument, parseWith, UsageError } from './usage';
 import { ScheduleMissingError, ScheduleSettingsError } from './schedules';
-import { connectionOptionsFor } from '../worker/temporal';
 import {
   approveHcw,
+  cancelRotation,
   describeRotation,
   HcwNotAwaitedError,
+  NoWorkerError,
+  planRotation,
+  requireWorker,
   RotationAlreadyRunningError,
   RotationNotFoundError,
-  RotationView,
+  RotationNotRunningError,
+  RotationStartInput,
   skipHcw,
   startRotation,
+  terminateRotation,
 } from './rotation';
+import { fleetView } from './fleet';
+import { CLI_COMMAND, leftInExchange, renderFleet, renderPlan, renderView } from './render';
 
 const personArg = parseWith(
   z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
@@ -29,6 +39,10 @@ const personArg = parseWith(
 const reasonArg = parseWith(
   z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters'),
   '--reason',
+);
+const metricsUrlArg = parseWith(
+  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://worker:9464/metrics' }),
+  '--metrics',
 );
 const noteArg = parseWith(z.string().trim().max(2000, 'must be at most 2000 characters'), '--note');
 
@@ -49,69 +63,32 @@ function inputJsonArg(text: string): Record<string, unknown> {
 export interface CliIo {
   out(line: string): void;
   client(): Promise<Client>;
+  /** Where the Temporal UI is, for links; default: from TEMPORAL_UI_URL and TEMPORAL_NAMESPACE. */
+  temporal?(): Pick<TemporalConfig, 'uiUrl' | 'namespace'>;
 }
 
-const yesNo = (b: boolean) => (b ? 'yes' : 'no');
-
-function pad(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  '));
+interface StartFlags {
+  dryRun?: boolean;
+  inputJson?: Record<string, unknown>;
+  /** false with --no-worker-ok. */
+  workerOk?: boolean;
 }
 
-export function renderView(view: RotationView): string {
-  const lines = [
-    `${view.workflowId}  ${view.execution}  started ${view.startTime}${view.closeTime ? `  closed ${view.closeTime}` : ''}`,
-  ];
-  const s = view.status;
-  if (s) {
-    lines.push(`  phase        ${s.phase}${s.path ? ` (path ${s.path})` : ''}`);
-    if (s.newThumbprint)
-      lines.push(`  new cert     ${s.newThumbprint}${s.effectiveDate ? `  effective ${s.effectiveDate}` : ''}`);
-    if (s.nextCheckAt && view.execution === 'RUNNING') lines.push(`  next check   ${s.nextCheckAt}`);
-    const hcw = s.hcw;
-    if (hcw.status !== 'not-needed') {
-      const who = hcw.by ? ` by ${hcw.by}${hcw.at ? ` at ${hcw.at}` : ''}` : '';
-      lines.push(
-        `  HCW          ${hcw.status}${who}${hcw.reason ? ` (${hcw.reason})` : ''}${hcw.note ? ` (${hcw.note})` : ''}`,
-      );
-    }
-    if (s.servers.length) {
-      lines.push('  servers');
-      const rows = [['    SERVER', 'SITE', 'NEW CERT', 'EVENT 2014', 'POOLS RECYCLED', '']];
-      for (const v of s.servers) {
-        rows.push([
-          `    ${v.name}`,
-          v.site,
-          yesNo(v.hasNewCertificate),
-          yesNo(v.event2014),
-          yesNo(v.poolsRecycled),
-          // Worded as the Temporal UI's details: an ignored server is outside the run's progress.
-          v.unreachable ? `unreachable${v.ignored ? ', ignored' : ''}: ${v.unreachable}` : '',
-        ]);
-      }
-      lines.push(...pad(rows).map((l) => l.trimEnd()));
-    }
-    if (s.actionRequired) lines.push(`  ACTION REQUIRED: ${s.actionRequired}`);
-    for (const w of s.warnings) lines.push(`  warning: ${w}`);
-  } else if (view.execution === 'RUNNING') {
-    lines.push('  (no worker answered the status query: is a worker running for this organisation?)');
+/**
+ * The workflow input of `start` and `plan`: the argument, --input-json and --dry-run as one object, checked as the
+ * workflow will check it (the UI starts it without this CLI; checking here fails before a start).
+ */
+function rotationInput(organization: string, opts: StartFlags): RotationStartInput {
+  const extra = opts.inputJson ?? {};
+  if ('organization' in extra && extra.organization !== organization) {
+    throw new UsageError(
+      `--input-json names organization ${JSON.stringify(extra.organization)} but the argument is ${organization}`,
+    );
   }
-  if (view.failure) lines.push(`  failure: ${view.failure}`);
-  const report = view.result as Partial<RotationReport> | undefined;
-  if (report && typeof report === 'object') {
-    lines.push(`  outcome      ${report.outcome}${report.stopReason ? `: ${report.stopReason}` : ''}`);
-    if (report.previousThumbprint !== undefined || report.newThumbprint !== undefined) {
-      lines.push(`  certificate  ${report.previousThumbprint ?? '-'} -> ${report.newThumbprint ?? '-'}`);
-    }
-    // Only a dry run's plan is what it "would" do; a finished rotation's steps are in the status above.
-    if (report.outcome === 'dry-run') {
-      for (const step of report.plan ?? []) {
-        lines.push(`  would: ${step.title}${step.skipped ? ` (left out: ${step.skipped})` : ''}`);
-      }
-    }
-    lines.push('  (the full report: status --json)');
-  }
-  return lines.join('\n');
+  const input = { ...extra, organization, ...(opts.dryRun ? { dryRun: true } : {}) };
+  const parsed = parseRotationInput(input);
+  if (!parsed.ok) throw new UsageError(parsed.message.split('\n').join('; '));
+  return input;
 }
 
 export function buildProgram(io: CliIo): Command {
@@ -130,21 +107,38 @@ export function buildProgram(io: CliIo): Command {
     .command('start')
     .description('start a rotation of an organisation (one at a time per organisation)')
     .addArgument(organizationArgument())
-    .option('--dry-run', 'inspect and plan; change nothing')
+    .option('--dry-run', 'inspect and plan; change nothing (see also: plan)')
     .option('--input-json <json>', 'further workflow input fields as a JSON object', inputJsonArg)
-    .action(async (organization: string, opts: { dryRun?: boolean; inputJson?: Record<string, unknown> }) => {
-      const extra = opts.inputJson ?? {};
-      if ('organization' in extra && extra.organization !== organization) {
-        throw new UsageError(
-          `--input-json names organization ${JSON.stringify(extra.organization)} but the argument is ${organization}`,
-        );
-      }
-      const input = { ...extra, organization, ...(opts.dryRun ? { dryRun: true } : {}) };
-      // The workflow validates its input too (the UI starts it without this CLI); checking here fails before a start.
-      const parsed = parseRotationInput(input);
-      if (!parsed.ok) throw new UsageError(parsed.message.split('\n').join('; '));
-      const handle = await startRotation(await io.client(), input);
+    .option('--no-worker-ok', "start even when no worker polls the organisation's task queue")
+    .action(async (organization: string, opts: StartFlags) => {
+      const input = rotationInput(organization, opts);
+      const client = await io.client();
+      await requireWorker(client, organization, { evenWithout: opts.workerOk === false });
+      const handle = await startRotation(client, input);
       io.out(`started ${handle.workflowId} (run ${handle.firstExecutionRunId})${opts.dryRun ? ' as a dry run' : ''}`);
+      io.out(`  ${workflowUrl(io.temporal?.() ?? loadTemporalConfig(process.env), handle.workflowId)}`);
+    });
+
+  program
+    .command('plan')
+    .description(
+      'what a rotation would do now: a dry run that inspects the organisation, changes nothing, and shows the plan',
+    )
+    .addArgument(organizationArgument())
+    .option('--input-json <json>', 'further workflow input fields as a JSON object', inputJsonArg)
+    .option('--json', "the dry run's whole report")
+    .action(async (organization: string, opts: { inputJson?: Record<string, unknown>; json?: boolean }) => {
+      const input = rotationInput(organization, opts);
+      const report = await planRotation(await io.client(), input).catch((error: unknown) => {
+        if (error instanceof RotationAlreadyRunningError) {
+          throw new RotationAlreadyRunningError(error.workflowId, {
+            cause: error,
+            hint: `its plan and progress: ${CLI_COMMAND} status ${organization}`,
+          });
+        }
+        throw error;
+      });
+      io.out(opts.json ? JSON.stringify(report, null, 2) : renderPlan(organization, report));
     });
 
   program
@@ -184,6 +178,47 @@ export function buildProgram(io: CliIo): Command {
       io.out(`recorded HCW skipped by ${opts.by} on ${id}`);
     });
 
+  for (const [name, what, stop] of [
+    [
+      'cancel',
+      'ask the running rotation to stop: it records the outcome cancelled; what it did in Exchange stays',
+      cancelRotation,
+    ],
+    [
+      'terminate',
+      'end the running rotation at once, with no outcome recorded (when cancel is not answered)',
+      terminateRotation,
+    ],
+  ] as const) {
+    program
+      .command(name)
+      .description(what)
+      .addArgument(organizationArgument())
+      .requiredOption('--reason <text>', 'why, kept in the workflow history', reasonArg)
+      .action(async (organization: string, opts: { reason: string }) => {
+        const stopped = await stop(await io.client(), organization, opts.reason);
+        io.out(`${name === 'cancel' ? 'cancellation requested for' : 'terminated'} ${stopped.workflowId}`);
+        io.out('What it leaves in Exchange:');
+        for (const line of leftInExchange(stopped.status, organization)) io.out(`  ${line}`);
+      });
+  }
+
+  program
+    .command('fleet')
+    .description(
+      'every organisation: days until its certificate expires, its rotation, what that waits for and who must act',
+    )
+    .option(
+      '--metrics <url...>',
+      "workers' metrics endpoints (http://host:9464/metrics) for the certificate as last seen; else the latest check",
+      (text: string, previous: string[] = []) => [...previous, metricsUrlArg(text)],
+    )
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { metrics?: string[]; json?: boolean }) => {
+      const entries = await fleetView(await io.client(), { metricsUrls: opts.metrics });
+      io.out(opts.json ? JSON.stringify(entries, null, 2) : renderFleet(entries));
+    });
+
   registerOperationsCommands(program, io);
 
   // `help schedule create` shows that command's help (Commander's own help command goes one level deep only).
@@ -210,11 +245,6 @@ function commandPath(command: Command): string[] {
   return command.parent ? [...commandPath(command.parent), command.name()] : [command.name()];
 }
 
-/** "create, update or list" */
-function alternatives(names: string[]): string {
-  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
-}
-
 /** Runs one command; returns the exit code. Errors are one line on `err`. */
 export async function main(
   argv: string[],
@@ -224,11 +254,12 @@ export async function main(
   let connection: Connection | undefined;
   const full: CliIo = {
     out: io.out ?? ((line) => console.log(line)),
+    temporal: io.temporal,
     client:
       io.client ??
       (async () => {
-        const config = loadTemporalConfig();
-        const options = connectionOptionsFor(config);
+        const config = loadTemporalConfig(process.env);
+        const options = connectionOptionsFor(config, fs.readFileSync);
         try {
           connection = await Connection.connect({ ...options, connectTimeout: 10_000 });
         } catch (cause) {
@@ -280,6 +311,8 @@ export async function main(
     const known =
       error instanceof RotationAlreadyRunningError ||
       error instanceof RotationNotFoundError ||
+      error instanceof RotationNotRunningError ||
+      error instanceof NoWorkerError ||
       error instanceof HcwNotAwaitedError ||
       error instanceof ScheduleMissingError ||
       error instanceof ConfigurationError;

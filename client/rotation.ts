@@ -7,18 +7,20 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
-import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '../common/names';
-import type { RotationStatus } from '../common/rotation';
+import { activityTaskQueueFor, rotationWorkflowId, ROTATE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '../common/names';
+import { rotationStartSummary } from '../common/rotation';
+import type { RotationReport, RotationStatus } from '../common/rotation';
 import { hcwAnswerUpdate, statusQuery } from '../workflows/messages';
 import type { HcwAnswer, HcwCompleted, HcwSkipped } from '../workflows/messages';
 
 export class RotationAlreadyRunningError extends Error {
   constructor(
     readonly workflowId: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
-    super(`already running: ${workflowId}`, options);
+    super(`already running: ${workflowId}${options?.hint ? `; ${options.hint}` : ''}`, options);
     this.name = 'RotationAlreadyRunningError';
   }
 }
@@ -31,6 +33,64 @@ export class RotationNotFoundError extends Error {
     super(`no rotation found: ${workflowId}`, options);
     this.name = 'RotationNotFoundError';
   }
+}
+
+/** No worker polls the organisation's task queue: a start would wait, silently, for one that may never come. */
+export class NoWorkerError extends Error {
+  constructor(
+    readonly organization: string,
+    readonly taskQueue: string,
+  ) {
+    super(
+      `no worker polls task queue ${taskQueue}, so nothing would run: is "${organization}" the organisation a worker ` +
+        `serves (its EXCHANGE_ORGANIZATION)? Start that worker (EXCHANGE_ORGANIZATION=${organization} npm run ` +
+        'worker, or npm start) and try again, or pass --no-worker-ok to go ahead anyway (it waits for a worker)',
+    );
+    this.name = 'NoWorkerError';
+  }
+}
+
+export class RotationNotRunningError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly execution: string,
+  ) {
+    super(`the rotation ${workflowId} is not running (${execution})`);
+    this.name = 'RotationNotRunningError';
+  }
+}
+
+/**
+ * Whether a worker polls the task queue now for workflow or activity tasks, as the server saw it in the last minutes
+ * (DescribeTaskQueue). It answers at once, where a query without a worker would wait out its deadline.
+ */
+export async function workerPolls(
+  client: Client,
+  taskQueue: string,
+  kind: 'workflow' | 'activity' = 'workflow',
+): Promise<boolean> {
+  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: kind === 'workflow' ? TASK_QUEUE_TYPE_WORKFLOW : TASK_QUEUE_TYPE_ACTIVITY,
+  });
+  return (pollers?.length ?? 0) > 0;
+}
+
+/**
+ * Refuses with NoWorkerError unless a worker serves the organisation's activities on its own queue and one serves the
+ * central workflow queue (or the caller goes ahead anyway).
+ */
+export async function requireWorker(
+  client: Client,
+  organization: string,
+  options: { evenWithout?: boolean } = {},
+): Promise<void> {
+  if (options.evenWithout) return;
+  const activityQueue = activityTaskQueueFor(organization);
+  if (!(await workerPolls(client, activityQueue, 'activity'))) throw new NoWorkerError(organization, activityQueue);
+  if (!(await workerPolls(client, WORKFLOW_TASK_QUEUE))) throw new NoWorkerError(organization, WORKFLOW_TASK_QUEUE);
 }
 
 export interface RotationStartInput {
@@ -53,6 +113,7 @@ export async function startRotation(
       taskQueue: WORKFLOW_TASK_QUEUE,
       args: [input],
       workflowIdConflictPolicy: 'FAIL',
+      staticSummary: rotationStartSummary(input, client.options.identity ?? 'a Temporal client'),
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError)
@@ -80,6 +141,8 @@ export interface RotationView {
 }
 
 const QUERY_DEADLINE_MS = 10_000;
+/** A dry run inspects every server once: a few minutes on a large organisation. */
+const PLAN_DEADLINE_MS = 10 * 60_000;
 
 /** The latest rotation of an organisation: Temporal's view of the execution and the workflow's status query. */
 export async function describeRotation(client: Client, organization: string): Promise<RotationView> {
@@ -100,12 +163,7 @@ export async function describeRotation(client: Client, organization: string): Pr
   };
   try {
     // A query with no worker polling waits out its deadline; ask the task queue first, which answers at once.
-    const { pollers } = await client.workflowService.describeTaskQueue({
-      namespace: client.options.namespace,
-      taskQueue: { name: description.taskQueue },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
-    if (pollers?.length) {
+    if (await workerPolls(client, description.taskQueue)) {
       view.status = await client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
     }
   } catch {
@@ -182,4 +240,61 @@ export async function approveHcw(client: Client, organization: string, message: 
 
 export async function skipHcw(client: Client, organization: string, message: HcwSkipped): Promise<string> {
   return answerHcw(client, organization, { decision: 'skipped', ...message });
+}
+
+export interface StoppedRotation {
+  workflowId: string;
+  runId: string;
+  /** What the rotation said of itself just before: where it stopped, and so what it leaves in Exchange. */
+  status?: RotationStatus;
+}
+
+/** The running rotation, described; refused when none runs. */
+async function running(client: Client, organization: string): Promise<RotationView> {
+  const view = await describeRotation(client, organization);
+  if (view.execution !== 'RUNNING') throw new RotationNotRunningError(view.workflowId, view.execution);
+  return view;
+}
+
+/**
+ * Asks the running rotation to stop (Temporal cancellation): its running activity is cancelled at its next heartbeat,
+ * the run records the outcome `cancelled` and ends. What it did to Exchange stays as it is.
+ */
+export async function cancelRotation(client: Client, organization: string, reason: string): Promise<StoppedRotation> {
+  const view = await running(client, organization);
+  await client.workflowService.requestCancelWorkflowExecution({
+    namespace: client.options.namespace,
+    workflowExecution: { workflowId: view.workflowId, runId: view.runId },
+    identity: client.options.identity,
+    requestId: randomUUID(),
+    reason,
+  });
+  return { workflowId: view.workflowId, runId: view.runId, status: view.status };
+}
+
+/**
+ * Ends the running rotation at once (Temporal termination): no code of the run runs again, so it records no outcome
+ * and sends no notification; an activity in flight may still finish its PowerShell command.
+ */
+export async function terminateRotation(
+  client: Client,
+  organization: string,
+  reason: string,
+): Promise<StoppedRotation> {
+  const view = await running(client, organization);
+  await client.workflow.getHandle(view.workflowId, view.runId).terminate(reason);
+  return { workflowId: view.workflowId, runId: view.runId, status: view.status };
+}
+
+/** The plan a rotation would follow now: a dry run (inspect and decide, change nothing), waited for. */
+export async function planRotation(
+  client: Client,
+  input: RotationStartInput,
+  options: { timeoutMs?: number } = {},
+): Promise<RotationReport> {
+  await requireWorker(client, input.organization);
+  const handle = await startRotation(client, { ...input, dryRun: true });
+  return client.withDeadline(Date.now() + (options.timeoutMs ?? PLAN_DEADLINE_MS), () =>
+    handle.result(),
+  ) as Promise<RotationReport>;
 }

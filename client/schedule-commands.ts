@@ -5,8 +5,9 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ROTATE_WORKFLOW_TYPE } from '../common/names';
 import { DEFAULT_RENEW_BEFORE_DAYS, ROTATION_OUTCOMES } from '../common/rotation';
-import type { RotationOutcome, RotationStatus } from '../common/rotation';
-import { describeRotation, RotationView } from './rotation';
+import type { RotationOutcome } from '../common/rotation';
+import { actionText, progressLine } from './render';
+import { describeRotation, requireWorker, RotationView } from './rotation';
 import {
   dailyCheckSchedule,
   deleteSchedule,
@@ -164,18 +165,6 @@ export async function listRotations(
   return entries;
 }
 
-/** One line of progress: phase, servers done out of those in scope (as the UI counts), next check, what to do. */
-export function progressLine(view: RotationView): string {
-  const s: RotationStatus | undefined = view.status;
-  if (!s) return `${view.execution}${view.failure ? `: ${view.failure}` : ''}`;
-  const inScope = s.servers.filter((x) => !x.ignored);
-  const done = inScope.filter((x) => x.hasNewCertificate && x.event2014 && x.poolsRecycled).length;
-  const parts = [`phase ${s.phase}`, `servers done ${done}/${inScope.length}`];
-  if (s.nextCheckAt) parts.push(`next check ${s.nextCheckAt}`);
-  if (s.actionRequired) parts.push(`action required: ${s.actionRequired}`);
-  return parts.join(' · ');
-}
-
 /** Prints a line whenever the rotation's progress changes, until it ends; returns its final view. */
 export async function followRotation(
   client: Client,
@@ -184,9 +173,14 @@ export async function followRotation(
   options: { intervalMs?: number; json?: boolean } = {},
 ): Promise<RotationView> {
   let last = '';
+  let lastAction: string | null = null;
   for (;;) {
     const view = await describeRotation(client, organization);
     const line = options.json ? JSON.stringify(view) : progressLine(view);
+    // The action's text once, when it first appears or changes; the progress lines only point back at it.
+    const action = view.status ? actionText(view.status) : null;
+    if (!options.json && action && action !== lastAction) out(`ACTION REQUIRED: ${action}`);
+    if (view.status) lastAction = action;
     if (line !== last) out(options.json ? line : `${new Date().toISOString()}  ${line}`);
     last = line;
     if (view.execution !== 'RUNNING') {
@@ -215,16 +209,28 @@ export function registerOperationsCommands(program: Command, io: OperationsIo): 
         kindArg,
       )
       .addArgument(organizationArgument()),
-  ).action(async (kind: 'yearly' | 'daily', organization: string, flags: ScheduleFlags, command: Command) => {
-    let options: ScheduleOptions;
-    try {
-      options = optionsFor(kind, organization, flags);
-    } catch (error) {
-      throw inFlagTerms(command, error);
-    }
-    const r = await upsertSchedule(await io.client(), options);
-    io.out(`${r.result} ${r.scheduleId}`);
-  });
+  )
+    .option('--no-worker-ok', "create it even when no worker polls the organisation's task queue")
+    .action(
+      async (
+        kind: 'yearly' | 'daily',
+        organization: string,
+        flags: ScheduleFlags & { workerOk?: boolean },
+        command: Command,
+      ) => {
+        let options: ScheduleOptions;
+        try {
+          options = optionsFor(kind, organization, flags);
+        } catch (error) {
+          throw inFlagTerms(command, error);
+        }
+        const client = await io.client();
+        // A schedule for an organisation no worker serves starts checks that wait, day after day, for nobody.
+        await requireWorker(client, organization, { evenWithout: flags.workerOk === false });
+        const r = await upsertSchedule(client, options);
+        io.out(`${r.result} ${r.scheduleId}`);
+      },
+    );
 
   withScheduleFlags(
     schedule

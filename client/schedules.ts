@@ -12,7 +12,6 @@ import {
   MONTHS,
 } from '@temporalio/client';
 import type { Month } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import {
   CHECK_WORKFLOW_TYPE,
@@ -24,8 +23,10 @@ import {
 } from '../common/names';
 import { renewBeforeDaysSchema } from '../common/rotation';
 import { organizationSearchAttribute } from '../common/search-attributes';
-import { checkInputSchema, rotationInputFor } from '../workflows/check';
-import type { CheckInputJson } from '../workflows/check';
+import { checkInputSchema, rotationInputOf } from '../common/check-input';
+import type { CheckInputJson } from '../common/check-input';
+import { durationSchema } from '../common/duration';
+import { describeIssues, fieldIssues } from '../common/validation';
 
 export type ScheduleKind = 'yearly-rotation' | 'daily-check';
 export const SCHEDULE_KINDS: readonly ScheduleKind[] = ['yearly-rotation', 'daily-check'];
@@ -55,24 +56,6 @@ export class ScheduleMissingError extends Error {
     this.name = 'ScheduleMissingError';
   }
 }
-
-const durationText = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((value, ctx) => {
-      let ms = Number.NaN;
-      try {
-        ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
-      } catch {
-        // reported below with the field's name
-      }
-      if (!Number.isFinite(ms) || ms < 0) {
-        ctx.addIssue({ code: 'custom', message: 'must be a duration such as "30m" or "2h"' });
-        return z.NEVER;
-      }
-      return ms;
-    });
 
 const organization = organizationSchema;
 
@@ -118,7 +101,7 @@ export const settingRules = {
   hour: wholeNumber(0, 23),
   minute: wholeNumber(0, 59),
   timezone,
-  jitter: durationText('0s'),
+  jitter: durationSchema('zero-or-more'),
   renewBeforeDays: renewBeforeDaysSchema,
   note: z.string().max(500, 'must be at most 500 characters'),
 };
@@ -142,7 +125,7 @@ export const yearlySettingsSchema = z
     day: settingRules.day,
     hour: common.hour.default(9),
     /** Spreads organisations' rotations over a window so they do not all start at once. */
-    jitter: durationText('1h'),
+    jitter: durationSchema('zero-or-more').prefault('1h'),
   })
   .superRefine((s, ctx) => {
     if (s.day > DAYS_IN_MONTH[s.month - 1]) {
@@ -158,7 +141,7 @@ export const dailySettingsSchema = z.strictObject({
   ...common,
   hour: common.hour.default(6),
   /** A random delay added to each run. */
-  jitter: durationText('30m'),
+  jitter: durationSchema('zero-or-more').prefault('30m'),
 });
 
 export type YearlySettings = z.input<typeof yearlySettingsSchema>;
@@ -167,8 +150,7 @@ export type DailySettings = z.input<typeof dailySettingsSchema>;
 function parse<T extends z.ZodType>(schema: T, raw: unknown): z.output<T> {
   const result = schema.safeParse(raw);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
-    throw new ScheduleSettingsError(issues.map((i) => `${i.field || 'settings'}: ${i.message}`).join('; '), issues);
+    throw new ScheduleSettingsError(describeIssues(result.error, { whole: 'settings' }), fieldIssues(result.error));
   }
   return result.data;
 }
@@ -196,11 +178,8 @@ function checkInputOf(
   const input: CheckInputJson = { organization: s.organization, renewBeforeDays: s.renewBeforeDays, force };
   if (Object.keys(s.rotation).length > 0) input.rotation = s.rotation;
   // The same validation the workflow does, so a bad schedule is refused now rather than failing on its first run.
-  try {
-    rotationInputFor(parse(checkInputSchema, input));
-  } catch (error) {
-    throw new ScheduleSettingsError((error as Error).message.replace(/^input\./gm, '').replace(/\n/g, '; '));
-  }
+  const rotation = rotationInputOf(parse(checkInputSchema, input), 'rotation');
+  if (!rotation.ok) throw new ScheduleSettingsError(rotation.message.replace(/\n/g, '; '));
   return input;
 }
 

@@ -8,9 +8,10 @@ import { Client, Connection } from '@temporalio/client';
 import { approveHcw, rotationHandle, startRotation } from '../client/rotation';
 import type { RotationInputJson, RotationReport, RotationStatus } from '../common/rotation';
 import { createOrganization, loadOrganization, signInProbe } from 'simulated-exchange';
-import { ConfigurationError, loadWorkerConfig, parseEnvironment, WorkerConfig } from '../worker/config';
+import { ConfigurationError } from '../common/environment';
+import { connectionOptionsFor } from '../common/temporal-config';
+import { loadWorkerConfig, parseEnvironment, WorkerConfig } from '../worker/config';
 import { DevServer, DevServerError, freePort, isPortOpen, repoRoot, startDevServer } from '../worker/dev-server';
-import { connectionOptionsFor } from '../worker/temporal';
 import { createRotationWorkers, installRuntime, RotationWorkers } from '../worker/worker';
 import { statusQuery } from '../workflows/messages';
 import { demoSummary } from './demo-summary';
@@ -116,7 +117,7 @@ async function main(): Promise<number> {
     workersDone = workers.run();
     say(`Worker polling ${workers.workers[0].taskQueue}`);
 
-    connection = await Connection.connect(connectionOptionsFor(config.temporal));
+    connection = await Connection.connect(connectionOptionsFor(config.temporal, fs.readFileSync));
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const handle = await startRotation(
       client,

@@ -1,65 +1,24 @@
 // The worker's configuration comes from its environment alone, validated here once: an error names the variable and
 // the rule, and nothing starts. Workflow input never feeds any of this, so credentials stay out of Temporal history.
 import { z } from 'zod';
+import { durationSchema } from '../common/duration';
+import { booleanText, configurationError, hostPort, httpUrl, parseVariables, portText } from '../common/environment';
+import type { Environment } from '../common/environment';
+import { EXCHANGE_AUTHENTICATIONS } from '../common/exchange-values';
 import { organizationSchema } from '../common/names';
+import { temporalConfigFrom, temporalVariables } from '../common/temporal-config';
+import type { TemporalConfig } from '../common/temporal-config';
+import { alternatives } from '../common/validation';
 import type { ExchangeShellSettingsInput } from '../activities/powershell';
 import { CLOCK_SOURCES, EVENT_LOG_ACCESS, LOCAL_LOADERS } from '../activities/powershell/settings';
 import type { ActivitySettings } from '../activities/deps';
 import { WEBHOOK_FORMATS } from './webhook';
 import type { WebhookFormat } from './webhook';
 
-export class ConfigurationError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigurationError';
-  }
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
-
-/** "30s", "5m", "1h", "1500ms" or a bare number of milliseconds. */
-const durationMs = z
-  .string()
-  .trim()
-  .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'must be a duration such as 1500ms, 30s, 5m or 1h')
-  .transform((text) => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text)!;
-    return Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']);
-  });
-
-const booleanText = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
 const positiveInt = z.coerce
   .number({ error: 'must be a number' })
   .int('must be a whole number')
   .positive('must be positive');
-
-const PORT_RANGE = 'must be between 1 and 65535';
-const port = z.coerce
-  .number({ error: 'must be a port number' })
-  .int('must be a whole number')
-  .min(1, PORT_RANGE)
-  .max(65535, PORT_RANGE);
-
-/** `host:port` with a port a socket can bind or reach; the example is the variable's usual value. */
-function hostPort(example: string) {
-  return (
-    z
-      .string()
-      .trim()
-      // Aborts on a bad shape: the port rule below would only repeat the same complaint.
-      .regex(/^[^\s:]+:\d+$/, { message: `must be host:port, e.g. ${example}`, abort: true })
-      .refine(
-        (text) => port.safeParse(text.slice(text.lastIndexOf(':') + 1)).success,
-        `must be host:port; the port ${PORT_RANGE}`,
-      )
-  );
-}
 
 const organization = z.string().trim().pipe(organizationSchema);
 
@@ -96,14 +55,7 @@ export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
  * step. Empty strings count as unset, as they do in most shells' `VAR= cmd`.
  */
 export const environmentSchema = z.object({
-  TEMPORAL_ADDRESS: hostPort('localhost:7233').optional(),
-  TEMPORAL_NAMESPACE: z.string().trim().min(1).default(DEFAULT_TEMPORAL_NAMESPACE),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS: booleanText.optional(),
-  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_CA_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  ...temporalVariables,
 
   EXCHANGE_ORGANIZATION: organization.optional(),
   EXCHANGE_ORGANIZATIONS: organizationList.optional(),
@@ -117,7 +69,7 @@ export const environmentSchema = z.object({
     .regex(/^https?:\/\/[^/\s:]+(:\d+)?\/powershell\/?$/i, 'must look like http://ex1.contoso.com/PowerShell/')
     .optional(),
   EXCHANGE_AUTHENTICATION: z
-    .enum(['Kerberos', 'Negotiate', 'Basic', 'Default'], { error: 'must be Kerberos, Negotiate, Basic or Default' })
+    .enum(EXCHANGE_AUTHENTICATIONS, { error: `must be ${alternatives(EXCHANGE_AUTHENTICATIONS)}` })
     .optional(),
   EXCHANGE_USERNAME: z.string().min(1).optional(),
   EXCHANGE_PASSWORD: z.string().min(1).optional(),
@@ -128,18 +80,18 @@ export const environmentSchema = z.object({
     .toLowerCase()
     .pipe(z.enum(LOCAL_LOADERS, { error: `must be ${LOCAL_LOADERS.join(' or ')}` }))
     .optional(),
-  EXCHANGE_COMMAND_TIMEOUT: durationMs.optional(),
+  EXCHANGE_COMMAND_TIMEOUT: durationSchema('positive').optional(),
   EXCHANGE_MAX_SHELLS: positiveInt.optional(),
   EXCHANGE_MAX_SHELLS_PER_ORGANIZATION: positiveInt.optional(),
-  EXCHANGE_SHELL_IDLE_TIMEOUT: durationMs.optional(),
+  EXCHANGE_SHELL_IDLE_TIMEOUT: durationSchema('positive').optional(),
   EXCHANGE_CLOCK_SOURCE: z
     .string()
     .trim()
     .toLowerCase()
     .pipe(z.enum(CLOCK_SOURCES, { error: `must be ${CLOCK_SOURCES.join(' or ')}` }))
     .optional(),
-  EXCHANGE_MAX_CLOCK_SKEW: durationMs.optional(),
-  EXCHANGE_EFFECTIVE_DATE_LEAD: durationMs.optional(),
+  EXCHANGE_MAX_CLOCK_SKEW: durationSchema('zero-or-more').optional(),
+  EXCHANGE_EFFECTIVE_DATE_LEAD: durationSchema('zero-or-more').optional(),
   EXCHANGE_EVENT_LOG_ACCESS: z
     .string()
     .trim()
@@ -159,7 +111,7 @@ export const environmentSchema = z.object({
     .max(1e7, 'must be at most 10000000')
     .optional(),
 
-  NOTIFY_WEBHOOK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  NOTIFY_WEBHOOK_URL: httpUrl().optional(),
   NOTIFY_WEBHOOK_FORMAT: z.enum(WEBHOOK_FORMATS, { error: 'must be json, slack or teams' }).default('json'),
   METRICS_BIND_ADDRESS: hostPort('0.0.0.0:9464').optional(),
   LOG_LEVEL: z
@@ -168,12 +120,17 @@ export const environmentSchema = z.object({
     .toUpperCase()
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
     .default('INFO'),
-  WORKER_SHUTDOWN_GRACE: durationMs.default(300_000),
+  WORKER_SHUTDOWN_GRACE: durationSchema('zero-or-more').prefault('5m'),
+  /**
+   * `npm start` only: the scenario of a simulated organisation it creates (`npm run sim -- create --help` lists them);
+   * checked by the simulator when it creates one.
+   */
+  EXCHANGE_SIM_SCENARIO: z.string().trim().min(1).optional(),
   /** `npm start` only: where it keeps simulated organisations and the dev server's database and log. */
   START_STATE_DIR: z.string().trim().min(1).optional(),
   /** `npm start` only: the dev server's gRPC and Web UI ports. */
-  TEMPORAL_DEV_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_DEV_PORT: portText.default(7233),
+  TEMPORAL_UI_PORT: portText.default(8233),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(20),
   WORKER_ROLE: z
     .string()
@@ -184,19 +141,7 @@ export const environmentSchema = z.object({
   WORKER_LEGACY_WORKFLOW_QUEUES: booleanText.default(false),
 });
 
-export type Environment = z.infer<typeof environmentSchema>;
-
-export interface TemporalConfig {
-  /** Absent: `npm start` runs its own dev server; the worker alone defaults to localhost:7233. */
-  address?: string;
-  namespace: string;
-  apiKey?: string;
-  tls?: {
-    clientCertPair?: { certPath: string; keyPath: string };
-    caPath?: string;
-    serverNameOverride?: string;
-  };
-}
+export type WorkerEnvironment = z.infer<typeof environmentSchema>;
 
 export interface WorkerConfig {
   temporal: TemporalConfig;
@@ -224,79 +169,18 @@ export interface WorkerConfig {
   maxConcurrentActivities: number;
 }
 
-/** A zod failure as one line per variable: `EXCHANGE_CONNECTION: must be simulated, local or remote`. */
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${String(i.path[0] ?? '(environment)')}: ${i.message}`).join('; ');
-}
-
-function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(environmentSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') out[key] = value;
-  }
-  return out;
-}
-
-export function parseEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
-  const result = environmentSchema.safeParse(withoutEmpty(env));
-  if (!result.success) {
-    throw new ConfigurationError(`invalid configuration: ${describeIssues(result.error)}`, { cause: result.error });
-  }
-  return result.data;
-}
-
-const TEMPORAL_VARIABLES = {
-  TEMPORAL_ADDRESS: true,
-  TEMPORAL_NAMESPACE: true,
-  TEMPORAL_API_KEY: true,
-  TEMPORAL_TLS: true,
-  TEMPORAL_TLS_CERT_PATH: true,
-  TEMPORAL_TLS_KEY_PATH: true,
-  TEMPORAL_TLS_CA_PATH: true,
-  TEMPORAL_TLS_SERVER_NAME: true,
-} as const;
-
-/** Only the TEMPORAL_* variables: the CLI does not care about the worker's Exchange settings. */
-export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  const result = environmentSchema.pick(TEMPORAL_VARIABLES).safeParse(withoutEmpty(env));
-  if (!result.success) {
-    throw new ConfigurationError(`invalid configuration: ${describeIssues(result.error)}`, { cause: result.error });
-  }
-  return temporalConfigFrom(result.data);
-}
-
-export function temporalConfigFrom(env: Pick<Environment, keyof typeof TEMPORAL_VARIABLES>): TemporalConfig {
-  const { TEMPORAL_TLS_CERT_PATH: certPath, TEMPORAL_TLS_KEY_PATH: keyPath } = env;
-  if (Boolean(certPath) !== Boolean(keyPath)) {
-    const missing = certPath ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
-    throw new ConfigurationError(`invalid configuration: ${missing}: is required with its pair for mutual TLS`);
-  }
-  const wantsTls =
-    env.TEMPORAL_TLS ??
-    Boolean(certPath || env.TEMPORAL_TLS_CA_PATH || env.TEMPORAL_TLS_SERVER_NAME || env.TEMPORAL_API_KEY);
-  return {
-    address: env.TEMPORAL_ADDRESS,
-    namespace: env.TEMPORAL_NAMESPACE,
-    apiKey: env.TEMPORAL_API_KEY,
-    tls: wantsTls
-      ? {
-          clientCertPair: certPath && keyPath ? { certPath, keyPath } : undefined,
-          caPath: env.TEMPORAL_TLS_CA_PATH,
-          serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
-        }
-      : undefined,
-  };
+export function parseEnvironment(env: Environment = process.env): WorkerEnvironment {
+  return parseVariables(environmentSchema, env);
 }
 
 /** `{organization}` in EXCHANGE_SIM_STATE gives each simulated organisation its own state file. */
 export const ORGANIZATION_PLACEHOLDER = '{organization}';
 
 function fail(variable: string, rule: string): never {
-  throw new ConfigurationError(`invalid configuration: ${variable}: ${rule}`);
+  throw configurationError(variable, rule);
 }
 
-function remoteTarget(env: Environment): { server: string; useHttps: boolean; connectionUri?: string } {
+function remoteTarget(env: WorkerEnvironment): { server: string; useHttps: boolean; connectionUri?: string } {
   if (env.EXCHANGE_URI) {
     const url = new URL(env.EXCHANGE_URI);
     if (env.EXCHANGE_SERVER && env.EXCHANGE_SERVER.toLowerCase() !== url.hostname.toLowerCase()) {
@@ -312,7 +196,7 @@ function remoteTarget(env: Environment): { server: string; useHttps: boolean; co
 }
 
 /** The worker's whole configuration; `overrides` lets `npm start` and the demo fill what they create themselves. */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+export function loadWorkerConfig(env: Environment = process.env): WorkerConfig {
   const e = parseEnvironment(env);
   const role = e.WORKER_ROLE;
   const organizations =

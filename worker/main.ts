@@ -1,17 +1,39 @@
 #!/usr/bin/env node
 // The worker alone, against an existing Temporal cluster and Exchange organisation: `node dist/worker/main.js`.
 // Everything comes from the environment (README.md, "Configuration").
-import { ConfigurationError, loadWorkerConfig } from './config';
+import fs from 'node:fs';
+import { ConfigurationError } from '../common/environment';
+import { connectionOptionsFor } from '../common/temporal-config';
+import { loadWorkerConfig } from './config';
+import { ConnectAbortedError } from './connect';
 import { createRotationWorkers, describeWorker, installRuntime, runUntilSignal } from './worker';
-import { connectionOptionsFor } from './temporal';
 
 export async function main(): Promise<number> {
   const config = loadWorkerConfig();
   installRuntime(config.logLevel, config.metricsBindAddress);
-  const workers = await createRotationWorkers({ config });
-  const { address } = connectionOptionsFor(config.temporal);
-  for (const w of workers.workers)
+  const { address } = connectionOptionsFor(config.temporal, fs.readFileSync);
+  // Until the worker polls, a signal only ends the attempts to reach Temporal.
+  const stopConnecting = new AbortController();
+  const abort = () => stopConnecting.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  let workers;
+  try {
+    workers = await createRotationWorkers({
+      config,
+      connectRetry: { log: (line) => console.log(line), signal: stopConnecting.signal },
+    });
+  } catch (error) {
+    if (!(error instanceof ConnectAbortedError)) throw error;
+    console.log(error.message);
+    return 0;
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
+  for (const w of workers.workers) {
     console.log(`worker: ${describeWorker(w)} at ${address} (${config.connection} Exchange)`);
+  }
   const running = runUntilSignal(workers, (line) => console.log(line));
   // While the worker already polls: a wrong Exchange connection shows now rather than in the middle of a rotation.
   void workers.probe().then((probes) => {

@@ -27,6 +27,8 @@ export function createWebhookNotifier(options: {
   webhookUrl: string;
   /** json (default), slack or teams: see worker/webhook.ts. */
   format?: WebhookFormat;
+  /** The workflow's page in the Temporal UI, linked from every notification. */
+  linkTo?: (workflowId: string) => string;
   fetch?: typeof fetch;
   timeoutMs?: number;
 }): Notifier {
@@ -37,7 +39,9 @@ export function createWebhookNotifier(options: {
       response = await doFetch(options.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(webhookBody(options.format ?? 'json', notification)),
+        body: JSON.stringify(
+          webhookBody(options.format ?? 'json', notification, options.linkTo?.(notification.workflowId)),
+        ),
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
     } catch (cause) {

@@ -7,15 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '../common/names';
 import { DEFAULT_RENEW_BEFORE_DAYS } from '../common/rotation';
-import {
-  ConfigurationError,
-  DEFAULT_TEMPORAL_NAMESPACE,
-  loadWorkerConfig,
-  parseEnvironment,
-  WorkerConfig,
-} from './config';
+import { ConfigurationError } from '../common/environment';
+import { DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPACE } from '../common/temporal-config';
+import { loadWorkerConfig, parseEnvironment, WorkerConfig } from './config';
 import { DevServer, DevServerError, repoRoot, startDevServer } from './dev-server';
-import { DEFAULT_TEMPORAL_ADDRESS } from './temporal';
 import { createRotationWorkers, describeWorker, installRuntime, runUntilSignal } from './worker';
 
 export const DEFAULT_ORGANIZATION = 'contoso';
@@ -39,22 +34,28 @@ export function runSimulatorCli(args: string[]): string {
   return r.stdout;
 }
 
-/** Creates the simulated organisation on first start and reuses it afterwards, at the configured clock rate. */
+/**
+ * Creates the simulated organisation on first start and reuses it afterwards, at the configured clock rate. A reused
+ * one keeps the scenario it was created with: `scenario` says which that is.
+ */
 export function ensureSimulatedOrganization(
   stateFile: string,
   scenario: string,
   clockRate: number,
-): 'created' | 'reused' {
+): { what: 'created' | 'reused'; scenario: string } {
   if (fs.existsSync(stateFile)) {
-    const summary = JSON.parse(runSimulatorCli(['show', '--state', stateFile, '--json'])) as { acceleration: number };
+    const summary = JSON.parse(runSimulatorCli(['show', '--state', stateFile, '--json'])) as {
+      acceleration: number;
+      scenario: string;
+    };
     if (summary.acceleration !== clockRate) {
       runSimulatorCli(['clock', '--state', stateFile, '--acceleration', String(clockRate)]);
     }
-    return 'reused';
+    return { what: 'reused', scenario: summary.scenario };
   }
   fs.mkdirSync(path.dirname(stateFile), { recursive: true });
   runSimulatorCli(['create', scenario, '--state', stateFile, '--acceleration', String(clockRate)]);
-  return 'created';
+  return { what: 'created', scenario };
 }
 
 /**
@@ -109,13 +110,18 @@ async function main(): Promise<number> {
   installRuntime(config.logLevel, config.metricsBindAddress);
 
   if (simulated) {
+    const wanted = parsed.EXCHANGE_SIM_SCENARIO ?? DEFAULT_SCENARIO;
     for (const organization of config.organizations) {
       const settings = config.exchange[organization] as { simulatorState: string };
-      const what = ensureSimulatedOrganization(settings.simulatorState, DEFAULT_SCENARIO, config.serverClockRate);
+      const file = settings.simulatorState;
+      const sim = ensureSimulatedOrganization(file, wanted, config.serverClockRate);
       say(
-        `Simulated Exchange organisation ${organization}: ${what} ${shortPath(settings.simulatorState)}` +
-          ` (clock x${config.serverClockRate}; look at it with: npm run sim -- show --state ${settings.simulatorState})`,
+        `Simulated Exchange organisation ${organization}: ${sim.what} ${shortPath(file)}, scenario ${sim.scenario}` +
+          ` (clock x${config.serverClockRate}; look at it with: npm run sim -- show --state ${file})`,
       );
+      if (sim.scenario !== wanted) {
+        say(`  (not ${wanted}: an existing organisation keeps its scenario; delete ${shortPath(file)} to start over)`);
+      }
     }
   } else {
     say(`Exchange: ${config.connection} connection for ${config.organizations.join(', ')}`);
@@ -145,7 +151,7 @@ async function main(): Promise<number> {
   }
 
   try {
-    const workers = await createRotationWorkers({ config });
+    const workers = await createRotationWorkers({ config, connectRetry: { log: say } });
     process.off('SIGINT', early);
     process.off('SIGTERM', early);
     const running = runUntilSignal(workers, say);

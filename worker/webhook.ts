@@ -1,6 +1,7 @@
 // Webhook bodies for chat tools. worker/notify.ts posts them; NOTIFY_WEBHOOK_FORMAT picks one:
-// - json: the notification itself plus `text` (subject and text), all as data: no markup, nothing escaped, for a
-//   receiver that reads fields (Power Automate, a script). Slack and Teams read `text` as markup: use their formats;
+// - json: the notification itself plus `text` (subject and text) and `url` (the workflow in the Temporal UI), all as
+//   data: no markup, nothing escaped, for a receiver that reads fields (Power Automate, a script). Slack and Teams read
+//   `text` as markup: use their formats;
 // - slack: Slack's Block Kit (a header and the text as mrkdwn), with `text` as the notification fallback;
 // - teams: an Adaptive Card in a message attachment, what Teams' Workflows ("Post to a channel when a webhook request
 //   is received") and the retiring Office 365 connectors accept.
@@ -40,10 +41,14 @@ function teamsLines(text: string, run: Record<string, unknown> = {}): Array<Reco
     .map((line) => ({ type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: line, ...run }] }));
 }
 
-export function webhookBody(format: WebhookFormat, n: RotationNotification): Record<string, unknown> {
+/**
+ * The body for `format`. `url` is the workflow's page in the Temporal UI (TEMPORAL_UI_URL): where the reader goes to
+ * see the run, answer it or find out what went wrong.
+ */
+export function webhookBody(format: WebhookFormat, n: RotationNotification, url?: string): Record<string, unknown> {
   switch (format) {
     case 'json':
-      return { ...n, text: plainText(n) };
+      return { ...n, text: plainText(n), ...(url ? { url } : {}) };
     case 'slack':
       return {
         // The fallback `text` is mrkdwn too; the header is plain_text, which Slack does not parse.
@@ -56,7 +61,10 @@ export function webhookBody(format: WebhookFormat, n: RotationNotification): Rec
             elements: [
               {
                 type: 'mrkdwn',
-                text: `organisation *${slackEscape(n.organization)}* · workflow \`${slackEscape(n.workflowId)}\``,
+                // Slack's link syntax <url|label>: the URL is ours (TEMPORAL_UI_URL), the label escaped.
+                text:
+                  `organisation *${slackEscape(n.organization)}* · workflow ` +
+                  (url ? `<${url}|${slackEscape(n.workflowId)}>` : `\`${slackEscape(n.workflowId)}\``),
               },
             ],
           },
@@ -87,6 +95,7 @@ export function webhookBody(format: WebhookFormat, n: RotationNotification): Rec
                   ],
                 },
               ],
+              ...(url ? { actions: [{ type: 'Action.OpenUrl', title: 'Open in Temporal', url }] } : {}),
             },
           },
         ],

@@ -11,14 +11,18 @@ import {
   Worker,
   WorkerOptions,
 } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { Client } from '@temporalio/client';
+import { createActivities, resolveDeps } from '../activities';
+import { inspectActivities } from '../activities/inspect';
 import { ShellSessionPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
 import { activityTaskQueueFor, WORKFLOW_TASK_QUEUE } from '../common/names';
 import type { WorkerConfig } from './config';
-import { metricsActivityInterceptors, prometheusTelemetry } from './metrics';
+import { connectWithRetry } from './connect';
+import { CertificateWatch, prometheusTelemetry } from './metrics';
+import { RotationWatch } from './rotation-watch';
 import { createWebhookNotifier } from './notify';
-import { connectionOptionsFor } from './temporal';
+import { connectionOptionsFor, workflowUrl } from '../common/temporal-config';
 
 export interface RotationWorkerOptions {
   config: WorkerConfig;
@@ -28,6 +32,10 @@ export interface RotationWorkerOptions {
   workflowBundlePath?: string;
   /** Tests wrap or replace the client; production uses the PowerShell layer. */
   createExchange?: (organization: string, settings: WorkerConfig['exchange'][string]) => ExchangeClient;
+  /** How often the rotations' state is read from Temporal for the metrics (worker/rotation-watch.ts). */
+  rotationWatchIntervalMs?: number;
+  /** Keep trying to reach Temporal, telling each failed attempt here, until it answers or `signal` aborts. */
+  connectRetry?: { log: (line: string) => void; signal?: AbortSignal };
 }
 
 export interface RotationWorker {
@@ -45,8 +53,15 @@ export interface RotationWorkers {
   run(): Promise<void>;
   /** Stops polling; activities already running get `shutdownGraceMs` to finish. */
   shutdown(): void;
-  /** Asks each organisation's Exchange for its clock, so a wrong connection shows at start, not mid-rotation. */
+  /**
+   * Asks each organisation's Exchange for its clock, so a wrong connection shows at start, not mid-rotation; where it
+   * answers, inspects the organisation too, so the certificate's metrics exist before the first check.
+   */
   probe(): Promise<ExchangeProbe[]>;
+  /** The certificate gauges of each organisation (worker/metrics.ts). */
+  certificates: Map<string, CertificateWatch>;
+  /** The rotations' gauges (worker/rotation-watch.ts). */
+  rotations: RotationWatch;
 }
 
 export type ExchangeProbe = { organization: string } & (
@@ -103,12 +118,21 @@ function quietBundlerLogger() {
 export async function createRotationWorkers(options: RotationWorkerOptions): Promise<RotationWorkers> {
   const { config } = options;
   const ownConnection = options.connection === undefined;
-  const connection = options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal)));
+  const target = connectionOptionsFor(config.temporal, fs.readFileSync);
+  const connection =
+    options.connection ??
+    (options.connectRetry
+      ? await connectWithRetry(target, options.connectRetry.log, options.connectRetry.signal)
+      : await NativeConnection.connect(target));
   // One pool for every organisation this worker serves: shells open on demand, close when idle, and stay bounded.
   const pool = new ShellSessionPool(config.shells);
   const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings, { pool }));
   const notify = config.notifyWebhookUrl
-    ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl, format: config.notifyWebhookFormat })
+    ? createWebhookNotifier({
+        webhookUrl: config.notifyWebhookUrl,
+        format: config.notifyWebhookFormat,
+        linkTo: (workflowId) => workflowUrl(config.temporal, workflowId),
+      })
     : undefined;
 
   const servesWorkflows = config.role !== 'activities';
@@ -124,6 +148,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
 
   const clients: ExchangeClient[] = [];
   const created: RotationWorker[] = [];
+  const certificates = new Map<string, CertificateWatch>();
   try {
     if (servesWorkflows) {
       const worker = await Worker.create({
@@ -138,12 +163,17 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     for (const organization of servesActivities ? config.organizations : []) {
       const exchange = makeExchange(organization, config.exchange[organization]);
       clients.push(exchange);
-      const activities = createActivities({
+      const deps = {
         exchange,
         clock: () => new Date(),
         settings: { serverClockRate: config.serverClockRate, ...config.activity },
         notify,
-      });
+      };
+      const activities = createActivities(deps);
+      // The inspect activity's own code, read-only, for the worker's looks at the certificate outside any workflow.
+      const { inspectOrganization } = inspectActivities(resolveDeps(deps));
+      const watch = new CertificateWatch(organization, inspectOrganization);
+      certificates.set(organization, watch);
       const taskQueue = activityTaskQueueFor(organization);
       const legacy = config.legacyWorkflowQueues;
       const worker = await Worker.create({
@@ -152,8 +182,8 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         taskQueue,
         activities,
         ...(legacy ? { workflowBundle } : {}),
-        // Days until the certificate expires, from every inspection (worker/metrics.ts).
-        interceptors: { activity: metricsActivityInterceptors(organization) },
+        // The certificate's gauges, from every inspection (worker/metrics.ts).
+        interceptors: { activity: watch.interceptors() },
         maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
         shutdownGraceTime: config.shutdownGraceMs,
         // Past the grace time activities are cancelled; give their cancellation handlers a little more.
@@ -168,10 +198,15 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     throw error;
   }
 
+  const rotations = new RotationWatch(
+    new Client({ connection, namespace: config.temporal.namespace }),
+    config.organizations,
+  );
   let running: Promise<void> | undefined;
   let stopRequested = false;
   const run = (): Promise<void> => {
     running ??= (async () => {
+      if (!stopRequested) rotations.start(options.rotationWatchIntervalMs ?? 60_000);
       // A worker that fails stops the others: a process half serving its organisations would look healthy.
       const results = await Promise.allSettled(
         created.map(({ worker }) =>
@@ -193,6 +228,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   };
   const shutdown = (): void => {
     stopRequested = true;
+    rotations.stop();
     for (const { worker } of created) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
@@ -201,14 +237,17 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   const probe = (): Promise<ExchangeProbe[]> =>
     Promise.all(
       served.map(async (organization, i): Promise<ExchangeProbe> => {
+        let serverTime: string;
         try {
-          return { organization, ok: true, serverTime: await clients[i].getServerTime() };
+          serverTime = await clients[i].getServerTime();
         } catch (error) {
           return { organization, ok: false, error: (error as Error).message };
         }
+        await certificates.get(organization)?.lookNow();
+        return { organization, ok: true, serverTime };
       }),
     );
-  return { workers: created, run, shutdown, probe };
+  return { workers: created, run, shutdown, probe, certificates, rotations };
 }
 
 /**

@@ -2,22 +2,16 @@
 // rotation only when there is work (due, expired, missing, staged, copies missing); otherwise it says why it did
 // nothing. The yearly schedule runs the same workflow with `force`, so every rotation, scheduled or not, is a child with
 // the organisation's one rotation workflow ID: a schedule can never start a second, parallel rotation.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  log,
-  ParentClosePolicy,
-  proxyActivities,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { log, ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { z } from 'zod';
 import type { RotationActivities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES, ROTATION_ERROR_TYPES } from '../common/failures';
-import { activityTaskQueueFor, organizationSchema, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
+import { parseCheckInput, rotationInputFor } from '../common/check-input';
+import type { CheckInputJson } from '../common/check-input';
+import { failureMessage } from '../common/failure-text';
+import { NON_RETRYABLE_ERROR_TYPES } from '../common/failures';
+import { activityTaskQueueFor, ROTATE_WORKFLOW_TYPE, rotationWorkflowId } from '../common/names';
 import { daysUntilCurrentExpires, decidePath } from '../common/policy';
-import { parseRotationInput, renewBeforeDaysSchema } from '../common/rotation';
+import { rotationStartSummary } from '../common/rotation';
 import type { OrganizationSnapshot, RotationPath } from '../common/rotation';
 
 /** Made per run: the activities go to the organisation's own task queue, like the rotation's (workflows/rotation/proxies.ts). */
@@ -43,19 +37,6 @@ function checkActivities(organization: string) {
   });
   return { inspectOrganization, notify };
 }
-
-export const checkInputSchema = z.strictObject({
-  organization: organizationSchema,
-  renewBeforeDays: renewBeforeDaysSchema,
-  /** Rotate even when the certificate is outside renewBefore: what the yearly schedule sets. */
-  force: z.boolean().default(false),
-  ignoreUnreachableServers: z.boolean().default(false),
-  /** Further rotation input (timings, probeMailbox, notifications) handed to the rotation as it is. */
-  rotation: z.record(z.string(), z.unknown()).default({}),
-});
-
-export type CheckInputJson = z.input<typeof checkInputSchema>;
-export type CheckInput = z.output<typeof checkInputSchema>;
 
 /**
  * What the check did:
@@ -92,39 +73,6 @@ export function isRotationWork(path: RotationPath): boolean {
   return path === 'rotate' || path === 'replace-now' || path === 'resume' || path === 'import';
 }
 
-export function parseCheckInput(raw: unknown): CheckInput {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw invalidInput('input: must be a JSON object such as {"organization": "contoso"}');
-  }
-  const result = checkInputSchema.safeParse(raw);
-  if (!result.success) {
-    throw invalidInput(
-      result.error.issues
-        .map((issue) => `${['input', ...issue.path.map(String)].join('.')}: ${issue.message}`)
-        .join('\n'),
-    );
-  }
-  return result.data;
-}
-
-/** The rotation's own input, checked here too so a bad schedule fails on its first check, not on its first rotation. */
-export function rotationInputFor(input: CheckInput): Record<string, unknown> {
-  const rotation: Record<string, unknown> = {
-    ...input.rotation,
-    organization: input.organization,
-    renewBeforeDays: input.renewBeforeDays,
-    ignoreUnreachableServers: input.ignoreUnreachableServers,
-    ...(input.force ? { force: true } : {}),
-  };
-  const parsed = parseRotationInput(rotation);
-  if (!parsed.ok) throw invalidInput(parsed.message.replace(/^input\./gm, 'input.rotation.'));
-  return rotation;
-}
-
-function invalidInput(message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: ROTATION_ERROR_TYPES.invalidInput, message, nonRetryable: true });
-}
-
 function summarize(report: Omit<CheckReport, 'summary'>): string {
   const days =
     report.daysUntilExpiry === null ? 'no current certificate' : `expires in ${report.daysUntilExpiry.toFixed(1)} days`;
@@ -155,12 +103,6 @@ async function tellPerson(organization: string, subject: string, text: string): 
   }
 }
 
-/** What went wrong, not "Activity task failed". */
-function failureText(error: unknown): string {
-  const inner = error instanceof ActivityFailure && error.cause ? error.cause : error;
-  return inner instanceof Error ? inner.message : String(inner);
-}
-
 export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<CheckReport> {
   const input = parseCheckInput(rawInput);
   const rotationInput = rotationInputFor(input);
@@ -173,7 +115,7 @@ export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<Ch
     await tellPerson(
       input.organization,
       `Auth certificate check of ${input.organization} could not inspect Exchange`,
-      `${failureText(error)}\nNothing was decided or started. Fix the worker's connection to Exchange; the daily check ` +
+      `${failureMessage(error)}\nNothing was decided or started. Fix the worker's connection to Exchange; the daily check ` +
         'will look again.',
     );
     throw error;
@@ -203,6 +145,10 @@ export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<Ch
       const child = await startChild(ROTATE_WORKFLOW_TYPE, {
         workflowId: base.rotationWorkflowId,
         args: [rotationInput],
+        staticSummary: rotationStartSummary(
+          { ...rotationInput, organization: input.organization },
+          `the check ${workflowInfo().workflowId}`,
+        ),
         // The rotation takes days (effective date, HCW); the check is over in seconds and must not take it along.
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });

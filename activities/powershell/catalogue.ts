@@ -1,6 +1,7 @@
 // The cmdlets the service may run, with parameter names and types as in Microsoft's cmdlet reference. A command is
 // rendered only from this catalogue: an unknown cmdlet, an unknown parameter or a value of the wrong type is a
 // programming error (CatalogueError) raised before any PowerShell runs.
+import { ALLOWED_SERVICES } from '../../common/exchange-values';
 import {
   APPLICATION_LOG,
   AUTH_ADMIN_EVENT_SOURCE,
@@ -37,9 +38,6 @@ export type ParamType =
   | 'PSSession[]'
   | 'PSSessionOption'
   | { enum: string; values: readonly string[]; flags?: boolean };
-
-const ALLOWED_SERVICES = ['None', 'IMAP', 'POP', 'SMTP', 'IIS', 'UM', 'UMCallRouter', 'Federation'] as const;
-export type AllowedService = (typeof ALLOWED_SERVICES)[number];
 
 // Names and types from the cmdlet reference (learn.microsoft.com/powershell/module/exchange/<cmdlet>, and the
 // Microsoft.PowerShell / WebAdministration modules for the generic ones), limited to the parameters the service uses.

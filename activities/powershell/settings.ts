@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { EXCHANGE_AUTHENTICATIONS } from '../../common/exchange-values';
+import { describeIssues } from '../../common/validation';
 import { BUILD_CREDENTIAL, CREDENTIAL_ENVIRONMENT, VARIABLES, renderCommand } from './catalogue';
 import { SESSION_NOT_OPEN, ShellConfigurationError } from './errors';
 import { PsVariable, renderLiteral, renderString } from './render';
@@ -75,7 +77,7 @@ export const remoteSettingsSchema = z
       .string()
       .refine(isEndpoint, 'must be an http or https URL without credentials, query or fragment')
       .optional(),
-    authentication: z.enum(['Kerberos', 'Negotiate', 'Basic', 'Default']).default('Kerberos'),
+    authentication: z.enum(EXCHANGE_AUTHENTICATIONS).default('Kerberos'),
     credential: z
       .object({ username: z.string().min(1), password: z.string().min(1) })
       .optional()
@@ -100,7 +102,7 @@ export type ExchangeShellSettingsInput = z.input<typeof exchangeShellSettingsSch
 export function parseShellSettings(input: unknown): ExchangeShellSettings {
   const result = exchangeShellSettingsSchema.safeParse(input ?? {});
   if (!result.success) {
-    const detail = result.error.issues.map((i) => `${i.path.join('.') || '(settings)'}: ${i.message}`).join('; ');
+    const detail = describeIssues(result.error, { whole: '(settings)' });
     throw new ShellConfigurationError(`invalid Exchange shell settings: ${detail}`, { cause: result.error });
   }
   return result.data;

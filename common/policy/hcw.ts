@@ -3,6 +3,7 @@
 // one is refused at once by the validator and never enters history).
 import { z } from 'zod';
 import type { HcwStatus } from '../rotation';
+import { describeIssues } from '../validation';
 import { finding, type Finding } from './findings';
 
 export const hcwCompletedSchema = z.strictObject({
@@ -58,6 +59,6 @@ export function checkHcwAnswer(context: HcwAnswerContext): Finding<HcwAnswerCode
 
 /** Zod's complaint about a malformed answer, one line naming the fields. */
 export function malformedHcwAnswer(error: z.ZodError, example: string): Finding<HcwAnswerCode> {
-  const problems = error.issues.map((i) => `${i.path.join('.') || '(answer)'}: ${i.message}`).join('; ');
+  const problems = describeIssues(error, { whole: '(answer)' });
   return finding('malformed', `${problems}; send ${example}`);
 }

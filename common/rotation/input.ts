@@ -1,7 +1,7 @@
 // The rotation's input: what a person, the UI, the CLI or a schedule sends, with its defaults and rules. No Node
 // built-ins: the workflow validates its input with this schema inside the sandbox.
-import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import { durationSchema } from '../duration';
 import {
   DEFAULT_EFFECTIVE_HOURS,
   MAX_EFFECTIVE_HOURS,
@@ -12,32 +12,10 @@ import {
   activityTaskQueueFor,
   WORKFLOW_TASK_QUEUE,
 } from '../names';
+import { parseObjectInput } from '../validation';
 
-/** A Temporal duration as the UI's JSON box carries it ("10m", "6h", "2 days") or milliseconds. */
-const durationText = () => z.union([z.string(), z.number()]);
-
-function toMs(value: string | number, ctx: z.RefinementCtx): number {
-  let ms = Number.NaN;
-  try {
-    ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
-  } catch {
-    // reported below with the field's name
-  }
-  if (!Number.isFinite(ms) || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: 'must be a positive duration such as "10m", "6h" or "2 days"' });
-    return z.NEVER;
-  }
-  return ms;
-}
-
-/** A duration parsed to ms, `fallback` when absent. */
-const duration = (fallback: string) => durationText().default(fallback).transform(toMs);
-
-/** A duration parsed to ms whose absence a cross-field rule must tell from the default. */
-const optionalDuration = () =>
-  durationText()
-    .optional()
-    .transform((value, ctx) => (value === undefined ? undefined : toMs(value, ctx)));
+/** A duration parsed to ms (common/duration.ts), `fallback` when absent. */
+const duration = (fallback: string) => durationSchema('positive').prefault(fallback);
 
 export const notificationSettingsSchema = z
   .strictObject({
@@ -89,7 +67,7 @@ export const rotationInputSchema = z
      * effective date governs: shortly before it (server clock) the certificate is imported wherever it is missing, and
      * if it is still missing the date moves (a few times at most) rather than ever letting it become current there.
      */
-    replicationDeadline: optionalDuration(),
+    replicationDeadline: durationSchema('positive').optional(),
     /** The emergency path cannot wait long for replication: OWA and EAC sign-in are already failing. */
     emergencyReplicationDeadline: duration('2h'),
     publicationPollInterval: duration('30m'),
@@ -125,25 +103,12 @@ export type RotationInputJson = z.input<typeof rotationInputSchema>;
 /** After defaults: every duration in milliseconds. */
 export type RotationInput = z.output<typeof rotationInputSchema>;
 
-/** `input.effectiveDateHours: must be ...` for every problem, one per line. */
-export function describeInputIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const where = ['input', ...issue.path.map(String)].join('.');
-      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
-      return `${where}: ${issue.message}${keys}`;
-    })
-    .join('\n');
-}
-
 export type ParsedInput = { ok: true; input: RotationInput } | { ok: false; message: string };
 
-export function parseRotationInput(raw: unknown): ParsedInput {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, message: 'input: must be a JSON object such as {"organization": "contoso"}' };
-  }
-  const result = rotationInputSchema.safeParse(raw);
-  return result.success ? { ok: true, input: result.data } : { ok: false, message: describeInputIssues(result.error) };
+/** The input, or `input.effectiveDateHours: must be ...` for every problem, one per line; `root` names it. */
+export function parseRotationInput(raw: unknown, root = 'input'): ParsedInput {
+  const parsed = parseObjectInput(rotationInputSchema, raw, root);
+  return parsed.ok ? { ok: true, input: parsed.value } : parsed;
 }
 
 /**
@@ -173,4 +138,16 @@ export function rotationPlacementIssues(
     );
   }
   return issues;
+}
+
+/**
+ * The run's fixed one-line summary in the Temporal UI and `temporal workflow list` (staticSummary): which organisation,
+ * what kind of run, and who started it. The run's changing state is in its current details instead.
+ */
+export function rotationStartSummary(
+  input: { organization: string; dryRun?: unknown; force?: unknown },
+  startedBy: string,
+): string {
+  const kind = input.dryRun === true ? ' (plan only)' : input.force === true ? ' (forced)' : '';
+  return `Exchange Auth certificate rotation of ${input.organization}${kind}, started by ${startedBy}`;
 }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -15,7 +16,8 @@ import { demoInput } from '../../scripts/demo';
 import { loadWorkerConfig } from '../../worker/config';
 import { DevServer, freePort, startDevServer } from '../../worker/dev-server';
 import { createRotationWorkers, RotationWorkers } from '../../worker/worker';
-import { statusQuery } from '../../workflows/messages';
+import { hcwCompletedSignal, statusQuery } from '../../workflows/messages';
+import type { HcwCompleted } from '../../workflows/messages';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
 import { quietRuntime, REPO_ROOT, workflowBundlePath } from '../helpers/temporal';
@@ -170,6 +172,35 @@ test('start from the form, wait for HCW in the details, signal from the dialog, 
     });
   await shot(page, '2-waiting-for-hcw');
 
+  // 2b. A malformed answer (no "by") is not taken, and the details say so, with the reason, while the run waits on.
+  const handle = client.workflow.getHandle(workflowId);
+  await handle.signal(hcwCompletedSignal, { note: 'forgot by' } as unknown as HcwCompleted);
+  await waitForStatus((s) => Boolean(s.lastRefusedAnswer), 60_000);
+  await page.reload();
+  await page.getByRole('tab', { name: 'User Metadata' }).or(page.getByText('User Metadata')).first().click();
+  await page
+    .frameLocator('iframe')
+    .getByText(/Answer not taken/)
+    .first()
+    .waitFor({ timeout: 30_000 })
+    .catch(async (e: unknown) => {
+      await shot(page, 'failed-refused-answer');
+      throw e;
+    });
+  await shot(page, '2b-answer-not-taken');
+  // The event history names every timer and activity by what it does (their summaries), not "1 (46s)".
+  const events = (await handle.fetchHistory()).events ?? [];
+  const summaryOf = (e: (typeof events)[number]) =>
+    e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : undefined;
+  const timers = events.filter((e) => e.timerStartedEventAttributes);
+  const activities = events.filter((e) => e.activityTaskScheduledEventAttributes);
+  expect(timers.length).toBeGreaterThan(0);
+  expect(activities.length).toBeGreaterThan(0);
+  for (const e of [...timers, ...activities]) expect(summaryOf(e)).toMatch(/^[a-z].{5,}/i);
+  for (const e of activities) {
+    expect(summaryOf(e)).not.toBe(e.activityTaskScheduledEventAttributes?.activityType?.name);
+  }
+
   // 3. The signal dialog lists the workflow's signals (their handlers carry descriptions).
   await page.getByRole('button', { name: 'More Actions' }).click();
   await page
@@ -222,6 +253,7 @@ test('start from the form, wait for HCW in the details, signal from the dialog, 
   expect(fs.readdirSync(ARTIFACTS).sort()).toEqual([
     '1-start-workflow-form.png',
     '2-waiting-for-hcw.png',
+    '2b-answer-not-taken.png',
     '3-signal-dialog-open.png',
     '4-signal-dialog-filled.png',
     '5-completed.png',

@@ -5,16 +5,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
+import { ROTATION_SEARCH_ATTRIBUTE_KEYS } from '../../common/search-attributes';
 import { environmentSchema } from '../../worker/config';
 import { REPO_ROOT } from '../helpers/temporal';
 
 const composeFile = path.join(REPO_ROOT, 'docker-compose.yml');
+interface Service {
+  image?: string;
+  build?: unknown;
+  ports?: string[];
+  environment?: Record<string, unknown>;
+  volumes?: string[];
+  healthcheck?: { test?: string[] };
+  depends_on?: Record<string, { condition?: string }> | string[];
+  entrypoint?: string[];
+}
 const compose = parse(fs.readFileSync(composeFile, 'utf8')) as {
   volumes?: Record<string, unknown>;
-  services: Record<
-    string,
-    { image?: string; build?: unknown; ports?: string[]; environment?: Record<string, unknown> }
-  >;
+  services: Record<string, Service>;
 };
 
 function composeSchema(): object {
@@ -124,4 +132,58 @@ describe('docker-compose.yml', () => {
     for (const volume of namesIn(header).volumes) expect(Object.keys(compose.volumes ?? {})).toContain(volume);
     expect(header).not.toMatch(/this folder/);
   });
+});
+
+describe('the stack starts in order and fails loudly', () => {
+  const services = compose.services;
+  const condition = (service: string, on: string) =>
+    (services[service].depends_on as Record<string, { condition?: string }> | undefined)?.[on]?.condition;
+
+  test('temporal has a healthcheck, and what needs Temporal waits for it to be healthy', () => {
+    expect(services.temporal.healthcheck?.test?.join(' ')).toContain('temporal operator namespace describe');
+    expect(condition('temporal-search-attributes', 'temporal')).toBe('service_healthy');
+    expect(condition('temporal-ui', 'temporal')).toBe('service_healthy');
+    expect(condition('worker', 'temporal-search-attributes')).toBe('service_completed_successfully');
+  });
+
+  test('no step swallows its failure', () => {
+    expect(fs.readFileSync(composeFile, 'utf8')).not.toMatch(/\|\|\s*true/);
+  });
+
+  test('the search attributes registered are exactly the ones the workflow sets', () => {
+    const step = services['temporal-search-attributes'];
+    expect(String(step.environment?.SEARCH_ATTRIBUTES).split(/\s+/).sort()).toEqual(
+      ROTATION_SEARCH_ATTRIBUTE_KEYS.map((k) => k.name).sort(),
+    );
+    expect(step.entrypoint).toEqual(['sh', '/deploy/register-search-attributes.sh']);
+  });
+
+  test('every file or folder the services mount from the repository exists', () => {
+    const mounts = Object.values(services)
+      .flatMap((s) => s.volumes ?? [])
+      .filter((v) => v.startsWith('./'));
+    expect(mounts.length).toBeGreaterThanOrEqual(4);
+    for (const mount of mounts) expect(fs.existsSync(path.join(REPO_ROOT, mount.split(':')[0]))).toBe(true);
+  });
+
+  test('Prometheus scrapes the worker where it serves its metrics; Grafana reads that Prometheus', () => {
+    const prometheus = parse(fs.readFileSync(path.join(REPO_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'));
+    const port = String(services.worker.environment?.METRICS_BIND_ADDRESS).split(':')[1];
+    expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual([`worker:${port}`]);
+    const grafana = parse(
+      fs.readFileSync(path.join(REPO_ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+    );
+    const published = services.prometheus.ports?.[0].split(':')[1];
+    expect(grafana.datasources[0].url).toBe(`http://prometheus:${published}`);
+  });
+});
+
+test('the image runs a Node the engines range allows, and an LTS one', () => {
+  const dockerfile = fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
+  const majors = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => Number(m[1]));
+  expect(majors.length).toBeGreaterThan(0);
+  // Even majors are the LTS lines; 20 reached its end of life in April 2026.
+  for (const major of majors) expect(major % 2 === 0 && major > 20).toBe(true);
+  const engines = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).engines.node as string;
+  for (const major of majors) expect(engines).toMatch(new RegExp(`\\^${major}\\.`));
 });

@@ -73,14 +73,20 @@ export async function registerSearchAttributes(env: TestWorkflowEnvironment): Pr
   });
 }
 
-/** The dev server with the rotation's custom search attributes registered, as `npm start` runs it. */
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+/**
+ * The dev server with the rotation's custom search attributes registered, as `npm start` runs it (`bare`: without
+ * them, as a cluster is before anyone registered them).
+ */
+export async function createDevServerEnv(
+  options: { port?: number; bare?: boolean } = {},
+): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: executableFor('TEMPORAL_CLI_PATH', 'temporal'),
       ip: '127.0.0.1',
-      searchAttributes: [...ROTATION_SEARCH_ATTRIBUTE_KEYS],
+      port: options.port,
+      searchAttributes: options.bare ? [] : [...ROTATION_SEARCH_ATTRIBUTE_KEYS],
       extraArgs: ['--headless'],
       log: { format: 'pretty', level: 'error' },
     },

@@ -1,10 +1,16 @@
-// The CLI against a real dev server. Starting, refusing a duplicate and the usage errors need no worker: the server
-// alone decides them. (The full rotation with a worker is in rotation.test.ts.)
+// The CLI against a real dev server. Starting without a worker (--no-worker-ok), refusing a duplicate and the usage
+// errors need no worker: the server alone decides them. With a real worker and a simulated organisation: the refusal
+// when no worker polls, plan, cancel and terminate, and what a cancelled rotation leaves in Exchange (read from the
+// organisation itself). The full rotation is in rotation.test.ts.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main } from '../../client/cli';
-import { rotationWorkflowId } from '../../common/names';
+import { rotationWorkflowId, activityTaskQueueFor } from '../../common/names';
+import type { RotationStatus } from '../../common/rotation';
+import { statusQuery } from '../../workflows/messages';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
+import type { SimulatedOrganization } from '../helpers/simulated-org';
+import { startSimulatedWorker, SimulatedWorker } from '../helpers/simulated-worker';
 
 let env: TestWorkflowEnvironment;
 
@@ -29,14 +35,14 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string[]; er
 describe('cli', () => {
   test('start, then a second start is refused with "already running: <workflow id>"', async () => {
     const org = uniqueOrganization();
-    const first = await cli('start', org, '--input-json', '{"force": true}');
+    const first = await cli('start', org, '--input-json', '{"force": true}', '--no-worker-ok');
     expect(first.err).toEqual([]);
     expect(first.code).toBe(0);
     expect(first.out[0]).toMatch(
       new RegExp(`^started ${rotationWorkflowId(org).replace(/\./g, '\\.')} \\(run [0-9a-f-]+\\)$`),
     );
 
-    const second = await cli('start', org);
+    const second = await cli('start', org, '--no-worker-ok');
     expect(second).toEqual({ code: 1, out: [], err: [`cli: already running: ${rotationWorkflowId(org)}`] });
 
     // The input reached the workflow as one object with the organisation, ready for the workflow's own validation.
@@ -44,12 +50,17 @@ describe('cli', () => {
     const started = history.events?.[0].workflowExecutionStartedEventAttributes;
     const payload = started?.input?.payloads?.[0];
     expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({ force: true, organization: org });
+    // The UI's Summary line says what the run is and who started it.
+    const description = await env.client.workflow.getHandle(rotationWorkflowId(org)).describe();
+    expect(await description.staticSummary()).toBe(
+      `Exchange Auth certificate rotation of ${org} (forced), started by ${env.client.options.identity}`,
+    );
     await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
   });
 
   test('--dry-run is passed as dryRun: true', async () => {
     const org = uniqueOrganization();
-    expect((await cli('start', org, '--dry-run')).out[0]).toMatch(/as a dry run$/);
+    expect((await cli('start', org, '--dry-run', '--no-worker-ok')).out[0]).toMatch(/as a dry run$/);
     const history = await env.client.workflow.getHandle(rotationWorkflowId(org)).fetchHistory();
     const payload = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({ organization: org, dryRun: true });
@@ -58,7 +69,7 @@ describe('cli', () => {
 
   test("status of a running rotation without a worker still shows Temporal's view", async () => {
     const org = uniqueOrganization();
-    await cli('start', org);
+    await cli('start', org, '--no-worker-ok');
     const { code, out } = await cli('status', org, '--json');
     expect(code).toBe(0);
     const view = JSON.parse(out.join('\n'));
@@ -106,7 +117,7 @@ describe('cli', () => {
     [
       [],
       2,
-      'cli: a command is required: start, status, approve-hcw, skip-hcw, schedule, list, follow or help (see cli --help)',
+      'cli: a command is required: start, plan, status, approve-hcw, skip-hcw, cancel, terminate, fleet, schedule, list, follow or help (see cli --help)',
     ],
   ])('%j exits %i with one line: %s', async (argv, code, line) => {
     const result = await cli(...(argv as string[]));
@@ -116,10 +127,108 @@ describe('cli', () => {
 
   test('approving a rotation that is no longer running says so', async () => {
     const org = uniqueOrganization();
-    await cli('start', org);
+    await cli('start', org, '--no-worker-ok');
     await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
     expect((await cli('approve-hcw', org, '--by', 'ann')).err).toEqual([
       `cli: the rotation ${rotationWorkflowId(org)} is not running (TERMINATED)`,
     ]);
   });
 });
+
+describe('cli with a real worker and a simulated organisation', () => {
+  let worker: SimulatedWorker;
+  let sim: SimulatedOrganization;
+  const org = uniqueOrganization('cli');
+
+  beforeAll(async () => {
+    // Real time: a forced rotation stages its certificate, then waits an hour for the servicelet to replicate it.
+    worker = await startSimulatedWorker(env, { organization: org, scenario: 'healthy', acceleration: 1 });
+    sim = worker.sim;
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  test('no worker for the organisation: start and schedule create refuse, say how to fix it, and start nothing', async () => {
+    const typo = uniqueOrganization('typo');
+    const why =
+      `no worker polls task queue ${activityTaskQueueFor(typo)}, so nothing would run: is "${typo}" the organisation a ` +
+      `worker serves (its EXCHANGE_ORGANIZATION)? Start that worker (EXCHANGE_ORGANIZATION=${typo} npm run worker, ` +
+      'or npm start) and try again, or pass --no-worker-ok to go ahead anyway (it waits for a worker)';
+    expect(await cli('start', typo)).toEqual({ code: 1, out: [], err: [`cli: ${why}`] });
+    expect(await cli('schedule', 'create', 'daily', typo)).toEqual({ code: 1, out: [], err: [`cli: ${why}`] });
+    expect((await cli('status', typo)).err).toEqual([`cli: no rotation found: ${rotationWorkflowId(typo)}`]);
+    expect((await cli('schedule', 'list', typo)).out).toEqual(['no schedules']);
+
+    // The organisation a worker serves: the same commands go ahead.
+    expect(await cli('schedule', 'create', 'daily', org)).toMatchObject({ code: 0, err: [] });
+    await cli('schedule', 'delete', 'daily', org);
+  });
+
+  test('plan: a dry run against the organisation, its steps numbered, nothing changed', async () => {
+    const before = sim.summary();
+    const { code, out: printed, err } = await cli('plan', org, '--input-json', '{"force": true}');
+    const out = printed.join('\n').split('\n');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    expect(out[0]).toBe(`${org}: rotate`);
+    expect(out).toContain('  plan (dry run: nothing was changed), path rotate');
+    expect(out).toContainEqual(expect.stringMatching(/^ {4}\d+\. create a new Auth certificate/));
+    expect(out).toContainEqual(expect.stringMatching(/^ {4}\d+\. .* \(left out: .+\)$/));
+    expect(sim.summary().authConfig).toEqual(before.authConfig);
+  });
+
+  test('cancel in the middle: the run ends cancelled and says the certificate stays staged, as Exchange shows', async () => {
+    const started = await cli('start', org, '--input-json', '{"force": true}');
+    expect(started.code).toBe(0);
+    expect(started.out[1]).toBe(`  http://localhost:8233/namespaces/default/workflows/${rotationWorkflowId(org)}`);
+    const status = await waitForStatus(org, (s) => s.effectiveDate !== null);
+
+    expect(await cli('cancel', org)).toMatchObject({
+      code: 2,
+      err: ["cli: required option '--reason <text>' not specified (see cli cancel --help)"],
+    });
+    const cancelled = await cli('cancel', org, '--reason', 'change freeze');
+    expect(cancelled.err).toEqual([]);
+    expect(cancelled.out.slice(0, 3)).toEqual([
+      `cancellation requested for ${rotationWorkflowId(org)}`,
+      'What it leaves in Exchange:',
+      `  ${status.newThumbprint} stays staged as the next certificate, effective ${status.effectiveDate}: the ` +
+        'AuthAdmin servicelet publishes it then, with nobody watching.',
+    ]);
+    const handle = env.client.workflow.getHandle(rotationWorkflowId(org));
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    // The organisation is the truth: the certificate is staged there.
+    expect(sim.summary().authConfig.next).toBe(status.newThumbprint);
+
+    expect((await cli('cancel', org, '--reason', 'again')).err).toEqual([
+      `cli: the rotation ${rotationWorkflowId(org)} is not running (CANCELLED)`,
+    ]);
+  });
+
+  test('terminate ends a running rotation at once, with the reason in its history', async () => {
+    // The staged certificate of the cancelled run: this one resumes it.
+    await cli('start', org);
+    await waitForStatus(org, (s) => s.phase === 'replicating');
+    const terminated = await cli('terminate', org, '--reason', 'stuck, see ticket 42');
+    expect(terminated.out[0]).toBe(`terminated ${rotationWorkflowId(org)}`);
+    const handle = env.client.workflow.getHandle(rotationWorkflowId(org));
+    expect((await handle.describe()).status.name).toBe('TERMINATED');
+    const history = await handle.fetchHistory();
+    const last = history.events?.at(-1)?.workflowExecutionTerminatedEventAttributes;
+    expect(last?.reason).toBe('stuck, see ticket 42');
+  });
+});
+
+/** The rotation's status, polled until `predicate` holds: the workflow's own timers decide when it moves. */
+async function waitForStatus(org: string, predicate: (s: RotationStatus) => boolean): Promise<RotationStatus> {
+  const handle = env.client.workflow.getHandle(rotationWorkflowId(org));
+  let last: RotationStatus | undefined;
+  for (let i = 0; i < 600; i++) {
+    last = await handle.query(statusQuery).catch(() => undefined);
+    if (last && predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+}

@@ -9,15 +9,18 @@ import { rotationWorkflowId } from '../../common/names';
 import {
   METRIC_CERTIFICATE_PRESENT,
   METRIC_DAYS_UNTIL_EXPIRY,
+  METRIC_EXPIRATION_TIMESTAMP,
   METRIC_INSPECTION_FAILURES,
+  METRIC_READY_STATUS,
   METRIC_LAST_INSPECTION,
   METRIC_PHASE_SECONDS,
   METRIC_ROTATIONS,
 } from '../../common/metrics';
 import * as metricNames from '../../common/metrics';
 import { loadWorkerConfig } from '../../worker/config';
-import { metricsActivityInterceptors } from '../../worker/metrics';
-import { certificate, createFakeOrganization } from '../check/fake-org';
+import { CertificateWatch, metricsActivityInterceptors, readyCondition } from '../../worker/metrics';
+import { certificate, createFakeOrganization, snapshotOf } from '../check/fake-org';
+import type { FakeOrganization } from '../check/fake-org';
 import { bundleCheckWorkflows, withCheckWorker } from '../check/harness';
 import { executableFor, prometheusRuntime, REPO_ROOT } from '../helpers/temporal';
 import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
@@ -43,7 +46,8 @@ test('docs/operations.md lists exactly the metric names the code records', () =>
   const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'operations.md'), 'utf8');
   const table = doc.slice(doc.indexOf('## Metrics'), doc.indexOf('\n## ', doc.indexOf('## Metrics') + 1));
   const documented = [...table.matchAll(/^\| `(exchange_auth_[a-z_]+)`/gm)].map((m) => m[1]);
-  expect(documented.sort()).toEqual(Object.values(metricNames).sort());
+  const recorded = Object.values(metricNames).filter((v) => typeof v === 'string' && v.startsWith('exchange_auth_'));
+  expect(documented.sort()).toEqual(recorded.sort());
 });
 
 test('METRICS_BIND_ADDRESS, as the worker reads it: off when unset or empty, host:port when set, an error otherwise', () => {
@@ -76,7 +80,8 @@ test('days until expiry per organisation next to the SDK metrics, on one endpoin
     { intervalMs: 200 },
   );
   const line = text.split('\n').find((l) => l.startsWith(METRIC_DAYS_UNTIL_EXPIRY) && l.includes(organization));
-  expect(line).toBeDefined();
+  // The organisation is its only label: no activity type, task queue or namespace of whichever inspection set it.
+  expect(line).toMatch(new RegExp(`^${METRIC_DAYS_UNTIL_EXPIRY}\\{organization="${organization}"\\} `));
   expect(Number(line!.split(' ').pop())).toBeCloseTo(123, 0);
   // The SDK's own metrics are on the same endpoint.
   expect(text).toMatch(/^temporal_[a-z_]+/m);
@@ -94,8 +99,9 @@ async function scrape(organization: string, ready: (lines: string[]) => boolean)
   return lines;
 }
 
+/** The value of the first line of `metric`; `metric` may carry the start of its labels, `name{condition="True"`. */
 const valueOf = (lines: string[], metric: string): number | undefined => {
-  const line = lines.find((l) => l.startsWith(`${metric}{`));
+  const line = lines.find((l) => l.startsWith(metric.includes('{') ? metric : `${metric}{`));
   return line === undefined ? undefined : Number(line.split(' ').pop());
 };
 
@@ -148,7 +154,13 @@ test('a finished rotation counts by outcome and times each phase, on the same en
     phases: [
       { phase: 'staging', startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:30.000Z' },
       { phase: 'replicating', startedAt: '2026-01-01T00:00:30.000Z', endedAt: '2026-01-01T01:00:30.000Z' },
-      { phase: 'awaiting-hcw', startedAt: '2026-01-01T01:00:30.000Z' },
+      // 49 hours: a phase that lasts days needs buckets that reach that far.
+      {
+        phase: 'waiting-for-effective-date',
+        startedAt: '2026-01-01T01:00:30.000Z',
+        endedAt: '2026-01-03T02:00:30.000Z',
+      },
+      { phase: 'awaiting-hcw', startedAt: '2026-01-03T02:00:30.000Z' },
     ],
   };
   await worker.runUntil(
@@ -165,6 +177,77 @@ test('a finished rotation counts by outcome and times each phase, on the same en
   expect(find(METRIC_ROTATIONS, 'outcome="completed"')).toMatch(/ 1$/);
   expect(Number(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="staging"')!.split(' ').pop())).toBe(30);
   expect(Number(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="replicating"')!.split(' ').pop())).toBe(3600);
+  const bucket = (le: string) =>
+    Number(
+      find(`${METRIC_PHASE_SECONDS}_bucket`, 'phase="waiting-for-effective-date"', `le="${le}"`)!.split(' ').pop(),
+    );
+  expect([bucket('86400'), bucket('172800'), bucket('259200'), bucket('1209600')]).toEqual([0, 0, 1, 1]);
   // A phase still open has no time yet.
   expect(find(`${METRIC_PHASE_SECONDS}_sum`, 'phase="awaiting-hcw"')).toBeUndefined();
+});
+
+describe('the certificate gauges follow the current certificate', () => {
+  test('before any workflow ran: the worker looks itself (as it does at start)', async () => {
+    const organization = uniqueOrganization('metrics');
+    const org = createFakeOrganization({ current: certificate(Date.now(), 300) });
+    const watch = new CertificateWatch(organization, async () => snapshotOf(org, Date.now()));
+    await watch.lookNow();
+    const lines = await scrape(organization, (l) => valueOf(l, METRIC_DAYS_UNTIL_EXPIRY) !== undefined);
+    expect(valueOf(lines, METRIC_DAYS_UNTIL_EXPIRY)).toBeCloseTo(300, 0);
+    expect(valueOf(lines, METRIC_EXPIRATION_TIMESTAMP)).toBeCloseTo(Date.parse(org.current!.notAfter) / 1000, 0);
+    expect(valueOf(lines, `${METRIC_READY_STATUS}{condition="True"`)).toBe(1);
+  });
+
+  test('an activity reporting another current thumbprint makes the worker look again: the new certificate counts', async () => {
+    const organization = uniqueOrganization('metrics');
+    const org = createFakeOrganization({ current: certificate(await env.currentTimeMs(), 40) });
+    const watch = new CertificateWatch(organization, async () => snapshotOf(org, await env.currentTimeMs()));
+    const quiet = { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error };
+    const { code } = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quiet });
+    const taskQueue = uniqueTaskQueue('metrics');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { code },
+      activities: {
+        // Publication: Exchange now names another certificate as current.
+        publishCertificate: async () => {
+          org.current = certificate(await env.currentTimeMs(), 1826);
+          return { currentThumbprint: org.current.thumbprint };
+        },
+      },
+      interceptors: { activity: watch.interceptors() },
+    });
+    await worker.runUntil(async () => {
+      await watch.lookNow();
+      const before = await scrape(organization, (l) => valueOf(l, METRIC_DAYS_UNTIL_EXPIRY) !== undefined);
+      expect(valueOf(before, METRIC_DAYS_UNTIL_EXPIRY)).toBeCloseTo(40, 0);
+      await env.client.workflow.execute('publishOnly', { taskQueue, workflowId: `p-${organization}` });
+      const after = await scrape(organization, (l) => (valueOf(l, METRIC_DAYS_UNTIL_EXPIRY) ?? 0) > 1000);
+      expect(valueOf(after, METRIC_DAYS_UNTIL_EXPIRY)).toBeCloseTo(1826, 0);
+    });
+  });
+
+  test("a look older (by Exchange's clock) than the one recorded does not put an older certificate back", async () => {
+    const organization = uniqueOrganization('metrics');
+    const watch = new CertificateWatch(organization);
+    const now = Date.now();
+    const older = snapshotOf(createFakeOrganization({ current: certificate(now, 20) }), now - 60_000);
+    const newer = snapshotOf(createFakeOrganization({ current: certificate(now, 1826) }), now);
+    watch.record(newer);
+    watch.record(older);
+    const lines = await scrape(organization, (l) => valueOf(l, METRIC_DAYS_UNTIL_EXPIRY) !== undefined);
+    expect(valueOf(lines, METRIC_DAYS_UNTIL_EXPIRY)).toBeCloseTo(1826, 0);
+  });
+});
+
+test.each<[string, Partial<FakeOrganization>, string]>([
+  ['every server has a valid certificate', {}, 'True'],
+  ['one server lacks it', { missingOn: ['EX2'] }, 'False'],
+  ['there is none', { current: null }, 'False'],
+  ['one server does not answer', { unreachable: ['EX2'] }, 'Unknown'],
+])('Ready is %s -> %s', (_, change, condition) => {
+  const now = Date.now();
+  const org = createFakeOrganization({ current: certificate(now, 100), ...change });
+  expect(readyCondition(snapshotOf(org, now))).toBe(condition);
 });

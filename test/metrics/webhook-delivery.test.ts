@@ -65,13 +65,13 @@ test.each([408, 429, 500, 502, 503])('%i: may pass later; a WebhookError, retrie
 });
 
 test.each([
-  [404, 1, 'NotificationRejectedError'],
-  [410, 1, 'NotificationRejectedError'],
-  [503, 5, 'NotificationFailedError'],
-  [429, 5, 'NotificationFailedError'],
+  [404, 1, 'NotificationRejectedError', 'Not Found'],
+  [410, 1, 'NotificationRejectedError', 'Gone'],
+  [503, 5, 'NotificationFailedError', 'Service Unavailable'],
+  [429, 5, 'NotificationFailedError', 'Too Many Requests'],
 ])(
-  'the notify activity under a policy that lists no permanent failures: %i is sent %i time(s), %s',
-  async (status, sent, type) => {
+  'the notify activity under a policy that lists no permanent failures: %i is sent %i time(s), %s naming the answer',
+  async (status, sent, type, reason) => {
     const path = hook(status);
     const exchange = new MemoryExchange();
     const taskQueue = uniqueTaskQueue('notify');
@@ -93,7 +93,14 @@ test.each([
         args: [notification],
       }),
     );
-    expect(result).toMatchObject({ delivered: false, type });
+    // The cause is in the message the workflow (and the Temporal UI) shows, not only in the worker's log.
+    expect(result).toMatchObject({
+      delivered: false,
+      type,
+      message: expect.stringContaining(
+        `could not deliver "${notification.subject}": notification webhook answered ${status} ${reason}`,
+      ),
+    });
     expect(requests.get(path)).toBe(sent);
   },
 );

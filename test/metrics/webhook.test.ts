@@ -97,3 +97,24 @@ describe('the HCW instructions arrive as typed, <your name> and all', () => {
     expect(body.text).toContain('{"by": "<your name>", "note": "..."}');
   });
 });
+
+describe('every format links to the run in the Temporal UI', () => {
+  const url = 'http://temporal.corp:8233/namespaces/default/workflows/rotate-auth-cert.contoso';
+
+  test('json: a url field', () => {
+    expect(webhookBody('json', hcw, url)).toMatchObject({ url });
+    expect(webhookBody('json', hcw)).not.toHaveProperty('url');
+  });
+
+  test('slack: the workflow ID in the context line is the link', () => {
+    const body = JSON.stringify(webhookBody('slack', hcw, url));
+    expect(body).toContain(`<${url}|rotate-auth-cert.contoso>`);
+  });
+
+  test('teams: an Open in Temporal action', () => {
+    const body = webhookBody('teams', hcw, url) as {
+      attachments: Array<{ content: { actions?: Array<{ type: string; url: string }> } }>;
+    };
+    expect(body.attachments[0].content.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open in Temporal', url }]);
+  });
+});

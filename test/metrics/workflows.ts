@@ -30,3 +30,12 @@ export async function notifyWithPlainRetries(
     };
   }
 }
+
+const publication = proxyActivities<{ publishCertificate(): Promise<{ currentThumbprint: string }> }>({
+  startToCloseTimeout: '1 minute',
+});
+
+/** A rotation's last step as the worker sees it: an activity whose result names the current thumbprint. */
+export async function publishOnly(): Promise<string> {
+  return (await publication.publishCertificate()).currentThumbprint;
+}

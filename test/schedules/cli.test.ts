@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { Command } from 'commander';
-import { buildProgram, main, renderView } from '../../client/cli';
+import { buildProgram, main } from '../../client/cli';
+import { renderView } from '../../client/render';
 import { registerOperationsCommands } from '../../client/schedule-commands';
 import {
   dailyCheckScheduleId,
@@ -13,9 +14,15 @@ import {
   activityTaskQueueFor,
   yearlyRotationScheduleId,
 } from '../../common/names';
-import { organizationSearchAttribute, outcomeSearchAttribute } from '../../common/search-attributes';
+import {
+  organizationSearchAttribute,
+  outcomeSearchAttribute,
+  phaseSearchAttribute,
+} from '../../common/search-attributes';
+import { hcwCompletedSignal } from '../../workflows/messages';
 import { initialState } from '../../workflows/rotation/state';
-import { detailsOf, statusOf } from '../../workflows/rotation/status';
+import { detailsOf, hcwInstructions, statusOf } from '../../workflows/rotation/status';
+import { setStatusSignal } from './workflows';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 import { eventually } from '../helpers/eventually';
@@ -28,6 +35,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
+
+let standIns: Promise<string> | undefined;
+
+/** A worker on the organisation's task queue running the stand-ins of ./workflows.ts (bundled once per file). */
+async function standInWorker(org: string): Promise<Worker> {
+  standIns ??= bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, 'workflows.ts'),
+    logger: { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error },
+  }).then((bundle) => bundle.code);
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: activityTaskQueueFor(org),
+    workflowBundle: { code: await standIns },
+  });
+}
 
 async function run(...argv: string[]): Promise<{ out: string[]; error?: Error }> {
   const out: string[] = [];
@@ -51,15 +73,15 @@ async function run(...argv: string[]): Promise<{ out: string[]; error?: Error }>
 describe('schedule commands', () => {
   test('create twice is one schedule; update, pause, resume, list --json, delete', async () => {
     const org = uniqueOrganization();
-    expect((await run('schedule', 'create', 'daily', org, '--hour', '4')).out).toEqual([
+    expect((await run('schedule', 'create', 'daily', org, '--hour', '4', '--no-worker-ok')).out).toEqual([
       `created ${dailyCheckScheduleId(org)}`,
     ]);
-    expect((await run('schedule', 'create', 'daily', org, '--hour', '5')).out).toEqual([
+    expect((await run('schedule', 'create', 'daily', org, '--hour', '5', '--no-worker-ok')).out).toEqual([
       `updated ${dailyCheckScheduleId(org)}`,
     ]);
-    expect((await run('schedule', 'create', 'yearly', org, '--month', 'oct', '--day', '1')).out).toEqual([
-      `created ${yearlyRotationScheduleId(org)}`,
-    ]);
+    expect(
+      (await run('schedule', 'create', 'yearly', org, '--month', 'oct', '--day', '1', '--no-worker-ok')).out,
+    ).toEqual([`created ${yearlyRotationScheduleId(org)}`]);
     expect(
       (await run('schedule', 'update', 'yearly', org, '--month', '11', '--day', '2', '--jitter', '2h')).out,
     ).toEqual([`updated ${yearlyRotationScheduleId(org)}`]);
@@ -93,8 +115,20 @@ describe('schedule commands', () => {
   test('update changes only the flags given: time zone, jitter, renewBeforeDays, minute, month and day stay', async () => {
     const org = uniqueOrganization();
     const yearly = ['--month', '3', '--day', '15', '--minute', '30', '--timezone', 'Europe/Berlin', '--jitter', '2h'];
-    await run('schedule', 'create', 'yearly', org, ...yearly, '--renew-before-days', '90');
-    await run('schedule', 'create', 'daily', org, '--hour', '4', '--minute', '15', '--timezone', 'Asia/Tokyo');
+    await run('schedule', 'create', 'yearly', org, ...yearly, '--renew-before-days', '90', '--no-worker-ok');
+    await run(
+      'schedule',
+      'create',
+      'daily',
+      org,
+      '--hour',
+      '4',
+      '--minute',
+      '15',
+      '--timezone',
+      'Asia/Tokyo',
+      '--no-worker-ok',
+    );
     expect((await run('schedule', 'update', 'yearly', org, '--hour', '10')).out).toEqual([
       `updated ${yearlyRotationScheduleId(org)}`,
     ]);
@@ -196,15 +230,7 @@ describe('follow counts the servers in scope, as the UI does', () => {
       warnings: [],
       hcw: { status: 'not-needed', remindersSent: 0 },
     };
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: path.join(__dirname, 'workflows.ts'),
-      logger: { trace() {}, debug() {}, info() {}, log() {}, warn() {}, error: console.error },
-    });
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: activityTaskQueueFor(org),
-      workflowBundle: { code },
-    });
+    const worker = await standInWorker(org);
     const lines: string[] = [];
     let terminated: Promise<unknown> = Promise.resolve();
     await worker.runUntil(async () => {
@@ -231,6 +257,158 @@ describe('follow counts the servers in scope, as the UI does', () => {
       expect.stringMatching(/ {2}phase recycling · servers done 2\/3$/),
     ]);
   });
+});
+
+describe('follow prints what a person must do once, as the CLI command that answers it', () => {
+  test('the HCW action: its text once, then progress lines that point back at it', async () => {
+    const org = uniqueOrganization();
+    const state = initialState(org, rotationWorkflowId(org), '2026-11-25T06:00:00.000Z');
+    state.phase = 'awaiting-hcw';
+    state.report.hcw = { status: 'waiting', remindersSent: 0 };
+    state.actionRequired = hcwInstructions(rotationWorkflowId(org), org);
+    state.nextCheckAt = '2026-11-26T06:00:00.000Z';
+    const worker = await standInWorker(org);
+    const lines: string[] = [];
+    let next: Promise<unknown> = Promise.resolve();
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+        workflowId: rotationWorkflowId(org),
+        taskQueue: activityTaskQueueFor(org),
+        args: [{ status: statusOf(state) }],
+      });
+      const exit = await main(['follow', org, '--interval', '1'], {
+        out: (line) => {
+          lines.push(line);
+          const progress = lines.filter((l) => / phase /.test(l)).length;
+          // A reminder went out and the next check moved: a second progress line, the same action.
+          if (/ phase /.test(line) && progress === 1) {
+            state.report.hcw.remindersSent = 1;
+            state.nextCheckAt = '2026-11-27T06:00:00.000Z';
+            next = handle.signal(setStatusSignal, statusOf(state));
+          }
+          if (/ phase /.test(line) && progress === 2) next = handle.terminate('test over');
+        },
+        client: async () => env.client,
+      });
+      expect(exit).toBe(0);
+      await next;
+    });
+    const actions = lines.filter((l) => l.startsWith('ACTION REQUIRED'));
+    expect(actions).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^ACTION REQUIRED: Re-run the Hybrid Configuration Wizard .* Then record it: npm run cli -- approve-hcw ${org} --by "<your name>"`,
+        ),
+      ),
+    ]);
+    expect(lines.join('\n')).not.toContain(hcwCompletedSignal.name);
+    expect(lines.filter((l) => / phase /.test(l))).toEqual([
+      expect.stringMatching(
+        /phase awaiting-hcw · servers done 0\/0 · next check 2026-11-26T06:00:00.000Z · waiting for you \(action above\)$/,
+      ),
+      expect.stringMatching(/next check 2026-11-27T06:00:00.000Z · waiting for you \(action above\)$/),
+    ]);
+  });
+});
+
+describe('fleet', () => {
+  test('every organisation with its certificate, its rotation, what that waits for and who must act', async () => {
+    const waiting = uniqueOrganization('fleet');
+    const checked = uniqueOrganization('fleet');
+    const scheduled = uniqueOrganization('fleet');
+    const state = initialState(waiting, rotationWorkflowId(waiting), '2026-11-25T06:00:00.000Z');
+    state.phase = 'awaiting-hcw';
+    state.report.hcw = { status: 'waiting', remindersSent: 0 };
+    state.actionRequired = hcwInstructions(rotationWorkflowId(waiting), waiting);
+    const queue = (org: string) => activityTaskQueueFor(org);
+    const workers = await Promise.all([waiting, checked].map(standInWorker));
+    const notAfter = new Date(Date.now() + 41.5 * 86_400_000).toISOString();
+    const run = async () => {
+      const rotation = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+        workflowId: rotationWorkflowId(waiting),
+        taskQueue: queue(waiting),
+        args: [{ status: statusOf(state) }],
+        typedSearchAttributes: [
+          { key: organizationSearchAttribute, value: waiting },
+          { key: phaseSearchAttribute, value: 'awaiting-hcw' },
+        ],
+      });
+      await env.client.workflow.execute('checkAuthCertificate', {
+        workflowId: `check-${checked}`,
+        taskQueue: queue(checked),
+        args: [{ organization: checked, currentNotAfter: notAfter, checkedAt: new Date().toISOString() }],
+        typedSearchAttributes: [{ key: organizationSearchAttribute, value: checked }],
+      });
+      await main(['schedule', 'create', 'daily', scheduled, '--no-worker-ok'], {
+        client: async () => env.client,
+        out: () => undefined,
+      });
+      const ours = await eventually(
+        async () => {
+          const out: string[] = [];
+          await main(['fleet', '--json'], { out: (l) => out.push(l), client: async () => env.client });
+          const all = JSON.parse(out.join('\n')) as Array<Record<string, unknown> & { organization: string }>;
+          return all.filter((e) => [waiting, checked, scheduled].includes(e.organization));
+        },
+        (found) => found.length >= 3,
+        { intervalMs: 200 },
+      );
+      const text: string[] = [];
+      await main(['fleet'], { out: (l) => text.push(l), client: async () => env.client });
+      await rotation.terminate('test over');
+      await main(['schedule', 'delete', 'daily', scheduled], { client: async () => env.client, out: () => undefined });
+      return { ours, text: text.join('\n').split('\n') };
+    };
+    const [first, ...others] = workers;
+    const { ours, text } = await first.runUntil(others[0].runUntil(run()));
+    const byOrg = Object.fromEntries(ours.map((e) => [e.organization, e]));
+    expect(byOrg[waiting]).toMatchObject({
+      rotation: { execution: 'RUNNING', phase: 'awaiting-hcw' },
+      whoMustAct: 'person',
+      waitingFor: 'a person to re-run the Hybrid Configuration Wizard, then approve-hcw',
+      certificate: null,
+    });
+    expect(byOrg[checked]).toMatchObject({
+      rotation: null,
+      whoMustAct: null,
+      certificate: { source: 'check', expiresAt: notAfter },
+    });
+    expect((byOrg[checked].certificate as { daysUntilExpiry: number }).daysUntilExpiry).toBeCloseTo(41.5, 1);
+    expect(byOrg[scheduled]).toMatchObject({ schedules: ['daily-check'], rotation: null, certificate: null });
+    expect(text[0]).toMatch(/^ORGANIZATION +EXPIRES IN +ROTATION +WHO MUST ACT +WAITING FOR$/);
+    expect(text.find((l) => l.startsWith(waiting))).toMatch(/running: awaiting-hcw +a person +a person to re-run/);
+    expect(text.find((l) => l.startsWith(checked))).toMatch(/^\S+ +41\.\d days +- +- +-$/);
+    // Whoever must act comes first.
+    expect(text.findIndex((l) => l.startsWith(waiting))).toBeLessThan(text.findIndex((l) => l.startsWith(checked)));
+  });
+});
+
+test('status of a finished rotation shows its outcome, not its plan; a dry run shows its plan, numbered', () => {
+  const report = {
+    outcome: 'completed',
+    path: 'rotate',
+    reasons: ['current certificate expires in 41.0 days'],
+    previousThumbprint: 'A'.repeat(40),
+    newThumbprint: 'B'.repeat(40),
+    plan: [
+      { id: 'generate', title: 'create a new Auth certificate' },
+      { id: 'stage', title: 'stage it' },
+      { id: 'restart', title: 'restart MSExchangeServiceHost', skipped: 'not asked for' },
+    ],
+  };
+  const view = { workflowId: 'rotate-auth-cert.contoso', runId: 'r', execution: 'COMPLETED', startTime: 't' };
+  const completed = renderView({ ...view, result: report });
+  expect(completed).toContain(`  certificate  ${'A'.repeat(40)} -> ${'B'.repeat(40)}`);
+  expect(completed).not.toMatch(/would:|plan|create a new Auth certificate/);
+  expect(renderView({ ...view, result: { ...report, outcome: 'dry-run', newThumbprint: null } }).split('\n')).toEqual(
+    expect.arrayContaining([
+      '  plan (dry run: nothing was changed), path rotate',
+      '    because current certificate expires in 41.0 days',
+      '    1. create a new Auth certificate',
+      '    2. stage it',
+      '    3. restart MSExchangeServiceHost (left out: not asked for)',
+    ]),
+  );
 });
 
 test('status marks the servers the run ignores as the Temporal UI details do', () => {
@@ -265,7 +443,7 @@ describe('through client/cli.ts', () => {
 
   test('the operations commands are registered; status --follow ends with the run; errors are one line', async () => {
     const org = uniqueOrganization();
-    expect(await cli('schedule', 'create', 'daily', org)).toEqual({
+    expect(await cli('schedule', 'create', 'daily', org, '--no-worker-ok')).toEqual({
       code: 0,
       out: [`created ${dailyCheckScheduleId(org)}`],
       err: [],
@@ -277,7 +455,7 @@ describe('through client/cli.ts', () => {
       out: [],
       err: [`cli: no schedule found: ${dailyCheckScheduleId(org)}`],
     });
-    expect(await cli('schedule', 'create', 'yearly', org)).toEqual({
+    expect(await cli('schedule', 'create', 'yearly', org, '--no-worker-ok')).toEqual({
       code: 2,
       out: [],
       err: ['cli: a yearly schedule needs --month and --day'],
@@ -445,7 +623,7 @@ describe('help', () => {
   test.each([
     [
       [],
-      'cli: a command is required: start, status, approve-hcw, skip-hcw, schedule, list, follow or help (see cli --help)',
+      'cli: a command is required: start, plan, status, approve-hcw, skip-hcw, cancel, terminate, fleet, schedule, list, follow or help (see cli --help)',
     ],
     [
       ['schedule'],

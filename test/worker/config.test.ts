@@ -1,5 +1,7 @@
 import { launchFor, parseShellSettings } from '../../activities/powershell/settings';
-import { ConfigurationError, loadTemporalConfig, loadWorkerConfig, parseEnvironment } from '../../worker/config';
+import { ConfigurationError } from '../../common/environment';
+import { loadTemporalConfig } from '../../common/temporal-config';
+import { loadWorkerConfig, parseEnvironment } from '../../worker/config';
 
 const base = { EXCHANGE_ORGANIZATION: 'contoso', EXCHANGE_SIM_STATE: '/tmp/contoso.json' };
 
@@ -10,7 +12,13 @@ describe('worker configuration from the environment', () => {
     expect(config.connection).toBe('simulated');
     expect(config.exchange.contoso).toEqual({ mode: 'simulated', simulatorState: '/tmp/contoso.json' });
     expect(config.serverClockRate).toBe(1);
-    expect(config.temporal).toEqual({ address: undefined, namespace: 'default', apiKey: undefined, tls: undefined });
+    expect(config.temporal).toEqual({
+      address: undefined,
+      namespace: 'default',
+      apiKey: undefined,
+      tls: undefined,
+      uiUrl: 'http://localhost:8233',
+    });
     expect(config.logLevel).toBe('INFO');
     expect(config.shutdownGraceMs).toBe(300_000);
   });

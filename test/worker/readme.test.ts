@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LOCAL_LOADERS } from '../../activities/powershell/settings';
 import { rotationInputSchema } from '../../common/rotation';
+import { SCENARIO_NAMES } from 'simulated-exchange';
 import { environmentSchema } from '../../worker/config';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -37,4 +38,9 @@ test("docs/operations.md's Windows-host section names the local loader variable 
   const windows = doc.slice(start, end === -1 ? undefined : end);
   expect(windows).toContain('`EXCHANGE_SHELL_LOADER`');
   for (const loader of LOCAL_LOADERS) expect(windows).toContain(`\`${loader}\``);
+});
+
+test('the EXCHANGE_SIM_SCENARIO row names every scenario the simulator has', () => {
+  const row = section.split('\n').find((l) => l.startsWith('| `EXCHANGE_SIM_SCENARIO`'))!;
+  for (const name of SCENARIO_NAMES) expect(row).toContain(`\`${name}\``);
 });

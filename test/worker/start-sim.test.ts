@@ -10,15 +10,27 @@ test('created once, then reused with its certificates, its clock following EXCHA
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-sim-'));
   try {
     const file = path.join(dir, 'nested', 'contoso.json');
-    expect(ensureSimulatedOrganization(file, 'hybrid', 1)).toBe('created');
+    expect(ensureSimulatedOrganization(file, 'hybrid', 1)).toEqual({ what: 'created', scenario: 'hybrid' });
     const first = loadOrganization(file).org;
     expect(first.scenario).toBe('hybrid');
     expect(first.clock.acceleration).toBe(1);
 
-    expect(ensureSimulatedOrganization(file, 'hybrid', 3600)).toBe('reused');
+    // Another scenario asked for: the existing organisation is kept, and says which it is.
+    expect(ensureSimulatedOrganization(file, 'expired', 3600)).toEqual({ what: 'reused', scenario: 'hybrid' });
     const second = loadOrganization(file).org;
     expect(second.clock.acceleration).toBe(3600);
     expect(second.authConfig.currentCertificateThumbprint).toBe(first.authConfig.currentCertificateThumbprint);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('another scenario for a new organisation: EXCHANGE_SIM_SCENARIO picks it', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-sim-'));
+  try {
+    const file = path.join(dir, 'contoso.json');
+    expect(ensureSimulatedOrganization(file, 'expired', 1)).toEqual({ what: 'created', scenario: 'expired' });
+    expect(loadOrganization(file).org.scenario).toBe('expired');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -11,17 +11,13 @@ import {
 } from '@temporalio/workflow';
 import { ROTATION_ERROR_TYPES } from '../../common/failures';
 import { ORGANIZATION_PATTERN } from '../../common/names';
-import {
-  describeInputIssues,
-  parseRotationInput,
-  rotationPlacementIssues,
-  type RotationReport,
-} from '../../common/rotation';
+import { parseRotationInput, rotationPlacementIssues, type RotationReport } from '../../common/rotation';
 import {
   organizationSearchAttribute,
   outcomeSearchAttribute,
   phaseSearchAttribute,
 } from '../../common/search-attributes';
+import { describeIssues } from '../../common/validation';
 import { reportQuery, statusQuery } from '../messages';
 import { nowIso, Rotation } from './context';
 import { cancelled, failed, finish } from './finish';
@@ -74,7 +70,7 @@ function start(rawInput: unknown, rawCarried: unknown): Rotation {
   }
   const carried = carriedStateSchema.safeParse(rawCarried);
   if (!carried.success) {
-    refuse(rawInput, describeInputIssues(carried.error).replace(/^input\./gm, 'carried.'));
+    refuse(rawInput, describeIssues(carried.error, { root: 'carried', separator: '\n' }));
   }
   return new Rotation(input, carried.data.state, rawInput);
 }

@@ -3,9 +3,27 @@
 // (docs/deployment.md). Every activity heartbeats (activities/heartbeat.ts), so a dead worker is noticed within the
 // heartbeat timeout even when a whole-organisation loop runs for many minutes.
 import { proxyActivities } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 import type { RotationActivities } from '../../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../common/failures';
 import { activityTaskQueueFor } from '../../common/names';
+import { activitySummary } from './activity-summary';
+
+/**
+ * The activities with `options`, each call carrying its one-line summary (what, and on which servers) for the Temporal
+ * UI's event history. The summary is user metadata: replay does not compare it, so wording may change freely.
+ */
+function summarized(options: ActivityOptions): RotationActivities {
+  const proxy = proxyActivities<RotationActivities>(options);
+  return new Proxy({} as RotationActivities, {
+    get(_, name) {
+      if (typeof name !== 'string') return undefined;
+      const activity = proxy[name as keyof RotationActivities];
+      return (...args: unknown[]) =>
+        activity.executeWithOptions({ ...options, summary: activitySummary(name, args[0]) }, args as never);
+    },
+  });
+}
 
 const HEARTBEAT = { startToCloseTimeout: '30 minutes', heartbeatTimeout: '1 minute' } as const;
 
@@ -21,7 +39,7 @@ export interface RotationProxies {
 export function activitiesFor(organization: string): RotationProxies {
   const taskQueue = activityTaskQueueFor(organization);
   return {
-    reads: proxyActivities<RotationActivities>({
+    reads: summarized({
       ...HEARTBEAT,
       taskQueue,
       retry: {
@@ -32,7 +50,7 @@ export function activitiesFor(organization: string): RotationProxies {
         nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
       },
     }),
-    changes: proxyActivities<RotationActivities>({
+    changes: summarized({
       ...HEARTBEAT,
       taskQueue,
       retry: {
@@ -43,7 +61,7 @@ export function activitiesFor(organization: string): RotationProxies {
         nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
       },
     }),
-    notifications: proxyActivities<RotationActivities>({
+    notifications: summarized({
       startToCloseTimeout: '1 minute',
       taskQueue,
       retry: { initialInterval: '5s', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },

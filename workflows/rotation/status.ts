@@ -119,10 +119,14 @@ export function detailsOf(state: State): string {
   return lines.join('\n');
 }
 
+/** What a person does at the HCW step; the CLI says how to record it in its own words (client/render.ts). */
+export const HCW_ACTION =
+  'Re-run the Hybrid Configuration Wizard now that the new Auth certificate is current (and upload the new ' +
+  'certificate to Entra ID if the organisation uses the dedicated hybrid app).';
+
 export function hcwInstructions(workflowId: string, organization: string): string {
   return (
-    'Re-run the Hybrid Configuration Wizard now that the new Auth certificate is current (and upload the new ' +
-    'certificate to Entra ID if the organisation uses the dedicated hybrid app). Then run ' +
+    `${HCW_ACTION} Then run ` +
     `"npm run cli -- approve-hcw ${organization} --by <your name>", or send ${hcwCompletedSignal.name} ` +
     `${HCW_COMPLETED_EXAMPLE} to workflow ${workflowId}; if it need not run, "skip-hcw" or ${hcwSkippedSignal.name} ` +
     `${HCW_SKIPPED_EXAMPLE}.`

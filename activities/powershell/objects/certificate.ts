@@ -3,6 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { ExchangeCertificate, exchangeCertificateSchema } from '../../../common/exchange';
+import { ALLOWED_SERVICES_BITS } from '../../../common/exchange-values';
 import type { SelectProperty } from '../catalogue';
 import { PsObjectType, boolSchema, bytesAsBase64, flagsSchema, psDateSchema } from '../output';
 
@@ -18,17 +19,6 @@ export const CERTIFICATE_PROPERTIES: readonly SelectProperty[] = [
   { name: 'RawData', base64Of: 'RawData' },
 ];
 
-/** AllowedServices, in bit order: its [string] form reads "IMAP, POP, IIS, SMTP", lowest bit first. */
-export const ALLOWED_SERVICES_BITS = {
-  None: 0,
-  IMAP: 1,
-  POP: 2,
-  UM: 4,
-  IIS: 8,
-  SMTP: 16,
-  Federation: 32,
-  UMCallRouter: 64,
-} as const;
 export const servicesSchema = flagsSchema(ALLOWED_SERVICES_BITS);
 
 const isAbsent = (v: unknown) => v === null || v === undefined || v === '';

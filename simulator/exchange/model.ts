@@ -78,6 +78,11 @@ export const serverSchema = z.object({
   reachable: z.boolean(),
   certificates: z.array(certificateSchema),
   internalTransportCertificate: thumbprint.nullable(),
+  /**
+   * The certificate bound to the Default Web Site's https binding (the front end, port 443); Enable-ExchangeCertificate
+   * -Services IIS binds one. Absent: the organisation's own CA certificate, which the simulation does not model.
+   */
+  defaultWebSiteCertificate: thumbprint.optional(),
   events: z.array(eventSchema),
   appPools: z.array(appPoolSchema),
   serviceHost: z.object({

@@ -293,6 +293,38 @@ describe('changing the organisation', () => {
   });
 });
 
+describe('the front end and the certificate lifetime', () => {
+  test("the Default Web Site's certificate: the organisation's own, until a certificate is enabled for IIS", async () => {
+    const { client } = clientFor('healthy');
+    const [server] = await client.getExchangeServers();
+    const before = await client.getDefaultWebSiteCertificates(server.fqdn);
+    expect(before).toEqual([expect.stringMatching(/^[0-9A-F]{40}$/)]);
+    // The transport certificate lists IIS (for the Back End site) but is not the front end's.
+    const transport = await client.getInternalTransportCertificate(server.name);
+    expect(transport.transportServer && before).not.toContain(transport.transportServer && transport.thumbprint);
+    const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None' });
+    await client.enableCertificate(server.fqdn, cert.thumbprint, ['IIS']);
+    expect(await client.getDefaultWebSiteCertificates(server.fqdn)).toEqual([cert.thumbprint]);
+  });
+
+  test('a lifetime New-ExchangeCertificate cannot give: New-SelfSignedCertificate on the server, read back as Exchange sees it', async () => {
+    const { client } = clientFor('healthy');
+    const [server] = await client.getExchangeServers();
+    const serverNow = Date.parse(await client.getServerTime());
+    const notAfter = new Date(serverNow + 365 * 24 * 3_600_000).toISOString();
+    const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None', notAfter });
+    expect(cert).toMatchObject({
+      subject: expect.stringMatching(/^CN=Microsoft Exchange Server Auth Certificate$/i),
+      friendlyName: 'Microsoft Exchange Server Auth Certificate',
+      notBefore: new Date(serverNow).toISOString(),
+      notAfter,
+      services: [],
+      privateKeyExportable: true,
+    });
+    expect((await client.getCertificate(server.fqdn, cert.thumbprint)).status).toBe('present');
+  });
+});
+
 describe('the AuthAdmin servicelet', () => {
   test('after a restart it publishes a due certificate: event 2014 names the thumbprint, the last run is read', async () => {
     const { client } = clientFor('healthy');

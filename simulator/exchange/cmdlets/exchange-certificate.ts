@@ -172,6 +172,8 @@ export function exchangeCertificateCmdlets(run: Runner): CmdletSpec[] {
             (bool(args.Force) || confirm(overwriteDefaultSmtp(server, cert)));
           for (const sv of services) if (!cert.services.includes(sv)) cert.services.push(sv);
           if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
+          // IIS binds the certificate to the Default Web Site (the front end).
+          if (services.includes('IIS')) server.defaultWebSiteCertificate = cert.thumbprint;
           return [];
         }),
     },

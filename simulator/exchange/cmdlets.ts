@@ -12,7 +12,7 @@ import { pkiCmdlets } from './cmdlets/pki';
 import { processCmdlets } from './cmdlets/processes';
 import { Confirm, invocation, Runner, Unanswered } from './cmdlets/run';
 import { serviceCmdlets } from './cmdlets/service';
-import { webAppPoolCmdlets } from './cmdlets/web-app-pool';
+import { webAdministrationCmdlets } from './cmdlets/web-administration';
 import { webBindingCmdlets } from './cmdlets/web-binding';
 import { winEventCmdlets } from './cmdlets/win-event';
 import { cmdletStateWriter, dieNow, takeFault } from './faults';
@@ -69,7 +69,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
     ...winEventCmdlets(run),
     ...diagnosticInfoCmdlets(run),
     ...serviceCmdlets(run),
-    ...webAppPoolCmdlets(run),
+    ...webAdministrationCmdlets(run),
     ...webBindingCmdlets(run),
     ...pkiCmdlets(run),
     ...processCmdlets(run),

@@ -1,21 +1,15 @@
-// IIS site bindings (WebAdministration): Get-WebBinding, for the Default Web Site's https binding and its certificate.
-import { createHash } from 'node:crypto';
+// IIS site bindings (WebAdministration): Get-WebBinding, for a site's https binding and its certificate. The bindings
+// are the same ones Get-Website shows (one model: the server's IIS bindings).
 import { CmdletSpec, PSError, PSObject } from '../../shell/types';
-import type { Server } from '../model';
+import { WEB_SITES, websiteObject } from '../objects';
 import { str } from './args';
 import { Runner } from './run';
 import { localMachine } from './targets';
 
-export const DEFAULT_WEB_SITE = 'Default Web Site';
-
-/** The organisation's own CA certificate on the front end, which the simulation does not model: a stable stand-in. */
-function organisationCertificate(server: Server): string {
-  return createHash('sha1').update(`ca-certificate|${server.fqdn.toLowerCase()}`).digest('hex').toUpperCase();
-}
-
 export function webBindingCmdlets(run: Runner): CmdletSpec[] {
   return [
     {
+      // Without -Name every site's bindings, as IIS does.
       name: 'Get-WebBinding',
       params: [
         { name: 'Name', type: 'String', position: 0 },
@@ -27,36 +21,27 @@ export function webBindingCmdlets(run: Runner): CmdletSpec[] {
       invoke: (args, ctx) =>
         run((org) => {
           const server = localMachine(org, ctx);
-          const site = str(args.Name) ?? DEFAULT_WEB_SITE;
-          if (site.toLowerCase() !== DEFAULT_WEB_SITE.toLowerCase()) {
-            throw new PSError(`Cannot find path 'IIS:\\Sites\\${site}' because it does not exist.`, {
+          const name = str(args.Name);
+          const sites = WEB_SITES.filter((s) => name === undefined || s.name.toLowerCase() === name.toLowerCase());
+          if (name !== undefined && sites.length === 0) {
+            throw new PSError(`Cannot find path 'IIS:\\Sites\\${name}' because it does not exist.`, {
               category: 'ObjectNotFound',
               reason: 'ItemNotFoundException',
               exceptionType: 'System.Management.Automation.ItemNotFoundException',
               errorId: 'PathNotFound,Microsoft.IIs.PowerShell.Provider.GetWebBindingCommand',
-              targetObject: `IIS:\\Sites\\${site}`,
+              targetObject: `IIS:\\Sites\\${name}`,
             });
           }
-          const bindings = [
-            { protocol: 'http', bindingInformation: '*:80:', certificateHash: '' },
-            {
-              protocol: 'https',
-              bindingInformation: '*:443:',
-              certificateHash: server.defaultWebSiteCertificate ?? organisationCertificate(server),
-            },
-          ];
           const protocol = str(args.Protocol)?.toLowerCase();
-          return bindings
-            .filter((b) => protocol === undefined || b.protocol === protocol)
-            .map(
-              (b) =>
-                new PSObject(['Microsoft.IIs.PowerShell.Framework.ConfigurationElement', 'System.Object'], {
-                  ...b,
-                  certificateStoreName: b.certificateHash ? 'My' : '',
-                  ItemXPath: `/system.applicationHost/sites/site[@name='${DEFAULT_WEB_SITE}']`,
-                }),
-            );
+          return sites
+            .flatMap((site) => bindingsOf(websiteObject(server, site)))
+            .filter((b) => protocol === undefined || String(b.get('protocol')).toLowerCase() === protocol);
         }),
     },
   ];
+}
+
+function bindingsOf(site: PSObject): PSObject[] {
+  const bindings = site.get('bindings') as PSObject;
+  return bindings.get('Collection') as PSObject[];
 }

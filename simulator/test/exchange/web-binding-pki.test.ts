@@ -8,16 +8,19 @@ const https = async (org: Org, computer: string) =>
     prop(b as PSObject, 'certificateHash'),
   );
 
-test("the Default Web Site holds the organisation's certificate until one is enabled for IIS", async () => {
+test('Get-WebBinding shows the certificate Get-Website shows, and follows Enable-ExchangeCertificate -Services IIS', async () => {
   const org = await Org.create('healthy');
   const [ex1] = org.state().servers;
   const before = await https(org, ex1!.fqdn);
   expect(before).toEqual([expect.stringMatching(/^[0-9A-F]{40}$/)]);
-  expect(before).not.toContain(ex1!.internalTransportCertificate);
-  const cert = ex1!.certificates[0]!;
-  await org.call('Enable-ExchangeCertificate', { Thumbprint: cert.thumbprint, Services: 'IIS', Server: ex1!.fqdn });
-  expect(await https(org, ex1!.fqdn)).toEqual([cert.thumbprint]);
-  expect(await org.call('Get-WebBinding', { Protocol: 'http' }, ex1!.fqdn)).toHaveLength(1);
+  const auth = ex1!.certificates.find((c) => c.thumbprint !== before[0])!;
+  await org.call('Enable-ExchangeCertificate', { Thumbprint: auth.thumbprint, Services: 'IIS', Server: ex1!.fqdn });
+  expect(await https(org, ex1!.fqdn)).toEqual([auth.thumbprint]);
+  // Every site's bindings without -Name: the back end keeps its own certificate.
+  const all = await org.call('Get-WebBinding', { Protocol: 'https' }, ex1!.fqdn);
+  expect(all.map((b) => prop(b as PSObject, 'bindingInformation'))).toEqual(['*:443:', '*:444:']);
+  expect(prop(all[1] as PSObject, 'certificateHash')).toBe(before[0]);
+  expect(await org.call('Get-WebBinding', { Name: 'Default Web Site', Protocol: 'http' }, ex1!.fqdn)).toHaveLength(1);
   expect((await org.fails('Get-WebBinding', { Name: 'Exchange Front End' }, ex1!.fqdn)).message).toMatch(
     /Cannot find path 'IIS:\\Sites\\Exchange Front End'/,
   );

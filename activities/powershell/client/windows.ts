@@ -6,7 +6,7 @@ import type { AppPoolWorkerProcess, ExchangeClient } from '../exchange-client';
 import { exactlyOne } from '../output';
 import { APP_POOL_STATE } from '../objects/app-pool-state';
 import { WEB_BINDING } from '../objects/web-binding';
-import { WORKER_PROCESS } from '../objects/worker-process';
+import { WORKER_PROCESS, WorkerProcess } from '../objects/worker-process';
 import { ClientContext, perServer } from './context';
 
 export function windowsArea(
@@ -17,9 +17,10 @@ export function windowsArea(
   | 'recycleAppPool'
   | 'getAppPoolState'
   | 'getAppPoolWorkerProcesses'
+  | 'getAppPoolWorkerProcessesOnServers'
   | 'getDefaultWebSiteCertificates'
 > {
-  const { invokeOn, readOn } = ctx;
+  const { invokeOn, readOn, readOnEach } = ctx;
   return {
     restartServiceHost(servers: string[]) {
       return perServer(ctx, servers, async (server) => {
@@ -46,10 +47,23 @@ export function windowsArea(
     },
 
     async getAppPoolWorkerProcesses(server: string): Promise<AppPoolWorkerProcess[]> {
-      const processes = await readOn(server, SCRIPT_BLOCKS.getWorkerProcesses, WORKER_PROCESS);
-      return processes.flatMap((p) =>
-        p.pool === null ? [] : [{ pool: p.pool, processId: p.processId, startedAt: p.startedAt }],
+      return workersOf(await readOn(server, SCRIPT_BLOCKS.getWorkerProcesses, WORKER_PROCESS));
+    },
+
+    async getAppPoolWorkerProcessesOnServers(servers: string[]) {
+      const reads = await readOnEach(
+        servers,
+        { each: SCRIPT_BLOCKS.getWorkerProcessesOnEach, single: SCRIPT_BLOCKS.getWorkerProcesses },
+        WORKER_PROCESS,
       );
+      return reads.map((r) => (r.ok ? { ...r, value: workersOf(r.value) } : r));
     },
   };
+}
+
+/** The worker processes that name their pool (one without a readable command line says nothing about any pool). */
+function workersOf(processes: WorkerProcess[]): AppPoolWorkerProcess[] {
+  return processes.flatMap((p) =>
+    p.pool === null ? [] : [{ pool: p.pool, processId: p.processId, startedAt: p.startedAt }],
+  );
 }

@@ -349,6 +349,14 @@ describe('the AuthAdmin servicelet', () => {
     const lastRun = await client.getAuthAdminLastRun(servers[0].fqdn);
     expect(lastRun).not.toBeNull();
     expect(Date.parse(lastRun!)).toBeGreaterThanOrEqual(Date.parse(since));
+    // Every server's events in one call: the same as asking each server on its own.
+    const fqdns = servers.map((s) => s.fqdn);
+    const each = await client.getAuthAdminEventsOnServers(fqdns, since);
+    expect(each).toEqual(
+      await Promise.all(
+        fqdns.map(async (server) => ({ server, ok: true, value: await client.getAuthAdminEvents(server, since) })),
+      ),
+    );
   });
 });
 
@@ -562,5 +570,42 @@ describe('messages are read in English whatever the account language', () => {
         'en-US',
       ]);
     });
+  });
+});
+
+describe('reads over every server in one call', () => {
+  test('one Invoke-Command for the reachable servers; the unreachable one is asked alone and told apart', async () => {
+    const { client } = clientFor('unreachable');
+    const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
+    const down = servers[2]!;
+    const since = await client.getServerTime();
+    const calls = jest.spyOn(client.shell, 'runPipeline');
+    const events = await client.getAuthAdminEventsOnServers(servers, since);
+    // One call over the list, one more for the server that did not answer.
+    expect(calls).toHaveBeenCalledTimes(2);
+    expect(events.map((r) => [r.server, r.ok])).toEqual(servers.map((s) => [s, s !== down]));
+    for (const r of events) if (r.ok) expect(r.value).toEqual([]);
+    const failed = events.find((r) => !r.ok);
+    expect(failed?.ok === false && failed.error).toBeInstanceOf(ServerUnreachableError);
+
+    calls.mockClear();
+    const workers = await client.getAppPoolWorkerProcessesOnServers(servers);
+    expect(calls).toHaveBeenCalledTimes(2);
+    for (const r of workers.filter((w) => w.server !== down)) {
+      expect(r.ok && r.value.map((w) => w.pool).sort()).toEqual(['MSExchangeECPAppPool', 'MSExchangeOWAAppPool']);
+      expect(r.ok && r.value).toEqual(await client.getAppPoolWorkerProcesses(r.server));
+    }
+    calls.mockRestore();
+  });
+
+  test('a healthy organisation answers in one call', async () => {
+    const { client } = clientFor('healthy');
+    const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
+    const calls = jest.spyOn(client.shell, 'runPipeline');
+    const workers = await client.getAppPoolWorkerProcessesOnServers(servers);
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(workers.map((r) => [r.server, r.ok])).toEqual(servers.map((s) => [s, true]));
+    calls.mockRestore();
+    expect(await client.getAppPoolWorkerProcessesOnServers([])).toEqual([]);
   });
 });

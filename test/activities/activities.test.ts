@@ -739,6 +739,83 @@ describe('publishCertificateNow after a crash', () => {
   });
 });
 
+describe('every server in few calls, changes side by side', () => {
+  /** Wraps `method` so that each call waits a few turns of the event loop, counting the calls in flight at once. */
+  function inFlight(exchange: MemoryExchange, method: 'recycleAppPool' | 'restartServiceHost' | 'copyCertificate') {
+    const seen = { now: 0, most: 0 };
+    const original = (exchange[method] as (...a: unknown[]) => Promise<unknown>).bind(exchange);
+    (exchange as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      seen.now++;
+      seen.most = Math.max(seen.most, seen.now);
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      seen.now--;
+      return original(...args);
+    };
+    return seen;
+  }
+  const many = (n: number) => Array.from({ length: n }, (_, i) => server(`EX${i + 1}`));
+
+  test.each([1, 3])(
+    'recycles, restarts and imports run at most serverConcurrency (%i) at once, each server reported',
+    async (limit) => {
+      const { exchange, activities } = setup({ settings: { serverConcurrency: limit } });
+      exchange.servers = many(7);
+      for (const s of exchange.servers) exchange.stores.set(s.fqdn, [authCertificate(T(1), exchange.iso())]);
+      const identities = exchange.servers.map(({ name, fqdn, site }) => ({ name, fqdn, site }));
+      exchange.stores.get(identities[0]!.fqdn)!.push(authCertificate(T(7), exchange.iso()));
+      const recycles = inFlight(exchange, 'recycleAppPool');
+      const restarts = inFlight(exchange, 'restartServiceHost');
+      const imports = inFlight(exchange, 'copyCertificate');
+      const recycled = await run(activities, 'recycleAuthAppPools', [{ servers: identities, alreadyRecycled: [] }]);
+      expect(recycled.result.map((r) => [r.server, r.verified])).toEqual(identities.map((s) => [s.name, true]));
+      const restarted = await run(activities, 'restartServiceHost', [{ servers: identities }]);
+      expect(restarted.result.map((r) => [r.server, r.ok])).toEqual(identities.map((s) => [s.name, true]));
+      const copied = await run(activities, 'copyCertificate', [
+        { thumbprint: T(7), source: identities[0]!, targets: identities.slice(1) },
+      ]);
+      expect(copied.result.map((r) => [r.server, r.outcome])).toEqual(
+        identities.slice(1).map((s) => [s.name, 'imported']),
+      );
+      for (const seen of [recycles, restarts, imports]) expect(seen.most).toBe(limit);
+      // Progress is saved as each server finishes: the last heartbeat holds them all.
+      expect((copied.heartbeats.at(-1) as { done: unknown[] }).done).toHaveLength(6);
+    },
+  );
+
+  test("publication reads every server's events in one call; the recycle reads every server's workers in one", async () => {
+    const { exchange, activities, identities } = setup();
+    await run(activities, 'checkPublication', [{ thumbprint: T(7), servers: identities, since: exchange.iso(-HOUR) }]);
+    expect(exchange.count('getAuthAdminEventsOnServers')).toBe(1);
+    expect(exchange.calls.find((c) => c.method === 'getAuthAdminEventsOnServers')!.args[0]).toEqual(
+      identities.map((s) => s.fqdn),
+    );
+    await run(activities, 'recycleAuthAppPools', [
+      { servers: identities, alreadyRecycled: ['EX1'], notBefore: exchange.iso(-HOUR) },
+    ]);
+    expect(exchange.count('getAppPoolWorkerProcessesOnServers')).toBe(1);
+    // Only the servers still to do are read.
+    expect(exchange.calls.find((c) => c.method === 'getAppPoolWorkerProcessesOnServers')!.args[0]).toEqual([
+      'ex2.contoso.test',
+      'ex3.contoso.test',
+    ]);
+  });
+
+  test('a permanent error on one server stops new servers from starting and fails the step', async () => {
+    const { exchange, activities, identities } = setup({ settings: { serverConcurrency: 1 } });
+    exchange.faults.set('recycleAppPool', () => new AccessDeniedError('Access is denied.'));
+    const error = await failure(run(activities, 'recycleAuthAppPools', [{ servers: identities, alreadyRecycled: [] }]));
+    expect(error.message).toMatch(/Access is denied/);
+    expect(exchange.count('recycleAppPool')).toBe(1);
+  });
+
+  test('serverConcurrency is checked when the activities are built', () => {
+    const exchange = new MemoryExchange();
+    expect(() => createActivities({ exchange, clock: () => new Date(), settings: { serverConcurrency: 0 } })).toThrow(
+      /serverConcurrency/,
+    );
+  });
+});
+
 describe('services', () => {
   test('recycles both pools per server, verifies them, skips servers already recycled', async () => {
     const { exchange, activities, identities } = setup();

@@ -98,17 +98,34 @@ export function serviceActivities(deps: ResolvedDeps) {
       );
       // Every pending server's worker processes in one read, then the servers side by side, bounded.
       const started = request.notBefore === undefined ? null : await workersStartedSince(pending, request.notBefore);
-      return mapBounded(request.servers, concurrency, async (server): Promise<RecycleResult> => {
+      const acted = new Map<string, RecycleResult>();
+      await mapBounded(pending, concurrency, async (server) => {
+        const since = started?.get(server.fqdn) ?? new Map<string, string>();
+        acted.set(server.name, await recycleOne(server, progress.pools, save, since));
+      });
+      // Then whether the pools run again, every server in one read per pool: a recycle that failed is not checked.
+      const check = pending.filter((s) => acted.get(s.name)!.detail === undefined);
+      for (const pool of AUTH_APP_POOLS) {
+        if (check.length === 0) break;
+        for (const read of await exchange.getAppPoolStateOnServers(
+          check.map((s) => s.fqdn),
+          pool,
+        )) {
+          if (!read.ok) throw read.error;
+          const server = check.find((s) => s.fqdn === read.server)!;
+          if (read.value !== STARTED) failed(acted.get(server.name)!, `${pool} is ${read.value} after the recycle`);
+        }
+      }
+      for (const server of pending) {
+        const result = acted.get(server.name)!;
+        if (result.verified) progress.done.push(result);
+      }
+      save();
+      return request.servers.map((server): RecycleResult => {
         if (request.alreadyRecycled.includes(server.name)) {
           return { server: server.name, recycledAt: null, verified: true, skipped: true };
         }
-        const earlier = progress.done.find((r) => r.server === server.name);
-        if (earlier) return earlier;
-        const since = started?.get(server.fqdn) ?? new Map<string, string>();
-        const result = await recycleOne(server, progress.pools, save, since);
-        if (result.verified) progress.done.push(result);
-        save();
-        return result;
+        return acted.get(server.name) ?? progress.done.find((r) => r.server === server.name)!;
       });
     },
 
@@ -153,7 +170,10 @@ export function serviceActivities(deps: ResolvedDeps) {
     return byServer;
   }
 
-  /** Recycles the pools of one server that `recycled` does not list yet, recording each one there as it is done. */
+  /**
+   * Recycles the pools of one server that `recycled` does not list yet, recording each one there as it is done. The
+   * result is verified unless a recycle failed; the caller then checks that the pools run (failed() when not).
+   */
   async function recycleOne(
     server: ServerIdentity,
     recycled: PoolRecycle[],
@@ -184,12 +204,6 @@ export function serviceActivities(deps: ResolvedDeps) {
       recycled.push({ server: server.name, pool, at: recycledAt });
       save();
     }
-    if (failures.length === 0) {
-      for (const pool of AUTH_APP_POOLS) {
-        const state = await exchange.getAppPoolState(server.fqdn, pool);
-        if (state !== STARTED) failures.push(`${pool} is ${state} after the recycle`);
-      }
-    }
     return {
       server: server.name,
       recycledAt,
@@ -199,4 +213,10 @@ export function serviceActivities(deps: ResolvedDeps) {
       ...(failures.length > 0 ? { detail: failures.join('; ') } : {}),
     };
   }
+}
+
+/** Marks a recycle result as not verified, adding why. */
+function failed(result: RecycleResult, why: string): void {
+  result.verified = false;
+  result.detail = result.detail === undefined ? why : `${result.detail}; ${why}`;
 }

@@ -452,10 +452,15 @@ const FAN_OUT_BLOCKS = new Set<PsScriptBlock>();
  * read selects on the worker's side), wrapped so that every server answers with one object, its error included as
  * data (the envelope's error record): one server's failure is that server's answer, not the call's.
  */
-function fanOutBlock(param: string, command: string, select: readonly SelectProperty[]): PsScriptBlock {
+function fanOutBlock(
+  param: string,
+  command: string,
+  select: readonly SelectProperty[],
+  prelude?: string,
+): PsScriptBlock {
   const block = new PsScriptBlock(
     `${param ? `${param} ` : ''}$ErrorActionPreference = 'Stop'; ` +
-      `try { [pscustomobject]@{ Ok = $true; Value = @(${renderPipeline(command, select)}); Error = $null } } ` +
+      `try { ${prelude ? `${prelude}; ` : ''}[pscustomobject]@{ Ok = $true; Value = @(${renderPipeline(command, select)}); Error = $null } } ` +
       `catch { [pscustomobject]@{ Ok = $false; Value = @(); Error = ${ERROR_RECORD} } }`,
   );
   FAN_OUT_BLOCKS.add(block);
@@ -520,6 +525,13 @@ export const SCRIPT_BLOCKS = {
   ),
   /** getAuthAdminEvents for a list of servers in one Invoke-Command (renderFanOut). */
   getAuthAdminEventsOnEach: fanOutBlock('param($since)', GET_AUTH_ADMIN_EVENTS, EVENT_PROPERTIES),
+  /** getWebAppPoolState for a list of servers in one Invoke-Command (renderFanOut). */
+  getWebAppPoolStateOnEach: fanOutBlock(
+    'param($name)',
+    renderCommand('Get-WebAppPoolState', { Name: NAME }),
+    ['Value'],
+    IMPORT_WEB_ADMINISTRATION,
+  ),
   /** getWorkerProcesses for a list of servers in one Invoke-Command (renderFanOut). */
   getWorkerProcessesOnEach: fanOutBlock('', GET_WORKER_PROCESSES, WORKER_PROCESS_PROPERTIES),
 } as const;

@@ -99,6 +99,8 @@ export interface ExchangeClient {
   restartServiceHost(servers: string[]): Promise<PerServerResult[]>;
   recycleAppPool(servers: string[], pool: string): Promise<PerServerResult[]>;
   getAppPoolState(server: string, pool: string): Promise<string>;
+  /** getAppPoolState for every server of a list in one Invoke-Command, each server's state or error apart. */
+  getAppPoolStateOnServers(servers: string[], pool: string): Promise<ServerRead<string>[]>;
   /**
    * The application pools' worker processes on a server (Win32_Process through Invoke-Command). A pool without one
    * has not served a request since it last started or went idle; IIS starts one on the next request.

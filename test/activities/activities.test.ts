@@ -793,6 +793,11 @@ describe('every server in few calls, changes side by side', () => {
       { servers: identities, alreadyRecycled: ['EX1'], notBefore: exchange.iso(-HOUR) },
     ]);
     expect(exchange.count('getAppPoolWorkerProcessesOnServers')).toBe(1);
+    // The pools' states after the recycles: one read per pool for every server acted on.
+    expect(exchange.calls.filter((c) => c.method === 'getAppPoolStateOnServers').map((c) => c.args)).toEqual([
+      [['ex2.contoso.test', 'ex3.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex2.contoso.test', 'ex3.contoso.test'], 'MSExchangeECPAppPool'],
+    ]);
     // Only the servers still to do are read.
     expect(exchange.calls.find((c) => c.method === 'getAppPoolWorkerProcessesOnServers')!.args[0]).toEqual([
       'ex2.contoso.test',
@@ -836,9 +841,9 @@ describe('services', () => {
       [['ex3.contoso.test'], 'MSExchangeOWAAppPool'],
       [['ex3.contoso.test'], 'MSExchangeECPAppPool'],
     ]);
-    // Saved after every pool (4) and after every server acted on (2), the pools only ever growing.
+    // Saved after every pool (4), the pools only ever growing, and once the pools are checked (1).
     const pools = heartbeats.map((h) => (h as { pools: unknown[] }).pools.length);
-    expect(pools).toHaveLength(6);
+    expect(pools).toHaveLength(5);
     expect(pools).toEqual([...pools].sort((a, b) => a - b));
     expect(pools.at(-1)).toBe(4);
     expect(heartbeats.at(-1)).toMatchObject({ done: [result[1]] });

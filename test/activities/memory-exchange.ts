@@ -277,6 +277,10 @@ export class MemoryExchange implements ExchangeClient {
     this.enter('getAppPoolWorkerProcessesOnServers', servers);
     return this.eachServer(servers, (fqdn) => this.getAppPoolWorkerProcesses(fqdn));
   }
+  async getAppPoolStateOnServers(servers: string[], pool: string) {
+    this.enter('getAppPoolStateOnServers', servers, pool);
+    return this.eachServer(servers, (fqdn) => this.getAppPoolState(fqdn, pool));
+  }
   async getAppPoolState(fqdn: string, pool: string) {
     this.enter('getAppPoolState', fqdn, pool);
     return this.poolStates.get(`${fqdn}/${pool}`) ?? 'Started';

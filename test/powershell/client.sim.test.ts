@@ -605,6 +605,16 @@ describe('reads over every server in one call', () => {
     const workers = await client.getAppPoolWorkerProcessesOnServers(servers);
     expect(calls).toHaveBeenCalledTimes(1);
     expect(workers.map((r) => [r.server, r.ok])).toEqual(servers.map((s) => [s, true]));
+    calls.mockClear();
+    const states = await client.getAppPoolStateOnServers(servers, 'MSExchangeOWAAppPool');
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(states).toEqual(servers.map((server) => ({ server, ok: true, value: 'Started' })));
+    // A pool a server does not have is that server's error, named as a one-server read names it.
+    const [missing] = await client.getAppPoolStateOnServers(servers.slice(0, 1), 'NoSuchPool');
+    expect(missing).toMatchObject({
+      ok: false,
+      error: expect.objectContaining({ message: expect.stringMatching(/NoSuchPool/) }),
+    });
     calls.mockRestore();
     expect(await client.getAppPoolWorkerProcessesOnServers([])).toEqual([]);
   });

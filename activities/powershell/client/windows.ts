@@ -2,7 +2,7 @@
 // the Default Web Site's certificates.
 import { SERVICE_HOST_SERVICE } from '../../../common/names';
 import { SCRIPT_BLOCKS } from '../catalogue';
-import type { AppPoolWorkerProcess, ExchangeClient } from '../exchange-client';
+import type { AppPoolWorkerProcess, ExchangeClient, ServerRead } from '../exchange-client';
 import { exactlyOne } from '../output';
 import { APP_POOL_STATE } from '../objects/app-pool-state';
 import { WEB_BINDING } from '../objects/web-binding';
@@ -16,6 +16,7 @@ export function windowsArea(
   | 'restartServiceHost'
   | 'recycleAppPool'
   | 'getAppPoolState'
+  | 'getAppPoolStateOnServers'
   | 'getAppPoolWorkerProcesses'
   | 'getAppPoolWorkerProcessesOnServers'
   | 'getDefaultWebSiteCertificates'
@@ -39,6 +40,23 @@ export function windowsArea(
         await readOn(server, SCRIPT_BLOCKS.getWebAppPoolState, APP_POOL_STATE, pool),
         'Get-WebAppPoolState',
       );
+    },
+
+    async getAppPoolStateOnServers(servers: string[], pool: string) {
+      const reads = await readOnEach(
+        servers,
+        { each: SCRIPT_BLOCKS.getWebAppPoolStateOnEach, single: SCRIPT_BLOCKS.getWebAppPoolState },
+        APP_POOL_STATE,
+        pool,
+      );
+      return reads.map((r): ServerRead<string> => {
+        if (!r.ok) return r;
+        try {
+          return { server: r.server, ok: true, value: exactlyOne(r.value, 'Get-WebAppPoolState') };
+        } catch (error) {
+          return { server: r.server, ok: false, error: error as Error };
+        }
+      });
     },
 
     async getDefaultWebSiteCertificates(server: string) {

@@ -26,6 +26,11 @@ export interface ActivitySettings {
    * tenant that caps credential lifetimes, for the dedicated hybrid app); null: New-ExchangeCertificate's own.
    */
   certificateLifetimeDays: number | null;
+  /**
+   * The most servers acted on or read one by one at once (recycles, restarts, imports, certificate look-ups); the
+   * worker's shell pool bounds it further (sessions per Exchange target).
+   */
+  serverConcurrency: number;
 }
 
 export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
@@ -36,6 +41,7 @@ export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
   maxClockSkewMs: 2 * 60 * 1000,
   minEffectiveDateLeadMs: 2 * 60 * 1000,
   certificateLifetimeDays: null,
+  serverConcurrency: 8,
 };
 
 export interface ActivityLog {

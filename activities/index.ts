@@ -36,6 +36,9 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
   if (lifetime !== null && !(Number.isInteger(lifetime) && lifetime > 0)) {
     throw new RangeError('settings.certificateLifetimeDays must be a whole number of days, or null');
   }
+  if (!(Number.isInteger(settings.serverConcurrency) && settings.serverConcurrency > 0)) {
+    throw new RangeError('settings.serverConcurrency must be a whole number of at least 1');
+  }
   return { exchange: deps.exchange, clock: deps.clock, log: deps.log ?? contextLog, notify: deps.notify, settings };
 }
 

@@ -4,6 +4,7 @@ import type { Thumbprint } from '../common/exchange';
 import { AUTH_ADMIN_CYCLE_HOURS } from '../common/names';
 import { childDomainBlocksAuthAdmin } from '../common/policy';
 import type { ChildDomainFacts, PublicationCheck, ServerIdentity, ServiceletDiagnosis } from '../common/rotation';
+import { mapBounded } from './concurrency';
 import type { ResolvedDeps } from './deps';
 import { isTransient } from './transient';
 
@@ -12,17 +13,16 @@ export function publicationActivities(deps: ResolvedDeps) {
 
   /** Each server's last AuthAdmin run; one that cannot be read now is null (unknown), not a failure. */
   async function lastRunsOf(servers: ServerIdentity[]): Promise<ServiceletDiagnosis['lastRuns']> {
-    const lastRuns: ServiceletDiagnosis['lastRuns'] = [];
-    for (const server of servers) {
+    // Get-ExchangeDiagnosticInfo takes one -Server: side by side, bounded.
+    return mapBounded(servers, deps.settings.serverConcurrency, async (server) => {
       let lastRun: string | null = null;
       try {
         lastRun = await exchange.getAuthAdminLastRun(server.fqdn);
       } catch (error) {
         if (!isTransient(error)) throw error;
       }
-      lastRuns.push({ server: server.name, lastRun });
-    }
-    return lastRuns;
+      return { server: server.name, lastRun };
+    });
   }
 
   return {
@@ -34,21 +34,25 @@ export function publicationActivities(deps: ResolvedDeps) {
     }): Promise<PublicationCheck> {
       const thumbprint = request.thumbprint.toUpperCase();
       const config = await exchange.getAuthConfig();
-      const servers: PublicationCheck['servers'] = [];
-      for (const server of request.servers) {
-        try {
-          const events = await exchange.getAuthAdminEvents(server.fqdn, request.since);
-          const match = events
-            .filter(
-              (e) => (e.thumbprint ?? '').toUpperCase() === thumbprint || e.message.toUpperCase().includes(thumbprint),
-            )
-            .sort((a, b) => Date.parse(a.timeCreated) - Date.parse(b.timeCreated))[0];
-          servers.push({ server: server.name, event2014At: match?.timeCreated ?? null });
-        } catch (error) {
-          if (!isTransient(error)) throw error;
-          servers.push({ server: server.name, event2014At: null, unreachable: (error as Error).message });
+      // Every server's events in one call (one Invoke-Command over the list), each server's answer apart.
+      const reads = await exchange.getAuthAdminEventsOnServers(
+        request.servers.map((s) => s.fqdn),
+        request.since,
+      );
+      const servers: PublicationCheck['servers'] = request.servers.map((server) => {
+        const read = reads.find((r) => r.server === server.fqdn);
+        if (read === undefined) throw new Error(`no answer for ${server.fqdn} among the servers' events`);
+        if (!read.ok) {
+          if (!isTransient(read.error)) throw read.error;
+          return { server: server.name, event2014At: null, unreachable: read.error.message };
         }
-      }
+        const match = read.value
+          .filter(
+            (e) => (e.thumbprint ?? '').toUpperCase() === thumbprint || e.message.toUpperCase().includes(thumbprint),
+          )
+          .sort((a, b) => Date.parse(a.timeCreated) - Date.parse(b.timeCreated))[0];
+        return { server: server.name, event2014At: match?.timeCreated ?? null };
+      });
       return {
         serverTime: await exchange.getServerTime(),
         currentThumbprint: config.currentCertificateThumbprint,

@@ -3,6 +3,7 @@
 // never an input, output, heartbeat, or even a string in this worker.
 import type { Thumbprint } from '../common/exchange';
 import type { CopyResult, ReplicationCheck, ServerIdentity } from '../common/rotation';
+import { mapBounded } from './concurrency';
 import type { ResolvedDeps } from './deps';
 import { CopySourceMissingError } from './errors';
 import { resumedProgress, saveProgress } from './heartbeat';
@@ -20,19 +21,20 @@ interface CopyHeartbeat {
 
 export function replicationActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
+  const concurrency = deps.settings.serverConcurrency;
 
   return {
+    /** Get-ExchangeCertificate takes one -Server: the look-ups run side by side (settings.serverConcurrency). */
     async checkReplication(request: { thumbprint: Thumbprint; servers: ServerIdentity[] }): Promise<ReplicationCheck> {
-      const servers: ReplicationCheck['servers'] = [];
-      for (const server of request.servers) {
+      const servers = await mapBounded(request.servers, concurrency, async (server) => {
         const lookup = await exchange.getCertificate(server.fqdn, request.thumbprint);
-        servers.push({
+        return {
           server: server.name,
           site: server.site,
           state: lookup.status,
           ...(lookup.status === 'unreachable' ? { detail: lookup.error } : {}),
-        });
-      }
+        };
+      });
       return { serverTime: await exchange.getServerTime(), servers };
     },
 
@@ -47,24 +49,29 @@ export function replicationActivities(deps: ResolvedDeps) {
       if (source.status === 'unreachable') {
         throw new Error(`source server ${request.source.name} is unreachable: ${source.error}`);
       }
-      for (const target of pending) {
+      // Imports side by side; each target is saved as soon as it is done, so a retry skips it whatever the order.
+      const finished = await mapBounded(pending, concurrency, async (target): Promise<CopyResult> => {
+        let result: CopyResult;
         const lookup = await exchange.getCertificate(target.fqdn, request.thumbprint);
         if (lookup.status === 'present') {
-          done.push({ server: target.name, outcome: 'already-present' });
+          result = { server: target.name, outcome: 'already-present' };
         } else {
           try {
             await exchange.copyCertificate(request.source.fqdn, request.thumbprint, target.fqdn);
-            done.push({ server: target.name, outcome: 'imported' });
+            result = { server: target.name, outcome: 'imported' };
             deps.log.info('imported the certificate', { server: target.name, thumbprint: request.thumbprint });
           } catch (error) {
             // One unreachable target must not stop the others; the workflow polls and tries again.
             if (!isTransient(error)) throw error;
-            done.push({ server: target.name, outcome: 'failed', detail: (error as Error).message });
+            result = { server: target.name, outcome: 'failed', detail: (error as Error).message };
           }
         }
+        done.push(result);
         saveProgress({ done: [...done] } satisfies CopyHeartbeat);
-      }
-      return done;
+        return result;
+      });
+      // Reported in the targets' order (earlier attempts' first), however the imports interleaved.
+      return [...done.filter((r) => !finished.includes(r)), ...finished];
     },
   };
 }

@@ -3,6 +3,7 @@
 // server before acting, because a heartbeat is throttled and the last one before a crash may never arrive.
 import { AUTH_APP_POOLS } from '../common/names';
 import type { RecycleResult, ServerIdentity, ServiceHostRestart, SignInResult } from '../common/rotation';
+import { mapBounded } from './concurrency';
 import type { ResolvedDeps } from './deps';
 import { resumedProgress, saveProgress } from './heartbeat';
 import { cannotLook, isTransient } from './transient';
@@ -28,6 +29,7 @@ const STARTED = 'Started';
 
 export function serviceActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
+  const concurrency = deps.settings.serverConcurrency;
 
   /** The service host's start when it is at or after `notBefore` (server clock), else null (or unreadable). */
   async function startedSince(server: ServerIdentity, notBefore: string): Promise<string | null> {
@@ -43,7 +45,7 @@ export function serviceActivities(deps: ResolvedDeps) {
 
   return {
     /**
-     * Restarts MSExchangeServiceHost server by server. A server an earlier attempt finished (heartbeat), or whose
+     * Restarts MSExchangeServiceHost on each server (side by side, settings.serverConcurrency at once). A server an earlier attempt finished (heartbeat), or whose
      * service host has started since `notBefore` (the effective date or the publication, server clock), is not
      * restarted again: the restart's purpose, a servicelet run after that time, is met.
      */
@@ -52,13 +54,10 @@ export function serviceActivities(deps: ResolvedDeps) {
       notBefore?: string;
     }): Promise<ServiceHostRestart[]> {
       const done = (resumedProgress<RestartHeartbeat>()?.done ?? []).filter((r) => r.ok);
-      const results: ServiceHostRestart[] = [];
-      for (const server of request.servers) {
+      // Servers side by side (settings.serverConcurrency), each looked at and restarted on its own.
+      return mapBounded(request.servers, concurrency, async (server): Promise<ServiceHostRestart> => {
         const earlier = done.find((r) => r.server === server.name);
-        if (earlier) {
-          results.push(earlier);
-          continue;
-        }
+        if (earlier) return earlier;
         const started = request.notBefore === undefined ? null : await startedSince(server, request.notBefore);
         let result: ServiceHostRestart;
         if (started !== null) {
@@ -71,9 +70,8 @@ export function serviceActivities(deps: ResolvedDeps) {
           done.push(result);
           saveProgress({ done: [...done] } satisfies RestartHeartbeat);
         }
-        results.push(result);
-      }
-      return results;
+        return result;
+      });
     },
 
     /**
@@ -95,71 +93,96 @@ export function serviceActivities(deps: ResolvedDeps) {
         pools: [...(resumed?.pools ?? [])],
       } satisfies RecycleHeartbeat;
       const save = () => saveProgress({ done: [...progress.done], pools: [...progress.pools] });
-      const results: RecycleResult[] = [];
-      for (const server of request.servers) {
-        if (request.alreadyRecycled.includes(server.name)) {
-          results.push({ server: server.name, recycledAt: null, verified: true, skipped: true });
-          continue;
+      const pending = request.servers.filter(
+        (s) => !request.alreadyRecycled.includes(s.name) && !progress.done.some((r) => r.server === s.name),
+      );
+      // Every pending server's worker processes in one read, then the servers side by side, bounded.
+      const started = request.notBefore === undefined ? null : await workersStartedSince(pending, request.notBefore);
+      const acted = new Map<string, RecycleResult>();
+      await mapBounded(pending, concurrency, async (server) => {
+        const since = started?.get(server.fqdn) ?? new Map<string, string>();
+        acted.set(server.name, await recycleOne(server, progress.pools, save, since));
+      });
+      // Then whether the pools run again, every server in one read per pool: a recycle that failed is not checked.
+      const check = pending.filter((s) => acted.get(s.name)!.detail === undefined);
+      for (const pool of AUTH_APP_POOLS) {
+        if (check.length === 0) break;
+        for (const read of await exchange.getAppPoolStateOnServers(
+          check.map((s) => s.fqdn),
+          pool,
+        )) {
+          if (!read.ok) throw read.error;
+          const server = check.find((s) => s.fqdn === read.server)!;
+          if (read.value !== STARTED) failed(acted.get(server.name)!, `${pool} is ${read.value} after the recycle`);
         }
-        const earlier = progress.done.find((r) => r.server === server.name);
-        if (earlier) {
-          results.push(earlier);
-          continue;
-        }
-        const result = await recycleOne(server, progress.pools, save, request.notBefore);
-        if (result.verified) progress.done.push(result);
-        results.push(result);
-        save();
       }
-      return results;
+      for (const server of pending) {
+        const result = acted.get(server.name)!;
+        if (result.verified) progress.done.push(result);
+      }
+      save();
+      return request.servers.map((server): RecycleResult => {
+        if (request.alreadyRecycled.includes(server.name)) {
+          return { server: server.name, recycledAt: null, verified: true, skipped: true };
+        }
+        return acted.get(server.name) ?? progress.done.find((r) => r.server === server.name)!;
+      });
     },
 
     async checkSignIn(request: { servers: ServerIdentity[]; mailbox: string }): Promise<SignInResult[]> {
-      const results: SignInResult[] = [];
-      for (const server of request.servers) {
+      return mapBounded(request.servers, concurrency, async (server): Promise<SignInResult> => {
         try {
           const { ok, detail } = await exchange.testOAuthConnectivity(server.fqdn, request.mailbox);
-          results.push({ server: server.name, ok, detail });
+          return { server: server.name, ok, detail };
         } catch (error) {
           if (!isTransient(error)) throw error;
-          results.push({ server: server.name, ok: false, detail: (error as Error).message });
+          return { server: server.name, ok: false, detail: (error as Error).message };
         }
-      }
-      return results;
+      });
     },
   };
 
-  /** Per pool (lower case), the start of its newest worker process when that is at or after `notBefore`. */
-  async function workersStartedSince(server: ServerIdentity, notBefore: string): Promise<Map<string, string>> {
-    const since = new Map<string, string>();
-    let processes: Awaited<ReturnType<typeof exchange.getAppPoolWorkerProcesses>>;
-    try {
-      processes = await exchange.getAppPoolWorkerProcesses(server.fqdn);
-    } catch (error) {
-      if (!cannotLook(error)) throw error;
-      return since;
+  /**
+   * Per server (fqdn), per pool (lower case), the start of its newest worker process when that is at or after
+   * `notBefore`: one read for every server. A server whose processes cannot be read has none (it is recycled).
+   */
+  async function workersStartedSince(
+    servers: ServerIdentity[],
+    notBefore: string,
+  ): Promise<Map<string, Map<string, string>>> {
+    const byServer = new Map<string, Map<string, string>>();
+    if (servers.length === 0) return byServer;
+    const reads = await exchange.getAppPoolWorkerProcessesOnServers(servers.map((s) => s.fqdn));
+    for (const read of reads) {
+      const since = new Map<string, string>();
+      byServer.set(read.server, since);
+      if (!read.ok) {
+        if (!cannotLook(read.error)) throw read.error;
+        continue;
+      }
+      for (const { pool, startedAt } of read.value) {
+        const key = pool.toLowerCase();
+        if (startedAt === null || Date.parse(startedAt) < Date.parse(notBefore)) continue;
+        const known = since.get(key);
+        if (known === undefined || Date.parse(startedAt) > Date.parse(known)) since.set(key, startedAt);
+      }
     }
-    for (const { pool, startedAt } of processes) {
-      const key = pool.toLowerCase();
-      if (startedAt === null || Date.parse(startedAt) < Date.parse(notBefore)) continue;
-      const known = since.get(key);
-      if (known === undefined || Date.parse(startedAt) > Date.parse(known)) since.set(key, startedAt);
-    }
-    return since;
+    return byServer;
   }
 
-  /** Recycles the pools of one server that `recycled` does not list yet, recording each one there as it is done. */
+  /**
+   * Recycles the pools of one server that `recycled` does not list yet, recording each one there as it is done. The
+   * result is verified unless a recycle failed; the caller then checks that the pools run (failed() when not).
+   */
   async function recycleOne(
     server: ServerIdentity,
     recycled: PoolRecycle[],
     save: () => void,
-    notBefore: string | undefined,
+    startedSince: Map<string, string>,
   ): Promise<RecycleResult> {
     const failures: string[] = [];
     const alreadyRecycled: NonNullable<RecycleResult['alreadyRecycled']> = [];
     let recycledAt: string | null = null;
-    const startedSince =
-      notBefore === undefined ? new Map<string, string>() : await workersStartedSince(server, notBefore);
     for (const pool of AUTH_APP_POOLS) {
       const earlier = recycled.find((r) => r.server === server.name && r.pool === pool);
       if (earlier) {
@@ -181,12 +204,6 @@ export function serviceActivities(deps: ResolvedDeps) {
       recycled.push({ server: server.name, pool, at: recycledAt });
       save();
     }
-    if (failures.length === 0) {
-      for (const pool of AUTH_APP_POOLS) {
-        const state = await exchange.getAppPoolState(server.fqdn, pool);
-        if (state !== STARTED) failures.push(`${pool} is ${state} after the recycle`);
-      }
-    }
     return {
       server: server.name,
       recycledAt,
@@ -196,4 +213,10 @@ export function serviceActivities(deps: ResolvedDeps) {
       ...(failures.length > 0 ? { detail: failures.join('; ') } : {}),
     };
   }
+}
+
+/** Marks a recycle result as not verified, adding why. */
+function failed(result: RecycleResult, why: string): void {
+  result.verified = false;
+  result.detail = result.detail === undefined ? why : `${result.detail}; ${why}`;
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench -- <name>`: runs one benchmark. Each prints its findings and ends with one JSON line.
+import { runServersBench } from './servers';
 import { runShellBench } from './shell';
 import { runSimBench } from './sim';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  servers: runServersBench,
   shell: runShellBench,
   sim: runSimBench,
 };

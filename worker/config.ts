@@ -83,7 +83,12 @@ export const environmentSchema = z.object({
   EXCHANGE_COMMAND_TIMEOUT: durationSchema('positive').optional(),
   EXCHANGE_MAX_SHELLS: positiveInt.optional(),
   EXCHANGE_MAX_SHELLS_PER_ORGANIZATION: positiveInt.optional(),
+<<<<<<< HEAD
   EXCHANGE_SHELL_IDLE_TIMEOUT: durationSchema('positive').optional(),
+=======
+  EXCHANGE_SHELL_IDLE_TIMEOUT: durationMs.optional(),
+  EXCHANGE_SERVER_CONCURRENCY: positiveInt.optional(),
+>>>>>>> e791b657225bfab96f01fd0afd3ebdc2d33f16fa
   EXCHANGE_CLOCK_SOURCE: z
     .string()
     .trim()
@@ -158,7 +163,12 @@ export interface WorkerConfig {
   /** The PowerShell session pool: most processes at once, and how long one may sit idle (absent: the defaults). */
   shells: { maxSessions?: number; maxSessionsPerTarget?: number; idleTimeoutMs?: number };
   /** Activity settings from the environment (absent: the activities' defaults). */
-  activity: Partial<Pick<ActivitySettings, 'maxClockSkewMs' | 'minEffectiveDateLeadMs' | 'certificateLifetimeDays'>>;
+  activity: Partial<
+    Pick<
+      ActivitySettings,
+      'maxClockSkewMs' | 'minEffectiveDateLeadMs' | 'certificateLifetimeDays' | 'serverConcurrency'
+    >
+  >;
   notifyWebhookUrl?: string;
   /** The webhook body: json (default), slack (Block Kit) or teams (Adaptive Card). */
   notifyWebhookFormat?: WebhookFormat;
@@ -309,6 +319,7 @@ export function loadWorkerConfig(env: Environment = process.env): WorkerConfig {
       ...(e.EXCHANGE_CERTIFICATE_LIFETIME_DAYS === undefined
         ? {}
         : { certificateLifetimeDays: e.EXCHANGE_CERTIFICATE_LIFETIME_DAYS }),
+      ...(e.EXCHANGE_SERVER_CONCURRENCY === undefined ? {} : { serverConcurrency: e.EXCHANGE_SERVER_CONCURRENCY }),
     },
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     notifyWebhookFormat: e.NOTIFY_WEBHOOK_FORMAT,

@@ -11,6 +11,8 @@ import {
   AUTH_CERTIFICATE_SUBJECT,
 } from '../../common/names';
 import { CatalogueError } from './errors';
+import { EVENT_PROPERTIES } from './objects/event';
+import { WORKER_PROCESS_PROPERTIES } from './objects/worker-process';
 import {
   PsAbsoluteDate,
   PsHashtable,
@@ -148,6 +150,9 @@ const CATALOGUE = {
     ScriptBlock: 'ScriptBlock',
     ArgumentList: 'Object[]',
     Credential: 'PSCredential',
+    // The common parameter, for the fan-out only: a server WinRM cannot reach drops out instead of failing the rest.
+    ErrorAction: { enum: 'ActionPreference', values: ['SilentlyContinue', 'Stop'] },
+    ThrottleLimit: 'Int32',
   },
   'Import-Module': { Name: 'String[]' },
   // WebAdministration: the site's bindings, each with the certificateHash of its SSL certificate.
@@ -332,12 +337,16 @@ export function renderPipeline(command: string, select?: readonly SelectProperty
 export function renderEnvelope(pipeline: string, guard?: string): string {
   return (
     `try { ${guard ? `${guard}; ` : ''}$r = @(${pipeline}); ConvertTo-Json -InputObject @{ ok = $true; value = $r } -Depth 8 -Compress } ` +
-    `catch { ConvertTo-Json -InputObject @{ ok = $false; error = @{ message = $_.Exception.Message; ` +
-    `exceptionType = $_.Exception.GetType().FullName; reason = [string]$_.CategoryInfo.Reason; ` +
-    `category = [string]$_.CategoryInfo.Category; errorId = [string]$_.FullyQualifiedErrorId; ` +
-    `target = [string]$_.TargetObject } } -Depth 4 -Compress }`
+    `catch { ConvertTo-Json -InputObject @{ ok = $false; error = ${ERROR_RECORD} } -Depth 4 -Compress }`
   );
 }
+
+/** The caught error ($_ in a catch block) as data: the fields of errorRecordSchema. */
+const ERROR_RECORD =
+  `@{ message = $_.Exception.Message; ` +
+  `exceptionType = $_.Exception.GetType().FullName; reason = [string]$_.CategoryInfo.Reason; ` +
+  `category = [string]$_.CategoryInfo.Category; errorId = [string]$_.FullyQualifiedErrorId; ` +
+  `target = [string]$_.TargetObject }`;
 
 /** Variables the catalogue's own statements set or read in the shell: their names are code, never input. */
 export const VARIABLES = {
@@ -425,6 +434,37 @@ export const DEFAULT_WEB_SITE = 'Default Web Site';
 /** The clock of the machine that evaluates it, as ISO-8601 UTC text: a string crosses remoting unchanged. */
 const UTC_NOW = "[datetime]::UtcNow.ToString('o')";
 
+const GET_WORKER_PROCESSES = renderCommand('Get-CimInstance', {
+  ClassName: 'Win32_Process',
+  Filter: "Name='w3wp.exe'",
+});
+const GET_AUTH_ADMIN_EVENTS = renderCommand('Get-WinEvent', {
+  FilterHashtable: authAdminEventFilter(VARIABLES.since),
+  MaxEvents: MAX_AUTH_ADMIN_EVENTS,
+});
+
+const FAN_OUT_BLOCKS = new Set<PsScriptBlock>();
+
+/**
+ * A read's script block for a fan-out: the same command, its output selected on the server (the properties the single
+ * read selects on the worker's side), wrapped so that every server answers with one object, its error included as
+ * data (the envelope's error record): one server's failure is that server's answer, not the call's.
+ */
+function fanOutBlock(
+  param: string,
+  command: string,
+  select: readonly SelectProperty[],
+  prelude?: string,
+): PsScriptBlock {
+  const block = new PsScriptBlock(
+    `${param ? `${param} ` : ''}$ErrorActionPreference = 'Stop'; ` +
+      `try { ${prelude ? `${prelude}; ` : ''}[pscustomobject]@{ Ok = $true; Value = @(${renderPipeline(command, select)}); Error = $null } } ` +
+      `catch { [pscustomobject]@{ Ok = $false; Value = @(); Error = ${ERROR_RECORD} } }`,
+  );
+  FAN_OUT_BLOCKS.add(block);
+  return block;
+}
+
 export const SCRIPT_BLOCKS = {
   /** The server's own clock (docs/powershell-dialect.md, "Dates on the Exchange server's clock"). */
   utcNow: new PsScriptBlock(UTC_NOW),
@@ -439,19 +479,12 @@ export const SCRIPT_BLOCKS = {
    * The IIS worker processes: each w3wp.exe names its application pool in its command line (`-ap "<pool>"`), and its
    * CreationDate is when that pool last started a worker (a recycle starts a new one). No argument: nothing to bind.
    */
-  getWorkerProcesses: new PsScriptBlock(
-    renderCommand('Get-CimInstance', { ClassName: 'Win32_Process', Filter: "Name='w3wp.exe'" }),
-  ),
+  getWorkerProcesses: new PsScriptBlock(GET_WORKER_PROCESSES),
   /**
    * Event 2014 read on the server itself, through the same WinRM path as the recycle: Get-WinEvent -ComputerName needs
    * remote event-log RPC, which firewalls often block. The start date arrives as -ArgumentList data.
    */
-  getAuthAdminEvents: new PsScriptBlock(
-    `param($since) ${renderCommand('Get-WinEvent', {
-      FilterHashtable: authAdminEventFilter(VARIABLES.since),
-      MaxEvents: MAX_AUTH_ADMIN_EVENTS,
-    })}`,
-  ),
+  getAuthAdminEvents: new PsScriptBlock(`param($since) ${GET_AUTH_ADMIN_EVENTS}`),
   /**
    * An Auth certificate with a lifetime New-ExchangeCertificate cannot give (it always makes five years), made on the
    * server in its LocalMachine\My store, as Microsoft's MonitorExchangeAuthCertificate does for
@@ -488,8 +521,48 @@ export const SCRIPT_BLOCKS = {
       ['certificateHash'],
     )}`,
   ),
+  /** getAuthAdminEvents for a list of servers in one Invoke-Command (renderFanOut). */
+  getAuthAdminEventsOnEach: fanOutBlock('param($since)', GET_AUTH_ADMIN_EVENTS, EVENT_PROPERTIES),
+  /** getWebAppPoolState for a list of servers in one Invoke-Command (renderFanOut). */
+  getWebAppPoolStateOnEach: fanOutBlock(
+    'param($name)',
+    renderCommand('Get-WebAppPoolState', { Name: NAME }),
+    ['Value'],
+    IMPORT_WEB_ADMINISTRATION,
+  ),
+  /** getWorkerProcesses for a list of servers in one Invoke-Command (renderFanOut). */
+  getWorkerProcessesOnEach: fanOutBlock('', GET_WORKER_PROCESSES, WORKER_PROCESS_PROPERTIES),
 } as const;
 const KNOWN_SCRIPT_BLOCKS = new Set<PsScriptBlock>(Object.values(SCRIPT_BLOCKS));
+
+/** What each server of a fan-out answers: its output or its error, as data, never a failure of the others. */
+export const FAN_OUT_PROPERTIES: readonly SelectProperty[] = ['PSComputerName', 'Ok', 'Value', 'Error'];
+
+/**
+ * A read on several servers in one call: one Invoke-Command over the list, which WinRM runs side by side (up to
+ * `throttleLimit` at once). Each server answers one object (FAN_OUT_PROPERTIES); a server WinRM cannot reach answers
+ * nothing (-ErrorAction SilentlyContinue keeps it from failing the others) and is the caller's to ask on its own.
+ */
+export function renderFanOut(
+  servers: readonly string[],
+  block: PsScriptBlock,
+  argument: PsLiteral | undefined,
+  credential: PsVariable | undefined,
+  throttleLimit: number,
+): string {
+  if (!FAN_OUT_BLOCKS.has(block)) throw new CatalogueError('renderFanOut takes only a fan-out script block');
+  return renderPipeline(
+    renderCommand('Invoke-Command', {
+      ComputerName: servers,
+      ScriptBlock: block,
+      ArgumentList: argument,
+      Credential: credential,
+      ErrorAction: 'SilentlyContinue',
+      ThrottleLimit: throttleLimit,
+    }),
+    FAN_OUT_PROPERTIES,
+  );
+}
 
 /**
  * The host's clock and, read just after in the same call, the clock of `server` through Invoke-Command (or the host's

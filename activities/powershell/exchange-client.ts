@@ -35,6 +35,9 @@ export interface AppPoolWorkerProcess {
   startedAt: string | null;
 }
 
+/** One server's part of a read over several servers: its answer, or its error (the named error of a one-server read). */
+export type ServerRead<T> = { server: string; ok: true; value: T } | { server: string; ok: false; error: Error };
+
 export interface ExchangeClient {
   /**
    * The Exchange server's clock and the worker host's, read in one call: dates are built from the server's, and the
@@ -84,6 +87,11 @@ export interface ExchangeClient {
    * settings say `eventLog: 'rpc'`.
    */
   getAuthAdminEvents(server: string, sinceIso: string): Promise<AuthAdminEvent[]>;
+  /**
+   * getAuthAdminEvents for every server of a list in one call (one Invoke-Command over the list; with `eventLog: 'rpc'`
+   * one Get-WinEvent -ComputerName per server), each server's events or error apart, in the order given.
+   */
+  getAuthAdminEventsOnServers(servers: string[], sinceIso: string): Promise<ServerRead<AuthAdminEvent[]>[]>;
   /** The AuthAdmin servicelet's last run (Get-ExchangeDiagnosticInfo), or null when it cannot be read. */
   getAuthAdminLastRun(server: string): Promise<string | null>;
   /** When MSExchangeServiceHost last started (Get-ExchangeDiagnosticInfo's ProcessInfo), or null when unreadable. */
@@ -91,11 +99,15 @@ export interface ExchangeClient {
   restartServiceHost(servers: string[]): Promise<PerServerResult[]>;
   recycleAppPool(servers: string[], pool: string): Promise<PerServerResult[]>;
   getAppPoolState(server: string, pool: string): Promise<string>;
+  /** getAppPoolState for every server of a list in one Invoke-Command, each server's state or error apart. */
+  getAppPoolStateOnServers(servers: string[], pool: string): Promise<ServerRead<string>[]>;
   /**
    * The application pools' worker processes on a server (Win32_Process through Invoke-Command). A pool without one
    * has not served a request since it last started or went idle; IIS starts one on the next request.
    */
   getAppPoolWorkerProcesses(server: string): Promise<AppPoolWorkerProcess[]>;
+  /** getAppPoolWorkerProcesses for every server of a list in one Invoke-Command, each server's answer or error apart. */
+  getAppPoolWorkerProcessesOnServers(servers: string[]): Promise<ServerRead<AppPoolWorkerProcess[]>[]>;
   /** Test-OAuthConnectivity against a server's EWS: does OAuth (and so OWA/EAC sign-in) work there? */
   testOAuthConnectivity(server: string, mailbox: string): Promise<{ ok: boolean; detail: string }>;
   /** Releases the PowerShell session(s). */

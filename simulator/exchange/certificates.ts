@@ -10,7 +10,7 @@ export const AUTH_CERT_SUBJECT = 'CN=Microsoft Exchange Server Auth Certificate'
 export const AUTH_CERT_FRIENDLY_NAME = 'Microsoft Exchange Server Auth Certificate';
 /** What Setup and New-ExchangeCertificate name any other self-signed certificate. */
 export const DEFAULT_CERT_FRIENDLY_NAME = 'Microsoft Exchange';
-const YEAR_MS = 365.25 * 24 * 3_600_000;
+export const YEAR_MS = 365.25 * 24 * 3_600_000;
 const PFX_MAGIC = Buffer.from('SIMPFX1\n', 'ascii');
 
 export interface NewCertificateOptions {

@@ -8,10 +8,12 @@ import { diagnosticInfoCmdlets } from './cmdlets/diagnostic-info';
 import { exchangeCertificateCmdlets } from './cmdlets/exchange-certificate';
 import { oauthConnectivityCmdlets } from './cmdlets/oauth-connectivity';
 import { organizationCmdlets } from './cmdlets/organization';
+import { pkiCmdlets } from './cmdlets/pki';
 import { processCmdlets } from './cmdlets/processes';
 import { Confirm, invocation, Runner, Unanswered } from './cmdlets/run';
 import { serviceCmdlets } from './cmdlets/service';
 import { webAdministrationCmdlets } from './cmdlets/web-administration';
+import { webBindingCmdlets } from './cmdlets/web-binding';
 import { winEventCmdlets } from './cmdlets/win-event';
 import { cmdletStateWriter, dieNow, takeFault } from './faults';
 import { withOrganization } from './organisation';
@@ -68,6 +70,8 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
     ...diagnosticInfoCmdlets(run),
     ...serviceCmdlets(run),
     ...webAdministrationCmdlets(run),
+    ...webBindingCmdlets(run),
+    ...pkiCmdlets(run),
     ...processCmdlets(run),
     ...oauthConnectivityCmdlets(run),
   ];

@@ -730,9 +730,14 @@ const invokeCommand: BuiltinCmdlet = {
     { name: 'InputObject', type: 'Object' },
     { name: 'Authentication', type: 'String' },
     { name: 'HideComputerName', type: 'SwitchParameter' },
+    { name: 'ThrottleLimit', type: 'Int32' },
   ],
   async invoke(args, ctx) {
     const c = ctxOf(ctx);
+    // A computer that cannot be reached, or whose block fails, is a non-terminating error of that computer: with
+    // -ErrorAction SilentlyContinue (or Ignore) the others still answer. Otherwise the session's 'Stop' makes it end
+    // the command, as before.
+    const silently = /^(SilentlyContinue|Ignore)$/i.test(toStr((args.ErrorAction as PSValue | undefined) ?? ''));
     const block = args.ScriptBlock as never;
     const argumentList = (args.ArgumentList as PSValue[] | undefined) ?? [];
     const sessions = (args.Session as PSValue[] | undefined) ?? [];
@@ -758,15 +763,21 @@ const invokeCommand: BuiltinCmdlet = {
     }
     const output: PSValue[] = [];
     for (const computer of computers) {
-      const remote = await c.interpreter.remoteScope(computer, c.scope);
-      const results = await c.interpreter.invokeScriptBlock(
-        block,
-        argumentList,
-        undefined,
-        remote,
-        ctx.pipelineInput,
-        computer,
-      );
+      let results: PSValue[];
+      try {
+        const remote = await c.interpreter.remoteScope(computer, c.scope);
+        results = await c.interpreter.invokeScriptBlock(
+          block,
+          argumentList,
+          undefined,
+          remote,
+          ctx.pipelineInput,
+          computer,
+        );
+      } catch (error) {
+        if (silently && error instanceof PSError) continue;
+        throw error;
+      }
       output.push(...results.map((r) => (args.HideComputerName === true ? r : withComputerName(r, computer))));
     }
     return output;

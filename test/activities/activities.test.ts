@@ -25,6 +25,13 @@ const present = (services: string[]) =>
   ({ status: 'present', certificate: authCertificate(T(900), '2026-01-01T00:00:00.000Z', { services }) }) as const;
 const quietLog = { info: () => undefined, warn: () => undefined };
 
+/** The recycles, server by server: servers run side by side, so only each server's own order is defined. */
+const recycleCalls = (exchange: MemoryExchange) =>
+  exchange.calls
+    .filter((c) => c.method === 'recycleAppPool')
+    .map((c) => c.args as [string[], string])
+    .sort((a, b) => a[0][0]!.localeCompare(b[0][0]!));
+
 function setup(overrides: Partial<ActivityDeps> = {}) {
   const exchange = new MemoryExchange();
   const activities = createActivities({ exchange, clock: () => new Date(exchange.now), log: quietLog, ...overrides });
@@ -732,6 +739,88 @@ describe('publishCertificateNow after a crash', () => {
   });
 });
 
+describe('every server in few calls, changes side by side', () => {
+  /** Wraps `method` so that each call waits a few turns of the event loop, counting the calls in flight at once. */
+  function inFlight(exchange: MemoryExchange, method: 'recycleAppPool' | 'restartServiceHost' | 'copyCertificate') {
+    const seen = { now: 0, most: 0 };
+    const original = (exchange[method] as (...a: unknown[]) => Promise<unknown>).bind(exchange);
+    (exchange as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      seen.now++;
+      seen.most = Math.max(seen.most, seen.now);
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      seen.now--;
+      return original(...args);
+    };
+    return seen;
+  }
+  const many = (n: number) => Array.from({ length: n }, (_, i) => server(`EX${i + 1}`));
+
+  test.each([1, 3])(
+    'recycles, restarts and imports run at most serverConcurrency (%i) at once, each server reported',
+    async (limit) => {
+      const { exchange, activities } = setup({ settings: { serverConcurrency: limit } });
+      exchange.servers = many(7);
+      for (const s of exchange.servers) exchange.stores.set(s.fqdn, [authCertificate(T(1), exchange.iso())]);
+      const identities = exchange.servers.map(({ name, fqdn, site }) => ({ name, fqdn, site }));
+      exchange.stores.get(identities[0]!.fqdn)!.push(authCertificate(T(7), exchange.iso()));
+      const recycles = inFlight(exchange, 'recycleAppPool');
+      const restarts = inFlight(exchange, 'restartServiceHost');
+      const imports = inFlight(exchange, 'copyCertificate');
+      const recycled = await run(activities, 'recycleAuthAppPools', [{ servers: identities, alreadyRecycled: [] }]);
+      expect(recycled.result.map((r) => [r.server, r.verified])).toEqual(identities.map((s) => [s.name, true]));
+      const restarted = await run(activities, 'restartServiceHost', [{ servers: identities }]);
+      expect(restarted.result.map((r) => [r.server, r.ok])).toEqual(identities.map((s) => [s.name, true]));
+      const copied = await run(activities, 'copyCertificate', [
+        { thumbprint: T(7), source: identities[0]!, targets: identities.slice(1) },
+      ]);
+      expect(copied.result.map((r) => [r.server, r.outcome])).toEqual(
+        identities.slice(1).map((s) => [s.name, 'imported']),
+      );
+      for (const seen of [recycles, restarts, imports]) expect(seen.most).toBe(limit);
+      // Progress is saved as each server finishes: the last heartbeat holds them all.
+      expect((copied.heartbeats.at(-1) as { done: unknown[] }).done).toHaveLength(6);
+    },
+  );
+
+  test("publication reads every server's events in one call; the recycle reads every server's workers in one", async () => {
+    const { exchange, activities, identities } = setup();
+    await run(activities, 'checkPublication', [{ thumbprint: T(7), servers: identities, since: exchange.iso(-HOUR) }]);
+    expect(exchange.count('getAuthAdminEventsOnServers')).toBe(1);
+    expect(exchange.calls.find((c) => c.method === 'getAuthAdminEventsOnServers')!.args[0]).toEqual(
+      identities.map((s) => s.fqdn),
+    );
+    await run(activities, 'recycleAuthAppPools', [
+      { servers: identities, alreadyRecycled: ['EX1'], notBefore: exchange.iso(-HOUR) },
+    ]);
+    expect(exchange.count('getAppPoolWorkerProcessesOnServers')).toBe(1);
+    // The pools' states after the recycles: one read per pool for every server acted on.
+    expect(exchange.calls.filter((c) => c.method === 'getAppPoolStateOnServers').map((c) => c.args)).toEqual([
+      [['ex2.contoso.test', 'ex3.contoso.test'], 'MSExchangeOWAAppPool'],
+      [['ex2.contoso.test', 'ex3.contoso.test'], 'MSExchangeECPAppPool'],
+    ]);
+    // Only the servers still to do are read.
+    expect(exchange.calls.find((c) => c.method === 'getAppPoolWorkerProcessesOnServers')!.args[0]).toEqual([
+      'ex2.contoso.test',
+      'ex3.contoso.test',
+    ]);
+  });
+
+  test('a permanent error on one server stops new servers from starting and fails the step', async () => {
+    const { exchange, activities, identities } = setup({ settings: { serverConcurrency: 1 } });
+    exchange.faults.set('recycleAppPool', () => new AccessDeniedError('Access is denied.'));
+    const error = await failure(run(activities, 'recycleAuthAppPools', [{ servers: identities, alreadyRecycled: [] }]));
+    expect(error.message).toMatch(/Access is denied/);
+    expect(exchange.count('recycleAppPool')).toBe(1);
+  });
+
+  test('serverConcurrency is checked when the activities are built', () => {
+    const exchange = new MemoryExchange();
+    expect(() => createActivities({ exchange, clock: () => new Date(), settings: { serverConcurrency: 0 } })).toThrow(
+      /serverConcurrency/,
+    );
+  });
+});
+
 describe('services', () => {
   test('recycles both pools per server, verifies them, skips servers already recycled', async () => {
     const { exchange, activities, identities } = setup();
@@ -745,15 +834,18 @@ describe('services', () => {
       ['EX3', false, false],
     ]);
     expect(result[2]!.detail).toMatch(/MSExchangeECPAppPool is Stopped/);
-    const recycled = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => c.args);
+    const recycled = recycleCalls(exchange);
     expect(recycled).toEqual([
       [['ex2.contoso.test'], 'MSExchangeOWAAppPool'],
       [['ex2.contoso.test'], 'MSExchangeECPAppPool'],
       [['ex3.contoso.test'], 'MSExchangeOWAAppPool'],
       [['ex3.contoso.test'], 'MSExchangeECPAppPool'],
     ]);
-    // Saved after every pool, then after every server.
-    expect(heartbeats.map((h) => (h as { pools: unknown[] }).pools.length)).toEqual([1, 2, 2, 3, 4, 4]);
+    // Saved after every pool (4), the pools only ever growing, and once the pools are checked (1).
+    const pools = heartbeats.map((h) => (h as { pools: unknown[] }).pools.length);
+    expect(pools).toHaveLength(5);
+    expect(pools).toEqual([...pools].sort((a, b) => a - b));
+    expect(pools.at(-1)).toBe(4);
     expect(heartbeats.at(-1)).toMatchObject({ done: [result[1]] });
   });
 
@@ -769,7 +861,7 @@ describe('services', () => {
       ['EX2', true],
       ['EX3', true],
     ]);
-    const recycled = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => c.args);
+    const recycled = recycleCalls(exchange);
     expect(recycled).toEqual([
       [['ex1.contoso.test'], 'MSExchangeOWAAppPool'],
       [['ex1.contoso.test'], 'MSExchangeECPAppPool'],
@@ -838,7 +930,7 @@ describe('services', () => {
       ['EX2', true, []],
       ['EX3', true, []],
     ]);
-    const recycled = exchange.calls.filter((c) => c.method === 'recycleAppPool').map((c) => c.args);
+    const recycled = recycleCalls(exchange);
     expect(recycled).toEqual([
       [['ex1.contoso.test'], 'MSExchangeECPAppPool'],
       [['ex2.contoso.test'], 'MSExchangeOWAAppPool'],
@@ -973,7 +1065,8 @@ describe('heartbeats', () => {
       exchange,
       clock: () => new Date(exchange.now),
       log: quietLog,
-      settings: { heartbeatIntervalMs: 5 },
+      // One server at a time, so that the second import runs after the first one's progress is saved.
+      settings: { heartbeatIntervalMs: 5, serverConcurrency: 1 },
     });
     const identities = exchange.servers.map(({ name, fqdn, site }) => ({ name, fqdn, site }));
     exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));

@@ -12,7 +12,11 @@ import type {
   TransportCertificateLookup,
 } from '../../common/exchange';
 import { AUTH_CERTIFICATE_FRIENDLY_NAME, AUTH_CERTIFICATE_SUBJECT } from '../../common/names';
-import type { ExchangeClient, NewAuthCertificateOptions } from '../../activities/powershell/exchange-client';
+import type {
+  ExchangeClient,
+  NewAuthCertificateOptions,
+  ServerRead,
+} from '../../activities/powershell/exchange-client';
 
 export const T = (n: number) => n.toString(16).toUpperCase().padStart(40, '0');
 const HOUR = 3_600_000;
@@ -222,6 +226,22 @@ export class MemoryExchange implements ExchangeClient {
     this.enter('getAuthAdminEvents', fqdn, sinceIso);
     return (this.events.get(fqdn) ?? []).filter((e) => Date.parse(e.timeCreated) >= Date.parse(sinceIso));
   }
+  /** The batch is the per-server reads (so their faults and overrides apply), each one's error kept apart. */
+  private async eachServer<R>(servers: string[], read: (fqdn: string) => Promise<R>): Promise<ServerRead<R>[]> {
+    const reads: ServerRead<R>[] = [];
+    for (const fqdn of servers) {
+      try {
+        reads.push({ server: fqdn, ok: true, value: await read(fqdn) });
+      } catch (error) {
+        reads.push({ server: fqdn, ok: false, error: error as Error });
+      }
+    }
+    return reads;
+  }
+  async getAuthAdminEventsOnServers(servers: string[], sinceIso: string) {
+    this.enter('getAuthAdminEventsOnServers', servers, sinceIso);
+    return this.eachServer(servers, (fqdn) => this.getAuthAdminEvents(fqdn, sinceIso));
+  }
   async getAuthAdminLastRun(fqdn: string) {
     this.enter('getAuthAdminLastRun', fqdn);
     return this.lastRuns.get(fqdn) ?? null;
@@ -252,6 +272,14 @@ export class MemoryExchange implements ExchangeClient {
     return [...this.poolWorkerStarts]
       .filter(([key]) => key.startsWith(`${fqdn}/`))
       .map(([key, startedAt], i) => ({ pool: key.slice(fqdn.length + 1), processId: 4000 + i, startedAt }));
+  }
+  async getAppPoolWorkerProcessesOnServers(servers: string[]) {
+    this.enter('getAppPoolWorkerProcessesOnServers', servers);
+    return this.eachServer(servers, (fqdn) => this.getAppPoolWorkerProcesses(fqdn));
+  }
+  async getAppPoolStateOnServers(servers: string[], pool: string) {
+    this.enter('getAppPoolStateOnServers', servers, pool);
+    return this.eachServer(servers, (fqdn) => this.getAppPoolState(fqdn, pool));
   }
   async getAppPoolState(fqdn: string, pool: string) {
     this.enter('getAppPoolState', fqdn, pool);

@@ -293,6 +293,37 @@ describe('changing the organisation', () => {
   });
 });
 
+describe('the front end and the certificate lifetime', () => {
+  test("the Default Web Site's certificate: Setup's, until another certificate is enabled for IIS", async () => {
+    const { client } = clientFor('healthy');
+    const [server] = await client.getExchangeServers();
+    const transport = await client.getInternalTransportCertificate(server.name);
+    expect(transport).toMatchObject({ transportServer: true });
+    const setups = transport.transportServer ? [transport.thumbprint] : [];
+    expect(await client.getDefaultWebSiteCertificates(server.fqdn)).toEqual(setups);
+    const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None' });
+    await client.enableCertificate(server.fqdn, cert.thumbprint, ['IIS']);
+    expect(await client.getDefaultWebSiteCertificates(server.fqdn)).toEqual([cert.thumbprint]);
+  });
+
+  test('a lifetime New-ExchangeCertificate cannot give: New-SelfSignedCertificate on the server, read back as Exchange sees it', async () => {
+    const { client } = clientFor('healthy');
+    const [server] = await client.getExchangeServers();
+    const serverNow = Date.parse(await client.getServerTime());
+    const notAfter = new Date(serverNow + 365 * 24 * 3_600_000).toISOString();
+    const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None', notAfter });
+    expect(cert).toMatchObject({
+      subject: expect.stringMatching(/^CN=Microsoft Exchange Server Auth Certificate$/i),
+      friendlyName: 'Microsoft Exchange Server Auth Certificate',
+      notBefore: new Date(serverNow).toISOString(),
+      notAfter,
+      services: [],
+      privateKeyExportable: true,
+    });
+    expect((await client.getCertificate(server.fqdn, cert.thumbprint)).status).toBe('present');
+  });
+});
+
 describe('the AuthAdmin servicelet', () => {
   test('after a restart it publishes a due certificate: event 2014 names the thumbprint, the last run is read', async () => {
     const { client } = clientFor('healthy');
@@ -318,6 +349,14 @@ describe('the AuthAdmin servicelet', () => {
     const lastRun = await client.getAuthAdminLastRun(servers[0].fqdn);
     expect(lastRun).not.toBeNull();
     expect(Date.parse(lastRun!)).toBeGreaterThanOrEqual(Date.parse(since));
+    // Every server's events in one call: the same as asking each server on its own.
+    const fqdns = servers.map((s) => s.fqdn);
+    const each = await client.getAuthAdminEventsOnServers(fqdns, since);
+    expect(each).toEqual(
+      await Promise.all(
+        fqdns.map(async (server) => ({ server, ok: true, value: await client.getAuthAdminEvents(server, since) })),
+      ),
+    );
   });
 });
 
@@ -531,5 +570,52 @@ describe('messages are read in English whatever the account language', () => {
         'en-US',
       ]);
     });
+  });
+});
+
+describe('reads over every server in one call', () => {
+  test('one Invoke-Command for the reachable servers; the unreachable one is asked alone and told apart', async () => {
+    const { client } = clientFor('unreachable');
+    const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
+    const down = servers[2]!;
+    const since = await client.getServerTime();
+    const calls = jest.spyOn(client.shell, 'runPipeline');
+    const events = await client.getAuthAdminEventsOnServers(servers, since);
+    // One call over the list, one more for the server that did not answer.
+    expect(calls).toHaveBeenCalledTimes(2);
+    expect(events.map((r) => [r.server, r.ok])).toEqual(servers.map((s) => [s, s !== down]));
+    for (const r of events) if (r.ok) expect(r.value).toEqual([]);
+    const failed = events.find((r) => !r.ok);
+    expect(failed?.ok === false && failed.error).toBeInstanceOf(ServerUnreachableError);
+
+    calls.mockClear();
+    const workers = await client.getAppPoolWorkerProcessesOnServers(servers);
+    expect(calls).toHaveBeenCalledTimes(2);
+    for (const r of workers.filter((w) => w.server !== down)) {
+      expect(r.ok && r.value.map((w) => w.pool).sort()).toEqual(['MSExchangeECPAppPool', 'MSExchangeOWAAppPool']);
+      expect(r.ok && r.value).toEqual(await client.getAppPoolWorkerProcesses(r.server));
+    }
+    calls.mockRestore();
+  });
+
+  test('a healthy organisation answers in one call', async () => {
+    const { client } = clientFor('healthy');
+    const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
+    const calls = jest.spyOn(client.shell, 'runPipeline');
+    const workers = await client.getAppPoolWorkerProcessesOnServers(servers);
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(workers.map((r) => [r.server, r.ok])).toEqual(servers.map((s) => [s, true]));
+    calls.mockClear();
+    const states = await client.getAppPoolStateOnServers(servers, 'MSExchangeOWAAppPool');
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(states).toEqual(servers.map((server) => ({ server, ok: true, value: 'Started' })));
+    // A pool a server does not have is that server's error, named as a one-server read names it.
+    const [missing] = await client.getAppPoolStateOnServers(servers.slice(0, 1), 'NoSuchPool');
+    expect(missing).toMatchObject({
+      ok: false,
+      error: expect.objectContaining({ message: expect.stringMatching(/NoSuchPool/) }),
+    });
+    calls.mockRestore();
+    expect(await client.getAppPoolWorkerProcessesOnServers([])).toEqual([]);
   });
 });

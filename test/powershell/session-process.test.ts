@@ -9,7 +9,7 @@ import { ShellConfigurationError, ShellProcessError, ShellTimeoutError } from '.
 import { ShellSessionPool } from '../../activities/powershell/pool';
 import { ShellSession } from '../../activities/powershell/session';
 import { TEARDOWN_LINE, launchFor, parseShellSettings } from '../../activities/powershell/settings';
-import { isAlive, runWithoutUnhandledRejections, waitUntil } from './sim';
+import { createSimState, isAlive, runWithoutUnhandledRejections, waitUntil } from './sim';
 
 let dir: string;
 const script = (name: string, body: string) => {
@@ -170,4 +170,34 @@ describe('the Exchange session is removed before the process ends (runspaces are
   test('the simulated mode has no Exchange session and sends nothing extra', () => {
     expect(launchFor(parseShellSettings({})).teardownLine).toBeUndefined();
   });
+});
+
+test('the shell process sees only the allow-listed environment: no webhook URL, Graph secret or Temporal key', async () => {
+  const state = createSimState('healthy');
+  const secrets = {
+    NOTIFY_WEBHOOK_URL: 'https://hooks.example.test/services/T0/B0/token-in-url',
+    GRAPH_CLIENT_SECRET: 'graph-secret-value',
+    TEMPORAL_API_KEY: 'temporal-key-value',
+    EXCHANGE_PASSWORD: 'exchange-password-value',
+  };
+  const saved = { ...process.env };
+  Object.assign(process.env, secrets);
+  let s: ShellSession | undefined;
+  try {
+    // The launch takes the environment when it is built, as the worker's client does.
+    s = new ShellSession(launchFor(parseShellSettings({ simulatorState: state.file })));
+  } finally {
+    for (const name of Object.keys(secrets)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
+  try {
+    const seen = async (name: string) => (await s!.run(`[string]$env:${name}`)).trim();
+    for (const name of Object.keys(secrets)) expect(await seen(name)).toBe('');
+    // What it needs does arrive: the search path and the simulator's own state file.
+    expect(await seen('PATH')).toBe(process.env.PATH);
+    expect(await seen('EXCHANGE_SIM_STATE')).toBe(state.file);
+  } finally {
+    await s!.close();
+    state.remove();
+  }
 });

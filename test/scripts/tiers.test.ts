@@ -1,5 +1,6 @@
 // Every test file belongs to exactly one tier script (test:unit, test:integration, test:e2e), so running the three
-// runs everything `npm test` runs, once.
+// runs everything `npm test` runs, once. The scripts' arguments are Jest's: path patterns, and ignore patterns after
+// --testPathIgnorePatterns.
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/temporal';
@@ -18,11 +19,21 @@ function testFiles(dir: string): string[] {
   });
 }
 
-const folders = Object.fromEntries(
-  TIERS.map((tier) => [tier, scripts[tier].replace(/^jest\s+/, '').split(/\s+/)] as const),
-);
+function selects(script: string): (file: string) => boolean {
+  const patterns: string[] = [];
+  const ignored: string[] = [];
+  let target = patterns;
+  for (const arg of script.replace(/^jest\s+/, '').split(/\s+/)) {
+    if (arg === '--testPathIgnorePatterns') target = ignored;
+    else if (arg === '--') target = patterns;
+    else target.push(arg);
+  }
+  return (file) =>
+    patterns.some((p) => new RegExp(p).test(file)) && !ignored.some((p) => new RegExp(p).test(`/${file}`));
+}
+
+const tiers = TIERS.map((tier) => ({ tier, selects: selects(scripts[tier]) }));
 
 test.each(['test', 'simulator/test'].flatMap(testFiles))('%s is in exactly one tier', (file) => {
-  const tiers = TIERS.filter((tier) => folders[tier].some((folder) => file.startsWith(`${folder}/`)));
-  expect(tiers).toHaveLength(1);
+  expect(tiers.filter((t) => t.selects(file)).map((t) => t.tier)).toHaveLength(1);
 });

@@ -3,7 +3,7 @@
 import { AuthAdminEvent, isoDateSchema } from '../../../common/exchange';
 import { MAX_AUTH_ADMIN_EVENTS, SCRIPT_BLOCKS, authAdminEventFilter } from '../catalogue';
 import { CatalogueError, ExchangeShellError, NoMatchingEventsError } from '../errors';
-import type { ExchangeClient } from '../exchange-client';
+import type { ExchangeClient, ServerRead } from '../exchange-client';
 import {
   DIAGNOSTIC_INFO,
   authAdminLastRunFromDiagnosticXml,
@@ -15,12 +15,12 @@ import { ClientContext, isEnvironmentError } from './context';
 
 const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
 
-export function serviceletArea({
-  shell,
-  settings,
-  credential,
-  readOn,
-}: ClientContext): Pick<ExchangeClient, 'getAuthAdminEvents' | 'getAuthAdminLastRun' | 'getServiceHostStartTime'> {
+type ServiceletArea = Pick<
+  ExchangeClient,
+  'getAuthAdminEvents' | 'getAuthAdminEventsOnServers' | 'getAuthAdminLastRun' | 'getServiceHostStartTime'
+>;
+
+export function serviceletArea({ shell, settings, credential, readOn, readOnEach }: ClientContext): ServiceletArea {
   /** Get-ExchangeDiagnosticInfo's XML for the service host process, or null when the server would not give it. */
   const serviceHostDiagnostics = async (server: string): Promise<string | null> => {
     let results: (string | null)[];
@@ -38,12 +38,16 @@ export function serviceletArea({
     return results.find((xml) => xml !== null) ?? null;
   };
 
-  return {
+  const sinceDate = (sinceIso: string): PsAbsoluteDate => {
+    const sinceParsed = isoDateSchema.safeParse(sinceIso);
+    if (!sinceParsed.success)
+      throw new CatalogueError(`sinceIso ${JSON.stringify(sinceIso)} must be ISO-8601 with an offset`);
+    return new PsAbsoluteDate(sinceParsed.data);
+  };
+
+  const api: ServiceletArea = {
     async getAuthAdminEvents(server: string, sinceIso: string): Promise<AuthAdminEvent[]> {
-      const sinceParsed = isoDateSchema.safeParse(sinceIso);
-      if (!sinceParsed.success)
-        throw new CatalogueError(`sinceIso ${JSON.stringify(sinceIso)} must be ISO-8601 with an offset`);
-      const since = new PsAbsoluteDate(sinceParsed.data);
+      const since = sinceDate(sinceIso);
       try {
         const events =
           settings.eventLog === 'rpc'
@@ -66,6 +70,34 @@ export function serviceletArea({
       }
     },
 
+    async getAuthAdminEventsOnServers(servers: string[], sinceIso: string) {
+      const since = sinceDate(sinceIso);
+      if (settings.eventLog === 'rpc') {
+        // Get-WinEvent -ComputerName takes one computer: one call per server.
+        const reads: ServerRead<AuthAdminEvent[]>[] = [];
+        for (const server of servers) {
+          try {
+            reads.push({ server, ok: true, value: await api.getAuthAdminEvents(server, sinceIso) });
+          } catch (error) {
+            if (isEnvironmentError(error)) throw error;
+            reads.push({ server, ok: false, error: error as Error });
+          }
+        }
+        return reads;
+      }
+      const reads = await readOnEach(
+        servers,
+        { each: SCRIPT_BLOCKS.getAuthAdminEventsOnEach, single: SCRIPT_BLOCKS.getAuthAdminEvents },
+        WIN_EVENT,
+        since,
+      );
+      return reads.map((r): ServerRead<AuthAdminEvent[]> => {
+        if (r.ok) return { ...r, value: r.value.map((e) => authAdminEventOf(r.server, e)) };
+        // Get-WinEvent reports "No events were found that match the specified selection criteria." as an error.
+        return r.error instanceof NoMatchingEventsError ? { server: r.server, ok: true, value: [] } : r;
+      });
+    },
+
     async getAuthAdminLastRun(server: string) {
       const xml = await serviceHostDiagnostics(server);
       return xml ? authAdminLastRunFromDiagnosticXml(xml) : null;
@@ -76,4 +108,5 @@ export function serviceletArea({
       return xml ? processStartFromDiagnosticXml(xml) : null;
     },
   };
+  return api;
 }

@@ -83,12 +83,8 @@ export const environmentSchema = z.object({
   EXCHANGE_COMMAND_TIMEOUT: durationSchema('positive').optional(),
   EXCHANGE_MAX_SHELLS: positiveInt.optional(),
   EXCHANGE_MAX_SHELLS_PER_ORGANIZATION: positiveInt.optional(),
-<<<<<<< HEAD
   EXCHANGE_SHELL_IDLE_TIMEOUT: durationSchema('positive').optional(),
-=======
-  EXCHANGE_SHELL_IDLE_TIMEOUT: durationMs.optional(),
   EXCHANGE_SERVER_CONCURRENCY: positiveInt.optional(),
->>>>>>> e791b657225bfab96f01fd0afd3ebdc2d33f16fa
   EXCHANGE_CLOCK_SOURCE: z
     .string()
     .trim()

@@ -1,5 +1,5 @@
 // Inspect: everything the path decision needs, read in one activity so the decision sees one moment.
-import type { CertificateLookup, ExchangeServer, Thumbprint } from '../common/exchange';
+import type { AuthConfig, CertificateLookup, ExchangeServer, Thumbprint } from '../common/exchange';
 import type {
   CertificateFacts,
   ChildDomainFacts,
@@ -116,6 +116,12 @@ export function clockActivities(deps: ResolvedDeps) {
         serverClockRate: deps.settings.serverClockRate,
         ...(warning === null ? {} : { clockWarning: warning }),
       };
+    },
+
+    /** AuthConfig as it is now, with the server's clock: advice is worded from this, not from what a run remembers. */
+    async readAuthConfig(): Promise<{ authConfig: AuthConfig; serverTime: string }> {
+      const authConfig = await deps.exchange.getAuthConfig();
+      return { authConfig, serverTime: await deps.exchange.getServerTime() };
     },
   };
 }

@@ -38,6 +38,7 @@ export function publicationActivities(deps: ResolvedDeps) {
         serverTime: await exchange.getServerTime(),
         currentThumbprint: config.currentCertificateThumbprint,
         nextThumbprint: config.nextCertificateThumbprint,
+        nextEffectiveDate: config.nextCertificateEffectiveDate,
         servers,
       };
     },

@@ -386,8 +386,9 @@ function usageMessage(e: CommanderError): string {
   return m ? `${m[1]}: ${m[2]}` : text;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** The `sim` program: the command line on process.argv, then exit with its code. */
+export function run(argv: string[] = process.argv.slice(2)): void {
+  main(argv).then(
     (code) => process.exit(code),
     (e: unknown) => {
       console.error(`sim: ${(e as Error).message}`);
@@ -395,3 +396,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run();

@@ -90,9 +90,10 @@ function copyCertificate(c: Certificate, at: number, how: Certificate['installed
  * Replication to a fixpoint: a server lacking a distributed certificate receives it `delay` after it became available
  * on a server of the same site (or of another site, when cross-site replication happens at all). A server that does
  * not answer neither receives nor passes on anything; once it answers again, the copies it missed arrive at the next
- * catch-up.
+ * catch-up. Returns whether any copy arrived.
  */
-function replicate(org: Organisation, from: number, now: number): void {
+function replicate(org: Organisation, from: number, now: number): boolean {
+  let copied = false;
   const { sameSiteReplicationDelayMs: same, crossSiteReplicationDelayMs: cross } = org.behaviour;
   for (const [thumbprint, since] of Object.entries(org.replicating)) {
     for (;;) {
@@ -111,8 +112,10 @@ function replicate(org: Organisation, from: number, now: number): void {
       }
       if (!best) break;
       best.target.certificates.push(copyCertificate(best.source, Math.max(best.at, from), 'replication'));
+      copied = true;
     }
   }
+  return copied;
 }
 
 function publish(org: Organisation, at: number): void {
@@ -127,10 +130,12 @@ function publish(org: Organisation, at: number): void {
 
 /**
  * AuthAdmin: the first run (on any server) at or after the effective date publishes next as current; every server's
- * servicelet announces a current certificate it has not announced yet with event 2014 at its next run.
+ * servicelet announces a current certificate it has not announced yet with event 2014 at its next run. Returns whether
+ * anything changed.
  */
-function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt: number | null): void {
-  if (!authAdminCanRun(org)) return;
+function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt: number | null): boolean {
+  if (!authAdminCanRun(org)) return false;
+  let changed = false;
   const a = org.authConfig;
   let changedAt = publishedAt ?? from;
   if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null) {
@@ -140,13 +145,17 @@ function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt:
     if (first <= now) {
       publish(org, first);
       changedAt = first;
+      changed = true;
     }
   }
   const announcements: Array<{ server: Server; at: number }> = [];
   for (const s of org.servers) {
     if (s.roles.includes('Edge')) continue;
     const last = lastRunAtOrBefore(org, s, now);
-    if (last !== null && last > from - 1) s.serviceHost.authAdminLastRun = last;
+    if (last !== null && last > from - 1 && s.serviceHost.authAdminLastRun !== last) {
+      s.serviceHost.authAdminLastRun = last;
+      changed = true;
+    }
     if (a.currentCertificateThumbprint && s.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) {
       const at = nextAuthAdminRun(org, s, Math.max(changedAt, from + 1));
       if (at <= now) announcements.push({ server: s, at });
@@ -155,15 +164,20 @@ function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt:
   // Record ids follow time, as in a real log, whatever order the servers are visited in.
   announcements.sort((x, y) => x.at - y.at);
   for (const { server, at } of announcements) announceCurrent(org, server, at);
+  return changed || announcements.length > 0;
 }
 
-/** Brings the organisation up to `now`. Idempotent: a second call with the same `now` changes nothing. */
-export function catchUp(org: Organisation, now: number): void {
-  if (now <= org.processedUntil) return;
+/**
+ * Brings the organisation up to `now`. Idempotent: a second call with the same `now` changes nothing. Returns whether
+ * anything but the catch-up marker (`processedUntil`) changed, i.e. whether the result is worth writing.
+ */
+export function catchUp(org: Organisation, now: number): boolean {
+  if (now <= org.processedUntil) return false;
   const from = org.processedUntil;
-  replicate(org, from, now);
-  runAuthAdmin(org, from, now, null);
+  const copied = replicate(org, from, now);
+  const ran = runAuthAdmin(org, from, now, null);
   org.processedUntil = now;
+  return copied || ran;
 }
 
 /** Restart-Service MSExchangeServiceHost: the servicelets start again and AuthAdmin runs at once. */

@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { catchUp, signInProbe, simulatedNow, SignInProbe } from './behaviour';
 import { Organisation, StateFileError } from './model';
 import { buildScenario, ScenarioOptions } from './scenarios';
-import { readState, StateWriter, withFileLock, writeStateAtomically } from './store';
+import {
+  cachedState,
+  forgetState,
+  readState,
+  StateWriter,
+  withFileLock,
+  writeCachedState,
+  writeStateAtomically,
+} from './store';
+import { trackChanges } from './track';
 
 export interface CreateOptions extends ScenarioOptions {
   /** Replace an existing state file; without it an existing file is an error. */
@@ -37,13 +46,12 @@ export function loadOrganization(file: string, realNow: number = Date.now()): { 
   return { org, now };
 }
 
-function withoutProgress(org: Organisation): string {
-  return JSON.stringify({ ...org, processedUntil: 0 });
-}
-
 /**
- * Read-modify-write under the lock: load, catch up to now, let `fn` act, persist if anything but the catch-up marker
- * changed (catch-up is deterministic, so skipping that write loses nothing).
+ * Read-modify-write under the lock: load (from this process's copy while the file is unchanged), catch up to now, let
+ * `fn` act, and write once if anything but the catch-up marker changed (catch-up is deterministic, so skipping that
+ * write loses nothing). `fn` acts on a tracking proxy, so finding out whether it changed anything costs nothing like
+ * comparing two serialisations of the organisation. A change that is not written (`fn` failed, or asked a question)
+ * leaves no trace: the copy is dropped and the file read again next time.
  */
 export async function withOrganization<T>(
   file: string,
@@ -51,15 +59,19 @@ export async function withOrganization<T>(
   write: StateWriter = (f, next) => writeStateAtomically(f, next),
 ): Promise<T> {
   return withFileLock(file, async () => {
-    const org = readState(file);
-    const { processedUntil } = org;
-    const before = withoutProgress(org);
+    const org = cachedState(file);
     const now = simulatedNow(org);
-    catchUp(org, now);
-    const result = await fn(org, now);
-    if (withoutProgress(org) !== before) {
-      write(file, org, () => ({ ...(JSON.parse(before) as Organisation), processedUntil }));
+    const caughtUp = catchUp(org, now);
+    const tracked = trackChanges(org, (target, key) => target === org && key === 'processedUntil');
+    let result: T;
+    try {
+      result = await fn(tracked.value, now);
+    } catch (e) {
+      if (caughtUp || tracked.changed()) forgetState(file);
+      throw e;
     }
+    // The state before this change, should the writer need it (die --during-write): the file still holds it.
+    if (caughtUp || tracked.changed()) writeCachedState(file, org, (f) => write(f, org, () => readState(f)));
     return result;
   });
 }

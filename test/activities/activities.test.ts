@@ -357,9 +357,9 @@ describe('stageCertificate', () => {
     ]);
     expect(result).toEqual({
       thumbprint: T(7),
+      state: 'staged',
       effectiveDate: exchange.iso(49 * HOUR),
       serverTime: exchange.iso(),
-      alreadyStaged: false,
     });
     // An absolute date from the clock read on the server: nothing is left for the worker's Get-Date to evaluate.
     expect(exchange.calls.find((c) => c.method === 'stageNextCertificate')?.args).toEqual([
@@ -371,8 +371,7 @@ describe('stageCertificate', () => {
     const again = await run(activities, 'stageCertificate', [
       { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
     ]);
-    expect(again.result.alreadyStaged).toBe(true);
-    expect(again.result.effectiveDate).toBe(result.effectiveDate);
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: exchange.iso(48 * HOUR) });
     expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
@@ -384,9 +383,9 @@ describe('stageCertificate', () => {
     const lead = DEFAULT_ACTIVITY_SETTINGS.minEffectiveDateLeadMs;
     expect(result).toEqual({
       thumbprint: T(7),
+      state: 'staged',
       effectiveDate: exchange.iso(lead),
       serverTime: exchange.iso(),
-      alreadyStaged: false,
     });
     expect(exchange.calls.filter((c) => c.method === 'stageNextCertificate').at(-1)?.args).toEqual([
       T(7),
@@ -396,8 +395,32 @@ describe('stageCertificate', () => {
     // A retry (or a certificate staged for a date already past) finds it due: nothing is staged again.
     exchange.now += HOUR;
     const again = await run(activities, 'stageCertificate', [now]);
-    expect(again.result).toMatchObject({ alreadyStaged: true, effectiveDate: result.effectiveDate });
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: exchange.iso(lead - HOUR) });
     expect(exchange.count('stageNextCertificate')).toBe(2);
+  });
+
+  test('a fixed date: staged once, moved when AuthConfig holds another date, left alone when it holds that one', async () => {
+    const { exchange, activities } = setup();
+    await exchange.stageNextCertificate(T(7), { kind: 'absolute', iso: exchange.iso(30 * HOUR) }, false);
+    const moved = { kind: 'absolute' as const, iso: exchange.iso(60 * HOUR) };
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: moved, force: true },
+    ]);
+    expect(result).toMatchObject({ state: 'staged', effectiveDate: moved.iso });
+    const again = await run(activities, 'stageCertificate', [{ thumbprint: T(7), effectiveDate: moved, force: true }]);
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: moved.iso });
+    expect(exchange.count('stageNextCertificate')).toBe(2);
+  });
+
+  test('a certificate the servicelet made current meanwhile is reported current, with no date, and not staged again', async () => {
+    const { exchange, activities } = setup();
+    await exchange.stageNextCertificate(T(7), { kind: 'absolute', iso: exchange.iso(49 * HOUR) }, false);
+    await exchange.publishCertificate();
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
+    ]);
+    expect(result).toEqual({ thumbprint: T(7), state: 'current', serverTime: exchange.iso() });
+    expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
   test('a refused date is a named, permanent failure with the original error as cause', async () => {
@@ -419,7 +442,7 @@ describe('stageCertificate', () => {
     const { result } = await run(activities, 'stageCertificate', [
       { thumbprint: T(7), effectiveDate: { kind: 'now' }, force: true },
     ]);
-    expect(Date.parse(result.effectiveDate)).toBeGreaterThan(exchange.now);
+    expect(result.state === 'staged' && Date.parse(result.effectiveDate)).toBeGreaterThan(exchange.now);
     expect(result.clockWarning).toMatch(/10 minutes behind the clock of Exchange server ex1\.contoso\.test/);
     exchange.hostSkewMs = -10 * 60_000;
     const inspected = await run(activities, 'inspectOrganization', []);

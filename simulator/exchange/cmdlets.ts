@@ -6,6 +6,7 @@ import { Prompter, refusePrompts } from '../shell/prompt';
 import { authConfigCmdlets } from './cmdlets/auth-config';
 import { diagnosticInfoCmdlets } from './cmdlets/diagnostic-info';
 import { exchangeCertificateCmdlets } from './cmdlets/exchange-certificate';
+import { hybridAppCmdlets } from './cmdlets/hybrid-app';
 import { oauthConnectivityCmdlets } from './cmdlets/oauth-connectivity';
 import { organizationCmdlets } from './cmdlets/organization';
 import { processCmdlets } from './cmdlets/processes';
@@ -70,6 +71,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
     ...webAppPoolCmdlets(run),
     ...processCmdlets(run),
     ...oauthConnectivityCmdlets(run),
+    ...hybridAppCmdlets(run),
   ];
 }
 

@@ -52,6 +52,7 @@ export const GRAPH_NON_RETRYABLE_ERROR_TYPES = [
   'HybridAppNotFoundError',
   'GraphOutputSchemaError',
   'GraphRequestRejectedError',
+  'HybridAppKeyInUseError',
 ] as const;
 
 export const NON_RETRYABLE_ERROR_TYPES: string[] = [

@@ -68,11 +68,28 @@ export const GRAPH_RETRYABLE_ERROR_TYPES = [
   'GraphUnavailableError',
   'GraphThrottledError',
   'HybridAppKeyNotVisibleError',
+  'HybridAppCertificateUnavailableError',
 ] as const;
 
 export class GraphRequestRejectedError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'GraphRequestRejectedError';
+  }
+}
+
+/** No server had the certificate to upload (retryable: replication may still bring it). */
+export class HybridAppCertificateUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HybridAppCertificateUnavailableError';
+  }
+}
+
+/** Removing this key would take the current or next Auth certificate off the hybrid application: refused. */
+export class HybridAppKeyInUseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HybridAppKeyInUseError';
   }
 }

@@ -1,7 +1,9 @@
 // Graph's answers validated at the boundary, and the key-credential body the rotation sends. A certificate's key
 // credential is its public part only (the DER Exchange returns as RawData): no private key ever goes to Graph.
 import { z } from 'zod';
-import { isoDateSchema, thumbprintSchema, type Thumbprint } from '../../common/exchange';
+import type { CertificatePublicPart, Thumbprint } from '../../common/exchange';
+
+export type { CertificatePublicPart };
 
 /** Microsoft's script: type AsymmetricX509Cert, usage Verify, the thumbprint as customKeyIdentifier. */
 export const KEY_CREDENTIAL_TYPE = 'AsymmetricX509Cert';
@@ -46,16 +48,6 @@ export type KeyCredentialInput =
       startDateTime: string;
       endDateTime: string;
     };
-
-/** The public part of an Exchange certificate, as the PowerShell layer reads it (RawData). */
-export const certificatePublicPartSchema = z.object({
-  thumbprint: thumbprintSchema,
-  /** The certificate, DER, base64. */
-  rawData: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
-  notBefore: isoDateSchema,
-  notAfter: isoDateSchema,
-});
-export type CertificatePublicPart = z.infer<typeof certificatePublicPartSchema>;
 
 /** Graph's customKeyIdentifier is binary (base64 in JSON); the hex thumbprint reads back as itself. */
 export function credentialThumbprint(k: KeyCredential): Thumbprint | null {

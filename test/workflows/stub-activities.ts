@@ -428,6 +428,19 @@ export class StubOrganisation {
         record('notify', notification);
         this.notifications.push(notification);
       },
+      // The dedicated hybrid application: no Graph configured in these scenarios, so a person is asked.
+      readHybridAppKeys: async (request) => {
+        record('readHybridAppKeys', request);
+        return { status: 'needs-person', appId: request.appId, reason: 'stub', command: 'stub', verifiable: false };
+      },
+      addHybridAppKey: async (request) => {
+        record('addHybridAppKey', request);
+        return { status: 'needs-person', appId: request.appId, reason: 'stub', command: 'stub', verifiable: false };
+      },
+      removeHybridAppKey: async (request) => {
+        record('removeHybridAppKey', request);
+        return { status: 'needs-person', appId: request.appId, reason: 'stub', command: 'stub', verifiable: false };
+      },
     };
     return stub;
   }

@@ -10,9 +10,9 @@ import { resumedProgress, saveProgress } from './heartbeat';
 export interface StageRequest {
   thumbprint: Thumbprint;
   /**
-   * Hours from the Exchange server's clock at call time (a date computed on the worker could already be past when
-   * Exchange reads it), a fixed date (brought in front of an expiry, or moved), or now (emergency). The activity reads
-   * that clock and stages an absolute date from it; "now" becomes a date just ahead of it (minEffectiveDateLeadMs).
+   * Hours from now on the Exchange server's clock, a fixed date (brought in front of an expiry, or moved), or now
+   * (emergency). The activity reads the server's clock and stages an absolute date built from it; "now" becomes a
+   * date just ahead of it (minEffectiveDateLeadMs), never one Exchange finds in the past.
    */
   effectiveDate: EffectiveDate;
   /** -Force: suppresses the under-48-hours prompt (acknowledged in the input, a moved date) and the emergency "now". */
@@ -28,7 +28,7 @@ const SAME_DATE_MS = 60 * 1000;
 
 /**
  * Whether a date AuthConfig already holds for the certificate is what the request asks for. `wanted` is the date this
- * attempt would stage (for "now": the server's clock plus the minimum lead), so an emergency retry keeps its date.
+ * call would stage (for "now": the server's clock plus the lead), so a retry of an emergency leaves its date alone.
  */
 export function stagedDateSatisfies(staged: string | null, request: EffectiveDate, wanted: string): boolean {
   switch (request.kind) {
@@ -74,8 +74,9 @@ export function authConfigActivities(deps: ResolvedDeps) {
       await exchange.stageNextCertificate(thumbprint, { kind: 'absolute', iso: wanted }, request.force);
       const after = await exchange.getAuthConfig();
       const serverTime = await exchange.getServerTime();
-      if (after.currentCertificateThumbprint === thumbprint)
+      if (after.currentCertificateThumbprint === thumbprint) {
         return { thumbprint, state: 'current', serverTime, ...clockWarning };
+      }
       if (after.nextCertificateThumbprint !== thumbprint) {
         throw new StagingNotConfirmedError(
           `Set-AuthConfig ran but AuthConfig names ${after.nextCertificateThumbprint ?? 'no'} next certificate, not ${thumbprint}`,

@@ -10,6 +10,21 @@ import { isTransient } from './transient';
 export function publicationActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
 
+  /** Each server's last AuthAdmin run; one that cannot be read now is null (unknown), not a failure. */
+  async function lastRunsOf(servers: ServerIdentity[]): Promise<ServiceletDiagnosis['lastRuns']> {
+    const lastRuns: ServiceletDiagnosis['lastRuns'] = [];
+    for (const server of servers) {
+      let lastRun: string | null = null;
+      try {
+        lastRun = await exchange.getAuthAdminLastRun(server.fqdn);
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+      }
+      lastRuns.push({ server: server.name, lastRun });
+    }
+    return lastRuns;
+  }
+
   return {
     async checkPublication(request: {
       thumbprint: Thumbprint;
@@ -43,21 +58,19 @@ export function publicationActivities(deps: ResolvedDeps) {
       };
     },
 
+    /** When the AuthAdmin servicelet last ran on each server (null: not readable), with the server's clock. */
+    async readServiceletSchedule(request: {
+      servers: ServerIdentity[];
+    }): Promise<{ serverTime: string; lastRuns: ServiceletDiagnosis['lastRuns'] }> {
+      return { lastRuns: await lastRunsOf(request.servers), serverTime: await exchange.getServerTime() };
+    },
+
     /** `childDomain` as the inspection found it; absent when not known. */
     async diagnoseServicelet(request: {
       servers: ServerIdentity[];
       childDomain?: ChildDomainFacts | null;
     }): Promise<ServiceletDiagnosis> {
-      const lastRuns: ServiceletDiagnosis['lastRuns'] = [];
-      for (const server of request.servers) {
-        let lastRun: string | null = null;
-        try {
-          lastRun = await exchange.getAuthAdminLastRun(server.fqdn);
-        } catch (error) {
-          if (!isTransient(error)) throw error;
-        }
-        lastRuns.push({ server: server.name, lastRun });
-      }
+      const lastRuns = await lastRunsOf(request.servers);
       const { enableAuthAdminReadSession } = await exchange.getOrganizationConfig();
       const serverTime = Date.parse(await exchange.getServerTime());
       return {

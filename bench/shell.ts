@@ -11,7 +11,7 @@ import { SIMULATOR_CLI } from 'simulated-exchange';
 import { z } from 'zod';
 import { median, parseFlags } from './args';
 import { AUTH_CONFIG_PROPERTIES, createExchangeClient, ExchangeShell } from '../activities/powershell/client';
-import { ShellSessionPool } from '../activities/powershell/session';
+import { ShellSessionPool } from '../activities/powershell/pool';
 import { EXECUTABLE_OPTIONS, findRepoRoot, launchFor, parseShellSettings } from '../activities/powershell/settings';
 
 const argsSchema = z.object({

@@ -123,6 +123,9 @@ export const environmentSchema = z.object({
     .pipe(z.enum(LOCAL_LOADERS, { error: `must be ${LOCAL_LOADERS.join(' or ')}` }))
     .optional(),
   EXCHANGE_COMMAND_TIMEOUT: durationMs.optional(),
+  EXCHANGE_MAX_SHELLS: positiveInt.optional(),
+  EXCHANGE_MAX_SHELLS_PER_ORGANIZATION: positiveInt.optional(),
+  EXCHANGE_SHELL_IDLE_TIMEOUT: durationMs.optional(),
   EXCHANGE_CLOCK_SOURCE: z
     .string()
     .trim()
@@ -191,6 +194,8 @@ export interface WorkerConfig {
   connection: 'simulated' | 'local' | 'remote';
   /** Server seconds per real second: how fast the Exchange clock runs compared with Temporal's. */
   serverClockRate: number;
+  /** The PowerShell session pool: most processes at once, and how long one may sit idle (absent: the defaults). */
+  shells: { maxSessions?: number; maxSessionsPerTarget?: number; idleTimeoutMs?: number };
   /** Activity settings from the environment (absent: the activities' defaults). */
   activity: Partial<Pick<ActivitySettings, 'maxClockSkewMs' | 'minEffectiveDateLeadMs' | 'certificateLifetimeDays'>>;
   notifyWebhookUrl?: string;
@@ -378,6 +383,13 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     exchange,
     connection: mode,
     serverClockRate: e.EXCHANGE_CLOCK_RATE ?? 1,
+    shells: {
+      ...(e.EXCHANGE_MAX_SHELLS === undefined ? {} : { maxSessions: e.EXCHANGE_MAX_SHELLS }),
+      ...(e.EXCHANGE_MAX_SHELLS_PER_ORGANIZATION === undefined
+        ? {}
+        : { maxSessionsPerTarget: e.EXCHANGE_MAX_SHELLS_PER_ORGANIZATION }),
+      ...(e.EXCHANGE_SHELL_IDLE_TIMEOUT === undefined ? {} : { idleTimeoutMs: e.EXCHANGE_SHELL_IDLE_TIMEOUT }),
+    },
     activity: {
       ...(e.EXCHANGE_MAX_CLOCK_SKEW === undefined ? {} : { maxClockSkewMs: e.EXCHANGE_MAX_CLOCK_SKEW }),
       ...(e.EXCHANGE_EFFECTIVE_DATE_LEAD === undefined

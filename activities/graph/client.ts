@@ -32,7 +32,7 @@ import {
   HybridAppNotFoundError,
 } from './errors';
 import type { GraphClient } from './port';
-import { applicationListSchema, applicationSchema, type HybridApplication, type KeyCredentialInput } from './schemas';
+import { applicationListSchema, type HybridApplication, type KeyCredentialInput } from './schemas';
 import type { GraphSettings } from './settings';
 
 const REQUEST_TIMEOUT_MS = 30_000;

@@ -1,6 +1,6 @@
-// One long-lived node-powershell process per Exchange target: loading the Exchange Management Shell takes 10-30 s, so
-// it happens once per process, not once per step. Calls are serialised; a session that timed out, died or lost its
-// remote session is discarded and the next call starts a fresh one.
+// One node-powershell process for an Exchange target, started on its first call: loading the Exchange Management Shell
+// takes 10-30 s, so a session serves a run of calls (the pool in pool.ts closes it once idle). Calls are serialised; a
+// process that timed out, died or lost its remote session is discarded and the next call starts a fresh one.
 import { InvocationError, PowerShell, ProcessError } from 'node-powershell';
 import {
   ExchangeShellError,
@@ -267,42 +267,5 @@ export class ShellSession {
     clearTimeout(timer);
     live.exited = true;
     if (outcome === 'timeout') await live.shell.dispose('SIGKILL').catch(() => undefined);
-  }
-}
-
-/** Sessions keyed by Exchange target, one per target per worker process. */
-export class ShellSessionPool {
-  private readonly sessions = new Map<string, { session: ShellSession; users: number }>();
-
-  /** The target's session, shared by every client of that target; each acquire is matched by one release. */
-  acquire(launch: ShellLaunch): ShellSession {
-    let entry = this.sessions.get(launch.key);
-    if (!entry) {
-      entry = { session: new ShellSession(launch), users: 0 };
-      this.sessions.set(launch.key, entry);
-    }
-    entry.users++;
-    return entry.session;
-  }
-
-  /** Closes the session when its last client lets go; another client of the same target keeps it alive. */
-  async release(session: ShellSession): Promise<void> {
-    const entry = this.sessions.get(session.launch.key);
-    if (!entry || entry.session !== session) return;
-    entry.users--;
-    if (entry.users > 0) return;
-    this.sessions.delete(session.launch.key);
-    await session.close();
-  }
-
-  /** For worker shutdown. */
-  async closeAll(): Promise<void> {
-    const sessions = [...this.sessions.values()].map((e) => e.session);
-    this.sessions.clear();
-    await Promise.all(sessions.map((s) => s.close()));
-  }
-
-  get size(): number {
-    return this.sessions.size;
   }
 }

@@ -114,7 +114,8 @@ export function childDomainBlocksAuthAdmin(facts: ChildDomainFacts, readSession:
 export function authAdminBlockedWarning(s: OrganizationSnapshot): string | null {
   if (!s.childDomain || !isAuthAdminBlockedByChildDomain(s)) return null;
   return (
-    `${childDomainBlocksAuthAdmin(s.childDomain, s.enableAuthAdminReadSession)}, so the new certificate will not be published at its effective date ` +
+    `${childDomainBlocksAuthAdmin(s.childDomain, s.enableAuthAdminReadSession)}, so the new certificate will not be ` +
+    'published at its effective date ' +
     `until a person runs Set-OrganizationConfig -EnableAuthAdminReadSession $true (then restarts ${SERVICE_HOST_SERVICE})`
   );
 }

@@ -37,7 +37,7 @@ export type ChildDomainFacts = z.infer<typeof childDomainFactsSchema>;
 export const organizationSnapshotSchema = z.object({
   /** The Exchange server's clock at inspection (read on the server, not the worker's Get-Date). */
   serverTime: z.string(),
-  /** The worker host's clock is off from the Exchange server's by more than the bound. */
+  /** The worker host's clock is off from the Exchange server's by more than the bound (dates are not affected). */
   clockWarning: z.string().optional(),
   /** Server seconds per real second: 1 for a real organisation; simulated ones run faster. */
   serverClockRate: z.number().positive(),
@@ -85,12 +85,14 @@ export interface TransportCertificateCheck {
 /**
  * What AuthConfig says of a certificate after stageCertificate looked (and acted if it had to): staged for a date (by
  * this call or earlier), or current already (published while a retry was pending: there is no date to wait for).
- * `clockWarning`: the worker host's clock is off from the Exchange server's (the date was not affected).
  */
 export type StagingResult = (
   | { thumbprint: Thumbprint; state: 'staged' | 'already-staged'; effectiveDate: string; serverTime: string }
   | { thumbprint: Thumbprint; state: 'current'; serverTime: string }
-) & { clockWarning?: string };
+) & {
+  /** The worker host's clock is off from the Exchange server's by more than the bound (the date was not affected). */
+  clockWarning?: string;
+};
 
 export interface ReplicationCheck {
   serverTime: string;

@@ -129,23 +129,40 @@ function publish(org: Organisation, at: number): void {
 }
 
 /**
- * AuthAdmin: the first run (on any server) at or after the effective date publishes next as current; every server's
- * servicelet announces a current certificate it has not announced yet with event 2014 at its next run. Returns whether
- * anything changed.
+ * Event 2014 from the servicelet whose run published the current certificate: the only one, when the organisation
+ * says only the publishing server writes it (no other server ever announces this certificate then).
+ */
+function announcePublication(org: Organisation, publisher: Server, at: number): void {
+  announceCurrent(org, publisher, at);
+  if (org.behaviour.event2014On !== 'publishing-server') return;
+  for (const s of org.servers) s.serviceHost.announcedCurrent = org.authConfig.currentCertificateThumbprint;
+}
+
+/**
+ * AuthAdmin: the first run (on any server) at or after the effective date publishes next as current, and that server
+ * writes event 2014. With `event2014On: 'every-server'` every other server's servicelet announces a current certificate
+ * it has not announced yet at its next run too (also one set by Set-AuthConfig directly). Returns whether anything
+ * changed.
  */
 function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt: number | null): boolean {
   if (!authAdminCanRun(org)) return false;
   let changed = false;
   const a = org.authConfig;
   let changedAt = publishedAt ?? from;
+  const everyServer = org.behaviour.event2014On === 'every-server';
   if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null) {
     const earliest = Math.max(a.nextCertificateEffectiveDate, from + 1);
-    const runs = org.servers.filter((s) => !s.roles.includes('Edge')).map((s) => nextAuthAdminRun(org, s, earliest));
-    const first = Math.min(...runs);
-    if (first <= now) {
-      publish(org, first);
-      changedAt = first;
+    let first: { server: Server; at: number } | undefined;
+    for (const s of org.servers) {
+      if (s.roles.includes('Edge')) continue;
+      const at = nextAuthAdminRun(org, s, earliest);
+      if (!first || at < first.at) first = { server: s, at };
+    }
+    if (first && first.at <= now) {
+      publish(org, first.at);
+      changedAt = first.at;
       changed = true;
+      if (!everyServer) announcePublication(org, first.server, first.at);
     }
   }
   const announcements: Array<{ server: Server; at: number }> = [];
@@ -156,7 +173,11 @@ function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt:
       s.serviceHost.authAdminLastRun = last;
       changed = true;
     }
-    if (a.currentCertificateThumbprint && s.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) {
+    if (
+      everyServer &&
+      a.currentCertificateThumbprint &&
+      s.serviceHost.announcedCurrent !== a.currentCertificateThumbprint
+    ) {
       const at = nextAuthAdminRun(org, s, Math.max(changedAt, from + 1));
       if (at <= now) announcements.push({ server: s, at });
     }
@@ -189,8 +210,24 @@ export function restartServiceHost(org: Organisation, server: Server, now: numbe
   const a = org.authConfig;
   if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null && a.nextCertificateEffectiveDate <= now) {
     publish(org, now);
+    announcePublication(org, server, now);
+  } else if (
+    org.behaviour.event2014On === 'every-server' &&
+    server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint
+  ) {
+    announceCurrent(org, server, now);
   }
-  if (server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) announceCurrent(org, server, now);
+}
+
+/**
+ * Serialized data signing signs with the current Auth certificate: while that is missing or expired, an
+ * ExchangeCertificate object cannot be serialized whole and reaches a remote client as RawData only.
+ */
+export function serializationBroken(org: Organisation, now: number): boolean {
+  if (!org.organizationConfig.serializedDataSigning) return false;
+  const current = org.authConfig.currentCertificateThumbprint;
+  const cert = current ? org.servers.map((s) => findCertificate(s, current)).find(Boolean) : undefined;
+  return !cert || cert.notAfter <= now;
 }
 
 /** IIS starts a new worker process, which loads the auth certificate that is current now (if it can). */

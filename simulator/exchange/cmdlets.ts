@@ -12,7 +12,7 @@ import { organizationCmdlets } from './cmdlets/organization';
 import { processCmdlets } from './cmdlets/processes';
 import { Confirm, invocation, Runner, Unanswered } from './cmdlets/run';
 import { serviceCmdlets } from './cmdlets/service';
-import { webAppPoolCmdlets } from './cmdlets/web-app-pool';
+import { webAdministrationCmdlets } from './cmdlets/web-administration';
 import { winEventCmdlets } from './cmdlets/win-event';
 import { cmdletStateWriter, dieNow, takeFault } from './faults';
 import { withOrganization } from './organisation';
@@ -68,7 +68,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
     ...winEventCmdlets(run),
     ...diagnosticInfoCmdlets(run),
     ...serviceCmdlets(run),
-    ...webAppPoolCmdlets(run),
+    ...webAdministrationCmdlets(run),
     ...processCmdlets(run),
     ...oauthConnectivityCmdlets(run),
     ...hybridAppCmdlets(run),

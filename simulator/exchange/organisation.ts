@@ -1,8 +1,10 @@
 // The programmatic face of the simulator, used by the shell host, the CLI, the demo and tests.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { catchUp, signInProbe, simulatedNow, SignInProbe } from './behaviour';
+import { catchUp, serializationBroken, signInProbe, simulatedNow, SignInProbe } from './behaviour';
 import { Organisation, StateFileError } from './model';
+import { iisBindings } from './objects';
+import { Configuration, configurationSchema, configure } from './configure';
 import { buildScenario, ScenarioOptions } from './scenarios';
 import {
   cachedState,
@@ -18,6 +20,8 @@ import { trackChanges } from './track';
 export interface CreateOptions extends ScenarioOptions {
   /** Replace an existing state file; without it an existing file is an error. */
   overwrite?: boolean;
+  /** Behaviours switched on from the start (`configure`). */
+  configuration?: Configuration;
 }
 
 export async function createOrganization(
@@ -26,6 +30,8 @@ export async function createOrganization(
   opts: CreateOptions = {},
 ): Promise<Organisation> {
   const org = buildScenario(scenario, opts);
+  const configuration = configurationSchema.parse({ event2014On: opts.event2014On, ...opts.configuration });
+  configure(org, configuration);
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir))
     throw new StateFileError(`cannot create state file ${file}: directory ${dir} does not exist`);
@@ -36,6 +42,12 @@ export async function createOrganization(
     writeStateAtomically(file, org);
   });
   return org;
+}
+
+/** Switches behaviours of the organisation in `file` (see `configure`), under its lock. */
+export async function configureOrganization(file: string, configuration: Configuration): Promise<void> {
+  const parsed = configurationSchema.parse(configuration);
+  await withOrganization(file, (org) => configure(org, parsed));
 }
 
 /** The organisation brought up to the simulated now, without writing it back. */
@@ -84,7 +96,10 @@ export interface CertificateView {
   notAfter: string;
   services: string;
   expired: boolean;
-  /** current / next / previous in AuthConfig, transport for the internal transport certificate. */
+  /**
+   * current / next / previous in AuthConfig, transport for the internal transport certificate, default-web-site for
+   * the certificate IIS serves on the front end.
+   */
   roles: string[];
 }
 
@@ -92,7 +107,13 @@ export interface ServerView {
   name: string;
   fqdn: string;
   site: string;
+  /** "15.2.1544.4" */
+  version: string;
+  roles: string[];
   reachable: boolean;
+  remoteEventLogBlocked: boolean;
+  /** The certificates bound to the Default Web Site and Exchange Back End. */
+  iis: { defaultWebSite: string | null; backEnd: string | null };
   certificates: CertificateView[];
   pools: Array<{ name: string; state: string; lastRecycle: string; cachedCertificate: string | null }>;
   serviceHostLastStart: string;
@@ -114,6 +135,12 @@ export interface OrganizationSummary {
   hybrid: boolean;
   serversInChildDomain: boolean;
   enableAuthAdminReadSession: boolean;
+  /** The behaviours `configure` switches. */
+  event2014On: Organisation['behaviour']['event2014On'];
+  readSessionListed: boolean;
+  serializedDataSigning: boolean;
+  /** Certificate objects come back as RawData only, now. */
+  serializationBroken: boolean;
   faults: Organisation['faults'];
   servers: ServerView[];
 }
@@ -135,12 +162,20 @@ export function summarizeOrganization(org: Organisation, now: number, eventsPerS
     hybrid: org.hybrid.present,
     serversInChildDomain: org.organizationConfig.serversInChildDomain,
     enableAuthAdminReadSession: org.organizationConfig.enableAuthAdminReadSession,
+    event2014On: org.behaviour.event2014On,
+    readSessionListed: org.organizationConfig.readSessionListed,
+    serializedDataSigning: org.organizationConfig.serializedDataSigning,
+    serializationBroken: serializationBroken(org, now),
     faults: org.faults,
     servers: org.servers.map((s) => ({
       name: s.name,
       fqdn: s.fqdn,
       site: s.site,
+      version: `${s.version.major}.${s.version.minor}.${s.version.build}.${s.version.revision}`,
+      roles: [...s.roles],
       reachable: s.reachable,
+      remoteEventLogBlocked: s.remoteEventLogBlocked,
+      iis: { ...iisBindings(s) },
       certificates: s.certificates.map((c) => ({
         thumbprint: c.thumbprint,
         subject: c.subject,
@@ -154,6 +189,7 @@ export function summarizeOrganization(org: Organisation, now: number, eventsPerS
           ...(c.thumbprint === a.nextCertificateThumbprint ? ['next'] : []),
           ...(c.thumbprint === a.previousCertificateThumbprint ? ['previous'] : []),
           ...(c.thumbprint === s.internalTransportCertificate ? ['transport'] : []),
+          ...(c.thumbprint === iisBindings(s).defaultWebSite ? ['default-web-site'] : []),
         ],
       })),
       pools: s.appPools.map((p) => ({

@@ -5,7 +5,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type RotationActivities } from '../../activities';
 import { createExchangeClient } from '../../activities/powershell/client';
-import { ShellSessionPool } from '../../activities/powershell/session';
+import { ShellSessionPool } from '../../activities/powershell/pool';
 import type { ServerIdentity } from '../../common/rotation';
 import { createSimState, type SimState, showState, sim } from '../powershell/sim';
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createExchangeClient } from '../../activities/powershell/client';
-import { ShellSessionPool } from '../../activities/powershell/session';
+import { ShellSessionPool } from '../../activities/powershell/pool';
 import { startRotation } from '../../client/rotation';
 import type { RotationInputJson, RotationReport } from '../../common/rotation';
 import { createOrganization, loadOrganization, signInProbe } from 'simulated-exchange';

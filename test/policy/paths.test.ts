@@ -1,6 +1,11 @@
 // The paths as declared: what plan mode reports and the status lists, for a few organisations.
 import { PATHS, planOf, STEPS, type PlanContext } from '../../common/paths';
-import { planNewDate, planStagedDate } from '../../common/policy';
+import {
+  authAdminBlockedWarning,
+  isAuthAdminBlockedByChildDomain,
+  planNewDate,
+  planStagedDate,
+} from '../../common/policy';
 import { expiredWithNext, inDays, NEXT, NOW, snapshot } from './fixtures';
 
 const input = { effectiveDateHours: 49, restartServiceHostAfterEffectiveDate: false };
@@ -94,4 +99,20 @@ test('child domain without the read session: a person is asked before the date; 
   expect(running(plan({ decision: { path: 'rotate' }, snapshot: child }))[0]).toBe('enable-read-session');
   const on = { ...child, enableAuthAdminReadSession: true };
   expect(running(plan({ decision: { path: 'rotate' }, snapshot: on }))).not.toContain('enable-read-session');
+});
+
+test('a read-session switch Exchange did not return is unknown: treated like off, and the warning says it is unknown', () => {
+  const child = {
+    ...snapshot({ expiresInDays: 10 }),
+    childDomain: { forestRootDomain: 'contoso.com', serverDomains: ['corp.contoso.com'] },
+  };
+  const unknown = { ...child, enableAuthAdminReadSession: null };
+  expect(isAuthAdminBlockedByChildDomain(unknown)).toBe(true);
+  expect(running(plan({ decision: { path: 'rotate' }, snapshot: unknown }))[0]).toBe('enable-read-session');
+  expect(authAdminBlockedWarning(unknown)).toMatch(
+    /EnableAuthAdminReadSession could not be read \(Get-OrganizationConfig did not return it\): if it is off/,
+  );
+  expect(authAdminBlockedWarning({ ...child, enableAuthAdminReadSession: false })).toMatch(
+    /EnableAuthAdminReadSession is off: the AuthAdmin servicelet cannot run/,
+  );
 });

@@ -9,7 +9,7 @@ import {
   RemoteSessionBrokenError,
   ServerUnreachableError,
 } from '../../activities/powershell/errors';
-import { ShellSessionPool } from '../../activities/powershell/session';
+import { ShellSessionPool } from '../../activities/powershell/pool';
 import { SimState, SIM_SHELL, createSimState, sim } from './sim';
 
 type Client = ExchangeClient & { shell: import('../../activities/powershell/client').ExchangeShell };
@@ -389,14 +389,21 @@ describe('faults injected into the simulated organisation', () => {
 });
 
 /** Every command line the client sends after the session setup, as the shell receives it. */
+/** Records every command line the client's calls send, on whichever session of the pool they run. */
 function recordCommands(client: Client): string[] {
   const sent: string[] = [];
-  const session = client.shell.session;
-  const run = session.run.bind(session);
-  session.run = (command, options) => {
-    sent.push(command);
-    return run(command, options);
-  };
+  const { pool, launch } = client.shell;
+  const withSession = pool.withSession.bind(pool);
+  pool.withSession = (target, fn) =>
+    withSession(target, (session) => {
+      if (target.key !== launch.key) return fn(session);
+      const recording = Object.create(session) as typeof session;
+      recording.run = (command, options) => {
+        sent.push(command);
+        return session.run(command, options);
+      };
+      return fn(recording);
+    });
   return sent;
 }
 

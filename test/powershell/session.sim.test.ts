@@ -13,7 +13,8 @@ import {
 } from '../../activities/powershell/errors';
 import { parseEnvelope } from '../../activities/powershell/output';
 import { PsAbsoluteDate, PsHashtable, renderLiteral } from '../../activities/powershell/render';
-import { ShellSession, ShellSessionPool } from '../../activities/powershell/session';
+import { ShellSessionPool } from '../../activities/powershell/pool';
+import { ShellSession } from '../../activities/powershell/session';
 import { launchFor, parseShellSettings } from '../../activities/powershell/settings';
 import { hostileString } from './hostile';
 import { SimState, createSimState, isAlive, sim, waitUntil } from './sim';
@@ -250,8 +251,9 @@ describe('session recovery', () => {
     const a = createExchangeClient({ simulatorState: state.file }, { pool: shared });
     const b = createExchangeClient({ simulatorState: state.file }, { pool: shared });
     const sessionOf = (c: unknown) => (c as { shell: ExchangeShell }).shell.session;
-    expect(sessionOf(a)).toBe(sessionOf(b));
     await a.getAuthConfig();
+    await b.getAuthConfig();
+    expect(sessionOf(a)).toBe(sessionOf(b));
     const pid = sessionOf(a).pid!;
     await a.close();
     await a.close();
@@ -262,8 +264,11 @@ describe('session recovery', () => {
     expect(shared.size).toBe(0);
   });
 
-  test('concurrent calls are serialised on one process', async () => {
-    const client = createExchangeClient({ simulatorState: state.file }, { pool });
+  test('concurrent calls are serialised on one process when the target may have one', async () => {
+    const client = createExchangeClient(
+      { simulatorState: state.file },
+      { pool: new ShellSessionPool({ maxSessionsPerTarget: 1 }) },
+    );
     const shell = (client as unknown as { shell: ExchangeShell }).shell;
     const results = await Promise.all(Array.from({ length: 8 }, () => client.getAuthConfig()));
     expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);

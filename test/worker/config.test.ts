@@ -213,6 +213,21 @@ describe('worker configuration from the environment', () => {
     );
   });
 
+  test('the shell pool: its caps and idle timeout', () => {
+    expect(loadWorkerConfig(base).shells).toEqual({});
+    expect(
+      loadWorkerConfig({
+        ...base,
+        EXCHANGE_MAX_SHELLS: '8',
+        EXCHANGE_MAX_SHELLS_PER_ORGANIZATION: '3',
+        EXCHANGE_SHELL_IDLE_TIMEOUT: '90s',
+      }).shells,
+    ).toEqual({ maxSessions: 8, maxSessionsPerTarget: 3, idleTimeoutMs: 90_000 });
+    expect(() => loadWorkerConfig({ ...base, EXCHANGE_MAX_SHELLS: '0' })).toThrow(
+      /EXCHANGE_MAX_SHELLS: must be positive/,
+    );
+  });
+
   test('the event-log path and the certificate lifetime', () => {
     const config = loadWorkerConfig({
       ...base,

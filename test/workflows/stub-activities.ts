@@ -358,6 +358,14 @@ export class StubOrganisation {
           servers: request.servers.map((s) => ({ server: s.name, event2014At: this.events.get(s.name) ?? null })),
         };
       },
+      readServiceletSchedule: async (request) => {
+        record('readServiceletSchedule', request);
+        // The stub's servicelet publishes at the date itself: its schedule is not known to the rotation.
+        return {
+          serverTime: iso(this.now()),
+          lastRuns: request.servers.map((s) => ({ server: s.name, lastRun: null })),
+        };
+      },
       diagnoseServicelet: async (request) => {
         record('diagnoseServicelet', request);
         this.diagnosed = true;

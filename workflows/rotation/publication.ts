@@ -3,7 +3,7 @@
 // 2014 corroborates it where it appears, and a late publication is diagnosed for a person. The emergency path publishes
 // with -PublishCertificate once every server holds the certificate.
 import { AUTH_ADMIN_CYCLE_HOURS } from '../../common/names';
-import { isPublicationOverdue, publicationTime } from '../../common/policy';
+import { HOUR_MS, isPublicationOverdue, nextPublicationLook, publicationTime } from '../../common/policy';
 import type { PublicationCheck } from '../../common/rotation';
 import { changes, reads } from './proxies';
 import { nowIso, type Rotation } from './context';
@@ -64,12 +64,28 @@ export async function awaitPublication(r: Rotation): Promise<StepResult> {
       AUTH_ADMIN_CYCLE_HOURS,
       r.input.publicationMargin,
     );
-    if (overdue && r.state.progress.overdueAt === null) await reportOverdue(r);
+    if (overdue && r.state.progress.overdueAt === null) await reportOverdue(r, check.serverTime);
     const overdueAt = r.state.progress.overdueAt;
-    if (overdueAt !== null && Date.now() - overdueAt >= r.input.publicationGiveUpAfter) {
+    const giveUpAt = overdueAt === null ? null : Date.parse(overdueAt) + r.input.publicationGiveUpAfter;
+    if (giveUpAt !== null && Date.parse(check.serverTime) >= giveUpAt) {
       return r.stop('publication-overdue: the new certificate was not published; see the diagnosis');
     }
-    await r.pause(r.temporalMs(r.input.publicationPollInterval), 'the AuthAdmin servicelet to publish the certificate');
+    const overdueFrom =
+      Date.parse(staging.effectiveDate) + AUTH_ADMIN_CYCLE_HOURS * HOUR_MS + r.input.publicationMargin;
+    const schedule = await reads.readServiceletSchedule({ servers });
+    const look = nextPublicationLook({
+      effectiveDate: staging.effectiveDate,
+      serverNow: schedule.serverTime,
+      lastRuns: schedule.lastRuns.map((run) => run.lastRun),
+      cycleHours: AUTH_ADMIN_CYCLE_HOURS,
+      pollMs: r.input.publicationPollInterval,
+      lookBy: new Date(giveUpAt ?? overdueFrom).toISOString(),
+    });
+    const why =
+      look.nextRunAt === null
+        ? 'the AuthAdmin servicelet to publish the certificate (its schedule is unknown: looking at the poll interval)'
+        : `the AuthAdmin servicelet's next run at ${look.nextRunAt} (server clock), which publishes the certificate`;
+    await r.pause(r.temporalMs(look.waitMs), why);
   }
 }
 
@@ -85,8 +101,8 @@ export function recordPublication(r: Rotation, check: PublicationCheck): void {
   }
 }
 
-async function reportOverdue(r: Rotation): Promise<void> {
-  r.state.progress.overdueAt = Date.now();
+async function reportOverdue(r: Rotation, serverTime: string): Promise<void> {
+  r.state.progress.overdueAt = serverTime;
   const { servers, snapshot } = need(r.facts, 'servers', 'snapshot');
   const diagnosis = await reads.diagnoseServicelet({
     servers,

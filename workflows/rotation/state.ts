@@ -65,7 +65,8 @@ export const rotationStateSchema = z.object({
     importRounds: z.number().int().nonnegative(),
     /** When replication started being watched (server clock): deadlines count from it. */
     replicationStartedAt: z.string().nullable(),
-    overdueAt: z.number().nullable(),
+    /** When publication was found overdue (server clock): giving up counts from it. */
+    overdueAt: z.string().nullable(),
     hcwWaitStartedAt: z.number().nullable(),
   }),
   nextCheckAt: z.string().nullable(),

@@ -1,7 +1,7 @@
 // ExchangeClient over node-powershell, assembled from one area per kind of Exchange object: each method renders one
 // catalogue command inside the per-call envelope, runs it on the target's session and parses the object it reads.
 import type { ExchangeClient } from '../exchange-client';
-import { ShellSessionPool } from '../session';
+import { ShellSessionPool } from '../pool';
 import { ExchangeShellSettingsInput, launchFor, parseShellSettings } from '../settings';
 import { ExchangeShell } from '../shell';
 import { authConfigArea } from './auth-config';
@@ -22,7 +22,7 @@ export { EVENT_PROPERTIES } from '../objects/event';
 export { WORKER_PROCESS_PROPERTIES } from '../objects/worker-process';
 
 export interface ExchangeClientDeps {
-  /** Shared by every client of the worker process; defaults to one module-wide pool. */
+  /** The worker's sessions (opened on demand, closed when idle, bounded); defaults to one module-wide pool. */
   pool?: ShellSessionPool;
   /** The worker's clock, for the `at` of per-server results. */
   now?: () => Date;
@@ -41,7 +41,9 @@ export function createExchangeClient(
 ): ExchangeClient & { shell: ExchangeShell } {
   const settings = parseShellSettings(settingsInput);
   const pool = deps.pool ?? defaultPool;
-  const shell = new ExchangeShell(pool.acquire(launchFor(settings)));
+  const launch = launchFor(settings);
+  pool.acquire(launch);
+  const shell = new ExchangeShell(pool, launch);
   const ctx = createContext(shell, settings, deps.now ?? (() => new Date()));
   let closed = false;
   return {
@@ -54,10 +56,10 @@ export function createExchangeClient(
     ...windowsArea(ctx),
     ...signInArea(ctx),
     async close() {
-      // Idempotent: a second close must not release a session another client of the same target still uses.
+      // Idempotent: a second close must not release sessions another client of the same target still uses.
       if (closed) return;
       closed = true;
-      await pool.release(shell.session);
+      await pool.release(launch);
     },
   };
 }

@@ -11,7 +11,7 @@ import {
 } from '../certificates';
 import { exchangeError, invalidArgument, invalidOperation } from '../errors';
 import { Certificate, findCertificate, Server, ServiceName } from '../model';
-import { certificateObject } from '../objects';
+import { certificateObject, iisBindings } from '../objects';
 import { bool, bytes, common, parseServices, secret, SERVICES_PARAM, str, strings } from './args';
 import { Runner } from './run';
 import { reachableServer, requireCertificate, thumbprintAndServer } from './targets';
@@ -27,6 +27,15 @@ function overwriteDefaultSmtp(server: Server, replacement: Certificate): Questio
       `Current certificate: ${current ? describe(current) : "''"}\n` +
       `Replace it with certificate: ${describe(replacement)}`,
   };
+}
+
+/**
+ * Enabling a certificate for IIS binds it to the Default Web Site's https binding (the front end clients reach); the
+ * Exchange Back End keeps its own. Its IIS flag stays on a certificate that loses the binding: services are never
+ * taken away.
+ */
+function bindToDefaultWebSite(server: Server, cert: Certificate): void {
+  server.iis = { ...iisBindings(server), defaultWebSite: cert.thumbprint };
 }
 
 export function exchangeCertificateCmdlets(run: Runner): CmdletSpec[] {
@@ -125,6 +134,7 @@ export function exchangeCertificateCmdlets(run: Runner): CmdletSpec[] {
             (bool(args.Force) || confirm(overwriteDefaultSmtp(server, cert)));
           server.certificates.push(cert);
           if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
+          if (services.includes('IIS')) bindToDefaultWebSite(server, cert);
           return [certificateObject(org, server, cert, now)];
         }),
     },
@@ -172,6 +182,7 @@ export function exchangeCertificateCmdlets(run: Runner): CmdletSpec[] {
             (bool(args.Force) || confirm(overwriteDefaultSmtp(server, cert)));
           for (const sv of services) if (!cert.services.includes(sv)) cert.services.push(sv);
           if (replacesTransport) server.internalTransportCertificate = cert.thumbprint;
+          if (services.includes('IIS')) bindToDefaultWebSite(server, cert);
           return [];
         }),
     },

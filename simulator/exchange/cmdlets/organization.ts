@@ -3,7 +3,13 @@
 import { CmdletSpec } from '../../shell/types';
 import { objectNotFound } from '../errors';
 import { domainController, findServer } from '../model';
-import { hybridConfigurationObject, organizationConfigObject, serverObject, transportServiceObject } from '../objects';
+import {
+  hybridConfigurationObject,
+  isTransportServer,
+  organizationConfigObject,
+  serverObject,
+  transportServiceObject,
+} from '../objects';
 import { bool, common, str } from './args';
 import { Runner } from './run';
 
@@ -32,11 +38,10 @@ export function organizationCmdlets(run: Runner): CmdletSpec[] {
       invoke: (args, ctx) =>
         run((org) => {
           const id = str(args.Identity);
-          if (id === undefined) {
-            return org.servers.filter((s) => !s.roles.includes('Edge')).map((s) => transportServiceObject(org, s));
-          }
+          if (id === undefined) return org.servers.filter(isTransportServer).map((s) => transportServiceObject(org, s));
           const s = findServer(org, id);
-          if (!s)
+          // A server without the transport service (an Exchange 2013 Client Access server) is no transport server.
+          if (!s || !isTransportServer(s))
             throw objectNotFound(
               'Get-TransportService',
               ctx.computerName ?? org.connectedServer,

@@ -1,19 +1,20 @@
 // Restart-Service: the Exchange service host (AuthAdmin runs at its start) and IIS (every pool gets a new worker).
 import { CmdletSpec, PSError, PSObject, PSValue } from '../../shell/types';
 import { recyclePool, restartServiceHost, SERVICE_HOST } from '../behaviour';
+import { Server } from '../model';
 import { bool, common, strings } from './args';
 import { Runner } from './run';
 import { localMachine } from './targets';
 
 /** Restarting IIS (or its activation service) restarts every application pool. */
 const IIS_SERVICES = ['W3SVC', 'WAS'];
-const KNOWN_SERVICES = [
-  SERVICE_HOST,
-  'MSExchangeTransport',
-  'MSExchangeIS',
-  'MSExchangeFrontEndTransport',
-  ...IIS_SERVICES,
-];
+/** The Mailbox role's own services; an Exchange 2013 Client Access server alone has none of them. */
+const MAILBOX_SERVICES = ['MSExchangeTransport', 'MSExchangeIS'];
+
+function servicesOn(server: Server): string[] {
+  const all = [SERVICE_HOST, 'MSExchangeFrontEndTransport', ...IIS_SERVICES];
+  return server.roles.includes('Mailbox') ? [...all, ...MAILBOX_SERVICES] : all;
+}
 
 export function serviceCmdlets(run: Runner): CmdletSpec[] {
   return [
@@ -35,7 +36,7 @@ export function serviceCmdlets(run: Runner): CmdletSpec[] {
           const server = localMachine(org, ctx);
           const out: PSValue[] = [];
           for (const name of strings(args.Name)) {
-            const known = KNOWN_SERVICES.find((k) => k.toLowerCase() === name.toLowerCase());
+            const known = servicesOn(server).find((k) => k.toLowerCase() === name.toLowerCase());
             if (!known) {
               throw new PSError(`Cannot find any service with service name '${name}'.`, {
                 category: 'ObjectNotFound',

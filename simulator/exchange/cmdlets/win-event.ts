@@ -1,4 +1,6 @@
-// Get-WinEvent: the Application log of a server, locally, inside Invoke-Command, or with -ComputerName.
+// Get-WinEvent: the Application log of a server, locally (on the connected server, or inside Invoke-Command on the
+// machine it targets, over WinRM), or from another machine with -ComputerName (remote event-log RPC, which a server's
+// firewall may refuse while WinRM works: both fail as Windows does, "The RPC server is unavailable").
 import { CmdletSpec, PSError, PSHashtable, PSValue } from '../../shell/types';
 import { APPLICATION_LOG } from '../behaviour';
 import { invalidArgument } from '../errors';
@@ -23,8 +25,8 @@ export function winEventCmdlets(run: Runner): CmdletSpec[] {
       ],
       invoke: (args, ctx) =>
         run((org) => {
-          const name = str(args.ComputerName) ?? ctx.computerName ?? org.connectedServer;
-          const s = findServer(org, name);
+          const local = findServer(org, ctx.computerName ?? org.connectedServer);
+          const s = findServer(org, str(args.ComputerName) ?? ctx.computerName ?? org.connectedServer);
           const noRpc = () =>
             new PSError('The RPC server is unavailable', {
               category: 'NotSpecified',
@@ -33,7 +35,7 @@ export function winEventCmdlets(run: Runner): CmdletSpec[] {
               errorId:
                 'System.Diagnostics.Eventing.Reader.EventLogException,Microsoft.PowerShell.Commands.GetWinEventCommand',
             });
-          if (!s || !s.reachable) throw noRpc();
+          if (!s || !s.reachable || (s !== local && s.remoteEventLogBlocked)) throw noRpc();
           const filters: Array<(e: Server['events'][number]) => boolean> = [];
           const lists = (v: PSValue | undefined) => strings(v).map((x) => x.toLowerCase());
           let logs = lists(args.LogName);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PowerShell } from 'node-powershell';
-import { createOrganization, loadOrganization, withOrganization } from '../../exchange/organisation';
+import { createOrganization, CreateOptions, loadOrganization, withOrganization } from '../../exchange/organisation';
 import { advanceClock } from '../../exchange/behaviour';
 import { Organisation } from '../../exchange/model';
 import { SHELL } from '../paths';
@@ -82,9 +82,9 @@ export class Simulation {
   private constructor(readonly file: string) {}
 
   /** `acceleration` other than 0 lets the simulated clock run with real time, as in the demo and integration tests. */
-  static async create(scenario: string, acceleration = 0): Promise<Simulation> {
+  static async create(scenario: string, acceleration = 0, options: CreateOptions = {}): Promise<Simulation> {
     const file = tempState();
-    await createOrganization(scenario, file, { acceleration, start: START });
+    await createOrganization(scenario, file, { ...options, acceleration, start: START });
     return new Simulation(file);
   }
 

@@ -31,7 +31,10 @@ describe('npm run sim', () => {
     const shown = sim('show', '--state', file);
     expect(shown.code).toBe(0);
     expect(shown.out).toMatch(/simulated now 2026-11-25T06:00:00.000Z/);
-    expect(shown.out).toMatch(/^EX3\s+Site-B\s+yes\s+ok/m);
+    expect(shown.out).toMatch(/^EX3\s+Site-B\s+15\.2\.1544\.4\s+Mailbox\s+yes\s+open\s+ok/m);
+    expect(shown.out).toMatch(
+      /^Event 2014 on: every-server {3}EnableAuthAdminReadSession in Get-OrganizationConfig: listed/m,
+    );
     expect(shown.out).toMatch(/CN=Microsoft Exchange Server Auth Certificate/);
     expect(shown.out).toMatch(/MSExchange AuthAdmin/);
     expect(shown.out).toMatch(/^EX4\s+MSExchangeECPAppPool\s+Started\s+\S+\s+[0-9A-F]{40} \(current\)$/m);
@@ -70,6 +73,63 @@ describe('npm run sim', () => {
 
     expect(sim('clock', '--acceleration', '3600', '--state', file).code).toBe(0);
     expect(loadOrganization(file).org.clock.acceleration).toBe(3600);
+  });
+
+  it('switches behaviours at creation and later, and shows them', () => {
+    const file = path.join(tempDir(), 'org.json');
+    const created = sim(
+      'create',
+      'exchange-2013',
+      '--state',
+      file,
+      '--event-2014-on',
+      'publishing-server',
+      '--read-session',
+      'absent',
+      '--block-remote-event-log',
+      'EX2,ex3.contoso.com',
+      '--default-web-site',
+      'third-party',
+    );
+    expect(created).toMatchObject({ code: 0, err: '' });
+    let json = JSON.parse(sim('show', '--state', file, '--json').out);
+    expect(json).toMatchObject({
+      event2014On: 'publishing-server',
+      readSessionListed: false,
+      serializedDataSigning: false,
+      serializationBroken: false,
+    });
+    expect(json.servers.map((s: { remoteEventLogBlocked: boolean }) => s.remoteEventLogBlocked)).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect(json.servers[2]).toMatchObject({ version: '15.0.1497.2', roles: ['ClientAccess'] });
+    expect(json.servers[0].iis.defaultWebSite).not.toBe(json.servers[0].iis.backEnd);
+
+    const configured = sim(
+      'configure',
+      '--state',
+      file,
+      '--event-2014-on',
+      'every-server',
+      '--serialization-signing',
+      'on',
+      '--open-remote-event-log',
+      'all',
+    );
+    expect(configured).toMatchObject({ code: 0, err: '' });
+    json = JSON.parse(sim('show', '--state', file, '--json').out);
+    expect(json).toMatchObject({ event2014On: 'every-server', readSessionListed: false, serializedDataSigning: true });
+    expect(json.servers.every((s: { remoteEventLogBlocked: boolean }) => !s.remoteEventLogBlocked)).toBe(true);
+
+    const before = fs.readFileSync(file, 'utf8');
+    expect(sim('configure', '--state', file, '--block-remote-event-log', 'EX9')).toMatchObject({
+      code: 1,
+      err: 'sim: unknown server "EX9": the organisation has EX1, EX2, EX3 (or "all")\n',
+    });
+    expect(sim('configure', '--state', file).code).toBe(2);
+    expect(fs.readFileSync(file, 'utf8')).toBe(before);
   });
 
   it('takes the state file from EXCHANGE_SIM_STATE when --state is absent', () => {
@@ -133,6 +193,19 @@ describe('npm run sim', () => {
       args: ['fault', 'inject', 'die', '--after', '--during-write', '--state', 'x.json'],
       error: /--after and --during-write are two different points: pick one/,
     },
+    {
+      args: ['create', 'healthy', '--state', 'x.json', '--event-2014-on', 'some'],
+      error: /^sim: --event-2014-on: "some" must be one of every-server, publishing-server$/m,
+    },
+    {
+      args: ['configure', '--state', 'x.json', '--serialization-signing', 'yes'],
+      error: /^sim: --serialization-signing: "yes" must be one of on, off$/m,
+    },
+    {
+      args: ['create', 'healthy', '--state', 'x.json', '--block-remote-event-log', 'EX9'],
+      error: /^sim: unknown server "EX9": the organisation has EX1, EX2 \(or "all"\)$/m,
+    },
+    { args: ['configure', '--state', 'x.json'], error: /^sim: configure: name at least one behaviour to change/m },
     { args: ['show', '--bogus'], error: /unknown option '--bogus'/ },
     { args: ['frobnicate'], error: /unknown command 'frobnicate'/ },
     { args: [], error: /a command is required/ },
@@ -170,6 +243,8 @@ describe('npm run sim', () => {
       'child-domain',
       'unreachable',
       'large',
+      'exchange-2013',
+      'broken-serialization',
     ]) {
       expect(out).toMatch(new RegExp(`^  ${name} +\\S.*\\S$`, 'm'));
     }
@@ -190,7 +265,7 @@ describe('npm run sim', () => {
     );
   });
 
-  it.each([[], ['create'], ['show'], ['advance'], ['fault'], ['fault', 'inject'], ['fault', 'clear']])(
+  it.each([[], ['create'], ['configure'], ['show'], ['advance'], ['fault'], ['fault', 'inject'], ['fault', 'clear']])(
     '%p --help',
     (...args) => {
       const r = sim(...args, '--help');

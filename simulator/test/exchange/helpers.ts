@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CmdletContext, PSDateTime, PSError, PSObject, PSValue } from '../../shell/types';
 import { exchangeCmdlets } from '../../exchange/cmdlets';
-import { createOrganization, loadOrganization, withOrganization } from '../../exchange/organisation';
+import { createOrganization, CreateOptions, loadOrganization, withOrganization } from '../../exchange/organisation';
 import { advanceClock } from '../../exchange/behaviour';
 import { Organisation } from '../../exchange/model';
 
@@ -26,9 +26,9 @@ export class Org {
   }
 
   /** `acceleration` other than 0 lets the simulated clock run with real time, as in the demo. */
-  static async create(scenario: string, acceleration = 0): Promise<Org> {
+  static async create(scenario: string, acceleration = 0, options: CreateOptions = {}): Promise<Org> {
     const file = path.join(tempDir(), 'state.json');
-    await createOrganization(scenario, file, { acceleration, start: START });
+    await createOrganization(scenario, file, { ...options, acceleration, start: START });
     return new Org(file);
   }
 

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { buildScenario, SCENARIO_NAMES } from '../../exchange/scenarios';
 import { createOrganization, loadOrganization, summarizeOrganization } from '../../exchange/organisation';
 import { organisationSchema } from '../../exchange/model';
-import { signInProbe } from '../../exchange/behaviour';
+import { serializationBroken, signInProbe } from '../../exchange/behaviour';
 import { createExchangeHost } from '../../exchange/host';
 import { takeFault } from '../../exchange/faults';
 import { injectFault } from '../../exchange/faults';
@@ -43,6 +43,17 @@ describe('scenarios', () => {
       expect(new Set(o.servers.map((s) => s.site)).size).toBe(5);
       expect(new Set(o.servers.map((s) => s.internalTransportCertificate)).size).toBe(200);
     },
+    'exchange-2013': (o) => {
+      expect(o.servers.map((s) => [s.name, s.version.minor, s.roles])).toEqual([
+        ['EX1', 2, ['Mailbox']],
+        ['EX2', 2, ['Mailbox']],
+        ['EX3', 0, ['ClientAccess']],
+      ]);
+    },
+    'broken-serialization': (o) => {
+      expect(serializationBroken(o, START)).toBe(true);
+      expect(o.servers.some((s) => signInProbe(o, s, START).works)).toBe(false);
+    },
   };
 
   it('covers every scenario', () => expect(Object.keys(facts).sort()).toEqual([...SCENARIO_NAMES].sort()));
@@ -55,7 +66,7 @@ describe('scenarios', () => {
 
   it('names the valid scenarios when given an unknown one', () => {
     expect(() => buildScenario('healthyy')).toThrow(
-      'unknown scenario "healthyy": valid scenarios are healthy, two-sites, expired, missing-on-one, hybrid, child-domain, unreachable, large',
+      'unknown scenario "healthyy": valid scenarios are healthy, two-sites, expired, missing-on-one, hybrid, child-domain, unreachable, large, exchange-2013, broken-serialization',
     );
   });
 
@@ -74,7 +85,8 @@ describe('scenarios', () => {
     const s = summarizeOrganization(org, now);
     expect(s.servers[1].signIn.works).toBe(false);
     expect(s.servers[0].certificates[0].roles).toEqual(['current']);
-    expect(s.servers[0].certificates[1].roles).toEqual(['transport']);
+    // Setup's self-signed certificate is the internal transport certificate and serves the Default Web Site.
+    expect(s.servers[0].certificates[1].roles).toEqual(['transport', 'default-web-site']);
     expect(s.now).toBe(new Date(START).toISOString());
   });
 });

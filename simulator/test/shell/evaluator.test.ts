@@ -769,6 +769,13 @@ describe('generic cmdlets', () => {
     });
   });
 
+  test('a calculated property whose block fails is $null, without an error, as in PowerShell', async () => {
+    const r = await h.run(
+      "$ErrorActionPreference = 'Stop'; Get-Widget | Select-Object 'Name', @{ N = 'd'; E = { $_.Missing.ToString('o') } }, @{ N = 'b'; E = { [System.Convert]::ToBase64String($_.Missing) } } | ConvertTo-Json -Compress",
+    );
+    expect(r).toEqual({ out: '{"Name":"w1","d":null,"b":null}\n', err: '' });
+  });
+
   test('Select-Object rejects an unknown calculated property key', async () => {
     expect(await caught('Get-Widget | Select-Object @{ Bogus = 1; E = { 1 } }')).toMatchObject({
       message: 'The "Bogus" key is not valid.',

@@ -1,11 +1,13 @@
-// IIS application pools (WebAdministration): Restart-WebAppPool and Get-WebAppPoolState.
+// IIS (WebAdministration) on a server: its application pools (Restart-WebAppPool, Get-WebAppPoolState) and its web
+// sites with their https bindings (Get-Website).
 import { CmdletSpec, PSError, PSObject } from '../../shell/types';
 import { recyclePool } from '../behaviour';
+import { WEB_SITES, websiteObject } from '../objects';
 import { str, strings } from './args';
 import { Runner } from './run';
 import { localMachine } from './targets';
 
-export function webAppPoolCmdlets(run: Runner): CmdletSpec[] {
+export function webAdministrationCmdlets(run: Runner): CmdletSpec[] {
   return [
     {
       name: 'Restart-WebAppPool',
@@ -40,6 +42,19 @@ export function webAppPoolCmdlets(run: Runner): CmdletSpec[] {
               PSComputerName: server.fqdn,
             });
           });
+        }),
+    },
+    {
+      // Without -Name every site; a name that matches none gives nothing, as IIS does.
+      name: 'Get-Website',
+      params: [{ name: 'Name', type: 'String', position: 0 }],
+      invoke: (args, ctx) =>
+        run((org) => {
+          const server = localMachine(org, ctx);
+          const wanted = str(args.Name)?.toLowerCase();
+          return WEB_SITES.filter((site) => wanted === undefined || site.name.toLowerCase() === wanted).map((site) =>
+            websiteObject(server, site),
+          );
         }),
     },
   ];

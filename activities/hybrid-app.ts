@@ -3,6 +3,7 @@
 // succeeded changes nothing), keeps every other key (Graph replaces keyCredentials as a whole), and verifies by reading
 // back. Without Graph write access it changes nothing and says what a person must run; that is a result, not a failure.
 import type { Thumbprint } from '../common/exchange';
+import { UPDATE_CERTIFICATE_SCRIPT } from '../common/hybrid-app';
 import type { ResolvedDeps } from './deps';
 import {
   HybridAppCertificateUnavailableError,
@@ -68,7 +69,7 @@ export type HybridAppKeyChange =
   | PersonNeeded;
 
 /** Microsoft's script, run in the Exchange Management Shell on an Exchange server (it uploads current and next). */
-export const UPDATE_CERTIFICATE_COMMAND = '.\\ConfigureExchangeHybridApplication.ps1 -UpdateCertificate';
+export const UPDATE_CERTIFICATE_COMMAND = `.\\${UPDATE_CERTIFICATE_SCRIPT}`;
 
 /** Pure: the command that uploads this certificate as Microsoft documents it. */
 export function uploadCommand(thumbprint: Thumbprint): string {

@@ -3,6 +3,9 @@
 // read them). No Node built-ins: the workflow uses the schema.
 import { z } from 'zod';
 
+/** Microsoft's script that uploads the current and the next Auth certificate to the application. */
+export const UPDATE_CERTIFICATE_SCRIPT = 'ConfigureExchangeHybridApplication.ps1 -UpdateCertificate';
+
 export const HYBRID_APP_OVERRIDE = { component: 'Global', section: 'ExchangeOnpremAsThirdPartyAppId' } as const;
 
 /** Detected, its appId, and the evidence in words; `unknown` when Exchange could not tell (an older build). */

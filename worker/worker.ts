@@ -9,6 +9,7 @@ import {
   WorkerOptions,
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { createGraphClient } from '../activities/graph/client';
 import { ShellSessionPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
 import { taskQueueFor } from '../common/names';
@@ -91,6 +92,8 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     ? { codePath: options.workflowBundlePath }
     : await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger() });
 
+  // One Graph client for the worker: the dedicated hybrid application is the tenant's, whichever organisation asks.
+  const graph = config.graph ? { client: createGraphClient(config.graph), access: config.graph.access } : undefined;
   const clients: ExchangeClient[] = [];
   const created: RotationWorkers['workers'] = [];
   try {
@@ -102,6 +105,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         clock: () => new Date(),
         settings: { serverClockRate: config.serverClockRate, ...config.activity },
         notify,
+        ...(graph ? { graph } : {}),
       });
       const taskQueue = taskQueueFor(organization);
       const worker = await Worker.create({

@@ -1,6 +1,7 @@
 // What the activities need from the outside world, handed in by the worker (or a test): nothing is reached for
 // globally, so a test can give them an in-memory Exchange and a fixed clock.
 import type { RotationNotification } from '../common/rotation';
+import type { GraphClient, GraphAccess } from './graph/port';
 import type { ExchangeClient } from './powershell/exchange-client';
 
 export interface ActivitySettings {
@@ -57,9 +58,12 @@ export interface ActivityDeps {
   /** Delivers a notification beyond the log (a webhook); absent means log only. */
   notify?: (notification: RotationNotification) => Promise<void>;
   log?: ActivityLog;
+  /** Microsoft Graph for the dedicated hybrid application; absent: not configured (a person is asked instead). */
+  graph?: { client: GraphClient; access: Exclude<GraphAccess, 'none'> };
 }
 
-export interface ResolvedDeps extends Required<Omit<ActivityDeps, 'notify' | 'settings'>> {
+export interface ResolvedDeps extends Required<Omit<ActivityDeps, 'notify' | 'settings' | 'graph'>> {
   settings: ActivitySettings;
   notify?: ActivityDeps['notify'];
+  graph?: ActivityDeps['graph'];
 }

@@ -42,7 +42,10 @@ for (const [className, type] of Object.entries(declared)) {
 export function toApplicationFailure(error: unknown): unknown {
   if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
   if (error instanceof Error) {
-    return ApplicationFailure.create({ type: error.name, message: error.message, cause: error });
+    // Graph's Retry-After (429) sets the next attempt's delay; the policy's own backoff resumes after it.
+    const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+    const nextRetryDelay = typeof retryAfterMs === 'number' && retryAfterMs > 0 ? retryAfterMs : undefined;
+    return ApplicationFailure.create({ type: error.name, message: error.message, cause: error, nextRetryDelay });
   }
   return ApplicationFailure.create({ type: 'UnknownError', message: String(error) });
 }

@@ -7,6 +7,7 @@ import { certificateActivities } from './certificate';
 import { ActivityDeps, ActivityLog, DEFAULT_ACTIVITY_SETTINGS, ResolvedDeps } from './deps';
 import { failuresNamed } from './errors';
 import { keepBeating } from './heartbeat';
+import { hybridAppActivities } from './hybrid-app';
 import { clockActivities, inspectActivities } from './inspect';
 import { notifyActivities } from './notify';
 import { publicationActivities } from './publication';
@@ -18,6 +19,7 @@ export { DEFAULT_ACTIVITY_SETTINGS } from './deps';
 export type { GenerateRequest } from './certificate';
 export type { StageRequest } from './authconfig';
 export type { CopyRequest } from './replication';
+export type { HybridAppKeyRequest, HybridAppKeysRequest, HybridAppKeys, HybridAppKeyChange } from './hybrid-app';
 
 /** The activity context's logger (carries workflow and activity IDs). */
 const contextLog: ActivityLog = {
@@ -39,7 +41,14 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
   if (!(Number.isInteger(settings.serverConcurrency) && settings.serverConcurrency > 0)) {
     throw new RangeError('settings.serverConcurrency must be a whole number of at least 1');
   }
-  return { exchange: deps.exchange, clock: deps.clock, log: deps.log ?? contextLog, notify: deps.notify, settings };
+  return {
+    exchange: deps.exchange,
+    clock: deps.clock,
+    log: deps.log ?? contextLog,
+    notify: deps.notify,
+    graph: deps.graph,
+    settings,
+  };
 }
 
 type AnyAsync = (...args: never[]) => Promise<unknown>;
@@ -66,6 +75,7 @@ export function createActivities(deps: ActivityDeps) {
       ...publicationActivities(resolved),
       ...serviceActivities(resolved),
       ...notifyActivities(resolved),
+      ...hybridAppActivities(resolved),
     },
     resolved.settings.heartbeatIntervalMs,
   );

@@ -60,6 +60,8 @@ export function inspectActivities(deps: ResolvedDeps) {
       const authConfig = await exchange.getAuthConfig();
       const servers = await authCertificateServers(deps);
       const hybrid = await exchange.isHybridConfigured();
+      // Only a hybrid organisation can use the dedicated hybrid application; others are not asked.
+      const hybridApp = hybrid ? await exchange.getHybridApplication() : null;
       const { enableAuthAdminReadSession } = await exchange.getOrganizationConfig();
       const snapshots: ServerSnapshot[] = [];
       let current: CertificateFacts | null = null;
@@ -95,6 +97,7 @@ export function inspectActivities(deps: ResolvedDeps) {
         current,
         next,
         hybrid,
+        hybridApp,
         enableAuthAdminReadSession,
         ...(childDomain === undefined ? {} : { childDomain }),
       };

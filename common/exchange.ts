@@ -39,6 +39,16 @@ export const exchangeCertificateSchema = z.object({
 });
 export type ExchangeCertificate = z.infer<typeof exchangeCertificateSchema>;
 
+/** A certificate's public part as the PowerShell layer reads it (RawData): what Entra needs, never a private key. */
+export const certificatePublicPartSchema = z.object({
+  thumbprint: thumbprintSchema,
+  /** The certificate, DER, base64. */
+  rawData: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+  notBefore: isoDateSchema,
+  notAfter: isoDateSchema,
+});
+export type CertificatePublicPart = z.infer<typeof certificatePublicPartSchema>;
+
 export const authConfigSchema = z.object({
   currentCertificateThumbprint: thumbprintSchema.nullable(),
   previousCertificateThumbprint: thumbprintSchema.nullable(),

@@ -41,7 +41,22 @@ export const ROTATION_NON_RETRYABLE_ERROR_TYPES = [
   ROTATION_ERROR_TYPES.notificationRejected,
 ] as const;
 
+/**
+ * Permanent failures of the Graph boundary (classes in activities/graph/errors.ts): Entra refuses the worker's
+ * credentials, the worker lacks a permission, the hybrid application is not there (or not visible to it), or Graph
+ * answered something it does not document.
+ */
+export const GRAPH_NON_RETRYABLE_ERROR_TYPES = [
+  'GraphAuthenticationError',
+  'GraphPermissionError',
+  'HybridAppNotFoundError',
+  'GraphOutputSchemaError',
+  'GraphRequestRejectedError',
+  'HybridAppKeyInUseError',
+] as const;
+
 export const NON_RETRYABLE_ERROR_TYPES: string[] = [
   ...EXCHANGE_NON_RETRYABLE_ERROR_TYPES,
   ...ROTATION_NON_RETRYABLE_ERROR_TYPES,
+  ...GRAPH_NON_RETRYABLE_ERROR_TYPES,
 ];

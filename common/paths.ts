@@ -1,9 +1,11 @@
 // The rotation's paths, declared once: each path is an ordered list of named steps with the condition under which a
 // step is left out. The workflow runs these lists; plan mode reports them; the status shows where a run stands in them;
 // docs/rotation.md is rendered from them (npm run docs). Pure: no workflow API, no I/O.
+import { UPDATE_CERTIFICATE_SCRIPT } from './hybrid-app';
 import { ECP_APP_POOL, OWA_APP_POOL, SERVICE_HOST_SERVICE } from './names';
 import { isAuthAdminBlockedByChildDomain, serversMissingCurrent, serversMissingNext } from './policy/facts';
 import type { DatePlan } from './policy/dates';
+import { HOUR_MS } from './policy/findings';
 import type { Finding } from './policy/findings';
 import type { PathDecision } from './policy/path';
 import type { OrganizationSnapshot, PlannedStep, RotationPath, RotationPhase } from './rotation';
@@ -16,6 +18,7 @@ export const STEP_IDS = [
   'generate',
   'stage',
   'replicate',
+  'hybrid-app-add',
   'wait-effective-date',
   'restart-service-host',
   'await-publication',
@@ -23,6 +26,7 @@ export const STEP_IDS = [
   'recycle',
   'sign-in',
   'confirm-events',
+  'hybrid-app-remove',
   'hcw',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
@@ -31,7 +35,13 @@ export type StepId = (typeof STEP_IDS)[number];
 export interface PlanContext {
   snapshot: OrganizationSnapshot;
   decision: Pick<PathDecision, 'path' | 'publishStaged'>;
-  input: { effectiveDateHours: number; restartServiceHostAfterEffectiveDate: boolean; probeMailbox?: string };
+  input: {
+    effectiveDateHours: number;
+    restartServiceHostAfterEffectiveDate: boolean;
+    probeMailbox?: string;
+    hybridAppMargin: number;
+    hybridAppGracePeriod: number;
+  };
   /** The date plan of a planned path (rotate: the new date; resume: a moved date, or null when the staged one stands). */
   datePlan: (Omit<DatePlan, 'finding'> & { finding: Finding }) | null;
 }
@@ -51,6 +61,11 @@ export interface StepDeclaration {
 
 const emergency = (ctx: PlanContext) => ctx.decision.path === 'replace-now';
 const staged = (ctx: PlanContext) => ctx.snapshot.authConfig.nextCertificateThumbprint;
+/** The dedicated hybrid application's appId, when the organisation uses it. */
+export const dedicatedHybridApp = (snapshot: OrganizationSnapshot): string | null =>
+  snapshot.hybrid && snapshot.hybridApp?.detected ? snapshot.hybridApp.appId : null;
+const notDedicated = 'the organisation does not use the dedicated Exchange hybrid application';
+const hours = (ms: number) => `${Math.round((ms / HOUR_MS) * 10) / 10} hours`;
 const restartWanted = (ctx: PlanContext) =>
   emergency(ctx) || ctx.input.restartServiceHostAfterEffectiveDate || ctx.datePlan?.restartAtDate === true;
 
@@ -126,6 +141,19 @@ export const STEPS: Record<StepId, StepDeclaration> = {
         : 'wait until every server has it (import across sites if needed)';
     },
   },
+  'hybrid-app-add': {
+    id: 'hybrid-app-add',
+    phase: 'updating-hybrid-app',
+    doc:
+      'add the new certificate to the dedicated Exchange hybrid application in Entra ID (Graph, keeping its other ' +
+      `keys) and read it back; without Graph write access a person runs ${UPDATE_CERTIFICATE_SCRIPT} and says so ` +
+      '(hybridAppUpdated); not there hybridAppMargin before the effective date: the date moves',
+    skipDoc: 'unless the organisation uses the dedicated hybrid application',
+    title: (ctx) =>
+      `add the new certificate to the dedicated hybrid application ${dedicatedHybridApp(ctx.snapshot)} at least ` +
+      `${hours(ctx.input.hybridAppMargin)} before the effective date (Graph, or a person runs ${UPDATE_CERTIFICATE_SCRIPT})`,
+    skip: (ctx) => (dedicatedHybridApp(ctx.snapshot) ? null : notDedicated),
+  },
   'wait-effective-date': {
     id: 'wait-effective-date',
     phase: 'waiting-for-effective-date',
@@ -173,13 +201,29 @@ export const STEPS: Record<StepId, StepDeclaration> = {
     doc: 'record which servers logged event 2014 for the certificate published by force',
     title: () => 'record event 2014 where the servers logged it',
   },
+  'hybrid-app-remove': {
+    id: 'hybrid-app-remove',
+    phase: 'updating-hybrid-app',
+    doc: "remove the previous certificate's key from the dedicated hybrid application after hybridAppGracePeriod (Graph, or a person is told)",
+    skipDoc: 'unless the organisation uses the dedicated hybrid application',
+    title: (ctx) =>
+      `remove the previous certificate from the dedicated hybrid application ${dedicatedHybridApp(ctx.snapshot)} ` +
+      `${hours(ctx.input.hybridAppGracePeriod)} after publication`,
+    skip: (ctx) => (dedicatedHybridApp(ctx.snapshot) ? null : notDedicated),
+  },
   hcw: {
     id: 'hcw',
     phase: 'awaiting-hcw',
     doc: 'wait for a person to re-run the Hybrid Configuration Wizard (approve-hcw / hcwCompletedSignal), reminding daily',
-    skipDoc: 'unless the organisation has a hybrid configuration',
+    skipDoc:
+      'unless the organisation has a hybrid configuration; with the dedicated hybrid application its keys are updated instead',
     title: () => 'wait for a person to re-run the Hybrid Configuration Wizard (hcwCompletedSignal or cli approve-hcw)',
-    skip: (ctx) => (ctx.snapshot.hybrid ? null : 'the organisation has no hybrid configuration'),
+    skip: (ctx) => {
+      if (!ctx.snapshot.hybrid) return 'the organisation has no hybrid configuration';
+      return dedicatedHybridApp(ctx.snapshot)
+        ? 'the dedicated hybrid application holds the certificate instead (hybrid-app-add)'
+        : null;
+    },
   },
 };
 
@@ -190,11 +234,13 @@ export const PATHS: Record<RotationPath, readonly StepId[]> = {
     'generate',
     'stage',
     'replicate',
+    'hybrid-app-add',
     'wait-effective-date',
     'restart-service-host',
     'await-publication',
     'recycle',
     'sign-in',
+    'hybrid-app-remove',
     'hcw',
   ],
   resume: [
@@ -202,11 +248,13 @@ export const PATHS: Record<RotationPath, readonly StepId[]> = {
     'adopt-staged',
     'stage',
     'replicate',
+    'hybrid-app-add',
     'wait-effective-date',
     'restart-service-host',
     'await-publication',
     'recycle',
     'sign-in',
+    'hybrid-app-remove',
     'hcw',
   ],
   'replace-now': [
@@ -214,11 +262,13 @@ export const PATHS: Record<RotationPath, readonly StepId[]> = {
     'generate',
     'stage',
     'replicate',
+    'hybrid-app-add',
     'publish-now',
     'restart-service-host',
     'recycle',
     'sign-in',
     'confirm-events',
+    'hybrid-app-remove',
     'hcw',
   ],
   import: ['import-missing', 'reinspect'],

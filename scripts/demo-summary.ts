@@ -2,7 +2,7 @@
 // every server holds the new certificate, announced it with event 2014, and recycled both pools after publication.
 import { AUTH_ADMIN_PUBLISHED_EVENT_ID, AUTH_APP_POOLS } from '../common/names';
 import type { RotationReport } from '../common/rotation';
-import type { Organisation } from 'simulated-exchange';
+import type { Application, Organisation } from 'simulated-exchange';
 
 export interface DemoServerSummary {
   name: string;
@@ -24,6 +24,8 @@ export interface DemoSummary {
   publishedAt: string | null;
   servers: DemoServerSummary[];
   hcw: { status: string; by: string | null };
+  /** The dedicated hybrid application, read from the simulated Entra application itself (that scenario only). */
+  hybridApp?: { detected: boolean; nextOnAppBeforeEffectiveDate: boolean; previousRemoved: boolean };
   /** Everything the demo promises held. */
   ok: boolean;
   problems: string[];
@@ -34,6 +36,8 @@ export function demoSummary(
   org: Organisation,
   report: RotationReport,
   signIn: (serverName: string) => boolean,
+  /** The simulated Entra application, for the dedicated-hybrid-app scenario; undefined for classic hybrid. */
+  hybridApplication?: Application | null,
 ): DemoSummary {
   const problems: string[] = [];
   const newThumbprint = report.newThumbprint;
@@ -84,7 +88,14 @@ export function demoSummary(
     });
 
   if (report.outcome !== 'completed') problems.push(`the rotation ended ${report.outcome}`);
-  if (report.hcw.status !== 'completed') problems.push(`the HCW step is ${report.hcw.status}, not completed`);
+  let hybridApp: DemoSummary['hybridApp'];
+  if (hybridApplication === undefined) {
+    if (report.hcw.status !== 'completed') problems.push(`the HCW step is ${report.hcw.status}, not completed`);
+  } else {
+    hybridApp = hybridAppSummary(org, report, hybridApplication);
+    for (const [what, held] of Object.entries(hybridApp))
+      if (!held) problems.push(`hybrid application: ${what} is false`);
+  }
 
   return {
     outcome: report.outcome,
@@ -96,7 +107,39 @@ export function demoSummary(
     publishedAt: publishedAt === null ? null : new Date(publishedAt).toISOString(),
     servers,
     hcw: { status: report.hcw.status, by: report.hcw.by ?? null },
+    ...(hybridApp ? { hybridApp } : {}),
     ok: problems.length === 0,
     problems,
+  };
+}
+
+/**
+ * From Exchange's objects and the Entra application, not from the report: the feature is on (override, EvoSTS appId
+ * naming this application), the new certificate's key was added before the effective date AuthConfig ended up with
+ * (simulated clock), and the previous certificate's key is gone.
+ */
+function hybridAppSummary(
+  org: Organisation,
+  report: RotationReport,
+  app: Application | null,
+): NonNullable<DemoSummary['hybridApp']> {
+  const keyOf = (thumbprint: string | null) =>
+    thumbprint === null
+      ? undefined
+      : app?.keyCredentials.find((k) => k.customKeyIdentifier?.toUpperCase() === thumbprint.toUpperCase());
+  const override = org.settingOverrides.some(
+    (o) =>
+      o.componentName === 'Global' &&
+      o.sectionName === 'ExchangeOnpremAsThirdPartyAppId' &&
+      o.parameters.some((p) => /^Enabled=true$/i.test(p)),
+  );
+  const evoSts = org.authServers.some((a) => a.type === 'AzureAD' && app && a.applicationIdentifier === app.appId);
+  const added = keyOf(report.newThumbprint);
+  const effective = report.effectiveDate ? Date.parse(report.effectiveDate) : NaN;
+  return {
+    detected: override && evoSts,
+    nextOnAppBeforeEffectiveDate: added !== undefined && added.addedAt < effective,
+    previousRemoved:
+      app !== null && report.previousThumbprint !== null && keyOf(report.previousThumbprint) === undefined,
   };
 }

@@ -7,7 +7,16 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { approveHcw, rotationHandle, startRotation } from '../client/rotation';
 import type { RotationInputJson, RotationReport, RotationStatus } from '../common/rotation';
-import { createOrganization, loadOrganization, signInProbe } from 'simulated-exchange';
+import {
+  createOrganization,
+  loadOrganization,
+  readHybridApplication,
+  registerGraphClient,
+  signInProbe,
+  startEntraEndpoint,
+  type EntraEndpoint,
+} from 'simulated-exchange';
+import { z } from 'zod';
 import { ConfigurationError } from '../common/environment';
 import { connectionOptionsFor } from '../common/temporal-config';
 import { loadWorkerConfig, parseEnvironment, WorkerConfig } from '../worker/config';
@@ -18,6 +27,25 @@ import { demoSummary } from './demo-summary';
 
 export const DEMO_ORGANIZATION = 'contoso-demo';
 export const DEMO_OPERATOR = 'demo-operator';
+
+/**
+ * The organisations the demo can rotate: classic hybrid (a person re-runs the HCW), or the dedicated Exchange hybrid
+ * application (the worker keeps its keys in the simulated Entra ID through Microsoft Graph; no HCW).
+ */
+export const DEMO_SCENARIOS = ['hybrid', 'dedicated-hybrid-app'] as const;
+export type DemoScenario = (typeof DEMO_SCENARIOS)[number];
+
+/** `--scenario <name>` (or `--scenario=<name>`); the classic hybrid organisation by default. */
+export function demoScenario(argv: string[]): DemoScenario {
+  const at = argv.findIndex((a) => a === '--scenario' || a.startsWith('--scenario='));
+  if (at < 0) return 'hybrid';
+  const value = argv[at].includes('=') ? argv[at].split('=')[1] : argv[at + 1];
+  const parsed = z.enum(DEMO_SCENARIOS).safeParse(value);
+  if (!parsed.success) {
+    throw new ConfigurationError(`--scenario: must be one of ${DEMO_SCENARIOS.join(', ')} (got ${value ?? 'nothing'})`);
+  }
+  return parsed.data;
+}
 /** Simulated Exchange seconds per real second: the 49-hour wait takes 49 s, a 12-hour servicelet cycle 12 s. */
 export const DEMO_CLOCK_RATE = 3600;
 /** A demo that has not finished by then is stuck, not slow. */
@@ -36,6 +64,8 @@ export function demoInput(organization: string): RotationInputJson & { organizat
     publicationPollInterval: '2s',
     crossSiteImportAfter: '20s',
     hcwReminderInterval: '1h',
+    // Exchange time: at the demo's clock rate the previous key leaves the hybrid application seconds after publication.
+    hybridAppGracePeriod: '2h',
   };
 }
 
@@ -63,13 +93,37 @@ async function main(): Promise<number> {
   // EXCHANGE_CLOCK_RATE, when set, replaces the demo's own rate (a faster demo for tests, a slower one to watch).
   const clockRate = env.EXCHANGE_CLOCK_RATE ?? DEMO_CLOCK_RATE;
   fs.mkdirSync(dir, { recursive: true });
-  await createOrganization('hybrid', stateFile, { acceleration: clockRate, overwrite: true });
+  const scenario = demoScenario(process.argv.slice(2));
+  await createOrganization(scenario, stateFile, { acceleration: clockRate, overwrite: true });
   say(
-    `Simulated hybrid Exchange organisation ${DEMO_ORGANIZATION} in ${path.relative(process.cwd(), stateFile)} (clock x${clockRate})`,
+    `Simulated ${scenario} Exchange organisation ${DEMO_ORGANIZATION} in ${path.relative(process.cwd(), stateFile)} (clock x${clockRate})`,
   );
+  let entra: EntraEndpoint | undefined;
+  let graphEnv: Record<string, string> = {};
+  if (scenario === 'dedicated-hybrid-app') {
+    entra = await startEntraEndpoint({ stateFile });
+    // The worker's own app registration, owner of the hybrid application: the least permission that lets it write.
+    const worker = await registerGraphClient(stateFile, {
+      permissions: ['Application.ReadWrite.OwnedBy'],
+      ownsHybridApp: true,
+      secret: true,
+      certificates: [],
+    });
+    graphEnv = {
+      GRAPH_TENANT_ID: worker.tenantId,
+      GRAPH_CLIENT_ID: worker.clientId,
+      GRAPH_CLIENT_SECRET: worker.secret!,
+      GRAPH_ACCESS: 'write',
+      GRAPH_AUTHORITY_HOST: entra.authorityHost,
+      GRAPH_ENDPOINT: entra.graphEndpoint,
+      GRAPH_CA_FILE: entra.caFile,
+    };
+    say(`Simulated Entra ID and Microsoft Graph at ${entra.graphEndpoint} (worker with Application.ReadWrite.OwnedBy)`);
+  }
 
   let config: WorkerConfig = loadWorkerConfig({
     ...process.env,
+    ...graphEnv,
     EXCHANGE_ORGANIZATION: DEMO_ORGANIZATION,
     EXCHANGE_ORGANIZATIONS: undefined,
     EXCHANGE_CONNECTION: 'simulated',
@@ -88,6 +142,7 @@ async function main(): Promise<number> {
     await workersDone?.catch(() => undefined);
     await connection?.close().catch(() => undefined);
     await server?.stop();
+    await entra?.close().catch(() => undefined);
   };
   let interrupted = false;
   const onSignal = () => {
@@ -162,10 +217,16 @@ async function main(): Promise<number> {
     say(`Rotation finished: ${report.outcome}`);
     for (const w of report.warnings) say(`  warning: ${w}`);
     const { org, now } = loadOrganization(stateFile);
-    const summary = demoSummary(DEMO_ORGANIZATION, org, report, (name) => {
-      const s = org.servers.find((v) => v.name === name);
-      return s ? signInProbe(org, s, now).works : false;
-    });
+    const summary = demoSummary(
+      DEMO_ORGANIZATION,
+      org,
+      report,
+      (name) => {
+        const s = org.servers.find((v) => v.name === name);
+        return s ? signInProbe(org, s, now).works : false;
+      },
+      scenario === 'dedicated-hybrid-app' ? readHybridApplication(stateFile).application : undefined,
+    );
     for (const p of summary.problems) say(`  problem: ${p}`);
     await stopAll();
     console.log(JSON.stringify(summary));

@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 
 export * from './exchange';
+export * from './entra';
 export { parseScript, ParseError } from './shell';
 
 /** The shell executable node-powershell starts in place of powershell.exe (reads EXCHANGE_SIM_STATE). */

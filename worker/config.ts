@@ -12,6 +12,8 @@ import { alternatives } from '../common/validation';
 import type { ExchangeShellSettingsInput } from '../activities/powershell';
 import { CLOCK_SOURCES, EVENT_LOG_ACCESS, LOCAL_LOADERS } from '../activities/powershell/settings';
 import type { ActivitySettings } from '../activities/deps';
+import type { GraphSettings } from '../activities/graph/settings';
+import { loadGraphSettings } from './graph-config';
 import { WEBHOOK_FORMATS } from './webhook';
 import type { WebhookFormat } from './webhook';
 
@@ -173,6 +175,8 @@ export interface WorkerConfig {
   logLevel: (typeof LOG_LEVELS)[number];
   shutdownGraceMs: number;
   maxConcurrentActivities: number;
+  /** Microsoft Graph for the dedicated hybrid application (GRAPH_*); absent: a person updates it. */
+  graph?: GraphSettings;
 }
 
 export function parseEnvironment(env: Environment = process.env): WorkerEnvironment {
@@ -199,6 +203,11 @@ function remoteTarget(env: WorkerEnvironment): { server: string; useHttps: boole
   if (!env.EXCHANGE_SERVER)
     fail('EXCHANGE_SERVER', 'is required when EXCHANGE_CONNECTION=remote (or set EXCHANGE_URI)');
   return { server: env.EXCHANGE_SERVER, useHttps: false };
+}
+
+function withGraph(env: NodeJS.ProcessEnv): { graph?: GraphSettings } {
+  const graph = loadGraphSettings(env);
+  return graph ? { graph } : {};
 }
 
 /** The worker's whole configuration; `overrides` lets `npm start` and the demo fill what they create themselves. */
@@ -323,5 +332,6 @@ export function loadWorkerConfig(env: Environment = process.env): WorkerConfig {
     logLevel: e.LOG_LEVEL,
     shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE,
     maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    ...withGraph(env),
   };
 }

@@ -14,6 +14,7 @@ import {
 import { Client } from '@temporalio/client';
 import { createActivities, resolveDeps } from '../activities';
 import { inspectActivities } from '../activities/inspect';
+import { createGraphClient } from '../activities/graph/client';
 import { ShellSessionPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
 import { activityTaskQueueFor, WORKFLOW_TASK_QUEUE } from '../common/names';
@@ -146,6 +147,8 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       ? { codePath: bundlePath }
       : await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger() });
 
+  // One Graph client for the worker: the dedicated hybrid application is the tenant's, whichever organisation asks.
+  const graph = config.graph ? { client: createGraphClient(config.graph), access: config.graph.access } : undefined;
   const clients: ExchangeClient[] = [];
   const created: RotationWorker[] = [];
   const certificates = new Map<string, CertificateWatch>();
@@ -168,6 +171,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         clock: () => new Date(),
         settings: { serverClockRate: config.serverClockRate, ...config.activity },
         notify,
+        ...(graph ? { graph } : {}),
       };
       const activities = createActivities(deps);
       // The inspect activity's own code, read-only, for the worker's looks at the certificate outside any workflow.

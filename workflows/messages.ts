@@ -2,7 +2,8 @@
 // import these objects rather than repeating their names.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HcwAnswer } from '../common/policy/hcw';
-import type { HcwRecord, RotationReport, RotationStatus } from '../common/rotation';
+import type { HybridAppUpdated } from '../common/policy/hybrid-app';
+import type { HcwRecord, HybridAppRecord, RotationReport, RotationStatus } from '../common/rotation';
 
 export interface HcwCompleted {
   /** Who re-ran the Hybrid Configuration Wizard. */
@@ -15,13 +16,21 @@ export interface HcwSkipped {
   reason: string;
 }
 
-export type { HcwAnswer };
+export type { HcwAnswer, HybridAppUpdated };
 
 /** The Temporal UI's way to answer: a signal cannot be refused, so one the rotation cannot take is shown, not lost. */
 export const hcwCompletedSignal = defineSignal<[HcwCompleted]>('hcwCompletedSignal');
 export const hcwSkippedSignal = defineSignal<[HcwSkipped]>('hcwSkippedSignal');
 /** The CLI's way to answer: the validator refuses an answer the rotation cannot take, at once and with the reason. */
 export const hcwAnswerUpdate = defineUpdate<HcwRecord, [HcwAnswer]>('hcwAnswerUpdate');
+
+/**
+ * A person ran ConfigureExchangeHybridApplication.ps1 -UpdateCertificate: the signal (Temporal UI) and the update (CLI;
+ * refused at once when the rotation did not ask, or the answer is malformed). Verified by a Graph read where it can be.
+ */
+export const hybridAppUpdatedSignal = defineSignal<[HybridAppUpdated]>('hybridAppUpdatedSignal');
+export const hybridAppUpdatedUpdate = defineUpdate<HybridAppRecord, [HybridAppUpdated]>('hybridAppUpdated');
+export const HYBRID_APP_UPDATED_EXAMPLE = '{"by": "<your name>", "note": "..."}';
 
 /** Each message's argument as a person types it (signal dialog, instructions, the warning for a malformed one). */
 export const HCW_COMPLETED_EXAMPLE = '{"by": "<your name>", "note": "..."}';

@@ -121,6 +121,8 @@ const CATALOGUE = {
     FriendlyName: 'String',
   },
   'Get-HybridConfiguration': { DomainController: 'String' },
+  'Get-SettingOverride': { Identity: 'String', DomainController: 'String' },
+  'Get-AuthServer': { Identity: 'String', DomainController: 'String' },
   'Get-OrganizationConfig': { DomainController: 'String' },
   'Get-TransportService': { Identity: 'String', DomainController: 'String' },
   'Get-WinEvent': {

@@ -6,6 +6,7 @@ import type {
   AuthAdminEvent,
   AuthConfig,
   CertificateLookup,
+  CertificatePublicPart,
   ClockReading,
   ExchangeCertificate,
   ExchangeServer,
@@ -14,6 +15,7 @@ import type {
   Thumbprint,
   TransportCertificateLookup,
 } from '../../common/exchange';
+import type { HybridAppDetection } from '../../common/hybrid-app';
 
 export interface NewAuthCertificateOptions {
   /** The server that creates the certificate (New-ExchangeCertificate -Server). */
@@ -53,6 +55,13 @@ export interface ExchangeClient {
   /** Every certificate on a server (Get-ExchangeCertificate -Server), to find one this run already made. */
   listCertificates(server: string): Promise<ExchangeCertificate[]>;
   isHybridConfigured(): Promise<boolean>;
+  /**
+   * The dedicated Exchange hybrid application: Get-SettingOverride (Global, ExchangeOnpremAsThirdPartyAppId) and
+   * Get-AuthServer (the EvoSTS server's ApplicationIdentifier). A build without those cmdlets: not detected, unknown.
+   */
+  getHybridApplication(): Promise<HybridAppDetection>;
+  /** A certificate's public part (Thumbprint, validity, RawData as DER base64) on a server: never its private key. */
+  getCertificatePublicPart(server: string, thumbprint: Thumbprint): Promise<CertificatePublicPart>;
   /** Get-OrganizationConfig; a switch Exchange did not return is null (unknown), never false. */
   getOrganizationConfig(): Promise<OrganizationConfig>;
   /**

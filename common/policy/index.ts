@@ -7,3 +7,4 @@ export * from './dates';
 export * from './replication';
 export * from './publication';
 export * from './hcw';
+export * from './hybrid-app';

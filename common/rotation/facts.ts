@@ -2,6 +2,7 @@
 // the state continue-as-new carries, which the next run validates like any other argument.
 import { z } from 'zod';
 import { authConfigSchema, type PerServerResult, type Thumbprint } from '../exchange';
+import { hybridAppDetectionSchema } from '../hybrid-app';
 
 export const presenceStateSchema = z.enum(['present', 'missing', 'unreachable']);
 export type PresenceState = z.infer<typeof presenceStateSchema>;
@@ -47,6 +48,11 @@ export const organizationSnapshotSchema = z.object({
   current: certificateFactsSchema.nullable(),
   next: certificateFactsSchema.nullable(),
   hybrid: z.boolean(),
+  /**
+   * The dedicated Exchange hybrid application (Get-SettingOverride, Get-AuthServer); null when not hybrid, absent in
+   * snapshots taken before it was read.
+   */
+  hybridApp: hybridAppDetectionSchema.nullable().optional(),
   /** Null when Get-OrganizationConfig does not say (it is not a documented property). */
   enableAuthAdminReadSession: z.boolean().nullable(),
   /**

@@ -77,6 +77,13 @@ export const rotationInputSchema = z
     publicationGiveUpAfter: duration('36h'),
     /** Restart MSExchangeServiceHost once the effective date passed so the servicelet runs now, not within 12 h. */
     restartServiceHostAfterEffectiveDate: z.boolean().default(false),
+    /**
+     * The dedicated hybrid application must hold the next certificate this long before its effective date; when it
+     * does not (nobody ran ConfigureExchangeHybridApplication.ps1), the date moves rather than break hybrid.
+     */
+    hybridAppMargin: duration('6h'),
+    /** After publication, the previous certificate's key stays on the dedicated hybrid application this long. */
+    hybridAppGracePeriod: duration('48h'),
     hcwReminderInterval: duration('24h'),
     /** Without an answer by then the run finishes as hcw-pending, not failed. */
     hcwTimeout: duration('14d'),

@@ -10,6 +10,7 @@ export const ROTATION_PHASES = [
   'generating',
   'staging',
   'replicating',
+  'updating-hybrid-app',
   'waiting-for-effective-date',
   'restarting-service-host',
   'publishing',
@@ -59,6 +60,27 @@ export const hcwRecordSchema = z.object({
   remindersSent: z.number().int().nonnegative(),
 });
 export type HcwRecord = z.infer<typeof hcwRecordSchema>;
+
+/**
+ * The next certificate on the dedicated hybrid application: not yet asked, waiting (for a person, or Graph to show it),
+ * on the application (Graph shows it), confirmed by a person (Graph cannot be read), missing (it became current
+ * without it). The previous one: removed, absent already, left to a person, or kept (it is still in use).
+ */
+export const HYBRID_APP_STATUSES = ['pending', 'waiting', 'on-app', 'confirmed', 'missing'] as const;
+export const hybridAppStatusSchema = z.enum(HYBRID_APP_STATUSES);
+export type HybridAppStatus = z.infer<typeof hybridAppStatusSchema>;
+
+export const hybridAppRecordSchema = z.object({
+  appId: z.string(),
+  next: hybridAppStatusSchema,
+  /** How it got there: added by the worker through Graph, or who said it was done. */
+  nextBy: z.string().optional(),
+  nextAt: z.string().optional(),
+  note: z.string().optional(),
+  previous: z.enum(['pending', 'removed', 'absent', 'person-told', 'kept']),
+  previousAt: z.string().optional(),
+});
+export type HybridAppRecord = z.infer<typeof hybridAppRecordSchema>;
 
 const transportCheckSchema = z.object({
   server: z.string(),
@@ -144,6 +166,8 @@ export const rotationReportSchema = z.object({
   phases: z.array(phaseTimeSchema),
   warnings: z.array(z.string()),
   hcw: hcwRecordSchema,
+  /** The dedicated Exchange hybrid application's keys; absent when the organisation does not use it. */
+  hybridApp: hybridAppRecordSchema.optional(),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
   continuedAsNew: z.number().int().nonnegative(),
@@ -185,4 +209,6 @@ export interface RotationStatus {
   lastRefusedAnswer: { at: string; reason: string } | null;
   warnings: string[];
   hcw: HcwRecord;
+  /** The dedicated hybrid application as inspection found it, and what the run did with its keys. */
+  hybridApp: (HybridAppRecord & { detected: true }) | { detected: false } | null;
 }

@@ -6,6 +6,7 @@ import { Prompter, refusePrompts } from '../shell/prompt';
 import { authConfigCmdlets } from './cmdlets/auth-config';
 import { diagnosticInfoCmdlets } from './cmdlets/diagnostic-info';
 import { exchangeCertificateCmdlets } from './cmdlets/exchange-certificate';
+import { hybridAppCmdlets } from './cmdlets/hybrid-app';
 import { oauthConnectivityCmdlets } from './cmdlets/oauth-connectivity';
 import { organizationCmdlets } from './cmdlets/organization';
 import { pkiCmdlets } from './cmdlets/pki';
@@ -74,6 +75,7 @@ function cmdletSpecs(run: Runner): CmdletSpec[] {
     ...pkiCmdlets(run),
     ...processCmdlets(run),
     ...oauthConnectivityCmdlets(run),
+    ...hybridAppCmdlets(run),
   ];
 }
 

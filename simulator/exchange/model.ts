@@ -1,6 +1,7 @@
 // The simulated organisation as it is persisted: plain JSON, validated with zod on every load so that a hand-edited or
 // foreign file fails with a message naming the field instead of surfacing later as a wrong answer from a cmdlet.
 import { z } from 'zod';
+import { entraSchema } from '../entra/model';
 
 export const STATE_VERSION = 1;
 
@@ -205,6 +206,45 @@ export const organisationSchema = z.object({
      */
     serializedDataSigning: z.boolean().default(false),
   }),
+  /** New-SettingOverride's objects (Get-SettingOverride); state files written before they were stored had none. */
+  settingOverrides: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        componentName: z.string().min(1),
+        sectionName: z.string().min(1),
+        /** "Name=Value" strings, as -Parameters takes them. */
+        parameters: z.array(z.string()),
+        reason: z.string(),
+        modifiedBy: z.string(),
+        /** The servers it is limited to; null: the whole organisation. */
+        server: z.array(z.string()).nullable(),
+        whenCreated: epochMs,
+      }),
+    )
+    .default([]),
+  /** The auth servers (Get-AuthServer): EvoSTS (Type AzureAD) for hybrid, ACS for the legacy partner. */
+  authServers: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        type: z.enum(['AzureAD', 'MicrosoftACS', 'ADFS']),
+        realm: z.string(),
+        issuerIdentifier: z.string(),
+        tokenIssuingEndpoint: z.string(),
+        authMetadataUrl: z.string(),
+        /** The dedicated Exchange hybrid application's appId (April 2025 hotfix and later); null: not set. */
+        applicationIdentifier: z.string().nullable(),
+        domainName: z.array(z.string()),
+        enabled: z.boolean(),
+        isDefaultAuthorizationEndpoint: z.boolean(),
+      }),
+    )
+    .default([]),
+  /** Cmdlets this organisation's Exchange build lacks (an older cumulative update): "not recognized". */
+  missingCmdlets: z.array(z.string()).default([]),
+  /** The simulated Entra tenant (Graph and its token endpoint); absent: the organisation has none. */
+  entra: entraSchema.optional(),
   /** The server the management shell is connected to; cmdlets without -Server act there. */
   connectedServer: z.string(),
   faults: z.array(faultSchema),

@@ -318,6 +318,84 @@ export function win32ProcessObject(server: Server, p: SimulatedProcess): PSObjec
   );
 }
 
+/** SettingOverride (Get-SettingOverride), as HealthChecker's recorded output shows it. */
+export function settingOverrideObject(org: Organisation, o: Organisation['settingOverrides'][number]): PSObject {
+  const dn = `CN=${o.name},CN=Setting Overrides,CN=Global Settings,${configurationDn(org)}`;
+  return new PSObject(
+    deserialized([
+      'Microsoft.Exchange.Data.Directory.SystemConfiguration.ConfigurationSettings.SettingOverride',
+      'Microsoft.Exchange.Data.Directory.SystemConfiguration.ADConfigurationObject',
+      'Microsoft.Exchange.Data.Directory.ADObject',
+      'Microsoft.Exchange.Data.Directory.ADRawEntry',
+      'Microsoft.Exchange.Data.ConfigurableObject',
+      'System.Object',
+    ]),
+    {
+      ComponentName: o.componentName,
+      SectionName: o.sectionName,
+      AppId: 'EXO',
+      FlightName: null,
+      ModifiedBy: o.modifiedBy,
+      Reason: o.reason,
+      MinVersion: null,
+      MaxVersion: null,
+      FixVersion: null,
+      Server: o.server,
+      IsFlight: false,
+      Parameters: [...o.parameters],
+      Status: new PSEnum(
+        'Microsoft.Exchange.Data.Directory.SystemConfiguration.ConfigurationSettings.SettingOverrideStatus',
+        3,
+        'Accepted',
+      ),
+      Name: o.name,
+      Identity: o.name,
+      DistinguishedName: dn,
+      WhenCreated: dt(o.whenCreated),
+      WhenCreatedUTC: dtUtc(o.whenCreated),
+      IsValid: true,
+      OriginatingServer: domainController(org),
+      ...remoting(org),
+    },
+  );
+}
+
+/** AuthServer (Get-AuthServer): the EvoSTS one carries the dedicated hybrid app's appId in ApplicationIdentifier. */
+export function authServerObject(org: Organisation, a: Organisation['authServers'][number]): PSObject {
+  return new PSObject(
+    deserialized([
+      'Microsoft.Exchange.Data.Directory.SystemConfiguration.AuthServer',
+      'Microsoft.Exchange.Data.Directory.SystemConfiguration.ADConfigurationObject',
+      'Microsoft.Exchange.Data.Directory.ADObject',
+      'Microsoft.Exchange.Data.Directory.ADRawEntry',
+      'Microsoft.Exchange.Data.ConfigurableObject',
+      'System.Object',
+    ]),
+    {
+      IssuerIdentifier: a.issuerIdentifier,
+      TokenIssuingEndpoint: a.tokenIssuingEndpoint,
+      AuthorizationEndpoint: a.type === 'AzureAD' ? 'https://login.windows.net/common/oauth2/authorize' : null,
+      ApplicationIdentifier: a.applicationIdentifier,
+      AuthMetadataUrl: a.authMetadataUrl,
+      Realm: a.realm,
+      Type: new PSEnum(
+        'Microsoft.Exchange.Data.Directory.SystemConfiguration.AuthServerType',
+        ['Unknown', 'MicrosoftACS', 'Facebook', 'LinkedIn', 'ADFS', 'AzureAD'].indexOf(a.type),
+        a.type,
+      ),
+      Enabled: a.enabled,
+      IsDefaultAuthorizationEndpoint: a.isDefaultAuthorizationEndpoint,
+      DomainName: [...a.domainName],
+      Name: a.name,
+      Identity: a.name,
+      DistinguishedName: `CN=${a.name},CN=Auth Servers,CN=Auth Configuration,${configurationDn(org)}`,
+      IsValid: true,
+      OriginatingServer: domainController(org),
+      ...remoting(org),
+    },
+  );
+}
+
 /** The https certificates of the server's web sites; Setup binds its own certificate to both. */
 export function iisBindings(s: Server): IisBindings {
   return s.iis ?? { defaultWebSite: s.internalTransportCertificate, backEnd: s.internalTransportCertificate };

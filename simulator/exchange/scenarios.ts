@@ -4,7 +4,15 @@ import {
   AUTH_CERT_SUBJECT,
   DEFAULT_CERT_FRIENDLY_NAME,
   makeCertificate,
+  rawData,
 } from './certificates';
+import {
+  certificateKeyCredential,
+  hybridApplicationName,
+  newApplication,
+  newTenant,
+  seededGuid,
+} from '../entra/tenant';
 import {
   announceCurrent,
   authAdminCanRun,
@@ -34,6 +42,8 @@ export const SCENARIOS = {
   expired: 'two servers; the current auth certificate expired ten days ago, so OWA/ECP sign-in fails',
   'missing-on-one': 'two servers; the current auth certificate is missing on the second one',
   hybrid: 'two servers with a hybrid configuration (the Hybrid Configuration Wizard must be re-run)',
+  'dedicated-hybrid-app':
+    'hybrid with the dedicated Exchange hybrid application: its Entra app (simulated Graph) holds the Auth key',
   'child-domain': 'servers in a child domain with EnableAuthAdminReadSession off: the AuthAdmin servicelet cannot run',
   unreachable: 'three servers, the third does not answer RPC or remoting',
   large: '200 servers in 5 AD sites; replication across sites takes 6 hours',
@@ -198,7 +208,7 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
       whenChanged: authNotBefore,
     },
     replicating: {},
-    hybrid: { present: name === 'hybrid', name: 'Hybrid Configuration' },
+    hybrid: { present: name === 'hybrid' || name === 'dedicated-hybrid-app', name: 'Hybrid Configuration' },
     organizationConfig: {
       enableAuthAdminReadSession: false,
       oauth2ClientProfileEnabled: true,
@@ -206,12 +216,16 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
       readSessionListed: true,
       serializedDataSigning: name === 'broken-serialization',
     },
+    settingOverrides: [],
+    authServers: [],
+    missingCmdlets: [],
     connectedServer: servers[0].name,
     faults: [],
     nextRecordId: 1,
     createdAt: now,
     servers,
   };
+  if (org.hybrid.present) addHybridIdentity(org, name === 'dedicated-hybrid-app', auth, `${name}|${now}`, now);
   const frontEnd = opts.defaultWebSite === 'third-party' ? thirdPartyCertificate(rootDomain, now) : null;
   servers.forEach((s, i) => {
     const missing = name === 'missing-on-one' && i === 1;
@@ -228,6 +242,59 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     }
   });
   return org;
+}
+
+/**
+ * What the Hybrid Configuration Wizard leaves behind (the EvoSTS auth server of the tenant) and, with the dedicated
+ * hybrid application, what ConfigureExchangeHybridApplication.ps1 adds: the application in Entra ID holding the current
+ * Auth certificate's key, its appId on the EvoSTS server, and the Global setting override that turns the feature on.
+ */
+function addHybridIdentity(org: Organisation, dedicated: boolean, auth: Certificate, seed: string, now: number): void {
+  const entra = newTenant(seed);
+  const tenantDomain = `${org.organisationName.toLowerCase()}.mail.onmicrosoft.com`;
+  let appId: string | null = null;
+  if (dedicated) {
+    const app = newApplication(seed, hybridApplicationName(seededGuid(`exchange-organization|${seed}`)));
+    // Uploaded when the feature was configured, a month ago.
+    const uploaded = now - 30 * DAY_MS;
+    app.keyCredentials.push(
+      certificateKeyCredential(
+        {
+          thumbprint: auth.thumbprint,
+          rawData: Buffer.from(rawData(auth)).toString('base64'),
+          notBefore: auth.notBefore,
+          notAfter: auth.notAfter,
+        },
+        uploaded,
+        'Added by ConfigureExchangeHybridApplication.ps1',
+      ),
+    );
+    entra.applications.push(app);
+    appId = app.appId;
+    org.settingOverrides.push({
+      name: 'EnableExchangeHybrid3PAppFeature',
+      componentName: 'Global',
+      sectionName: 'ExchangeOnpremAsThirdPartyAppId',
+      parameters: ['Enabled=true'],
+      reason: 'Created by ConfigureExchangeHybridApplication.ps1',
+      modifiedBy: `${org.rootDomain}/Users/Administrator`,
+      server: null,
+      whenCreated: uploaded,
+    });
+  }
+  org.authServers.push({
+    name: `EvoSts - ${seededGuid(`evosts|${seed}`)}`,
+    type: 'AzureAD',
+    realm: entra.tenantId,
+    issuerIdentifier: `https://sts.windows.net/${entra.tenantId}/`,
+    tokenIssuingEndpoint: 'https://login.windows.net/common/oauth2/token',
+    authMetadataUrl: `https://login.windows.net/${entra.tenantId}/federationmetadata/2007-06/federationmetadata.xml`,
+    applicationIdentifier: appId,
+    domainName: [tenantDomain],
+    enabled: true,
+    isDefaultAuthorizationEndpoint: true,
+  });
+  if (dedicated) org.entra = entra;
 }
 
 /** The organisation's own web certificate from its CA, imported on every server and bound to the Default Web Site. */

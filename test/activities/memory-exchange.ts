@@ -11,6 +11,7 @@ import type {
   PerServerResult,
   TransportCertificateLookup,
 } from '../../common/exchange';
+import type { HybridAppDetection } from '../../common/hybrid-app';
 import { AUTH_CERTIFICATE_FRIENDLY_NAME, AUTH_CERTIFICATE_SUBJECT } from '../../common/names';
 import type {
   ExchangeClient,
@@ -146,6 +147,20 @@ export class MemoryExchange implements ExchangeClient {
   async listCertificates(fqdn: string) {
     this.enter('listCertificates', fqdn);
     return [...this.store(fqdn)];
+  }
+  /** What getHybridApplication reports (the detection itself is tested against the simulated shell). */
+  hybridApplication: HybridAppDetection = { detected: false, appId: null, evidence: [] };
+  async getHybridApplication(): Promise<HybridAppDetection> {
+    this.enter('getHybridApplication');
+    return this.hybridApplication;
+  }
+  async getCertificatePublicPart(fqdn: string, thumbprint: string) {
+    this.enter('getCertificatePublicPart', fqdn, thumbprint);
+    const found = this.store(fqdn).find((c) => c.thumbprint === thumbprint);
+    if (!found) throw new Error(`${thumbprint} is not on ${fqdn}`);
+    // Stand-in bytes: the memory double has no DER; the key only has to travel unchanged.
+    const rawData = Buffer.from(`DER of ${found.thumbprint}`).toString('base64');
+    return { thumbprint: found.thumbprint, rawData, notBefore: found.notBefore, notAfter: found.notAfter };
   }
   async isHybridConfigured() {
     this.enter('isHybridConfigured');

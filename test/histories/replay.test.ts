@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId, activityTaskQueueFor } from '../../common/names';
 import type { RotationActivities } from '../../activities';
 import type { RotationInputJson, RotationStatus } from '../../common/rotation';
-import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../../workflows/messages';
+import { hcwCompletedSignal, hcwSkippedSignal, hybridAppUpdatedSignal, statusQuery } from '../../workflows/messages';
 import { createTimeSkippingEnv, workflowBundle, type WorkflowBundle } from '../workflows/env';
 import { type Scenario, StubOrganisation } from '../workflows/stub-activities';
 
@@ -123,7 +123,22 @@ const RECORDINGS: Recording[] = [
     scenario: { servers, currentExpiresInDays: 30, hybrid: false, servicelet: 'after-diagnosis', childDomain: true },
     input: { organization: 'proseware' },
   },
+  // The dedicated hybrid application without Graph write access: a person runs Microsoft's script and answers while
+  // the run waits before the effective date; Graph (read access) confirms it.
+  {
+    name: 'dedicated-hybrid-app-person',
+    scenario: { servers, currentExpiresInDays: 30, hybrid: true, hybridApp: { graph: 'read' } },
+    input: { organization: 'woodgrove' },
+    during: async (handle) => {
+      await waitFor(handle, (s) => s.hybridApp?.detected === true && s.hybridApp.next === 'waiting');
+      stubOf.get('woodgrove')?.personRanScript();
+      await handle.signal(hybridAppUpdatedSignal, { by: 'erin', note: 'ran -UpdateCertificate' });
+    },
+  },
 ];
+
+/** The stub of each recording's organisation, for a `during` that acts on Entra as a person would. */
+const stubOf = new Map<string, StubOrganisation>();
 
 let waitEnv: TestWorkflowEnvironment | undefined;
 
@@ -147,6 +162,7 @@ beforeAll(async () => {
   try {
     for (const recording of RECORDINGS.filter((r) => recordingWanted(r.name))) {
       const stub = new StubOrganisation(recording.scenario);
+      stubOf.set(recording.input.organization, stub);
       // The organisation's own queue and ID, as every rotation now must run (histories recorded earlier used others).
       const taskQueue = activityTaskQueueFor(recording.input.organization);
       const worker = await Worker.create({

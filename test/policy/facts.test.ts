@@ -1,5 +1,7 @@
 // The facts the decisions are made of, in tables: each row is one organisation state.
 import {
+  authAdminBlockedWarning,
+  isAuthAdminBlockedByChildDomain,
   isCurrentExpired,
   isCurrentMissingEverywhere,
   isCurrentWithinRenewBefore,
@@ -102,5 +104,27 @@ describe('checks', () => {
     const effective = NOW;
     const serverTime = new Date(Date.parse(NOW) + hoursAfter * 3_600_000).toISOString();
     expect(isPublicationOverdue(effective, serverTime, 12, marginHours * 3_600_000)).toBe(expected);
+  });
+});
+
+describe('child domain', () => {
+  const child = { forestRootDomain: 'contoso.com', serverDomains: ['corp.contoso.com'] };
+  test.each([
+    ['servers in a child domain, switch off', { childDomain: child, enableAuthAdminReadSession: false }, true],
+    ['servers in a child domain, switch on', { childDomain: child, enableAuthAdminReadSession: true }, false],
+    ['servers in a child domain, switch unknown', { childDomain: child, enableAuthAdminReadSession: null }, true],
+    ['servers in the root domain', { childDomain: null, enableAuthAdminReadSession: false }, false],
+    ['domains not known', { enableAuthAdminReadSession: false }, false],
+  ])('isAuthAdminBlockedByChildDomain: %s', (_, over, expected) => {
+    const s = { ...snapshot({ expiresInDays: 30 }), ...over };
+    expect(isAuthAdminBlockedByChildDomain(s)).toBe(expected);
+    expect(authAdminBlockedWarning(s) !== null).toBe(expected);
+  });
+
+  test('a switch Exchange did not return is unknown, not off, and the warning says so', () => {
+    const s = { ...snapshot({ expiresInDays: 30 }), childDomain: child, enableAuthAdminReadSession: null };
+    expect(authAdminBlockedWarning(s)).toMatch(
+      /EnableAuthAdminReadSession could not be read \(Get-OrganizationConfig did not return it\): if it is off, the AuthAdmin servicelet cannot run/,
+    );
   });
 });

@@ -8,7 +8,12 @@ import {
 } from '../../common/policy';
 import { expiredWithNext, inDays, NEXT, NOW, snapshot } from './fixtures';
 
-const input = { effectiveDateHours: 49, restartServiceHostAfterEffectiveDate: false };
+const input = {
+  effectiveDateHours: 49,
+  restartServiceHostAfterEffectiveDate: false,
+  hybridAppMargin: 6 * 3_600_000,
+  hybridAppGracePeriod: 48 * 3_600_000,
+};
 
 function plan(ctx: Partial<PlanContext> & Pick<PlanContext, 'decision'>) {
   return planOf({ snapshot: snapshot({ expiresInDays: 10 }), input, datePlan: null, ...ctx });
@@ -52,6 +57,35 @@ test('rotate: the date from the plan, no restart unless asked or the date was ca
     snapshot: { ...snapshot({ expiresInDays: 10 }), hybrid: true },
   });
   expect(running(hybrid)).toContain('hcw');
+});
+
+test('the dedicated hybrid application: its keys are updated around publication instead of the HCW', () => {
+  const appId = '11111111-2222-3333-4444-555555555555';
+  const dedicated = {
+    ...snapshot({ expiresInDays: 10 }),
+    hybrid: true,
+    hybridApp: { detected: true, appId, evidence: [] },
+  };
+  const datePlan = planNewDate(NOW, 49, inDays(900));
+  for (const path of ['rotate', 'resume', 'replace-now'] as const) {
+    const steps = plan({ decision: { path }, datePlan, snapshot: dedicated });
+    const ids = running(steps);
+    expect(ids).toEqual(expect.arrayContaining(['hybrid-app-add', 'hybrid-app-remove']));
+    expect(ids).not.toContain('hcw');
+    expect(ids.indexOf('hybrid-app-add')).toBeGreaterThan(ids.indexOf('replicate'));
+    expect(steps.find((s) => s.id === 'hybrid-app-add')?.title).toContain(appId);
+    expect(steps.find((s) => s.id === 'hcw')?.skipped).toMatch(/dedicated hybrid application/);
+  }
+  const planned = running(plan({ decision: { path: 'rotate' }, datePlan, snapshot: dedicated }));
+  expect(planned.indexOf('hybrid-app-add')).toBeLessThan(planned.indexOf('wait-effective-date'));
+  expect(planned.indexOf('hybrid-app-remove')).toBeGreaterThan(planned.indexOf('await-publication'));
+  // Classic hybrid (no dedicated app, or not detected): the HCW step, no key steps.
+  for (const hybridApp of [undefined, null, { detected: false, appId: null, evidence: [] }]) {
+    const classic = running(plan({ decision: { path: 'rotate' }, datePlan, snapshot: { ...dedicated, hybridApp } }));
+    expect(classic).toContain('hcw');
+    expect(classic).not.toContain('hybrid-app-add');
+    expect(classic).not.toContain('hybrid-app-remove');
+  }
 });
 
 test('the planned paths never publish by force; the emergency does', () => {

@@ -5,6 +5,7 @@ import { LOCAL_LOADERS } from '../../activities/powershell/settings';
 import { rotationInputSchema } from '../../common/rotation';
 import { SCENARIO_NAMES } from 'simulated-exchange';
 import { environmentSchema } from '../../worker/config';
+import { graphEnvironmentSchema } from '../../worker/graph-config';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const section = readme.slice(
@@ -12,7 +13,9 @@ const section = readme.slice(
   readme.indexOf('## ', readme.indexOf('## Configuration') + 5),
 );
 
-test.each(Object.keys(environmentSchema.shape))('README documents %s', (variable) => {
+const variables = { ...environmentSchema.shape, ...graphEnvironmentSchema.shape };
+
+test.each(Object.keys(variables))('README documents %s', (variable) => {
   expect(section).toContain(`\`${variable}\``);
 });
 
@@ -20,7 +23,7 @@ test('every variable in the README table is one the code reads', () => {
   const documented = [...section.matchAll(/^\| ([^|]+)\|/gm)]
     .flatMap((m) => [...m[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]))
     .filter((v) => v !== 'TEMPORAL_CLI_PATH' && v !== 'TEMPORAL_TEST_SERVER_PATH'); // read by the tool installer and tests
-  expect(documented.filter((v) => !(v in environmentSchema.shape))).toEqual([]);
+  expect(documented.filter((v) => !(v in variables))).toEqual([]);
 });
 
 test('README documents every field of the workflow input', () => {

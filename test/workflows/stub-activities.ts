@@ -1,6 +1,7 @@
 // Stubbed activities for workflow tests: a tiny, stateful Exchange organisation behind the RotationActivities
 // signatures. Its clock is the Temporal server's (the time-skipping test server's skipped time), read from the
 // activity's scheduled timestamp, so effective dates and timers agree the way a real server's clock and Temporal do.
+import { removalSteps, uploadCommand } from '../../activities/hybrid-app';
 import { activityInfo } from '@temporalio/activity';
 import type { RotationActivities } from '../../activities';
 import { AUTH_APP_POOLS as POOLS } from '../../common/names';
@@ -49,7 +50,14 @@ export interface Scenario {
   clockRate?: number;
   /** The servers are in a child domain (EnableAuthAdminReadSession is always off here). */
   childDomain?: boolean;
+  /**
+   * The dedicated hybrid application (hybrid only): what the worker may do through Graph, and whether a person's run of
+   * Microsoft's script reaches Entra (read back by the stub's Graph).
+   */
+  hybridApp?: { graph: 'write' | 'read' | 'none' };
 }
+
+export const STUB_HYBRID_APP_ID = '0d3b3c8e-6f1a-4d4e-9a51-2f1c7b8e9a10';
 
 export interface Call {
   name: keyof RotationActivities;
@@ -110,6 +118,8 @@ export class StubOrganisation {
         if (!missing) this.has.get(s.name)!.add(this.current);
       }
     }
+    // Microsoft's script put the current certificate on the application when the feature was configured.
+    if (scenario.hybridApp && this.current) this.appKeys.add(this.current);
     if (scenario.stagedNext) {
       this.next = hex(2);
       this.notAfter.set(this.next, start + 5 * 365 * DAY);
@@ -229,6 +239,13 @@ export class StubOrganisation {
           current: facts(this.current),
           next: facts(this.next),
           hybrid: this.scenario.hybrid,
+          ...(this.scenario.hybrid
+            ? {
+                hybridApp: this.scenario.hybridApp
+                  ? { detected: true, appId: STUB_HYBRID_APP_ID, evidence: ['stub: override and EvoSTS appId'] }
+                  : { detected: false, appId: null, evidence: ['stub: no override'] },
+              }
+            : {}),
           enableAuthAdminReadSession: false,
           ...(this.scenario.childDomain
             ? { childDomain: { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] } }
@@ -436,8 +453,66 @@ export class StubOrganisation {
         record('notify', notification);
         this.notifications.push(notification);
       },
+      // The dedicated hybrid application: keys in Entra, reached as far as the scenario's Graph access allows.
+      readHybridAppKeys: async (request) => {
+        record('readHybridAppKeys', request);
+        if (this.graphAccess === 'none') return this.personNeeded(request.appId, uploadCommand(request.thumbprints[0]));
+        const present = request.thumbprints.filter((t) => this.appKeys.has(t));
+        return {
+          status: 'read',
+          appId: request.appId,
+          objectId: 'stub-object',
+          present,
+          missing: request.thumbprints.filter((t) => !present.includes(t)),
+          keys: [...this.appKeys].map((t) => ({ thumbprint: t, keyId: `key-${t}`, endDateTime: null })),
+        };
+      },
+      addHybridAppKey: async (request) => {
+        record('addHybridAppKey', request);
+        if (this.graphAccess !== 'write') return this.personNeeded(request.appId, uploadCommand(request.thumbprint));
+        const already = this.appKeys.has(request.thumbprint);
+        this.appKeys.add(request.thumbprint);
+        this.keyAddedAt.set(request.thumbprint, this.now());
+        return this.keyChange(request, already ? 'already-present' : 'added');
+      },
+      removeHybridAppKey: async (request) => {
+        record('removeHybridAppKey', request);
+        if (this.graphAccess !== 'write') {
+          return this.personNeeded(request.appId, removalSteps(request.appId, request.thumbprint));
+        }
+        const had = this.appKeys.delete(request.thumbprint);
+        return this.keyChange(request, had ? 'removed' : 'already-absent');
+      },
     };
     return stub;
+  }
+
+  /** The dedicated hybrid application's keys (thumbprints), as Entra holds them. */
+  readonly appKeys = new Set<string>();
+  /** When (server clock) each key was put on the application. */
+  readonly keyAddedAt = new Map<string, number>();
+  private get graphAccess() {
+    return this.scenario.hybridApp?.graph ?? 'none';
+  }
+  private personNeeded(appId: string, command: string) {
+    const verifiable = this.graphAccess !== 'none';
+    const reason = verifiable ? 'the worker has read-only Graph access' : 'no Graph configured';
+    return { status: 'needs-person' as const, appId, reason, command, verifiable };
+  }
+  private keyChange(
+    request: { appId: string; thumbprint: string },
+    status: 'added' | 'already-present' | 'removed' | 'already-absent',
+  ) {
+    const keys = [...this.appKeys].map((t) => ({ thumbprint: t, keyId: `key-${t}`, endDateTime: null }));
+    return { status, appId: request.appId, objectId: 'stub-object', thumbprint: request.thumbprint, keys };
+  }
+  /** A person ran Microsoft's script: the current and the next certificate are on the application. */
+  personRanScript(): void {
+    for (const t of [this.current, this.next]) if (t) this.appKeys.add(t);
+  }
+  /** The server clock now (ms), for assertions against the effective date. */
+  get serverNow() {
+    return this.now();
   }
 
   /** Every certificate New-ExchangeCertificate made, in order. */

@@ -22,6 +22,7 @@ import { reportQuery, statusQuery } from '../messages';
 import { nowIso, Rotation } from './context';
 import { cancelled, failed, finish } from './finish';
 import { registerHcwHandlers } from './hcw';
+import { registerHybridAppHandlers } from './hybrid-app';
 import { decide, inspect } from './inspect';
 import { carriedStateSchema, initialState, type CarriedState } from './state';
 import { statusOf } from './status';
@@ -96,4 +97,5 @@ function registerHandlers(r: Rotation): void {
   });
   setHandler(reportQuery, () => r.report, { description: 'The report so far, as the run returns it when it ends' });
   registerHcwHandlers(r);
+  registerHybridAppHandlers(r);
 }

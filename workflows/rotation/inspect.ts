@@ -1,6 +1,6 @@
 // Inspect and decide: one look at the organisation, the path the policy chain chooses, and the plan that path makes for
 // this organisation. Servers that did not answer are asked again before that is taken as a verdict.
-import { planOf } from '../../common/paths';
+import { dedicatedHybridApp, planOf } from '../../common/paths';
 import {
   authAdminBlockedWarning,
   decidePath,
@@ -91,6 +91,7 @@ export async function decide(r: Rotation): Promise<Decided> {
     r.warn('sign-in was not checked: the input names no probeMailbox');
   }
   if (r.facts.datePlan && r.facts.datePlan.finding.code !== 'as-wanted') r.warn(r.facts.datePlan.finding.message);
+  reportHybridApp(r);
   if (r.input.dryRun) {
     r.report.outcome = 'dry-run';
     return 'finish';
@@ -111,6 +112,20 @@ export async function decide(r: Rotation): Promise<Decided> {
     default:
       return 'follow-path';
   }
+}
+
+/** What inspection found of the dedicated hybrid application, in the reasons (and a warning when it could not tell). */
+function reportHybridApp(r: Rotation): void {
+  const { snapshot } = need(r.facts, 'snapshot');
+  const found = snapshot.hybridApp;
+  if (!snapshot.hybrid || !found) return;
+  const appId = dedicatedHybridApp(snapshot);
+  const line = appId
+    ? `the organisation uses the dedicated Exchange hybrid application ${appId}: its keys are updated, no HCW re-run`
+    : 'the organisation uses the classic hybrid configuration (no dedicated hybrid application)';
+  const reason = `${line} (${found.evidence.join('; ')})`;
+  if (!r.report.reasons.includes(reason)) r.report.reasons.push(reason);
+  if (found.unknown) r.warn(`could not tell whether the dedicated hybrid application is used: ${found.unknown}`);
 }
 
 /** A planned path's effective date: the new one (rotate), or a staged one that must move (resume); else null. */

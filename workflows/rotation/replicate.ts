@@ -91,7 +91,12 @@ async function copyWhereMissing(r: Rotation, servers: ServerPresence[], scope: C
 }
 
 /** The same certificate, a later date: the servicelet must not publish it before every server has it. */
-async function moveDate(r: Rotation, to: string, why: string): Promise<void> {
+export async function moveDate(
+  r: Rotation,
+  to: string,
+  why: string,
+  goingOn = 'The rotation goes on replicating.',
+): Promise<void> {
   const { certificate, staging } = need(r.facts, 'certificate', 'staging');
   const result = await r.changes.stageCertificate({
     thumbprint: certificate.thumbprint,
@@ -106,7 +111,7 @@ async function moveDate(r: Rotation, to: string, why: string): Promise<void> {
   }
   r.report.dateChanges.push({ to: result.effectiveDate, code: 'move-date', reason: why });
   r.warn(why);
-  await r.tell('action-required', 'Auth certificate effective date moved', `${why}. The rotation goes on replicating.`);
+  await r.tell('action-required', 'Auth certificate effective date moved', `${why}. ${goingOn}`);
 }
 
 /**

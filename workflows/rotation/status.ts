@@ -48,6 +48,18 @@ export function statusOf(state: State): RotationStatus {
     lastRefusedAnswer: state.lastRefusedAnswer ? { ...state.lastRefusedAnswer } : null,
     warnings: [...report.warnings],
     hcw: { ...report.hcw },
+    hybridApp: hybridAppOf(state),
+  };
+}
+
+/** Null before inspection, or for an organisation that is not hybrid; else what inspection found and the run did. */
+function hybridAppOf(state: State): RotationStatus['hybridApp'] {
+  const found = state.facts.snapshot?.hybridApp;
+  if (!found || !state.facts.snapshot?.hybrid) return null;
+  if (!found.detected || found.appId === null) return { detected: false };
+  return {
+    detected: true,
+    ...(state.report.hybridApp ?? { appId: found.appId, next: 'pending', previous: 'pending' }),
   };
 }
 

@@ -5,6 +5,7 @@ import type { Rotation } from './context';
 import { maybeContinueAsNew } from './finish';
 import { adoptStaged, generate, stage } from './generate';
 import { awaitHcw } from './hcw';
+import { addToHybridApp, removeFromHybridApp } from './hybrid-app';
 import { importMissing } from './import';
 import { awaitPublication, confirmEvents, publishNow, restartServiceHost } from './publication';
 import { checkSignIn, recycle } from './recycle';
@@ -29,6 +30,7 @@ const RUN: Record<StepId, (r: Rotation) => Promise<StepResult>> = {
   generate,
   stage,
   replicate,
+  'hybrid-app-add': addToHybridApp,
   'wait-effective-date': waitForEffectiveDate,
   'restart-service-host': restartServiceHost,
   'await-publication': awaitPublication,
@@ -36,6 +38,7 @@ const RUN: Record<StepId, (r: Rotation) => Promise<StepResult>> = {
   recycle,
   'sign-in': checkSignIn,
   'confirm-events': confirmEvents,
+  'hybrid-app-remove': removeFromHybridApp,
   hcw: awaitHcw,
 };
 

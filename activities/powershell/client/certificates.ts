@@ -18,7 +18,7 @@ import { CatalogueError, CertificateNotFoundError, ExchangeShellError, RemoteSes
 import type { ExchangeClient, NewAuthCertificateOptions } from '../exchange-client';
 import { PsObjectType, exactlyOne, parseOneObject } from '../output';
 import { PsAbsoluteDate } from '../render';
-import { CERTIFICATE } from '../objects/certificate';
+import { CERTIFICATE, CERTIFICATE_PUBLIC_PART } from '../objects/certificate';
 import { TRANSPORT_SERVICE } from '../objects/transport-service';
 import { ClientContext, isEnvironmentError } from './context';
 
@@ -73,6 +73,7 @@ export function certificatesArea({
   | 'enableCertificate'
   | 'copyCertificate'
   | 'getInternalTransportCertificate'
+  | 'getCertificatePublicPart'
 > {
   const getCertificates = (params: ParamsOf<'Get-ExchangeCertificate'>): Promise<ExchangeCertificate[]> =>
     shell.read('Get-ExchangeCertificate', params, CERTIFICATE);
@@ -92,6 +93,14 @@ export function certificatesArea({
 
     listCertificates(server: string) {
       return getCertificates({ Server: server });
+    },
+
+    async getCertificatePublicPart(server: string, thumbprint: Thumbprint) {
+      const wanted = validThumbprint(thumbprint);
+      const found = (
+        await shell.read('Get-ExchangeCertificate', { Server: server, Thumbprint: wanted }, CERTIFICATE_PUBLIC_PART)
+      ).filter((c) => c.thumbprint === wanted);
+      return exactlyOne(found, 'Get-ExchangeCertificate');
     },
 
     async newAuthCertificate(options: NewAuthCertificateOptions) {

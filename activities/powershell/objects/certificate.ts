@@ -2,7 +2,12 @@
 // properties selected, and the schema that reads them, from a whole object or from RawData alone.
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
-import { ExchangeCertificate, exchangeCertificateSchema } from '../../../common/exchange';
+import {
+  CertificatePublicPart,
+  ExchangeCertificate,
+  certificatePublicPartSchema,
+  exchangeCertificateSchema,
+} from '../../../common/exchange';
 import { ALLOWED_SERVICES_BITS } from '../../../common/exchange-values';
 import type { SelectProperty } from '../catalogue';
 import { PsObjectType, boolSchema, bytesAsBase64, flagsSchema, psDateSchema } from '../output';
@@ -30,7 +35,7 @@ const isAbsent = (v: unknown) => v === null || v === undefined || v === '';
  * lacks them. What the DER cannot say stays unknown: no friendly name, no services, a private key not known to be
  * exportable.
  */
-function withFieldsFromRawData(value: unknown): unknown {
+export function withFieldsFromRawData(value: unknown): unknown {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
   const o = value as Record<string, unknown>;
   const wanted = ['Thumbprint', 'Subject', 'NotBefore', 'NotAfter'] as const;
@@ -84,4 +89,27 @@ export const CERTIFICATE: PsObjectType<ExchangeCertificate> = {
   name: 'ExchangeCertificate',
   select: CERTIFICATE_PROPERTIES,
   schema: certificateOutputSchema,
+};
+
+/** The public part only: identity, validity and the DER (RawData), also from a RawData-only object. */
+export const CERTIFICATE_PUBLIC_PART: PsObjectType<CertificatePublicPart> = {
+  name: 'ExchangeCertificate',
+  select: [
+    'Thumbprint',
+    { name: 'NotBefore', isoDateOf: 'NotBefore' },
+    { name: 'NotAfter', isoDateOf: 'NotAfter' },
+    { name: 'RawData', base64Of: 'RawData' },
+  ],
+  schema: z
+    .preprocess(
+      withFieldsFromRawData,
+      z.looseObject({ Thumbprint: z.string(), NotBefore: psDateSchema, NotAfter: psDateSchema, RawData: z.unknown() }),
+    )
+    .transform((o) => ({
+      thumbprint: o.Thumbprint,
+      rawData: bytesAsBase64(o.RawData) ?? '',
+      notBefore: o.NotBefore,
+      notAfter: o.NotAfter,
+    }))
+    .pipe(certificatePublicPartSchema),
 };

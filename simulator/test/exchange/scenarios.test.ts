@@ -32,7 +32,23 @@ describe('scenarios', () => {
       const t = o.authConfig.currentCertificateThumbprint;
       expect(o.servers.map((s) => s.certificates.some((c) => c.thumbprint === t))).toEqual([true, false]);
     },
-    hybrid: (o) => expect(o.hybrid.present).toBe(true),
+    hybrid: (o) => {
+      expect(o.hybrid.present).toBe(true);
+      expect(o.settingOverrides).toEqual([]);
+      expect(o.entra).toBeUndefined();
+    },
+    'dedicated-hybrid-app': (o) => {
+      expect(o.hybrid.present).toBe(true);
+      const app = o.entra!.applications[0];
+      expect(o.settingOverrides[0]).toMatchObject({
+        componentName: 'Global',
+        sectionName: 'ExchangeOnpremAsThirdPartyAppId',
+        parameters: ['Enabled=true'],
+      });
+      expect(o.authServers.find((a) => a.type === 'AzureAD')?.applicationIdentifier).toBe(app.appId);
+      // Microsoft's script uploaded the current Auth certificate when the feature was configured.
+      expect(app.keyCredentials.map((k) => k.customKeyIdentifier)).toEqual([o.authConfig.currentCertificateThumbprint]);
+    },
     'child-domain': (o) => {
       expect(o.organizationConfig).toMatchObject({ enableAuthAdminReadSession: false, serversInChildDomain: true });
       expect(o.servers[0].fqdn).toBe('ex1.corp.contoso.com');
@@ -66,7 +82,7 @@ describe('scenarios', () => {
 
   it('names the valid scenarios when given an unknown one', () => {
     expect(() => buildScenario('healthyy')).toThrow(
-      'unknown scenario "healthyy": valid scenarios are healthy, two-sites, expired, missing-on-one, hybrid, child-domain, unreachable, large, exchange-2013, broken-serialization',
+      'unknown scenario "healthyy": valid scenarios are healthy, two-sites, expired, missing-on-one, hybrid, dedicated-hybrid-app, child-domain, unreachable, large, exchange-2013, broken-serialization',
     );
   });
 

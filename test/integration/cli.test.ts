@@ -4,7 +4,7 @@
 // organisation itself). The full rotation is in rotation.test.ts.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main } from '../../client/cli';
-import { rotationWorkflowId, taskQueueFor } from '../../common/names';
+import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId, taskQueueFor } from '../../common/names';
 import type { RotationStatus } from '../../common/rotation';
 import { statusQuery } from '../../workflows/messages';
 import { createDevServerEnv } from '../helpers/temporal';
@@ -218,6 +218,33 @@ describe('cli with a real worker and a simulated organisation', () => {
     const history = await handle.fetchHistory();
     const last = history.events?.at(-1)?.workflowExecutionTerminatedEventAttributes;
     expect(last?.reason).toBe('stuck, see ticket 42');
+  });
+
+  test('bad input from outside the CLI fails at once, naming the field, and list --outcome failed finds it', async () => {
+    // The UI's form or another client: the CLI would refuse this input before starting anything.
+    const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+      workflowId: rotationWorkflowId(org),
+      taskQueue: taskQueueFor(org),
+      args: [{ organization: org, renewBeforeDays: 0 }],
+    });
+    const failure = await handle.result().then(
+      () => 'completed',
+      (error: Error) => (error.cause instanceof Error ? error.cause.message : error.message),
+    );
+    expect(failure).toBe('input.renewBeforeDays: must be at least 1');
+    // Visibility follows the run a moment later: ask until the run is listed (or the deadline passes).
+    type Entry = { runId: string; outcome: string | null; phase: string | null };
+    let listed: Entry[] = [];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      const { out } = await cli('list', '--organization', org, '--outcome', 'failed', '--json');
+      listed = JSON.parse(out.join('\n')) as Entry[];
+      if (listed.some((e) => e.runId === handle.firstExecutionRunId)) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(listed.find((e) => e.runId === handle.firstExecutionRunId)).toMatchObject({
+      outcome: 'failed',
+      phase: 'failed',
+    });
   });
 });
 

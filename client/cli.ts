@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { Command, CommanderError, Help, Option } from 'commander';
 import { z } from 'zod';
+import { CLI_COMMAND } from '../common/names';
 import { parseRotationInput } from '../common/rotation';
 import { ConfigurationError } from '../common/environment';
 import { connectionOptionsFor, loadTemporalConfig, workflowUrl } from '../common/temporal-config';
@@ -30,7 +31,7 @@ import {
   terminateRotation,
 } from './rotation';
 import { fleetView } from './fleet';
-import { CLI_COMMAND, leftInExchange, renderFleet, renderPlan, renderView } from './render';
+import { leftInExchange, renderFleet, renderPlan, renderView } from './render';
 
 const personArg = parseWith(
   z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),

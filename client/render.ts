@@ -1,15 +1,13 @@
 // How the CLI shows a rotation to a person at a terminal: the status, the plan of a dry run, one line of progress, the
 // action a person must take (as the CLI command that answers it, not the Temporal UI's signal), and what a stopped
 // rotation leaves in Exchange. Pure functions of what the workflow reports.
+import { CLI_COMMAND } from '../common/names';
 import { ROTATION_PHASES } from '../common/rotation';
 import type { RotationPhase, RotationReport, RotationStatus } from '../common/rotation';
 import { HCW_ACTION } from '../workflows/rotation/status';
 import type { Actor } from '../common/situation';
 import type { FleetEntry } from './fleet';
 import type { RotationView } from './rotation';
-
-/** How a person runs this CLI from a clone (the image runs `node dist/client/cli.js`). */
-export const CLI_COMMAND = 'npm run cli --';
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 

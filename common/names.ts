@@ -67,3 +67,6 @@ export function yearlyRotationScheduleId(organization: string): string {
 export function dailyCheckScheduleId(organization: string): string {
   return `check-auth-cert-daily.${organization.toLowerCase()}`;
 }
+
+/** How a person runs the CLI from a clone (the image runs `node dist/client/cli.js`): what the texts tell them to type. */
+export const CLI_COMMAND = 'npm run cli --';

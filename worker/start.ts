@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '../common/names';
+import { CLI_COMMAND, rotationWorkflowId, ROTATE_WORKFLOW_TYPE, WORKFLOW_TASK_QUEUE } from '../common/names';
 import { DEFAULT_RENEW_BEFORE_DAYS } from '../common/rotation';
 import { ConfigurationError } from '../common/environment';
 import { DEFAULT_TEMPORAL_ADDRESS, DEFAULT_TEMPORAL_NAMESPACE } from '../common/temporal-config';
@@ -78,7 +78,7 @@ export function howToStart(
   temporal: { address?: string; namespace?: string } = {},
 ): string[] {
   const input = JSON.stringify({ organization });
-  const cli = `${cliEnvironment(temporal)}npm run cli --`;
+  const cli = `${cliEnvironment(temporal)}${CLI_COMMAND}`;
   return [
     `Start a rotation of ${organization}:`,
     uiUrl

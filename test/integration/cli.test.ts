@@ -4,13 +4,19 @@
 // organisation itself). The full rotation is in rotation.test.ts.
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { main } from '../../client/cli';
-import { rotationWorkflowId, activityTaskQueueFor } from '../../common/names';
+import {
+  activityTaskQueueFor,
+  ROTATE_WORKFLOW_TYPE,
+  rotationWorkflowId,
+  WORKFLOW_TASK_QUEUE,
+} from '../../common/names';
 import type { RotationStatus } from '../../common/rotation';
 import { statusQuery } from '../../workflows/messages';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 import type { SimulatedOrganization } from '../helpers/simulated-org';
 import { startSimulatedWorker, SimulatedWorker } from '../helpers/simulated-worker';
+import { eventually, statusEventually } from '../helpers/eventually';
 
 let env: TestWorkflowEnvironment;
 
@@ -219,16 +225,38 @@ describe('cli with a real worker and a simulated organisation', () => {
     const last = history.events?.at(-1)?.workflowExecutionTerminatedEventAttributes;
     expect(last?.reason).toBe('stuck, see ticket 42');
   });
+
+  test('bad input from outside the CLI fails at once, naming the field, and list --outcome failed finds it', async () => {
+    // The UI's form or another client: the CLI would refuse this input before starting anything.
+    const handle = await env.client.workflow.start(ROTATE_WORKFLOW_TYPE, {
+      workflowId: rotationWorkflowId(org),
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      args: [{ organization: org, renewBeforeDays: 0 }],
+    });
+    const failure = await handle.result().then(
+      () => 'completed',
+      (error: Error) => (error.cause instanceof Error ? error.cause.message : error.message),
+    );
+    expect(failure).toBe('input.renewBeforeDays: must be at least 1');
+    // Visibility follows the run a moment later: ask until the run is listed (or the deadline passes).
+    type Entry = { runId: string; outcome: string | null; phase: string | null };
+    const listed = await eventually(
+      async () =>
+        JSON.parse(
+          (await cli('list', '--organization', org, '--outcome', 'failed', '--json')).out.join('\n'),
+        ) as Entry[],
+      (entries) => entries.some((e) => e.runId === handle.firstExecutionRunId),
+      { intervalMs: 500 },
+    );
+    expect(listed.find((e) => e.runId === handle.firstExecutionRunId)).toMatchObject({
+      outcome: 'failed',
+      phase: 'failed',
+    });
+  });
 });
 
 /** The rotation's status, polled until `predicate` holds: the workflow's own timers decide when it moves. */
-async function waitForStatus(org: string, predicate: (s: RotationStatus) => boolean): Promise<RotationStatus> {
+function waitForStatus(org: string, predicate: (s: RotationStatus) => boolean): Promise<RotationStatus> {
   const handle = env.client.workflow.getHandle(rotationWorkflowId(org));
-  let last: RotationStatus | undefined;
-  for (let i = 0; i < 600; i++) {
-    last = await handle.query(statusQuery).catch(() => undefined);
-    if (last && predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`status never matched; last: ${JSON.stringify(last)}`);
+  return statusEventually<RotationStatus>(handle, statusQuery, predicate, { timeoutMs: 120_000, intervalMs: 200 });
 }

@@ -121,6 +121,10 @@ test.each([
   ['*bold* _it_ `code` [link]', '\\*bold\\* \\_it\\_ \\`code\\` \\[link\\]'],
   ['C:\\path', 'C:\\\\path'],
   ['plain text: 2026-11-25T06:10:00.000Z', 'plain text: 2026-11-25T06:10:00.000Z'],
+  [
+    'run "npm run cli -- approve-hcw x --by <your name>", or',
+    'run `npm run cli -- approve-hcw x --by <your name>`, or',
+  ],
 ])('markdownText(%j) is %j', (text, escaped) => {
   expect(markdownText(text)).toBe(escaped);
 });

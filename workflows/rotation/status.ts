@@ -2,6 +2,7 @@
 // rendered from the state alone, so the details, the query and the CLI (which reads the query) cannot disagree.
 import type { RotationState as State } from './state';
 import type { RotationStatus, ServerOutcome, StepState } from '../../common/rotation';
+import { CLI_COMMAND } from '../../common/names';
 import { HCW_COMPLETED_EXAMPLE, HCW_SKIPPED_EXAMPLE, hcwCompletedSignal, hcwSkippedSignal } from '../messages';
 
 function stepsOf(state: State): RotationStatus['steps'] {
@@ -85,12 +86,17 @@ export function summaryOf(state: State): string {
  * Text for markdown. The UI renders details as sanitised HTML, so a placeholder such as `<your name>` would vanish as an
  * unknown tag, and a `|` would split a table cell: both are backslash-escaped, as are the characters that start
  * emphasis (not as HTML entities: the UI shows `&lt;` literally). A JSON object such as a signal's argument becomes a
- * code span, which the UI neither typesets with curly quotes nor parses, so a person can copy it into the signal dialog.
+ * code span, which the UI neither typesets with curly quotes nor parses, so a person can copy it into the signal dialog;
+ * so does a quoted `npm run ...` command, for the shell.
  */
 export function markdownText(text: string): string {
   return text
-    .split(/(\{[^{}`|]*\})/)
-    .map((part, i) => (i % 2 === 1 ? `\`${part}\`` : part.replace(/[\\|*_`[\]<>]/g, (c) => `\\${c}`)))
+    .split(/(\{[^{}`|]*\}|"npm run [^"`|]*")/)
+    .map((part, i) => {
+      if (i % 2 === 0) return part.replace(/[\\|*_`[\]<>]/g, (c) => `\\${c}`);
+      // A quoted command as a code span too: typeset, its `--` would become a dash a shell does not accept.
+      return `\`${part.startsWith('"') ? part.slice(1, -1) : part}\``;
+    })
     .join('');
 }
 
@@ -139,7 +145,7 @@ export const HCW_ACTION =
 export function hcwInstructions(workflowId: string, organization: string): string {
   return (
     `${HCW_ACTION} Then run ` +
-    `"npm run cli -- approve-hcw ${organization} --by <your name>", or send ${hcwCompletedSignal.name} ` +
+    `"${CLI_COMMAND} approve-hcw ${organization} --by <your name>", or send ${hcwCompletedSignal.name} ` +
     `${HCW_COMPLETED_EXAMPLE} to workflow ${workflowId}; if it need not run, "skip-hcw" or ${hcwSkippedSignal.name} ` +
     `${HCW_SKIPPED_EXAMPLE}.`
   );

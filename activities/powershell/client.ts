@@ -63,7 +63,7 @@ import {
   workerProcessOutputSchema,
 } from './output';
 import { PS_NOW, PsAbsoluteDate, PsHashtable, PsRelativeDate, PsScriptBlock } from './render';
-import { ShellSession, ShellSessionPool } from './session';
+import { CommandSession, ShellSession, ShellSessionPool } from './session';
 import { ExchangeShellSettingsInput, launchFor, parseShellSettings } from './settings';
 
 export const CERTIFICATE_PROPERTIES: readonly SelectProperty[] = [
@@ -117,9 +117,9 @@ const SERVICE_HOST_PROCESS = 'Microsoft.Exchange.ServiceHost';
 const CERTIFICATE_COPY = 'Export-ExchangeCertificate | Import-ExchangeCertificate';
 const MAX_AUTH_ADMIN_EVENTS = 20;
 
-export interface ExchangeClientDeps {
+export interface ExchangeClientDeps<S extends CommandSession = ShellSession> {
   /** Shared by every client of the worker process; defaults to one module-wide pool. */
-  pool?: ShellSessionPool;
+  pool?: ShellSessionPool<S>;
   /** The worker's clock, for the `at` of per-server results. */
   now?: () => Date;
 }
@@ -130,8 +130,8 @@ export interface RunOptions {
 }
 
 /** The low-level entry point under ExchangeClient: one catalogue command, enveloped, parsed. */
-export class ExchangeShell {
-  constructor(readonly session: ShellSession) {}
+export class ExchangeShell<S extends CommandSession = ShellSession> {
+  constructor(readonly session: S) {}
 
   render<C extends CmdletName>(cmdlet: C, params: ParamsOf<C>, select?: readonly SelectProperty[]): string {
     return renderEnvelope(renderPipeline(renderCommand(cmdlet, params), select), this.session.launch.guard);
@@ -224,13 +224,14 @@ const stringValue = z.preprocess(
   z.string(),
 );
 
-export function createExchangeClient(
+export function createExchangeClient<S extends CommandSession = ShellSession>(
   settingsInput: ExchangeShellSettingsInput | unknown = {},
-  deps: ExchangeClientDeps = {},
-): ExchangeClient & { shell: ExchangeShell } {
+  deps: ExchangeClientDeps<S> = {},
+): ExchangeClient & { shell: ExchangeShell<S> } {
   const settings = parseShellSettings(settingsInput);
   const launch = launchFor(settings);
-  const pool = deps.pool ?? defaultPool;
+  // Without a pool S is ShellSession (its default), which is what the module-wide pool holds.
+  const pool = deps.pool ?? (defaultPool as ShellSessionPool as unknown as ShellSessionPool<S>);
   const now = deps.now ?? (() => new Date());
   const shell = new ExchangeShell(pool.acquire(launch));
   // Invoke-Command and Get-WinEvent -ComputerName reach the servers themselves, outside the Exchange session: without

@@ -4,6 +4,7 @@ export { createExchangeClient, closeDefaultShellPool, ExchangeShell } from './cl
 export type { ExchangeClientDeps } from './client';
 export type { ExchangeClient, NewAuthCertificateOptions } from './exchange-client';
 export { ShellSession, ShellSessionPool } from './session';
+export type { CommandSession, RunCommandOptions, SessionFactory } from './session';
 export {
   exchangeShellSettingsSchema,
   parseShellSettings,

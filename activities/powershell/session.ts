@@ -44,12 +44,25 @@ export interface RunCommandOptions {
   discardIf?: (stdout: string) => boolean;
 }
 
+/**
+ * What a client runs its commands on: ShellSession (a node-powershell process) in production. The scenario explorer
+ * (test/explorer) supplies one that runs the simulator's shell interpreter in-process, behind the same contract.
+ */
+export interface CommandSession {
+  readonly launch: ShellLaunch;
+  /** One line's stdout; rejects with the named errors of ./errors, as ShellSession does. */
+  run(command: string, options?: RunCommandOptions): Promise<string>;
+  close(): Promise<void>;
+}
+
+export type SessionFactory<S extends CommandSession> = (launch: ShellLaunch) => S;
+
 export interface SessionStats {
   spawns: number;
   calls: number;
 }
 
-export class ShellSession {
+export class ShellSession implements CommandSession {
   private live: Live | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -271,14 +284,20 @@ export class ShellSession {
 }
 
 /** Sessions keyed by Exchange target, one per target per worker process. */
-export class ShellSessionPool {
-  private readonly sessions = new Map<string, { session: ShellSession; users: number }>();
+export class ShellSessionPool<S extends CommandSession = ShellSession> {
+  private readonly sessions = new Map<string, { session: S; users: number }>();
+
+  /** Production starts a PowerShell process per target; only the scenario explorer passes another factory. */
+  constructor(
+    private readonly createSession: SessionFactory<S> = ((launch) =>
+      new ShellSession(launch)) as SessionFactory<CommandSession> as SessionFactory<S>,
+  ) {}
 
   /** The target's session, shared by every client of that target; each acquire is matched by one release. */
-  acquire(launch: ShellLaunch): ShellSession {
+  acquire(launch: ShellLaunch): S {
     let entry = this.sessions.get(launch.key);
     if (!entry) {
-      entry = { session: new ShellSession(launch), users: 0 };
+      entry = { session: this.createSession(launch), users: 0 };
       this.sessions.set(launch.key, entry);
     }
     entry.users++;
@@ -286,7 +305,7 @@ export class ShellSessionPool {
   }
 
   /** Closes the session when its last client lets go; another client of the same target keeps it alive. */
-  async release(session: ShellSession): Promise<void> {
+  async release(session: S): Promise<void> {
     const entry = this.sessions.get(session.launch.key);
     if (!entry || entry.session !== session) return;
     entry.users--;

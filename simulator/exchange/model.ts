@@ -152,6 +152,8 @@ export const organisationSchema = z.object({
      * time is tolerated too (x12000: 20 simulated minutes).
      */
     callLatencyMs: z.number().int().nonnegative().default(DEFAULT_CALL_LATENCY_MS),
+    /** The AuthAdmin servicelet is not running anywhere (a hung service host); the scenario explorer sets it. */
+    authAdminPaused: z.boolean().optional(),
   }),
   authConfig: z.object({
     currentCertificateThumbprint: thumbprint.nullable(),

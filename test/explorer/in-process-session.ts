@@ -134,8 +134,11 @@ export class InProcessShellSession implements CommandSession {
       ...host,
       cmdlets,
       async beforeCmdlet(name: string, ctx: Parameters<typeof host.beforeCmdlet>[1]): Promise<void> {
+        // The host's hook applies state-file faults, which only ever name Exchange cmdlets; reading the state for the
+        // language's own cmdlets (ConvertTo-Json, Select-Object, Get-Date) would only cost time.
+        if (!isExchangeCmdlet(name)) return;
         const line = proc.line;
-        if (line && isExchangeCmdlet(name)) {
+        if (line) {
           const { death, transient } = line.plan;
           // Only the first Exchange cmdlet of the line; an "after" death waits for that cmdlet to finish.
           line.plan = death === 'after' ? { death } : {};

@@ -146,7 +146,10 @@ export interface Trace {
   start: number;
   /** Bound on the run's Temporal duration, derived from the input. */
   boundMs: number;
+  /** The organisation as built, at the start. */
   initial: OrgView;
+  /** Every view in time order: the start, each attempt's start and end, the close, and later. */
+  views: OrgView[];
   attempts: AttemptRecord[];
   calls: CallRecord[];
   notifications: Array<{ at: number; notification: RotationNotification }>;

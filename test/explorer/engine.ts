@@ -32,6 +32,7 @@ export type EngineMode = 'in-process' | 'real-shell';
 type KillPoint = 'before' | 'after' | 'result-lost';
 
 interface Attempt {
+  seq: number;
   activity: string;
   attempt: number;
   at: number;
@@ -105,6 +106,7 @@ export class ScenarioEngine {
   private clock: number;
   private applied = 0;
   private kills = 0;
+  private seq = 0;
   private readonly events: Array<TimelineEvent & { at: number }>;
   private readonly callChance: Prng;
   private readonly attemptChance: Prng;
@@ -118,6 +120,8 @@ export class ScenarioEngine {
     readonly file: string,
     readonly start: number,
     readonly mode: EngineMode,
+    /** Temporal's clock now (the test server's, which time skipping moves). */
+    private readonly temporalNow: () => Promise<number>,
   ) {
     this.clock = start;
     this.events = scenario.timeline.map((e) => ({ ...e, at: start + e.atMs })).sort((a, b) => a.at - b.at);
@@ -310,12 +314,24 @@ export class ScenarioEngine {
   ): Promise<unknown> {
     const { activityType, attempt: number, currentAttemptScheduledTimestampMs } = ctx.info;
     const t0 = Date.now();
-    const before = await this.advanceTo(currentAttemptScheduledTimestampMs);
+    // A retry's scheduled time is when it was scheduled, not when its back-off (or a killed worker's downtime) ended:
+    // Exchange's clock follows the server's clock at the start.
+    const debug = (what: string) =>
+      process.env.EXPLORER_DEBUG && console.error(`[${this.scenario.seed}] ${activityType} #${number}: ${what}`);
+    debug('starting');
+    const temporalNow = await this.temporalNow();
+    debug('got time');
+    const before = await this.advanceTo(Math.max(currentAttemptScheduledTimestampMs, temporalNow));
+    debug('clock moved');
     this.spent.bookkeeping += Date.now() - t0;
     this.views.push(before);
     const plan = this.planAttempt();
+    if (process.env.EXPLORER_DEBUG) {
+      console.error(`[${this.scenario.seed}] ${new Date(this.clock).toISOString()} ${activityType} #${number}${plan ? ` kill ${JSON.stringify(plan)}` : ''}`);
+    }
     let killWith!: (downtimeMs: number) => void;
     const attempt: Attempt = {
+      seq: this.seq++,
       activity: activityType,
       attempt: number,
       at: this.clock,
@@ -366,12 +382,15 @@ export class ScenarioEngine {
     this.spent.bookkeeping += Date.now() - t2;
     this.views.push(after);
     const record: AttemptRecord = {
+      seq: attempt.seq,
       activity: activityType,
       attempt: number,
       at: attempt.at,
       outcome: downtime !== null ? 'killed' : 'ok' in raced && raced.ok ? 'ok' : 'failed',
+      before,
       after,
     };
+    debug(`finished: ${downtime !== null ? 'killed' : 'ok' in raced && raced.ok ? 'ok' : 'failed'}`);
     if (downtime !== null) {
       record.error = `worker killed; down for ${Math.round(downtime / 1000)} s`;
       this.attempts.push(record);
@@ -415,6 +434,7 @@ class ScenarioSession implements CommandSession {
     const cmdlets = exchangeCmdletsOf(command);
     const record: CallRecord = {
       at: this.engine.now(),
+      seq: attempt?.seq ?? -1,
       activity: attempt?.activity ?? '(none)',
       attempt: attempt?.attempt ?? 0,
       cmdlets,
@@ -429,7 +449,11 @@ class ScenarioSession implements CommandSession {
       attempt!.kill(decision.downtimeMs);
       throw new AbandonedAttemptError(options.cmdlet);
     }
+    const debug = (what: string) =>
+      process.env.EXPLORER_DEBUG && console.error(`[${this.engine.scenario.seed}] call ${options.cmdlet}: ${what}`);
+    debug(`placing ${JSON.stringify(decision)}`);
     await this.place(decision.line);
+    debug('running');
     let stdout: string;
     const t0 = Date.now();
     try {
@@ -443,6 +467,7 @@ class ScenarioSession implements CommandSession {
     } finally {
       await this.clearPlaced(decision.line);
     }
+    debug('done');
     if (decision.kill === 'after') {
       attempt!.kill(decision.downtimeMs);
       throw new AbandonedAttemptError(options.cmdlet);

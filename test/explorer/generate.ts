@@ -99,7 +99,9 @@ function generateInput(prng: Prng): InputSpec {
   // Replication: the time it may take is bounded by the wait for the effective date; polls stay under MAX_POLLS.
   const waitMs = Math.min(hours * HOUR, 40 * HOUR);
   if (prng.chance(0.7)) {
-    const poll = prng.chance(0.05) ? 1000 : roundTo(prng.logReal(Math.max(60_000, waitMs / MAX_POLLS), 4 * HOUR), 1000);
+    // A poll every second only where the wait is short enough to stay cheap.
+    const tiny = waitMs <= 6 * HOUR && prng.chance(0.3);
+    const poll = tiny ? 1000 : roundTo(prng.logReal(Math.max(60_000, waitMs / MAX_POLLS), 4 * HOUR), 1000);
     input.replicationPollInterval = duration(prng, Math.max(poll, waitMs / MAX_POLLS, 1000));
   }
   if (prng.chance(0.5))

@@ -1,6 +1,7 @@
 // What must hold whatever the scenario, judged on the organisation (the truth) and on what the run said. Each invariant
 // is a pure function of a Trace returning the ways it was broken, one line each; the unit tests run them on
 // hand-written traces. The names are the issue's (issue 8, "Invariants").
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { CallRecord, OrgView, Trace } from './trace';
 
 export const INVARIANTS = [
@@ -66,11 +67,24 @@ function stages(call: CallRecord): boolean {
   return call.cmdlets.some((c) => c.name === 'Set-AuthConfig' && c.params.includes('NewCertificateThumbprint'));
 }
 
-/** The latest view at or before `at`. */
-function viewAt(trace: Trace, at: number): OrgView {
-  let found = trace.views[0];
-  for (const v of trace.views) if (v.at <= at) found = v;
-  return found;
+/** The publication poll interval of the run's input, in ms (its default when not given or not valid). */
+function pollOf(trace: Trace): number {
+  const value = trace.scenario.input.publicationPollInterval ?? '30m';
+  try {
+    return msToNumber(value as Parameters<typeof msToNumber>[0]);
+  } catch {
+    return 30 * 60_000;
+  }
+}
+
+/** The organisation as the call's attempt started (before anything that attempt did). */
+function viewBefore(trace: Trace, call: CallRecord): OrgView {
+  return trace.attempts.find((a) => a.seq === call.seq)?.before ?? trace.initial;
+}
+
+/** The organisation as the attempt started. */
+function attemptView(trace: Trace, seq: number): OrgView {
+  return trace.attempts.find((a) => a.seq === seq)?.before ?? trace.initial;
 }
 
 export interface Publication {
@@ -99,18 +113,15 @@ function serviceThumbprints(trace: Trace): Set<string> {
   const report = reportOf(trace);
   if (report?.newThumbprint) mine.add(report.newThumbprint.toUpperCase());
   for (const attempt of trace.attempts) {
-    const staged = trace.calls.some(
-      (c) => c.activity === attempt.activity && c.attempt === attempt.attempt && c.at === attempt.at && stages(c),
-    );
+    const staged = trace.calls.some((c) => c.seq === attempt.seq && stages(c));
     if (staged && attempt.after.authConfig.next) mine.add(attempt.after.authConfig.next);
   }
   return mine;
 }
 
-/** When the run first knew the organisation: the end of its first successful inspection. */
-function firstInspection(trace: Trace): number | null {
-  const first = trace.attempts.find((a) => a.activity === 'inspectOrganization' && a.outcome === 'ok');
-  return first ? first.at : null;
+/** The run's first successful inspection: what it first knew of the organisation. */
+function firstInspection(trace: Trace) {
+  return trace.attempts.find((a) => a.activity === 'inspectOrganization' && a.outcome === 'ok');
 }
 
 function inScope(trace: Trace, view: OrgView): string[] {
@@ -138,7 +149,7 @@ function reportText(trace: Trace): string {
 export function noOutage(trace: Trace): string[] {
   const problems: string[] = [];
   const mine = serviceThumbprints(trace);
-  const knewAt = firstInspection(trace);
+  const knewAt = firstInspection(trace)?.at ?? null;
   for (const p of publications(trace)) {
     if (p.to === null || !mine.has(p.to)) continue;
     // Published before the run had looked at the organisation: nothing it could have seen.
@@ -213,7 +224,7 @@ export function isOutage(view: OrgView, at = view.at): boolean {
 export function nothingPublishedEarly(trace: Trace): string[] {
   const problems: string[] = [];
   for (const call of trace.calls.filter(publishesByForce)) {
-    const view = viewAt(trace, call.at);
+    const view = viewBefore(trace, call);
     if (!isOutage(view, call.at)) {
       const c = certificate(view, view.authConfig.current);
       problems.push(
@@ -223,10 +234,11 @@ export function nothingPublishedEarly(trace: Trace): string[] {
     }
   }
   const report = reportOf(trace);
-  const inspected = firstInspection(trace);
-  if (report?.path === 'replace-now' && inspected !== null) {
-    const view = viewAt(trace, inspected);
-    if (!isOutage(view, inspected)) {
+  // The decision follows the last inspection (an import round inspects again).
+  const inspected = [...trace.attempts].reverse().find((a) => a.activity === 'inspectOrganization' && a.outcome === 'ok');
+  if (report?.path === 'replace-now' && inspected) {
+    const view = attemptView(trace, inspected.seq);
+    if (!isOutage(view, inspected.at)) {
       const c = certificate(view, view.authConfig.current);
       problems.push(
         `the emergency path (replace-now) was taken while the current certificate was on its servers and valid until ` +
@@ -332,6 +344,32 @@ export function honestReport(trace: Trace): string[] {
     }
     if (s.poolsRecycledAfterPublication && published && view.pools.some((p) => p.lastRecycle < published.at)) {
       problems.push(`${s.name}: reported its pools recycled after publication, they were not`);
+    }
+  }
+  // The effective date it reports is one AuthConfig held for its certificate.
+  if (thumbprint && report.effectiveDate) {
+    const held = new Set(
+      trace.views.filter((v) => v.authConfig.next === thumbprint && v.authConfig.nextEffective !== null).map((v) => v.authConfig.nextEffective!),
+    );
+    if (held.size > 0 && !held.has(Date.parse(report.effectiveDate))) {
+      problems.push(
+        `reports effective date ${report.effectiveDate}; AuthConfig had ${[...held].map(iso).join(', ')} for ${thumbprint}`,
+      );
+    }
+  }
+  // Published when it says: the first event 2014 comes within a servicelet cycle (and a poll) of the change.
+  if (thumbprint && report.publishedAt && published) {
+    const at = Date.parse(report.publishedAt);
+    const slack = 13 * 3_600_000 + pollOf(trace);
+    if (at < published.at - 60_000 || at > published.at + slack) {
+      problems.push(`reports publication at ${report.publishedAt}; ${thumbprint} became current at ${iso(published.at)}`);
+    }
+  }
+  // A server reported unreachable was unreachable at some point of the run.
+  for (const s of report.servers.filter((x) => x.unreachable && !x.ignored)) {
+    const seen = trace.views.filter((v) => v.at >= trace.start && v.at <= trace.result.closedAt);
+    if (seen.every((v) => v.servers.find((x) => x.name === s.name)?.reachable !== false)) {
+      problems.push(`${s.name} is reported unreachable (${s.unreachable}) but answered throughout: a transient error taken as a verdict`);
     }
   }
   if (report.publishedByForce && !trace.calls.some(publishesByForce)) {

@@ -39,6 +39,8 @@ type History = temporal.api.history.v1.IHistory;
 
 /** Real time a scenario may take before the explorer gives up on it (the run does not end). */
 const WATCHDOG_MS = { 'in-process': 150_000, 'real-shell': 600_000 } as const;
+/** How often the explorer reminds the test server to skip time (see createExplorerEnv). */
+const POKE_MS = 250;
 /** Workflow task attempts seen before the explorer stops a run whose workflow task keeps failing. */
 const STUCK_TASK_ATTEMPTS = 3;
 
@@ -71,8 +73,15 @@ export async function cachedBundle(workflowsPath: string, label: string): Promis
  */
 function quietExplorerRuntime(): void {
   try {
+    const sdkLog = process.env.EXPLORER_SDK_LOG;
     Runtime.install({
-      logger: new DefaultLogger('ERROR'),
+      logger: sdkLog
+        ? new DefaultLogger('TRACE', (entry) => {
+            if (/activit|heartbeat/i.test(entry.message)) {
+              fs.appendFileSync(sdkLog, `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}).slice(0, 300)}\n`);
+            }
+          })
+        : new DefaultLogger('ERROR'),
       shutdownSignals: [],
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
     });
@@ -103,12 +112,25 @@ export async function createExplorerEnv(workflowBundlePath: string): Promise<Exp
     workflowBundle: { codePath: await cachedBundle(peopleWorkflowsPath(), 'people') },
   });
   const running = people.run();
+  // The time-skipping server skips when its locks are released; with several workflows idle on timers at once it can
+  // miss that moment and sit still in real time. A lock released every so often makes it look again.
+  let poking = true;
+  const service = testServiceOf(env);
+  const poker = (async () => {
+    while (poking) {
+      await new Promise((r) => setTimeout(r, POKE_MS));
+      if (!poking) break;
+      await service.lockTimeSkipping({}).then(() => service.unlockTimeSkipping({}), () => undefined);
+    }
+  })();
   return {
     env,
     client,
     workflowBundlePath,
     peopleQueue,
     async close() {
+      poking = false;
+      await poker;
       people.shutdown();
       await running.catch(() => undefined);
       await env.teardown();
@@ -179,7 +201,7 @@ export async function runScenario(
       const org = buildOrganisation(scenario, start);
       writeStateAtomically(file, org);
       initial = viewOf(org, start);
-      engine = new ScenarioEngine(scenario, file, start, mode);
+      engine = new ScenarioEngine(scenario, file, start, mode, () => env.currentTimeMs());
       exchange = createExchangeClient<CommandSession>(
         { mode: 'simulated', simulatorState: file },
         { pool: new ShellSessionPool(engine.sessionFactory), now: () => new Date(engine.now()) },
@@ -304,6 +326,13 @@ async function awaitResult(client: Client, handle: WorkflowHandleWithFirstExecut
         if (attempt >= STUCK_TASK_ATTEMPTS) reason = `workflow task failed ${attempt} times in a row`;
         else if (Date.now() - began > WATCHDOG_MS[mode]) reason = `no end after ${WATCHDOG_MS[mode] / 1000} s of real time`;
         if (reason) {
+          if (process.env.EXPLORER_DEBUG) {
+            const raw = description.raw;
+            console.error(
+              `[stuck ${handle.workflowId}] ${reason}; pending activities ${JSON.stringify(raw.pendingActivities)}; ` +
+                `pending task ${JSON.stringify(raw.pendingWorkflowTask)}; history ${description.historyLength}`,
+            );
+          }
           await client.workflow.getHandle(handle.workflowId).terminate(`explorer: ${reason}`);
           return;
         }

@@ -87,6 +87,8 @@ export function viewOf(org: Organisation, at: number): OrgView {
 /** One Exchange call (one line sent to the shell) and the Exchange cmdlets it ran, with their parameter names. */
 export interface CallRecord {
   at: number;
+  /** The attempt it belongs to (AttemptRecord.seq), or -1 outside any. */
+  seq: number;
   activity: string;
   attempt: number;
   cmdlets: Array<{ name: string; params: string[] }>;
@@ -97,13 +99,16 @@ export interface CallRecord {
 }
 
 export interface AttemptRecord {
+  /** Order of the attempt's start within the run. */
+  seq: number;
   activity: string;
   attempt: number;
   /** Exchange time (= Temporal time) the attempt started at. */
   at: number;
   outcome: 'ok' | 'failed' | 'killed';
   error?: string;
-  /** The organisation once the attempt was over (the clock still at `at`). */
+  /** The organisation as the attempt started (the clock just moved to `at`), and once it was over. */
+  before: OrgView;
   after: OrgView;
 }
 

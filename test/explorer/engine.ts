@@ -25,6 +25,7 @@ import { accessDeniedFault } from './organisation';
 import { Prng } from './prng';
 import type { Scenario, ScriptedFault, TimelineEvent } from './scenario';
 import { AttemptRecord, CallRecord, OrgView, viewOf } from './trace';
+import { debug } from './debug';
 
 export const WORKER_KILLED = 'WorkerKilled';
 export type EngineMode = 'in-process' | 'real-shell';
@@ -316,19 +317,16 @@ export class ScenarioEngine {
     const t0 = Date.now();
     // A retry's scheduled time is when it was scheduled, not when its back-off (or a killed worker's downtime) ended:
     // Exchange's clock follows the server's clock at the start.
-    const debug = (what: string) =>
-      process.env.EXPLORER_DEBUG && console.error(`[${this.scenario.seed}] ${activityType} #${number}: ${what}`);
-    debug('starting');
+    const log = (what: string) => debug(this.scenario.seed, `${activityType} #${number}: ${what}`);
+    log('starting');
     const temporalNow = await this.temporalNow();
-    debug('got time');
+    log('got time');
     const before = await this.advanceTo(Math.max(currentAttemptScheduledTimestampMs, temporalNow));
-    debug('clock moved');
+    log('clock moved');
     this.spent.bookkeeping += Date.now() - t0;
     this.views.push(before);
     const plan = this.planAttempt();
-    if (process.env.EXPLORER_DEBUG) {
-      console.error(`[${this.scenario.seed}] ${new Date(this.clock).toISOString()} ${activityType} #${number}${plan ? ` kill ${JSON.stringify(plan)}` : ''}`);
-    }
+    log(`at ${new Date(this.clock).toISOString()}${plan ? `, kill ${JSON.stringify(plan)}` : ''}`);
     let killWith!: (downtimeMs: number) => void;
     const attempt: Attempt = {
       seq: this.seq++,
@@ -390,7 +388,7 @@ export class ScenarioEngine {
       before,
       after,
     };
-    debug(`finished: ${downtime !== null ? 'killed' : 'ok' in raced && raced.ok ? 'ok' : 'failed'}`);
+    log(`finished: ${downtime !== null ? 'killed' : 'ok' in raced && raced.ok ? 'ok' : 'failed'}`);
     if (downtime !== null) {
       record.error = `worker killed; down for ${Math.round(downtime / 1000)} s`;
       this.attempts.push(record);
@@ -449,11 +447,10 @@ class ScenarioSession implements CommandSession {
       attempt!.kill(decision.downtimeMs);
       throw new AbandonedAttemptError(options.cmdlet);
     }
-    const debug = (what: string) =>
-      process.env.EXPLORER_DEBUG && console.error(`[${this.engine.scenario.seed}] call ${options.cmdlet}: ${what}`);
-    debug(`placing ${JSON.stringify(decision)}`);
+    const log = (what: string) => debug(this.engine.scenario.seed, `call ${options.cmdlet}: ${what}`);
+    log(`placing ${JSON.stringify(decision)}`);
     await this.place(decision.line);
-    debug('running');
+    log('running');
     let stdout: string;
     const t0 = Date.now();
     try {
@@ -467,7 +464,7 @@ class ScenarioSession implements CommandSession {
     } finally {
       await this.clearPlaced(decision.line);
     }
-    debug('done');
+    log('done');
     if (decision.kill === 'after') {
       attempt!.kill(decision.downtimeMs);
       throw new AbandonedAttemptError(options.cmdlet);

@@ -29,7 +29,9 @@ import { createTimeSkippingEnv } from '../helpers/temporal';
 import { boundMs } from './bound';
 import { EngineMode, ScenarioEngine } from './engine';
 import { checkInvariants, Violation } from './invariants';
+import { debug } from './debug';
 import { buildOrganisation } from './organisation';
+import { createPeopleActivities } from './people/activities';
 import type { PersonPlan } from './people/workflows';
 import { DAY, HOUR, Scenario } from './scenario';
 import { HistoryFacts, OrgView, RunResult, SignalRecord, Trace, viewOf } from './trace';
@@ -39,8 +41,6 @@ type History = temporal.api.history.v1.IHistory;
 
 /** Real time a scenario may take before the explorer gives up on it (the run does not end). */
 const WATCHDOG_MS = { 'in-process': 150_000, 'real-shell': 600_000 } as const;
-/** How often the explorer reminds the test server to skip time (see createExplorerEnv). */
-const POKE_MS = 250;
 /** Workflow task attempts seen before the explorer stops a run whose workflow task keeps failing. */
 const STUCK_TASK_ATTEMPTS = 3;
 
@@ -110,27 +110,15 @@ export async function createExplorerEnv(workflowBundlePath: string): Promise<Exp
     namespace: env.namespace ?? 'default',
     taskQueue: peopleQueue,
     workflowBundle: { codePath: await cachedBundle(peopleWorkflowsPath(), 'people') },
+    activities: createPeopleActivities(client),
   });
   const running = people.run();
-  // The time-skipping server skips when its locks are released; with several workflows idle on timers at once it can
-  // miss that moment and sit still in real time. A lock released every so often makes it look again.
-  let poking = true;
-  const service = testServiceOf(env);
-  const poker = (async () => {
-    while (poking) {
-      await new Promise((r) => setTimeout(r, POKE_MS));
-      if (!poking) break;
-      await service.lockTimeSkipping({}).then(() => service.unlockTimeSkipping({}), () => undefined);
-    }
-  })();
   return {
     env,
     client,
     workflowBundlePath,
     peopleQueue,
     async close() {
-      poking = false;
-      await poker;
       people.shutdown();
       await running.catch(() => undefined);
       await env.teardown();
@@ -250,23 +238,23 @@ export async function runScenario(
     }
 
     lap('setup');
+    debug(scenario.seed, 'started');
     const result = await awaitResult(client, handle, mode);
     lap('run');
-    if (scenario.hcw.length > 0) {
-      await client.workflow
-        .getHandle(`person-${organization}`)
-        .terminate('the rotation has finished')
-        .catch(() => undefined);
-    }
+    debug(scenario.seed, `closed: ${result.status}`);
+    // The person is left to finish on its own (its later answers find the rotation closed): terminating a workflow
+    // that waits on a timer leaves a time lock behind in the test server, and time stops for every scenario.
     const closed = await closedAt(client, workflowId);
     result.closedAt = closed;
-    [result.statusQuery, result.queriedReport] = await Promise.all([
-      handle.query(statusQuery).catch(() => undefined) as Promise<RotationStatus | undefined>,
-      handle.query(reportQuery).catch(() => undefined) as Promise<RotationReport | undefined>,
-    ]);
+    // One after the other: the test server holds a time lock per query task it schedules, and two queries at once
+    // can leave one of those locks behind.
+    result.statusQuery = (await handle.query(statusQuery).catch(() => undefined)) as RotationStatus | undefined;
+    result.queriedReport = (await handle.query(reportQuery).catch(() => undefined)) as RotationReport | undefined;
     lap('queries');
+    debug(scenario.seed, 'queried');
     const history = await historyFacts(client, workflowId, taskQueue, handle.firstExecutionRunId, xenv.workflowBundlePath);
     lap('history');
+    debug(scenario.seed, 'history read');
     const end = await engine.advanceTo(closed);
     const stagedFor = end.authConfig.nextEffective ?? 0;
     const later = await engine.advanceTo(Math.max(closed, stagedFor) + 2 * 12 * HOUR + 2 * HOUR);
@@ -299,6 +287,7 @@ export async function runScenario(
   } finally {
     worker?.shutdown();
     await running?.catch(() => undefined);
+    debug(scenario.seed, 'worker stopped');
     await exchange?.close().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -326,12 +315,19 @@ async function awaitResult(client: Client, handle: WorkflowHandleWithFirstExecut
         if (attempt >= STUCK_TASK_ATTEMPTS) reason = `workflow task failed ${attempt} times in a row`;
         else if (Date.now() - began > WATCHDOG_MS[mode]) reason = `no end after ${WATCHDOG_MS[mode] / 1000} s of real time`;
         if (reason) {
+          const raw = description.raw;
+          debug(
+            handle.workflowId,
+            `stuck: ${reason}; pending activities ${JSON.stringify(raw.pendingActivities)}; ` +
+              `pending task ${JSON.stringify(raw.pendingWorkflowTask)}; history ${description.historyLength}`,
+          );
           if (process.env.EXPLORER_DEBUG) {
-            const raw = description.raw;
-            console.error(
-              `[stuck ${handle.workflowId}] ${reason}; pending activities ${JSON.stringify(raw.pendingActivities)}; ` +
-                `pending task ${JSON.stringify(raw.pendingWorkflowTask)}; history ${description.historyLength}`,
-            );
+            const history = await handle.fetchHistory();
+            const last = (history.events ?? []).slice(-4).map((e) => {
+              const timer = e.timerStartedEventAttributes?.startToFireTimeout;
+              return `${EventType[e.eventType ?? 0]}${timer ? ` ${timer.seconds}s` : ''} at ${new Date(Number(e.eventTime?.seconds ?? 0) * 1000).toISOString()}`;
+            });
+            debug(handle.workflowId, `last events: ${last.join('; ')}`);
           }
           await client.workflow.getHandle(handle.workflowId).terminate(`explorer: ${reason}`);
           return;

@@ -4,6 +4,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The simulator is an npm workspace: npm ci needs its package.json to link it into node_modules.
+COPY simulator/package.json ./simulator/
 # playwright-core and the other dev tools are needed only to build and test.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
@@ -25,6 +27,10 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+# The simulated-exchange package (node_modules/simulated-exchange links to it): its launchers and compiled code.
+COPY --from=build /app/simulator/package.json ./simulator/
+COPY --from=build /app/simulator/bin ./simulator/bin
+COPY --from=build /app/simulator/dist ./simulator/dist
 # The worker bundles workflows/ at start from these sources.
 COPY --from=build /app/workflows ./workflows
 COPY --from=build /app/common ./common
@@ -35,4 +41,4 @@ USER node
 # Prometheus metrics when METRICS_BIND_ADDRESS=0.0.0.0:9464 is set.
 EXPOSE 9464
 # SIGTERM (docker stop) reaches node directly: running activities get WORKER_SHUTDOWN_GRACE to finish.
-CMD ["sh", "-c", "test -f \"$EXCHANGE_SIM_STATE\" || node dist/simulator/cli.js create hybrid --state \"$EXCHANGE_SIM_STATE\"; exec node dist/worker/main.js"]
+CMD ["sh", "-c", "test -f \"$EXCHANGE_SIM_STATE\" || node simulator/dist/cli.js create hybrid --state \"$EXCHANGE_SIM_STATE\"; exec node dist/worker/main.js"]

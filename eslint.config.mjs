@@ -30,9 +30,64 @@ const nodeBuiltins = [
   'zlib',
 ];
 
+/** The simulator's package name: the only way anything outside simulator/ may import it. */
+const SIMULATOR_PACKAGE = 'simulated-exchange';
+/** The service's production folders: they never import the simulator (worker/start.ts runs its CLI as a program). */
+const PRODUCTION = ['common', 'workflows', 'activities', 'worker', 'client'];
+
+const noSimulatorInProduction = {
+  group: [SIMULATOR_PACKAGE, `${SIMULATOR_PACKAGE}/**`, '**/simulator', '**/simulator/**'],
+  message: 'Production code must not import the simulator; it runs the simulated shell and CLI as programs.',
+};
+const simulatorByName = {
+  group: ['**/simulator', '**/simulator/**'],
+  message: `Import the simulator by its package name, '${SIMULATOR_PACKAGE}'.`,
+};
+
+/** A module specifier (import, export, import(), require()) matching `regex` is an error with `message`. */
+function forbidSpecifiers(regex, message) {
+  const literal = `/${regex.source}/`; // RegExp#source escapes its slashes, as esquery's regex literal needs
+  return [
+    { selector: `ImportExpression > Literal.source[value=${literal}]`, message },
+    { selector: `CallExpression[callee.name='require'] > Literal.arguments[value=${literal}]`, message },
+    {
+      selector: `CallExpression[callee.object.name='require'][callee.property.name='resolve'] > Literal.arguments[value=${literal}]`,
+      message,
+    },
+  ];
+}
+
+/**
+ * The simulator is its own package and independent of the service: a file `depth` folders below the repository root
+ * may not reach above simulator/ with `../`, nor import the service's package.
+ */
+function simulatorBoundary(depth) {
+  const message =
+    'The simulator is a package of its own: it must not import the service or anything outside simulator/.';
+  const escape = new RegExp(`^(\\.\\./){${depth},}`);
+  return {
+    files: [`simulator/${'*/'.repeat(depth - 1)}*.{ts,js}`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'exchange-auth-cert-rotation', message }], patterns: [{ regex: escape.source, message }] },
+      ],
+      'no-restricted-syntax': ['error', ...forbidSpecifiers(escape, message)],
+    },
+  };
+}
+
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', 'test-artifacts/**', 'bin/**', 'scripts/*.js'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.tools/**',
+      'coverage/**',
+      'test-artifacts/**',
+      'bin/**',
+      'scripts/*.js',
+    ],
   },
   ...tseslint.configs.recommended,
   {
@@ -44,7 +99,10 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     languageOptions: {
-      parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./tsconfig.json', './simulator/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -69,34 +127,38 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'Workflows import activities as types only (import type).',
             },
-            { group: ['**/simulator/**'], message: 'Production code must not import the simulator.' },
+            noSimulatorInProduction,
           ],
         },
       ],
       'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'require'],
     },
   },
+  // The simulator is written independently of the PowerShell layer it is tested against: it is a package of its own.
+  ...[1, 2, 3, 4, 5, 6].map(simulatorBoundary),
   {
-    // The simulator is written independently of the PowerShell layer it is tested against.
-    files: ['simulator/**/*.ts'],
+    files: PRODUCTION.map((folder) => `${folder}/**/*.ts`),
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-syntax': [
         'error',
-        {
-          patterns: [
-            { group: ['**/activities/**'], message: 'The simulator must not share code with activities/powershell.' },
-          ],
-        },
+        ...forbidSpecifiers(
+          new RegExp(`^${SIMULATOR_PACKAGE}(/|$)|(^|/)simulator(/|$)`),
+          noSimulatorInProduction.message,
+        ),
       ],
     },
   },
   {
+    // workflows/ and common/ have their own list above, which names the simulator too.
     files: ['activities/**/*.ts', 'worker/**/*.ts', 'client/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noSimulatorInProduction] }] },
+  },
+  {
+    // Tests, the demo and benchmarks use the simulator as any other package's user would.
+    files: ['test/**/*.{ts,js}', 'scripts/**/*.ts', 'bench/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/simulator/**'], message: 'Production code must not import the simulator.' }] },
-      ],
+      'no-restricted-imports': ['error', { patterns: [simulatorByName] }],
+      'no-restricted-syntax': ['error', ...forbidSpecifiers(/(^|\/)simulator(\/|$)/, simulatorByName.message)],
     },
   },
 );

@@ -2,15 +2,20 @@
 // Each looks at AuthConfig first, so a retry after a step that succeeded changes nothing.
 import type { EffectiveDate, Thumbprint } from '../common/exchange';
 import type { PublishResult, ServerIdentity, StagingResult } from '../common/rotation';
+import { effectiveDateOnServerClock, readServerClock } from './clock';
 import type { ResolvedDeps } from './deps';
 import { NextCertificateNotEverywhereError, StagingNotConfirmedError } from './errors';
 import { resumedProgress, saveProgress } from './heartbeat';
 
 export interface StageRequest {
   thumbprint: Thumbprint;
-  /** Computed on the server at call time: a date computed here could already be past when Exchange reads it. */
-  effectiveDate: Extract<EffectiveDate, { kind: 'relative' } | { kind: 'now' }>;
-  /** -Force: suppresses the under-48-hours prompt (acknowledged in the input) and the emergency "now". */
+  /**
+   * Hours from now on the Exchange server's clock, a fixed date (brought in front of an expiry, or moved), or now
+   * (emergency). The activity reads the server's clock and stages an absolute date built from it; "now" becomes a
+   * date just ahead of it (minEffectiveDateLeadMs), never one Exchange finds in the past.
+   */
+  effectiveDate: EffectiveDate;
+  /** -Force: suppresses the under-48-hours prompt (acknowledged in the input, a moved date) and the emergency "now". */
   force: boolean;
 }
 
@@ -18,48 +23,71 @@ interface PublishHeartbeat {
   published?: boolean;
 }
 
+/** A date already set within this of the one asked for is the one asked for (a retry, or two clocks' rounding). */
+const SAME_DATE_MS = 60 * 1000;
+
+/**
+ * Whether a date AuthConfig already holds for the certificate is what the request asks for. `wanted` is the date this
+ * call would stage (for "now": the server's clock plus the lead), so a retry of an emergency leaves its date alone.
+ */
+export function stagedDateSatisfies(staged: string | null, request: EffectiveDate, wanted: string): boolean {
+  switch (request.kind) {
+    case 'relative':
+      // Staged by an earlier attempt of this very step: its date stands (a second date would only be later).
+      return true;
+    case 'now':
+      return staged === null || Date.parse(staged) <= Date.parse(wanted);
+    case 'absolute':
+      return staged !== null && Math.abs(Date.parse(staged) - Date.parse(request.iso)) <= SAME_DATE_MS;
+  }
+}
+
 export function authConfigActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
 
   return {
+    /**
+     * Looks first: a certificate already current (the servicelet published it while a retry was pending) is reported
+     * as such, one staged for the date asked is left alone; otherwise it is staged (or its date set) and read back.
+     */
     async stageCertificate(request: StageRequest): Promise<StagingResult> {
       const thumbprint = request.thumbprint.toUpperCase();
       const before = await exchange.getAuthConfig();
-      const current = before.currentCertificateThumbprint === thumbprint;
-      const stagedFor = before.nextCertificateThumbprint === thumbprint ? before.nextCertificateEffectiveDate : null;
-      if (current || stagedFor !== null) {
-        const serverTime = await exchange.getServerTime();
-        // An emergency publishes now: a certificate staged earlier for a later date has that date brought forward.
-        const later =
-          !current &&
-          request.effectiveDate.kind === 'now' &&
-          stagedFor !== null &&
-          Date.parse(stagedFor) > Date.parse(serverTime);
-        if (!later) {
-          return {
-            thumbprint,
-            effectiveDate: before.nextCertificateEffectiveDate ?? serverTime,
-            serverTime,
-            alreadyStaged: true,
-          };
-        }
+      const { reading, warning } = await readServerClock(deps);
+      const clockWarning = warning === null ? {} : { clockWarning: warning };
+      const lookedAt = reading.serverTime;
+      const wanted = effectiveDateOnServerClock(request.effectiveDate, lookedAt, deps.settings);
+      if (before.currentCertificateThumbprint === thumbprint)
+        return { thumbprint, state: 'current', serverTime: lookedAt, ...clockWarning };
+      if (
+        before.nextCertificateThumbprint === thumbprint &&
+        stagedDateSatisfies(before.nextCertificateEffectiveDate, request.effectiveDate, wanted)
+      ) {
+        return {
+          thumbprint,
+          state: 'already-staged',
+          effectiveDate: before.nextCertificateEffectiveDate ?? lookedAt,
+          serverTime: lookedAt,
+          ...clockWarning,
+        };
       }
-      await exchange.stageNextCertificate(thumbprint, request.effectiveDate, request.force);
+      await exchange.stageNextCertificate(thumbprint, { kind: 'absolute', iso: wanted }, request.force);
       const after = await exchange.getAuthConfig();
       const serverTime = await exchange.getServerTime();
-      // In the emergency case the servicelet may already have made it current; both mean "staged".
-      const staged =
-        after.nextCertificateThumbprint === thumbprint || after.currentCertificateThumbprint === thumbprint;
-      if (!staged) {
+      if (after.currentCertificateThumbprint === thumbprint) {
+        return { thumbprint, state: 'current', serverTime, ...clockWarning };
+      }
+      if (after.nextCertificateThumbprint !== thumbprint) {
         throw new StagingNotConfirmedError(
           `Set-AuthConfig ran but AuthConfig names ${after.nextCertificateThumbprint ?? 'no'} next certificate, not ${thumbprint}`,
         );
       }
       return {
         thumbprint,
+        state: 'staged',
         effectiveDate: after.nextCertificateEffectiveDate ?? serverTime,
         serverTime,
-        alreadyStaged: false,
+        ...clockWarning,
       };
     },
 

@@ -2,11 +2,18 @@
 // ever making a second one. Before creating, the workflow records (in its history, through listAuthCertificates) which
 // Auth-subject certificates the creating server already holds; any other Auth-subject certificate found there by a
 // retry is the one an earlier attempt made, whatever its NotBefore says and whether or not its heartbeat arrived.
-import type { ExchangeCertificate, Thumbprint } from '../common/exchange';
+import type {
+  CertificateLookup,
+  ExchangeCertificate,
+  Thumbprint,
+  TransportCertificateLookup,
+} from '../common/exchange';
 import { AUTH_CERTIFICATE_FRIENDLY_NAME, AUTH_CERTIFICATE_SUBJECT } from '../common/names';
 import type { GeneratedCertificate, ServerIdentity, TransportCertificateCheck } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
+import { readServerClock } from './clock';
 import { resumedProgress, saveProgress } from './heartbeat';
+import { cannotLook } from './transient';
 
 export interface GenerateRequest {
   /** The server that runs New-ExchangeCertificate. */
@@ -30,6 +37,7 @@ interface GenerateHeartbeat {
   thumbprint?: Thumbprint;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
 const sameText = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 const sameThumbprint = (a: Thumbprint, b: Thumbprint) => a.toUpperCase() === b.toUpperCase();
 
@@ -102,12 +110,19 @@ export function certificateActivities(deps: ResolvedDeps) {
       return certificates.filter(hasAuthSubject).map((c) => c.thumbprint.toUpperCase());
     },
 
-    /** The internal transport certificate of every server, recorded before the new certificate exists. */
+    /**
+     * The internal transport certificate of every server, recorded before the new certificate exists. A server without
+     * the transport role (Exchange 2013 Client Access) has none and is recorded as such.
+     */
     async recordTransportCertificates(servers: ServerIdentity[]): Promise<TransportCertificateCheck[]> {
       const records: TransportCertificateCheck[] = [];
       for (const server of servers) {
-        const before = await exchange.getInternalTransportCertificate(server.fqdn);
-        records.push({ server: server.name, before, after: before, restored: false });
+        const lookup = await exchange.getInternalTransportCertificate(server.fqdn);
+        records.push(
+          lookup.transportServer
+            ? { server: server.name, before: lookup.thumbprint, after: lookup.thumbprint, restored: false }
+            : { server: server.name, before: null, after: null, restored: false, notTransportServer: true },
+        );
       }
       return records;
     },
@@ -125,7 +140,11 @@ export function certificateActivities(deps: ResolvedDeps) {
         deps.log.warn('the certificate an earlier attempt made is not on the server any more', { ...resumed });
       }
       saveProgress({} satisfies GenerateHeartbeat);
-      const made = await exchange.newAuthCertificate({ server: request.server.fqdn, services: 'None' });
+      const made = await exchange.newAuthCertificate({
+        server: request.server.fqdn,
+        services: 'None',
+        ...(await customEndOfValidity()),
+      });
       saveProgress({ thumbprint: made.thumbprint } satisfies GenerateHeartbeat);
       deps.log.info('created the Auth certificate', { thumbprint: made.thumbprint, server: request.server.name });
       return { ...pick(made), server: request.server.name, reused: false };
@@ -143,24 +162,90 @@ export function certificateActivities(deps: ResolvedDeps) {
       for (const record of request.records) {
         const server = request.servers.find((s) => s.name === record.server);
         if (!server) continue;
-        let after = await exchange.getInternalTransportCertificate(server.fqdn);
-        let restored = record.restored;
+        if (record.notTransportServer) {
+          results.push(record);
+          continue;
+        }
+        let after = thumbprintOf(await exchange.getInternalTransportCertificate(server.fqdn));
+        let { restored, servicesRestored } = record;
         if (record.before !== null && after !== record.before) {
           const previous = await exchange.getCertificate(server.fqdn, record.before);
-          const services = previous.status === 'present' ? withSmtp(previous.certificate.services) : ['SMTP'];
-          await exchange.enableCertificate(server.fqdn, record.before, services);
-          after = await exchange.getInternalTransportCertificate(server.fqdn);
+          const frontEnd = needsFrontEndAnswer(previous) ? await boundToDefaultWebSite(server, record.before) : null;
+          servicesRestored = servicesToRestore(previous, frontEnd);
+          await exchange.enableCertificate(server.fqdn, record.before, servicesRestored);
+          after = thumbprintOf(await exchange.getInternalTransportCertificate(server.fqdn));
           restored = true;
           deps.log.warn('restored the internal transport certificate', {
             server: server.name,
             thumbprint: record.before,
+            services: servicesRestored,
+            boundToDefaultWebSite: frontEnd,
           });
         }
-        results.push({ server: record.server, before: record.before, after, restored });
+        results.push({
+          server: record.server,
+          before: record.before,
+          after,
+          restored,
+          ...(servicesRestored === undefined ? {} : { servicesRestored }),
+        });
       }
       return results;
     },
   };
+
+  /** With a lifetime setting, the end of validity from the Exchange server's clock; none: New-ExchangeCertificate's. */
+  async function customEndOfValidity(): Promise<{ notAfter?: string }> {
+    const days = deps.settings.certificateLifetimeDays;
+    if (days === null) return {};
+    const { reading } = await readServerClock(deps);
+    return { notAfter: new Date(Date.parse(reading.serverTime) + days * DAY_MS).toISOString() };
+  }
+
+  /** Is `thumbprint` bound to the server's Default Web Site? null when that cannot be read (then IIS is left out). */
+  async function boundToDefaultWebSite(server: ServerIdentity, thumbprint: Thumbprint): Promise<boolean | null> {
+    try {
+      const bound = await exchange.getDefaultWebSiteCertificates(server.fqdn);
+      return bound.some((t) => sameThumbprint(t, thumbprint));
+    } catch (error) {
+      if (!cannotLook(error)) throw error;
+      deps.log.warn('could not read the Default Web Site bindings; IIS is not enabled again', {
+        server: server.name,
+        error: (error as Error).message,
+      });
+      return null;
+    }
+  }
+}
+
+function thumbprintOf(lookup: TransportCertificateLookup): Thumbprint | null {
+  return lookup.transportServer ? lookup.thumbprint : null;
+}
+
+const isIis = (service: string) => service.toUpperCase() === 'IIS';
+
+/** The previous certificate's services as known; empty when unknown (not found, or read from RawData alone). */
+function knownServices(previous: CertificateLookup): string[] {
+  return previous.status === 'present' ? previous.certificate.services.filter((s) => s !== 'None') : [];
+}
+
+/** Whether the restoration depends on the Default Web Site's bindings: IIS was among the services, or they are unknown. */
+export function needsFrontEndAnswer(previous: CertificateLookup): boolean {
+  const known = knownServices(previous);
+  return known.length === 0 || known.some(isIis);
+}
+
+/**
+ * Pure, as Microsoft's MonitorExchangeAuthCertificate decides: the services the previous internal transport certificate
+ * gets back. IIS only when it was bound to the Default Web Site (the front end): the usual self-signed transport
+ * certificate lists IIS for the Exchange Back End site, and enabling it for IIS would bind it to the front end in place
+ * of the organisation's CA certificate. Unknown bindings (null) leave IIS out. SMTP always: that is what moved.
+ */
+export function servicesToRestore(previous: CertificateLookup, boundToDefaultWebSite: boolean | null): string[] {
+  const known = knownServices(previous);
+  const frontEnd = boundToDefaultWebSite === true;
+  if (known.length === 0) return frontEnd ? ['IIS', 'SMTP'] : ['SMTP'];
+  return withSmtp(known.filter((s) => frontEnd || !isIis(s)));
 }
 
 function withSmtp(services: string[]): string[] {

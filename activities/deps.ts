@@ -13,12 +13,29 @@ export interface ActivitySettings {
   notBeforeToleranceMs: number;
   /** How often a running activity heartbeats; keep it well under the workflow's heartbeatTimeout (1 minute). */
   heartbeatIntervalMs: number;
+  /** Past this difference (real time) between the worker host's clock and the Exchange server's, warn. */
+  maxClockSkewMs: number;
+  /**
+   * The earliest effective date, ahead of the Exchange server's clock as read (server time): the emergency's "now", and
+   * the floor of a very short planned date. It covers the time until Set-AuthConfig checks the date, so the date is
+   * never "in the past" when Exchange reads it.
+   */
+  minEffectiveDateLeadMs: number;
+  /**
+   * The new Auth certificate's lifetime in days when it must be shorter than New-ExchangeCertificate's five years (a
+   * tenant that caps credential lifetimes, for the dedicated hybrid app); null: New-ExchangeCertificate's own.
+   */
+  certificateLifetimeDays: number | null;
 }
 
 export const DEFAULT_ACTIVITY_SETTINGS: ActivitySettings = {
   serverClockRate: 1,
   notBeforeToleranceMs: 10 * 60 * 1000,
   heartbeatIntervalMs: 10 * 1000,
+  // Kerberos refuses a skew of 5 minutes; warn well before.
+  maxClockSkewMs: 2 * 60 * 1000,
+  minEffectiveDateLeadMs: 2 * 60 * 1000,
+  certificateLifetimeDays: null,
 };
 
 export interface ActivityLog {

@@ -28,6 +28,14 @@ const contextLog: ActivityLog = {
 export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
   const settings = { ...DEFAULT_ACTIVITY_SETTINGS, ...deps.settings };
   if (!(settings.serverClockRate > 0)) throw new RangeError('settings.serverClockRate must be a positive number');
+  if (!(settings.maxClockSkewMs > 0)) throw new RangeError('settings.maxClockSkewMs must be a positive number');
+  if (!(settings.minEffectiveDateLeadMs >= 0)) {
+    throw new RangeError('settings.minEffectiveDateLeadMs must be zero or a positive number');
+  }
+  const lifetime = settings.certificateLifetimeDays;
+  if (lifetime !== null && !(Number.isInteger(lifetime) && lifetime > 0)) {
+    throw new RangeError('settings.certificateLifetimeDays must be a whole number of days, or null');
+  }
   return { exchange: deps.exchange, clock: deps.clock, log: deps.log ?? contextLog, notify: deps.notify, settings };
 }
 

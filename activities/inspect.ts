@@ -1,5 +1,5 @@
 // Inspect: everything the path decision needs, read in one activity so the decision sees one moment.
-import type { CertificateLookup, ExchangeServer, Thumbprint } from '../common/exchange';
+import type { AuthConfig, CertificateLookup, ExchangeServer, Thumbprint } from '../common/exchange';
 import type {
   CertificateFacts,
   ChildDomainFacts,
@@ -7,6 +7,7 @@ import type {
   PresenceState,
   ServerSnapshot,
 } from '../common/rotation';
+import { readServerClock } from './clock';
 import type { ResolvedDeps } from './deps';
 import { isTransient } from './transient';
 
@@ -55,7 +56,7 @@ export function inspectActivities(deps: ResolvedDeps) {
 
   return {
     async inspectOrganization(): Promise<OrganizationSnapshot> {
-      const serverTime = await exchange.getServerTime();
+      const { reading, warning } = await readServerClock(deps);
       const authConfig = await exchange.getAuthConfig();
       const servers = await authCertificateServers(deps);
       const hybrid = await exchange.isHybridConfigured();
@@ -86,7 +87,8 @@ export function inspectActivities(deps: ResolvedDeps) {
       }
       const childDomain = childDomainOf(servers);
       return {
-        serverTime,
+        serverTime: reading.serverTime,
+        ...(warning === null ? {} : { clockWarning: warning }),
         serverClockRate: deps.settings.serverClockRate,
         authConfig,
         servers: snapshots,
@@ -106,9 +108,20 @@ function facts(certificate: { thumbprint: string; notBefore: string; notAfter: s
 
 export function clockActivities(deps: ResolvedDeps) {
   return {
-    /** Get-Date on the Exchange side: effective dates are compared with this clock, not the worker's. */
-    async readServerClock(): Promise<{ serverTime: string; serverClockRate: number }> {
-      return { serverTime: await deps.exchange.getServerTime(), serverClockRate: deps.settings.serverClockRate };
+    /** The Exchange server's clock: effective dates are compared with it, not with the worker's. */
+    async readServerClock(): Promise<{ serverTime: string; serverClockRate: number; clockWarning?: string }> {
+      const { reading, warning } = await readServerClock(deps);
+      return {
+        serverTime: reading.serverTime,
+        serverClockRate: deps.settings.serverClockRate,
+        ...(warning === null ? {} : { clockWarning: warning }),
+      };
+    },
+
+    /** AuthConfig as it is now, with the server's clock: advice is worded from this, not from what a run remembers. */
+    async readAuthConfig(): Promise<{ authConfig: AuthConfig; serverTime: string }> {
+      const authConfig = await deps.exchange.getAuthConfig();
+      return { authConfig, serverTime: await deps.exchange.getServerTime() };
     },
   };
 }

@@ -10,6 +10,21 @@ import { isTransient } from './transient';
 export function publicationActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
 
+  /** Each server's last AuthAdmin run; one that cannot be read now is null (unknown), not a failure. */
+  async function lastRunsOf(servers: ServerIdentity[]): Promise<ServiceletDiagnosis['lastRuns']> {
+    const lastRuns: ServiceletDiagnosis['lastRuns'] = [];
+    for (const server of servers) {
+      let lastRun: string | null = null;
+      try {
+        lastRun = await exchange.getAuthAdminLastRun(server.fqdn);
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+      }
+      lastRuns.push({ server: server.name, lastRun });
+    }
+    return lastRuns;
+  }
+
   return {
     async checkPublication(request: {
       thumbprint: Thumbprint;
@@ -38,8 +53,16 @@ export function publicationActivities(deps: ResolvedDeps) {
         serverTime: await exchange.getServerTime(),
         currentThumbprint: config.currentCertificateThumbprint,
         nextThumbprint: config.nextCertificateThumbprint,
+        nextEffectiveDate: config.nextCertificateEffectiveDate,
         servers,
       };
+    },
+
+    /** When the AuthAdmin servicelet last ran on each server (null: not readable), with the server's clock. */
+    async readServiceletSchedule(request: {
+      servers: ServerIdentity[];
+    }): Promise<{ serverTime: string; lastRuns: ServiceletDiagnosis['lastRuns'] }> {
+      return { lastRuns: await lastRunsOf(request.servers), serverTime: await exchange.getServerTime() };
     },
 
     /** `childDomain` as the inspection found it; absent when not known. */
@@ -47,16 +70,7 @@ export function publicationActivities(deps: ResolvedDeps) {
       servers: ServerIdentity[];
       childDomain?: ChildDomainFacts | null;
     }): Promise<ServiceletDiagnosis> {
-      const lastRuns: ServiceletDiagnosis['lastRuns'] = [];
-      for (const server of request.servers) {
-        let lastRun: string | null = null;
-        try {
-          lastRun = await exchange.getAuthAdminLastRun(server.fqdn);
-        } catch (error) {
-          if (!isTransient(error)) throw error;
-        }
-        lastRuns.push({ server: server.name, lastRun });
-      }
+      const lastRuns = await lastRunsOf(request.servers);
       const { enableAuthAdminReadSession } = await exchange.getOrganizationConfig();
       const serverTime = Date.parse(await exchange.getServerTime());
       return {
@@ -75,7 +89,7 @@ export function publicationActivities(deps: ResolvedDeps) {
  */
 export function adviceFor(
   lastRuns: ServiceletDiagnosis['lastRuns'],
-  enableAuthAdminReadSession: boolean,
+  enableAuthAdminReadSession: boolean | null,
   serverTimeMs: number,
   childDomain?: ChildDomainFacts | null,
 ): string[] {
@@ -83,9 +97,9 @@ export function adviceFor(
   const stale = lastRuns.filter((r) => r.lastRun === null || serverTimeMs - Date.parse(r.lastRun) > cycleMs);
   const advice: string[] = [];
   // Known to be the cause: said first, whatever the last runs say.
-  if (childDomain && !enableAuthAdminReadSession) {
+  if (childDomain && enableAuthAdminReadSession !== true) {
     advice.push(
-      `${childDomainBlocksAuthAdmin(childDomain)}. Run Set-OrganizationConfig -EnableAuthAdminReadSession $true, then ` +
+      `${childDomainBlocksAuthAdmin(childDomain, enableAuthAdminReadSession)}. Run Set-OrganizationConfig -EnableAuthAdminReadSession $true, then ` +
         'restart MSExchangeServiceHost.',
     );
   }
@@ -96,7 +110,7 @@ export function adviceFor(
         .join(', ')}: check MSExchangeServiceHost there and the AuthAdmin logs (Logging\\AuthAdminLogs).`,
     );
     // Only when the domains are not known: a known child domain was said above, a known root domain rules it out.
-    if (!enableAuthAdminReadSession && childDomain === undefined) {
+    if (enableAuthAdminReadSession !== true && childDomain === undefined) {
       advice.push(
         'If the Exchange servers are in a child domain and the system mailbox is in the root domain, run ' +
           'Set-OrganizationConfig -EnableAuthAdminReadSession $true, then restart MSExchangeServiceHost.',

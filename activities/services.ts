@@ -5,8 +5,7 @@ import { AUTH_APP_POOLS } from '../common/names';
 import type { RecycleResult, ServerIdentity, ServiceHostRestart, SignInResult } from '../common/rotation';
 import type { ResolvedDeps } from './deps';
 import { resumedProgress, saveProgress } from './heartbeat';
-import { AccessDeniedError } from './powershell/errors';
-import { isTransient } from './transient';
+import { cannotLook, isTransient } from './transient';
 
 interface RecycleHeartbeat {
   /** Servers finished and verified. */
@@ -26,15 +25,6 @@ interface RestartHeartbeat {
 }
 
 const STARTED = 'Started';
-
-/**
- * A look before acting that failed this way says only "cannot tell": act anyway. Access denied is among them because
- * WinRM and the local Administrators group are per server; the step that follows reports that server's denial as its
- * result, with the servers already done, instead of failing the whole activity after publication.
- */
-function cannotLook(error: unknown): boolean {
-  return isTransient(error) || error instanceof AccessDeniedError;
-}
 
 export function serviceActivities(deps: ResolvedDeps) {
   const { exchange } = deps;

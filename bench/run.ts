@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `npm run bench -- <name>`: runs one benchmark. Each prints its findings and ends with one JSON line.
 import { runShellBench } from './shell';
+import { runSimBench } from './sim';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   shell: runShellBench,
+  sim: runSimBench,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -7,9 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PowerShell } from 'node-powershell';
+import { SIMULATOR_CLI } from 'simulated-exchange';
 import { z } from 'zod';
+import { median, parseFlags } from './args';
 import { AUTH_CONFIG_PROPERTIES, createExchangeClient, ExchangeShell } from '../activities/powershell/client';
-import { ShellSessionPool } from '../activities/powershell/session';
+import { ShellSessionPool } from '../activities/powershell/pool';
 import { EXECUTABLE_OPTIONS, findRepoRoot, launchFor, parseShellSettings } from '../activities/powershell/settings';
 
 const argsSchema = z.object({
@@ -17,38 +19,12 @@ const argsSchema = z.object({
   warmup: z.coerce.number().int().min(0).max(1000).default(10),
 });
 
-function parseArgs(argv: string[]): z.infer<typeof argsSchema> {
-  const raw: Record<string, string> = {};
-  for (const arg of argv) {
-    const m = /^--(calls|warmup)=(.+)$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${JSON.stringify(arg)}: use --calls=N --warmup=N`);
-    raw[m[1]] = m[2];
-  }
-  const parsed = argsSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(z.prettifyError(parsed.error));
-  return parsed.data;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 export async function runShellBench(argv: string[]): Promise<void> {
-  const { calls, warmup } = parseArgs(argv);
+  const { calls, warmup } = parseFlags(argv, argsSchema);
   const root = findRepoRoot(__dirname);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-shell-'));
   const stateFile = path.join(dir, 'state.json');
-  execFileSync(process.execPath, [
-    path.join(root, 'dist', 'simulator', 'cli.js'),
-    'create',
-    'healthy',
-    '--state',
-    stateFile,
-    '--acceleration',
-    '0',
-  ]);
+  execFileSync(process.execPath, [SIMULATOR_CLI, 'create', 'healthy', '--state', stateFile, '--acceleration', '0']);
 
   const settings = parseShellSettings({ simulatorState: stateFile });
   const launch = launchFor(settings, root);

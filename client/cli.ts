@@ -103,7 +103,12 @@ export function renderView(view: RotationView): string {
     if (report.previousThumbprint !== undefined || report.newThumbprint !== undefined) {
       lines.push(`  certificate  ${report.previousThumbprint ?? '-'} -> ${report.newThumbprint ?? '-'}`);
     }
-    for (const step of report.plannedSteps ?? []) lines.push(`  would: ${step}`);
+    // Only a dry run's plan is what it "would" do; a finished rotation's steps are in the status above.
+    if (report.outcome === 'dry-run') {
+      for (const step of report.plan ?? []) {
+        lines.push(`  would: ${step.title}${step.skipped ? ` (left out: ${step.skipped})` : ''}`);
+      }
+    }
     lines.push('  (the full report: status --json)');
   }
   return lines.join('\n');

@@ -5,12 +5,13 @@ import {
   WorkflowHandle,
   WorkflowHandleWithFirstExecutionRunId,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { rotationWorkflowId, ROTATE_WORKFLOW_TYPE, taskQueueFor } from '../common/names';
 import type { RotationStatus } from '../common/rotation';
-import { hcwCompletedSignal, hcwSkippedSignal, statusQuery } from '../workflows/messages';
-import type { HcwCompleted, HcwSkipped } from '../workflows/messages';
+import { hcwAnswerUpdate, statusQuery } from '../workflows/messages';
+import type { HcwAnswer, HcwCompleted, HcwSkipped } from '../workflows/messages';
 
 export class RotationAlreadyRunningError extends Error {
   constructor(
@@ -125,41 +126,60 @@ export class HcwNotAwaitedError extends Error {
   constructor(
     readonly workflowId: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'HcwNotAwaitedError';
   }
 }
 
 /**
- * The running rotation, checked to be waiting for the HCW answer: the workflow ignores an early or late one (signals
- * cannot be refused), so the person is told here instead. Without a worker to ask, the signal goes anyway.
+ * The answer goes as the rotation's update: its validator applies the one HCW rule (common/policy/hcw.ts) and refuses
+ * an answer the rotation cannot take, at once, with the reason; a refused answer never enters history. No separate
+ * look first, so nothing can change between a look and the answer.
  */
-async function handleAwaitingHcw(client: Client, organization: string): Promise<WorkflowHandle> {
-  const view = await describeRotation(client, organization);
+async function answerHcw(client: Client, organization: string, answer: HcwAnswer): Promise<string> {
   const handle = rotationHandle(client, organization);
-  if (view.execution !== 'RUNNING') {
-    throw new HcwNotAwaitedError(view.workflowId, `the rotation ${view.workflowId} is not running (${view.execution})`);
+  try {
+    await handle.executeUpdate(hcwAnswerUpdate, { args: [answer] });
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) {
+      const reason = error.cause instanceof Error ? error.cause.message : error.message;
+      throw new HcwNotAwaitedError(
+        handle.workflowId,
+        `the rotation ${handle.workflowId} did not take the answer: ${reason}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (error instanceof WorkflowNotFoundError) throw await notRunning(handle, error);
+    throw error;
   }
-  const hcw = view.status?.hcw;
-  if (view.status && hcw && hcw.status !== 'waiting') {
-    const why =
-      hcw.status === 'not-needed'
-        ? `it is ${view.status.phase}; the HCW step comes once the new certificate is current and the pools are recycled`
-        : `the HCW step is already ${hcw.status}${hcw.by ? ` by ${hcw.by}` : ''}`;
-    throw new HcwNotAwaitedError(view.workflowId, `the rotation ${view.workflowId} is not waiting for HCW: ${why}`);
+  return handle.workflowId;
+}
+
+/** An update reaches only a running workflow: say whether the rotation has ended, and how, or never existed. */
+async function notRunning(handle: WorkflowHandle, cause: unknown): Promise<Error> {
+  try {
+    const { status } = await handle.describe();
+    return new HcwNotAwaitedError(
+      handle.workflowId,
+      `the rotation ${handle.workflowId} is not running (${status.name})`,
+      {
+        cause,
+      },
+    );
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return new RotationNotFoundError(handle.workflowId, { cause: error });
+    throw error;
   }
-  return handle;
 }
 
 export async function approveHcw(client: Client, organization: string, message: HcwCompleted): Promise<string> {
-  const handle = await handleAwaitingHcw(client, organization);
-  await handle.signal(hcwCompletedSignal, message);
-  return handle.workflowId;
+  return answerHcw(client, organization, { decision: 'completed', ...message });
 }
 
 export async function skipHcw(client: Client, organization: string, message: HcwSkipped): Promise<string> {
-  const handle = await handleAwaitingHcw(client, organization);
-  await handle.signal(hcwSkippedSignal, message);
-  return handle.workflowId;
+  return answerHcw(client, organization, { decision: 'skipped', ...message });
 }

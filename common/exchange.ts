@@ -47,6 +47,22 @@ export const authConfigSchema = z.object({
 });
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 
+/** What the service reads of Get-OrganizationConfig. */
+export interface OrganizationConfig {
+  /**
+   * Lets the AuthAdmin servicelet read the system mailbox of the forest root from a child domain. Not a documented
+   * property of Get-OrganizationConfig: null when Exchange did not return it (unknown, never "off").
+   */
+  enableAuthAdminReadSession: boolean | null;
+}
+
+/**
+ * The internal transport (default SMTP) certificate of a server. A server without the transport role (an Exchange 2013
+ * Client Access server) has none, and Get-TransportService does not know it.
+ */
+export type TransportCertificateLookup =
+  { transportServer: true; thumbprint: Thumbprint | null } | { transportServer: false };
+
 /** "missing" and "unreachable" are different facts: one is repaired by an import, the other stops a rotation. */
 export type CertificateLookup =
   | { status: 'present'; certificate: ExchangeCertificate }
@@ -68,5 +84,29 @@ export interface PerServerResult {
   at?: string;
 }
 
-/** "From now" dates are computed by the server at call time; absolute ones travel as ISO-8601. */
+/**
+ * An effective date as the workflow asks for it: hours from now, or now (the emergency), on the Exchange server's
+ * clock. The activity turns either into an absolute date from the clock it read (see ClockReading); only absolute dates
+ * reach PowerShell, so no date is ever built from the worker's own clock.
+ */
 export type EffectiveDate = { kind: 'relative'; hours: number } | { kind: 'absolute'; iso: string } | { kind: 'now' };
+export type AbsoluteDate = Extract<EffectiveDate, { kind: 'absolute' }>;
+
+/**
+ * The Exchange server's clock and the worker host's, read in one PowerShell call. Dates are built from `serverTime`;
+ * `skewMs` says how far the host that runs the worker (and its PowerShell) is off.
+ */
+export interface ClockReading {
+  /** The clock of the Exchange server the cmdlets act on (ISO-8601 UTC). */
+  serverTime: string;
+  /** The worker host's clock, read in the same call just before (ISO-8601 UTC). */
+  hostTime: string;
+  /** serverTime minus hostTime in milliseconds: positive when the host is behind. */
+  skewMs: number;
+  /**
+   * `exchange-server`: read on `server` through Invoke-Command. `host`: the host's own clock, because the host is the
+   * Exchange server the cmdlets act on, or because the settings say so (clock: 'host').
+   */
+  source: 'exchange-server' | 'host';
+  server?: string;
+}

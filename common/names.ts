@@ -18,6 +18,10 @@ export const AUTH_ADMIN_CYCLE_HOURS = 12;
 /** Microsoft recommends at least 48 hours between staging and the effective date. */
 export const MIN_RECOMMENDED_EFFECTIVE_HOURS = 48;
 export const DEFAULT_EFFECTIVE_HOURS = 49;
+/** The least lead time even with the acknowledgement: replication within a site takes about an hour. */
+export const MIN_EFFECTIVE_HOURS = 1;
+/** Microsoft's own script stages a new certificate 30 days ahead; further is more likely a typo than a plan. */
+export const MAX_EFFECTIVE_HOURS = 30 * 24;
 
 export const ROTATE_WORKFLOW_TYPE = 'rotateAuthCertificate';
 export const CHECK_WORKFLOW_TYPE = 'checkAuthCertificate';

@@ -2,7 +2,7 @@
 // every server holds the new certificate, announced it with event 2014, and recycled both pools after publication.
 import { AUTH_ADMIN_PUBLISHED_EVENT_ID, AUTH_APP_POOLS } from '../common/names';
 import type { RotationReport } from '../common/rotation';
-import type { Organisation } from '../simulator/exchange';
+import type { Organisation } from 'simulated-exchange';
 
 export interface DemoServerSummary {
   name: string;

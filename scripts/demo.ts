@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { approveHcw, rotationHandle, startRotation } from '../client/rotation';
 import type { RotationInputJson, RotationReport, RotationStatus } from '../common/rotation';
-import { createOrganization, loadOrganization, signInProbe } from '../simulator/exchange';
+import { createOrganization, loadOrganization, signInProbe } from 'simulated-exchange';
 import { ConfigurationError, loadWorkerConfig, parseEnvironment, WorkerConfig } from '../worker/config';
 import { DevServer, DevServerError, freePort, isPortOpen, repoRoot, startDevServer } from '../worker/dev-server';
 import { connectionOptionsFor } from '../worker/temporal';

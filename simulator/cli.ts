@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import { advanceClock, setAcceleration } from './exchange/behaviour';
 import { clearFaults, injectFault } from './exchange/faults';
-import { DiePoint, Fault, FAULT_KINDS, FaultKind } from './exchange/model';
+import { DiePoint, Event2014On, EVENT_2014_ON, Fault, FAULT_KINDS, FaultKind } from './exchange/model';
 import {
   createOrganization,
   loadOrganization,
@@ -12,7 +12,15 @@ import {
   summarizeOrganization,
   withOrganization,
 } from './exchange/organisation';
-import { SCENARIOS, SCENARIO_NAMES, UnknownScenarioError } from './exchange/scenarios';
+import {
+  DEFAULT_WEB_SITE_CERTIFICATES,
+  DefaultWebSiteCertificate,
+  SCENARIOS,
+  SCENARIO_NAMES,
+  UnknownScenarioError,
+} from './exchange/scenarios';
+import { Configuration } from './exchange/configure';
+import { configureOrganization } from './exchange/organisation';
 import { STATE_ENV } from './exchange/host';
 import { EXCHANGE_CMDLET_NAMES } from './exchange/cmdlets';
 
@@ -62,6 +70,79 @@ function parseScenario(text: string): string {
   if (!(SCENARIO_NAMES as string[]).includes(text))
     throw new InvalidArgumentError(new UnknownScenarioError(text).message);
   return text;
+}
+
+/** One of `values`, or a usage error listing them. */
+function oneOf<T extends string>(values: readonly T[]): (text: string) => T {
+  return (text) => {
+    const hit = values.find((v) => v === text.trim().toLowerCase());
+    if (!hit) throw new InvalidArgumentError(`"${text}" must be one of ${values.join(', ')}`);
+    return hit;
+  };
+}
+
+const ON_OFF = ['on', 'off'] as const;
+const LISTED_ABSENT = ['listed', 'absent'] as const;
+
+/** "EX1,EX2" or "all": server names, checked against the organisation when applied. */
+function parseServerList(text: string): string[] {
+  const names = text
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (!names.length) throw new InvalidArgumentError(`"${text}" must name servers, e.g. EX1,EX2 or all`);
+  return names;
+}
+
+/** The behaviour switches `create` and `configure` share (`exchange/configure.ts`). */
+interface BehaviourOptions {
+  event2014On?: Event2014On;
+  readSession?: (typeof LISTED_ABSENT)[number];
+  serializationSigning?: (typeof ON_OFF)[number];
+  blockRemoteEventLog?: string[];
+  openRemoteEventLog?: string[];
+}
+
+function behaviourOptions(cmd: Command, { canOpen }: { canOpen: boolean }): Command {
+  cmd
+    .option(
+      '--event-2014-on <which>',
+      `which servers write event 2014 when the current certificate changes: every-server (each servicelet at its next run) or publishing-server (only the one whose run published it)`,
+      oneOf(EVENT_2014_ON),
+    )
+    .option(
+      '--read-session <listed|absent>',
+      'whether Get-OrganizationConfig lists EnableAuthAdminReadSession at all (it is not a documented property)',
+      oneOf(LISTED_ABSENT),
+    )
+    .option(
+      '--serialization-signing <on|off>',
+      'serialized data signing: on, certificate objects come back as RawData only while the current Auth certificate is expired',
+      oneOf(ON_OFF),
+    )
+    .option(
+      '--block-remote-event-log <servers>',
+      'servers (EX1,EX2 or all) whose firewall refuses remote event-log RPC (Get-WinEvent -ComputerName) while WinRM works',
+      parseServerList,
+    );
+  if (canOpen) {
+    cmd.option(
+      '--open-remote-event-log <servers>',
+      'servers whose remote event-log RPC answers again',
+      parseServerList,
+    );
+  }
+  return cmd;
+}
+
+function configurationOf(o: BehaviourOptions): Configuration {
+  return {
+    ...(o.event2014On ? { event2014On: o.event2014On } : {}),
+    ...(o.readSession ? { readSessionListed: o.readSession === 'listed' } : {}),
+    ...(o.serializationSigning ? { serializedDataSigning: o.serializationSigning === 'on' } : {}),
+    ...(o.blockRemoteEventLog ? { remoteEventLogBlocked: o.blockRemoteEventLog } : {}),
+    ...(o.openRemoteEventLog ? { remoteEventLogOpen: o.openRemoteEventLog } : {}),
+  };
 }
 
 function parseFaultKind(text: string): FaultKind {
@@ -153,6 +234,10 @@ export function renderSummary(s: OrganizationSummary): string {
   out.push(
     `Hybrid: ${s.hybrid ? 'yes' : 'no'}   servers in child domain: ${s.serversInChildDomain ? 'yes' : 'no'}   EnableAuthAdminReadSession: ${s.enableAuthAdminReadSession}`,
   );
+  out.push(
+    `Event 2014 on: ${s.event2014On}   EnableAuthAdminReadSession in Get-OrganizationConfig: ${s.readSessionListed ? 'listed' : 'absent'}   ` +
+      `serialized data signing: ${s.serializedDataSigning ? 'on' : 'off'}${s.serializationBroken ? ' (BROKEN: certificates come back as RawData only)' : ''}`,
+  );
   out.push('');
   out.push('AuthConfig');
   out.push(`  current   ${s.authConfig.current ?? '-'}`);
@@ -163,11 +248,24 @@ export function renderSummary(s: OrganizationSummary): string {
   out.push('');
   out.push(
     table([
-      ['SERVER', 'SITE', 'REACHABLE', 'SIGN-IN', 'SERVICEHOST STARTED', 'AUTHADMIN LAST RUN'],
+      [
+        'SERVER',
+        'SITE',
+        'VERSION',
+        'ROLES',
+        'REACHABLE',
+        'EVENT LOG RPC',
+        'SIGN-IN',
+        'SERVICEHOST STARTED',
+        'AUTHADMIN LAST RUN',
+      ],
       ...s.servers.map((v) => [
         v.name,
         v.site,
+        v.version,
+        v.roles.join(','),
         v.reachable ? 'yes' : 'NO',
+        v.remoteEventLogBlocked ? 'BLOCKED' : 'open',
         v.signIn.status === 'broken' ? 'BROKEN' : v.signIn.status,
         v.serviceHostLastStart,
         v.authAdminLastRun ?? '-',
@@ -237,30 +335,57 @@ export function buildProgram(): Command {
   const program = new Command('sim')
     .description('The simulated Exchange organisation behind bin/simulated-exchange-shell')
     .showHelpAfterError(false)
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nBehaviours (sim create ... or, later, sim configure ...; details in their --help):\n' +
+        '  --event-2014-on every-server|publishing-server  which servers write event 2014\n' +
+        '  --read-session listed|absent                    EnableAuthAdminReadSession in Get-OrganizationConfig\n' +
+        '  --serialization-signing on|off                  RawData-only certificates while the Auth certificate is expired\n' +
+        '  --block-remote-event-log EX1,EX2|all            Get-WinEvent -ComputerName refused, WinRM works\n' +
+        '  --default-web-site self-signed|third-party      (create only) the certificate IIS serves on the front end\n' +
+        'Scenarios: sim create --help',
+    );
 
   stateOption(
-    program
-      .command('create')
-      .description('create an organisation from a scenario')
-      // After the options, where Commander does not re-wrap it into ragged lines.
-      .addHelpText(
-        'after',
-        `\nScenarios:\n${Object.entries(SCENARIOS)
-          .map(([k, v]) => `  ${pad(k, 15)} ${v}`)
-          .join('\n')}`,
-      )
-      .argument('<scenario>', `one of ${SCENARIO_NAMES.join(', ')}`, parseScenario)
-      .option(
-        '--acceleration <factor>',
-        'simulated seconds per real second (0 freezes the clock)',
-        parseAcceleration,
-        1,
-      )
-      .option('--start <iso-date>', 'simulated time to start at (default: now)')
-      .option('--force', 'replace an existing state file'),
+    behaviourOptions(
+      program
+        .command('create')
+        .description('create an organisation from a scenario')
+        // After the options, where Commander does not re-wrap it into ragged lines.
+        .addHelpText(
+          'after',
+          `\nScenarios:\n${Object.entries(SCENARIOS)
+            .map(([k, v]) => `  ${pad(k, Math.max(...SCENARIO_NAMES.map((n) => n.length)))}  ${v}`)
+            .join('\n')}`,
+        )
+        .argument('<scenario>', `one of ${SCENARIO_NAMES.join(', ')}`, parseScenario)
+        .option(
+          '--acceleration <factor>',
+          'simulated seconds per real second (0 freezes the clock)',
+          parseAcceleration,
+          1,
+        )
+        .option('--start <iso-date>', 'simulated time to start at (default: now)')
+        .option(
+          '--default-web-site <certificate>',
+          `what IIS serves on the Default Web Site: self-signed (Setup's certificate, also on Exchange Back End) or third-party (a CA-issued certificate on every server; Setup's stays on the back end)`,
+          oneOf(DEFAULT_WEB_SITE_CERTIFICATES),
+        )
+        .option('--force', 'replace an existing state file'),
+      { canOpen: false },
+    ),
   ).action(
-    async (scenario: string, opts: { state?: string; acceleration: number; start?: string; force?: boolean }) => {
+    async (
+      scenario: string,
+      opts: BehaviourOptions & {
+        state?: string;
+        acceleration: number;
+        start?: string;
+        force?: boolean;
+        defaultWebSite?: DefaultWebSiteCertificate;
+      },
+    ) => {
       let start: number | undefined;
       if (opts.start !== undefined) {
         start = Date.parse(opts.start);
@@ -271,6 +396,9 @@ export function buildProgram(): Command {
         acceleration: opts.acceleration,
         start,
         overwrite: opts.force,
+        event2014On: opts.event2014On,
+        defaultWebSite: opts.defaultWebSite,
+        configuration: configurationOf(opts),
       });
       console.log(`created scenario ${scenario} with ${org.servers.length} servers in ${file}`);
     },
@@ -312,6 +440,22 @@ export function buildProgram(): Command {
   ).action(async (opts: { state?: string; acceleration: number }) => {
     await withOrganization(stateFile(opts), (org) => setAcceleration(org, opts.acceleration));
     console.log(`acceleration x${opts.acceleration}`);
+  });
+
+  stateOption(
+    behaviourOptions(
+      program
+        .command('configure')
+        .description('switch behaviours of an existing organisation (only what is named changes)'),
+      { canOpen: true },
+    ),
+  ).action(async (opts: BehaviourOptions & { state?: string }) => {
+    const configuration = configurationOf(opts);
+    if (!Object.keys(configuration).length) {
+      throw new InvalidArgumentError('configure: name at least one behaviour to change; see sim configure --help');
+    }
+    await configureOrganization(stateFile(opts), configuration);
+    console.log(`configured ${JSON.stringify(configuration)}`);
   });
 
   const fault = program.command('fault').description('inject or clear faults seen by the shells');
@@ -362,7 +506,9 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
       if (e.code === 'commander.help') {
-        console.error('sim: a command is required (create, show, advance, clock, fault inject|clear); see sim --help');
+        console.error(
+          'sim: a command is required (create, configure, show, advance, clock, fault inject|clear); see sim --help',
+        );
         return 2;
       }
       console.error(`sim: ${usageMessage(e)}`);
@@ -386,8 +532,9 @@ function usageMessage(e: CommanderError): string {
   return m ? `${m[1]}: ${m[2]}` : text;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** The `sim` program: the command line on process.argv, then exit with its code. */
+export function run(argv: string[] = process.argv.slice(2)): void {
+  main(argv).then(
     (code) => process.exit(code),
     (e: unknown) => {
       console.error(`sim: ${(e as Error).message}`);
@@ -395,3 +542,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run();

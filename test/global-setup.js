@@ -31,9 +31,10 @@ async function bundleWorkflows() {
 }
 
 module.exports = async function globalSetup() {
-  const shell = path.join(ROOT, 'dist', 'simulator');
-  if (!fs.existsSync(shell)) {
-    throw new Error(`dist/ is missing: run "npm test" (which builds first) or "npm run build" before jest`);
+  for (const built of [path.join(ROOT, 'dist', 'worker'), path.join(ROOT, 'simulator', 'dist', 'shell')]) {
+    if (!fs.existsSync(built)) {
+      throw new Error(`${built} is missing: run "npm test" (which builds first) or "npm run build" before jest`);
+    }
   }
   try {
     await bundleWorkflows();

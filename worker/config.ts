@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { organizationSchema } from '../common/names';
 import type { ExchangeShellSettingsInput } from '../activities/powershell';
-import { LOCAL_LOADERS } from '../activities/powershell/settings';
+import { CLOCK_SOURCES, EVENT_LOG_ACCESS, LOCAL_LOADERS } from '../activities/powershell/settings';
+import type { ActivitySettings } from '../activities/deps';
 import { WEBHOOK_FORMATS } from './webhook';
 import type { WebhookFormat } from './webhook';
 
@@ -62,6 +63,13 @@ function hostPort(example: string) {
 
 const organization = z.string().trim().pipe(organizationSchema);
 
+/**
+ * A custom Auth certificate lifetime: long enough to outlast the rotation's renewBefore window (60 days by default) and
+ * a rotation's own weeks, at most the five years New-ExchangeCertificate would give.
+ */
+export const MIN_CERTIFICATE_LIFETIME_DAYS = 90;
+export const MAX_CERTIFICATE_LIFETIME_DAYS = 1826;
+
 const organizationList = z
   .string()
   .trim()
@@ -115,6 +123,29 @@ export const environmentSchema = z.object({
     .pipe(z.enum(LOCAL_LOADERS, { error: `must be ${LOCAL_LOADERS.join(' or ')}` }))
     .optional(),
   EXCHANGE_COMMAND_TIMEOUT: durationMs.optional(),
+  EXCHANGE_MAX_SHELLS: positiveInt.optional(),
+  EXCHANGE_MAX_SHELLS_PER_ORGANIZATION: positiveInt.optional(),
+  EXCHANGE_SHELL_IDLE_TIMEOUT: durationMs.optional(),
+  EXCHANGE_CLOCK_SOURCE: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(CLOCK_SOURCES, { error: `must be ${CLOCK_SOURCES.join(' or ')}` }))
+    .optional(),
+  EXCHANGE_MAX_CLOCK_SKEW: durationMs.optional(),
+  EXCHANGE_EFFECTIVE_DATE_LEAD: durationMs.optional(),
+  EXCHANGE_EVENT_LOG_ACCESS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(EVENT_LOG_ACCESS, { error: `must be ${EVENT_LOG_ACCESS.join(' or ')}` }))
+    .optional(),
+  EXCHANGE_CERTIFICATE_LIFETIME_DAYS: z.coerce
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(MIN_CERTIFICATE_LIFETIME_DAYS, `must be at least ${MIN_CERTIFICATE_LIFETIME_DAYS} days`)
+    .max(MAX_CERTIFICATE_LIFETIME_DAYS, `must be at most ${MAX_CERTIFICATE_LIFETIME_DAYS} days (five years)`)
+    .optional(),
   EXCHANGE_SIM_STATE: z.string().trim().min(1).optional(),
   EXCHANGE_CLOCK_RATE: z.coerce
     .number({ error: 'must be a number' })
@@ -163,6 +194,10 @@ export interface WorkerConfig {
   connection: 'simulated' | 'local' | 'remote';
   /** Server seconds per real second: how fast the Exchange clock runs compared with Temporal's. */
   serverClockRate: number;
+  /** The PowerShell session pool: most processes at once, and how long one may sit idle (absent: the defaults). */
+  shells: { maxSessions?: number; maxSessionsPerTarget?: number; idleTimeoutMs?: number };
+  /** Activity settings from the environment (absent: the activities' defaults). */
+  activity: Partial<Pick<ActivitySettings, 'maxClockSkewMs' | 'minEffectiveDateLeadMs' | 'certificateLifetimeDays'>>;
   notifyWebhookUrl?: string;
   /** The webhook body: json (default), slack (Block Kit) or teams (Adaptive Card). */
   notifyWebhookFormat?: WebhookFormat;
@@ -305,7 +340,10 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   const common = {
     executable: e.EXCHANGE_SHELL_PATH,
     commandTimeoutMs: e.EXCHANGE_COMMAND_TIMEOUT,
+    clock: e.EXCHANGE_CLOCK_SOURCE,
+    eventLog: e.EXCHANGE_EVENT_LOG_ACCESS,
   };
+  if (e.EXCHANGE_MAX_CLOCK_SKEW === 0) fail('EXCHANGE_MAX_CLOCK_SKEW', 'must be more than 0');
   const exchange: Record<string, ExchangeShellSettingsInput> = {};
   for (const org of organizations) {
     if (mode === 'simulated') {
@@ -345,6 +383,22 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     exchange,
     connection: mode,
     serverClockRate: e.EXCHANGE_CLOCK_RATE ?? 1,
+    shells: {
+      ...(e.EXCHANGE_MAX_SHELLS === undefined ? {} : { maxSessions: e.EXCHANGE_MAX_SHELLS }),
+      ...(e.EXCHANGE_MAX_SHELLS_PER_ORGANIZATION === undefined
+        ? {}
+        : { maxSessionsPerTarget: e.EXCHANGE_MAX_SHELLS_PER_ORGANIZATION }),
+      ...(e.EXCHANGE_SHELL_IDLE_TIMEOUT === undefined ? {} : { idleTimeoutMs: e.EXCHANGE_SHELL_IDLE_TIMEOUT }),
+    },
+    activity: {
+      ...(e.EXCHANGE_MAX_CLOCK_SKEW === undefined ? {} : { maxClockSkewMs: e.EXCHANGE_MAX_CLOCK_SKEW }),
+      ...(e.EXCHANGE_EFFECTIVE_DATE_LEAD === undefined
+        ? {}
+        : { minEffectiveDateLeadMs: e.EXCHANGE_EFFECTIVE_DATE_LEAD }),
+      ...(e.EXCHANGE_CERTIFICATE_LIFETIME_DAYS === undefined
+        ? {}
+        : { certificateLifetimeDays: e.EXCHANGE_CERTIFICATE_LIFETIME_DAYS }),
+    },
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
     notifyWebhookFormat: e.NOTIFY_WEBHOOK_FORMAT,
     metricsBindAddress: e.METRICS_BIND_ADDRESS,

@@ -31,7 +31,7 @@ function shortPath(file: string): string {
 
 /** The simulator's CLI, run as a separate program: production code never imports the simulator. */
 export function runSimulatorCli(args: string[]): string {
-  const cli = path.join(repoRoot(), 'dist', 'simulator', 'cli.js');
+  const cli = path.join(repoRoot(), 'simulator', 'dist', 'cli.js');
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     throw new Error(`sim ${args[0]} failed: ${(r.stderr || r.error?.message || '').trim()}`);

@@ -16,7 +16,6 @@ const MARK: Record<RotationNotification['kind'], string> = {
   'action-required': 'Action required',
   reminder: 'Reminder',
   finished: 'Finished',
-  warning: 'Warning',
 };
 
 function plainText(n: RotationNotification): string {
@@ -77,7 +76,7 @@ export function webhookBody(format: WebhookFormat, n: RotationNotification): Rec
                 ...teamsLines(`${MARK[n.kind]}: ${n.subject}`, {
                   weight: 'Bolder',
                   size: 'Medium',
-                  color: n.kind === 'action-required' || n.kind === 'warning' ? 'Attention' : 'Default',
+                  color: n.kind === 'action-required' ? 'Attention' : 'Default',
                 }),
                 ...teamsLines(n.text),
                 {

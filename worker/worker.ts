@@ -9,7 +9,7 @@ import {
   WorkerOptions,
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { closeDefaultShellPool, createExchangeClient } from '../activities/powershell';
+import { ShellSessionPool, createExchangeClient } from '../activities/powershell';
 import type { ExchangeClient } from '../activities/powershell';
 import { taskQueueFor } from '../common/names';
 import type { WorkerConfig } from './config';
@@ -79,7 +79,9 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
   const { config } = options;
   const ownConnection = options.connection === undefined;
   const connection = options.connection ?? (await NativeConnection.connect(connectionOptionsFor(config.temporal)));
-  const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings));
+  // One pool for every organisation this worker serves: shells open on demand, close when idle, and stay bounded.
+  const pool = new ShellSessionPool(config.shells);
+  const makeExchange = options.createExchange ?? ((_org, settings) => createExchangeClient(settings, { pool }));
   const notify = config.notifyWebhookUrl
     ? createWebhookNotifier({ webhookUrl: config.notifyWebhookUrl, format: config.notifyWebhookFormat })
     : undefined;
@@ -98,7 +100,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       const activities = createActivities({
         exchange,
         clock: () => new Date(),
-        settings: { serverClockRate: config.serverClockRate },
+        settings: { serverClockRate: config.serverClockRate, ...config.activity },
         notify,
       });
       const taskQueue = taskQueueFor(organization);
@@ -119,6 +121,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
     }
   } catch (error) {
     await Promise.allSettled(clients.map((c) => c.close()));
+    await pool.closeAll().catch(() => undefined);
     if (ownConnection) await connection.close();
     throw error;
   }
@@ -139,7 +142,7 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       );
       // Activities have finished (or been cancelled) by now: the Exchange sessions can go.
       await Promise.allSettled(clients.map((c) => c.close()));
-      await closeDefaultShellPool().catch(() => undefined);
+      await pool.closeAll().catch(() => undefined);
       if (ownConnection) await connection.close();
       const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failure) throw failure.reason;

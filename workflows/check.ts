@@ -176,7 +176,7 @@ export async function checkAuthCertificate(rawInput: CheckInputJson): Promise<Ch
     workflowId: workflowInfo().workflowId,
     checkedAt: snapshot.serverTime,
     path: decision.path,
-    reasons: decision.reasons,
+    reasons: decision.findings.map((f) => f.message),
     daysUntilExpiry: daysUntilCurrentExpires(snapshot),
     currentThumbprint: snapshot.current?.thumbprint ?? snapshot.authConfig.currentCertificateThumbprint,
     currentNotAfter: snapshot.current?.notAfter ?? null,

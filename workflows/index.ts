@@ -1,3 +1,3 @@
 // The worker's workflowsPath: every workflow type this service runs.
-export { rotateAuthCertificate } from './rotate';
+export { rotateAuthCertificate } from './rotation';
 export { checkAuthCertificate } from './check';

@@ -1,14 +1,19 @@
 // The cmdlets the service may run, with parameter names and types as in Microsoft's cmdlet reference. A command is
 // rendered only from this catalogue: an unknown cmdlet, an unknown parameter or a value of the wrong type is a
 // programming error (CatalogueError) raised before any PowerShell runs.
+import {
+  APPLICATION_LOG,
+  AUTH_ADMIN_EVENT_SOURCE,
+  AUTH_ADMIN_PUBLISHED_EVENT_ID,
+  AUTH_CERTIFICATE_FRIENDLY_NAME,
+  AUTH_CERTIFICATE_KEY_SIZE,
+  AUTH_CERTIFICATE_SUBJECT,
+} from '../../common/names';
 import { CatalogueError } from './errors';
 import {
-  PS_NOW,
   PsAbsoluteDate,
   PsHashtable,
   PsLiteral,
-  PsNow,
-  PsRelativeDate,
   PsScriptBlock,
   PsVariable,
   renderLiteral,
@@ -147,16 +152,36 @@ const CATALOGUE = {
     Credential: 'PSCredential',
   },
   'Import-Module': { Name: 'String[]' },
+  // WebAdministration: the site's bindings, each with the certificateHash of its SSL certificate.
+  'Get-WebBinding': { Name: 'String', Protocol: 'String' },
   'Restart-WebAppPool': { Name: 'String' },
   'Get-WebAppPoolState': { Name: 'String' },
   'Restart-Service': { Name: 'String[]', Force: 'SwitchParameter' },
+  // PKI module (Windows Server 2016 and later for -NotAfter, -KeySpec, -Provider, -KeyExportPolicy).
+  'New-SelfSignedCertificate': {
+    Subject: 'String',
+    FriendlyName: 'String',
+    KeyAlgorithm: 'String',
+    KeyLength: 'Int32',
+    KeyExportPolicy: { enum: 'KeyExportPolicy', values: ['NonExportable', 'ExportableEncrypted', 'Exportable'] },
+    KeySpec: { enum: 'KeySpec', values: ['None', 'KeyExchange', 'Signature'] },
+    Provider: 'String',
+    HashAlgorithm: 'String',
+    KeyUsage: {
+      enum: 'KeyUsage',
+      values: ['None', 'DigitalSignature', 'KeyEncipherment', 'DataEncipherment', 'KeyAgreement', 'CertSign'],
+      flags: true,
+    },
+    CertStoreLocation: 'String',
+    NotAfter: 'DateTime',
+  },
   // CimCmdlets (Windows PowerShell 3.0 and later); -Filter is a WQL WHERE clause.
   'Get-CimInstance': { ClassName: 'String', Filter: 'String' },
 } as const satisfies Record<string, Record<string, ParamType>>;
 
 export type CmdletName = keyof typeof CATALOGUE;
 export type ParamsOf<C extends CmdletName> = { [P in keyof (typeof CATALOGUE)[C]]?: ParamValue };
-export type ParamValue = PsLiteral | PsNow | readonly string[];
+export type ParamValue = PsLiteral | readonly string[];
 
 export const CMDLET_NAMES = Object.keys(CATALOGUE) as CmdletName[];
 
@@ -222,7 +247,7 @@ function renderArgument(cmdlet: string, param: string, type: ParamType, value: u
       if (typeof value !== 'boolean') bad();
       return renderLiteral(value as boolean);
     case 'DateTime':
-      if (!(value instanceof PsRelativeDate || value instanceof PsAbsoluteDate || value === PS_NOW)) bad();
+      if (!(value instanceof PsAbsoluteDate)) bad();
       return renderLiteral(value as PsLiteral);
     case 'Byte[]':
     case 'SecureString':
@@ -325,6 +350,10 @@ export const VARIABLES = {
   sessionOption: new PsVariable('so'),
   /** The one parameter of the per-server script blocks. */
   name: new PsVariable('name'),
+  /** The start of the event query, the parameter of the event script block. */
+  since: new PsVariable('since'),
+  /** The end of a certificate's validity, the parameter of the self-signed certificate block. */
+  notAfter: new PsVariable('notAfter'),
   pfxPassword: new PsVariable('pw'),
   pfxData: new PsVariable('pfx'),
 } as const;
@@ -381,7 +410,26 @@ export function renderCertificateCopy(source: string, thumbprint: string, target
  */
 const NAME = VARIABLES.name;
 const IMPORT_WEB_ADMINISTRATION = renderCommand('Import-Module', { Name: 'WebAdministration' });
+/** Get-WinEvent's filter for AuthAdmin's event 2014 since a date (a literal, or the event block's parameter). */
+export function authAdminEventFilter(since: PsAbsoluteDate | PsVariable): PsHashtable {
+  return PsHashtable.of({
+    LogName: APPLICATION_LOG,
+    ProviderName: AUTH_ADMIN_EVENT_SOURCE,
+    Id: AUTH_ADMIN_PUBLISHED_EVENT_ID,
+    StartTime: since,
+  });
+}
+export const MAX_AUTH_ADMIN_EVENTS = 20;
+
+/** The site Exchange's front end (port 443) runs in; Enable-ExchangeCertificate -Services IIS binds to it. */
+export const DEFAULT_WEB_SITE = 'Default Web Site';
+
+/** The clock of the machine that evaluates it, as ISO-8601 UTC text: a string crosses remoting unchanged. */
+const UTC_NOW = "[datetime]::UtcNow.ToString('o')";
+
 export const SCRIPT_BLOCKS = {
+  /** The server's own clock (docs/powershell-dialect.md, "Dates on the Exchange server's clock"). */
+  utcNow: new PsScriptBlock(UTC_NOW),
   restartWebAppPool: new PsScriptBlock(
     `param($name) ${IMPORT_WEB_ADMINISTRATION}; ${renderCommand('Restart-WebAppPool', { Name: NAME })}`,
   ),
@@ -396,5 +444,64 @@ export const SCRIPT_BLOCKS = {
   getWorkerProcesses: new PsScriptBlock(
     renderCommand('Get-CimInstance', { ClassName: 'Win32_Process', Filter: "Name='w3wp.exe'" }),
   ),
+  /**
+   * Event 2014 read on the server itself, through the same WinRM path as the recycle: Get-WinEvent -ComputerName needs
+   * remote event-log RPC, which firewalls often block. The start date arrives as -ArgumentList data.
+   */
+  getAuthAdminEvents: new PsScriptBlock(
+    `param($since) ${renderCommand('Get-WinEvent', {
+      FilterHashtable: authAdminEventFilter(VARIABLES.since),
+      MaxEvents: MAX_AUTH_ADMIN_EVENTS,
+    })}`,
+  ),
+  /**
+   * An Auth certificate with a lifetime New-ExchangeCertificate cannot give (it always makes five years), made on the
+   * server in its LocalMachine\My store, as Microsoft's MonitorExchangeAuthCertificate does for
+   * -CustomCertificateLifetimeInDays: RSA 2048 in a legacy CSP key container for key exchange (Microsoft's script notes
+   * a CNG key cannot serve as the Auth certificate), exportable (the servicelet exports it to replicate it). The end
+   * date arrives as -ArgumentList data, built from the server's clock.
+   */
+  newSelfSignedAuthCertificate: new PsScriptBlock(
+    `param($notAfter) ${renderPipeline(
+      renderCommand('New-SelfSignedCertificate', {
+        Subject: AUTH_CERTIFICATE_SUBJECT,
+        FriendlyName: AUTH_CERTIFICATE_FRIENDLY_NAME,
+        KeyAlgorithm: 'RSA',
+        KeyLength: AUTH_CERTIFICATE_KEY_SIZE,
+        KeyExportPolicy: 'Exportable',
+        KeySpec: 'KeyExchange',
+        Provider: 'Microsoft Enhanced RSA and AES Cryptographic Provider',
+        HashAlgorithm: 'SHA256',
+        KeyUsage: ['DigitalSignature', 'KeyEncipherment'],
+        CertStoreLocation: 'Cert:\\LocalMachine\\My',
+        NotAfter: VARIABLES.notAfter,
+      }),
+      ['Thumbprint'],
+    )}`,
+  ),
+  /**
+   * The certificates bound to the Default Web Site's https bindings (as Microsoft's script reads them before it decides
+   * whether the transport certificate gets IIS back). Selected on the server: a binding's certificateHash is an IIS
+   * configuration attribute, read there rather than trusted to survive deserialization.
+   */
+  getDefaultWebSiteBindings: new PsScriptBlock(
+    `${IMPORT_WEB_ADMINISTRATION}; ${renderPipeline(
+      renderCommand('Get-WebBinding', { Name: DEFAULT_WEB_SITE, Protocol: 'https' }),
+      ['certificateHash'],
+    )}`,
+  ),
 } as const;
 const KNOWN_SCRIPT_BLOCKS = new Set<PsScriptBlock>(Object.values(SCRIPT_BLOCKS));
+
+/**
+ * The host's clock and, read just after in the same call, the clock of `server` through Invoke-Command (or the host's
+ * again when `server` is null: the host is the Exchange server). One object: HostUtc and ServerUtc as ISO-8601 UTC.
+ * `[string]` drops the PSComputerName note property remoting adds, which 5.1's ConvertTo-Json would otherwise write.
+ */
+export function renderClockReading(server: string | null, credential?: PsVariable): string {
+  const serverUtc =
+    server === null
+      ? '$h'
+      : `[string](${renderCommand('Invoke-Command', { ComputerName: server, ScriptBlock: SCRIPT_BLOCKS.utcNow, Credential: credential })})`;
+  return `& { $h = ${UTC_NOW}; @{ 'HostUtc' = $h; 'ServerUtc' = ${serverUtc} } }`;
+}

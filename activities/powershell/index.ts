@@ -3,8 +3,9 @@ export * from './errors';
 export { createExchangeClient, closeDefaultShellPool, ExchangeShell } from './client';
 export type { ExchangeClientDeps } from './client';
 export type { ExchangeClient, NewAuthCertificateOptions } from './exchange-client';
-export { ShellSession, ShellSessionPool } from './session';
-export type { CommandSession, RunCommandOptions, SessionFactory } from './session';
+export { ShellSession } from './session';
+export { ShellSessionPool, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_SESSIONS } from './pool';
+export type { ShellPoolOptions } from './pool';
 export {
   exchangeShellSettingsSchema,
   parseShellSettings,

@@ -2,11 +2,12 @@
 // passes through renderLiteral; the output never contains a raw line break and never leaves a quoted context open.
 import { CatalogueError } from './errors';
 
-/** A [datetime] computed by the server at call time, so a date "49 hours from now" is never stale on arrival. */
-export class PsRelativeDate {
-  constructor(readonly hours: number) {}
-}
-/** An absolute instant, sent as invariant ISO-8601 and parsed on the server. */
+/**
+ * An absolute instant, sent as invariant ISO-8601 and parsed by the shell. It is the only kind of date: a date relative
+ * to `(Get-Date)` would be evaluated on the worker's host (also in remote mode: arguments are evaluated before implicit
+ * remoting sends them), whose clock may be off from the Exchange server's. Dates are built from the Exchange server's
+ * clock instead (docs/powershell-dialect.md, "Dates on the Exchange server's clock").
+ */
 export class PsAbsoluteDate {
   readonly iso: string;
   constructor(iso: string) {
@@ -43,21 +44,7 @@ export class PsScriptBlock {
 }
 
 export type PsLiteral =
-  | string
-  | number
-  | boolean
-  | null
-  | PsRelativeDate
-  | PsAbsoluteDate
-  | PsNow
-  | PsHashtable
-  | PsVariable
-  | PsScriptBlock
-  | readonly PsLiteral[];
-
-/** "Now" as a date value; kept distinct from the string 'now' by identity. */
-export const PS_NOW = Object.freeze({ kind: 'now' as const });
-export type PsNow = typeof PS_NOW;
+  string | number | boolean | null | PsAbsoluteDate | PsHashtable | PsVariable | PsScriptBlock | readonly PsLiteral[];
 
 const QUOTES = /['\u2018\u2019\u201A\u201B]/g;
 // Below U+0020 plus the line terminators PowerShell also honours (U+0085, U+2028, U+2029), so no command holds a raw
@@ -99,9 +86,8 @@ export function renderIsoDate(iso: string): string {
   return `([datetime]::Parse(${renderString(seven)}, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind))`;
 }
 
-export function renderLiteral(value: PsLiteral | PsNow): string {
+export function renderLiteral(value: PsLiteral): string {
   if (value === null) return '$null';
-  if (value === PS_NOW) return '(Get-Date)';
   switch (typeof value) {
     case 'string':
       return renderString(value);
@@ -115,7 +101,6 @@ export function renderLiteral(value: PsLiteral | PsNow): string {
       throw new CatalogueError(`cannot render a value of type ${typeof value}`);
   }
   if (Array.isArray(value)) return `@(${value.map((v) => renderLiteral(v)).join(', ')})`;
-  if (value instanceof PsRelativeDate) return `(Get-Date).AddHours(${renderNumber(value.hours)})`;
   if (value instanceof PsAbsoluteDate) return renderIsoDate(value.iso);
   if (value instanceof PsHashtable) {
     if (value.entries.length === 0) return '@{}';

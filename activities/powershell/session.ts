@@ -1,6 +1,6 @@
-// One long-lived node-powershell process per Exchange target: loading the Exchange Management Shell takes 10-30 s, so
-// it happens once per process, not once per step. Calls are serialised; a session that timed out, died or lost its
-// remote session is discarded and the next call starts a fresh one.
+// One node-powershell process for an Exchange target, started on its first call: loading the Exchange Management Shell
+// takes 10-30 s, so a session serves a run of calls (the pool in pool.ts closes it once idle). Calls are serialised; a
+// process that timed out, died or lost its remote session is discarded and the next call starts a fresh one.
 import { InvocationError, PowerShell, ProcessError } from 'node-powershell';
 import {
   ExchangeShellError,
@@ -44,25 +44,12 @@ export interface RunCommandOptions {
   discardIf?: (stdout: string) => boolean;
 }
 
-/**
- * What a client runs its commands on: ShellSession (a node-powershell process) in production. The scenario explorer
- * (test/explorer) supplies one that runs the simulator's shell interpreter in-process, behind the same contract.
- */
-export interface CommandSession {
-  readonly launch: ShellLaunch;
-  /** One line's stdout; rejects with the named errors of ./errors, as ShellSession does. */
-  run(command: string, options?: RunCommandOptions): Promise<string>;
-  close(): Promise<void>;
-}
-
-export type SessionFactory<S extends CommandSession> = (launch: ShellLaunch) => S;
-
 export interface SessionStats {
   spawns: number;
   calls: number;
 }
 
-export class ShellSession implements CommandSession {
+export class ShellSession {
   private live: Live | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -280,48 +267,5 @@ export class ShellSession implements CommandSession {
     clearTimeout(timer);
     live.exited = true;
     if (outcome === 'timeout') await live.shell.dispose('SIGKILL').catch(() => undefined);
-  }
-}
-
-/** Sessions keyed by Exchange target, one per target per worker process. */
-export class ShellSessionPool<S extends CommandSession = ShellSession> {
-  private readonly sessions = new Map<string, { session: S; users: number }>();
-
-  /** Production starts a PowerShell process per target; only the scenario explorer passes another factory. */
-  constructor(
-    private readonly createSession: SessionFactory<S> = ((launch) =>
-      new ShellSession(launch)) as SessionFactory<CommandSession> as SessionFactory<S>,
-  ) {}
-
-  /** The target's session, shared by every client of that target; each acquire is matched by one release. */
-  acquire(launch: ShellLaunch): S {
-    let entry = this.sessions.get(launch.key);
-    if (!entry) {
-      entry = { session: this.createSession(launch), users: 0 };
-      this.sessions.set(launch.key, entry);
-    }
-    entry.users++;
-    return entry.session;
-  }
-
-  /** Closes the session when its last client lets go; another client of the same target keeps it alive. */
-  async release(session: S): Promise<void> {
-    const entry = this.sessions.get(session.launch.key);
-    if (!entry || entry.session !== session) return;
-    entry.users--;
-    if (entry.users > 0) return;
-    this.sessions.delete(session.launch.key);
-    await session.close();
-  }
-
-  /** For worker shutdown. */
-  async closeAll(): Promise<void> {
-    const sessions = [...this.sessions.values()].map((e) => e.session);
-    this.sessions.clear();
-    await Promise.all(sessions.map((s) => s.close()));
-  }
-
-  get size(): number {
-    return this.sessions.size;
   }
 }

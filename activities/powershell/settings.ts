@@ -7,6 +7,9 @@ import { BUILD_CREDENTIAL, CREDENTIAL_ENVIRONMENT, VARIABLES, renderCommand } fr
 import { SESSION_NOT_OPEN, ShellConfigurationError } from './errors';
 import { PsVariable, renderLiteral, renderString } from './render';
 
+export const CLOCK_SOURCES = ['exchange-server', 'host'] as const;
+export const EVENT_LOG_ACCESS = ['winrm', 'rpc'] as const;
+
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
@@ -17,6 +20,17 @@ const common = {
   commandTimeoutMs: z.number().int().positive().default(120_000),
   /** Starting the process and loading the Exchange Management Shell (10-30 s on a real server). */
   setupTimeoutMs: z.number().int().positive().default(180_000),
+  /**
+   * Whose clock dates are built from. `exchange-server` (default): the Exchange server the cmdlets act on, read through
+   * Invoke-Command (remote: `server`; local: the server Connect-ExchangeServer connected to, the host itself when that
+   * is this machine). `host`: Get-Date in the worker's own PowerShell, for hosts that may not use WinRM to the server.
+   */
+  clock: z.enum(CLOCK_SOURCES).default('exchange-server'),
+  /**
+   * How event 2014 is read on each server. `winrm` (default): Get-WinEvent inside Invoke-Command, the path the pool
+   * recycle uses. `rpc`: Get-WinEvent -ComputerName, which needs remote event-log RPC (often blocked by firewalls).
+   */
+  eventLog: z.enum(EVENT_LOG_ACCESS).default('winrm'),
 };
 
 export const simulatedSettingsSchema = z.object({
@@ -186,23 +200,85 @@ const SESSION_STATE_GUARD = (() => {
   return `if (${session}.State -ne 'Opened') { throw (${renderString(`${SESSION_NOT_OPEN}; its state is `)} + ${session}.State) }`;
 })();
 
-export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): ShellLaunch {
-  let executable: string;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  if (settings.mode === 'simulated') {
-    executable = settings.executable ?? path.join(repoRoot ?? findRepoRoot(), SIMULATED_SHELL);
-    if (settings.simulatorState) env.EXCHANGE_SIM_STATE = settings.simulatorState;
-  } else {
-    executable = settings.executable ?? WINDOWS_POWERSHELL;
+/**
+ * What of the worker's environment the shell inherits, by name (Windows compares names case-insensitively): what
+ * Windows and PowerShell need to start and load modules, the search path, temporary folders, Exchange's install path
+ * (RemoteExchange.ps1). Nothing else: the worker's environment also holds the webhook URL with its token, the Temporal
+ * API key, Graph secrets and the Exchange credential, none of which a shell needs or should be able to print.
+ */
+export const INHERITED_ENVIRONMENT = [
+  // Windows and .NET: without SystemRoot powershell.exe cannot even start its runtime.
+  'SystemRoot',
+  'SystemDrive',
+  'windir',
+  'ComSpec',
+  'PATHEXT',
+  'OS',
+  'PROCESSOR_ARCHITECTURE',
+  'NUMBER_OF_PROCESSORS',
+  'COMPUTERNAME',
+  'USERNAME',
+  'USERDOMAIN',
+  'USERDNSDOMAIN',
+  'USERPROFILE',
+  'HOMEDRIVE',
+  'HOMEPATH',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'ALLUSERSPROFILE',
+  'PUBLIC',
+  'ProgramData',
+  'ProgramFiles',
+  'ProgramFiles(x86)',
+  'ProgramW6432',
+  'CommonProgramFiles',
+  'CommonProgramFiles(x86)',
+  'CommonProgramW6432',
+  // PowerShell's module search (WebAdministration, CimCmdlets) and Exchange's scripts.
+  'PSModulePath',
+  'ExchangeInstallPath',
+  // Everywhere.
+  'PATH',
+  'TEMP',
+  'TMP',
+  'HOME',
+  'TZ',
+  'LANG',
+] as const;
+
+/** The simulated shell's own variables (its state file, its UI culture): no secrets, refused by the worker elsewhere. */
+const SIMULATOR_PREFIX = 'EXCHANGE_SIM_';
+
+/**
+ * The shell's environment: the allow-list above from `source`, the simulator's variables, and in remote mode the
+ * configured credential (as EXCHANGE_SHELL_USERNAME/PASSWORD, never inherited from the worker).
+ */
+export function shellEnvironment(
+  settings: ExchangeShellSettings,
+  source: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
+  const allowed = new Set<string>(INHERITED_ENVIRONMENT.map((name) => name.toUpperCase()));
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    if (allowed.has(name.toUpperCase()) || name.toUpperCase().startsWith(SIMULATOR_PREFIX)) env[name] = value;
   }
-  // The credential travels as environment of the shell process only (the worker's own environment is as private),
-  // so no command text, script-block log or transcript ever holds it.
-  delete env[CREDENTIAL_ENVIRONMENT.username];
-  delete env[CREDENTIAL_ENVIRONMENT.password];
+  if (settings.mode === 'simulated' && settings.simulatorState) env.EXCHANGE_SIM_STATE = settings.simulatorState;
+  // The credential travels as environment of the shell process only, so no command text, script-block log or
+  // transcript ever holds it.
   if (settings.mode === 'remote' && settings.credential) {
     env[CREDENTIAL_ENVIRONMENT.username] = settings.credential.username;
     env[CREDENTIAL_ENVIRONMENT.password] = settings.credential.password;
   }
+  return env;
+}
+
+export function launchFor(settings: ExchangeShellSettings, repoRoot?: string): ShellLaunch {
+  const env = shellEnvironment(settings);
+  const executable =
+    settings.mode === 'simulated'
+      ? (settings.executable ?? path.join(repoRoot ?? findRepoRoot(), SIMULATED_SHELL))
+      : (settings.executable ?? WINDOWS_POWERSHELL);
   const target = settings.mode === 'remote' ? connectionUri(settings) : settings.mode;
   return {
     key: `${settings.mode}|${target}|${executable}|${env.EXCHANGE_SIM_STATE ?? ''}`,

@@ -91,9 +91,10 @@ function copyCertificate(c: Certificate, at: number, how: Certificate['installed
  * Replication to a fixpoint: a server lacking a distributed certificate receives it `delay` after it became available
  * on a server of the same site (or of another site, when cross-site replication happens at all). A server that does
  * not answer neither receives nor passes on anything; once it answers again, the copies it missed arrive at the next
- * catch-up.
+ * catch-up. Returns whether any copy arrived.
  */
-function replicate(org: Organisation, from: number, now: number): void {
+function replicate(org: Organisation, from: number, now: number): boolean {
+  let copied = false;
   const { sameSiteReplicationDelayMs: same, crossSiteReplicationDelayMs: cross } = org.behaviour;
   for (const [thumbprint, since] of Object.entries(org.replicating)) {
     for (;;) {
@@ -112,8 +113,10 @@ function replicate(org: Organisation, from: number, now: number): void {
       }
       if (!best) break;
       best.target.certificates.push(copyCertificate(best.source, Math.max(best.at, from), 'replication'));
+      copied = true;
     }
   }
+  return copied;
 }
 
 function publish(org: Organisation, at: number): void {
@@ -127,28 +130,55 @@ function publish(org: Organisation, at: number): void {
 }
 
 /**
- * AuthAdmin: the first run (on any server) at or after the effective date publishes next as current; every server's
- * servicelet announces a current certificate it has not announced yet with event 2014 at its next run.
+ * Event 2014 from the servicelet whose run published the current certificate: the only one, when the organisation
+ * says only the publishing server writes it (no other server ever announces this certificate then).
  */
-function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt: number | null): void {
-  if (!authAdminCanRun(org)) return;
+function announcePublication(org: Organisation, publisher: Server, at: number): void {
+  announceCurrent(org, publisher, at);
+  if (org.behaviour.event2014On !== 'publishing-server') return;
+  for (const s of org.servers) s.serviceHost.announcedCurrent = org.authConfig.currentCertificateThumbprint;
+}
+
+/**
+ * AuthAdmin: the first run (on any server) at or after the effective date publishes next as current, and that server
+ * writes event 2014. With `event2014On: 'every-server'` every other server's servicelet announces a current certificate
+ * it has not announced yet at its next run too (also one set by Set-AuthConfig directly). Returns whether anything
+ * changed.
+ */
+function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt: number | null): boolean {
+  if (!authAdminCanRun(org)) return false;
+  let changed = false;
   const a = org.authConfig;
   let changedAt = publishedAt ?? from;
+  const everyServer = org.behaviour.event2014On === 'every-server';
   if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null) {
     const earliest = Math.max(a.nextCertificateEffectiveDate, from + 1);
-    const runs = org.servers.filter((s) => !s.roles.includes('Edge')).map((s) => nextAuthAdminRun(org, s, earliest));
-    const first = Math.min(...runs);
-    if (first <= now) {
-      publish(org, first);
-      changedAt = first;
+    let first: { server: Server; at: number } | undefined;
+    for (const s of org.servers) {
+      if (s.roles.includes('Edge')) continue;
+      const at = nextAuthAdminRun(org, s, earliest);
+      if (!first || at < first.at) first = { server: s, at };
+    }
+    if (first && first.at <= now) {
+      publish(org, first.at);
+      changedAt = first.at;
+      changed = true;
+      if (!everyServer) announcePublication(org, first.server, first.at);
     }
   }
   const announcements: Array<{ server: Server; at: number }> = [];
   for (const s of org.servers) {
     if (s.roles.includes('Edge')) continue;
     const last = lastRunAtOrBefore(org, s, now);
-    if (last !== null && last > from - 1) s.serviceHost.authAdminLastRun = last;
-    if (a.currentCertificateThumbprint && s.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) {
+    if (last !== null && last > from - 1 && s.serviceHost.authAdminLastRun !== last) {
+      s.serviceHost.authAdminLastRun = last;
+      changed = true;
+    }
+    if (
+      everyServer &&
+      a.currentCertificateThumbprint &&
+      s.serviceHost.announcedCurrent !== a.currentCertificateThumbprint
+    ) {
       const at = nextAuthAdminRun(org, s, Math.max(changedAt, from + 1));
       if (at <= now) announcements.push({ server: s, at });
     }
@@ -156,15 +186,20 @@ function runAuthAdmin(org: Organisation, from: number, now: number, publishedAt:
   // Record ids follow time, as in a real log, whatever order the servers are visited in.
   announcements.sort((x, y) => x.at - y.at);
   for (const { server, at } of announcements) announceCurrent(org, server, at);
+  return changed || announcements.length > 0;
 }
 
-/** Brings the organisation up to `now`. Idempotent: a second call with the same `now` changes nothing. */
-export function catchUp(org: Organisation, now: number): void {
-  if (now <= org.processedUntil) return;
+/**
+ * Brings the organisation up to `now`. Idempotent: a second call with the same `now` changes nothing. Returns whether
+ * anything but the catch-up marker (`processedUntil`) changed, i.e. whether the result is worth writing.
+ */
+export function catchUp(org: Organisation, now: number): boolean {
+  if (now <= org.processedUntil) return false;
   const from = org.processedUntil;
-  replicate(org, from, now);
-  runAuthAdmin(org, from, now, null);
+  const copied = replicate(org, from, now);
+  const ran = runAuthAdmin(org, from, now, null);
   org.processedUntil = now;
+  return copied || ran;
 }
 
 /** Restart-Service MSExchangeServiceHost: the servicelets start again and AuthAdmin runs at once. */
@@ -176,8 +211,24 @@ export function restartServiceHost(org: Organisation, server: Server, now: numbe
   const a = org.authConfig;
   if (a.nextCertificateThumbprint && a.nextCertificateEffectiveDate !== null && a.nextCertificateEffectiveDate <= now) {
     publish(org, now);
+    announcePublication(org, server, now);
+  } else if (
+    org.behaviour.event2014On === 'every-server' &&
+    server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint
+  ) {
+    announceCurrent(org, server, now);
   }
-  if (server.serviceHost.announcedCurrent !== a.currentCertificateThumbprint) announceCurrent(org, server, now);
+}
+
+/**
+ * Serialized data signing signs with the current Auth certificate: while that is missing or expired, an
+ * ExchangeCertificate object cannot be serialized whole and reaches a remote client as RawData only.
+ */
+export function serializationBroken(org: Organisation, now: number): boolean {
+  if (!org.organizationConfig.serializedDataSigning) return false;
+  const current = org.authConfig.currentCertificateThumbprint;
+  const cert = current ? org.servers.map((s) => findCertificate(s, current)).find(Boolean) : undefined;
+  return !cert || cert.notAfter <= now;
 }
 
 /** IIS starts a new worker process, which loads the auth certificate that is current now (if it can). */

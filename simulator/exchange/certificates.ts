@@ -3,6 +3,7 @@
 // certificate (same thumbprint, same key) on another server.
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 import { z } from 'zod';
+import { encodeCertificate, thumbprintOf } from './der';
 import { Certificate, ServiceName } from './model';
 
 export const AUTH_CERT_SUBJECT = 'CN=Microsoft Exchange Server Auth Certificate';
@@ -14,6 +15,8 @@ const PFX_MAGIC = Buffer.from('SIMPFX1\n', 'ascii');
 
 export interface NewCertificateOptions {
   subject: string;
+  /** A CA's name; self-signed (issuer = subject) without it. */
+  issuer?: string;
   friendlyName: string;
   notBefore: number;
   lifetimeYears?: number;
@@ -42,33 +45,31 @@ export function normaliseSubject(subject: string): string {
 export function makeCertificate(o: NewCertificateOptions): Certificate {
   const keyMaterial = o.seed ? createHash('sha256').update(o.seed).digest('hex') : randomBytes(32).toString('hex');
   const subject = normaliseSubject(o.subject);
-  const notAfter = Math.floor(o.notBefore + (o.lifetimeYears ?? 5) * YEAR_MS);
-  const thumbprint = createHash('sha1')
-    .update(`${subject}|${o.notBefore}|${notAfter}|${keyMaterial}`)
-    .digest('hex')
-    .toUpperCase();
-  return {
-    thumbprint,
+  const fields = {
     subject,
-    issuer: subject,
-    friendlyName: o.friendlyName,
+    issuer: o.issuer ? normaliseSubject(o.issuer) : subject,
     serialNumber: createHash('md5').update(keyMaterial).digest('hex').toUpperCase(),
     notBefore: o.notBefore,
-    notAfter,
+    notAfter: Math.floor(o.notBefore + (o.lifetimeYears ?? 5) * YEAR_MS),
+    keySize: o.keySize ?? 2048,
+    keyMaterial,
+  };
+  return {
+    // As in Windows: the thumbprint is the SHA-1 of the certificate's DER encoding, which RawData carries.
+    thumbprint: thumbprintOf(encodeCertificate(fields)),
+    ...fields,
+    friendlyName: o.friendlyName,
     services: o.services,
     privateKeyExportable: o.privateKeyExportable,
-    keySize: o.keySize ?? 2048,
     domains: o.domains ?? [],
-    keyMaterial,
     installedAt: o.installedAt,
     installedBy: o.installedBy,
   };
 }
 
-/** Stand-in for the DER encoding: stable bytes derived from the certificate's identity. */
+/** The DER encoding (X509Certificate2.RawData). State files written before it existed hold other thumbprints. */
 export function rawData(c: Certificate): Uint8Array {
-  const body = Buffer.from(`${c.subject}|${c.serialNumber}|${c.notBefore}|${c.notAfter}|${c.thumbprint}`, 'utf8');
-  return new Uint8Array(Buffer.concat([Buffer.from([0x30, 0x82]), body]));
+  return new Uint8Array(encodeCertificate(c));
 }
 
 const pfxPayloadSchema = z.object({

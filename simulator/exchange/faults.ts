@@ -2,7 +2,7 @@
 import { PSError } from '../shell/types';
 import { exchangeErrorId } from './errors';
 import { DiePoint, domainController, Fault, FaultKind, findServer, Organisation } from './model';
-import { readState, StateWriter, withFileLock, writeStateAtomically } from './store';
+import { cachedState, readState, StateWriter, withFileLock, writeCachedState, writeStateAtomically } from './store';
 
 function pointOf(f: Fault): DiePoint {
   return f.kind === 'die' ? (f.point ?? 'before') : 'before';
@@ -45,12 +45,13 @@ export async function takeFault(
   point: DiePoint = 'before',
 ): Promise<{ fault: Fault; org: Organisation } | null> {
   // Cheap path first: most invocations see no fault at all and need no lock.
-  if (!readState(file).faults.some((f) => applies(f, cmdlet, exchangeCmdlets, point))) return null;
+  if (!cachedState(file).faults.some((f) => applies(f, cmdlet, exchangeCmdlets, point))) return null;
   return withFileLock(file, () => {
-    const org = readState(file);
+    const org = cachedState(file);
     const fault = consumeFault(org, cmdlet, exchangeCmdlets, random, point);
     if (!fault) return null;
-    if (fault.remaining !== undefined) writeStateAtomically(file, org);
+    // A counted fault changed the shared copy: it is written at once.
+    if (fault.remaining !== undefined) writeCachedState(file, org, (f) => writeStateAtomically(f, org));
     return { fault, org };
   });
 }

@@ -1,5 +1,4 @@
 // What the simulated shell loads at start-up: the organisation's cmdlets, its clock and its fault hook.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Prompter, PromptingHost, refusePrompts } from '../shell/prompt';
 import { CmdletContext, ExchangeHost, PSDateTime } from '../shell/types';
@@ -7,8 +6,8 @@ import { simulatedNow } from './behaviour';
 import { EXCHANGE_CMDLET_NAMES, exchangeCmdlets } from './cmdlets';
 import { accessDeniedError, dieNow, takeFault, transientRpcError } from './faults';
 import { remotingFailed } from './errors';
-import { findServer, Organisation, StateFileError } from './model';
-import { readState } from './store';
+import { findServer, StateFileError } from './model';
+import { cachedState } from './store';
 
 export const STATE_ENV = 'EXCHANGE_SIM_STATE';
 
@@ -24,25 +23,16 @@ export function stateFileFromEnv(env: NodeJS.ProcessEnv): string {
 
 /** The clock is read from the file (the CLI may advance it while the shell runs), re-parsed only when it changed. */
 function clockReader(file: string): () => number {
-  let cached: { key: string; clock: Organisation['clock'] } | undefined;
   return () => {
     // Read first: re-parsing a changed state file takes time that is not the caller's.
     const realNow = Date.now();
-    let key = '';
-    try {
-      const st = fs.statSync(file);
-      key = `${st.mtimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      // keep the last known clock if the file vanished mid-rename
-    }
-    if (!cached || (key && key !== cached.key)) cached = { key, clock: readState(file).clock };
-    return simulatedNow({ clock: cached.clock } as Organisation, realNow);
+    return simulatedNow(cachedState(file), realNow);
   };
 }
 
 export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<ExchangeHost & PromptingHost> {
   const file = stateFileFromEnv(env);
-  readState(file); // fail at start-up, with the file's problem named, rather than on the first cmdlet
+  cachedState(file); // fail at start-up, with the file's problem named, rather than on the first cmdlet
   const now = clockReader(file);
   // Until the shell says otherwise (it knows whether it was started with -NonInteractive), nobody can answer.
   let prompter: Prompter = refusePrompts;
@@ -58,7 +48,7 @@ export async function createExchangeHost(env: NodeJS.ProcessEnv): Promise<Exchan
     },
     now: () => new PSDateTime(now(), 'Local'),
     async connectRemote(computerName: string): Promise<void> {
-      const server = findServer(readState(file), computerName);
+      const server = findServer(cachedState(file), computerName);
       if (!server) throw remotingFailed(computerName, false);
       if (!server.reachable) throw remotingFailed(computerName, true);
     },

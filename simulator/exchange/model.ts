@@ -54,6 +54,15 @@ export const eventSchema = z.object({
 });
 export type EventRecord = z.infer<typeof eventSchema>;
 
+/** The https certificate of each IIS web site Exchange uses (what `Get-Website` shows in a binding's certificateHash). */
+export const iisBindingsSchema = z.object({
+  /** The front end (port 443): Setup's self-signed certificate, or the organisation's own (a CA-issued one). */
+  defaultWebSite: thumbprint.nullable(),
+  /** Exchange Back End (port 444): Setup's self-signed certificate. */
+  backEnd: thumbprint.nullable(),
+});
+export type IisBindings = z.infer<typeof iisBindingsSchema>;
+
 export const appPoolSchema = z.object({
   name: z.string(),
   state: z.enum(['Started', 'Stopped']),
@@ -76,8 +85,15 @@ export const serverSchema = z.object({
     revision: z.number().int(),
   }),
   reachable: z.boolean(),
+  /**
+   * The firewall refuses remote event-log RPC (Get-WinEvent -ComputerName from another machine) while WinRM
+   * (Invoke-Command) still works, as is common.
+   */
+  remoteEventLogBlocked: z.boolean().default(false),
   certificates: z.array(certificateSchema),
   internalTransportCertificate: thumbprint.nullable(),
+  /** Absent in state files written before it was stored: both sites then use the internal transport certificate. */
+  iis: iisBindingsSchema.optional(),
   events: z.array(eventSchema),
   appPools: z.array(appPoolSchema),
   serviceHost: z.object({
@@ -123,6 +139,13 @@ export type Fault = z.infer<typeof faultSchema>;
 export const FAULT_KINDS = ['rpc', 'hang', 'die', 'access-denied'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/**
+ * Which servers write event 2014 when the current certificate changes: every server's AuthAdmin servicelet at its next
+ * run (what the service has assumed), or only the servicelet whose run published it (what the sources support).
+ */
+export const EVENT_2014_ON = ['every-server', 'publishing-server'] as const;
+export type Event2014On = (typeof EVENT_2014_ON)[number];
+
 export const DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS = 60_000;
 export const DEFAULT_CALL_LATENCY_MS = 100;
 
@@ -152,6 +175,7 @@ export const organisationSchema = z.object({
      * time is tolerated too (x12000: 20 simulated minutes).
      */
     callLatencyMs: z.number().int().nonnegative().default(DEFAULT_CALL_LATENCY_MS),
+    event2014On: z.enum(EVENT_2014_ON).default('every-server'),
     /** The AuthAdmin servicelet is not running anywhere (a hung service host); the scenario explorer sets it. */
     authAdminPaused: z.boolean().optional(),
   }),
@@ -171,6 +195,17 @@ export const organisationSchema = z.object({
     oauth2ClientProfileEnabled: z.boolean().default(true),
     /** Exchange servers in a child domain, system mailbox in the root: AuthAdmin needs the read session. */
     serversInChildDomain: z.boolean(),
+    /**
+     * Whether Get-OrganizationConfig lists EnableAuthAdminReadSession at all: it is not a documented property, so a
+     * client must read its absence as "unknown".
+     */
+    readSessionListed: z.boolean().default(true),
+    /**
+     * Serialized data signing (a setting override, on by default since the November 2023 security update), which
+     * signs with the Auth certificate: while the current one is expired, certificate objects reach a remote client as
+     * RawData only.
+     */
+    serializedDataSigning: z.boolean().default(false),
   }),
   /** The server the management shell is connected to; cmdlets without -Server act there. */
   connectedServer: z.string(),

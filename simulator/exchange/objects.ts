@@ -3,11 +3,13 @@
 // as local-kind PSDateTime, enums as PSEnum. AD object ids (Site, Identity) travel as their ToString() text.
 import { randomUUID } from 'node:crypto';
 import { PSDateTime, PSEnum, PSObject, PSValue } from '../shell/types';
+import { serializationBroken } from './behaviour';
 import { rawData } from './certificates';
 import {
   Certificate,
   domainController,
   EventRecord,
+  IisBindings,
   Organisation,
   Server,
   servicesFlags,
@@ -57,44 +59,50 @@ function certificateStatus(c: Certificate, now: number): PSEnum {
   );
 }
 
+const CERTIFICATE_TYPES = deserialized([
+  'Microsoft.Exchange.Management.SystemConfigurationTasks.ExchangeCertificate',
+  'System.Security.Cryptography.X509Certificates.X509Certificate2',
+  'System.Security.Cryptography.X509Certificates.X509Certificate',
+  'System.Object',
+]);
+
+/** An ExchangeCertificate as remoting delivers it; with serialization broken, nothing but RawData (the DER). */
 export function certificateObject(org: Organisation, server: Server, c: Certificate, now: number): PSObject {
-  return new PSObject(
-    deserialized([
-      'Microsoft.Exchange.Management.SystemConfigurationTasks.ExchangeCertificate',
-      'System.Security.Cryptography.X509Certificates.X509Certificate2',
-      'System.Security.Cryptography.X509Certificates.X509Certificate',
-      'System.Object',
-    ]),
-    {
-      AccessRules: [],
-      CertificateDomains: [...c.domains],
-      HasPrivateKey: true,
-      IsSelfSigned: c.subject === c.issuer,
-      Issuer: c.issuer,
-      NotAfter: dt(c.notAfter),
-      NotBefore: dt(c.notBefore),
-      PublicKeySize: c.keySize,
-      RootCAType: new PSEnum(
-        'Microsoft.Exchange.Management.SystemConfigurationTasks.CertificateAuthorityType',
-        c.subject === c.issuer ? 0 : 3,
-        c.subject === c.issuer ? 'None' : 'ThirdParty',
-      ),
-      SerialNumber: c.serialNumber,
-      Services: servicesEnum(c),
-      Status: certificateStatus(c, now),
-      PrivateKeyExportable: c.privateKeyExportable,
-      Archived: false,
-      FriendlyName: c.friendlyName,
-      IISServices: [],
-      Identity: `${server.fqdn}\\${c.thumbprint}`,
-      KeyIdentifier: c.keyMaterial.slice(0, 40).toUpperCase(),
-      RawData: rawData(c),
-      Subject: c.subject,
-      Thumbprint: c.thumbprint,
-      Version: 3,
-      ...remoting(org),
-    },
-  );
+  if (serializationBroken(org, now)) return new PSObject(CERTIFICATE_TYPES, { RawData: rawData(c), ...remoting(org) });
+  return new PSObject(CERTIFICATE_TYPES, {
+    AccessRules: [],
+    CertificateDomains: [...c.domains],
+    HasPrivateKey: true,
+    IsSelfSigned: c.subject === c.issuer,
+    Issuer: c.issuer,
+    NotAfter: dt(c.notAfter),
+    NotBefore: dt(c.notBefore),
+    PublicKeySize: c.keySize,
+    RootCAType: new PSEnum(
+      'Microsoft.Exchange.Management.SystemConfigurationTasks.CertificateAuthorityType',
+      c.subject === c.issuer ? 0 : 3,
+      c.subject === c.issuer ? 'None' : 'ThirdParty',
+    ),
+    SerialNumber: c.serialNumber,
+    Services: servicesEnum(c),
+    Status: certificateStatus(c, now),
+    PrivateKeyExportable: c.privateKeyExportable,
+    Archived: false,
+    FriendlyName: c.friendlyName,
+    IISServices: [],
+    Identity: `${server.fqdn}\\${c.thumbprint}`,
+    KeyIdentifier: c.keyMaterial.slice(0, 40).toUpperCase(),
+    RawData: rawData(c),
+    Subject: c.subject,
+    Thumbprint: c.thumbprint,
+    Version: 3,
+    ...remoting(org),
+  });
+}
+
+/** The Transport service runs with the Mailbox role (2013 on); a 2013 Client Access server alone has none. */
+export function isTransportServer(s: Server): boolean {
+  return s.roles.includes('Mailbox');
 }
 
 /**
@@ -127,7 +135,7 @@ export function serverObject(org: Organisation, s: Server, now: number): PSObjec
     Domain: s.domain,
     Edition: 'Enterprise',
     Fqdn: s.fqdn,
-    IsHubTransportServer: !s.roles.includes('Edge'),
+    IsHubTransportServer: isTransportServer(s),
     IsClientAccessServer: hasClientAccess(s),
     IsEdgeServer: s.roles.includes('Edge'),
     IsMailboxServer: s.roles.includes('Mailbox'),
@@ -184,7 +192,10 @@ export function organizationConfigObject(org: Organisation): PSObject {
     {
       Name: org.organisationName,
       Identity: org.organisationName,
-      EnableAuthAdminReadSession: org.organizationConfig.enableAuthAdminReadSession,
+      // Not a documented property: some builds do not list it at all.
+      ...(org.organizationConfig.readSessionListed
+        ? { EnableAuthAdminReadSession: org.organizationConfig.enableAuthAdminReadSession }
+        : {}),
       OAuth2ClientProfileEnabled: org.organizationConfig.oauth2ClientProfileEnabled,
       IsValid: true,
       DistinguishedName: configurationDn(org),
@@ -305,4 +316,56 @@ export function win32ProcessObject(server: Server, p: SimulatedProcess): PSObjec
       SessionId: 0,
     },
   );
+}
+
+/** The https certificates of the server's web sites; Setup binds its own certificate to both. */
+export function iisBindings(s: Server): IisBindings {
+  return s.iis ?? { defaultWebSite: s.internalTransportCertificate, backEnd: s.internalTransportCertificate };
+}
+
+export const WEB_SITES = [
+  {
+    name: 'Default Web Site',
+    id: 1,
+    http: '*:80:',
+    https: '*:443:',
+    key: 'defaultWebSite',
+    path: '%SystemDrive%\\inetpub\\wwwroot',
+  },
+  {
+    name: 'Exchange Back End',
+    id: 2,
+    http: '*:81:',
+    https: '*:444:',
+    key: 'backEnd',
+    path: 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy',
+  },
+] as const;
+
+/**
+ * A site as Get-Website (WebAdministration) returns it: `.bindings.Collection` holds one element per binding, the https
+ * one with the certificate's thumbprint in `certificateHash` (what Microsoft's script reads to tell whether a
+ * certificate serves the Default Web Site).
+ */
+export function websiteObject(server: Server, site: (typeof WEB_SITES)[number]): PSObject {
+  const hash = iisBindings(server)[site.key];
+  const binding = (protocol: string, bindingInformation: string, certificateHash: string) =>
+    new PSObject(['Microsoft.IIs.PowerShell.Framework.ConfigurationElement', 'System.Object'], {
+      protocol,
+      bindingInformation,
+      sslFlags: 0,
+      certificateHash,
+      certificateStoreName: certificateHash ? 'My' : '',
+      ItemXPath: `/system.applicationHost/sites/site[@name='${site.name}' and @id='${site.id}']`,
+    });
+  return new PSObject(['Microsoft.IIs.PowerShell.Framework.ConfigurationElement#site', 'System.Object'], {
+    name: site.name,
+    id: site.id,
+    serverAutoStart: true,
+    state: 'Started',
+    physicalPath: site.path,
+    bindings: new PSObject(['Microsoft.IIs.PowerShell.Framework.ConfigurationElement', 'System.Object'], {
+      Collection: [binding('http', site.http, ''), binding('https', site.https, hash ?? '')],
+    }),
+  });
 }

@@ -1,14 +1,27 @@
 // The programmatic face of the simulator, used by the shell host, the CLI, the demo and tests.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { catchUp, signInProbe, simulatedNow, SignInProbe } from './behaviour';
+import { catchUp, serializationBroken, signInProbe, simulatedNow, SignInProbe } from './behaviour';
 import { Organisation, StateFileError } from './model';
+import { iisBindings } from './objects';
+import { Configuration, configurationSchema, configure } from './configure';
 import { buildScenario, ScenarioOptions } from './scenarios';
-import { readState, StateWriter, withFileLock, writeStateAtomically } from './store';
+import {
+  cachedState,
+  forgetState,
+  readState,
+  StateWriter,
+  withFileLock,
+  writeCachedState,
+  writeStateAtomically,
+} from './store';
+import { trackChanges } from './track';
 
 export interface CreateOptions extends ScenarioOptions {
   /** Replace an existing state file; without it an existing file is an error. */
   overwrite?: boolean;
+  /** Behaviours switched on from the start (`configure`). */
+  configuration?: Configuration;
 }
 
 export async function createOrganization(
@@ -17,6 +30,8 @@ export async function createOrganization(
   opts: CreateOptions = {},
 ): Promise<Organisation> {
   const org = buildScenario(scenario, opts);
+  const configuration = configurationSchema.parse({ event2014On: opts.event2014On, ...opts.configuration });
+  configure(org, configuration);
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir))
     throw new StateFileError(`cannot create state file ${file}: directory ${dir} does not exist`);
@@ -29,6 +44,12 @@ export async function createOrganization(
   return org;
 }
 
+/** Switches behaviours of the organisation in `file` (see `configure`), under its lock. */
+export async function configureOrganization(file: string, configuration: Configuration): Promise<void> {
+  const parsed = configurationSchema.parse(configuration);
+  await withOrganization(file, (org) => configure(org, parsed));
+}
+
 /** The organisation brought up to the simulated now, without writing it back. */
 export function loadOrganization(file: string, realNow: number = Date.now()): { org: Organisation; now: number } {
   const org = readState(file);
@@ -37,13 +58,12 @@ export function loadOrganization(file: string, realNow: number = Date.now()): { 
   return { org, now };
 }
 
-function withoutProgress(org: Organisation): string {
-  return JSON.stringify({ ...org, processedUntil: 0 });
-}
-
 /**
- * Read-modify-write under the lock: load, catch up to now, let `fn` act, persist if anything but the catch-up marker
- * changed (catch-up is deterministic, so skipping that write loses nothing).
+ * Read-modify-write under the lock: load (from this process's copy while the file is unchanged), catch up to now, let
+ * `fn` act, and write once if anything but the catch-up marker changed (catch-up is deterministic, so skipping that
+ * write loses nothing). `fn` acts on a tracking proxy, so finding out whether it changed anything costs nothing like
+ * comparing two serialisations of the organisation. A change that is not written (`fn` failed, or asked a question)
+ * leaves no trace: the copy is dropped and the file read again next time.
  */
 export async function withOrganization<T>(
   file: string,
@@ -51,15 +71,19 @@ export async function withOrganization<T>(
   write: StateWriter = (f, next) => writeStateAtomically(f, next),
 ): Promise<T> {
   return withFileLock(file, async () => {
-    const org = readState(file);
-    const { processedUntil } = org;
-    const before = withoutProgress(org);
+    const org = cachedState(file);
     const now = simulatedNow(org);
-    catchUp(org, now);
-    const result = await fn(org, now);
-    if (withoutProgress(org) !== before) {
-      write(file, org, () => ({ ...(JSON.parse(before) as Organisation), processedUntil }));
+    const caughtUp = catchUp(org, now);
+    const tracked = trackChanges(org, (target, key) => target === org && key === 'processedUntil');
+    let result: T;
+    try {
+      result = await fn(tracked.value, now);
+    } catch (e) {
+      if (caughtUp || tracked.changed()) forgetState(file);
+      throw e;
     }
+    // The state before this change, should the writer need it (die --during-write): the file still holds it.
+    if (caughtUp || tracked.changed()) writeCachedState(file, org, (f) => write(f, org, () => readState(f)));
     return result;
   });
 }
@@ -72,7 +96,10 @@ export interface CertificateView {
   notAfter: string;
   services: string;
   expired: boolean;
-  /** current / next / previous in AuthConfig, transport for the internal transport certificate. */
+  /**
+   * current / next / previous in AuthConfig, transport for the internal transport certificate, default-web-site for
+   * the certificate IIS serves on the front end.
+   */
   roles: string[];
 }
 
@@ -80,7 +107,13 @@ export interface ServerView {
   name: string;
   fqdn: string;
   site: string;
+  /** "15.2.1544.4" */
+  version: string;
+  roles: string[];
   reachable: boolean;
+  remoteEventLogBlocked: boolean;
+  /** The certificates bound to the Default Web Site and Exchange Back End. */
+  iis: { defaultWebSite: string | null; backEnd: string | null };
   certificates: CertificateView[];
   pools: Array<{ name: string; state: string; lastRecycle: string; cachedCertificate: string | null }>;
   serviceHostLastStart: string;
@@ -102,6 +135,12 @@ export interface OrganizationSummary {
   hybrid: boolean;
   serversInChildDomain: boolean;
   enableAuthAdminReadSession: boolean;
+  /** The behaviours `configure` switches. */
+  event2014On: Organisation['behaviour']['event2014On'];
+  readSessionListed: boolean;
+  serializedDataSigning: boolean;
+  /** Certificate objects come back as RawData only, now. */
+  serializationBroken: boolean;
   faults: Organisation['faults'];
   servers: ServerView[];
 }
@@ -123,12 +162,20 @@ export function summarizeOrganization(org: Organisation, now: number, eventsPerS
     hybrid: org.hybrid.present,
     serversInChildDomain: org.organizationConfig.serversInChildDomain,
     enableAuthAdminReadSession: org.organizationConfig.enableAuthAdminReadSession,
+    event2014On: org.behaviour.event2014On,
+    readSessionListed: org.organizationConfig.readSessionListed,
+    serializedDataSigning: org.organizationConfig.serializedDataSigning,
+    serializationBroken: serializationBroken(org, now),
     faults: org.faults,
     servers: org.servers.map((s) => ({
       name: s.name,
       fqdn: s.fqdn,
       site: s.site,
+      version: `${s.version.major}.${s.version.minor}.${s.version.build}.${s.version.revision}`,
+      roles: [...s.roles],
       reachable: s.reachable,
+      remoteEventLogBlocked: s.remoteEventLogBlocked,
+      iis: { ...iisBindings(s) },
       certificates: s.certificates.map((c) => ({
         thumbprint: c.thumbprint,
         subject: c.subject,
@@ -142,6 +189,7 @@ export function summarizeOrganization(org: Organisation, now: number, eventsPerS
           ...(c.thumbprint === a.nextCertificateThumbprint ? ['next'] : []),
           ...(c.thumbprint === a.previousCertificateThumbprint ? ['previous'] : []),
           ...(c.thumbprint === s.internalTransportCertificate ? ['transport'] : []),
+          ...(c.thumbprint === iisBindings(s).defaultWebSite ? ['default-web-site'] : []),
         ],
       })),
       pools: s.appPools.map((p) => ({

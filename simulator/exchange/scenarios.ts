@@ -18,7 +18,9 @@ import {
   Certificate,
   DEFAULT_CALL_LATENCY_MS,
   DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS,
+  Event2014On,
   Organisation,
+  Role,
   Server,
   STATE_VERSION,
 } from './model';
@@ -35,6 +37,10 @@ export const SCENARIOS = {
   'child-domain': 'servers in a child domain with EnableAuthAdminReadSession off: the AuthAdmin servicelet cannot run',
   unreachable: 'three servers, the third does not answer RPC or remoting',
   large: '200 servers in 5 AD sites; replication across sites takes 6 hours',
+  'exchange-2013':
+    'EX1, EX2 (Exchange 2019) and EX3, an Exchange 2013 Client Access server without the transport role: Get-TransportService fails for it',
+  'broken-serialization':
+    'the current auth certificate expired ten days ago and serialized data signing is on: certificate objects come back as RawData only',
 } as const;
 export type ScenarioName = keyof typeof SCENARIOS;
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
@@ -50,18 +56,36 @@ export function isScenarioName(name: string): name is ScenarioName {
   return Object.prototype.hasOwnProperty.call(SCENARIOS, name);
 }
 
+/** What the Default Web Site (the front end, port 443) is bound to on every server. */
+export const DEFAULT_WEB_SITE_CERTIFICATES = ['self-signed', 'third-party'] as const;
+export type DefaultWebSiteCertificate = (typeof DEFAULT_WEB_SITE_CERTIFICATES)[number];
+
 export interface ScenarioOptions {
   /** Real time of creation (ms); the simulated clock starts there unless `start` is given. */
   realNow?: number;
   start?: number;
   acceleration?: number;
+  /** Which servers write event 2014 (also for Setup's certificate, long ago); every server by default. */
+  event2014On?: Event2014On;
+  /**
+   * `self-signed` (default): Setup's certificate on both web sites, as after a fresh install. `third-party`: the
+   * organisation's CA-issued certificate (the same on every server, services IIS) on the Default Web Site, Setup's
+   * self-signed certificate (services IMAP, POP, IIS, SMTP) only on Exchange Back End.
+   */
+  defaultWebSite?: DefaultWebSiteCertificate;
 }
 
 interface ServerPlan {
   name: string;
   site: string;
   reachable?: boolean;
+  /** Exchange 2019 with the Mailbox role unless said otherwise. */
+  roles?: Role[];
+  version?: Server['version'];
 }
+
+const EXCHANGE_2019: Server['version'] = { major: 15, minor: 2, build: 1544, revision: 4 };
+const EXCHANGE_2013: Server['version'] = { major: 15, minor: 0, build: 1497, revision: 2 };
 
 function buildServer(plan: ServerPlan, domain: string, now: number, index: number, authAdminInterval: number): Server {
   const fqdn = `${plan.name.toLowerCase()}.${domain}`;
@@ -84,11 +108,13 @@ function buildServer(plan: ServerPlan, domain: string, now: number, index: numbe
     site: plan.site,
     domain,
     // Exchange 2016 and 2019 install one Mailbox role that includes the Client Access services.
-    roles: ['Mailbox'],
-    version: { major: 15, minor: 2, build: 1544, revision: 4 },
+    roles: plan.roles ?? ['Mailbox'],
+    version: plan.version ?? EXCHANGE_2019,
     reachable: plan.reachable ?? true,
+    remoteEventLogBlocked: false,
     certificates: [transport],
     internalTransportCertificate: transport.thumbprint,
+    iis: { defaultWebSite: transport.thumbprint, backEnd: transport.thumbprint },
     events: [],
     appPools: [OWA_POOL, ECP_POOL].map((name) => ({
       name,
@@ -123,6 +149,9 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     crossSite = null;
   } else if (name === 'unreachable') {
     plans.push({ name: 'EX3', site: 'Default-First-Site-Name', reachable: false });
+  } else if (name === 'exchange-2013') {
+    // Exchange 2013 could install Client Access alone: no Mailbox role, so no transport service.
+    plans.push({ name: 'EX3', site: 'Default-First-Site-Name', roles: ['ClientAccess'], version: EXCHANGE_2013 });
   } else if (name === 'large') {
     plans = Array.from({ length: 200 }, (_, i) => ({
       name: `EX${String(i + 1).padStart(3, '0')}`,
@@ -136,11 +165,13 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     authAdminIntervalMs: AUTH_ADMIN_INTERVAL_MS,
     pastEffectiveDateToleranceMs: DEFAULT_PAST_EFFECTIVE_DATE_TOLERANCE_MS,
     callLatencyMs: DEFAULT_CALL_LATENCY_MS,
+    event2014On: opts.event2014On ?? 'every-server',
   };
   const servers = plans.map((p, i) => buildServer(p, domain, now, i, behaviour.authAdminIntervalMs));
 
-  // The auth certificate made by Setup three years ago (ten days past its five years in "expired").
-  const authNotBefore = name === 'expired' ? now - 5 * YEAR_MS - 10 * DAY_MS : now - 3 * YEAR_MS;
+  // The auth certificate made by Setup three years ago (ten days past its five years when expired).
+  const expired = name === 'expired' || name === 'broken-serialization';
+  const authNotBefore = expired ? now - 5 * YEAR_MS - 10 * DAY_MS : now - 3 * YEAR_MS;
   const auth: Certificate = makeCertificate({
     subject: AUTH_CERT_SUBJECT,
     friendlyName: AUTH_CERT_FRIENDLY_NAME,
@@ -172,6 +203,8 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
       enableAuthAdminReadSession: false,
       oauth2ClientProfileEnabled: true,
       serversInChildDomain: childDomain,
+      readSessionListed: true,
+      serializedDataSigning: name === 'broken-serialization',
     },
     connectedServer: servers[0].name,
     faults: [],
@@ -179,13 +212,37 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     createdAt: now,
     servers,
   };
+  const frontEnd = opts.defaultWebSite === 'third-party' ? thirdPartyCertificate(rootDomain, now) : null;
   servers.forEach((s, i) => {
     const missing = name === 'missing-on-one' && i === 1;
     if (!missing) s.certificates.unshift({ ...auth });
     for (const pool of s.appPools) pool.cachedCertificate = missing ? null : auth.thumbprint;
     s.serviceHost.authAdminLastRun = authAdminCanRun(org) ? lastRunAtOrBefore(org, s, now) : null;
-    // Setup's certificate became current long ago, and each server announced it then.
-    announceCurrent(org, s, authNotBefore + HOUR_MS + i * 60_000);
+    // Setup's certificate became current long ago, and each server (or the one that published it) announced it then.
+    if (i === 0 || behaviour.event2014On === 'every-server')
+      announceCurrent(org, s, authNotBefore + HOUR_MS + i * 60_000);
+    s.serviceHost.announcedCurrent = auth.thumbprint;
+    if (frontEnd) {
+      s.certificates.push({ ...frontEnd });
+      s.iis = { defaultWebSite: frontEnd.thumbprint, backEnd: s.internalTransportCertificate };
+    }
   });
   return org;
+}
+
+/** The organisation's own web certificate from its CA, imported on every server and bound to the Default Web Site. */
+function thirdPartyCertificate(rootDomain: string, now: number): Certificate {
+  return makeCertificate({
+    subject: `CN=mail.${rootDomain}`,
+    issuer: `CN=Contoso Issuing CA, DC=${rootDomain.split('.').join(', DC=')}`,
+    friendlyName: `mail.${rootDomain}`,
+    notBefore: now - 100 * DAY_MS,
+    lifetimeYears: 1,
+    services: ['IIS'],
+    privateKeyExportable: true,
+    domains: [`mail.${rootDomain}`, `autodiscover.${rootDomain}`],
+    installedAt: now - 100 * DAY_MS,
+    installedBy: 'import',
+    seed: `third-party|${rootDomain}|${now}`,
+  });
 }

@@ -68,19 +68,23 @@ export function writeStateAtomically(file: string, org: Organisation, hooks: Wri
   }
 }
 
+function unreadable(file: string, e: unknown): StateFileError {
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    return new StateFileError(
+      `state file ${file} does not exist: create it with "npm run sim -- create <scenario> --state ${file}"`,
+      { cause: e },
+    );
+  }
+  return new StateFileError(`state file ${file} cannot be read: ${(e as Error).message}`, { cause: e });
+}
+
+/** The organisation in the file, read, parsed and validated now: a new object the caller may change freely. */
 export function readState(file: string): Organisation {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new StateFileError(
-        `state file ${file} does not exist: create it with "npm run sim -- create <scenario> --state ${file}"`,
-        { cause: e },
-      );
-    }
-    throw new StateFileError(`state file ${file} cannot be read: ${(e as Error).message}`, { cause: e });
+    throw unreadable(file, e);
   }
   // A cmdlet reads the state several times (fault check, the change, the "after" fault check) and most calls change
   // nothing: the same text was validated a moment ago, so a copy of that result is as good and several times cheaper.
@@ -97,6 +101,111 @@ const validated = new Map<string, { text: string; org: Organisation; canonical: 
 
 function serialise(org: Organisation): string {
   return JSON.stringify(org, null, 1) + '\n';
+}
+
+// ---- the parsed organisation, cached per process
+//
+// Every cmdlet reads the state several times (the clock, the faults, the read-modify-write). Parsing and validating a
+// 200-server file each time made a call cost grow with the organisation, so each process keeps the organisation it
+// last read or wrote, with the identity of that file: device, inode, size, modification and change time. The file
+// stays open while it is cached, so its inode cannot be freed and reused by a later state file (writers never change
+// a state file in place: they rename a new one over it). A different identity means another process (or a person)
+// changed the file: it is read and validated again. What this process wrote itself is trusted as it is.
+
+interface FileIdentity {
+  dev: bigint;
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+interface Cached {
+  /** The open file the organisation came from (or went to). */
+  fd: number;
+  identity: FileIdentity;
+  org: Organisation;
+}
+
+const cached = new Map<string, Cached>();
+
+/** How often this process parsed the state file, served it from memory, and wrote it (tests and benchmarks read it). */
+export const stateCacheStats = { loads: 0, hits: 0, writes: 0 };
+
+function identityOf(st: fs.BigIntStats): FileIdentity {
+  return { dev: st.dev, ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs };
+}
+
+function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+function remember(file: string, fd: number, org: Organisation): void {
+  const key = path.resolve(file);
+  forgetState(key);
+  cached.set(key, { fd, identity: identityOf(fs.fstatSync(fd, { bigint: true })), org });
+}
+
+/** Drops this process's copy (after a change that did not reach the file, it no longer matches the file). */
+export function forgetState(file: string): void {
+  const key = path.resolve(file);
+  const entry = cached.get(key);
+  if (!entry) return;
+  cached.delete(key);
+  fs.closeSync(entry.fd);
+}
+
+/**
+ * The organisation as the file holds it, from memory while the file is the one this process last read or wrote. The
+ * object is shared: read it, or change it only under the lock and then write it (`writeCachedState`) or drop it
+ * (`forgetState`).
+ */
+export function cachedState(file: string): Organisation {
+  const entry = cached.get(path.resolve(file));
+  if (entry) {
+    let current: fs.BigIntStats | undefined;
+    try {
+      current = fs.statSync(file, { bigint: true });
+    } catch {
+      // gone or unreadable: the read below names the problem
+    }
+    if (current && sameIdentity(entry.identity, identityOf(current))) {
+      stateCacheStats.hits++;
+      return entry.org;
+    }
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    forgetState(file);
+    throw unreadable(file, e);
+  }
+  let org: Organisation;
+  try {
+    // Read through the descriptor: its identity is that of the very file read, even if another is renamed over it.
+    org = parseOrganisation(fs.readFileSync(fd, 'utf8'), file);
+  } catch (e) {
+    fs.closeSync(fd);
+    forgetState(file);
+    throw e;
+  }
+  stateCacheStats.loads++;
+  remember(file, fd, org);
+  return org;
+}
+
+/** Writes `org` (the cached organisation, changed under the lock) and keeps it as this process's copy of the file. */
+export function writeCachedState(file: string, org: Organisation, write: (file: string) => void): void {
+  try {
+    write(file);
+  } catch (e) {
+    forgetState(file);
+    throw e;
+  }
+  stateCacheStats.writes++;
+  // Under the lock nobody else writes: the file now is the one just written.
+  remember(file, fs.openSync(file, 'r'), org);
 }
 
 function processAlive(pid: number): boolean {

@@ -97,7 +97,19 @@ function calculatedProperty(table: PSHashtable): Selector {
   }
   const expr = expression;
   if (isScriptBlock(expr)) {
-    return { name: name ?? expr.text, get: async (obj, ctx) => unwrap(await ctx.invokeScriptBlock(expr, [], obj)) };
+    return {
+      name: name ?? expr.text,
+      // PowerShell evaluates a property expression eating RuntimeExceptions (PSPropertyExpression.GetValue with
+      // eatExceptions): a block that fails, e.g. a method called on a property that is not there, gives $null, silently.
+      get: async (obj, ctx) => {
+        try {
+          return unwrap(await ctx.invokeScriptBlock(expr, [], obj));
+        } catch (e) {
+          if (e instanceof PSError) return null;
+          throw e;
+        }
+      },
+    };
   }
   const property = toStr(expr);
   return { name: name ?? property, get: async (obj) => getMember(obj, property) };

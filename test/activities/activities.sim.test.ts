@@ -5,7 +5,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { createActivities, type RotationActivities } from '../../activities';
 import { createExchangeClient } from '../../activities/powershell/client';
-import { ShellSessionPool } from '../../activities/powershell/session';
+import { ShellSessionPool } from '../../activities/powershell/pool';
 import type { ServerIdentity } from '../../common/rotation';
 import { createSimState, type SimState, showState, sim } from '../powershell/sim';
 
@@ -70,7 +70,8 @@ test('healthy: inspect, generate once, keep SMTP, stage once, copy, check public
     effectiveDate: { kind: 'relative', hours: 49 },
     force: false,
   });
-  expect(staged.alreadyStaged).toBe(false);
+  if (staged.state === 'current') throw new Error('staged certificate reported current');
+  expect(staged.state).toBe('staged');
   const hours = (Date.parse(staged.effectiveDate) - Date.parse(staged.serverTime)) / HOUR;
   expect(hours).toBeGreaterThan(48.9);
   expect(hours).toBeLessThanOrEqual(49);
@@ -79,7 +80,7 @@ test('healthy: inspect, generate once, keep SMTP, stage once, copy, check public
     effectiveDate: { kind: 'relative', hours: 49 },
     force: false,
   });
-  expect(restaged).toMatchObject({ alreadyStaged: true, effectiveDate: staged.effectiveDate });
+  expect(restaged).toMatchObject({ state: 'already-staged', effectiveDate: staged.effectiveDate });
 
   const replication = await run(activities, 'checkReplication', { thumbprint: made.thumbprint, servers });
   expect(replication.servers.find((s) => s.server === 'EX1')?.state).toBe('present');

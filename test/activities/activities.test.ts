@@ -3,19 +3,26 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities, type ActivityDeps, type RotationActivities } from '../../activities';
+import {
+  createActivities,
+  DEFAULT_ACTIVITY_SETTINGS,
+  type ActivityDeps,
+  type RotationActivities,
+} from '../../activities';
 import {
   AccessDeniedError,
   InvalidEffectiveDateError,
   ServerUnreachableError,
 } from '../../activities/powershell/errors';
-import { isCertificateOfThisRun } from '../../activities/certificate';
+import { isCertificateOfThisRun, servicesToRestore } from '../../activities/certificate';
 import { childDomainOf } from '../../activities/inspect';
 import { adviceFor } from '../../activities/publication';
 import type { RotationNotification, ServerIdentity } from '../../common/rotation';
 import { authCertificate, MemoryExchange, server, T } from './memory-exchange';
 
 const HOUR = 3_600_000;
+const present = (services: string[]) =>
+  ({ status: 'present', certificate: authCertificate(T(900), '2026-01-01T00:00:00.000Z', { services }) }) as const;
 const quietLog = { info: () => undefined, warn: () => undefined };
 
 function setup(overrides: Partial<ActivityDeps> = {}) {
@@ -203,6 +210,39 @@ describe('generateAuthCertificate', () => {
   });
 });
 
+describe('certificate lifetime', () => {
+  test('without the setting New-ExchangeCertificate chooses (five years); with it, the end date is from the server clock', async () => {
+    const plain = setup();
+    await run(plain.activities, 'generateAuthCertificate', [
+      { server: plain.identities[0]!, existing: [T(1)], exclude: [] },
+    ]);
+    expect(plain.exchange.calls.find((c) => c.method === 'newAuthCertificate')!.args).toEqual([
+      { server: 'ex1.contoso.test', services: 'None' },
+    ]);
+    const short = setup({ settings: { certificateLifetimeDays: 365 } });
+    const { result } = await run(short.activities, 'generateAuthCertificate', [
+      { server: short.identities[0]!, existing: [T(1)], exclude: [] },
+    ]);
+    const notAfter = short.exchange.iso(365 * 24 * HOUR);
+    expect(short.exchange.calls.find((c) => c.method === 'newAuthCertificate')!.args).toEqual([
+      { server: 'ex1.contoso.test', services: 'None', notAfter },
+    ]);
+    expect(result.notAfter).toBe(notAfter);
+  });
+
+  test('a lifetime that is not a whole positive number of days is refused at once', () => {
+    for (const days of [0, -1, 1.5]) {
+      expect(() =>
+        createActivities({
+          exchange: new MemoryExchange(),
+          clock: () => new Date(),
+          settings: { certificateLifetimeDays: days },
+        }),
+      ).toThrow(/certificateLifetimeDays must be a whole number of days/);
+    }
+  });
+});
+
 describe('SMTP overwrite', () => {
   test('records, verifies and restores the internal transport certificate that moved', async () => {
     const { exchange, activities, identities } = setup();
@@ -217,10 +257,87 @@ describe('SMTP overwrite', () => {
       before: T(900),
       after: T(900),
       restored: true,
+      servicesRestored: ['SMTP'],
     });
     expect(result.filter((r) => r.restored)).toHaveLength(1);
     const enable = exchange.calls.find((c) => c.method === 'enableCertificate')!;
     expect(enable.args).toEqual(['ex1.contoso.test', T(900), ['SMTP']]);
+  });
+
+  /** EX1's transport certificate as Exchange's self-signed one: IIS among its services (for the Back End site). */
+  function movedTransportCertificate(boundToDefaultWebSite: boolean) {
+    const env = setup();
+    env.exchange.smtpMovesOnCreate = true;
+    env.exchange.stores.get('ex1.contoso.test')!.push(
+      authCertificate(T(900), env.exchange.iso(-HOUR), {
+        subject: 'CN=EX1',
+        friendlyName: 'Microsoft Exchange',
+        services: ['IMAP', 'POP', 'IIS', 'SMTP'],
+      }),
+    );
+    if (boundToDefaultWebSite) env.exchange.defaultWebSite.set('ex1.contoso.test', [T(900)]);
+    return env;
+  }
+
+  test.each([
+    ['bound to the Default Web Site: IIS too', true, ['IMAP', 'POP', 'IIS', 'SMTP']],
+    ['not bound to it (the Back End site): IIS is left out', false, ['IMAP', 'POP', 'SMTP']],
+  ])('restoring a certificate that lists IIS, %s', async (_name, bound, services) => {
+    const { exchange, activities, identities } = movedTransportCertificate(bound);
+    const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
+    await run(activities, 'generateAuthCertificate', [{ server: identities[0]!, existing: [T(1)], exclude: [] }]);
+    const { result } = await run(activities, 'verifyTransportCertificates', [{ servers: identities, records }]);
+    expect(result.find((r) => r.server === 'EX1')).toMatchObject({ restored: true, servicesRestored: services });
+    expect(exchange.calls.find((c) => c.method === 'enableCertificate')!.args).toEqual([
+      'ex1.contoso.test',
+      T(900),
+      services,
+    ]);
+  });
+
+  test('Default Web Site bindings that cannot be read leave IIS out, and say so', async () => {
+    const { exchange, activities, identities } = movedTransportCertificate(true);
+    const warnings: string[] = [];
+    const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
+    await run(activities, 'generateAuthCertificate', [{ server: identities[0]!, existing: [T(1)], exclude: [] }]);
+    exchange.faults.set('getDefaultWebSiteCertificates', () => new ServerUnreachableError('WinRM cannot complete'));
+    const logged = createActivities({
+      exchange,
+      clock: () => new Date(exchange.now),
+      log: { info: () => undefined, warn: (m) => warnings.push(m) },
+    });
+    const { result } = await run(logged, 'verifyTransportCertificates', [{ servers: identities, records }]);
+    expect(result.find((r) => r.server === 'EX1')?.servicesRestored).toEqual(['IMAP', 'POP', 'SMTP']);
+    expect(warnings.some((w) => /Default Web Site/.test(w))).toBe(true);
+  });
+
+  test('an Exchange 2013 server without the transport role is recorded as such and never restored', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.notTransport.add('ex2.contoso.test');
+    const { result: records } = await run(activities, 'recordTransportCertificates', [identities]);
+    expect(records.find((r) => r.server === 'EX2')).toEqual({
+      server: 'EX2',
+      before: null,
+      after: null,
+      restored: false,
+      notTransportServer: true,
+    });
+    const { result } = await run(activities, 'verifyTransportCertificates', [{ servers: identities, records }]);
+    expect(result.find((r) => r.server === 'EX2')).toEqual(records.find((r) => r.server === 'EX2'));
+    expect(exchange.count('enableCertificate')).toBe(0);
+  });
+
+  test.each([
+    ['known services without IIS', present(['SMTP', 'IMAP']), null, ['SMTP', 'IMAP']],
+    ['known services, SMTP added', present(['POP']), false, ['POP', 'SMTP']],
+    ['IIS kept when bound', present(['IIS', 'SMTP']), true, ['IIS', 'SMTP']],
+    ['IIS dropped when not bound', present(['IIS', 'SMTP']), false, ['SMTP']],
+    ['IIS dropped when the bindings are unknown', present(['IIS', 'SMTP']), null, ['SMTP']],
+    ['services unknown (RawData only), bound', present([]), true, ['IIS', 'SMTP']],
+    ['services unknown, not bound', present([]), false, ['SMTP']],
+    ['certificate not found', { status: 'missing' } as const, true, ['IIS', 'SMTP']],
+  ])('servicesToRestore: %s', (_name, previous, bound, expected) => {
+    expect(servicesToRestore(previous, bound)).toEqual(expected);
   });
 
   test('nothing moved: nothing is enabled', async () => {
@@ -233,47 +350,77 @@ describe('SMTP overwrite', () => {
 });
 
 describe('stageCertificate', () => {
-  test('stages with the date computed on the server, and does not stage again when already staged', async () => {
+  test("stages a date built from the Exchange server's clock, and does not stage again when already staged", async () => {
     const { exchange, activities } = setup();
     const { result } = await run(activities, 'stageCertificate', [
       { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
     ]);
     expect(result).toEqual({
       thumbprint: T(7),
+      state: 'staged',
       effectiveDate: exchange.iso(49 * HOUR),
       serverTime: exchange.iso(),
-      alreadyStaged: false,
     });
+    // An absolute date from the clock read on the server: nothing is left for the worker's Get-Date to evaluate.
+    expect(exchange.calls.find((c) => c.method === 'stageNextCertificate')?.args).toEqual([
+      T(7),
+      { kind: 'absolute', iso: exchange.iso(49 * HOUR) },
+      false,
+    ]);
     exchange.now += HOUR;
     const again = await run(activities, 'stageCertificate', [
       { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
     ]);
-    expect(again.result.alreadyStaged).toBe(true);
-    expect(again.result.effectiveDate).toBe(result.effectiveDate);
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: exchange.iso(48 * HOUR) });
     expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
-  test('an emergency brings a certificate staged for later forward to now (-Force), once', async () => {
+  test("an emergency brings a certificate staged for later forward to just ahead of the server's now (-Force), once", async () => {
     const { exchange, activities } = setup();
-    await exchange.stageNextCertificate(T(7), { kind: 'relative', hours: 30 }, false);
+    await exchange.stageNextCertificate(T(7), { kind: 'absolute', iso: exchange.iso(30 * HOUR) }, false);
     const now = { thumbprint: T(7), effectiveDate: { kind: 'now' as const }, force: true };
     const { result } = await run(activities, 'stageCertificate', [now]);
+    const lead = DEFAULT_ACTIVITY_SETTINGS.minEffectiveDateLeadMs;
     expect(result).toEqual({
       thumbprint: T(7),
-      effectiveDate: exchange.iso(),
+      state: 'staged',
+      effectiveDate: exchange.iso(lead),
       serverTime: exchange.iso(),
-      alreadyStaged: false,
     });
     expect(exchange.calls.filter((c) => c.method === 'stageNextCertificate').at(-1)?.args).toEqual([
       T(7),
-      { kind: 'now' },
+      { kind: 'absolute', iso: exchange.iso(lead) },
       true,
     ]);
     // A retry (or a certificate staged for a date already past) finds it due: nothing is staged again.
     exchange.now += HOUR;
     const again = await run(activities, 'stageCertificate', [now]);
-    expect(again.result).toMatchObject({ alreadyStaged: true, effectiveDate: result.effectiveDate });
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: exchange.iso(lead - HOUR) });
     expect(exchange.count('stageNextCertificate')).toBe(2);
+  });
+
+  test('a fixed date: staged once, moved when AuthConfig holds another date, left alone when it holds that one', async () => {
+    const { exchange, activities } = setup();
+    await exchange.stageNextCertificate(T(7), { kind: 'absolute', iso: exchange.iso(30 * HOUR) }, false);
+    const moved = { kind: 'absolute' as const, iso: exchange.iso(60 * HOUR) };
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: moved, force: true },
+    ]);
+    expect(result).toMatchObject({ state: 'staged', effectiveDate: moved.iso });
+    const again = await run(activities, 'stageCertificate', [{ thumbprint: T(7), effectiveDate: moved, force: true }]);
+    expect(again.result).toMatchObject({ state: 'already-staged', effectiveDate: moved.iso });
+    expect(exchange.count('stageNextCertificate')).toBe(2);
+  });
+
+  test('a certificate the servicelet made current meanwhile is reported current, with no date, and not staged again', async () => {
+    const { exchange, activities } = setup();
+    await exchange.stageNextCertificate(T(7), { kind: 'absolute', iso: exchange.iso(49 * HOUR) }, false);
+    await exchange.publishCertificate();
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: { kind: 'relative', hours: 49 }, force: false },
+    ]);
+    expect(result).toEqual({ thumbprint: T(7), state: 'current', serverTime: exchange.iso() });
+    expect(exchange.count('stageNextCertificate')).toBe(1);
   });
 
   test('a refused date is a named, permanent failure with the original error as cause', async () => {
@@ -287,6 +434,24 @@ describe('stageCertificate', () => {
     );
     expect(error.type).toBe('InvalidEffectiveDateError');
     expect(error.cause).toBe(refused);
+  });
+
+  test('a worker host whose clock is behind still stages a date in the future on the server, and says so', async () => {
+    const { exchange, activities } = setup();
+    exchange.hostSkewMs = 10 * 60_000;
+    const { result } = await run(activities, 'stageCertificate', [
+      { thumbprint: T(7), effectiveDate: { kind: 'now' }, force: true },
+    ]);
+    expect(result.state === 'staged' && Date.parse(result.effectiveDate)).toBeGreaterThan(exchange.now);
+    expect(result.clockWarning).toMatch(/10 minutes behind the clock of Exchange server ex1\.contoso\.test/);
+    exchange.hostSkewMs = -10 * 60_000;
+    const inspected = await run(activities, 'inspectOrganization', []);
+    expect(inspected.result.clockWarning).toMatch(/10 minutes ahead of/);
+    exchange.hostSkewMs = 60_000;
+    expect((await run(activities, 'readServerClock', [])).result).toEqual({
+      serverTime: exchange.iso(),
+      serverClockRate: 1,
+    });
   });
 
   test('Set-AuthConfig that did not take is reported as StagingNotConfirmedError', async () => {
@@ -440,6 +605,16 @@ describe('publication and diagnosis', () => {
     expect(adviceFor(stale, false, now).join(' ')).toMatch(/^.*If the Exchange servers are in a child domain/);
     const child = { forestRootDomain: 'contoso.test', serverDomains: ['corp.contoso.test'] };
     expect(adviceFor(stale, true, now, child).join(' ')).not.toMatch(/EnableAuthAdminReadSession/);
+    // Not returned by Get-OrganizationConfig: unknown, so the person is told to check it, in those words.
+    expect(adviceFor(stale, null, now, child)[0]).toMatch(/could not be read.*Run Set-OrganizationConfig/);
+  });
+
+  test('an EnableAuthAdminReadSession Exchange did not return reaches the snapshot and the diagnosis as unknown', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.enableAuthAdminReadSession = null;
+    expect((await run(activities, 'inspectOrganization', [])).result.enableAuthAdminReadSession).toBeNull();
+    const { result } = await run(activities, 'diagnoseServicelet', [{ servers: identities }]);
+    expect(result.enableAuthAdminReadSession).toBeNull();
   });
 
   test.each([

@@ -1,13 +1,15 @@
 // An in-memory ExchangeClient: a stub of the interface (not of PowerShell) for activity tests. It keeps just enough
 // state to show that activities look before they act, and lets a test make any call throw a named error.
 import type {
+  AbsoluteDate,
   AuthAdminEvent,
   AuthConfig,
   CertificateLookup,
-  EffectiveDate,
+  ClockReading,
   ExchangeCertificate,
   ExchangeServer,
   PerServerResult,
+  TransportCertificateLookup,
 } from '../../common/exchange';
 import { AUTH_CERTIFICATE_FRIENDLY_NAME, AUTH_CERTIFICATE_SUBJECT } from '../../common/names';
 import type { ExchangeClient, NewAuthCertificateOptions } from '../../activities/powershell/exchange-client';
@@ -57,6 +59,10 @@ export class MemoryExchange implements ExchangeClient {
   /** Certificates per server fqdn. */
   stores = new Map<string, ExchangeCertificate[]>();
   transport = new Map<string, string | null>();
+  /** Servers without the transport role (Exchange 2013 Client Access): Get-TransportService does not know them. */
+  notTransport = new Set<string>();
+  /** Thumbprints bound to each server's Default Web Site (https); absent: none. */
+  defaultWebSite = new Map<string, string[]>();
   unreachable = new Set<string>();
   events = new Map<string, AuthAdminEvent[]>();
   lastRuns = new Map<string, string | null>();
@@ -65,8 +71,10 @@ export class MemoryExchange implements ExchangeClient {
   poolWorkerStarts = new Map<string, string>();
   /** When MSExchangeServiceHost last started, per server fqdn; absent: unreadable. */
   serviceHostStarts = new Map<string, string>();
+  /** How far the worker host's clock is behind this Exchange's (negative: ahead). */
+  hostSkewMs = 0;
   hybrid = false;
-  enableAuthAdminReadSession = false;
+  enableAuthAdminReadSession: boolean | null = false;
   /** How far NotBefore of a new certificate lies from this Exchange's clock (negative: back-dated). */
   createdNotBeforeOffsetMs = 0;
   /** The SMTP role moves to a new certificate on creation (what -Services None should prevent). */
@@ -103,6 +111,16 @@ export class MemoryExchange implements ExchangeClient {
     return store;
   }
 
+  async readClock(): Promise<ClockReading> {
+    this.enter('readClock');
+    return {
+      serverTime: this.iso(),
+      hostTime: this.iso(-this.hostSkewMs),
+      skewMs: this.hostSkewMs,
+      source: 'exchange-server',
+      server: this.servers[0]!.fqdn,
+    };
+  }
   async getServerTime() {
     this.enter('getServerTime');
     return this.iso();
@@ -133,9 +151,14 @@ export class MemoryExchange implements ExchangeClient {
     this.enter('getOrganizationConfig');
     return { enableAuthAdminReadSession: this.enableAuthAdminReadSession };
   }
-  async getInternalTransportCertificate(fqdn: string) {
+  async getInternalTransportCertificate(fqdn: string): Promise<TransportCertificateLookup> {
     this.enter('getInternalTransportCertificate', fqdn);
-    return this.transport.get(fqdn) ?? null;
+    if (this.notTransport.has(fqdn)) return { transportServer: false };
+    return { transportServer: true, thumbprint: this.transport.get(fqdn) ?? null };
+  }
+  async getDefaultWebSiteCertificates(fqdn: string) {
+    this.enter('getDefaultWebSiteCertificates', fqdn);
+    return this.defaultWebSite.get(fqdn) ?? [];
   }
   async newAuthCertificate(options: NewAuthCertificateOptions) {
     this.enter('newAuthCertificate', options);
@@ -143,6 +166,7 @@ export class MemoryExchange implements ExchangeClient {
     const certificate = authCertificate(T(this.counter), this.iso(this.createdNotBeforeOffsetMs), {
       services: options.services === 'None' ? [] : ['SMTP'],
       subject: `CN=${AUTH_CERTIFICATE_SUBJECT.slice(3)}`,
+      ...(options.notAfter === undefined ? {} : { notAfter: options.notAfter }),
     });
     this.store(options.server).push(certificate);
     if (this.smtpMovesOnCreate) this.transport.set(options.server, certificate.thumbprint);
@@ -152,15 +176,18 @@ export class MemoryExchange implements ExchangeClient {
     this.enter('enableCertificate', fqdn, thumbprint, services);
     if (services.includes('SMTP')) this.transport.set(fqdn, thumbprint);
   }
-  async stageNextCertificate(thumbprint: string, effectiveDate: EffectiveDate, force: boolean) {
+  async stageNextCertificate(thumbprint: string, effectiveDate: AbsoluteDate, force: boolean) {
     this.enter('stageNextCertificate', thumbprint, effectiveDate, force);
-    const at =
-      effectiveDate.kind === 'relative'
-        ? this.iso(effectiveDate.hours * HOUR)
-        : effectiveDate.kind === 'now'
-          ? this.iso()
-          : effectiveDate.iso;
-    this.authConfig = { ...this.authConfig, nextCertificateThumbprint: thumbprint, nextCertificateEffectiveDate: at };
+    if (Date.parse(effectiveDate.iso) < this.now) {
+      const error = new Error('Set-AuthConfig: The effective date must be greater than the current time.');
+      error.name = 'InvalidEffectiveDateError';
+      throw error;
+    }
+    this.authConfig = {
+      ...this.authConfig,
+      nextCertificateThumbprint: thumbprint,
+      nextCertificateEffectiveDate: new Date(Date.parse(effectiveDate.iso)).toISOString(),
+    };
   }
   async publishCertificate() {
     this.enter('publishCertificate');

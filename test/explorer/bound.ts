@@ -1,7 +1,8 @@
 // How long a run may take, in Temporal time, derived from its input and its starting organisation: every wait the
 // workflow can enter (effective date, a servicelet cycle, the publication watch, the HCW wait, replication, recycle
 // rounds), the downtime of every worker kill the scenario allows, and a day for retries. A run past it does not end.
-import { parseRotationInput, DEFAULT_REPLICATION_DEADLINE_MS } from '../../common/rotation';
+import { DATE_MOVE_STEP_MS, MAX_DATE_MOVES } from '../../common/policy/dates';
+import { parseRotationInput } from '../../common/rotation';
 import { AUTH_ADMIN_CYCLE_HOURS } from '../../common/names';
 import { DAY, HOUR, Scenario } from './scenario';
 
@@ -17,7 +18,11 @@ export function boundMs(scenario: Scenario): number {
   const input = parsed.input;
   const staged = scenario.org.next ? Math.max(0, scenario.org.next.effectiveInHours * HOUR) : 0;
   const effective = Math.max(input.effectiveDateHours * HOUR, staged);
-  const replication = Math.max(input.replicationDeadline ?? DEFAULT_REPLICATION_DEADLINE_MS, input.emergencyReplicationDeadline);
+  // Without a replicationDeadline the effective date governs, and it may move a few times.
+  const replication = Math.max(
+    input.replicationDeadline ?? MAX_DATE_MOVES * DATE_MOVE_STEP_MS,
+    input.emergencyReplicationDeadline,
+  );
   const publication = 2 * CYCLE + input.publicationMargin + input.publicationGiveUpAfter + input.publicationPollInterval;
   const hcw = scenario.org.hybrid ? input.hcwTimeout + input.hcwReminderInterval : 0;
   const kills = scenario.faults.kill.max * scenario.faults.kill.maxDowntimeMs;

@@ -9,18 +9,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApplicationFailure, type Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
-import type { CommandSession, RunCommandOptions } from '../../activities/powershell/session';
+import type { RunCommandOptions } from '../../activities/powershell/session';
 import { ShellSession } from '../../activities/powershell/session';
 import type { ShellLaunch } from '../../activities/powershell/settings';
 import type { RotationNotification } from '../../common/rotation';
-import { catchUp, restartServiceHost } from '../../simulator/exchange/behaviour';
-import { clearFaults, injectFault } from '../../simulator/exchange/faults';
-import { findServer, Organisation } from '../../simulator/exchange/model';
-import { readState, withFileLock, writeStateAtomically } from '../../simulator/exchange/store';
-import { parseScript } from '../../simulator/shell/parser';
-import type { PSValue } from '../../simulator/shell/types';
-import { PSSecureString } from '../../simulator/shell/types';
-import { InProcessShellSession, isExchangeCmdlet, LinePlan } from './in-process-session';
+import { PSSecureString, catchUp, clearFaults, findServer, injectFault, parseScript, readState, restartServiceHost, withFileLock, writeStateAtomically } from 'simulated-exchange';
+import type { Organisation, PSValue } from 'simulated-exchange';
+import { CommandSession, InProcessShellSession, isExchangeCmdlet, LinePlan } from './in-process-session';
 import { accessDeniedFault } from './organisation';
 import { Prng } from './prng';
 import type { Scenario, ScriptedFault, TimelineEvent } from './scenario';
@@ -224,12 +219,13 @@ export class ScenarioEngine {
   // -------------------------------------------------------------------------------------------------------------------
   // Sessions
 
-  readonly sessionFactory = (launch: ShellLaunch): CommandSession => {
+  /** For the pool, which types its sessions as ShellSession: what it uses of them is CommandSession. */
+  readonly sessionFactory = (launch: ShellLaunch): ShellSession => {
     const inner =
       this.mode === 'in-process'
         ? new InProcessShellSession(launch, { onCmdlet: this.onCmdlet })
         : new ShellSession(launch);
-    return new ScenarioSession(this, inner);
+    return new ScenarioSession(this, inner) as CommandSession as ShellSession;
   };
 
   currentAttempt(): Attempt | undefined {

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createExchangeClient, ShellSessionPool } from '../../activities/powershell';
 import { ShellProcessError, ServerUnreachableError, AccessDeniedError } from '../../activities/powershell/errors';
-import { injectFault } from '../../simulator/exchange';
-import { writeStateAtomically } from '../../simulator/exchange/store';
-import { InProcessShellSession } from './in-process-session';
+import { injectFault, writeStateAtomically } from 'simulated-exchange';
+import type { ShellSession } from '../../activities/powershell/session';
+import { CommandSession, InProcessShellSession } from './in-process-session';
 import { buildOrganisation } from './organisation';
 import { generateScenario } from './generate';
 
@@ -56,7 +56,7 @@ test.each([11, 12, 13])(
     );
     const inProcess = createExchangeClient(
       { mode: 'simulated', simulatorState: organisationFile(`in-${seed}`, seed) },
-      { pool: new ShellSessionPool((launch) => new InProcessShellSession(launch)) },
+      { pool: new ShellSessionPool({ openSession: (launch) => new InProcessShellSession(launch) as CommandSession as ShellSession }) },
     );
     try {
       expect(await exercise(inProcess)).toEqual(await exercise(real));
@@ -73,9 +73,11 @@ test('faults: transient, access denied from the state file, and a death before a
   const client = createExchangeClient(
     { mode: 'simulated', simulatorState: file },
     {
-      pool: new ShellSessionPool((launch) => {
-        session = new InProcessShellSession(launch);
-        return session;
+      pool: new ShellSessionPool({
+        openSession: (launch) => {
+          session = new InProcessShellSession(launch);
+          return session as CommandSession as ShellSession;
+        },
       }),
     },
   );
@@ -96,7 +98,7 @@ test('faults: transient, access denied from the state file, and a death before a
       .newAuthCertificate({ server: servers[0].fqdn, services: 'None' })
       .then((c) => c.thumbprint);
     session.arm({ death: 'after' });
-    await expect(client.stageNextCertificate(made, { kind: 'relative', hours: 49 }, false)).rejects.toBeInstanceOf(
+    await expect(client.stageNextCertificate(made, { kind: 'absolute', iso: new Date(Date.UTC(2030, 0, 3)).toISOString() }, false)).rejects.toBeInstanceOf(
       ShellProcessError,
     );
     // The change is persisted; the caller never heard of it.

@@ -9,17 +9,13 @@ import {
   ShellConfigurationError,
   ShellProcessError,
 } from '../../activities/powershell/errors';
-import type { CommandSession, RunCommandOptions } from '../../activities/powershell/session';
+import type { RunCommandOptions, ShellSession } from '../../activities/powershell/session';
+
+/** What the pool needs of a session (ShellSession's public contract). */
+export type CommandSession = Pick<ShellSession, 'launch' | 'run' | 'close'>;
 import type { ShellLaunch } from '../../activities/powershell/settings';
-import { EXCHANGE_CMDLET_NAMES } from '../../simulator/exchange/cmdlets';
-import { transientRpcError } from '../../simulator/exchange/faults';
-import { createExchangeHost } from '../../simulator/exchange/host';
-import { readState } from '../../simulator/exchange/store';
-import { BUILTIN_CMDLETS } from '../../simulator/shell/builtins';
-import { ExitSignal } from '../../simulator/shell/errors';
-import { Interpreter } from '../../simulator/shell/evaluator';
-import { toOemCodePage } from '../../simulator/shell/main';
-import type { CmdletSpec, PSValue } from '../../simulator/shell/types';
+import { BUILTIN_CMDLETS, EXCHANGE_CMDLET_NAMES, ExitSignal, Interpreter, createExchangeHost, readState, toOemCodePage, transientRpcError } from 'simulated-exchange';
+import type { CmdletSpec, PSValue } from 'simulated-exchange';
 
 const EXCHANGE = new Set(EXCHANGE_CMDLET_NAMES.map((n) => n.toLowerCase()));
 

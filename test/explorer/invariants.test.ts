@@ -79,6 +79,7 @@ function report(over: Partial<RotationReport> = {}): RotationReport {
     hcw: { status: 'not-needed', remindersSent: 0 },
     startedAt: new Date(T0).toISOString(),
     continuedAsNew: 0,
+    dateChanges: [],
     ...over,
   };
 }

@@ -20,10 +20,9 @@ import {
 } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createExchangeClient, ShellSessionPool } from '../../activities/powershell';
-import type { CommandSession } from '../../activities/powershell';
 import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId, taskQueueFor } from '../../common/names';
 import type { RotationReport, RotationStatus } from '../../common/rotation';
-import { writeStateAtomically } from '../../simulator/exchange/store';
+import { writeStateAtomically } from 'simulated-exchange';
 import { reportQuery, statusQuery } from '../../workflows/messages';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { boundMs } from './bound';
@@ -176,7 +175,7 @@ export async function runScenario(
   const testService = testServiceOf(env);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
-  let exchange: ReturnType<typeof createExchangeClient<CommandSession>> | undefined;
+  let exchange: ReturnType<typeof createExchangeClient> | undefined;
   try {
     // Locked while the scenario is laid out: another scenario idling on a timer must not skip time meanwhile.
     await testService.lockTimeSkipping({});
@@ -190,9 +189,9 @@ export async function runScenario(
       writeStateAtomically(file, org);
       initial = viewOf(org, start);
       engine = new ScenarioEngine(scenario, file, start, mode, () => env.currentTimeMs());
-      exchange = createExchangeClient<CommandSession>(
+      exchange = createExchangeClient(
         { mode: 'simulated', simulatorState: file },
-        { pool: new ShellSessionPool(engine.sessionFactory), now: () => new Date(engine.now()) },
+        { pool: explorerPool(engine), now: () => new Date(engine.now()) },
       );
       const activities = createActivities({
         exchange,
@@ -291,6 +290,20 @@ export async function runScenario(
     await exchange?.close().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The production pool, its sessions the engine's: one at a time per organisation, so that the calls (and the faults
+ * drawn for them) come in one order, and kept until the scenario ends (an idle timeout in real time would make the
+ * number of shell "processes" depend on the machine's speed).
+ */
+function explorerPool(engine: ScenarioEngine): ShellSessionPool {
+  return new ShellSessionPool({
+    openSession: engine.sessionFactory,
+    maxSessions: 1,
+    maxSessionsPerTarget: 1,
+    schedule: () => () => undefined,
+  });
 }
 
 async function awaitResult(client: Client, handle: WorkflowHandleWithFirstExecutionRunId, mode: EngineMode): Promise<RunResult> {

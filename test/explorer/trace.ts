@@ -1,8 +1,8 @@
 // What a run leaves behind for the invariants: views of the organisation after every activity attempt, every Exchange
 // call with its cmdlets and parameter names, notifications, HCW answers, the workflow's result and its history facts.
 // Plain data: the invariants are pure functions of a Trace, and the unit tests write Traces by hand.
-import { AUTH_ADMIN_EVENT_ID, AUTH_ADMIN_PROVIDER, signInProbe } from '../../simulator/exchange/behaviour';
-import type { Organisation } from '../../simulator/exchange/model';
+import { AUTH_ADMIN_EVENT_ID, AUTH_ADMIN_PROVIDER, signInProbe } from 'simulated-exchange';
+import type { Organisation } from 'simulated-exchange';
 import type { RotationNotification, RotationReport, RotationStatus } from '../../common/rotation';
 import type { Scenario } from './scenario';
 

@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createOrganization, loadOrganization, summarizeOrganization } from '../../simulator/exchange';
-import type { Organisation, OrganizationSummary, ScenarioName } from '../../simulator/exchange';
+import { createOrganization, loadOrganization, summarizeOrganization } from 'simulated-exchange';
+import type { Organisation, OrganizationSummary, ScenarioName } from 'simulated-exchange';
 
 export interface SimulatedOrganization {
   dir: string;

@@ -34,22 +34,12 @@ const servers = [
   { name: 'EX3', site: 'Osaka' },
 ];
 
-/** The current certificate expired; a valid next one is staged for later, on every server but EX3. */
-const expiredWithStaged: Pick<Recording, 'scenario' | 'input'> = {
-  scenario: {
-    servers,
-    currentExpiresInDays: -2,
-    hybrid: false,
-    stagedNext: { effectiveInHours: 30, missingOn: ['EX3'] },
-  },
-  input: { organization: 'litware', probeMailbox: 'probe@litware.test' },
-};
-
+/** One recording per path and per kind of wait the rotation can be in when a new worker version takes over. */
 const RECORDINGS: Recording[] = [
   {
     name: 'planned-hybrid-cross-site',
     scenario: { servers, currentExpiresInDays: 30, hybrid: true, isolatedSites: ['Osaka'], smtpMoves: true },
-    input: { organization: 'contoso', crossSiteImportAfter: '1h' },
+    input: { organization: 'contoso', crossSiteImportAfter: '1h', restartServiceHostAfterEffectiveDate: true },
     during: async (handle) => {
       await waitFor(handle, (s) => s.phase === 'awaiting-hcw');
       await handle.signal(hcwCompletedSignal, { by: 'alice', note: 'HCW re-run' });
@@ -70,31 +60,48 @@ const RECORDINGS: Recording[] = [
     },
   },
   {
+    name: 'emergency-publishes-staged',
+    scenario: {
+      servers,
+      currentExpiresInDays: -2,
+      hybrid: false,
+      stagedNext: { effectiveInHours: 30, missingOn: ['EX3'] },
+    },
+    input: { organization: 'litware', probeMailbox: 'probe@litware.test' },
+  },
+  {
     name: 'servicelet-silent',
     scenario: { servers, currentExpiresInDays: 30, hybrid: false, servicelet: 'after-diagnosis' },
     input: { organization: 'northwind', restartServiceHostAfterEffectiveDate: true },
   },
-  // Recorded under the organisations' own IDs and queues, through the checks and steps added since the ones above:
-  // the list of existing Auth certificates before creation, the replication cut-off, the HCW answer kept after
-  // publication, the per-server restart look-up.
   {
-    name: 'planned-hybrid-cross-site-v2',
-    scenario: { servers, currentExpiresInDays: 30, hybrid: true, isolatedSites: ['Osaka'], smtpMoves: true },
-    input: { organization: 'contoso', crossSiteImportAfter: '1h', restartServiceHostAfterEffectiveDate: true },
-    during: async (handle) => {
-      await waitFor(handle, (s) => s.phase === 'awaiting-hcw');
-      await handle.signal(hcwCompletedSignal, { by: 'alice', note: 'HCW re-run' });
-    },
-  },
-  {
-    name: 'emergency-expired-v2',
-    scenario: { servers, currentExpiresInDays: -2, hybrid: false },
-    input: { organization: 'fabrikam', probeMailbox: 'probe@fabrikam.test' },
-  },
-  {
-    name: 'replication-stopped-before-date',
+    name: 'replication-date-moved',
     scenario: { servers, currentExpiresInDays: 30, hybrid: false, replicationPolls: 1000 },
-    input: { organization: 'adatum', replicationDeadline: '48h', replicationPollInterval: '5h' },
+    input: { organization: 'adatum', replicationPollInterval: '5h', crossSiteImportAfter: '100h' },
+    activities: (stub) => ({
+      // EX2 takes the import only at the second attempt: the date moves once.
+      copyCertificate: (() => {
+        let refused = false;
+        return async (request) => {
+          if (refused || !request.targets.some((t) => t.name === 'EX2'))
+            return stub.activities().copyCertificate(request);
+          refused = true;
+          const others = { ...request, targets: request.targets.filter((t) => t.name !== 'EX2') };
+          const results = await stub.activities().copyCertificate(others);
+          return [...results, { server: 'EX2', outcome: 'failed' as const, detail: 'RPC server is unavailable' }];
+        };
+      })(),
+    }),
+  },
+  {
+    name: 'resume-staged-date-close',
+    scenario: {
+      servers,
+      currentExpiresInDays: 300,
+      hybrid: false,
+      stagedNext: { effectiveInHours: 2, missingOn: ['EX3'] },
+    },
+    input: { organization: 'relecloud' },
   },
   {
     name: 'hcw-answered-after-publication',
@@ -108,17 +115,6 @@ const RECORDINGS: Recording[] = [
         return stub.activities().recycleAuthAppPools(request);
       },
     }),
-  },
-  // An expired certificate and a usable staged one, recorded by the code before emergencies published a staged
-  // certificate: a new one was created, and such a rotation must keep replaying so. Re-record it only with that code.
-  {
-    name: 'emergency-staged-generated',
-    ...expiredWithStaged,
-  },
-  // The same organisation today: the staged certificate is imported where missing and published, none is created.
-  {
-    name: 'emergency-publishes-staged',
-    ...expiredWithStaged,
   },
   // Servers in a child domain without EnableAuthAdminReadSession: a person is told at planning; publication comes
   // once the diagnosis was read (the switch turned on).

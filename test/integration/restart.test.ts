@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { rotationHandle, startRotation } from '../../client/rotation';
 import type { RotationReport, RotationStatus } from '../../common/rotation';
-import { loadOrganization, signInProbe } from '../../simulator/exchange';
+import { loadOrganization, signInProbe } from 'simulated-exchange';
 import { statusQuery } from '../../workflows/messages';
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';

@@ -8,7 +8,7 @@ import { rotationWorkflowId } from '../../common/names';
 import type { RotationReport, RotationStatus } from '../../common/rotation';
 import { demoSummary } from '../../scripts/demo-summary';
 import { demoInput } from '../../scripts/demo';
-import { loadOrganization, signInProbe } from '../../simulator/exchange';
+import { loadOrganization, signInProbe } from 'simulated-exchange';
 import { loadWorkerConfig } from '../../worker/config';
 import { createRotationWorkers, RotationWorkers } from '../../worker/worker';
 import { statusQuery } from '../../workflows/messages';
@@ -75,19 +75,18 @@ test('a planned rotation of a hybrid organisation ends with every server on the 
   expect(duplicate).toBeInstanceOf(RotationAlreadyRunningError);
   expect((duplicate as Error).message).toBe(`already running: ${rotationWorkflowId(organization)}`);
 
-  // Too early: the workflow would ignore the answer, so the CLI refuses it and says why.
+  // Too early: the rotation's update validator refuses the answer at once and says why; nothing enters history.
   const early: string[] = [];
   const earlyIo = {
     out: (l: string) => early.push(l),
     err: (l: string) => early.push(l),
     client: async () => env.client,
   };
-  await waitForStatus((s) => s.phase !== 'validating', 30_000);
   expect(await cli(['approve-hcw', organization, '--by', 'too-early'], earlyIo)).toBe(1);
   expect(early).toEqual([
     expect.stringMatching(
       new RegExp(
-        `^cli: the rotation ${rotationWorkflowId(organization).replace(/\./g, '\\.')} is not waiting for HCW: it is [a-z-]+; the HCW step comes once`,
+        `^cli: the rotation ${rotationWorkflowId(organization).replace(/\./g, '\\.')} did not take the answer: [a-z-]+: the wizard only helps once the new certificate is current`,
       ),
     ),
   ]);

@@ -1,7 +1,7 @@
 // Webhook bodies per chat tool, as tables: what each format must carry for the person reading it.
 import { webhookBody, WEBHOOK_FORMATS } from '../../worker/webhook';
 import type { RotationNotification } from '../../common/rotation';
-import { hcwInstructions } from '../../workflows/state';
+import { hcwInstructions } from '../../workflows/rotation/status';
 
 const hcw: RotationNotification = {
   organization: 'contoso',
@@ -54,7 +54,7 @@ describe('the HCW instructions arrive as typed, <your name> and all', () => {
   const tricky: RotationNotification = {
     ...hcw,
     subject: 'contoso: R&D <lab> *urgent*',
-    text: `${hcwInstructions('rotate-auth-cert.contoso')}\nTom & Jerry _were_ here`,
+    text: `${hcwInstructions('rotate-auth-cert.contoso', 'contoso')}\nTom & Jerry _were_ here`,
   };
 
   test('slack: &, < and > are entity-escaped in every mrkdwn text (Slack reads <...> as a link)', () => {
@@ -86,7 +86,7 @@ describe('the HCW instructions arrive as typed, <your name> and all', () => {
     const runs = body.filter((e) => e.type === 'RichTextBlock').map((e) => e.inlines!.map((r) => r.text).join(''));
     expect(runs).toEqual([
       'Action required: contoso: R&D <lab> *urgent*',
-      hcwInstructions('rotate-auth-cert.contoso'),
+      hcwInstructions('rotate-auth-cert.contoso', 'contoso'),
       'Tom & Jerry _were_ here',
     ]);
   });

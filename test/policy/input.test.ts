@@ -1,7 +1,7 @@
 // The workflow input as the Temporal UI's JSON box sends it, and the failure-type names the workflow's retry policies
 // list (they must match the PowerShell layer's error classes).
 import { EXCHANGE_NON_RETRYABLE_ERROR_TYPES } from '../../common/failures';
-import { DEFAULT_REPLICATION_DEADLINE_MS, parseRotationInput, rotationPlacementIssues } from '../../common/rotation';
+import { parseRotationInput, rotationPlacementIssues } from '../../common/rotation';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../activities/powershell/errors';
 
 describe('rotation input', () => {
@@ -31,16 +31,23 @@ describe('rotation input', () => {
     expect(parsed.ok && parsed.input.publicationMargin).toBe(90_000);
   });
 
-  test('replicationDeadline: absent it is 40 hours, given it is kept; only a given one must fit the effective date', () => {
+  test('replicationDeadline: absent, the effective date governs; given, it is kept, even past the date (it can move)', () => {
     const absent = parseRotationInput({
       organization: 'c',
       effectiveDateHours: 24,
       acknowledgeShortEffectiveDate: true,
     });
     expect(absent.ok && absent.input.replicationDeadline).toBeUndefined();
-    expect(DEFAULT_REPLICATION_DEADLINE_MS).toBe(40 * 3_600_000);
-    const given = parseRotationInput({ organization: 'c', replicationDeadline: '48h' });
-    expect(given.ok && given.input.replicationDeadline).toBe(48 * 3_600_000);
+    const given = parseRotationInput({ organization: 'c', replicationDeadline: '60h' });
+    expect(given.ok && given.input.replicationDeadline).toBe(60 * 3_600_000);
+  });
+
+  test('effectiveDateHours: 1 to 720 hours; a typo such as 20000 is refused, never read as "publish now"', () => {
+    expect(parseRotationInput({ organization: 'c', effectiveDateHours: 720 }).ok).toBe(true);
+    const typo = parseRotationInput({ organization: 'c', effectiveDateHours: 20000 });
+    expect(!typo.ok && typo.message).toBe(
+      "input.effectiveDateHours: must be at most 720 hours (30 days, as far ahead as Microsoft's own script stages)",
+    );
   });
 
   test('under 48 hours with the acknowledgement is accepted', () => {
@@ -59,18 +66,14 @@ describe('rotation input', () => {
     ],
     [
       { organization: 'c', effectiveDateHours: -1, acknowledgeShortEffectiveDate: true },
-      'input.effectiveDateHours: must be a positive number of hours',
+      'input.effectiveDateHours: must be at least 1 hour: every server needs time to receive it',
     ],
+    [
+      { organization: 'c', effectiveDateHours: 0.0001, acknowledgeShortEffectiveDate: true },
+      'input.effectiveDateHours: must be at least 1 hour',
+    ],
+    [{ organization: 'c', effectiveDateHours: '49' }, 'input.effectiveDateHours: must be a number of hours'],
     [{ organization: 'c', hcwTimeout: '0s' }, 'input.hcwTimeout: must be a positive duration'],
-    [
-      { organization: 'c', replicationDeadline: '49h' },
-      'input.replicationDeadline: must be shorter than effectiveDateHours (49 hours): every server needs the ' +
-        'certificate before it becomes current',
-    ],
-    [
-      { organization: 'c', effectiveDateHours: 24, acknowledgeShortEffectiveDate: true, replicationDeadline: '1 day' },
-      'input.replicationDeadline: must be shorter than effectiveDateHours (24 hours)',
-    ],
     [{ organization: 'c', replicationDeadline: 'soon' }, 'input.replicationDeadline: must be a positive duration'],
     [{ organization: 'c', notifications: { webhook: true } }, 'input.notifications: Unrecognized key'],
     [{ organization: '-bad' }, 'input.organization: must be 1-63 letters'],

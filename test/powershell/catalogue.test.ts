@@ -5,6 +5,7 @@ import {
   SCRIPT_BLOCKS,
   VARIABLES,
   renderCertificateCopy,
+  renderClockReading,
   renderCommand,
   renderEnvelope,
   renderPipeline,
@@ -15,14 +16,7 @@ import {
   WORKER_PROCESS_PROPERTIES,
 } from '../../activities/powershell/client';
 import { CatalogueError } from '../../activities/powershell/errors';
-import {
-  PS_NOW,
-  PsAbsoluteDate,
-  PsHashtable,
-  PsRelativeDate,
-  PsScriptBlock,
-  PsVariable,
-} from '../../activities/powershell/render';
+import { PsAbsoluteDate, PsHashtable, PsScriptBlock, PsVariable } from '../../activities/powershell/render';
 
 const T = 'A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0';
 const dialect = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'powershell-dialect.md'), 'utf8');
@@ -40,11 +34,6 @@ describe('the dialect document examples are rendered exactly', () => {
       renderCommand('Get-ExchangeCertificate', { Server: 'ex1.contoso.com', Thumbprint: T }),
       CERTIFICATE_PROPERTIES,
     ),
-    renderCommand('Set-AuthConfig', {
-      NewCertificateThumbprint: T,
-      NewCertificateEffectiveDate: new PsRelativeDate(49),
-      Force: true,
-    }),
     renderCommand('Set-AuthConfig', {
       NewCertificateThumbprint: T,
       NewCertificateEffectiveDate: new PsAbsoluteDate('2026-11-27T06:00:00Z'),
@@ -98,7 +87,31 @@ describe('the dialect document examples are rendered exactly', () => {
       }),
       WORKER_PROCESS_PROPERTIES,
     ),
-    renderPipeline(renderCertificateCopy('ex1.contoso.com', T, 'ex9.fabrikam.com'), ['Thumbprint']),
+    renderPipeline(renderCertificateCopy('ex1.contoso.com', T, 'ex9.fabrikam.com'), CERTIFICATE_PROPERTIES),
+    renderClockReading('ex1.contoso.com'),
+    renderPipeline(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1.contoso.com',
+        ScriptBlock: SCRIPT_BLOCKS.getAuthAdminEvents,
+        ArgumentList: new PsAbsoluteDate('2026-11-25T00:00:00Z'),
+      }),
+      EVENT_PROPERTIES,
+    ),
+    renderPipeline(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1.contoso.com',
+        ScriptBlock: SCRIPT_BLOCKS.getDefaultWebSiteBindings,
+      }),
+      ['certificateHash'],
+    ),
+    renderPipeline(
+      renderCommand('Invoke-Command', {
+        ComputerName: 'ex1.contoso.com',
+        ScriptBlock: SCRIPT_BLOCKS.newSelfSignedAuthCertificate,
+        ArgumentList: new PsAbsoluteDate('2027-11-25T00:00:00Z'),
+      }),
+      ['Thumbprint'],
+    ),
   ];
 
   test('the doc has as many examples as we render', () => {
@@ -196,14 +209,22 @@ describe('nothing outside the catalogue renders', () => {
     );
   });
 
-  test('effective date now', () => {
-    expect(
-      renderCommand('Set-AuthConfig', {
-        NewCertificateThumbprint: T,
-        NewCertificateEffectiveDate: PS_NOW,
-        Force: true,
-      }),
-    ).toBe(`Set-AuthConfig -NewCertificateThumbprint '${T}' -NewCertificateEffectiveDate (Get-Date) -Force`);
+  test("a DateTime takes only an absolute date: nothing can make the worker's Get-Date the clock", () => {
+    for (const value of ['(Get-Date)', '(Get-Date).AddHours(49)', { kind: 'now' }, 49, new Date()]) {
+      expect(() =>
+        renderCommand('Set-AuthConfig', { NewCertificateThumbprint: T, NewCertificateEffectiveDate: value as never }),
+      ).toThrow(CatalogueError);
+    }
+  });
+
+  test("the clock reading: the host's clock, then the server's through Invoke-Command, in one call", () => {
+    expect(renderClockReading('ex1.contoso.com', VARIABLES.credential)).toBe(
+      "& { $h = [datetime]::UtcNow.ToString('o'); @{ 'HostUtc' = $h; 'ServerUtc' = [string](Invoke-Command " +
+        "-ComputerName 'ex1.contoso.com' -ScriptBlock { [datetime]::UtcNow.ToString('o') } -Credential $cred) } }",
+    );
+    expect(renderClockReading(null)).toBe(
+      "& { $h = [datetime]::UtcNow.ToString('o'); @{ 'HostUtc' = $h; 'ServerUtc' = $h } }",
+    );
   });
 
   test('every cmdlet the service uses is in the catalogue', () => {

@@ -9,7 +9,7 @@ import {
   RemoteSessionBrokenError,
   ServerUnreachableError,
 } from '../../activities/powershell/errors';
-import { ShellSessionPool } from '../../activities/powershell/session';
+import { ShellSessionPool } from '../../activities/powershell/pool';
 import { SimState, SIM_SHELL, createSimState, sim } from './sim';
 
 type Client = ExchangeClient & { shell: import('../../activities/powershell/client').ExchangeShell };
@@ -55,11 +55,21 @@ async function withClient(
 const REMOTE = { mode: 'remote', server: 'ex1.contoso.com', executable: SIM_SHELL } as const;
 
 describe.each([
-  ['simulated', {}, ['Microsoft.Exchange']],
-  ['local', { mode: 'local', executable: SIM_SHELL }, ['Microsoft.Exchange']],
-  ['local with the snap-in', { mode: 'local', loader: 'snapin', executable: SIM_SHELL }, []],
-  ['remote', REMOTE, ['Microsoft.Exchange']],
-])('connection mode %s', (_mode, settings, sessions) => {
+  ['simulated', {}, ['Microsoft.Exchange'], { source: 'host' }],
+  ['local', { mode: 'local', executable: SIM_SHELL }, ['Microsoft.Exchange'], { source: 'host' }],
+  ['local with the snap-in', { mode: 'local', loader: 'snapin', executable: SIM_SHELL }, [], { source: 'host' }],
+  ['remote', REMOTE, ['Microsoft.Exchange'], { source: 'exchange-server', server: 'ex1.contoso.com' }],
+  ['remote, clock: host', { ...REMOTE, clock: 'host' }, ['Microsoft.Exchange'], { source: 'host' }],
+])('connection mode %s', (_mode, settings, sessions, clock) => {
+  test("reads the clock of the Exchange server the cmdlets act on, with the host's in the same call", async () => {
+    await withClient('healthy', settings, async (client) => {
+      const reading = await client.readClock();
+      expect(reading).toEqual({ ...clock, serverTime: expect.any(String), hostTime: reading.serverTime, skewMs: 0 });
+      // The simulated clock is frozen: the two clocks agree exactly, and getServerTime is the server's.
+      expect(await client.getServerTime()).toBe(reading.serverTime);
+    });
+  });
+
   test('opens the Exchange session of its mode (none with the snap-in)', async () => {
     await withClient('healthy', settings, async (client) => {
       await client.getServerTime();
@@ -78,7 +88,10 @@ describe.each([
       const config = await client.getAuthConfig();
       expect(config.currentCertificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
       await client.getServerTime();
-      expect(client.shell.session.stats).toEqual({ spawns: 1, calls: 3 });
+      await client.getServerTime();
+      // A local shell asks once which computer its Exchange session is on (whose clock counts); remote knows it.
+      const clockLookup = (settings as { mode?: string }).mode === 'remote' ? 0 : 1;
+      expect(client.shell.session.stats).toEqual({ spawns: 1, calls: 4 + clockLookup });
       // The process was started with exactly the switches of the dialect doc, on the executable we chose.
       const argv = fs.readFileSync(`/proc/${client.shell.session.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
       expect(argv.slice(-9)).toEqual([
@@ -93,6 +106,14 @@ describe.each([
         '-',
       ]);
     });
+  });
+});
+
+test("remote mode: a server whose WinRM does not answer gives no clock at all, never the worker's", async () => {
+  const { client: probe } = clientFor('unreachable');
+  const ex3 = (await probe.getExchangeServers()).find((s) => s.name === 'EX3')!;
+  await withClient('unreachable', { ...REMOTE, server: ex3.fqdn }, async (client) => {
+    await expect(client.readClock()).rejects.toThrow(ServerUnreachableError);
   });
 });
 
@@ -145,8 +166,12 @@ describe('reading the organisation', () => {
     expect(await client.isHybridConfigured()).toBe(false);
     expect(await client.getOrganizationConfig()).toEqual({ enableAuthAdminReadSession: expect.any(Boolean) });
     const [server] = await client.getExchangeServers();
-    const transport = await client.getInternalTransportCertificate(server.name);
-    expect(transport === null || /^[0-9A-F]{40}$/.test(transport)).toBe(true);
+    expect(await client.getInternalTransportCertificate(server.name)).toEqual({
+      transportServer: true,
+      thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/),
+    });
+    // A server Get-TransportService does not know (an Exchange 2013 Client Access server) is not a transport server.
+    expect(await client.getInternalTransportCertificate('EX99')).toEqual({ transportServer: false });
     const oauth = await client.testOAuthConnectivity(server.fqdn, 'administrator@contoso.com');
     expect(oauth.ok).toBe(true);
     expect(oauth.detail.length).toBeGreaterThan(0);
@@ -154,10 +179,12 @@ describe('reading the organisation', () => {
     expect(lastRun === null || Number.isFinite(Date.parse(lastRun))).toBe(true);
   });
 
-  test('no 2014 events since now is an empty list', async () => {
+  test('no 2014 events since now is an empty list, through WinRM (default) and through event-log RPC', async () => {
     const [server] = await client.getExchangeServers();
     const now = await client.getServerTime();
     expect(await client.getAuthAdminEvents(server.fqdn, now)).toEqual([]);
+    const { client: rpc } = clientFor('healthy', { eventLog: 'rpc' });
+    expect(await rpc.getAuthAdminEvents(server.fqdn, now)).toEqual([]);
   });
 
   test('pool state through Invoke-Command', async () => {
@@ -196,12 +223,13 @@ describe('changing the organisation', () => {
     expect(cert.subject.toLowerCase()).toContain('microsoft exchange server auth certificate');
 
     const serverNow = Date.parse(await client.getServerTime());
-    await client.stageNextCertificate(cert.thumbprint, { kind: 'relative', hours: 49 }, true);
+    const effective = new Date(serverNow + 49 * 3_600_000).toISOString();
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: effective }, true);
     const staged = await client.getAuthConfig();
     expect(staged.currentCertificateThumbprint).toBe(before.currentCertificateThumbprint);
     expect(staged.nextCertificateThumbprint).toBe(cert.thumbprint);
-    // The simulated clock is frozen, so the server computed exactly now + 49 h.
-    expect(Date.parse(staged.nextCertificateEffectiveDate!)).toBe(serverNow + 49 * 3_600_000);
+    // The absolute date built from the server's clock arrives exactly.
+    expect(staged.nextCertificateEffectiveDate).toBe(effective);
 
     const imported = await client.copyCertificate(servers[0].fqdn, cert.thumbprint, servers[1].fqdn);
     expect(imported).toBe(cert.thumbprint);
@@ -229,7 +257,7 @@ describe('changing the organisation', () => {
     const transportBefore = await client.getInternalTransportCertificate(server.name);
     const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None' });
     // -Services None declined the SMTP overwrite: the internal transport certificate did not change.
-    expect(await client.getInternalTransportCertificate(server.name)).toBe(transportBefore);
+    expect(await client.getInternalTransportCertificate(server.name)).toEqual(transportBefore);
     await client.enableCertificate(server.fqdn, cert.thumbprint, ['IIS']);
     const lookup = await client.getCertificate(server.fqdn, cert.thumbprint);
     expect(lookup.status === 'present' && lookup.certificate.services).toEqual(['IIS']);
@@ -255,7 +283,7 @@ describe('changing the organisation', () => {
         await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
       }
     }
-    await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: await client.getServerTime() }, true);
     await client.publishCertificate();
     const published = await client.getAuthConfig();
     expect(published.currentCertificateThumbprint).toBe(cert.thumbprint);
@@ -275,7 +303,7 @@ describe('the AuthAdmin servicelet', () => {
       if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status === 'present') continue;
       await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
     }
-    await client.stageNextCertificate(cert.thumbprint, { kind: 'now' }, true);
+    await client.stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: await client.getServerTime() }, true);
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
     expect(restarted.every((r) => r.ok)).toBe(true);
 
@@ -361,14 +389,21 @@ describe('faults injected into the simulated organisation', () => {
 });
 
 /** Every command line the client sends after the session setup, as the shell receives it. */
+/** Records every command line the client's calls send, on whichever session of the pool they run. */
 function recordCommands(client: Client): string[] {
   const sent: string[] = [];
-  const session = client.shell.session;
-  const run = session.run.bind(session);
-  session.run = (command, options) => {
-    sent.push(command);
-    return run(command, options);
-  };
+  const { pool, launch } = client.shell;
+  const withSession = pool.withSession.bind(pool);
+  pool.withSession = (target, fn) =>
+    withSession(target, (session) => {
+      if (target.key !== launch.key) return fn(session);
+      const recording = Object.create(session) as typeof session;
+      recording.run = (command, options) => {
+        sent.push(command);
+        return session.run(command, options);
+      };
+      return fn(recording);
+    });
   return sent;
 }
 
@@ -401,6 +436,30 @@ describe('no secret ever appears in command text (script-block logging, transcri
       },
     );
   });
+});
+
+test("the shell process sees none of the worker's secrets: only its allow-list and the configured credential", async () => {
+  const secrets = {
+    NOTIFY_WEBHOOK_URL: 'https://hooks.example/T000/secret-token',
+    TEMPORAL_API_KEY: 'temporal-key',
+    AZURE_CLIENT_SECRET: 'graph-secret',
+    EXCHANGE_PASSWORD: 'worker-password',
+  };
+  Object.assign(process.env, secrets);
+  try {
+    const credential = { username: 'CONTOSO\\svc-rotate', password: 'configured' };
+    await withClient('healthy', { ...REMOTE, credential }, async (client) => {
+      const seen = await client.shell.runPipeline(
+        'environment',
+        '@([string]$env:NOTIFY_WEBHOOK_URL, [string]$env:TEMPORAL_API_KEY, [string]$env:AZURE_CLIENT_SECRET, ' +
+          '[string]$env:EXCHANGE_PASSWORD, [string]$env:EXCHANGE_SHELL_USERNAME, [string]$env:PATH)',
+      );
+      expect(seen.slice(0, 5)).toEqual(['', '', '', '', credential.username]);
+      expect(seen[5]).toBe(process.env.PATH);
+    });
+  } finally {
+    for (const name of Object.keys(secrets)) delete process.env[name];
+  }
 });
 
 describe('remote credentials are used for the work outside the Exchange session', () => {

@@ -1,23 +1,14 @@
 import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  appPoolOfCommandLine,
-  asList,
-  authAdminLastRunFromDiagnosticXml,
-  authConfigOutputSchema,
-  bytesAsBase64,
-  certificateOutputSchema,
-  exchangeServerOutputSchema,
-  forestRootOfConfigurationDn,
-  parseEnvelope,
-  parseItems,
-  psDateSchema,
-  servicesSchema,
-  thumbprintFromAuthAdminMessage,
-  winEventOutputSchema,
-  workerProcessOutputSchema,
-} from '../../activities/powershell/output';
+import { asList, bytesAsBase64, parseEnvelope, parseItems, psDateSchema } from '../../activities/powershell/output';
+import { authConfigOutputSchema } from '../../activities/powershell/objects/auth-config';
+import { certificateOutputSchema, servicesSchema } from '../../activities/powershell/objects/certificate';
+import { authAdminLastRunFromDiagnosticXml } from '../../activities/powershell/objects/diagnostic-info';
+import { thumbprintFromAuthAdminMessage, winEventOutputSchema } from '../../activities/powershell/objects/event';
+import { ORGANIZATION_CONFIG } from '../../activities/powershell/objects/organization-config';
+import { exchangeServerOutputSchema, forestRootOfConfigurationDn } from '../../activities/powershell/objects/server';
+import { appPoolOfCommandLine, workerProcessOutputSchema } from '../../activities/powershell/objects/worker-process';
 import {
   CertificateNotFoundError,
   NoMatchingEventsError,
@@ -456,5 +447,21 @@ describe('5.1 and 7 shapes of the same certificates parse to the same facts', ()
         );
       }),
     );
+  });
+});
+
+describe('Get-OrganizationConfig: EnableAuthAdminReadSession is not documented, so absent is unknown', () => {
+  test.each([
+    [{ EnableAuthAdminReadSession: true }, true],
+    [{ EnableAuthAdminReadSession: 'True' }, true],
+    [{ EnableAuthAdminReadSession: false }, false],
+    [{ EnableAuthAdminReadSession: 'False' }, false],
+    // Select-Object of a property the object lacks writes null.
+    [{ EnableAuthAdminReadSession: null }, null],
+    [{}, null],
+  ])('%j', (item, expected) => {
+    expect(parseItems(ORGANIZATION_CONFIG.schema, [item], 'Get-OrganizationConfig')).toEqual([
+      { enableAuthAdminReadSession: expected },
+    ]);
   });
 });

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createExchangeClient } from '../../activities/powershell/client';
 import { ShellConfigurationError, ShellProcessError, ShellTimeoutError } from '../../activities/powershell/errors';
-import { ShellSession, ShellSessionPool } from '../../activities/powershell/session';
+import { ShellSessionPool } from '../../activities/powershell/pool';
+import { ShellSession } from '../../activities/powershell/session';
 import { TEARDOWN_LINE, launchFor, parseShellSettings } from '../../activities/powershell/settings';
 import { isAlive, runWithoutUnhandledRejections, waitUntil } from './sim';
 

@@ -26,8 +26,10 @@ import { certificateLookupFailure } from '../../activities/powershell/client';
 import {
   EXECUTABLE_OPTIONS,
   findRepoRoot,
+  INHERITED_ENVIRONMENT,
   launchFor,
   parseShellSettings,
+  shellEnvironment,
   resolveExecutable,
   setupLineFor,
 } from '../../activities/powershell/settings';
@@ -153,6 +155,55 @@ describe('session setup lines are exactly those of the dialect doc', () => {
     } finally {
       delete process.env.EXCHANGE_SHELL_PASSWORD;
     }
+  });
+});
+
+describe("the shell inherits only what it needs of the worker's environment", () => {
+  const worker = {
+    SystemRoot: 'C:\\Windows',
+    Path: 'C:\\Windows\\System32',
+    TEMP: 'C:\\Temp',
+    PSModulePath: 'C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\Modules',
+    ExchangeInstallPath: 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\',
+    NOTIFY_WEBHOOK_URL: 'https://hooks.example/T000/B000/secret-token',
+    TEMPORAL_API_KEY: 'temporal-key',
+    AZURE_CLIENT_SECRET: 'graph-secret',
+    GRAPH_CLIENT_SECRET: 'graph-secret-2',
+    EXCHANGE_USERNAME: 'CONTOSO\\svc',
+    EXCHANGE_PASSWORD: 'worker-password',
+    EXCHANGE_SHELL_PASSWORD: 'stale',
+    NODE_OPTIONS: '--inspect',
+    EXCHANGE_SIM_UI_CULTURE: 'ja-JP',
+  };
+
+  test.each([
+    ['simulated', { simulatorState: '/s/contoso.json' }],
+    ['local', { mode: 'local' }],
+    ['remote without a credential', { mode: 'remote', server: 'ex1.contoso.com' }],
+    [
+      'remote with a credential',
+      { mode: 'remote', server: 'ex1.contoso.com', credential: { username: 'u', password: 'p' } },
+    ],
+  ])('%s: the allow-list, nothing else', (_name, input) => {
+    const settings = parseShellSettings(input);
+    const env = shellEnvironment(settings, worker);
+    const expected: Record<string, string> = {
+      SystemRoot: worker.SystemRoot,
+      Path: worker.Path,
+      TEMP: worker.TEMP,
+      PSModulePath: worker.PSModulePath,
+      ExchangeInstallPath: worker.ExchangeInstallPath,
+      EXCHANGE_SIM_UI_CULTURE: 'ja-JP',
+    };
+    if (settings.mode === 'simulated') expected.EXCHANGE_SIM_STATE = '/s/contoso.json';
+    if (settings.mode === 'remote' && settings.credential) {
+      Object.assign(expected, { EXCHANGE_SHELL_USERNAME: 'u', EXCHANGE_SHELL_PASSWORD: 'p' });
+    }
+    expect(env).toEqual(expected);
+  });
+
+  test('every name on the list is one Windows or PowerShell defines, none a secret', () => {
+    for (const name of INHERITED_ENVIRONMENT) expect(name).not.toMatch(/SECRET|KEY|TOKEN|PASSWORD|URL|CREDENTIAL/i);
   });
 });
 

@@ -3,14 +3,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SIMULATOR_CLI } from 'simulated-exchange';
 
 export const REPO_ROOT = path.join(__dirname, '..', '..');
 export const SIM_SHELL = path.join(REPO_ROOT, 'bin', 'simulated-exchange-shell');
-const SIM_CLI = path.join(REPO_ROOT, 'dist', 'simulator', 'cli.js');
 
-/** `node dist/simulator/cli.js <args> --state <file>`; throws with the CLI's stderr on failure. */
+/** The simulator's CLI, `sim <args> --state <file>`; throws with the CLI's stderr on failure. */
 export function sim(stateFile: string, ...args: string[]): string {
-  return execFileSync(process.execPath, [SIM_CLI, ...args, '--state', stateFile], { encoding: 'utf8' });
+  return execFileSync(process.execPath, [SIMULATOR_CLI, ...args, '--state', stateFile], { encoding: 'utf8' });
 }
 
 export interface SimState {

@@ -14,7 +14,8 @@ import {
   yearlyRotationScheduleId,
 } from '../../common/names';
 import { organizationSearchAttribute, outcomeSearchAttribute } from '../../common/search-attributes';
-import { detailsOf, initialState, statusOf } from '../../workflows/state';
+import { initialState } from '../../workflows/rotation/state';
+import { detailsOf, statusOf } from '../../workflows/rotation/status';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 

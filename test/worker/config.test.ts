@@ -195,6 +195,60 @@ describe('worker configuration from the environment', () => {
     });
   });
 
+  test('the clock: its source reaches the shell settings, the skew bound and the lead reach the activities', () => {
+    const config = loadWorkerConfig({
+      ...base,
+      EXCHANGE_CLOCK_SOURCE: 'Host',
+      EXCHANGE_MAX_CLOCK_SKEW: '90s',
+      EXCHANGE_EFFECTIVE_DATE_LEAD: '5m',
+    });
+    expect(config.exchange[config.organizations[0]!]).toMatchObject({ clock: 'host' });
+    expect(config.activity).toEqual({ maxClockSkewMs: 90_000, minEffectiveDateLeadMs: 300_000 });
+    expect(loadWorkerConfig(base).activity).toEqual({});
+    expect(() => loadWorkerConfig({ ...base, EXCHANGE_CLOCK_SOURCE: 'worker' })).toThrow(
+      /EXCHANGE_CLOCK_SOURCE: must be exchange-server or host/,
+    );
+    expect(() => loadWorkerConfig({ ...base, EXCHANGE_MAX_CLOCK_SKEW: '0s' })).toThrow(
+      /EXCHANGE_MAX_CLOCK_SKEW: must be more than 0/,
+    );
+  });
+
+  test('the shell pool: its caps and idle timeout', () => {
+    expect(loadWorkerConfig(base).shells).toEqual({});
+    expect(
+      loadWorkerConfig({
+        ...base,
+        EXCHANGE_MAX_SHELLS: '8',
+        EXCHANGE_MAX_SHELLS_PER_ORGANIZATION: '3',
+        EXCHANGE_SHELL_IDLE_TIMEOUT: '90s',
+      }).shells,
+    ).toEqual({ maxSessions: 8, maxSessionsPerTarget: 3, idleTimeoutMs: 90_000 });
+    expect(() => loadWorkerConfig({ ...base, EXCHANGE_MAX_SHELLS: '0' })).toThrow(
+      /EXCHANGE_MAX_SHELLS: must be positive/,
+    );
+  });
+
+  test('the event-log path and the certificate lifetime', () => {
+    const config = loadWorkerConfig({
+      ...base,
+      EXCHANGE_EVENT_LOG_ACCESS: 'RPC',
+      EXCHANGE_CERTIFICATE_LIFETIME_DAYS: '365',
+    });
+    expect(config.exchange[config.organizations[0]!]).toMatchObject({ eventLog: 'rpc' });
+    expect(config.activity).toEqual({ certificateLifetimeDays: 365 });
+    for (const [value, rule] of [
+      ['30', /EXCHANGE_CERTIFICATE_LIFETIME_DAYS: must be at least 90 days/],
+      ['3650', /EXCHANGE_CERTIFICATE_LIFETIME_DAYS: must be at most 1826 days/],
+      ['365.5', /EXCHANGE_CERTIFICATE_LIFETIME_DAYS: must be a whole number of days/],
+      ['a year', /EXCHANGE_CERTIFICATE_LIFETIME_DAYS: must be a number of days/],
+    ] as const) {
+      expect(() => loadWorkerConfig({ ...base, EXCHANGE_CERTIFICATE_LIFETIME_DAYS: value })).toThrow(rule);
+    }
+    expect(() => loadWorkerConfig({ ...base, EXCHANGE_EVENT_LOG_ACCESS: 'smb' })).toThrow(
+      /EXCHANGE_EVENT_LOG_ACCESS: must be winrm or rpc/,
+    );
+  });
+
   test('the CLI reads only the Temporal variables', () => {
     expect(loadTemporalConfig({ EXCHANGE_CONNECTION: 'nonsense', TEMPORAL_ADDRESS: 'temporal:7233' })).toMatchObject({
       address: 'temporal:7233',

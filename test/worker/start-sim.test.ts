@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseRotationInput } from '../../common/rotation';
-import { loadOrganization } from '../../simulator/exchange';
+import { loadOrganization } from 'simulated-exchange';
 import { ensureSimulatedOrganization, howToStart } from '../../worker/start';
 
 test('created once, then reused with its certificates, its clock following EXCHANGE_CLOCK_RATE', () => {

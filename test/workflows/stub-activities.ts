@@ -283,25 +283,44 @@ export class StubOrganisation {
       },
       stageCertificate: async (request) => {
         record('stageCertificate', request);
-        // As the activity does: staged already, unless an emergency must bring a later date forward to now.
-        const later =
-          request.effectiveDate.kind === 'now' && this.effectiveAt !== null && this.effectiveAt > this.now();
-        if (this.next === request.thumbprint && !later) {
+        const serverTime = iso(this.now());
+        if (this.current === request.thumbprint)
+          return { thumbprint: request.thumbprint, state: 'current', serverTime };
+        // As the activity does: staged already for what is asked, else (re)staged with the date asked.
+        const wanted = request.effectiveDate;
+        const satisfied =
+          this.next === request.thumbprint &&
+          (wanted.kind === 'relative' ||
+            (wanted.kind === 'now' && this.effectiveAt !== null && this.effectiveAt <= this.now()) ||
+            (wanted.kind === 'absolute' && this.effectiveAt === Date.parse(wanted.iso)));
+        if (satisfied) {
           return {
             thumbprint: request.thumbprint,
+            state: 'already-staged',
             effectiveDate: iso(this.effectiveAt!),
-            serverTime: iso(this.now()),
-            alreadyStaged: true,
+            serverTime,
           };
         }
         this.next = request.thumbprint;
         this.effectiveAt =
-          request.effectiveDate.kind === 'now' ? this.now() : this.now() + request.effectiveDate.hours * HOUR;
+          wanted.kind === 'now'
+            ? this.now()
+            : wanted.kind === 'absolute'
+              ? Date.parse(wanted.iso)
+              : this.now() + wanted.hours * HOUR;
+        return { thumbprint: request.thumbprint, state: 'staged', effectiveDate: iso(this.effectiveAt), serverTime };
+      },
+      readAuthConfig: async () => {
+        record('readAuthConfig', undefined);
+        this.servicelet();
         return {
-          thumbprint: request.thumbprint,
-          effectiveDate: iso(this.effectiveAt),
           serverTime: iso(this.now()),
-          alreadyStaged: false,
+          authConfig: {
+            currentCertificateThumbprint: this.current,
+            previousCertificateThumbprint: this.previous,
+            nextCertificateThumbprint: this.next,
+            nextCertificateEffectiveDate: this.effectiveAt === null ? null : iso(this.effectiveAt),
+          },
         };
       },
       checkReplication: async (request) => {
@@ -335,7 +354,16 @@ export class StubOrganisation {
           serverTime: iso(this.now()),
           currentThumbprint: this.current,
           nextThumbprint: this.next,
+          nextEffectiveDate: this.effectiveAt === null ? null : iso(this.effectiveAt),
           servers: request.servers.map((s) => ({ server: s.name, event2014At: this.events.get(s.name) ?? null })),
+        };
+      },
+      readServiceletSchedule: async (request) => {
+        record('readServiceletSchedule', request);
+        // The stub's servicelet publishes at the date itself: its schedule is not known to the rotation.
+        return {
+          serverTime: iso(this.now()),
+          lastRuns: request.servers.map((s) => ({ server: s.name, lastRun: null })),
         };
       },
       diagnoseServicelet: async (request) => {

@@ -1,0 +1,25 @@
+// How a change reaches rotations that are already running (they last days: the 49-hour date, then up to 14 days for
+// the HCW answer). A change that alters the commands a rotation issues (an activity added, removed or reordered, a
+// timer, a different argument) is guarded by one patch listed here, with why it exists and the committed history
+// recorded BEFORE the change, which must keep replaying (test/histories). docs/versioning.md says when one is needed
+// and how it is retired. Empty: nothing has run in production yet, so earlier changes were folded into the code.
+import { patched } from '@temporalio/workflow';
+
+export interface PatchEntry {
+  /** What changed, for whom, and why old runs must keep the old course. */
+  reason: string;
+  /** The date the patch was added (release notes; runs started before then may still be open until hcwTimeout). */
+  since: string;
+  /** test/histories/<fixture>.json: a rotation recorded by the code before the change. */
+  fixture: string;
+}
+
+export const PATCHES: Record<string, PatchEntry> = {};
+
+export type PatchId = keyof typeof PATCHES;
+
+/** The one way workflow code asks for a patch: only IDs from the registry. */
+export function isPatched(id: PatchId): boolean {
+  if (!(id in PATCHES)) throw new Error(`internal: patch ${id} is not in workflows/rotation/patches.ts`);
+  return patched(id);
+}

@@ -6,6 +6,7 @@ import { effectiveDateOnServerClock, readServerClock } from './clock';
 import type { ResolvedDeps } from './deps';
 import { NextCertificateNotEverywhereError, StagingNotConfirmedError } from './errors';
 import { resumedProgress, saveProgress } from './heartbeat';
+import { lookUp } from './transient';
 
 export interface StageRequest {
   thumbprint: Thumbprint;
@@ -111,7 +112,7 @@ export function authConfigActivities(deps: ResolvedDeps) {
         }
         const lacking: string[] = [];
         for (const server of request.servers) {
-          const lookup = await exchange.getCertificate(server.fqdn, thumbprint);
+          const lookup = await lookUp(exchange, server.fqdn, thumbprint);
           if (lookup.status !== 'present') lacking.push(server.name);
         }
         if (lacking.length > 0) throw new NextCertificateNotEverywhereError(lacking);

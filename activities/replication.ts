@@ -6,7 +6,7 @@ import type { CopyResult, ReplicationCheck, ServerIdentity } from '../common/rot
 import type { ResolvedDeps } from './deps';
 import { CopySourceMissingError } from './errors';
 import { resumedProgress, saveProgress } from './heartbeat';
-import { isTransient } from './transient';
+import { isTransient, lookUp } from './transient';
 
 export interface CopyRequest {
   thumbprint: Thumbprint;
@@ -25,7 +25,7 @@ export function replicationActivities(deps: ResolvedDeps) {
     async checkReplication(request: { thumbprint: Thumbprint; servers: ServerIdentity[] }): Promise<ReplicationCheck> {
       const servers: ReplicationCheck['servers'] = [];
       for (const server of request.servers) {
-        const lookup = await exchange.getCertificate(server.fqdn, request.thumbprint);
+        const lookup = await lookUp(exchange, server.fqdn, request.thumbprint);
         servers.push({
           server: server.name,
           site: server.site,
@@ -40,7 +40,7 @@ export function replicationActivities(deps: ResolvedDeps) {
       const resumed = resumedProgress<CopyHeartbeat>()?.done ?? [];
       const done: CopyResult[] = resumed.filter((r) => r.outcome !== 'failed');
       const pending = request.targets.filter((t) => !done.some((r) => r.server === t.name));
-      const source = await exchange.getCertificate(request.source.fqdn, request.thumbprint);
+      const source = await lookUp(exchange, request.source.fqdn, request.thumbprint);
       if (source.status === 'missing') {
         throw new CopySourceMissingError(`${request.thumbprint} is not on ${request.source.name}, nothing to export`);
       }

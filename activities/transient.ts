@@ -1,5 +1,7 @@
 // Which errors a per-server loop records and moves past (the server may answer later) rather than fails on.
+import type { CertificateLookup, Thumbprint } from '../common/exchange';
 import { AccessDeniedError, RETRYABLE_ERROR_TYPES } from './powershell/errors';
+import type { ExchangeClient } from './powershell/exchange-client';
 
 const TRANSIENT = new Set<string>(RETRYABLE_ERROR_TYPES);
 
@@ -15,4 +17,23 @@ export function isTransient(error: unknown): boolean {
  */
 export function cannotLook(error: unknown): boolean {
   return isTransient(error) || error instanceof AccessDeniedError;
+}
+
+/**
+ * How often one server is asked within one step before it counts as not answering: a transient directory or RPC error
+ * on one call says nothing of the server (the workflow still looks again later before it acts on "unreachable").
+ */
+export const SERVER_ASKS = 4;
+
+/** Get-ExchangeCertificate on one server, asked again (a read, safe to repeat) while it does not answer. */
+export async function lookUp(
+  exchange: Pick<ExchangeClient, 'getCertificate'>,
+  fqdn: string,
+  thumbprint: Thumbprint,
+): Promise<CertificateLookup> {
+  let found = await exchange.getCertificate(fqdn, thumbprint);
+  for (let ask = 1; ask < SERVER_ASKS && found.status === 'unreachable'; ask++) {
+    found = await exchange.getCertificate(fqdn, thumbprint);
+  }
+  return found;
 }

@@ -7,6 +7,7 @@ import { certificateActivities } from './certificate';
 import { ActivityDeps, ActivityLog, DEFAULT_ACTIVITY_SETTINGS, ResolvedDeps } from './deps';
 import { failuresNamed } from './errors';
 import { keepBeating } from './heartbeat';
+import { withReadsAskedAgain } from './transient';
 import { clockActivities, inspectActivities } from './inspect';
 import { notifyActivities } from './notify';
 import { publicationActivities } from './publication';
@@ -36,7 +37,13 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
   if (lifetime !== null && !(Number.isInteger(lifetime) && lifetime > 0)) {
     throw new RangeError('settings.certificateLifetimeDays must be a whole number of days, or null');
   }
-  return { exchange: deps.exchange, clock: deps.clock, log: deps.log ?? contextLog, notify: deps.notify, settings };
+  return {
+    exchange: withReadsAskedAgain(deps.exchange),
+    clock: deps.clock,
+    log: deps.log ?? contextLog,
+    notify: deps.notify,
+    settings,
+  };
 }
 
 type AnyAsync = (...args: never[]) => Promise<unknown>;

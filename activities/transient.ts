@@ -37,3 +37,47 @@ export async function lookUp(
   }
   return found;
 }
+
+/** The ExchangeClient methods that only read: asking again is always safe. */
+const READS = [
+  'readClock',
+  'getServerTime',
+  'getExchangeServers',
+  'getAuthConfig',
+  'listCertificates',
+  'isHybridConfigured',
+  'getOrganizationConfig',
+  'getInternalTransportCertificate',
+  'getDefaultWebSiteCertificates',
+  'getAuthAdminEvents',
+  'getAuthAdminLastRun',
+  'getServiceHostStartTime',
+  'getAppPoolState',
+  'getAppPoolWorkerProcesses',
+] as const satisfies ReadonlyArray<keyof ExchangeClient>;
+
+/**
+ * The client with each read asked again, up to SERVER_ASKS times, after a transient error: under frequent transient
+ * faults an activity that reads a dozen times would otherwise rarely finish an attempt, and its retries run out while
+ * Exchange is merely busy. Changes are not repeated here: their activities look before acting on a retry.
+ */
+export function withReadsAskedAgain(exchange: ExchangeClient): ExchangeClient {
+  const reads = new Set<PropertyKey>(READS);
+  return new Proxy(exchange, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => Promise<unknown>;
+      if (!reads.has(name)) return method.bind(target);
+      return async (...args: unknown[]) => {
+        for (let ask = 1; ; ask++) {
+          try {
+            return await method.apply(target, args);
+          } catch (error) {
+            if (ask >= SERVER_ASKS || !isTransient(error)) throw error;
+          }
+        }
+      };
+    },
+  });
+}

@@ -20,6 +20,11 @@ export interface StageRequest {
   force: boolean;
 }
 
+interface StageHeartbeat {
+  /** The date an attempt passed to Set-AuthConfig: a retry that finds the certificate current reports it. */
+  staged?: string;
+}
+
 interface PublishHeartbeat {
   published?: boolean;
 }
@@ -58,8 +63,12 @@ export function authConfigActivities(deps: ResolvedDeps) {
       const clockWarning = warning === null ? {} : { clockWarning: warning };
       const lookedAt = reading.serverTime;
       const wanted = effectiveDateOnServerClock(request.effectiveDate, lookedAt, deps.settings);
-      if (before.currentCertificateThumbprint === thumbprint)
-        return { thumbprint, state: 'current', serverTime: lookedAt, ...clockWarning };
+      // Published while this retry was pending: the date is the one the attempt that staged it saved, if it could.
+      const stagedEarlier = resumedProgress<StageHeartbeat>()?.staged;
+      if (before.currentCertificateThumbprint === thumbprint) {
+        const known = stagedEarlier === undefined ? {} : { effectiveDate: stagedEarlier };
+        return { thumbprint, state: 'current', serverTime: lookedAt, ...known, ...clockWarning };
+      }
       if (
         before.nextCertificateThumbprint === thumbprint &&
         stagedDateSatisfies(before.nextCertificateEffectiveDate, request.effectiveDate, wanted)
@@ -72,11 +81,12 @@ export function authConfigActivities(deps: ResolvedDeps) {
           ...clockWarning,
         };
       }
+      saveProgress({ staged: wanted } satisfies StageHeartbeat);
       await exchange.stageNextCertificate(thumbprint, { kind: 'absolute', iso: wanted }, request.force);
       const after = await exchange.getAuthConfig();
       const serverTime = await exchange.getServerTime();
       if (after.currentCertificateThumbprint === thumbprint) {
-        return { thumbprint, state: 'current', serverTime, ...clockWarning };
+        return { thumbprint, state: 'current', serverTime, effectiveDate: wanted, ...clockWarning };
       }
       if (after.nextCertificateThumbprint !== thumbprint) {
         throw new StagingNotConfirmedError(

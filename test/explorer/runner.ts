@@ -38,8 +38,11 @@ import { HistoryFacts, OrgView, RunResult, SignalRecord, Trace, viewOf } from '.
 const EventType = temporal.api.enums.v1.EventType;
 type History = temporal.api.history.v1.IHistory;
 
-/** Real time a scenario may take before the explorer gives up on it (the run does not end). */
-const WATCHDOG_MS = { 'in-process': 150_000, 'real-shell': 600_000 } as const;
+/**
+ * Real time a scenario may stand still (its history does not grow) before the explorer gives up on it: the run does not
+ * end. Progress, not total time, so that a busy machine slows a scenario down without failing it.
+ */
+const WATCHDOG_MS = { 'in-process': 180_000, 'real-shell': 600_000 } as const;
 /** Workflow task attempts seen before the explorer stops a run whose workflow task keeps failing. */
 const STUCK_TASK_ATTEMPTS = 3;
 
@@ -312,7 +315,8 @@ async function awaitResult(client: Client, handle: WorkflowHandleWithFirstExecut
   let reason = '';
   // A workflow task that fails again and again never ends the run by itself: stop it once that is certain.
   const watch = (async () => {
-    const began = Date.now();
+    let moved = Date.now();
+    let length = -1;
     while (!stop) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1000);
@@ -325,8 +329,14 @@ async function awaitResult(client: Client, handle: WorkflowHandleWithFirstExecut
       try {
         const description = await handle.describe();
         const attempt = description.raw.pendingWorkflowTask?.attempt ?? 0;
+        if (description.historyLength !== length) {
+          length = description.historyLength;
+          moved = Date.now();
+        }
         if (attempt >= STUCK_TASK_ATTEMPTS) reason = `workflow task failed ${attempt} times in a row`;
-        else if (Date.now() - began > WATCHDOG_MS[mode]) reason = `no end after ${WATCHDOG_MS[mode] / 1000} s of real time`;
+        else if (Date.now() - moved > WATCHDOG_MS[mode]) {
+          reason = `its history stood still for ${WATCHDOG_MS[mode] / 1000} s of real time`;
+        }
         if (reason) {
           const raw = description.raw;
           debug(

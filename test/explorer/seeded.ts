@@ -21,7 +21,7 @@ export async function runSeeds(seeds: Array<number | string>, mode: EngineMode =
   const outcomes: ScenarioOutcome[] = await runBatch(seeds.map(scenarioFor), {
     workflowBundlePath: workflowBundlePath(),
     mode,
-    concurrency: mode === 'real-shell' ? 2 : 3,
+    concurrency: mode === 'real-shell' ? 2 : 4,
   });
   const seconds = outcomes.reduce((sum, o) => sum + o.seconds, 0);
   const failing = outcomes.filter((o) => o.violations.length > 0);

@@ -86,15 +86,15 @@ export const REGRESSIONS: Regression[] = [
     name: 'effective-date-hours-20000',
     why:
       'issue 8: effectiveDateHours 20000 (no force, two years left) took the emergency path and published at once: ' +
-      'decidePath (common/policy.ts) replaces now whenever the current certificate expires before now + ' +
-      'effectiveDateHours, and the input schema (common/rotation.ts) only asks for a positive number',
+      'decidePath replaced now whenever the current certificate expired before now + effectiveDateHours, and the ' +
+      'input schema only asked for a positive number (now: at most 720 hours, refused naming the field)',
     scenario: () => scenario('effective-date-hours-20000', { input: { effectiveDateHours: 20000 } }),
   },
   {
     name: 'bad-continue-as-new-argument',
     why:
       'issue 8: a second workflow argument {"state":{}} is taken as the carried state unvalidated ' +
-      '(workflows/rotate.ts, rotateAuthCertificate): the workflow task fails on every attempt and the run never ends',
+      ': the workflow task failed on every attempt and the run never ended (now: refused, naming the field)',
     scenario: () =>
       scenario('bad-continue-as-new-argument', { input: { dryRun: true }, carried: { state: {} } }),
   },

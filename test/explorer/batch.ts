@@ -32,7 +32,8 @@ export function describeOutcome(outcome: ScenarioOutcome): string {
     : `${trace.result.status}: ${trace.result.failure?.type ?? ''} ${trace.result.failure?.message ?? ''} ${trace.result.failure?.cause ?? ''}`;
   return [
     ...violations.map(
-      (v: Violation) => `VIOLATION seed=${trace.scenario.seed} invariant=${v.invariant}: ${v.detail}\n  replay: ${replayCommand(trace.scenario, trace.mode)}`,
+      (v: Violation) =>
+        `VIOLATION seed=${trace.scenario.seed} invariant=${v.invariant}: ${v.detail}\n  replay: ${replayCommand(trace.scenario, trace.mode)}`,
     ),
     `  run seed=${trace.scenario.seed}: ${ended.trim()}; ${trace.attempts.length} activity attempts, ${trace.calls.length} Exchange calls, ` +
       `${trace.history.runs} run(s), ${trace.history.events} events, ${outcome.seconds.toFixed(1)} s` +

@@ -23,7 +23,8 @@ export function boundMs(scenario: Scenario): number {
     input.replicationDeadline ?? MAX_DATE_MOVES * DATE_MOVE_STEP_MS,
     input.emergencyReplicationDeadline,
   );
-  const publication = 2 * CYCLE + input.publicationMargin + input.publicationGiveUpAfter + input.publicationPollInterval;
+  const publication =
+    2 * CYCLE + input.publicationMargin + input.publicationGiveUpAfter + input.publicationPollInterval;
   const hcw = scenario.org.hybrid ? input.hcwTimeout + input.hcwReminderInterval : 0;
   const kills = scenario.faults.kill.max * scenario.faults.kill.maxDowntimeMs;
   const scripted = scenario.scripted.reduce((sum, f) => sum + (f.downtimeMs ?? 0), 0);

@@ -47,11 +47,16 @@ function positiveInteger(name: string) {
 function parseOptions(argv: string[]): Options & { child?: string } {
   const program = new Command('explore')
     .description('Generate rotation scenarios from seeds, run them, and check the invariants')
-    .option('--seed <n>', 'first seed', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--seed must be a whole number, 0 or more');
-      return n;
-    }, 1)
+    .option(
+      '--seed <n>',
+      'first seed',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--seed must be a whole number, 0 or more');
+        return n;
+      },
+      1,
+    )
     .option('--runs <n>', 'how many scenarios (seeds seed .. seed+runs-1)', positiveInteger('--runs'), 1)
     .option('--jobs <n>', 'processes, each with its own Temporal test server', positiveInteger('--jobs'), 1)
     .option('--concurrency <n>', 'scenarios side by side in one process', positiveInteger('--concurrency'), 3)

@@ -13,7 +13,18 @@ import type { RunCommandOptions } from '../../activities/powershell/session';
 import { ShellSession } from '../../activities/powershell/session';
 import type { ShellLaunch } from '../../activities/powershell/settings';
 import type { RotationNotification } from '../../common/rotation';
-import { PSSecureString, catchUp, clearFaults, findServer, injectFault, parseScript, readState, restartServiceHost, withFileLock, writeStateAtomically } from 'simulated-exchange';
+import {
+  PSSecureString,
+  catchUp,
+  clearFaults,
+  findServer,
+  injectFault,
+  parseScript,
+  readState,
+  restartServiceHost,
+  withFileLock,
+  writeStateAtomically,
+} from 'simulated-exchange';
 import type { Organisation, PSValue } from 'simulated-exchange';
 import { CommandSession, InProcessShellSession, isExchangeCmdlet, LinePlan } from './in-process-session';
 import { accessDeniedFault } from './organisation';
@@ -208,7 +219,10 @@ export class ScenarioEngine {
     if (password instanceof PSSecureString) this.secrets.add(password.plainText);
     else if (typeof password === 'string') this.secrets.add(password);
     for (const item of output) {
-      const data = item && typeof item === 'object' && 'get' in item ? (item as { get(n: string): unknown }).get('FileData') : null;
+      const data =
+        item && typeof item === 'object' && 'get' in item
+          ? (item as { get(n: string): unknown }).get('FileData')
+          : null;
       if (data instanceof Uint8Array) {
         this.secrets.add(Buffer.from(data).toString('base64').slice(0, 64));
         this.secrets.add(Array.from(data.slice(0, 24)).join(','));
@@ -267,7 +281,12 @@ export class ScenarioEngine {
     }
     if (attempt?.plan && attempt.plan.point !== 'result-lost' && attempt.calls === attempt.plan.call) {
       this.kills++;
-      return { kill: attempt.plan.point, downtimeMs: attempt.plan.downtimeMs, line: {}, injected: `kill-${attempt.plan.point}` };
+      return {
+        kill: attempt.plan.point,
+        downtimeMs: attempt.plan.downtimeMs,
+        line: {},
+        injected: `kill-${attempt.plan.point}`,
+      };
     }
     if (cmdlets.length === 0 || !attempt) return { line: {} };
     const { transient, shellDeath } = this.scenario.faults;

@@ -8,7 +8,8 @@ import { buildOrganisation } from './organisation';
 import { SEEDED_SCENARIOS } from './seeded';
 import { Prng } from './prng';
 
-const ms = (v: string | number | undefined) => (v === undefined ? undefined : msToNumber(v as Parameters<typeof msToNumber>[0]));
+const ms = (v: string | number | undefined) =>
+  v === undefined ? undefined : msToNumber(v as Parameters<typeof msToNumber>[0]);
 const seeds = Array.from({ length: SEEDED_SCENARIOS }, (_, i) => i + 1);
 const scenarios = seeds.map(generateScenario);
 
@@ -50,13 +51,19 @@ test('the fixed set covers the organisations, inputs and timelines issue 8 lists
     currentSoon: has((s) => s.org.current.state === 'soon'),
     currentExpired: has((s) => s.org.current.state === 'expired'),
     currentNone: has((s) => s.org.current.state === 'none'),
-    currentMissingOnSome: has((s) => s.org.current.missingOn.length > 0 && s.org.current.missingOn.length < s.org.servers.length),
-    currentMissingEverywhere: has((s) => s.org.current.missingOn.length === s.org.servers.length && s.org.current.state !== 'none'),
+    currentMissingOnSome: has(
+      (s) => s.org.current.missingOn.length > 0 && s.org.current.missingOn.length < s.org.servers.length,
+    ),
+    currentMissingEverywhere: has(
+      (s) => s.org.current.missingOn.length === s.org.servers.length && s.org.current.state !== 'none',
+    ),
     nextFar: has((s) => (s.org.next?.effectiveInHours ?? 0) > 48),
     nextNear: has((s) => !!s.org.next && s.org.next.effectiveInHours > 0 && s.org.next.effectiveInHours <= 48),
     nextPast: has((s) => !!s.org.next && s.org.next.effectiveInHours < 0),
     nextOnAll: has((s) => s.org.next?.presentOn.length === s.org.servers.length),
-    nextOnSome: has((s) => !!s.org.next && s.org.next.presentOn.length > 0 && s.org.next.presentOn.length < s.org.servers.length),
+    nextOnSome: has(
+      (s) => !!s.org.next && s.org.next.presentOn.length > 0 && s.org.next.presentOn.length < s.org.servers.length,
+    ),
     nextOnNone: has((s) => s.org.next?.presentOn.length === 0),
     transportIsAuth: has((s) => s.org.servers.some((x) => x.transport === 'auth')),
     childDomainWithReadSession: has((s) => s.org.childDomain && s.org.enableAuthAdminReadSession),
@@ -65,7 +72,9 @@ test('the fixed set covers the organisations, inputs and timelines issue 8 lists
     dryRun: has((s) => s.input.dryRun === true),
     force: has((s) => s.input.force === true),
     ignoreUnreachable: has((s) => s.input.ignoreUnreachableServers === true),
-    shortAcknowledged: has((s) => (s.input.effectiveDateHours ?? 49) < 48 && s.input.acknowledgeShortEffectiveDate === true),
+    shortAcknowledged: has(
+      (s) => (s.input.effectiveDateHours ?? 49) < 48 && s.input.acknowledgeShortEffectiveDate === true,
+    ),
     tinyEffectiveDate: has((s) => (s.input.effectiveDateHours ?? 49) < 0.01 + 1e-9),
     hugeEffectiveDate: has((s) => (s.input.effectiveDateHours ?? 49) >= 5000),
     renewBeforeExtreme: has((s) => s.input.renewBeforeDays === 1 || s.input.renewBeforeDays === 3650),

@@ -56,7 +56,11 @@ test.each([11, 12, 13])(
     );
     const inProcess = createExchangeClient(
       { mode: 'simulated', simulatorState: organisationFile(`in-${seed}`, seed) },
-      { pool: new ShellSessionPool({ openSession: (launch) => new InProcessShellSession(launch) as CommandSession as ShellSession }) },
+      {
+        pool: new ShellSessionPool({
+          openSession: (launch) => new InProcessShellSession(launch) as CommandSession as ShellSession,
+        }),
+      },
     );
     try {
       expect(await exercise(inProcess)).toEqual(await exercise(real));
@@ -98,9 +102,9 @@ test('faults: transient, access denied from the state file, and a death before a
       .newAuthCertificate({ server: servers[0].fqdn, services: 'None' })
       .then((c) => c.thumbprint);
     session.arm({ death: 'after' });
-    await expect(client.stageNextCertificate(made, { kind: 'absolute', iso: new Date(Date.UTC(2030, 0, 3)).toISOString() }, false)).rejects.toBeInstanceOf(
-      ShellProcessError,
-    );
+    await expect(
+      client.stageNextCertificate(made, { kind: 'absolute', iso: new Date(Date.UTC(2030, 0, 3)).toISOString() }, false),
+    ).rejects.toBeInstanceOf(ShellProcessError);
     // The change is persisted; the caller never heard of it.
     expect((await client.getAuthConfig()).nextCertificateThumbprint).toBe(made);
     expect(session.stats).toMatchObject({ spawns: 3, deaths: 2 });

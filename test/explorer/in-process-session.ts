@@ -14,7 +14,16 @@ import type { RunCommandOptions, ShellSession } from '../../activities/powershel
 /** What the pool needs of a session (ShellSession's public contract). */
 export type CommandSession = Pick<ShellSession, 'launch' | 'run' | 'close'>;
 import type { ShellLaunch } from '../../activities/powershell/settings';
-import { BUILTIN_CMDLETS, EXCHANGE_CMDLET_NAMES, ExitSignal, Interpreter, createExchangeHost, readState, toOemCodePage, transientRpcError } from 'simulated-exchange';
+import {
+  BUILTIN_CMDLETS,
+  EXCHANGE_CMDLET_NAMES,
+  ExitSignal,
+  Interpreter,
+  createExchangeHost,
+  readState,
+  toOemCodePage,
+  transientRpcError,
+} from 'simulated-exchange';
 import type { CmdletSpec, PSValue } from 'simulated-exchange';
 
 const EXCHANGE = new Set(EXCHANGE_CMDLET_NAMES.map((n) => n.toLowerCase()));

@@ -13,10 +13,22 @@ const OTHER = 'C'.repeat(40);
 const SUBJECT = 'CN=Microsoft Exchange Server Auth Certificate';
 
 function cert(thumbprint: string, installedAt: number, notAfter = T0 + 1000 * 24 * H, installedBy = 'scenario') {
-  return { thumbprint, subject: SUBJECT, friendlyName: 'x', notBefore: T0 - 365 * 24 * H, notAfter, installedAt, installedBy };
+  return {
+    thumbprint,
+    subject: SUBJECT,
+    friendlyName: 'x',
+    notBefore: T0 - 365 * 24 * H,
+    notAfter,
+    installedAt,
+    installedBy,
+  };
 }
 
-function server(name: string, thumbprints: Array<ReturnType<typeof cert>>, extra: Partial<ServerView> = {}): ServerView {
+function server(
+  name: string,
+  thumbprints: Array<ReturnType<typeof cert>>,
+  extra: Partial<ServerView> = {},
+): ServerView {
   return {
     name,
     site: 'Site-A',
@@ -33,7 +45,12 @@ function server(name: string, thumbprints: Array<ReturnType<typeof cert>>, extra
   };
 }
 
-function view(at: number, current: string | null, servers: ServerView[], extra: Partial<OrgView['authConfig']> = {}): OrgView {
+function view(
+  at: number,
+  current: string | null,
+  servers: ServerView[],
+  extra: Partial<OrgView['authConfig']> = {},
+): OrgView {
   return {
     at,
     authConfig: { current, previous: null, next: null, nextEffective: null, whenChanged: T0 - 24 * H, ...extra },
@@ -95,10 +112,18 @@ function call(seq: number, at: number, name: string, params: string[], activity 
 /** A planned rotation that went well: staged, replicated to both servers, published by the servicelet, recycled. */
 function goodTrace(): Trace {
   const start = view(T0, OLD, [server('EX1', [cert(OLD, 0)]), server('EX2', [cert(OLD, 0)])]);
-  const staged = view(T0 + H, OLD, [server('EX1', [cert(OLD, 0), cert(NEW, T0 + H, undefined, 'new')]), server('EX2', [cert(OLD, 0), cert(NEW, T0 + 2 * H, undefined, 'replication')])], {
-    next: NEW,
-    nextEffective: T0 + 49 * H,
-  });
+  const staged = view(
+    T0 + H,
+    OLD,
+    [
+      server('EX1', [cert(OLD, 0), cert(NEW, T0 + H, undefined, 'new')]),
+      server('EX2', [cert(OLD, 0), cert(NEW, T0 + 2 * H, undefined, 'replication')]),
+    ],
+    {
+      next: NEW,
+      nextEffective: T0 + 49 * H,
+    },
+  );
   const recycled = (s: ServerView): ServerView => ({
     ...s,
     pools: s.pools.map((p) => ({ ...p, lastRecycle: T0 + 62 * H, cached: NEW })),
@@ -138,7 +163,14 @@ function goodTrace(): Trace {
       }),
       closedAt: T0 + 63 * H,
     },
-    history: { runs: 1, events: 100, workflowTaskFailures: [], maxWorkflowTaskAttempt: 1, text: '{}', replay: { ok: true } },
+    history: {
+      runs: 1,
+      events: 100,
+      workflowTaskFailures: [],
+      maxWorkflowTaskAttempt: 1,
+      text: '{}',
+      replay: { ok: true },
+    },
     secrets: ['0123456789abcdef'],
     ignored: [],
   };
@@ -242,7 +274,11 @@ const CASES: Array<[string, InvariantName, Mutation]> = [
     'says it stays staged while it is current',
     'honest-report',
     (t) => {
-      t.result.report = { ...t.result.report!, outcome: 'stopped', stopReason: `x; the certificate stays staged for y` };
+      t.result.report = {
+        ...t.result.report!,
+        outcome: 'stopped',
+        stopReason: `x; the certificate stays staged for y`,
+      };
     },
   ],
   [

@@ -179,7 +179,8 @@ export function oneCertificate(trace: Trace): string[] {
   const made = new Set<string>();
   for (const v of [trace.end, last]) {
     for (const s of v.servers) {
-      for (const c of s.certificates) if (c.installedBy === 'new' && AUTH_SUBJECT.test(c.subject)) made.add(c.thumbprint);
+      for (const c of s.certificates)
+        if (c.installedBy === 'new' && AUTH_SUBJECT.test(c.subject)) made.add(c.thumbprint);
     }
   }
   if (made.size > 1) problems.push(`${made.size} new Auth certificates were made: ${[...made].join(', ')}`);
@@ -215,7 +216,8 @@ export function isOutage(view: OrgView, at = view.at): boolean {
   const current = view.authConfig.current;
   if (current === null) return true;
   const reachable = view.servers.filter((s) => s.reachable);
-  if (reachable.length > 0 && reachable.every((s) => !s.certificates.some((c) => c.thumbprint === current))) return true;
+  if (reachable.length > 0 && reachable.every((s) => !s.certificates.some((c) => c.thumbprint === current)))
+    return true;
   const c = certificate(view, current);
   return c !== undefined && c.notAfter <= at;
 }
@@ -235,7 +237,9 @@ export function nothingPublishedEarly(trace: Trace): string[] {
   }
   const report = reportOf(trace);
   // The decision follows the last inspection (an import round inspects again).
-  const inspected = [...trace.attempts].reverse().find((a) => a.activity === 'inspectOrganization' && a.outcome === 'ok');
+  const inspected = [...trace.attempts]
+    .reverse()
+    .find((a) => a.activity === 'inspectOrganization' && a.outcome === 'ok');
   if (report?.path === 'replace-now' && inspected) {
     const view = attemptView(trace, inspected.seq);
     if (!isOutage(view, inspected.at)) {
@@ -249,7 +253,15 @@ export function nothingPublishedEarly(trace: Trace): string[] {
   return problems;
 }
 
-const GENERIC_ERRORS = new Set(['', 'Error', 'TypeError', 'ReferenceError', 'RangeError', 'SyntaxError', 'UnknownError']);
+const GENERIC_ERRORS = new Set([
+  '',
+  'Error',
+  'TypeError',
+  'ReferenceError',
+  'RangeError',
+  'SyntaxError',
+  'UnknownError',
+]);
 const ENDINGS = new Set(['completed', 'stopped', 'hcw-pending', 'dry-run', 'nothing-to-do']);
 
 /** The run ends (completed, stopped with a reason, failed with a named error, hcw-pending) within its bound. */
@@ -303,9 +315,12 @@ export function honestReport(trace: Trace): string[] {
       for (const s of end.servers.filter((x) => scope.includes(x.name))) {
         const stale = s.pools.filter((p) => published && p.lastRecycle < published.at);
         if (stale.length > 0 && !warnings.includes(s.name)) {
-          problems.push(`completed, but ${stale.map((p) => p.name).join(', ')} on ${s.name} were not recycled after publication`);
+          problems.push(
+            `completed, but ${stale.map((p) => p.name).join(', ')} on ${s.name} were not recycled after publication`,
+          );
         }
-        if (s.signIn === 'broken' && !warnings.includes(s.name)) problems.push(`completed, but sign-in fails on ${s.name}`);
+        if (s.signIn === 'broken' && !warnings.includes(s.name))
+          problems.push(`completed, but sign-in fails on ${s.name}`);
       }
     }
     if (end.hybrid) {
@@ -338,7 +353,8 @@ export function honestReport(trace: Trace): string[] {
   for (const s of report.servers) {
     const view = end.servers.find((x) => x.name === s.name);
     if (!view || !thumbprint) continue;
-    if (s.hasNewCertificate && !holds(end, s.name, thumbprint)) problems.push(`${s.name}: reported to hold ${thumbprint}, does not`);
+    if (s.hasNewCertificate && !holds(end, s.name, thumbprint))
+      problems.push(`${s.name}: reported to hold ${thumbprint}, does not`);
     if (s.event2014 && !view.events2014.some((e) => e.thumbprint === thumbprint)) {
       problems.push(`${s.name}: reported event 2014 for ${thumbprint}, has none`);
     }
@@ -349,7 +365,9 @@ export function honestReport(trace: Trace): string[] {
   // The effective date it reports is one AuthConfig held for its certificate.
   if (thumbprint && report.effectiveDate) {
     const held = new Set(
-      trace.views.filter((v) => v.authConfig.next === thumbprint && v.authConfig.nextEffective !== null).map((v) => v.authConfig.nextEffective!),
+      trace.views
+        .filter((v) => v.authConfig.next === thumbprint && v.authConfig.nextEffective !== null)
+        .map((v) => v.authConfig.nextEffective!),
     );
     if (held.size > 0 && !held.has(Date.parse(report.effectiveDate))) {
       problems.push(
@@ -362,14 +380,18 @@ export function honestReport(trace: Trace): string[] {
     const at = Date.parse(report.publishedAt);
     const slack = 13 * 3_600_000 + pollOf(trace);
     if (at < published.at - 60_000 || at > published.at + slack) {
-      problems.push(`reports publication at ${report.publishedAt}; ${thumbprint} became current at ${iso(published.at)}`);
+      problems.push(
+        `reports publication at ${report.publishedAt}; ${thumbprint} became current at ${iso(published.at)}`,
+      );
     }
   }
   // A server reported unreachable was unreachable at some point of the run.
   for (const s of report.servers.filter((x) => x.unreachable && !x.ignored)) {
     const seen = trace.views.filter((v) => v.at >= trace.start && v.at <= trace.result.closedAt);
     if (seen.every((v) => v.servers.find((x) => x.name === s.name)?.reachable !== false)) {
-      problems.push(`${s.name} is reported unreachable (${s.unreachable}) but answered throughout: a transient error taken as a verdict`);
+      problems.push(
+        `${s.name} is reported unreachable (${s.unreachable}) but answered throughout: a transient error taken as a verdict`,
+      );
     }
   }
   if (report.publishedByForce && !trace.calls.some(publishesByForce)) {
@@ -383,7 +405,8 @@ export function honestReport(trace: Trace): string[] {
     if ((status.effectiveDate ?? null) !== (report.effectiveDate ?? null)) {
       problems.push(`status says effective ${status.effectiveDate}, report ${report.effectiveDate}`);
     }
-    if (trace.result.status === 'completed' && status.phase !== 'done') problems.push(`ended, but status is ${status.phase}`);
+    if (trace.result.status === 'completed' && status.phase !== 'done')
+      problems.push(`ended, but status is ${status.phase}`);
   }
   return problems;
 }
@@ -393,7 +416,8 @@ export function cleanHistory(trace: Trace): string[] {
   const problems: string[] = [];
   const text = trace.history.text;
   for (const secret of trace.secrets) {
-    if (secret.length >= 8 && text.includes(secret)) problems.push(`secret material in the history: ${secret.slice(0, 8)}…`);
+    if (secret.length >= 8 && text.includes(secret))
+      problems.push(`secret material in the history: ${secret.slice(0, 8)}…`);
   }
   if (!trace.history.replay.ok) problems.push(`the history does not replay: ${trace.history.replay.error}`);
   return problems;

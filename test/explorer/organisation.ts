@@ -1,7 +1,19 @@
 // The starting organisation of a scenario, made with the simulator's own API: buildScenario gives a healthy
 // organisation, which is then edited to the scenario's servers, certificates and switches. Certificates come from
 // makeCertificate with a seed, so the same scenario at the same start has the same thumbprints.
-import { AUTH_CERT_FRIENDLY_NAME, AUTH_CERT_SUBJECT, DEFAULT_CERT_FRIENDLY_NAME, ECP_POOL, OWA_POOL, announceCurrent, authAdminCanRun, buildScenario, lastRunAtOrBefore, makeCertificate, organisationSchema } from 'simulated-exchange';
+import {
+  AUTH_CERT_FRIENDLY_NAME,
+  AUTH_CERT_SUBJECT,
+  DEFAULT_CERT_FRIENDLY_NAME,
+  ECP_POOL,
+  OWA_POOL,
+  announceCurrent,
+  authAdminCanRun,
+  buildScenario,
+  lastRunAtOrBefore,
+  makeCertificate,
+  organisationSchema,
+} from 'simulated-exchange';
 import type { Certificate, Organisation, Server } from 'simulated-exchange';
 import { DAY, HOUR, MINUTE, OrgSpec, Scenario, YEAR } from './scenario';
 

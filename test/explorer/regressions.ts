@@ -95,8 +95,7 @@ export const REGRESSIONS: Regression[] = [
     why:
       'issue 8: a second workflow argument {"state":{}} is taken as the carried state unvalidated ' +
       ': the workflow task failed on every attempt and the run never ended (now: refused, naming the field)',
-    scenario: () =>
-      scenario('bad-continue-as-new-argument', { input: { dryRun: true }, carried: { state: {} } }),
+    scenario: () => scenario('bad-continue-as-new-argument', { input: { dryRun: true }, carried: { state: {} } }),
   },
   {
     name: 'access-denied-on-set-authconfig',
@@ -148,34 +147,32 @@ export const REGRESSIONS: Regression[] = [
         hcw: [{ ...ALICE, atMs: 30 * HOUR }],
       }),
   },
-  ...(['past', 'close'] as const).map(
-    (when): Regression => ({
-      name: `person-staged-${when}-missing-on-some`,
-      why:
-        'issue 8: a certificate a person staged, effective date ' +
-        (when === 'past' ? 'already past' : 'an hour ahead') +
-        ', missing on the other AD site, is adopted but the run stops at once (replication cut-off already gone by) ' +
-        'without importing it there, with a deadline that has passed; the servicelet publishes it at its next run ' +
-        'and breaks sign-in on EX3',
-      scenario: () =>
-        scenario(`person-staged-${when}-missing-on-some`, {
-          org: org({
-            servers: [
-              { name: 'EX1', site: 'Site-A', serviceletPhaseMinutes: 100, transport: 'own' },
-              { name: 'EX2', site: 'Site-A', serviceletPhaseMinutes: 130, transport: 'own' },
-              { name: 'EX3', site: 'Site-B', serviceletPhaseMinutes: 160, transport: 'own' },
-            ],
-            crossSiteReplicationHours: null,
-            next: {
-              stagedBy: 'person',
-              effectiveInHours: when === 'past' ? -2 : 1,
-              presentOn: ['EX1', 'EX2'],
-              replicatingForHours: 30,
-              validDays: 2 * 365,
-            },
-          }),
-          input: { publicationPollInterval: '30m' },
+  ...(['past', 'close'] as const).map((when): Regression => ({
+    name: `person-staged-${when}-missing-on-some`,
+    why:
+      'issue 8: a certificate a person staged, effective date ' +
+      (when === 'past' ? 'already past' : 'an hour ahead') +
+      ', missing on the other AD site, is adopted but the run stops at once (replication cut-off already gone by) ' +
+      'without importing it there, with a deadline that has passed; the servicelet publishes it at its next run ' +
+      'and breaks sign-in on EX3',
+    scenario: () =>
+      scenario(`person-staged-${when}-missing-on-some`, {
+        org: org({
+          servers: [
+            { name: 'EX1', site: 'Site-A', serviceletPhaseMinutes: 100, transport: 'own' },
+            { name: 'EX2', site: 'Site-A', serviceletPhaseMinutes: 130, transport: 'own' },
+            { name: 'EX3', site: 'Site-B', serviceletPhaseMinutes: 160, transport: 'own' },
+          ],
+          crossSiteReplicationHours: null,
+          next: {
+            stagedBy: 'person',
+            effectiveInHours: when === 'past' ? -2 : 1,
+            presentOn: ['EX1', 'EX2'],
+            replicatingForHours: 30,
+            validDays: 2 * 365,
+          },
         }),
-    }),
-  ),
+        input: { publicationPollInterval: '30m' },
+      }),
+  })),
 ];

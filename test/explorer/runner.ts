@@ -57,7 +57,9 @@ export interface ExplorerEnv {
 /** Bundles a workflow file once per content (webpack takes seconds): later processes reuse the file in tmp. */
 export async function cachedBundle(workflowsPath: string, label: string): Promise<string> {
   const source = fs.readFileSync(workflowsPath);
-  const sdk = require('@temporalio/workflow/package.json').version as string;
+  const sdk = (
+    JSON.parse(fs.readFileSync(require.resolve('@temporalio/workflow/package.json'), 'utf8')) as { version: string }
+  ).version;
   const key = crypto.createHash('sha256').update(source).update(sdk).digest('hex').slice(0, 16);
   const file = path.join(os.tmpdir(), `explorer-${label}-${key}.js`);
   if (fs.existsSync(file)) return file;
@@ -80,7 +82,10 @@ function quietExplorerRuntime(): void {
       logger: sdkLog
         ? new DefaultLogger('TRACE', (entry) => {
             if (/activit|heartbeat/i.test(entry.message)) {
-              fs.appendFileSync(sdkLog, `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}).slice(0, 300)}\n`);
+              fs.appendFileSync(
+                sdkLog,
+                `${new Date().toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {}).slice(0, 300)}\n`,
+              );
             }
           })
         : new DefaultLogger('ERROR'),
@@ -138,7 +143,9 @@ let counter = 0;
 
 function organizationFor(scenario: Scenario): string {
   counter += 1;
-  const seed = String(scenario.seed).replace(/[^A-Za-z0-9]/g, '').slice(0, 24);
+  const seed = String(scenario.seed)
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 24);
   return `xp-${seed}-${process.pid.toString(36)}${counter.toString(36)}${crypto.randomBytes(2).toString('hex')}`;
 }
 
@@ -220,7 +227,10 @@ export async function runScenario(
       handle = await client.workflow.start(ROTATE_WORKFLOW_TYPE, {
         taskQueue,
         workflowId,
-        args: scenario.carried === undefined ? [{ ...scenario.input, organization }] : [{ ...scenario.input, organization }, scenario.carried],
+        args:
+          scenario.carried === undefined
+            ? [{ ...scenario.input, organization }]
+            : [{ ...scenario.input, organization }, scenario.carried],
         workflowExecutionTimeout: boundTime,
       });
       if (scenario.hcw.length > 0) {
@@ -254,7 +264,13 @@ export async function runScenario(
     result.queriedReport = (await handle.query(reportQuery).catch(() => undefined)) as RotationReport | undefined;
     lap('queries');
     debug(scenario.seed, 'queried');
-    const history = await historyFacts(client, workflowId, taskQueue, handle.firstExecutionRunId, xenv.workflowBundlePath);
+    const history = await historyFacts(
+      client,
+      workflowId,
+      taskQueue,
+      handle.firstExecutionRunId,
+      xenv.workflowBundlePath,
+    );
     lap('history');
     debug(scenario.seed, 'history read');
     const end = await engine.advanceTo(closed);
@@ -309,7 +325,11 @@ function explorerPool(engine: ScenarioEngine): ShellSessionPool {
   });
 }
 
-async function awaitResult(client: Client, handle: WorkflowHandleWithFirstExecutionRunId, mode: EngineMode): Promise<RunResult> {
+async function awaitResult(
+  client: Client,
+  handle: WorkflowHandleWithFirstExecutionRunId,
+  mode: EngineMode,
+): Promise<RunResult> {
   let stop = false;
   let wake = () => undefined as void;
   let reason = '';
@@ -367,7 +387,8 @@ async function awaitResult(client: Client, handle: WorkflowHandleWithFirstExecut
     if (!(error instanceof WorkflowFailedError)) throw error;
     const cause = error.cause as (Error & { type?: string; cause?: Error & { type?: string } }) | undefined;
     const name = cause?.constructor?.name ?? '';
-    const status: RunResult['status'] = name === 'TerminatedFailure' ? 'terminated' : name === 'TimeoutFailure' ? 'timed-out' : 'failed';
+    const status: RunResult['status'] =
+      name === 'TerminatedFailure' ? 'terminated' : name === 'TimeoutFailure' ? 'timed-out' : 'failed';
     return {
       status,
       failure: {
@@ -463,7 +484,12 @@ async function historyFacts(
     try {
       // A replay worker's task queue is its own unless given; the rotation checks it runs on its organisation's queue.
       await Worker.runReplayHistory(
-        { workflowBundle: { codePath: bundle }, taskQueue, replayName: 'explorer-replay', debugMode: true } as ReplayWorkerOptions,
+        {
+          workflowBundle: { codePath: bundle },
+          taskQueue,
+          replayName: 'explorer-replay',
+          debugMode: true,
+        } as ReplayWorkerOptions,
         history,
         workflowId,
       );

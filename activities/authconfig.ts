@@ -6,6 +6,7 @@ import { effectiveDateOnServerClock, readServerClock } from './clock';
 import type { ResolvedDeps } from './deps';
 import { NextCertificateNotEverywhereError, StagingNotConfirmedError } from './errors';
 import { resumedProgress, saveProgress } from './heartbeat';
+import { lookUp } from './transient';
 
 export interface StageRequest {
   thumbprint: Thumbprint;
@@ -17,6 +18,11 @@ export interface StageRequest {
   effectiveDate: EffectiveDate;
   /** -Force: suppresses the under-48-hours prompt (acknowledged in the input, a moved date) and the emergency "now". */
   force: boolean;
+}
+
+interface StageHeartbeat {
+  /** The date an attempt passed to Set-AuthConfig: a retry that finds the certificate current reports it. */
+  staged?: string;
 }
 
 interface PublishHeartbeat {
@@ -57,8 +63,12 @@ export function authConfigActivities(deps: ResolvedDeps) {
       const clockWarning = warning === null ? {} : { clockWarning: warning };
       const lookedAt = reading.serverTime;
       const wanted = effectiveDateOnServerClock(request.effectiveDate, lookedAt, deps.settings);
-      if (before.currentCertificateThumbprint === thumbprint)
-        return { thumbprint, state: 'current', serverTime: lookedAt, ...clockWarning };
+      // Published while this retry was pending: the date is the one the attempt that staged it saved, if it could.
+      const stagedEarlier = resumedProgress<StageHeartbeat>()?.staged;
+      if (before.currentCertificateThumbprint === thumbprint) {
+        const known = stagedEarlier === undefined ? {} : { effectiveDate: stagedEarlier };
+        return { thumbprint, state: 'current', serverTime: lookedAt, ...known, ...clockWarning };
+      }
       if (
         before.nextCertificateThumbprint === thumbprint &&
         stagedDateSatisfies(before.nextCertificateEffectiveDate, request.effectiveDate, wanted)
@@ -71,11 +81,12 @@ export function authConfigActivities(deps: ResolvedDeps) {
           ...clockWarning,
         };
       }
+      saveProgress({ staged: wanted } satisfies StageHeartbeat);
       await exchange.stageNextCertificate(thumbprint, { kind: 'absolute', iso: wanted }, request.force);
       const after = await exchange.getAuthConfig();
       const serverTime = await exchange.getServerTime();
       if (after.currentCertificateThumbprint === thumbprint) {
-        return { thumbprint, state: 'current', serverTime, ...clockWarning };
+        return { thumbprint, state: 'current', serverTime, effectiveDate: wanted, ...clockWarning };
       }
       if (after.nextCertificateThumbprint !== thumbprint) {
         throw new StagingNotConfirmedError(
@@ -111,7 +122,7 @@ export function authConfigActivities(deps: ResolvedDeps) {
         }
         const lacking: string[] = [];
         for (const server of request.servers) {
-          const lookup = await exchange.getCertificate(server.fqdn, thumbprint);
+          const lookup = await lookUp(exchange, server.fqdn, thumbprint);
           if (lookup.status !== 'present') lacking.push(server.name);
         }
         if (lacking.length > 0) throw new NextCertificateNotEverywhereError(lacking);

@@ -8,6 +8,7 @@ import { ActivityDeps, ActivityLog, DEFAULT_ACTIVITY_SETTINGS, ResolvedDeps } fr
 import { failuresNamed } from './errors';
 import { keepBeating } from './heartbeat';
 import { hybridAppActivities } from './hybrid-app';
+import { withReadsAskedAgain } from './transient';
 import { clockActivities, inspectActivities } from './inspect';
 import { notifyActivities } from './notify';
 import { publicationActivities } from './publication';
@@ -42,7 +43,7 @@ export function resolveDeps(deps: ActivityDeps): ResolvedDeps {
     throw new RangeError('settings.serverConcurrency must be a whole number of at least 1');
   }
   return {
-    exchange: deps.exchange,
+    exchange: withReadsAskedAgain(deps.exchange),
     clock: deps.clock,
     log: deps.log ?? contextLog,
     notify: deps.notify,

@@ -9,7 +9,7 @@ import type {
 } from '../common/rotation';
 import { readServerClock } from './clock';
 import type { ResolvedDeps } from './deps';
-import { isTransient } from './transient';
+import { isTransient, lookUp, SERVER_ASKS } from './transient';
 
 /** The servers that hold the Auth certificate: Mailbox or Client Access, Exchange 2013 and later (version 15). */
 export function isAuthCertificateServer(server: ExchangeServer): boolean {
@@ -40,18 +40,22 @@ function presence(lookup: CertificateLookup): PresenceState {
 export function inspectActivities(deps: ResolvedDeps) {
   const { exchange } = deps;
 
-  async function lookup(server: ExchangeServer, thumbprint: Thumbprint | null) {
-    return thumbprint === null ? null : exchange.getCertificate(server.fqdn, thumbprint);
+  async function lookup(server: ExchangeServer, thumbprint: Thumbprint | null): Promise<CertificateLookup | null> {
+    return thumbprint === null ? null : lookUp(exchange, server.fqdn, thumbprint);
   }
 
   async function unreachableReason(server: ExchangeServer): Promise<string | null> {
-    try {
-      await exchange.listCertificates(server.fqdn);
-      return null;
-    } catch (error) {
-      if (!isTransient(error)) throw error;
-      return (error as Error).message;
+    let reason: string | null = null;
+    for (let ask = 0; ask < SERVER_ASKS; ask++) {
+      try {
+        await exchange.listCertificates(server.fqdn);
+        return null;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        reason = (error as Error).message;
+      }
     }
+    return reason;
   }
 
   return {

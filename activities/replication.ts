@@ -7,7 +7,7 @@ import { mapBounded } from './concurrency';
 import type { ResolvedDeps } from './deps';
 import { CopySourceMissingError } from './errors';
 import { resumedProgress, saveProgress } from './heartbeat';
-import { isTransient } from './transient';
+import { isTransient, lookUp } from './transient';
 
 export interface CopyRequest {
   thumbprint: Thumbprint;
@@ -27,7 +27,7 @@ export function replicationActivities(deps: ResolvedDeps) {
     /** Get-ExchangeCertificate takes one -Server: the look-ups run side by side (settings.serverConcurrency). */
     async checkReplication(request: { thumbprint: Thumbprint; servers: ServerIdentity[] }): Promise<ReplicationCheck> {
       const servers = await mapBounded(request.servers, concurrency, async (server) => {
-        const lookup = await exchange.getCertificate(server.fqdn, request.thumbprint);
+        const lookup = await lookUp(exchange, server.fqdn, request.thumbprint);
         return {
           server: server.name,
           site: server.site,
@@ -42,7 +42,7 @@ export function replicationActivities(deps: ResolvedDeps) {
       const resumed = resumedProgress<CopyHeartbeat>()?.done ?? [];
       const done: CopyResult[] = resumed.filter((r) => r.outcome !== 'failed');
       const pending = request.targets.filter((t) => !done.some((r) => r.server === t.name));
-      const source = await exchange.getCertificate(request.source.fqdn, request.thumbprint);
+      const source = await lookUp(exchange, request.source.fqdn, request.thumbprint);
       if (source.status === 'missing') {
         throw new CopySourceMissingError(`${request.thumbprint} is not on ${request.source.name}, nothing to export`);
       }

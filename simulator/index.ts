@@ -11,3 +11,4 @@ export { parseScript, ParseError } from './shell';
 export const SIMULATED_SHELL = path.join(__dirname, '..', 'bin', 'simulated-exchange-shell');
 /** The `sim` command line (create, show, advance, clock, fault), to run as `node SIMULATOR_CLI <args>`. */
 export const SIMULATOR_CLI = path.join(__dirname, 'cli.js');
+export * from './embed';

@@ -18,6 +18,8 @@ export interface ShellPoolOptions {
   idleTimeoutMs?: number;
   /** Runs `fn` once after `ms` unless cancelled; tests pass their own to fire idle timeouts at will. */
   schedule?: (fn: () => void, ms: number) => () => void;
+  /** Opens a session; production never passes one (the scenario explorer runs the simulated shell in-process). */
+  openSession?: (launch: ShellLaunch) => ShellSession;
 }
 
 export const DEFAULT_MAX_SESSIONS = 4;
@@ -60,6 +62,7 @@ export class ShellSessionPool {
   readonly idleTimeoutMs: number;
   readonly stats: PoolStats = { opened: 0, peak: 0 };
   private readonly schedule: NonNullable<ShellPoolOptions['schedule']>;
+  private readonly openSession: NonNullable<ShellPoolOptions['openSession']>;
   private readonly entries: Entry[] = [];
   private readonly waiters: Waiter[] = [];
   /** Clients per target: when the last one lets go, its idle sessions close at once. */
@@ -84,6 +87,7 @@ export class ShellSessionPool {
     }
     if (!(this.idleTimeoutMs >= 0)) throw new RangeError('idleTimeoutMs must be zero or more');
     this.schedule = options.schedule ?? realSchedule;
+    this.openSession = options.openSession ?? ((launch) => new ShellSession(launch));
   }
 
   /** Sessions alive (busy or idle). */
@@ -168,7 +172,7 @@ export class ShellSessionPool {
 
   private open(launch: ShellLaunch): Entry {
     const entry: Entry = {
-      session: new ShellSession(launch),
+      session: this.openSession(launch),
       busy: true,
       ready: Promise.resolve(),
       lastUsed: this.uses,

@@ -88,7 +88,13 @@ export interface TransportCertificateCheck {
  */
 export type StagingResult = (
   | { thumbprint: Thumbprint; state: 'staged' | 'already-staged'; effectiveDate: string; serverTime: string }
-  | { thumbprint: Thumbprint; state: 'current'; serverTime: string }
+  | {
+      thumbprint: Thumbprint;
+      state: 'current';
+      serverTime: string;
+      /** The date it was staged for, when this attempt or an earlier one's saved progress knows it. */
+      effectiveDate?: string;
+    }
 ) & {
   /** The worker host's clock is off from the Exchange server's by more than the bound (the date was not affected). */
   clockWarning?: string;

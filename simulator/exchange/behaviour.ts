@@ -62,6 +62,7 @@ export function announceCurrent(org: Organisation, server: Server, at: number): 
 
 /** Whether the AuthAdmin servicelet can start at all (child domain without the read session cannot). */
 export function authAdminCanRun(org: Organisation): boolean {
+  if (org.behaviour.authAdminPaused) return false;
   return !org.organizationConfig.serversInChildDomain || org.organizationConfig.enableAuthAdminReadSession;
 }
 

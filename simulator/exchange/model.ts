@@ -177,6 +177,8 @@ export const organisationSchema = z.object({
      */
     callLatencyMs: z.number().int().nonnegative().default(DEFAULT_CALL_LATENCY_MS),
     event2014On: z.enum(EVENT_2014_ON).default('every-server'),
+    /** The AuthAdmin servicelet is not running anywhere (a hung service host); the scenario explorer sets it. */
+    authAdminPaused: z.boolean().optional(),
   }),
   authConfig: z.object({
     currentCertificateThumbprint: thumbprint.nullable(),

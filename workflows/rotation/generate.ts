@@ -92,7 +92,7 @@ export async function stage(r: Rotation): Promise<StepResult> {
  */
 export function recordStaging(r: Rotation, result: StagingResult, restartAtDate: boolean): void {
   const dateMoves = r.facts.staging?.dateMoves ?? 0;
-  const effectiveDate = result.state === 'current' ? result.serverTime : result.effectiveDate;
+  const effectiveDate = result.effectiveDate ?? result.serverTime;
   r.facts.staging = { effectiveDate, stagedAt: result.serverTime, dateMoves, restartAtDate };
   r.report.effectiveDate = effectiveDate;
   delete r.report.unstagedCertificate;

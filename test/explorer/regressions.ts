@@ -1,0 +1,178 @@
+// Named scenarios the explorer keeps: the six reproductions of issue 8, and every failure found since. Each is written
+// out in full (not a seed) so that a change to the generator cannot change what it tests; `npm run explore --
+// --regression <name>` replays one, and test/explorer/regressions.test.ts replays them all.
+import { HOUR, NO_FAULTS, OrgSpec, Scenario, ServerSpec } from './scenario';
+
+export interface Regression {
+  name: string;
+  /** What went wrong, and where in the code. */
+  why: string;
+  scenario: () => Scenario;
+}
+
+function servers(...sites: string[]): ServerSpec[] {
+  // Phases 3 hours apart: the servicelets of different servers do not run at the same minute.
+  return sites.map((site, i) => ({ name: `EX${i + 1}`, site, serviceletPhaseMinutes: 180 * i + 90, transport: 'own' }));
+}
+
+function org(over: Partial<OrgSpec> = {}): OrgSpec {
+  return {
+    servers: servers('Site-A', 'Site-A'),
+    sameSiteReplicationMinutes: 60,
+    crossSiteReplicationHours: 2,
+    current: { state: 'far', expiresInHours: 2 * 365 * 24, missingOn: [] },
+    previous: false,
+    next: null,
+    strayAuthOn: [],
+    hybrid: false,
+    childDomain: false,
+    enableAuthAdminReadSession: false,
+    ...over,
+  };
+}
+
+function scenario(name: string, over: Partial<Scenario>): Scenario {
+  return { seed: name, org: org(), input: {}, timeline: [], faults: NO_FAULTS, scripted: [], hcw: [], ...over };
+}
+
+const ALICE = { signal: 'hcwCompletedSignal' as const, payload: { by: 'alice' }, valid: true };
+
+/** 30 % transient faults on every Exchange call: three fault sequences (the runtime draws follow the name). */
+function transient30(name: string): Regression {
+  return {
+    name,
+    why:
+      'issue 8: 30 % transient faults on every cmdlet; one transient AD error on one server was recorded as ' +
+      '"unreachable" at inspection and never retried (activities/inspect.ts), runs stuck in publishing, and a stop ' +
+      'after publication said the certificate "stays staged"',
+    scenario: () =>
+      scenario(name, {
+        org: org({ servers: servers('Site-A', 'Site-A', 'Site-B'), hybrid: true }),
+        input: { force: true, replicationPollInterval: '20m', publicationPollInterval: '30m' },
+        faults: { ...NO_FAULTS, transient: { probability: 0.3, byCmdlet: {} } },
+        hcw: [{ ...ALICE, atMs: 70 * HOUR }],
+      }),
+  };
+}
+
+export const REGRESSIONS: Regression[] = [
+  {
+    name: 'killed-at-staging-published-while-down',
+    why:
+      'issue 8: the worker is killed just after Set-AuthConfig -NewCertificateThumbprint and stays down 75 hours, so ' +
+      'the servicelet publishes meanwhile; the retry of stageCertificate finds it current and returns effectiveDate = ' +
+      'serverTime (activities/authconfig.ts), so checkPublication looks for event 2014 after it was written: the run ' +
+      'watches for publication that already happened and reports a wrong effective date and publication time',
+    scenario: () =>
+      scenario('killed-at-staging-published-while-down', {
+        org: org({ hybrid: true }),
+        input: { force: true, replicationPollInterval: '2s', publicationPollInterval: '30m' },
+        scripted: [
+          {
+            cmdlet: 'Set-AuthConfig',
+            param: 'NewCertificateThumbprint',
+            occurrence: 1,
+            action: 'kill-after',
+            downtimeMs: 75 * HOUR,
+          },
+        ],
+        hcw: [{ ...ALICE, atMs: 100 * HOUR }],
+      }),
+  },
+  transient30('transient-30-percent-a'),
+  transient30('transient-30-percent-b'),
+  transient30('transient-30-percent-c'),
+  {
+    name: 'effective-date-hours-20000',
+    why:
+      'issue 8: effectiveDateHours 20000 (no force, two years left) took the emergency path and published at once: ' +
+      'decidePath replaced now whenever the current certificate expired before now + effectiveDateHours, and the ' +
+      'input schema only asked for a positive number (now: at most 720 hours, refused naming the field)',
+    scenario: () => scenario('effective-date-hours-20000', { input: { effectiveDateHours: 20000 } }),
+  },
+  {
+    name: 'bad-continue-as-new-argument',
+    why:
+      'issue 8: a second workflow argument {"state":{}} is taken as the carried state unvalidated ' +
+      ': the workflow task failed on every attempt and the run never ended (now: refused, naming the field)',
+    scenario: () => scenario('bad-continue-as-new-argument', { input: { dryRun: true }, carried: { state: {} } }),
+  },
+  {
+    name: 'access-denied-on-set-authconfig',
+    why:
+      'issue 8: access denied on Set-AuthConfig after New-ExchangeCertificate leaves a new, unstaged Auth ' +
+      'certificate behind (two Auth certificates, next empty) and neither the failure nor the report names it',
+    scenario: () =>
+      scenario('access-denied-on-set-authconfig', {
+        input: { force: true },
+        timeline: [{ atMs: 0, kind: 'access-denied', cmdlet: 'Set-AuthConfig', once: false }],
+      }),
+  },
+  {
+    name: 'effective-date-hours-0.0001-acknowledged',
+    why:
+      'issue 8: effectiveDateHours 0.0001 with the acknowledgement ends stopped with a certificate staged for a date ' +
+      'already past; the servicelet publishes it at its next run (here ten minutes on) while EX2 still lacks it, ' +
+      'with no recycle and no HCW; the action asked of a person has a deadline that had gone by when it was sent',
+    scenario: () =>
+      scenario('effective-date-hours-0.0001-acknowledged', {
+        org: org({
+          hybrid: true,
+          servers: [
+            { name: 'EX1', site: 'Site-A', serviceletPhaseMinutes: 10, transport: 'own' },
+            { name: 'EX2', site: 'Site-A', serviceletPhaseMinutes: 400, transport: 'own' },
+          ],
+        }),
+        // Refused now (the schema asks for at least 1 hour), naming the field; the next case runs the smallest date.
+        input: { effectiveDateHours: 0.0001, acknowledgeShortEffectiveDate: true, force: true },
+        hcw: [{ ...ALICE, atMs: 30 * HOUR }],
+      }),
+  },
+  {
+    name: 'effective-date-hours-1-acknowledged',
+    why:
+      'issue 8, the smallest date the schema takes: effectiveDateHours 1 with the acknowledgement; with 0.0001 the run ends stopped with a certificate staged for a date ' +
+      'already past; the servicelet publishes it at its next run (here ten minutes on) while EX2 still lacks it, ' +
+      'with no recycle and no HCW; the action asked of a person has a deadline that had gone by when it was sent',
+    scenario: () =>
+      scenario('effective-date-hours-1-acknowledged', {
+        org: org({
+          hybrid: true,
+          servers: [
+            { name: 'EX1', site: 'Site-A', serviceletPhaseMinutes: 10, transport: 'own' },
+            { name: 'EX2', site: 'Site-A', serviceletPhaseMinutes: 400, transport: 'own' },
+          ],
+        }),
+        input: { effectiveDateHours: 1, acknowledgeShortEffectiveDate: true, force: true },
+        hcw: [{ ...ALICE, atMs: 30 * HOUR }],
+      }),
+  },
+  ...(['past', 'close'] as const).map((when): Regression => ({
+    name: `person-staged-${when}-missing-on-some`,
+    why:
+      'issue 8: a certificate a person staged, effective date ' +
+      (when === 'past' ? 'already past' : 'an hour ahead') +
+      ', missing on the other AD site, is adopted but the run stops at once (replication cut-off already gone by) ' +
+      'without importing it there, with a deadline that has passed; the servicelet publishes it at its next run ' +
+      'and breaks sign-in on EX3',
+    scenario: () =>
+      scenario(`person-staged-${when}-missing-on-some`, {
+        org: org({
+          servers: [
+            { name: 'EX1', site: 'Site-A', serviceletPhaseMinutes: 100, transport: 'own' },
+            { name: 'EX2', site: 'Site-A', serviceletPhaseMinutes: 130, transport: 'own' },
+            { name: 'EX3', site: 'Site-B', serviceletPhaseMinutes: 160, transport: 'own' },
+          ],
+          crossSiteReplicationHours: null,
+          next: {
+            stagedBy: 'person',
+            effectiveInHours: when === 'past' ? -2 : 1,
+            presentOn: ['EX1', 'EX2'],
+            replicatingForHours: 30,
+            validDays: 2 * 365,
+          },
+        }),
+        input: { publicationPollInterval: '30m' },
+      }),
+  })),
+];

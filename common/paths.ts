@@ -15,6 +15,7 @@ export const STEP_IDS = [
   'import-missing',
   'reinspect',
   'adopt-staged',
+  'import-staged',
   'generate',
   'stage',
   'replicate',
@@ -100,6 +101,21 @@ export const STEPS: Record<StepId, StepDeclaration> = {
     skip: (ctx) =>
       ctx.decision.path === 'resume' || ctx.decision.publishStaged ? null : 'no usable certificate is staged',
   },
+  'import-staged': {
+    id: 'import-staged',
+    phase: 'importing',
+    doc:
+      'import the kept staged certificate on the servers that lack it before it is staged for now; where it cannot ' +
+      'be, a new certificate is created and staged in its place (never published onto servers that lack it)',
+    skipDoc: 'unless a staged certificate is kept on the emergency path and some servers lack it',
+    title: (ctx) =>
+      `import the staged certificate ${staged(ctx)} on ${serversMissingNext(ctx.snapshot).join(', ')} before ` +
+      'staging it now (a new certificate replaces it where it cannot be imported)',
+    skip: (ctx) =>
+      ctx.decision.publishStaged && serversMissingNext(ctx.snapshot).length > 0
+        ? null
+        : 'no kept staged certificate is missing on a server',
+  },
   generate: {
     id: 'generate',
     phase: 'generating',
@@ -134,12 +150,10 @@ export const STEPS: Record<StepId, StepDeclaration> = {
     doc:
       'wait until every server has it; import it across AD sites after crossSiteImportAfter, everywhere it is missing ' +
       'shortly before the date; move the date when it is still missing then',
-    title: (ctx) => {
-      const missing = ctx.decision.publishStaged ? serversMissingNext(ctx.snapshot) : [];
-      return missing.length > 0
-        ? `import it on ${missing.join(', ')} and confirm every server has it`
-        : 'wait until every server has it (import across sites if needed)';
-    },
+    title: (ctx) =>
+      ctx.decision.publishStaged
+        ? 'confirm every server has it'
+        : 'wait until every server has it (import across sites if needed)',
   },
   'hybrid-app-add': {
     id: 'hybrid-app-add',
@@ -259,6 +273,7 @@ export const PATHS: Record<RotationPath, readonly StepId[]> = {
   ],
   'replace-now': [
     'adopt-staged',
+    'import-staged',
     'generate',
     'stage',
     'replicate',

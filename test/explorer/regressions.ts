@@ -175,4 +175,36 @@ export const REGRESSIONS: Regression[] = [
         input: { publicationPollInterval: '30m' },
       }),
   })),
+  {
+    name: 'emergency-staged-missing-on-one-worker-down',
+    why:
+      'explorer seed 179: the current certificate expires within the hour, a certificate an earlier run staged is ' +
+      'only on EX2 (another AD site, no cross-site replication) and the worker is down two days; the emergency path ' +
+      'kept the staged certificate and staged it "now" before importing it, Set-AuthConfig failed on EX1 ' +
+      '(certificate not found), the run failed and the servicelet later published it while EX1 lacked it (now: ' +
+      'the import-staged step imports it first, workflows/rotation/import.ts)',
+    scenario: () =>
+      scenario('emergency-staged-missing-on-one-worker-down', {
+        org: org({
+          servers: [
+            { name: 'EX1', site: 'Site-A', serviceletPhaseMinutes: 49, transport: 'own' },
+            { name: 'EX2', site: 'Site-B', serviceletPhaseMinutes: 11, transport: 'own' },
+          ],
+          sameSiteReplicationMinutes: 15,
+          crossSiteReplicationHours: null,
+          current: { state: 'soon', expiresInHours: 1.1, missingOn: [] },
+          previous: true,
+          next: {
+            stagedBy: 'earlier-run',
+            effectiveInHours: 350,
+            presentOn: ['EX2'],
+            replicatingForHours: null,
+            validDays: 1150,
+          },
+        }),
+        input: { renewBeforeDays: 365, probeMailbox: 'probe@contoso.com' },
+        // Killed during the first inspection, down two days: the next look finds the current certificate expired.
+        scripted: [{ cmdlet: 'Get-HybridConfiguration', occurrence: 1, action: 'kill-after', downtimeMs: 48 * HOUR }],
+      }),
+  },
 ];

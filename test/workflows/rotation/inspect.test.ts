@@ -1,5 +1,6 @@
 // Inspect and decide (workflows/rotation/inspect.ts): the emergency path, unreachable servers, plan mode.
 import { ApplicationFailure } from '@temporalio/common';
+import type { RotationActivities } from '../../../activities';
 import { hcwCompletedSignal } from '../../../workflows/messages';
 import { StubOrganisation } from '../stub-activities';
 import { scenario, run, planned, until, firstAttemptFails, org, useRotationEnv } from './fixture';
@@ -77,7 +78,8 @@ test('emergency with a usable staged certificate: it is imported where missing a
   expect(stub.count('generateAuthCertificate') + stub.count('listAuthCertificates')).toBe(0);
   expect(stub.currentThumbprint).toBe(staged);
   expect(stub.previousThumbprint).toBeNull();
-  // Its date 30 hours ahead was brought forward to now (-Force), then it was copied to the server that lacked it.
+  // It was copied to the server that lacked it (seed 179: Set-AuthConfig fails on a server without it), then its date
+  // 30 hours ahead was brought forward to now (-Force).
   const stage = stub.calls.find((c) => c.name === 'stageCertificate')!.args;
   expect(stage).toEqual({ thumbprint: staged, effectiveDate: { kind: 'now' }, force: true });
   expect(Date.parse(report.effectiveDate!)).toBeLessThan(Date.parse(report.startedAt) + 3_600_000);
@@ -86,7 +88,8 @@ test('emergency with a usable staged certificate: it is imported where missing a
     ['EX3'],
   ]);
   const names = stub.calls.map((c) => c.name);
-  expect(names.indexOf('copyCertificate')).toBeLessThan(names.indexOf('publishCertificateNow'));
+  expect(names.indexOf('copyCertificate')).toBeLessThan(names.indexOf('stageCertificate'));
+  expect(report.servers.find((s) => s.name === 'EX3')?.importedAt).toBeDefined();
   expect(names.indexOf('publishCertificateNow')).toBeLessThan(names.indexOf('restartServiceHost'));
   expect(names.indexOf('restartServiceHost')).toBeLessThan(names.indexOf('recycleAuthAppPools'));
   expect(stub.recycledAt.size).toBe(3);
@@ -95,12 +98,41 @@ test('emergency with a usable staged certificate: it is imported where missing a
   expect(report.reasons.join('\n')).toMatch(
     new RegExp(`staged next certificate ${staged} is valid until \\S+ and missing on EX3 \\(imported there first\\)`),
   );
-  expect(planned(report).slice(0, 3)).toEqual([
+  expect(planned(report).slice(0, 4)).toEqual([
     `keep the staged certificate ${staged}: no new certificate is created`,
+    `import the staged certificate ${staged} on EX3 before staging it now (a new certificate replaces it where it ` +
+      'cannot be imported)',
     'stage it with the effective date now (-Force)',
-    'import it on EX3 and confirm every server has it',
+    'confirm every server has it',
   ]);
   expect(report.hcw.status).toBe('completed');
+});
+
+test('emergency with a staged certificate that cannot be imported where missing: a new one is staged in its place', async () => {
+  const stub = new StubOrganisation(
+    scenario({ currentExpiresInDays: -1, stagedNext: { effectiveInHours: 30, missingOn: ['EX3'] } }),
+  );
+  const staged = '2'.padStart(40, '0');
+  const stubbed = stub.activities();
+  // EX3 refuses the import of the staged certificate; later copies (of the new certificate) go through.
+  const copyCertificate: RotationActivities['copyCertificate'] = async (request) =>
+    request.thumbprint === staged
+      ? request.targets.map((t) => ({ server: t.name, outcome: 'failed' as const, detail: 'Access is denied' }))
+      : stubbed.copyCertificate(request);
+  const { report } = await run(stub, { organization: org() }, { activities: { copyCertificate } });
+  expect(report).toMatchObject({ path: 'replace-now', outcome: 'completed', publishedByForce: true });
+  expect(stub.madeThumbprints).toHaveLength(1);
+  expect(report.newThumbprint).toBe(stub.madeThumbprints[0]);
+  expect(stub.currentThumbprint).toBe(stub.madeThumbprints[0]);
+  // The staged certificate was never staged for now, nor published onto EX3 that lacks it.
+  const stagings = stub.calls.filter((c) => c.name === 'stageCertificate').map((c) => c.args as { thumbprint: string });
+  expect(stagings.map((x) => x.thumbprint)).toEqual([stub.madeThumbprints[0]]);
+  expect(report.warnings.join('\n')).toMatch(
+    new RegExp(`staged certificate ${staged} could not be imported on EX3 \\(missing\\) \\(EX3: Access is denied\\)`),
+  );
+  expect(planned(report)).toContain(
+    'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
+  );
 });
 
 test('emergency with a staged certificate that expires within renewBefore: a new one is created instead', async () => {

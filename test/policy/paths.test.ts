@@ -93,19 +93,31 @@ test('the planned paths never publish by force; the emergency does', () => {
   expect(PATHS['replace-now']).toContain('publish-now');
 });
 
-test('replace-now with a usable staged certificate: kept, not created; imported where missing', () => {
+test('replace-now with a usable staged certificate: kept, not created; imported where missing before staging', () => {
   const steps = plan({
     decision: { path: 'replace-now', publishStaged: true },
     snapshot: expiredWithNext(['present', 'missing']),
   });
-  expect(running(steps).slice(0, 4)).toEqual(['adopt-staged', 'stage', 'replicate', 'publish-now']);
-  expect(steps.map((s) => s.title).slice(0, 4)).toEqual([
+  expect(running(steps).slice(0, 5)).toEqual(['adopt-staged', 'import-staged', 'stage', 'replicate', 'publish-now']);
+  expect(steps.map((s) => s.title).slice(0, 5)).toEqual([
     `keep the staged certificate ${NEXT}: no new certificate is created`,
+    `import the staged certificate ${NEXT} on EX2 before staging it now (a new certificate replaces it where it ` +
+      'cannot be imported)',
     'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
     'stage it with the effective date now (-Force)',
-    'import it on EX2 and confirm every server has it',
+    'confirm every server has it',
   ]);
   expect(steps.find((s) => s.id === 'generate')?.skipped).toBe(`the staged certificate ${NEXT} is kept`);
+  // On every server already, or not kept: nothing to import first.
+  const everywhere = plan({
+    decision: { path: 'replace-now', publishStaged: true },
+    snapshot: expiredWithNext(['present', 'present']),
+  });
+  expect(everywhere.find((s) => s.id === 'import-staged')?.skipped).toBe(
+    'no kept staged certificate is missing on a server',
+  );
+  const created = plan({ decision: { path: 'replace-now' }, snapshot: expiredWithNext(['present', 'missing']) });
+  expect(running(created)).not.toContain('import-staged');
 });
 
 test('resume: the staged date stands, or moves when servers lack it and it is close', () => {

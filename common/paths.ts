@@ -15,8 +15,8 @@ export const STEP_IDS = [
   'import-missing',
   'reinspect',
   'adopt-staged',
-  'import-staged',
   'generate',
+  'import-first',
   'stage',
   'replicate',
   'hybrid-app-add',
@@ -101,21 +101,6 @@ export const STEPS: Record<StepId, StepDeclaration> = {
     skip: (ctx) =>
       ctx.decision.path === 'resume' || ctx.decision.publishStaged ? null : 'no usable certificate is staged',
   },
-  'import-staged': {
-    id: 'import-staged',
-    phase: 'importing',
-    doc:
-      'import the kept staged certificate on the servers that lack it before it is staged for now; where it cannot ' +
-      'be, a new certificate is created and staged in its place (never published onto servers that lack it)',
-    skipDoc: 'unless a staged certificate is kept on the emergency path and some servers lack it',
-    title: (ctx) =>
-      `import the staged certificate ${staged(ctx)} on ${serversMissingNext(ctx.snapshot).join(', ')} before ` +
-      'staging it now (a new certificate replaces it where it cannot be imported)',
-    skip: (ctx) =>
-      ctx.decision.publishStaged && serversMissingNext(ctx.snapshot).length > 0
-        ? null
-        : 'no kept staged certificate is missing on a server',
-  },
   generate: {
     id: 'generate',
     phase: 'generating',
@@ -123,6 +108,20 @@ export const STEPS: Record<StepId, StepDeclaration> = {
     skipDoc: 'when a staged certificate is kept',
     title: () => 'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
     skip: (ctx) => (ctx.decision.publishStaged ? `the staged certificate ${staged(ctx)} is kept` : null),
+  },
+  'import-first': {
+    id: 'import-first',
+    phase: 'importing',
+    doc:
+      'import it on every server that lacks it before it is staged for now (the servicelet may publish it at its next ' +
+      'run); a kept staged certificate that cannot be imported everywhere is replaced by a new one',
+    title: (ctx) => {
+      const missing = ctx.decision.publishStaged ? serversMissingNext(ctx.snapshot) : [];
+      return ctx.decision.publishStaged
+        ? `import the staged certificate ${staged(ctx)} on ${missing.length > 0 ? missing.join(', ') : 'servers lacking it'} ` +
+            'before staging it now (a new certificate replaces it where it cannot be imported)'
+        : 'import it on every other server before staging it now';
+    },
   },
   stage: {
     id: 'stage',
@@ -273,8 +272,8 @@ export const PATHS: Record<RotationPath, readonly StepId[]> = {
   ],
   'replace-now': [
     'adopt-staged',
-    'import-staged',
     'generate',
+    'import-first',
     'stage',
     'replicate',
     'hybrid-app-add',

@@ -1,8 +1,9 @@
 // The import path: the current certificate is missing on some servers. It is exported from one that has it and
 // imported where it is missing; then the organisation is inspected again, since it may also be due for rotation. On the
-// emergency path a kept staged certificate is imported where it is missing before it is staged for now.
+// emergency path the new certificate is imported where it is missing before it is staged for now.
 import { copySource, copyTargets, describeLacking, lackingServers, serversMissingCurrent } from '../../common/policy';
 import { nowIso, type Rotation } from './context';
+import { generate } from './generate';
 import type { StepResult } from './steps';
 import { need } from './state';
 
@@ -37,44 +38,54 @@ export async function importMissing(r: Rotation): Promise<StepResult> {
 }
 
 /**
- * The emergency path keeps a staged certificate that some servers lack: it is imported there BEFORE it is staged for
- * now, since Set-AuthConfig fails on a server without it and publishing it would break sign-in where it is missing.
- * Where it cannot be imported, a new certificate is created and staged now in its place, so the staged one is never
- * published onto servers that lack it (and the outage is still ended).
+ * The emergency path: the certificate (kept or just created) is imported on every server that lacks it BEFORE it is
+ * staged for now, since Set-AuthConfig fails on a server without it and the servicelet may publish it at its next run,
+ * breaking sign-in wherever it is missing (explorer seeds 179 and 182). A kept staged certificate that cannot be
+ * imported everywhere is replaced by a new one, so it is never published onto servers that lack it; a new one that
+ * cannot is left to the replicate step (its emergency deadline, then a stop naming the servers).
  */
-export async function importStaged(r: Rotation): Promise<StepResult> {
+export async function importFirst(r: Rotation): Promise<StepResult> {
   r.enterPhase('importing');
-  const { certificate, decision, servers } = need(r.facts, 'certificate', 'decision', 'servers');
+  const { certificate, decision } = need(r.facts, 'certificate', 'decision');
+  const lacking = await importWhereMissing(r);
+  if (lacking.length === 0 || certificate.madeByThisRun) return 'next';
+  r.warn(
+    `the staged certificate ${certificate.thumbprint} could not be imported on ${lacking.join('; ')}: a new ` +
+      'certificate is created and staged now in its place, so it is not published onto servers that lack it',
+  );
+  r.facts.decision = { path: decision.path, code: decision.code };
+  delete r.facts.certificate;
+  r.report.newThumbprint = null;
+  const made = await generate(r);
+  if (made !== 'next') return made;
+  r.enterPhase('importing');
+  await importWhereMissing(r);
+  return 'next';
+}
+
+/** Looks, copies the certificate where it is missing, looks again; the servers still lacking it, with why. */
+async function importWhereMissing(r: Rotation): Promise<string[]> {
+  const { certificate, servers } = need(r.facts, 'certificate', 'servers');
   const thumbprint = certificate.thumbprint;
   const before = await r.reads.checkReplication({ thumbprint, servers });
-  if (lackingServers(before.servers).length === 0) return 'next';
-  const source = copySource(before.servers, servers);
+  if (lackingServers(before.servers).length === 0) return [];
+  const source = copySource(before.servers, servers, certificate.server);
   const names = source ? copyTargets(before.servers, source, 'all-missing') : [];
   const targets = servers.filter((s) => names.includes(s.name));
-  const failures: string[] = [];
+  const failures = new Map<string, string>();
   if (source && targets.length > 0) {
     const results = await r.changes.copyCertificate({ thumbprint, source, targets });
     for (const result of results) {
       const outcome = r.serverOutcome(result.server);
       if (result.outcome === 'imported' && outcome) outcome.importedAt = nowIso();
-      if (result.outcome === 'failed') failures.push(`${result.server}: ${result.detail}`);
+      if (result.outcome === 'failed') failures.set(result.server, result.detail ?? 'failed');
     }
     r.report.reasons.push(
-      `imported the staged certificate ${thumbprint} before staging it now, from ${source.name} on: ` +
+      `imported ${thumbprint} before staging it now, from ${source.name} on: ` +
         results.map((x) => `${x.server} (${x.outcome})`).join(', '),
     );
   }
   // Look again: the organisation, not the import's answer, says whether every server has it now.
   const after = await r.reads.checkReplication({ thumbprint, servers });
-  const lacking = lackingServers(after.servers);
-  if (lacking.length === 0) return 'next';
-  r.warn(
-    `the staged certificate ${thumbprint} could not be imported on ${describeLacking(lacking)}` +
-      `${failures.length > 0 ? ` (${failures.join('; ')})` : ''}: a new certificate is created and staged now in its ` +
-      'place, so it is not published onto servers that lack it',
-  );
-  r.facts.decision = { path: decision.path, code: decision.code };
-  delete r.facts.certificate;
-  r.report.newThumbprint = null;
-  return 'next';
+  return lackingServers(after.servers).map((s) => `${s.server} (${failures.get(s.server) ?? s.state})`);
 }

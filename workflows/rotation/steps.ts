@@ -6,7 +6,7 @@ import { maybeContinueAsNew } from './finish';
 import { adoptStaged, generate, stage } from './generate';
 import { awaitHcw } from './hcw';
 import { addToHybridApp, removeFromHybridApp } from './hybrid-app';
-import { importMissing, importStaged } from './import';
+import { importFirst, importMissing } from './import';
 import { awaitPublication, confirmEvents, publishNow, restartServiceHost } from './publication';
 import { checkSignIn, recycle } from './recycle';
 import { replicate } from './replicate';
@@ -27,8 +27,8 @@ const RUN: Record<StepId, (r: Rotation) => Promise<StepResult>> = {
   'import-missing': importMissing,
   reinspect: async () => 'reinspect',
   'adopt-staged': adoptStaged,
-  'import-staged': importStaged,
   generate,
+  'import-first': importFirst,
   stage,
   replicate,
   'hybrid-app-add': addToHybridApp,

@@ -42,6 +42,8 @@ describe('emergency', () => {
       // The isolated site was served at once: an outage does not wait for crossSiteImportAfter.
       expect(stub.count('copyCertificate')).toBeGreaterThanOrEqual(1);
       const names = stub.calls.map((c) => c.name);
+      // Imported everywhere before it is staged for now: the servicelet may publish it at its next run (seed 182).
+      expect(names.indexOf('copyCertificate')).toBeLessThan(names.indexOf('stageCertificate'));
       expect(names.indexOf('publishCertificateNow')).toBeLessThan(names.indexOf('restartServiceHost'));
       expect(names.indexOf('restartServiceHost')).toBeLessThan(names.indexOf('recycleAuthAppPools'));
       // The forced publication wrote event 2014 (the stub's servicelet does at publication): recorded per server.
@@ -128,11 +130,12 @@ test('emergency with a staged certificate that cannot be imported where missing:
   const stagings = stub.calls.filter((c) => c.name === 'stageCertificate').map((c) => c.args as { thumbprint: string });
   expect(stagings.map((x) => x.thumbprint)).toEqual([stub.madeThumbprints[0]]);
   expect(report.warnings.join('\n')).toMatch(
-    new RegExp(`staged certificate ${staged} could not be imported on EX3 \\(missing\\) \\(EX3: Access is denied\\)`),
+    new RegExp(`staged certificate ${staged} could not be imported on EX3 \\(Access is denied\\)`),
   );
-  expect(planned(report)).toContain(
-    'create a new Auth certificate (-Services None; restore the SMTP certificate if it moved)',
-  );
+  expect(report.phases.map((p) => p.phase)).toContain('generating');
+  // The new certificate was imported on EX3 before it was staged now.
+  const names = stub.calls.map((c) => c.name);
+  expect(names.lastIndexOf('copyCertificate')).toBeLessThan(names.indexOf('stageCertificate'));
 });
 
 test('emergency with a staged certificate that expires within renewBefore: a new one is created instead', async () => {

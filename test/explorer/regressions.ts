@@ -182,7 +182,7 @@ export const REGRESSIONS: Regression[] = [
       'only on EX2 (another AD site, no cross-site replication) and the worker is down two days; the emergency path ' +
       'kept the staged certificate and staged it "now" before importing it, Set-AuthConfig failed on EX1 ' +
       '(certificate not found), the run failed and the servicelet later published it while EX1 lacked it (now: ' +
-      'the import-staged step imports it first, workflows/rotation/import.ts)',
+      'the import-first step imports it before staging, workflows/rotation/import.ts)',
     scenario: () =>
       scenario('emergency-staged-missing-on-one-worker-down', {
         org: org({

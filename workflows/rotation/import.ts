@@ -1,7 +1,7 @@
 // The import path: the current certificate is missing on some servers. It is exported from one that has it and
 // imported where it is missing; then the organisation is inspected again, since it may also be due for rotation. On the
 // emergency path the new certificate is imported where it is missing before it is staged for now.
-import { copySource, copyTargets, describeLacking, lackingServers, serversMissingCurrent } from '../../common/policy';
+import { copySource, copyTargets, lackingServers, serversMissingCurrent } from '../../common/policy';
 import { nowIso, type Rotation } from './context';
 import { generate } from './generate';
 import type { StepResult } from './steps';

@@ -6,11 +6,11 @@ export function parseFlags<S extends z.ZodObject>(argv: string[], schema: S): z.
   const names = Object.keys(schema.shape);
   const raw: Record<string, string> = {};
   for (const arg of argv) {
-    const m = /^--([a-z-]+)=(.+)$/.exec(arg);
-    if (!m || !names.includes(m[1])) {
+    const [, name, value] = /^--([a-z-]+)=(.+)$/.exec(arg) ?? [];
+    if (name === undefined || value === undefined || !names.includes(name)) {
       throw new Error(`unknown argument ${JSON.stringify(arg)}: use ${names.map((n) => `--${n}=N`).join(' ')}`);
     }
-    raw[m[1]] = m[2];
+    raw[name] = value;
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new Error(z.prettifyError(parsed.error));
@@ -20,5 +20,6 @@ export function parseFlags<S extends z.ZodObject>(argv: string[], schema: S): z.
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const at = (i: number) => sorted[i] ?? Number.NaN;
+  return sorted.length % 2 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
 }

@@ -59,7 +59,7 @@ async function measure(scenario: string, rounds: number, warmup: number, dir: st
     await shell.invoke(SETUP);
     for (let round = 0; round < warmup + rounds; round++) {
       // A different server each round, spread over the whole organisation.
-      const server = servers[(round * 37) % servers.length];
+      const server = servers[(round * 37) % servers.length] as string;
       for (const kind of Object.keys(CALLS) as Kind[]) {
         for (const call of CALLS[kind]) {
           const line = call(server, round);

@@ -326,7 +326,7 @@ export async function main(
 
 function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0];
+  return message.split('\n')[0] ?? '';
 }
 
 if (require.main === module) {

@@ -143,8 +143,8 @@ export async function fleetView(
         ? {
             workflowId: latestRotation.workflowId,
             execution: latestRotation.execution,
-            phase: latestRotation.attributes.phase,
-            outcome: latestRotation.attributes.outcome,
+            phase: latestRotation.attributes.phase ?? null,
+            outcome: latestRotation.attributes.outcome ?? null,
             startTime: latestRotation.startTime.toISOString(),
             closeTime: latestRotation.closeTime?.toISOString() ?? null,
           }

@@ -77,7 +77,8 @@ export function renderSchedule(v: ScheduleView): string {
   const lines = [`${v.scheduleId}  ${v.kind}  ${v.paused ? 'PAUSED' : 'active'}  ${v.when}`];
   if (v.note) lines.push(`  note: ${v.note}`);
   if (v.nextRuns.length) lines.push(`  next: ${v.nextRuns.slice(0, 3).join(', ')}`);
-  if (v.recentRuns.length) lines.push(`  last: ${v.recentRuns[v.recentRuns.length - 1].workflowId}`);
+  const last = v.recentRuns.at(-1);
+  if (last) lines.push(`  last: ${last.workflowId}`);
   return lines.join('\n');
 }
 

@@ -128,7 +128,7 @@ export const yearlySettingsSchema = z
     jitter: durationSchema('zero-or-more').prefault('1h'),
   })
   .superRefine((s, ctx) => {
-    if (s.day > DAYS_IN_MONTH[s.month - 1]) {
+    if (s.day > (DAYS_IN_MONTH[s.month - 1] ?? 0)) {
       ctx.addIssue({
         code: 'custom',
         path: ['day'],
@@ -186,7 +186,8 @@ function checkInputOf(
 /** The yearly rotation: a forced check on the chosen day, so the certificate is renewed long before it expires. */
 export function yearlyRotationSchedule(raw: YearlySettings): ScheduleOptions {
   const s = parse(yearlySettingsSchema, raw);
-  const monthName: Month = MONTHS[s.month - 1];
+  // The schema keeps the month within 1..12.
+  const monthName = MONTHS[s.month - 1] as Month;
   return {
     scheduleId: yearlyRotationScheduleId(s.organization),
     spec: {

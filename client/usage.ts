@@ -25,7 +25,7 @@ function shown(text: string): string {
 export function parseWith<T>(schema: Rule<T>, what: string, read: (text: string) => unknown = (text) => text) {
   return (text: string): T => {
     const r = schema.safeParse(read(text));
-    if (!r.success) throw new UsageError(`${what} ${shown(text)}: ${r.error.issues[0].message}`);
+    if (!r.success) throw new UsageError(`${what} ${shown(text)}: ${r.error.issues[0]?.message ?? 'is not valid'}`);
     return r.data;
   };
 }

@@ -41,7 +41,7 @@ const ENABLED = /^\s*Enabled\s*=\s*(true|false)\s*$/i;
 export function overrideEnabled(o: OverrideFact): boolean | null {
   for (const p of o.parameters) {
     const m = ENABLED.exec(p);
-    if (m) return m[1].toLowerCase() === 'true';
+    if (m) return m[1]?.toLowerCase() === 'true';
   }
   return null;
 }
@@ -81,5 +81,5 @@ export function detectHybridApp(
   const appIds = [...new Set(withApp.map((a) => a.applicationIdentifier!.toLowerCase()))];
   if (appIds.length > 1) evidence.push(`several EvoSTS auth servers name different applications: ${appIds.join(', ')}`);
   const detected = on && appIds.length === 1;
-  return { detected, appId: detected ? appIds[0] : null, evidence };
+  return { detected, appId: detected ? (appIds[0] ?? null) : null, evidence };
 }

@@ -21,7 +21,7 @@ import { ConfigurationError } from '../common/environment';
 import { connectionOptionsFor } from '../common/temporal-config';
 import { loadWorkerConfig, parseEnvironment, WorkerConfig } from '../worker/config';
 import { DevServer, DevServerError, freePort, isPortOpen, repoRoot, startDevServer } from '../worker/dev-server';
-import { createRotationWorkers, installRuntime, RotationWorkers } from '../worker/worker';
+import { createRotationWorkers, describeWorker, installRuntime, RotationWorkers } from '../worker/worker';
 import { statusQuery } from '../workflows/messages';
 import { demoSummary } from './demo-summary';
 
@@ -39,7 +39,8 @@ export type DemoScenario = (typeof DEMO_SCENARIOS)[number];
 export function demoScenario(argv: string[]): DemoScenario {
   const at = argv.findIndex((a) => a === '--scenario' || a.startsWith('--scenario='));
   if (at < 0) return 'hybrid';
-  const value = argv[at].includes('=') ? argv[at].split('=')[1] : argv[at + 1];
+  const flag = argv[at] ?? '';
+  const value = flag.includes('=') ? flag.split('=')[1] : argv[at + 1];
   const parsed = z.enum(DEMO_SCENARIOS).safeParse(value);
   if (!parsed.success) {
     throw new ConfigurationError(`--scenario: must be one of ${DEMO_SCENARIOS.join(', ')} (got ${value ?? 'nothing'})`);
@@ -170,7 +171,7 @@ async function main(): Promise<number> {
 
     workers = await createRotationWorkers({ config });
     workersDone = workers.run();
-    say(`Worker polling ${workers.workers[0].taskQueue}`);
+    for (const w of workers.workers) say(`Worker: ${describeWorker(w)}`);
 
     connection = await Connection.connect(connectionOptionsFor(config.temporal, fs.readFileSync));
     const client = new Client({ connection, namespace: config.temporal.namespace });

@@ -82,6 +82,7 @@ export function measure(root: string): Record<string, Size> {
     if (!fs.existsSync(full)) continue; // deleted but not yet staged
     const { lines, code } = countLines(fs.readFileSync(full, 'utf8'));
     const size = sizes[areaOf(file)];
+    if (!size) continue;
     size.files++;
     size.lines += lines;
     size.code += code;
@@ -92,12 +93,13 @@ export function measure(root: string): Record<string, Size> {
 export function render(sizes: Record<string, Size>): string {
   const rows = [['area', 'files', 'lines', 'code', 'what']];
   for (const a of AREAS) {
-    const s = sizes[a.name];
+    const s = sizes[a.name] ?? { files: 0, lines: 0, code: 0 };
     rows.push([a.name, String(s.files), String(s.lines), String(s.code), a.what]);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const width = (i: number) => widths[i] ?? 0;
   return rows
-    .map((r) => r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '))
+    .map((r) => r.map((c, i) => (i === 0 || i === 4 ? c.padEnd(width(i)) : c.padStart(width(i)))).join('  '))
     .map((line) => line.trimEnd())
     .join('\n');
 }

@@ -25,7 +25,7 @@ export function connectFailureReason(error: unknown): string {
   if (os) return os;
   const inner = [...text.matchAll(/Error\("([^"]+)"/g)].pop()?.[1];
   if (inner) return inner;
-  return text.split('\n')[0].replace(/^tonic::transport::Error\((.*)\)$/, '$1');
+  return (text.split('\n')[0] ?? '').replace(/^tonic::transport::Error\((.*)\)$/, '$1');
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
@@ -53,7 +53,7 @@ export async function connectWithRetry(
       if (attempt > 0) log(`connected to Temporal at ${options.address}`);
       return connection;
     } catch (error) {
-      const delay = DELAYS_S[Math.min(attempt, DELAYS_S.length - 1)];
+      const delay = DELAYS_S[Math.min(attempt, DELAYS_S.length - 1)] ?? 1;
       log(
         `cannot reach Temporal at ${options.address}: ${connectFailureReason(error)}; retrying in ${delay}s ` +
           '(check TEMPORAL_ADDRESS; Ctrl-C to stop)',

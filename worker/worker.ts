@@ -243,7 +243,9 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
       served.map(async (organization, i): Promise<ExchangeProbe> => {
         let serverTime: string;
         try {
-          serverTime = await clients[i].getServerTime();
+          const client = clients[i];
+          if (!client) throw new Error('no Exchange client');
+          serverTime = await client.getServerTime();
         } catch (error) {
           return { organization, ok: false, error: (error as Error).message };
         }

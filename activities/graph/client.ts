@@ -252,7 +252,7 @@ export function createGraphClient(settings: GraphSettings, deps: GraphClientDeps
             'Application.ReadWrite.OwnedBy, the worker must be an owner of the application)',
         );
       }
-      return list[0];
+      return list[0] as (typeof list)[number];
     },
 
     async replaceKeyCredentials(objectId: string, keyCredentials: KeyCredentialInput[]): Promise<void> {

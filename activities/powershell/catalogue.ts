@@ -289,7 +289,7 @@ export function renderCommand<C extends CmdletName>(cmdlet: C, params: ParamsOf<
     if (!Object.prototype.hasOwnProperty.call(types, param)) {
       throw new CatalogueError(`${cmdlet} has no parameter ${JSON.stringify(param)} in the catalogue`);
     }
-    const type = types[param];
+    const type = types[param] as ParamType;
     if (type === 'SwitchParameter') {
       if (typeof value !== 'boolean') fail(cmdlet, param, type, value);
       parts.push(value ? `-${param}` : `-${param}:$false`);

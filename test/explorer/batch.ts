@@ -60,6 +60,7 @@ export async function runBatch(scenarios: Scenario[], options: BatchOptions): Pr
     const lane = async () => {
       while (next < scenarios.length) {
         const scenario = scenarios[next++];
+        if (!scenario) break;
         const outcome = await runScenario(xenv, scenario, options.mode ?? 'in-process');
         outcomes.push(outcome);
         options.onOutcome?.(outcome);

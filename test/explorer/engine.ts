@@ -157,8 +157,8 @@ export class ScenarioEngine {
       withFileLock(this.file, () => {
         const target = Math.max(this.clock, at);
         const org = readState(this.file);
-        while (this.applied < this.events.length && this.events[this.applied].at <= target) {
-          const event = this.events[this.applied++];
+        for (let event = this.events[this.applied]; event && event.at <= target; event = this.events[this.applied]) {
+          this.applied++;
           freeze(org, event.at);
           catchUp(org, event.at);
           this.apply(org, event);
@@ -290,7 +290,7 @@ export class ScenarioEngine {
     }
     if (cmdlets.length === 0 || !attempt) return { line: {} };
     const { transient, shellDeath } = this.scenario.faults;
-    const first = cmdlets[0].name;
+    const first = cmdlets[0]?.name ?? '';
     const p = transient.byCmdlet[first] ?? transient.probability;
     if (d < shellDeath) {
       const death = w < 0.5 ? 'before' : 'after';
@@ -314,7 +314,7 @@ export class ScenarioEngine {
 
   private planAttempt(): Attempt['plan'] {
     const { kill } = this.scenario.faults;
-    const [c, p, k, down, beats] = Array.from({ length: 5 }, () => this.attemptChance.next());
+    const [c = 1, p = 0, k = 0, down = 0, beats = 0] = Array.from({ length: 5 }, () => this.attemptChance.next());
     if (this.kills >= kill.max || c >= kill.probability) return null;
     const point: KillPoint = p < 0.4 ? 'before' : p < 0.8 ? 'after' : 'result-lost';
     const downtimeMs = Math.round(

@@ -72,7 +72,7 @@ function generateServers(prng: Prng): ServerSpec[] {
   return Array.from({ length: count }, (_, i) => ({
     name: `EX${i + 1}`,
     // Every site gets a server first; the rest are spread at random.
-    site: i < siteCount ? sites[i] : prng.pick(sites),
+    site: sites[i] ?? prng.pick(sites),
     serviceletPhaseMinutes: prng.int(0, 719),
     transport: prng.weighted({ own: 85, auth: 10, none: 5 }),
   }));
@@ -182,7 +182,7 @@ function generateOrg(prng: Prng, input: InputSpec): OrgSpec {
       replicatingForHours: prng.chance(0.75) ? prng.logReal(0.1, 72) : null,
       validDays: prng.chance(0.9) ? prng.real(365, 5 * 365) : prng.real(1, 120),
     };
-    if (next.presentOn.length === 0 && presence === 'some') next.presentOn = [names[0]];
+    if (next.presentOn.length === 0 && presence === 'some') next.presentOn = names.slice(0, 1);
   }
   const childDomain = prng.chance(0.15);
   return {

@@ -99,6 +99,7 @@ export function publications(trace: Trace): Publication[] {
   const found: Publication[] = [];
   for (let i = 1; i < trace.views.length; i++) {
     const [a, b] = [trace.views[i - 1], trace.views[i]];
+    if (!a || !b) continue;
     if (a.authConfig.current === b.authConfig.current) continue;
     const when = b.authConfig.whenChanged;
     const at = when >= a.at && when <= b.at ? when : b.at;
@@ -175,7 +176,7 @@ export function noOutage(trace: Trace): string[] {
 /** At most one new Auth certificate per run; one made but not staged is removed, or named in the report. */
 export function oneCertificate(trace: Trace): string[] {
   const problems: string[] = [];
-  const last = trace.views[trace.views.length - 1];
+  const last = trace.views.at(-1) ?? trace.end;
   const made = new Set<string>();
   for (const v of [trace.end, last]) {
     for (const s of v.servers) {
@@ -200,7 +201,7 @@ export function oneCertificate(trace: Trace): string[] {
 export function smtpUntouched(trace: Trace): string[] {
   const problems: string[] = [];
   for (const s of trace.initial.servers) {
-    for (const v of [trace.end, trace.views[trace.views.length - 1]]) {
+    for (const v of [trace.end, trace.views.at(-1) ?? trace.end]) {
       const after = v.servers.find((x) => x.name === s.name);
       if (after && after.transport !== s.transport) {
         problems.push(`${s.name}: the transport certificate was ${s.transport}, is ${after.transport} at ${iso(v.at)}`);

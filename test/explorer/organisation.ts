@@ -45,6 +45,7 @@ export function buildOrganisation(scenario: Pick<Scenario, 'seed' | 'org' | 'tim
   const label = (what: string) => `explorer|${scenario.seed}|${what}|${start}`;
   const domain = spec.childDomain ? `corp.${base.rootDomain}` : base.rootDomain;
   const template = base.servers[0];
+  if (!template) throw new Error('the base scenario has no server to copy');
   const interval = base.behaviour.authAdminIntervalMs;
 
   const current =
@@ -134,7 +135,7 @@ export function buildOrganisation(scenario: Pick<Scenario, 'seed' | 'org' | 'tim
       enableAuthAdminReadSession: spec.enableAuthAdminReadSession,
       serversInChildDomain: spec.childDomain,
     },
-    connectedServer: servers[0].name,
+    connectedServer: servers[0]?.name ?? '',
     faults: scenario.timeline
       .filter((e) => e.kind === 'access-denied' && e.atMs <= 0)
       .map((e) => (e.kind === 'access-denied' ? accessDeniedFault(e.cmdlet, e.once) : never())),

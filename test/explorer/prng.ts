@@ -76,7 +76,7 @@ export class Prng {
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new RangeError('pick from an empty list');
-    return items[Math.floor(this.next() * items.length)];
+    return items[Math.floor(this.next() * items.length)] as T;
   }
 
   /** One of the keys, with probability proportional to its weight. */
@@ -88,7 +88,7 @@ export class Prng {
       x -= w;
       if (x < 0) return key;
     }
-    return entries[entries.length - 1][0];
+    return (entries.at(-1) as [K, number])[0];
   }
 
   /** A subset, each item kept with probability p. */
@@ -100,7 +100,7 @@ export class Prng {
     const out = [...items];
     for (let i = out.length - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
-      [out[i], out[j]] = [out[j], out[i]];
+      [out[i], out[j]] = [out[j] as T, out[i] as T];
     }
     return out;
   }

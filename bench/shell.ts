@@ -45,8 +45,10 @@ export async function runShellBench(argv: string[]): Promise<void> {
       await client.getAuthConfig();
       await bare.invoke(line);
     }
-    const spawnsBefore = shell.session.stats.spawns;
-    const callsBefore = shell.session.stats.calls;
+    // Without a warm-up no call has run on the client's shell yet: nothing counted so far.
+    const before = warmup > 0 ? shell.session.stats : { spawns: 0, calls: 0 };
+    const spawnsBefore = before.spawns;
+    const callsBefore = before.calls;
     const ours: number[] = [];
     const theirs: number[] = [];
     // Interleaved, so drift in the machine's load hits both sides alike.

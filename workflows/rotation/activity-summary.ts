@@ -20,6 +20,9 @@ const WHAT: Record<string, string> = {
   publishCertificateNow: 'publish now the certificate',
   recycleAuthAppPools: 'recycle the OWA and ECP pools',
   checkSignIn: 'test OAuth sign-in',
+  readHybridAppKeys: "read the hybrid application's keys in Entra ID",
+  addHybridAppKey: 'add the certificate to the hybrid application in Entra ID',
+  removeHybridAppKey: 'remove the certificate from the hybrid application in Entra ID',
   notify: 'send a notification',
 };
 

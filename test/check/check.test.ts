@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { rotationWorkflowId } from '../../common/names';
 import type { CheckReport } from '../../workflows/check';
 import { uniqueOrganization } from '../helpers/ids';
+import { endRun } from '../helpers/temporal';
 import { certificate, createFakeOrganization, FakeOrganization } from './fake-org';
 import { useCheckTestSetup, withCheckWorker } from './harness';
 
@@ -57,7 +58,7 @@ describe('checkAuthCertificate: one check', () => {
       // The rotation outlives the check (ABANDON) under the organisation's one rotation ID.
       const rotation = setup.env.client.workflow.getHandle(rotationWorkflowId(organization));
       expect((await rotation.describe()).runId).toBe(report.rotationRunId);
-      await rotation.terminate('test over');
+      await endRun(rotation);
       expect(report.summary).toContain(`started rotation ${rotationWorkflowId(organization)}`);
     } else {
       expect(report.rotationRunId).toBeUndefined();
@@ -72,7 +73,7 @@ describe('checkAuthCertificate: one check', () => {
     const report = await checkOnce(org, { organization });
     expect(report).toMatchObject({ action: 'rotation-started', path: 'replace-now', daysUntilExpiry: null });
     expect(report.reasons).toEqual(['AuthConfig names no current certificate']);
-    await setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    await endRun(setup.env.client.workflow.getHandle(rotationWorkflowId(organization)));
   });
 
   test('the current certificate missing on a server: starts the rotation to import it', async () => {
@@ -80,7 +81,7 @@ describe('checkAuthCertificate: one check', () => {
     const organization = uniqueOrganization();
     const report = await checkOnce(org, { organization });
     expect(report).toMatchObject({ action: 'rotation-started', path: 'import' });
-    await setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    await endRun(setup.env.client.workflow.getHandle(rotationWorkflowId(organization)));
   });
 
   test('force (the yearly schedule) starts a rotation of a certificate far from expiry, passing force on', async () => {
@@ -96,7 +97,7 @@ describe('checkAuthCertificate: one check', () => {
       ignoreUnreachableServers: false,
       force: true,
     });
-    await setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    await endRun(setup.env.client.workflow.getHandle(rotationWorkflowId(organization)));
   });
 
   test('a rotation already running: the check says so and starts nothing', async () => {
@@ -109,7 +110,7 @@ describe('checkAuthCertificate: one check', () => {
     expect(second.rotationRunId).toBeUndefined();
     const rotation = setup.env.client.workflow.getHandle(rotationWorkflowId(organization));
     expect((await rotation.describe()).runId).toBe(first.rotationRunId);
-    await rotation.terminate('test over');
+    await endRun(rotation);
   });
 
   test('an unreachable server: cannot decide, starts nothing and tells a person', async () => {

@@ -5,7 +5,7 @@ import { EngineMode } from './engine';
 import type { Violation } from './invariants';
 import { reportOf } from './invariants';
 import { REGRESSIONS } from './regressions';
-import { createExplorerEnv, ExplorerEnv, runScenario, ScenarioOutcome } from './runner';
+import { createExplorerEnv, ExplorerEnv, judgeScenarios, RanScenario, runScenario, ScenarioOutcome } from './runner';
 import type { Scenario } from './scenario';
 
 export interface BatchOptions {
@@ -52,21 +52,35 @@ export function scenarioFor(seedOrName: number | string): Scenario {
   return regression.scenario();
 }
 
+/** Scenarios whose histories are replayed together (one replay worker per chunk, see replayer.ts). */
+const REPLAY_CHUNK = 16;
+
 export async function runBatch(scenarios: Scenario[], options: BatchOptions): Promise<ScenarioOutcome[]> {
   const xenv: ExplorerEnv = await createExplorerEnv(options.workflowBundlePath);
   const outcomes: ScenarioOutcome[] = [];
+  let ran: RanScenario[] = [];
+  const judge = async () => {
+    const chunk = ran;
+    ran = [];
+    for (const outcome of await judgeScenarios(options.workflowBundlePath, chunk)) {
+      outcomes.push(outcome);
+      options.onOutcome?.(outcome);
+    }
+  };
   try {
     let next = 0;
     const lane = async () => {
       while (next < scenarios.length) {
         const scenario = scenarios[next++];
         if (!scenario) break;
-        const outcome = await runScenario(xenv, scenario, options.mode ?? 'in-process');
-        outcomes.push(outcome);
-        options.onOutcome?.(outcome);
+        // Not `ran.push(await …)`: that would push into the array a judge took meanwhile.
+        const done = await runScenario(xenv, scenario, options.mode ?? 'in-process');
+        ran.push(done);
+        if (ran.length >= REPLAY_CHUNK) await judge();
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 3) }, lane));
+    await judge();
   } finally {
     await xenv.close();
   }

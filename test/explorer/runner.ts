@@ -1,5 +1,6 @@
-// Runs scenarios on one time-skipping test server: per scenario a fresh simulated organisation, a worker with the
-// production workflow bundle and the production activities on the organisation's own task queue, the person who answers
+// Runs scenarios on one time-skipping test server: one worker for the batch with the production workflow bundle on the
+// central workflow queue; per scenario a fresh simulated organisation, a worker with the production activities on the
+// organisation's own task queue, the person who answers
 // the HCW question (a small workflow on the explorer's own queue), and afterwards the facts the invariants judge:
 // the result, the status and report as queried, the organisation at the close and after the servicelet had its chance,
 // every run's history (scanned for secrets and replayed under the current code).
@@ -10,17 +11,15 @@ import path from 'node:path';
 import { Client, WorkflowFailedError, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  bundleWorkflowCode,
-  DefaultLogger,
-  makeTelemetryFilterString,
-  ReplayWorkerOptions,
-  Runtime,
-  Worker,
-} from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createExchangeClient, ShellSessionPool } from '../../activities/powershell';
-import { ROTATE_WORKFLOW_TYPE, rotationWorkflowId, activityTaskQueueFor } from '../../common/names';
+import {
+  ROTATE_WORKFLOW_TYPE,
+  rotationWorkflowId,
+  activityTaskQueueFor,
+  WORKFLOW_TASK_QUEUE,
+} from '../../common/names';
 import type { RotationReport, RotationStatus } from '../../common/rotation';
 import { writeStateAtomically } from 'simulated-exchange';
 import { reportQuery, statusQuery } from '../../workflows/messages';
@@ -28,6 +27,7 @@ import { createTimeSkippingEnv } from '../helpers/temporal';
 import { boundMs } from './bound';
 import { EngineMode, ScenarioEngine } from './engine';
 import { checkInvariants, Violation } from './invariants';
+import { replayHistories, RunHistory } from './replayer';
 import { debug } from './debug';
 import { buildOrganisation } from './organisation';
 import { createPeopleActivities } from './people/activities';
@@ -111,15 +111,25 @@ export async function createExplorerEnv(workflowBundlePath: string): Promise<Exp
   const env = await createTimeSkippingEnv();
   await testServiceOf(env).unlockTimeSkipping({});
   const client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+  const connection = { connection: env.nativeConnection, namespace: env.namespace ?? 'default' };
   const peopleQueue = `explorer-people-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const people = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
+    ...connection,
     taskQueue: peopleQueue,
     workflowBundle: { codePath: await cachedBundle(peopleWorkflowsPath(), 'people') },
     activities: createPeopleActivities(client),
   });
-  const running = people.run();
+  // As in production, the rotations run on the central workflow queue (one worker for the batch, each server its own)
+  // and each scenario's activities on its organisation's queue: a workflow worker per scenario would load the bundle
+  // and build a sandbox each time, which cost more than most scenarios.
+  const workflows = await Worker.create({
+    ...connection,
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    workflowBundle: { codePath: workflowBundlePath },
+    maxCachedWorkflows: 32,
+    maxConcurrentWorkflowTaskExecutions: 4,
+  });
+  const running = [people.run(), workflows.run()];
   return {
     env,
     client,
@@ -127,7 +137,8 @@ export async function createExplorerEnv(workflowBundlePath: string): Promise<Exp
     peopleQueue,
     async close() {
       people.shutdown();
-      await running.catch(() => undefined);
+      workflows.shutdown();
+      await Promise.all(running.map((r) => r.catch(() => undefined)));
       await env.teardown();
     },
   };
@@ -155,6 +166,14 @@ function scratchDir(): string {
   return fs.mkdtempSync(path.join(base, 'explorer-'));
 }
 
+/** A scenario that ran, its histories not yet replayed nor its invariants checked (see judgeScenarios). */
+export interface RanScenario {
+  trace: Trace;
+  runs: RunHistory[];
+  seconds: number;
+  timings: Record<string, number>;
+}
+
 export interface ScenarioOutcome {
   trace: Trace;
   violations: Violation[];
@@ -167,7 +186,7 @@ export async function runScenario(
   xenv: ExplorerEnv,
   scenario: Scenario,
   mode: EngineMode = 'in-process',
-): Promise<ScenarioOutcome> {
+): Promise<RanScenario> {
   const began = Date.now();
   const timings: Record<string, number> = {};
   let mark = began;
@@ -214,18 +233,12 @@ export async function runScenario(
         namespace: env.namespace ?? 'default',
         taskQueue,
         activities,
-        workflowBundle: { codePath: xenv.workflowBundlePath },
         interceptors: { activity: engine.interceptors },
-        // Workflows in this thread's own vm context: the same sandbox, without a worker thread that loads the bundle
-        // again (seconds per worker); deadlock detection is the price, and the explorer has its own watchdog.
-        debugMode: true,
-        maxCachedWorkflows: 4,
         maxConcurrentActivityTaskExecutions: 2,
-        maxConcurrentWorkflowTaskExecutions: 2,
       });
       running = worker.run();
       handle = await client.workflow.start(ROTATE_WORKFLOW_TYPE, {
-        taskQueue,
+        taskQueue: WORKFLOW_TASK_QUEUE,
         workflowId,
         args:
           scenario.carried === undefined
@@ -261,16 +274,13 @@ export async function runScenario(
     // One after the other: the test server holds a time lock per query task it schedules, and two queries at once
     // can leave one of those locks behind.
     result.statusQuery = (await handle.query(statusQuery).catch(() => undefined)) as RotationStatus | undefined;
-    result.queriedReport = (await handle.query(reportQuery).catch(() => undefined)) as RotationReport | undefined;
+    // The report is asked for only when the run gave none (each query of a closed run replays its whole history).
+    if (!result.report) {
+      result.queriedReport = (await handle.query(reportQuery).catch(() => undefined)) as RotationReport | undefined;
+    }
     lap('queries');
     debug(scenario.seed, 'queried');
-    const history = await historyFacts(
-      client,
-      workflowId,
-      taskQueue,
-      handle.firstExecutionRunId,
-      xenv.workflowBundlePath,
-    );
+    const history = await historyFacts(client, workflowId, handle.firstExecutionRunId);
     lap('history');
     debug(scenario.seed, 'history read');
     const end = await engine.advanceTo(closed);
@@ -297,11 +307,9 @@ export async function runScenario(
       secrets: [...engine.secrets],
       ignored: (report?.servers ?? []).filter((s) => s.ignored).map((s) => s.name),
     };
-    const violations = checkInvariants(trace);
-    trace.history.text = '';
     lap('checks');
     for (const [k, v] of Object.entries(engine.spent)) timings[`in-${k}`] = v / 1000;
-    return { trace, violations, seconds: (Date.now() - began) / 1000, timings };
+    return { trace, runs: history.runs, seconds: (Date.now() - began) / 1000, timings };
   } finally {
     worker?.shutdown();
     await running?.catch(() => undefined);
@@ -438,10 +446,12 @@ function payloadJson(payload: unknown): unknown {
 async function historyFacts(
   client: Client,
   workflowId: string,
-  taskQueue: string,
   firstRunId: string,
-  bundle: string,
-): Promise<{ facts: HistoryFacts; signals: Array<{ at: number; signal: string; payload: unknown }> }> {
+): Promise<{
+  facts: HistoryFacts;
+  signals: Array<{ at: number; signal: string; payload: unknown }>;
+  runs: RunHistory[];
+}> {
   const facts: HistoryFacts = {
     runs: 0,
     events: 0,
@@ -452,6 +462,7 @@ async function historyFacts(
   };
   const signals: Array<{ at: number; signal: string; payload: unknown }> = [];
   const texts: string[] = [];
+  const runs: RunHistory[] = [];
   let runId: string | undefined = firstRunId;
   while (runId) {
     const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
@@ -481,28 +492,27 @@ async function historyFacts(
       if (continued) next = continued;
     }
     const workflowTaskFailed = facts.workflowTaskFailures.length > 0;
-    try {
-      // A replay worker's task queue is its own unless given; the rotation checks it runs on its organisation's queue.
-      await Worker.runReplayHistory(
-        {
-          workflowBundle: { codePath: bundle },
-          taskQueue,
-          replayName: 'explorer-replay',
-          debugMode: true,
-        } as ReplayWorkerOptions,
-        history,
-        workflowId,
-      );
-    } catch (error) {
-      // A workflow task that failed when it ran fails again in replay; only a different course is a replay failure.
-      if ((error as Error).name === 'DeterminismViolationError' || !workflowTaskFailed) {
-        facts.replay = { ok: false, error: `${runId}: ${(error as Error).message}` };
-      }
-    }
+    runs.push({ workflowId, runId, history, workflowTaskFailed });
     runId = next;
   }
   facts.text = texts.join('\n');
-  return { facts, signals };
+  return { facts, signals, runs };
+}
+
+/** Replays the scenarios' histories with one replay worker, then checks every invariant of each. */
+export async function judgeScenarios(bundlePath: string, ran: RanScenario[]): Promise<ScenarioOutcome[]> {
+  const verdicts = await replayHistories(
+    bundlePath,
+    ran.flatMap((r) => r.runs),
+  );
+  let index = 0;
+  return ran.map(({ trace, runs, seconds, timings }) => {
+    const broken = runs.map(() => verdicts[index++]).find((v) => v !== undefined);
+    if (broken) trace.history.replay = { ok: false, error: broken };
+    const violations = checkInvariants(trace);
+    trace.history.text = '';
+    return { trace, violations, seconds, timings };
+  });
 }
 
 function signalsOf(

@@ -205,6 +205,9 @@ export class ScenarioEngine {
       case 'access-denied':
         org.faults.push(accessDeniedFault(event.cmdlet, event.once));
         return;
+      case 'graph-outage':
+        org.entra?.faults.push({ kind: 'outage', remaining: event.requests });
+        return;
     }
   }
 

@@ -69,6 +69,8 @@ test('the fixed set covers the organisations, inputs and timelines issue 8 lists
     childDomainWithReadSession: has((s) => s.org.childDomain && s.org.enableAuthAdminReadSession),
     childDomainWithout: has((s) => s.org.childDomain && !s.org.enableAuthAdminReadSession),
     hybrid: has((s) => s.org.hybrid),
+    dedicatedHybridApp: has((s) => s.org.dedicatedApp === true),
+    graphOutage: has((s) => s.timeline.some((e) => e.kind === 'graph-outage')),
     dryRun: has((s) => s.input.dryRun === true),
     force: has((s) => s.input.force === true),
     ignoreUnreachable: has((s) => s.input.ignoreUnreachableServers === true),

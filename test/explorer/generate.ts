@@ -315,6 +315,19 @@ export function generateScenario(seed: number): Scenario {
     scripted: [],
     hcw: generateHcw(root.fork('hcw'), input, org.hybrid),
   };
+  // Its own stream, so that seeds drawn before the dedicated application existed keep their organisation and timeline.
+  const app = root.fork('hybrid-app');
+  if (org.hybrid && app.chance(0.4)) {
+    org.dedicatedApp = true;
+    if (app.chance(0.6)) {
+      const event: TimelineEvent = {
+        atMs: roundTo(app.real(0, horizon), MINUTE),
+        kind: 'graph-outage',
+        requests: app.int(1, 12),
+      };
+      scenario.timeline = [...scenario.timeline, event].sort((a, b) => a.atMs - b.atMs);
+    }
+  }
   // Now and then a second argument no rotation would carry: a person's mistake with `temporal workflow start`.
   const odd = root.fork('carried');
   if (odd.chance(0.01)) scenario.carried = odd.pick([{ state: {} }, { state: null }, { steps: [] }, 'resume']);

@@ -56,6 +56,7 @@ function view(
     authConfig: { current, previous: null, next: null, nextEffective: null, whenChanged: T0 - 24 * H, ...extra },
     servers,
     hybrid: false,
+    hybridAppKeys: null,
   };
 }
 
@@ -308,6 +309,70 @@ test.each(CASES)('%s breaks %s (and nothing else)', (_, invariant, mutate) => {
   const trace = goodTrace();
   mutate(trace);
   expect(broken(trace)).toEqual([invariant]);
+});
+
+/** The good rotation in an organisation with the dedicated hybrid application, which held NEW from staging on. */
+function dedicatedAppTrace(): Trace {
+  const trace = goodTrace();
+  for (const v of new Set([trace.initial, ...trace.views, trace.end, trace.later])) {
+    v.hybrid = true;
+    v.hybridAppKeys = v.authConfig.next === NEW || v.authConfig.current === NEW ? [OLD, NEW] : [OLD];
+  }
+  trace.result.report = {
+    ...trace.result.report!,
+    hybridApp: { appId: 'app', next: 'on-app', previous: 'pending', nextBy: 'the rotation (Microsoft Graph)' },
+  };
+  return trace;
+}
+
+describe('the dedicated hybrid application', () => {
+  test('holding the new key before it became current, as the report says: no violation', () => {
+    expect(checkInvariants(dedicatedAppTrace())).toEqual([]);
+  });
+
+  test.each([
+    [
+      'lacking the new key when it became current, nobody told',
+      'no-outage',
+      (t: Trace) => {
+        t.views[3]!.hybridAppKeys = [OLD];
+      },
+    ],
+    [
+      'the report says on the application, the application lacks it',
+      'honest-report',
+      (t: Trace) => {
+        t.end.hybridAppKeys = [OLD];
+      },
+    ],
+    [
+      'the report says nothing of the application',
+      'honest-report',
+      (t: Trace) => {
+        delete t.result.report!.hybridApp;
+      },
+    ],
+  ] as Array<[string, InvariantName, Mutation]>)('%s breaks %s', (_, invariant, mutate) => {
+    const trace = dedicatedAppTrace();
+    mutate(trace);
+    expect(broken(trace)).toEqual([invariant]);
+  });
+
+  test('lacking the new key, with a person asked beforehand, is not an outage the service hid', () => {
+    const trace = dedicatedAppTrace();
+    trace.views[3]!.hybridAppKeys = [OLD];
+    trace.notifications.push({
+      at: T0 + 2 * H,
+      notification: {
+        organization: 'o',
+        workflowId: 'w',
+        kind: 'action-required',
+        subject: 'Add the new Auth certificate to the dedicated hybrid application',
+        text: `Exchange Online must have ${NEW} on application app before it becomes current.`,
+      },
+    });
+    expect(broken(trace)).toEqual([]);
+  });
 });
 
 test('an outage the run saw coming and told people about, with a date still ahead, is not a violation', () => {

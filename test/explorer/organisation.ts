@@ -10,9 +10,11 @@ import {
   announceCurrent,
   authAdminCanRun,
   buildScenario,
+  certificateKeyCredential,
   lastRunAtOrBefore,
   makeCertificate,
   organisationSchema,
+  rawData,
 } from 'simulated-exchange';
 import type { Certificate, Organisation, Server } from 'simulated-exchange';
 import { DAY, HOUR, MINUTE, OrgSpec, Scenario, YEAR } from './scenario';
@@ -141,6 +143,7 @@ export function buildOrganisation(scenario: Pick<Scenario, 'seed' | 'org' | 'tim
       .map((e) => (e.kind === 'access-denied' ? accessDeniedFault(e.cmdlet, e.once) : never())),
     servers,
   };
+  if (spec.hybrid && spec.dedicatedApp) withDedicatedApp(org, current, start);
   for (const s of servers) {
     s.serviceHost.authAdminLastRun = authAdminCanRun(org) ? lastRunAtOrBefore(org, s, start) : null;
     // The current certificate was announced long ago, when it became current.
@@ -155,4 +158,32 @@ export function accessDeniedFault(cmdlet: string, once: boolean): Organisation['
 
 function never(): never {
   throw new Error('unreachable');
+}
+
+/**
+ * The dedicated hybrid application as Microsoft's script leaves it (the simulator's own dedicated-hybrid-app
+ * scenario: tenant, application, setting override, EvoSTS auth server), holding the current certificate's key.
+ */
+function withDedicatedApp(org: Organisation, current: Certificate | null, start: number): void {
+  const dedicated = buildScenario('dedicated-hybrid-app', { start, realNow: Date.now(), acceleration: 0 });
+  if (!dedicated.entra) throw new Error('the dedicated-hybrid-app scenario has no Entra tenant');
+  org.entra = dedicated.entra;
+  org.settingOverrides = dedicated.settingOverrides;
+  org.authServers = dedicated.authServers;
+  for (const app of org.entra.applications) {
+    app.keyCredentials = current
+      ? [
+          certificateKeyCredential(
+            {
+              thumbprint: current.thumbprint,
+              rawData: Buffer.from(rawData(current)).toString('base64'),
+              notBefore: current.notBefore,
+              notAfter: current.notAfter,
+            },
+            start - 30 * DAY,
+            'Added by ConfigureExchangeHybridApplication.ps1',
+          ),
+        ]
+      : [];
+  }
 }

@@ -21,7 +21,11 @@ import {
   WORKFLOW_TASK_QUEUE,
 } from '../../common/names';
 import type { RotationReport, RotationStatus } from '../../common/rotation';
-import { writeStateAtomically } from 'simulated-exchange';
+import { startEntraEndpoint, writeStateAtomically } from 'simulated-exchange';
+import type { EntraEndpoint } from 'simulated-exchange';
+import type { ActivityDeps } from '../../activities/deps';
+import { createGraphClient } from '../../activities/graph/client';
+import { registerWorkerClient } from '../helpers/simulated-graph';
 import { reportQuery, statusQuery } from '../../workflows/messages';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 import { boundMs } from './bound';
@@ -205,6 +209,8 @@ export async function runScenario(
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let exchange: ReturnType<typeof createExchangeClient> | undefined;
+  let entra: EntraEndpoint | undefined;
+  const secrets: string[] = [];
   try {
     // Locked while the scenario is laid out: another scenario idling on a timer must not skip time meanwhile.
     await testService.lockTimeSkipping({});
@@ -217,6 +223,16 @@ export async function runScenario(
       const org = buildOrganisation(scenario, start);
       writeStateAtomically(file, org);
       initial = viewOf(org, start);
+      let graph: ActivityDeps['graph'];
+      if (scenario.org.dedicatedApp && org.entra) {
+        // The worker may write the hybrid application's keys through Graph, as a production worker given credentials.
+        entra = await startEntraEndpoint({ stateFile: file });
+        const settings = await registerWorkerClient(file, dir, entra, {
+          permissions: ['Application.ReadWrite.OwnedBy'],
+        });
+        if (settings.credential.kind === 'secret') secrets.push(settings.credential.secret.reveal());
+        graph = { client: createGraphClient(settings), access: settings.access };
+      }
       engine = new ScenarioEngine(scenario, file, start, mode, () => env.currentTimeMs());
       exchange = createExchangeClient(
         { mode: 'simulated', simulatorState: file },
@@ -227,6 +243,7 @@ export async function runScenario(
         clock: () => new Date(engine.now()),
         settings: { serverClockRate: 1 },
         notify: engine.recordNotification,
+        graph,
       });
       worker = await Worker.create({
         connection: env.nativeConnection,
@@ -304,7 +321,7 @@ export async function runScenario(
       later,
       result,
       history: history.facts,
-      secrets: [...engine.secrets],
+      secrets: [...engine.secrets, ...secrets],
       ignored: (report?.servers ?? []).filter((s) => s.ignored).map((s) => s.name),
     };
     lap('checks');
@@ -315,6 +332,7 @@ export async function runScenario(
     await running?.catch(() => undefined);
     debug(scenario.seed, 'worker stopped');
     await exchange?.close().catch(() => undefined);
+    await entra?.close().catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -50,6 +50,11 @@ export interface OrgSpec {
   /** Servers holding an Auth-subject certificate that AuthConfig does not name (left over by somebody). */
   strayAuthOn: string[];
   hybrid: boolean;
+  /**
+   * Hybrid through the dedicated Exchange hybrid application in Entra ID, which the worker updates through Graph (the
+   * simulated endpoint, reached by the real Azure libraries). Absent in scenarios written before it existed.
+   */
+  dedicatedApp?: boolean;
   childDomain: boolean;
   enableAuthAdminReadSession: boolean;
 }
@@ -61,7 +66,9 @@ export type TimelineEvent =
   | { atMs: number; kind: 'reachable'; server: string; reachable: boolean }
   | { atMs: number; kind: 'service-host-restart'; server: string }
   | { atMs: number; kind: 'authadmin'; paused: boolean }
-  | { atMs: number; kind: 'access-denied'; cmdlet: string; once: boolean };
+  | { atMs: number; kind: 'access-denied'; cmdlet: string; once: boolean }
+  /** Graph and the token endpoint answer 503 to the next `requests` requests. */
+  | { atMs: number; kind: 'graph-outage'; requests: number };
 
 export interface FaultProfile {
   /** Per Exchange call: the probability its first Exchange cmdlet fails with a transient AD error. */

@@ -40,6 +40,14 @@ export interface OrgView {
   };
   servers: ServerView[];
   hybrid: boolean;
+  /** Thumbprints whose keys the dedicated hybrid application holds; null: no dedicated application. */
+  hybridAppKeys: string[] | null;
+}
+
+function hybridAppKeys(org: Organisation): string[] | null {
+  const appId = org.authServers.find((a) => a.applicationIdentifier)?.applicationIdentifier;
+  const app = appId ? org.entra?.applications.find((a) => a.appId === appId) : undefined;
+  return app ? app.keyCredentials.map((k) => k.customKeyIdentifier ?? '') : null;
 }
 
 const THUMBPRINT = /[0-9A-F]{40}/;
@@ -56,6 +64,7 @@ export function viewOf(org: Organisation, at: number): OrgView {
       whenChanged: a.whenChanged,
     },
     hybrid: org.hybrid.present,
+    hybridAppKeys: hybridAppKeys(org),
     servers: org.servers.map((s) => ({
       name: s.name,
       site: s.site,

@@ -11,12 +11,7 @@ export interface SimulatedGraph {
   sim: SimulatedOrganization;
   endpoint: EntraEndpoint;
   /** Registers the worker's client with these permissions and returns its settings. */
-  client(options: {
-    permissions: GraphPermission[];
-    ownsHybridApp?: boolean;
-    certificate?: boolean;
-    access?: GraphSettings['access'];
-  }): Promise<GraphSettings>;
+  client(options: WorkerClientOptions): Promise<GraphSettings>;
   close(): Promise<void>;
 }
 
@@ -26,38 +21,56 @@ export async function startSimulatedGraph(): Promise<SimulatedGraph> {
   return {
     sim,
     endpoint,
-    async client({ permissions, ownsHybridApp = true, certificate = false, access = 'write' }) {
-      const now = Date.now();
-      const cert = certificate
-        ? issueCertificate({ commonName: 'rotation-worker', notBefore: now - 3_600_000, notAfter: now + 86_400_000 })
-        : null;
-      const registered = await registerGraphClient(sim.stateFile, {
-        permissions,
-        ownsHybridApp,
-        secret: !cert,
-        certificates: cert ? [cert.der.toString('base64')] : [],
-      });
-      let credential: GraphSettings['credential'];
-      if (cert) {
-        const certificatePath = path.join(sim.dir, `${registered.clientId}.pem`);
-        fs.writeFileSync(certificatePath, cert.privateKeyPem + cert.pem, { mode: 0o600 });
-        credential = { kind: 'certificate', certificatePath };
-      } else {
-        credential = { kind: 'secret', secret: new Secret(registered.secret!) };
-      }
-      return {
-        tenantId: registered.tenantId,
-        clientId: registered.clientId,
-        credential,
-        access,
-        authorityHost: endpoint.authorityHost,
-        endpoint: endpoint.graphEndpoint,
-        caFile: endpoint.caFile,
-      };
-    },
+    client: (options) => registerWorkerClient(sim.stateFile, sim.dir, endpoint, options),
     async close() {
       await endpoint.close();
       sim.cleanup();
     },
+  };
+}
+
+export interface WorkerClientOptions {
+  permissions: GraphPermission[];
+  ownsHybridApp?: boolean;
+  certificate?: boolean;
+  access?: GraphSettings['access'];
+}
+
+/**
+ * Registers the worker's own client in the organisation's tenant and returns the worker's Graph settings for it (a
+ * certificate credential is written to `dir`).
+ */
+export async function registerWorkerClient(
+  stateFile: string,
+  dir: string,
+  endpoint: EntraEndpoint,
+  { permissions, ownsHybridApp = true, certificate = false, access = 'write' }: WorkerClientOptions,
+): Promise<GraphSettings> {
+  const now = Date.now();
+  const cert = certificate
+    ? issueCertificate({ commonName: 'rotation-worker', notBefore: now - 3_600_000, notAfter: now + 86_400_000 })
+    : null;
+  const registered = await registerGraphClient(stateFile, {
+    permissions,
+    ownsHybridApp,
+    secret: !cert,
+    certificates: cert ? [cert.der.toString('base64')] : [],
+  });
+  let credential: GraphSettings['credential'];
+  if (cert) {
+    const certificatePath = path.join(dir, `${registered.clientId}.pem`);
+    fs.writeFileSync(certificatePath, cert.privateKeyPem + cert.pem, { mode: 0o600 });
+    credential = { kind: 'certificate', certificatePath };
+  } else {
+    credential = { kind: 'secret', secret: new Secret(registered.secret!) };
+  }
+  return {
+    tenantId: registered.tenantId,
+    clientId: registered.clientId,
+    credential,
+    access,
+    authorityHost: endpoint.authorityHost,
+    endpoint: endpoint.graphEndpoint,
+    caFile: endpoint.caFile,
   };
 }

@@ -1,13 +1,17 @@
 // The import path: the current certificate is missing on some servers. It is exported from one that has it and
 // imported where it is missing; then the organisation is inspected again, since it may also be due for rotation. On the
 // emergency path the new certificate is imported where it is missing before it is staged for now.
-import { copySource, copyTargets, lackingServers, serversMissingCurrent } from '../../common/policy';
+import { AUTH_ADMIN_CYCLE_HOURS } from '../../common/names';
+import { copySource, copyTargets, HOUR_MS, lackingServers, serversMissingCurrent } from '../../common/policy';
 import { nowIso, type Rotation } from './context';
 import { generate } from './generate';
 import type { StepResult } from './steps';
 import { need } from './state';
 
 const MAX_IMPORT_ROUNDS = 2;
+/** Tries of the emergency import before the certificate is staged for now, at most a minute apart (sign-in is down). */
+const IMPORT_FIRST_ROUNDS = 3;
+const IMPORT_FIRST_PAUSE_MS = 60_000;
 
 export async function importMissing(r: Rotation): Promise<StepResult> {
   r.enterPhase('importing');
@@ -40,15 +44,17 @@ export async function importMissing(r: Rotation): Promise<StepResult> {
 /**
  * The emergency path: the certificate (kept or just created) is imported on every server that lacks it BEFORE it is
  * staged for now, since Set-AuthConfig fails on a server without it and the servicelet may publish it at its next run,
- * breaking sign-in wherever it is missing (explorer seeds 179 and 182). A kept staged certificate that cannot be
- * imported everywhere is replaced by a new one, so it is never published onto servers that lack it; a new one that
- * cannot is left to the replicate step (its emergency deadline, then a stop naming the servers).
+ * breaking sign-in wherever it is missing (explorer seeds 179 and 182). An import that failed is tried again a few
+ * times (a transient AD error is not a verdict: seed 420). A kept staged certificate that still cannot be imported
+ * everywhere is replaced by a new one, so it is never published onto servers that lack it; a new one that cannot is
+ * staged all the same (sign-in is broken everywhere already) and people are told which servers need it, and by when.
  */
 export async function importFirst(r: Rotation): Promise<StepResult> {
   r.enterPhase('importing');
   const { certificate, decision } = need(r.facts, 'certificate', 'decision');
-  const lacking = await importWhereMissing(r);
-  if (lacking.length === 0 || certificate.madeByThisRun) return 'next';
+  const lacking = await importEverywhere(r);
+  if (lacking.length === 0) return 'next';
+  if (certificate.madeByThisRun) return tellLacking(r, lacking);
   r.warn(
     `the staged certificate ${certificate.thumbprint} could not be imported on ${lacking.join('; ')}: a new ` +
       'certificate is created and staged now in its place, so it is not published onto servers that lack it',
@@ -59,7 +65,31 @@ export async function importFirst(r: Rotation): Promise<StepResult> {
   const made = await generate(r);
   if (made !== 'next') return made;
   r.enterPhase('importing');
-  await importWhereMissing(r);
+  const still = await importEverywhere(r);
+  return still.length === 0 ? 'next' : tellLacking(r, still);
+}
+
+/** Imports where missing, and again after a pause while some server still lacks it; the servers still lacking it. */
+async function importEverywhere(r: Rotation): Promise<string[]> {
+  let lacking = await importWhereMissing(r);
+  for (let round = 1; lacking.length > 0 && round < IMPORT_FIRST_ROUNDS; round++) {
+    const pause = Math.min(r.input.replicationPollInterval, IMPORT_FIRST_PAUSE_MS);
+    await r.pause(pause, `importing again on ${lacking.join('; ')}`);
+    lacking = await importWhereMissing(r);
+  }
+  return lacking;
+}
+
+async function tellLacking(r: Rotation, lacking: string[]): Promise<StepResult> {
+  const { certificate } = need(r.facts, 'certificate');
+  const { serverTime } = await r.reads.readServerClock();
+  const latest = new Date(Date.parse(serverTime) + AUTH_ADMIN_CYCLE_HOURS * HOUR_MS).toISOString();
+  const text =
+    `${certificate.thumbprint} is staged now and becomes current at each server's next AuthAdmin run, by ${latest} ` +
+    `at the latest; it could not be imported on ${lacking.join('; ')}. Import it there before then, or sign-in ` +
+    'stays broken on those servers.';
+  r.warn(text);
+  await r.tell('action-required', 'Import the new Auth certificate where it is missing', text);
   return 'next';
 }
 

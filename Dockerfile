@@ -9,7 +9,7 @@ COPY package.json package-lock.json ./
 COPY simulator/package.json ./simulator/
 # playwright-core and the other dev tools are needed only to build and test.
 RUN npm ci --no-audit --no-fund --ignore-scripts
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.base.json tsconfig.json tsconfig.build.json ./
 COPY common ./common
 COPY activities ./activities
 COPY workflows ./workflows
@@ -36,7 +36,7 @@ COPY --from=build /app/simulator/dist ./simulator/dist
 COPY --from=build /app/workflows ./workflows
 COPY --from=build /app/common ./common
 COPY --from=build /app/activities ./activities
-COPY --from=build /app/tsconfig.json ./
+COPY --from=build /app/tsconfig.base.json /app/tsconfig.json ./
 RUN mkdir -p /app/.sim && chown node:node /app/.sim
 USER node
 # Prometheus metrics when METRICS_BIND_ADDRESS=0.0.0.0:9464 is set.

@@ -23,6 +23,7 @@ import { Configuration } from './exchange/configure';
 import { configureOrganization } from './exchange/organisation';
 import { STATE_ENV } from './exchange/host';
 import { EXCHANGE_CMDLET_NAMES } from './exchange/cmdlets';
+import { at, defined } from './invariant';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -35,7 +36,9 @@ export function parseDuration(text: string): number {
     );
   }
   let total = 0;
-  for (const m of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) total += Number(m[1]) * UNITS[m[2]];
+  for (const m of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g)) {
+    total += Number(m[1]) * defined(UNITS[defined(m[2], 'duration unit')], `unit ${m[2]}`);
+  }
   if (total <= 0) throw new InvalidArgumentError(`"${text}" must be longer than zero`);
   return Math.round(total);
 }
@@ -47,7 +50,9 @@ const accelerationSchema = z.coerce
 function parseAcceleration(text: string): number {
   const r = accelerationSchema.safeParse(text);
   if (!r.success || text.trim() === '') {
-    throw new InvalidArgumentError(`"${text}" ${r.success ? 'must be a number' : r.error.issues[0].message}`);
+    throw new InvalidArgumentError(
+      `"${text}" ${r.success ? 'must be a number' : at(r.error.issues, 0, 'issue').message}`,
+    );
   }
   return r.data;
 }
@@ -207,7 +212,7 @@ const faultRequestSchema = z
 export function parseFaultRequest(kind: FaultKind, opts: FaultOptions): Fault {
   const r = faultRequestSchema.safeParse({ ...opts, kind });
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
+  const issue = at(r.error.issues, 0, 'issue');
   const key = issue.path[0] as keyof typeof FAULT_FLAGS | undefined;
   throw new InvalidArgumentError(`${key ? `${FAULT_FLAGS[key]} ` : ''}${issue.message}`);
 }
@@ -217,8 +222,10 @@ function pad(s: string, n: number): string {
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join('  ')).join('\n');
+  const widths = at(rows, 0, 'header row').map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows
+    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, at(widths, i, 'width')))).join('  '))
+    .join('\n');
 }
 
 function cachedRole(cached: string | null, a: OrganizationSummary['authConfig']): string {

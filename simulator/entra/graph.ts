@@ -118,14 +118,14 @@ export function getApplications(
   const filter = query.get('$filter');
   let apps = entra.applications;
   if (filter !== null) {
-    const m = APP_ID_FILTER.exec(filter.trim());
-    if (!m)
+    const [, appId] = APP_ID_FILTER.exec(filter.trim()) ?? [];
+    if (appId === undefined)
       return graphError(
         400,
         'Request_UnsupportedQuery',
         `Unsupported or invalid query filter clause specified for property 'appId' of resource 'Application'.`,
       );
-    apps = apps.filter((a) => a.appId === m[1].toLowerCase());
+    apps = apps.filter((a) => a.appId === appId.toLowerCase());
   }
   // Without a read-all permission, listing shows only what the caller owns.
   if (!token.roles.some((r) => READ.includes(r))) {

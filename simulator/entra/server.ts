@@ -11,6 +11,7 @@ import { getApplications, graphError, GraphResponse, patchApplication } from './
 import { Entra, GraphFault } from './model';
 import { checkAccessToken, issueToken, openIdConfiguration } from './token';
 import { issueCertificate } from './x509';
+import { at } from '../invariant';
 
 export interface EntraEndpointOptions {
   stateFile: string;
@@ -38,7 +39,7 @@ const DEFAULT_RETRY_AFTER_SECONDS = 2;
 function takeFault(entra: Entra, applies: (f: GraphFault) => boolean): GraphFault | null {
   const i = entra.faults.findIndex(applies);
   if (i < 0) return null;
-  const f = entra.faults[i];
+  const f = at(entra.faults, i, 'Graph fault');
   if (f.remaining !== undefined) {
     if (f.remaining <= 1) entra.faults.splice(i, 1);
     else entra.faults[i] = { ...f, remaining: f.remaining - 1 };

@@ -29,14 +29,14 @@ const fromB64url = (s: string) => Buffer.from(s, 'base64url');
 function decodeJwt(
   token: string,
 ): { header: Record<string, unknown>; payload: Record<string, unknown>; signed: string; signature: Buffer } | null {
-  const parts = token.split('.');
-  if (parts.length !== 3) return null;
+  const [header, payload, signature, ...extra] = token.split('.');
+  if (header === undefined || payload === undefined || signature === undefined || extra.length > 0) return null;
   try {
     return {
-      header: JSON.parse(fromB64url(parts[0]).toString('utf8')) as Record<string, unknown>,
-      payload: JSON.parse(fromB64url(parts[1]).toString('utf8')) as Record<string, unknown>,
-      signed: `${parts[0]}.${parts[1]}`,
-      signature: fromB64url(parts[2]),
+      header: JSON.parse(fromB64url(header).toString('utf8')) as Record<string, unknown>,
+      payload: JSON.parse(fromB64url(payload).toString('utf8')) as Record<string, unknown>,
+      signed: `${header}.${payload}`,
+      signature: fromB64url(signature),
     };
   } catch {
     return null;

@@ -3,6 +3,7 @@
 // signs, it cannot issue certificates), so the simulator needs no certificate library with global side effects.
 import { createHash, generateKeyPairSync, KeyObject, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import { defined } from '../invariant';
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -19,13 +20,14 @@ const explicit = (n: number, content: Buffer) => tlv(0xa0 + n, content);
 
 function integer(bytes: Buffer): Buffer {
   let b = bytes;
-  while (b.length > 1 && b[0] === 0 && (b[1] & 0x80) === 0) b = b.subarray(1);
-  return tlv(0x02, b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+  // A missing byte reads as 0, as JavaScript's `undefined & n` would.
+  while (b.length > 1 && b[0] === 0 && ((b[1] ?? 0) & 0x80) === 0) b = b.subarray(1);
+  return tlv(0x02, (b[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
 }
 
 function oid(dotted: string): Buffer {
   const [a, b, ...rest] = dotted.split('.').map(Number);
-  const out = [a * 40 + b];
+  const out = [defined(a, `first arc of OID ${dotted}`) * 40 + defined(b, `second arc of OID ${dotted}`)];
   for (const n of rest) {
     const chunk: number[] = [n & 0x7f];
     for (let v = n >> 7; v > 0; v >>= 7) chunk.unshift(0x80 | (v & 0x7f));

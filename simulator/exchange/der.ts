@@ -4,6 +4,7 @@
 // serialization is broken and RawData is all that comes back. The key and the signature are derived from the
 // certificate's opaque key material: well-formed, never verifiable, never a real key.
 import { createHash } from 'node:crypto';
+import { at, defined } from '../invariant';
 
 /** What the encoding is made from: fields every stored certificate has. */
 export interface DerFields {
@@ -37,12 +38,12 @@ function unsignedInteger(bytes: Buffer): Buffer {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;
   const trimmed = bytes.subarray(start);
-  return tlv(0x02, trimmed[0] & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
+  return tlv(0x02, (trimmed[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
 }
 
 function oid(dotted: string): Buffer {
   const [a, b, ...rest] = dotted.split('.').map(Number);
-  const out = [40 * a + b];
+  const out = [40 * defined(a, `first arc of OID ${dotted}`) + defined(b, `second arc of OID ${dotted}`)];
   for (const n of rest) {
     const groups: number[] = [n & 0x7f];
     for (let v = Math.floor(n / 128); v > 0; v = Math.floor(v / 128)) groups.unshift((v & 0x7f) | 0x80);
@@ -51,8 +52,9 @@ function oid(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(out));
 }
 
+const COMMON_NAME_OID = '2.5.4.3';
 const ATTRIBUTE_OIDS: Record<string, string> = {
-  CN: '2.5.4.3',
+  CN: COMMON_NAME_OID,
   C: '2.5.4.6',
   L: '2.5.4.7',
   S: '2.5.4.8',
@@ -79,7 +81,7 @@ function name(text: string): Buffer {
     const value = known ? part.slice(i + 1) : part;
     // Country is a PrintableString; everything else is UTF8String.
     const string = key === 'C' ? tlv(0x13, Buffer.from(value, 'ascii')) : tlv(0x0c, Buffer.from(value, 'utf8'));
-    return set(sequence(oid(known ?? ATTRIBUTE_OIDS.CN), string));
+    return set(sequence(oid(known ?? COMMON_NAME_OID), string));
   });
   return sequence(...rdns.reverse());
 }
@@ -105,8 +107,8 @@ const SHA256_WITH_RSA = sequence(oid('1.2.840.113549.1.1.11'), NULL);
 
 function rsaPublicKey(keyMaterial: string, keySize: number): Buffer {
   const modulus = stretch(`modulus|${keyMaterial}`, Math.ceil(keySize / 8));
-  modulus[0] |= 0x80; // a modulus of exactly keySize bits
-  modulus[modulus.length - 1] |= 1; // and odd
+  modulus[0] = at(modulus, 0, 'modulus byte') | 0x80; // a modulus of exactly keySize bits
+  modulus[modulus.length - 1] = at(modulus, modulus.length - 1, 'modulus byte') | 1; // and odd
   const key = sequence(unsignedInteger(modulus), unsignedInteger(Buffer.from([0x01, 0x00, 0x01])));
   return sequence(sequence(oid('1.2.840.113549.1.1.1'), NULL), tlv(0x03, Buffer.from([0]), key));
 }

@@ -3,6 +3,7 @@ import { PSError } from '../shell/types';
 import { exchangeErrorId } from './errors';
 import { DiePoint, domainController, Fault, FaultKind, findServer, Organisation } from './model';
 import { cachedState, readState, StateWriter, withFileLock, writeCachedState, writeStateAtomically } from './store';
+import { at } from '../invariant';
 
 function pointOf(f: Fault): DiePoint {
   return f.kind === 'die' ? (f.point ?? 'before') : 'before';
@@ -28,7 +29,7 @@ function consumeFault(
     (f) => applies(f, cmdlet, exchangeCmdlets, point) && (f.kind !== 'rpc' || random() < f.probability),
   );
   if (index < 0) return null;
-  const fault = org.faults[index];
+  const fault = at(org.faults, index, 'fault');
   if (fault.remaining !== undefined) {
     if (fault.remaining <= 1) org.faults.splice(index, 1);
     else org.faults[index] = { ...fault, remaining: fault.remaining - 1 };

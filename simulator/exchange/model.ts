@@ -2,6 +2,7 @@
 // foreign file fails with a message naming the field instead of surfacing later as a wrong answer from a cmdlet.
 import { z } from 'zod';
 import { entraSchema } from '../entra/model';
+import { at } from '../invariant';
 
 export const STATE_VERSION = 1;
 
@@ -272,7 +273,7 @@ export function parseOrganisation(text: string, file: string): Organisation {
   }
   const parsed = organisationSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    const issue = at(parsed.error.issues, 0, 'issue');
     const where = issue.path.length ? issue.path.join('.') : '(root)';
     throw new StateFileError(
       `state file ${file} is not a simulated Exchange organisation: ${where}: ${issue.message}` +

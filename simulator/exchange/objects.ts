@@ -15,8 +15,11 @@ import {
   servicesFlags,
   servicesNames,
 } from './model';
+import { at } from '../invariant';
 
 const RUNSPACE_ID = randomUUID();
+/** Get-WinEvent's level names, by the level number (0..5) the model keeps. */
+const LEVEL_NAMES = ['LogAlways', 'Critical', 'Error', 'Warning', 'Information', 'Verbose'];
 
 const dt = (ms: number) => new PSDateTime(ms, 'Local');
 const dtUtc = (ms: number) => new PSDateTime(ms, 'Utc');
@@ -268,7 +271,7 @@ export function eventObject(s: Server, e: EventRecord): PSObject {
       UserId: null,
       TimeCreated: dt(e.time),
       ContainerLog: e.logName,
-      LevelDisplayName: ['LogAlways', 'Critical', 'Error', 'Warning', 'Information', 'Verbose'][e.level],
+      LevelDisplayName: at(LEVEL_NAMES, e.level, 'event level'),
       OpcodeDisplayName: 'Info',
       TaskDisplayName: 'General',
       KeywordsDisplayNames: ['Classic'],

@@ -32,6 +32,7 @@ import {
   Server,
   STATE_VERSION,
 } from './model';
+import { at } from '../invariant';
 
 const DAY_MS = 24 * HOUR_MS;
 const YEAR_MS = 365.25 * DAY_MS;
@@ -219,7 +220,7 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
     settingOverrides: [],
     authServers: [],
     missingCmdlets: [],
-    connectedServer: servers[0].name,
+    connectedServer: at(servers, 0, 'server').name,
     faults: [],
     nextRecordId: 1,
     createdAt: now,

@@ -24,6 +24,7 @@ import {
   toStr,
   typeNameOf,
 } from './values';
+import { at } from '../invariant';
 
 export type BindingInput =
   | {
@@ -115,7 +116,7 @@ export function resolveParameter(spec: CmdletSpec, name: string, extent: Extent 
   );
   if (exact) return exact;
   const matches = all.filter((p) => [p.name, ...(p.aliases ?? [])].some((n) => n.toLowerCase().startsWith(lower)));
-  if (matches.length === 1) return matches[0];
+  if (matches.length === 1) return at(matches, 0, 'matching parameter');
   if (matches.length > 1) {
     throw bindingError(
       `Parameter cannot be processed because the parameter name '${name}' is ambiguous. Possible matches include: ${matches.map((m) => `-${m.name}`).join(' ')}.`,
@@ -152,7 +153,7 @@ export function bindParameters(
     args[param.name] = convertArgument(spec, param, value, extent);
   };
   for (let i = 0; i < inputs.length; i++) {
-    const input = inputs[i];
+    const input = at(inputs, i, 'binding input');
     if (input.kind === 'positional') {
       positional.push(input);
       continue;
@@ -264,7 +265,7 @@ export function convertArgument(command: CommandRef, param: ParamSpec, value: PS
       return Array.isArray(value) ? value : value instanceof Uint8Array ? [...value] : [value];
     case 'String': {
       if (Array.isArray(value)) {
-        if (value.length === 1) return convertArgument(command, param, value[0], extent);
+        if (value.length === 1) return convertArgument(command, param, at(value, 0, 'argument'), extent);
         throw bindingError(
           `Cannot convert 'System.Object[]' to the type 'System.String' required by parameter '${param.name}'. Specified method is not supported.`,
           'CannotConvertArgument',

@@ -15,6 +15,7 @@ import {
   type PSValue,
 } from './types';
 import { enumerate, formatDateTime, isScriptBlock, isTrue, RuntimeObject, toStr, typeNameOf } from './values';
+import { at, defined } from '../invariant';
 
 const ctxOf = (ctx: CmdletContext) => ctx as BuiltinContext;
 
@@ -34,11 +35,11 @@ function cmdletError(
 }
 
 function unwrap(values: PSValue[]): PSValue {
-  return values.length === 0 ? null : values.length === 1 ? values[0] : values;
+  return values.length === 0 ? null : values.length === 1 ? at(values, 0, 'value') : values;
 }
 
 function inputsOf(args: Record<string, PSValue>, ctx: CmdletContext, name = 'InputObject'): PSValue[] {
-  return name in args ? [args[name]] : ctx.pipelineInput;
+  return name in args ? [defined(args[name], `argument ${name}`)] : ctx.pipelineInput;
 }
 
 function wildcard(pattern: string): RegExp {
@@ -262,7 +263,7 @@ const convertToJsonCmdlet: BuiltinCmdlet = {
     const inputs = ('InputObject' in args ? [args.InputObject] : ctx.pipelineInput).filter((v) => v !== null);
     if (inputs.length === 0) return [];
     // A single input object is written as itself, several as an array.
-    return [convertToJson(inputs.length === 1 ? inputs[0] : inputs, depth, args.Compress === true)];
+    return [convertToJson(inputs.length === 1 ? at(inputs, 0, 'input') : inputs, depth, args.Compress === true)];
   },
 };
 
@@ -500,7 +501,8 @@ const addPSSnapin: BuiltinCmdlet = {
 
 let sessionCounter = 0;
 const PS_SESSION = 'System.Management.Automation.Runspaces.PSSession';
-const isSession = (v: PSValue): v is RuntimeObject => v instanceof RuntimeObject && v.runtimeType === PS_SESSION;
+const isSession = (v: PSValue | undefined): v is RuntimeObject =>
+  v instanceof RuntimeObject && v.runtimeType === PS_SESSION;
 
 const newPSSession: BuiltinCmdlet = {
   name: 'New-PSSession',
@@ -524,9 +526,8 @@ const newPSSession: BuiltinCmdlet = {
   ],
   invoke(args, ctx) {
     const uri = ((args.ConnectionUri as string[] | undefined) ?? [])[0];
-    const computer = uri
-      ? (/^[a-z]+:\/\/([^/:]+)/i.exec(uri)?.[1] ?? uri)
-      : ((args.ComputerName as string[] | undefined) ?? ['localhost'])[0];
+    const [computerName = 'localhost'] = (args.ComputerName as string[] | undefined) ?? [];
+    const computer = uri ? (/^[a-z]+:\/\/([^/:]+)/i.exec(uri)?.[1] ?? uri) : computerName;
     return [openSession(ctx, computer, (args.ConfigurationName as string | undefined) ?? 'Microsoft.PowerShell')];
   },
 };

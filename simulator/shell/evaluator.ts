@@ -38,6 +38,7 @@ import {
   typeNameOf,
 } from './values';
 import { PSDateTime } from './types';
+import { at, defined } from '../invariant';
 
 export interface ShellIO {
   writeOut(text: string): void;
@@ -210,7 +211,7 @@ function wrapForeignError(e: unknown, command?: string): PSError {
 }
 
 function unwrap(values: PSValue[]): PSValue {
-  return values.length === 0 ? null : values.length === 1 ? values[0] : values;
+  return values.length === 0 ? null : values.length === 1 ? at(values, 0, 'value') : values;
 }
 
 const COMPARISON = /^([ic]?)(eq|ne|gt|ge|lt|le|like|notlike|match|notmatch|contains|notcontains|in|notin|replace)$/;
@@ -218,10 +219,10 @@ const COMPARISON = /^([ic]?)(eq|ne|gt|ge|lt|le|like|notlike|match|notmatch|conta
 function wildcardToRegex(pattern: string, caseSensitive: boolean): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = pattern.charAt(i);
     if (c === '*') re += '.*';
     else if (c === '?') re += '.';
-    else if (c === '`' && i + 1 < pattern.length) re += pattern[++i].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else if (c === '`' && i + 1 < pattern.length) re += pattern.charAt(++i).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     else if (c === '[') {
       const close = pattern.indexOf(']', i);
       if (close < 0) re += '\\[';
@@ -487,13 +488,8 @@ export class Interpreter {
 
   /** The value of a statement used as an expression: a lone expression keeps its value, command output is collected. */
   async evalStatementValue(statement: Statement, scope: Scope): Promise<PSValue> {
-    if (
-      statement.kind === 'pipeline' &&
-      statement.elements.length === 1 &&
-      statement.elements[0].kind === 'expression'
-    ) {
-      return this.evalExpression(statement.elements[0].expression, scope);
-    }
+    const lone = statement.kind === 'pipeline' && statement.elements.length === 1 ? statement.elements[0] : undefined;
+    if (lone?.kind === 'expression') return this.evalExpression(lone.expression, scope);
     if (statement.kind === 'assignment') {
       await this.execStatement(statement, scope, []);
       return this.evalExpression(statement.target, scope);
@@ -699,10 +695,10 @@ export class Interpreter {
     const scope = new Scope(parent, computerName === undefined ? parent.computerName : computerName);
     const params = value.ast.params;
     for (let i = 0; i < params.length; i++) {
-      const p = params[i];
+      const p = at(params, i, 'parameter');
       const v =
         i < args.length
-          ? args[i]
+          ? at(args, i, 'argument')
           : p.defaultValue
             ? await this.withSource(value.source, () => this.evalExpression(p.defaultValue!, scope))
             : null;
@@ -1001,7 +997,7 @@ export class Interpreter {
     const m = COMPARISON.exec(operator);
     if (!m) throw runtimeError(`Unexpected operator '-${operator}'.`, 'UnexpectedToken', 'ParserError');
     const caseSensitive = m[1] === 'c';
-    const op = m[2];
+    const op = defined(m[2], `comparison in -${operator}`);
     if (op === 'contains' || op === 'notcontains' || op === 'in' || op === 'notin') {
       const [collection, item] = op === 'contains' || op === 'notcontains' ? [left, right] : [right, left];
       const found = (Array.isArray(collection) ? collection : [collection]).some((c) =>

@@ -8,6 +8,7 @@ import { ExitSignal } from './errors';
 import { Interpreter } from './evaluator';
 import { consolePrompter, PromptingHost, refusePrompts } from './prompt';
 import type { ExchangeHost } from './types';
+import { at } from '../invariant';
 
 export interface ShellOptions {
   argv: string[];
@@ -34,7 +35,7 @@ export function parseArguments(argv: string[]): ParsedArguments | { error: strin
   let nonInteractive = false;
   let command: string | null = null;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = at(argv, i, 'argument');
     const lower = arg.toLowerCase().replace(/^\//, '-');
     if (FLAGS.has(lower)) {
       if (lower === '-noexit') noExit = true;

@@ -20,6 +20,7 @@ import {
   toStr,
   typeNameOf,
 } from './values';
+import { at } from '../invariant';
 
 export interface RuntimeHost {
   now(): PSDateTime;
@@ -127,6 +128,11 @@ function checkArgs(name: string, args: PSValue[], ...allowed: number[]) {
   if (!allowed.includes(args.length)) throw overloadError(name, args.length);
 }
 
+/** Argument `i` of a call whose count checkArgs (or the caller) has already checked. */
+function arg(args: PSValue[], i: number): PSValue {
+  return at(args, i, 'method argument');
+}
+
 /** Converts a method argument, reporting a failure as .NET method binding does. */
 function argument<T>(method: string, args: PSValue[], convert: () => T): T {
   try {
@@ -158,7 +164,7 @@ export function getMember(value: PSValue, name: string): PSValue {
     // Member enumeration (PowerShell 3+): the property of each element.
     const items = Array.isArray(value) ? value : [...value];
     const results = items.map((v) => getMember(v, name)).filter((v) => v !== null);
-    return results.length === 0 ? null : results.length === 1 ? results[0] : results;
+    return results.length === 0 ? null : results.length === 1 ? at(results, 0, 'member value') : results;
   }
   if (value instanceof PSHashtable) {
     if (value.has(name)) return value.get(name) ?? null;
@@ -208,12 +214,13 @@ function dateTimeMethod(dt: PSDateTime, name: string, args: PSValue[]): PSValue 
     addhours: 3600000,
     adddays: 86400000,
   };
-  if (lower in scales) {
+  const scale = lower in scales ? scales[lower] : undefined;
+  if (scale !== undefined) {
     checkArgs(name, args, 1);
     return addToDateTime(
       dt,
-      argument(name, args, () => toDouble(args[0])),
-      scales[lower],
+      argument(name, args, () => toDouble(arg(args, 0))),
+      scale,
     );
   }
   switch (lower) {
@@ -248,7 +255,7 @@ function dateTimeMethod(dt: PSDateTime, name: string, args: PSValue[]): PSValue 
     case 'addyears':
     case 'addmonths': {
       checkArgs(name, args, 1);
-      const n = argument(name, args, () => toInteger(args[0], 32));
+      const n = argument(name, args, () => toInteger(arg(args, 0), 32));
       const d = new Date(Math.floor(dt.ms));
       const months = d.getUTCMonth() + n * (lower === 'addyears' ? 12 : 1);
       const year = d.getUTCFullYear() + Math.floor(months / 12);
@@ -267,7 +274,7 @@ function dateTimeMethod(dt: PSDateTime, name: string, args: PSValue[]): PSValue 
     }
     case 'compareto':
       checkArgs(name, args, 1);
-      return Math.sign(dt.ms - toDateTime(args[0]).ms);
+      return Math.sign(dt.ms - toDateTime(arg(args, 0)).ms);
     case 'equals':
       checkArgs(name, args, 1);
       return args[0] instanceof PSDateTime && args[0].ms === dt.ms;
@@ -277,7 +284,7 @@ function dateTimeMethod(dt: PSDateTime, name: string, args: PSValue[]): PSValue 
 
 function stringMethod(s: string, name: string, args: PSValue[]): PSValue {
   const str = (i: number) => toStr(args[i]);
-  const int = (i: number) => argument(name, args, () => toInteger(args[i], 32));
+  const int = (i: number) => argument(name, args, () => toInteger(arg(args, i), 32));
   const outOfRange = (param: string) =>
     methodInvocationError(
       name,
@@ -302,8 +309,8 @@ function stringMethod(s: string, name: string, args: PSValue[]): PSValue {
       const isTrim = (c: string) => (chars === null ? /\s/.test(c) : chars.includes(c));
       let start = 0;
       let end = s.length;
-      if (lower !== 'trimend') while (start < end && isTrim(s[start])) start++;
-      if (lower !== 'trimstart') while (end > start && isTrim(s[end - 1])) end--;
+      if (lower !== 'trimend') while (start < end && isTrim(s.charAt(start))) start++;
+      if (lower !== 'trimstart') while (end > start && isTrim(s.charAt(end - 1))) end--;
       return s.slice(start, end);
     }
     case 'substring': {
@@ -399,12 +406,13 @@ export async function callMethod(
   if (lower === 'tostring' && args.length === 0) return toStr(value);
   if (typeof value === 'number' && lower === 'tostring') {
     const format = toStr(args[0]);
-    const m = /^([NnDdFf])(\d*)$/.exec(format);
-    if (m) {
-      const digits = m[2] === '' ? (m[1].toLowerCase() === 'd' ? 0 : 2) : Number(m[2]);
-      if (m[1].toLowerCase() === 'd') return String(Math.trunc(value)).padStart(digits, '0');
+    const [, letter, count] = /^([NnDdFf])(\d*)$/.exec(format) ?? [];
+    if (letter !== undefined && count !== undefined) {
+      const kind = letter.toLowerCase();
+      const digits = count === '' ? (kind === 'd' ? 0 : 2) : Number(count);
+      if (kind === 'd') return String(Math.trunc(value)).padStart(digits, '0');
       const fixed = value.toFixed(digits);
-      return m[1].toLowerCase() === 'n'
+      return kind === 'n'
         ? Number(fixed).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
         : fixed;
     }
@@ -427,7 +435,7 @@ export async function callMethod(
             'ArgumentException',
           );
         }
-        value.set(toStr(args[0]), args[1]);
+        value.set(toStr(args[0]), arg(args, 1));
         return null;
       case 'remove': {
         checkArgs(name, args, 1);
@@ -443,8 +451,11 @@ export async function callMethod(
     for (const item of value) results.push(await callMethod(item, name, args, invokeBlock));
     return results;
   }
-  if (value instanceof PSEnum && lower === 'hasflag')
-    return (value.value & toInteger(args[0] instanceof PSEnum ? args[0].value : args[0], 32)) !== 0;
+  if (value instanceof PSEnum && lower === 'hasflag') {
+    checkArgs(name, args, 1);
+    const flag = arg(args, 0);
+    return (value.value & toInteger(flag instanceof PSEnum ? flag.value : flag, 32)) !== 0;
+  }
   throw methodNotFound(value, name);
 }
 
@@ -622,7 +633,7 @@ export class StaticState {
       case 'System.DateTimeKind': {
         const kinds = ['Unspecified', 'Utc', 'Local'];
         const i = kinds.findIndex((k) => k.toLowerCase() === lower);
-        if (i >= 0) return new PSEnum('System.DateTimeKind', i, kinds[i]);
+        if (i >= 0) return new PSEnum('System.DateTimeKind', i, at(kinds, i, 'kind'));
         break;
       }
       case 'System.String':
@@ -666,7 +677,7 @@ export class StaticState {
         if (lower === 'parse' || lower === 'tryparse') {
           if (lower === 'tryparse') fail();
           checkArgs('Parse', args, 1, 2, 3);
-          const styles = args[2] instanceof PSEnum ? args[2].value : args.length > 2 ? toInteger(args[2], 32) : 0;
+          const styles = args[2] instanceof PSEnum ? args[2].value : args.length > 2 ? toInteger(arg(args, 2), 32) : 0;
           const parsed = parseDateTime(toStr(args[0]), (styles & 128) !== 0);
           if (!parsed)
             throw methodInvocationError(
@@ -684,9 +695,9 @@ export class StaticState {
           checkArgs(member, args, 2);
           const kind = toStr(args[1]) as 'Utc' | 'Local' | 'Unspecified';
           return new PSDateTime(
-            toDateTime(args[0]).ms,
+            toDateTime(arg(args, 0)).ms,
             ['Utc', 'Local', 'Unspecified'].includes(kind) ? kind : 'Unspecified',
-            toDateTime(args[0]).subMillisecondTicks,
+            toDateTime(arg(args, 0)).subMillisecondTicks,
           );
         }
         break;
@@ -717,7 +728,7 @@ export class StaticState {
           if (!bytes) throw overloadError(member, 1);
           return Buffer.from(bytes).toString('base64');
         }
-        if (lower === 'toint32') return toInteger(args[0], 32);
+        if (lower === 'toint32') return toInteger(arg(args, 0), 32);
         if (lower === 'tostring') return toStr(args[0]);
         break;
       case 'System.Console':
@@ -740,15 +751,17 @@ export class StaticState {
         break;
       case 'System.Math': {
         const nums = args.map((a) => toDouble(a));
-        if (lower === 'floor') return Math.floor(nums[0]);
-        if (lower === 'ceiling') return Math.ceil(nums[0]);
-        if (lower === 'abs') return Math.abs(nums[0]);
-        if (lower === 'min') return Math.min(nums[0], nums[1]);
-        if (lower === 'max') return Math.max(nums[0], nums[1]);
+        // A missing argument reads as NaN, as Math gives for undefined.
+        const num = (i: number) => nums[i] ?? Number.NaN;
+        if (lower === 'floor') return Math.floor(num(0));
+        if (lower === 'ceiling') return Math.ceil(num(0));
+        if (lower === 'abs') return Math.abs(num(0));
+        if (lower === 'min') return Math.min(num(0), num(1));
+        if (lower === 'max') return Math.max(num(0), num(1));
         if (lower === 'round') {
           const digits = nums[1] ?? 0;
           const f = 10 ** digits;
-          const x = nums[0] * f;
+          const x = num(0) * f;
           const r = Math.round(x);
           return (Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r) / f;
         }
@@ -773,7 +786,7 @@ export class StaticState {
       case 'System.Byte[]':
         if (lower === 'new') {
           checkArgs('new', args, 1);
-          const length = toInteger(args[0], 32);
+          const length = toInteger(arg(args, 0), 32);
           if (length < 0)
             throw methodInvocationError(
               '.ctor',

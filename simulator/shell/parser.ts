@@ -15,6 +15,7 @@ import type {
   StringPart,
 } from './ast';
 import { ParseError } from './errors';
+import { defined } from '../invariant';
 
 // §2.2.4 / §2.3: the dash, quote and whitespace characters PowerShell recognises, typographic ones included.
 export const isDash = (c: string | undefined): boolean =>
@@ -173,7 +174,8 @@ class Parser {
     } else if (c === '&' && this.src[at + 1] === '&') end = at + 2;
     else if (c === '|' && this.src[at + 1] === '|') end = at + 2;
     else if (!'{}()[];,|&=+*/%!.@$<>'.includes(c) && !isDash(c)) {
-      while (end < this.src.length && !endsGenericToken(this.src[end]) && !'[]='.includes(this.src[end])) end++;
+      while (end < this.src.length && !endsGenericToken(this.src.charAt(end)) && !'[]='.includes(this.src.charAt(end)))
+        end++;
     }
     return { start: at, end, text: this.src.slice(at, end) };
   }
@@ -1563,7 +1565,7 @@ class Parser {
     if (c === undefined || !'kmgtp'.includes(c)) return 1n;
     if (this.peek(1)?.toLowerCase() !== 'b') return null;
     this.pos += 2;
-    return MULTIPLIERS[`${c}b`];
+    return defined(MULTIPLIERS[`${c}b`], `multiplier ${c}b`);
   }
 
   private numberEnds(commandMode: boolean): boolean {

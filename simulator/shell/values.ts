@@ -10,6 +10,7 @@ import {
   type PSScriptBlock,
   type PSValue,
 } from './types';
+import { at } from '../invariant';
 
 /** A PSObject with a .NET runtime type, optional methods and a ToString() result: exceptions, writers, encodings. */
 export class RuntimeObject extends PSObject {
@@ -70,7 +71,7 @@ export function typeNameOf(value: PSValue | undefined): string {
 /** .NET's "G<precision>" formatting of a double (invariant culture), as the .NET Framework does it. */
 function formatGeneral(n: number, precision: number): string {
   if (n === 0) return '0';
-  const [mantissa, exp] = n.toExponential(precision - 1).split('e');
+  const [mantissa = '', exp] = n.toExponential(precision - 1).split('e');
   const exponent = Number(exp);
   const negative = mantissa.startsWith('-');
   const digits = mantissa.replace(/^-/, '').replace('.', '').replace(/0+$/, '') || '0';
@@ -164,8 +165,9 @@ export function parseNumberString(text: string): number | null {
   if (s === '') return 0;
   const m = /^([+-]?)(0x[0-9a-f]+|\d+(?:\.\d*)?(?:e[+-]?\d+)?|\.\d+(?:e[+-]?\d+)?)(kb|mb|gb|tb|pb)?$/i.exec(s);
   if (!m) return null;
-  const mult = m[3] ? 2 ** (10 * (['kb', 'mb', 'gb', 'tb', 'pb'].indexOf(m[3].toLowerCase()) + 1)) : 1;
-  const body = m[2].toLowerCase().startsWith('0x') ? Number(BigInt.asIntN(32, BigInt(m[2]))) : Number(m[2]);
+  const [, , digits = '', suffix] = m;
+  const mult = suffix ? 2 ** (10 * (['kb', 'mb', 'gb', 'tb', 'pb'].indexOf(suffix.toLowerCase()) + 1)) : 1;
+  const body = digits.toLowerCase().startsWith('0x') ? Number(BigInt.asIntN(32, BigInt(digits))) : Number(digits);
   const v = body * mult;
   return m[1] === '-' ? -v : v;
 }
@@ -207,7 +209,7 @@ export function toInteger(value: PSValue, bits: 32 | 64 | 8): number {
     const parsed = parseNumberString(value);
     if (parsed === null) throw conversionError(value, target, INT_FORMAT_ERROR);
     n = parsed;
-  } else if (Array.isArray(value) && value.length === 1) return toInteger(value[0], bits);
+  } else if (Array.isArray(value) && value.length === 1) return toInteger(at(value, 0, 'element'), bits);
   else throw conversionError(value, target, null);
   n = roundHalfEven(n);
   const [min, max] =
@@ -242,7 +244,7 @@ export function toDateTime(value: PSValue): PSDateTime {
     if (!parsed) throw conversionError(value, 'System.DateTime', 'String was not recognized as a valid DateTime.');
     return parsed;
   }
-  if (Array.isArray(value) && value.length === 1) return toDateTime(value[0]);
+  if (Array.isArray(value) && value.length === 1) return toDateTime(at(value, 0, 'element'));
   throw conversionError(value, 'System.DateTime', null);
 }
 
@@ -263,6 +265,8 @@ const MONTH_NAMES = [
   'November',
   'December',
 ];
+const dayName = (d: Date) => at(DAY_NAMES, d.getUTCDay(), 'day name');
+const monthName = (d: Date) => at(MONTH_NAMES, d.getUTCMonth(), 'month name');
 
 /** The 7 fractional-second digits (ticks within the second). */
 function fractionDigits(dt: PSDateTime): string {
@@ -318,7 +322,7 @@ export function formatDateTime(dt: PSDateTime, format: string | null): string {
   const fraction = fractionDigits(dt);
   let out = '';
   for (let i = 0; i < f.length;) {
-    const c = f[i];
+    const c = f.charAt(i);
     let n = 1;
     while (f[i + n] === c) n++;
     switch (c) {
@@ -327,19 +331,10 @@ export function formatDateTime(dt: PSDateTime, format: string | null): string {
         break;
       case 'M':
         out +=
-          n >= 4
-            ? MONTH_NAMES[d.getUTCMonth()]
-            : n === 3
-              ? MONTH_NAMES[d.getUTCMonth()].slice(0, 3)
-              : String(d.getUTCMonth() + 1).padStart(n, '0');
+          n >= 4 ? monthName(d) : n === 3 ? monthName(d).slice(0, 3) : String(d.getUTCMonth() + 1).padStart(n, '0');
         break;
       case 'd':
-        out +=
-          n >= 4
-            ? DAY_NAMES[d.getUTCDay()]
-            : n === 3
-              ? DAY_NAMES[d.getUTCDay()].slice(0, 3)
-              : String(d.getUTCDate()).padStart(n, '0');
+        out += n >= 4 ? dayName(d) : n === 3 ? dayName(d).slice(0, 3) : String(d.getUTCDate()).padStart(n, '0');
         break;
       case 'H':
         out += String(d.getUTCHours()).padStart(Math.min(n, 2), '0');
@@ -484,7 +479,7 @@ export function dateTimeProperty(dt: PSDateTime, name: string): PSValue | undefi
     case 'millisecond':
       return d.getUTCMilliseconds();
     case 'dayofweek':
-      return new PSEnum('System.DayOfWeek', d.getUTCDay(), DAY_NAMES[d.getUTCDay()]);
+      return new PSEnum('System.DayOfWeek', d.getUTCDay(), dayName(d));
     case 'dayofyear':
       return (
         Math.floor(
@@ -525,7 +520,7 @@ export function makeEnum(typeName: string, values: string[], flags: boolean, inp
   const add = (raw: string) => {
     const index = values.findIndex((v) => v.toLowerCase() === raw.trim().toLowerCase());
     if (index < 0) throw fail(listMessage);
-    names.push(values[index]);
+    names.push(at(values, index, 'enumerator'));
   };
   if (typeof input === 'string') {
     const pieces = flags ? input.split(',') : [input];
@@ -536,13 +531,13 @@ export function makeEnum(typeName: string, values: string[], flags: boolean, inp
     const n = typeof input === 'number' ? input : input.value;
     if (!flags) {
       if (!Number.isInteger(n) || n < 0 || n >= values.length) throw fail(listMessage);
-      return new PSEnum(typeName, n, values[n]);
+      return new PSEnum(typeName, n, at(values, n, 'enumerator'));
     }
     let rest = n;
     for (let i = values.length - 1; i >= 0; i--) {
       const v = enumValueOf(values, flags, i);
       if (v !== 0 && (rest & v) === v) {
-        names.unshift(values[i]);
+        names.unshift(at(values, i, 'enumerator'));
         rest &= ~v;
       }
     }
@@ -555,13 +550,13 @@ export function makeEnum(typeName: string, values: string[], flags: boolean, inp
   } else throw conversionError(input, typeName, null);
   let value = 0;
   for (const name of names) value |= enumValueOf(values, flags, values.indexOf(name));
-  if (!flags) return new PSEnum(typeName, value, names[0]);
+  if (!flags) return new PSEnum(typeName, value, at(names, 0, 'enumerator'));
   const ordered = values.filter((v, i) => names.includes(v) && (enumValueOf(values, flags, i) !== 0 || value === 0));
   return new PSEnum(
     typeName,
     value,
     value === 0
-      ? (ordered[0] ?? values[0])
+      ? (ordered[0] ?? at(values, 0, 'enumerator'))
       : ordered.filter((v) => enumValueOf(values, flags, values.indexOf(v)) !== 0).join(', '),
   );
 }

@@ -10,6 +10,7 @@ import { createExchangeClient } from '../../activities/powershell/client';
 import { ShellSessionPool } from '../../activities/powershell/pool';
 import type { GraphSettings } from '../../activities/graph/settings';
 import { startSimulatedGraph, type SimulatedGraph } from '../helpers/simulated-graph';
+import { nth } from '../helpers/present';
 
 const pool = new ShellSessionPool();
 const quietLog = { info: () => undefined, warn: () => undefined };
@@ -51,7 +52,7 @@ test('detects the application, adds a certificate keeping the others, removes it
   expect(snapshot.hybridApp).toMatchObject({ detected: true, appId });
   const current = snapshot.authConfig.currentCertificateThumbprint!;
   // Another certificate the servers hold stands in for the next Auth certificate.
-  const other = graph.sim.org.servers[0].internalTransportCertificate!;
+  const other = nth(graph.sim.org.servers, 0, 'server').internalTransportCertificate!;
   expect(other).not.toBe(current);
 
   const before = await run(activities, 'readHybridAppKeys', { appId, thumbprints: [current, other] });
@@ -72,7 +73,7 @@ test('detects the application, adds a certificate keeping the others, removes it
   expect(readHybridApplication(graph.sim.stateFile).application!.keyCredentials).toHaveLength(1);
 
   const results = JSON.stringify([snapshot, before, added, again, removed]);
-  expect(results).not.toContain(stored[1].key);
+  expect(results).not.toContain(nth(stored, 1, 'stored key').key);
   expect(results).not.toContain(settings.credential.kind === 'secret' ? settings.credential.secret.reveal() : '?');
   expect(results).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./); // a JWT
   expect(results).not.toMatch(/PRIVATE KEY/);
@@ -80,7 +81,7 @@ test('detects the application, adds a certificate keeping the others, removes it
 
 test('read access only or no Graph: nothing changes, a person is told exactly what to run', async () => {
   const appId = readHybridApplication(graph.sim.stateFile).application!.appId;
-  const other = graph.sim.org.servers[0].internalTransportCertificate!;
+  const other = nth(graph.sim.org.servers, 0, 'server').internalTransportCertificate!;
   const reader = activitiesWith(await graph.client({ permissions: ['Application.Read.All'], access: 'read' }));
   const asked = await run(reader, 'addHybridAppKey', { appId, thumbprint: other });
   expect(asked).toMatchObject({ status: 'needs-person', verifiable: true });
@@ -94,7 +95,7 @@ test('read access only or no Graph: nothing changes, a person is told exactly wh
 
 test('a 403 is a permanent, named failure', async () => {
   const appId = readHybridApplication(graph.sim.stateFile).application!.appId;
-  const other = graph.sim.org.servers[0].internalTransportCertificate!;
+  const other = nth(graph.sim.org.servers, 0, 'server').internalTransportCertificate!;
   // Write access configured, but only read permission granted in Entra.
   const activities = activitiesWith(
     await graph.client({ permissions: ['Application.Read.All'], ownsHybridApp: false }),

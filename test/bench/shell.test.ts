@@ -1,6 +1,7 @@
 // The shell benchmark's own arithmetic, on a short real run against the simulated shell: every start the layer made,
 // warm-up included, over every call it served.
 import { runShellBench } from '../../bench/shell';
+import { nth } from '../helpers/present';
 
 async function lastJsonLine(argv: string[]): Promise<Record<string, unknown>> {
   const lines: string[] = [];
@@ -10,7 +11,7 @@ async function lastJsonLine(argv: string[]): Promise<Record<string, unknown>> {
   } finally {
     log.mockRestore();
   }
-  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+  return JSON.parse(nth(lines, lines.length - 1, 'output line')) as Record<string, unknown>;
 }
 
 test('one start for twelve calls, warm-up included', async () => {

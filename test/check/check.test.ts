@@ -90,7 +90,7 @@ describe('checkAuthCertificate: one check', () => {
     const report = await checkOnce(org, { organization, force: true });
     expect(report).toMatchObject({ action: 'rotation-started', path: 'rotate', force: true });
     const history = await setup.env.client.workflow.getHandle(rotationWorkflowId(organization)).fetchHistory();
-    const payload = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({
       organization,
       renewBeforeDays: 60,

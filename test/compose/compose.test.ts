@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { ROTATION_SEARCH_ATTRIBUTE_KEYS } from '../../common/search-attributes';
 import { environmentSchema } from '../../worker/config';
 import { REPO_ROOT } from '../helpers/temporal';
+import { nth, present } from '../helpers/present';
 
 const composeFile = path.join(REPO_ROOT, 'docker-compose.yml');
 interface Service {
@@ -24,6 +25,8 @@ const compose = parse(fs.readFileSync(composeFile, 'utf8')) as {
   volumes?: Record<string, unknown>;
   services: Record<string, Service>;
 };
+/** A service the file must define; a missing one fails the test that reads it. */
+const service = (name: string): Service => present(compose.services[name], `service ${name} in docker-compose.yml`);
 
 function composeSchema(): object {
   const schema = JSON.parse(fs.readFileSync(path.join(__dirname, 'compose-spec.json'), 'utf8'));
@@ -64,20 +67,20 @@ describe('docker-compose.yml', () => {
   test('has Temporal on PostgreSQL, the Web UI and the worker', () => {
     const services = compose.services;
     expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'worker']));
-    expect(services.postgresql.image).toMatch(/^postgres:/);
-    expect(services.temporal.environment).toMatchObject({ DB: expect.stringMatching(/^postgres/) });
-    expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:/);
-    expect(services.worker.environment).toMatchObject({ EXCHANGE_CONNECTION: 'simulated' });
+    expect(service('postgresql').image).toMatch(/^postgres:/);
+    expect(service('temporal').environment).toMatchObject({ DB: expect.stringMatching(/^postgres/) });
+    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
+    expect(service('worker').environment).toMatchObject({ EXCHANGE_CONNECTION: 'simulated' });
   });
 
   test('every worker variable is one the worker knows', () => {
     const known = Object.keys(environmentSchema.shape);
-    for (const name of Object.keys(compose.services.worker.environment ?? {})) expect(known).toContain(name);
+    for (const name of Object.keys(service('worker').environment ?? {})) expect(known).toContain(name);
   });
 
   test('the worker is built from the Dockerfile in the repository', () => {
-    expect(compose.services.worker.build).toBeDefined();
-    const build = compose.services.worker.build as string | { context?: string; dockerfile?: string };
+    expect(service('worker').build).toBeDefined();
+    const build = service('worker').build as string | { context?: string; dockerfile?: string };
     const context = typeof build === 'string' ? build : (build.context ?? '.');
     const dockerfile = typeof build === 'string' ? 'Dockerfile' : (build.dockerfile ?? 'Dockerfile');
     expect(fs.existsSync(path.join(REPO_ROOT, context, dockerfile))).toBe(true);
@@ -96,7 +99,7 @@ describe('docker-compose.yml', () => {
   function namesIn(section: string) {
     return {
       services: [...section.matchAll(/services?:? ((?:`[a-z0-9-]+`(?:, | and |,? )?)+)/g)].flatMap((m) =>
-        [...m[1].matchAll(/`([a-z0-9-]+)`/g)].map((x) => x[1]),
+        [...present(m[1], 'service list').matchAll(/`([a-z0-9-]+)`/g)].map((x) => x[1]),
       ),
       ports: [...section.matchAll(/(?:localhost:|port\s+)(\d{2,5})/g)].map((m) => m[1]),
       volumes: [...section.matchAll(/`([^`\s]+)` volume/g)].map((m) => m[1]),
@@ -136,11 +139,11 @@ describe('docker-compose.yml', () => {
 
 describe('the stack starts in order and fails loudly', () => {
   const services = compose.services;
-  const condition = (service: string, on: string) =>
-    (services[service].depends_on as Record<string, { condition?: string }> | undefined)?.[on]?.condition;
+  const condition = (name: string, on: string) =>
+    (service(name).depends_on as Record<string, { condition?: string }> | undefined)?.[on]?.condition;
 
   test('temporal has a healthcheck, and what needs Temporal waits for it to be healthy', () => {
-    expect(services.temporal.healthcheck?.test?.join(' ')).toContain('temporal operator namespace describe');
+    expect(service('temporal').healthcheck?.test?.join(' ')).toContain('temporal operator namespace describe');
     expect(condition('temporal-search-attributes', 'temporal')).toBe('service_healthy');
     expect(condition('temporal-ui', 'temporal')).toBe('service_healthy');
     expect(condition('worker', 'temporal-search-attributes')).toBe('service_completed_successfully');
@@ -151,7 +154,7 @@ describe('the stack starts in order and fails loudly', () => {
   });
 
   test('the search attributes registered are exactly the ones the workflow sets', () => {
-    const step = services['temporal-search-attributes'];
+    const step = service('temporal-search-attributes');
     expect(String(step.environment?.SEARCH_ATTRIBUTES).split(/\s+/).sort()).toEqual(
       ROTATION_SEARCH_ATTRIBUTE_KEYS.map((k) => k.name).sort(),
     );
@@ -163,17 +166,18 @@ describe('the stack starts in order and fails loudly', () => {
       .flatMap((s) => s.volumes ?? [])
       .filter((v) => v.startsWith('./'));
     expect(mounts.length).toBeGreaterThanOrEqual(4);
-    for (const mount of mounts) expect(fs.existsSync(path.join(REPO_ROOT, mount.split(':')[0]))).toBe(true);
+    for (const mount of mounts)
+      expect(fs.existsSync(path.join(REPO_ROOT, nth(mount.split(':'), 0, 'mount source')))).toBe(true);
   });
 
   test('Prometheus scrapes the worker where it serves its metrics; Grafana reads that Prometheus', () => {
     const prometheus = parse(fs.readFileSync(path.join(REPO_ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'));
-    const port = String(services.worker.environment?.METRICS_BIND_ADDRESS).split(':')[1];
+    const port = String(service('worker').environment?.METRICS_BIND_ADDRESS).split(':')[1];
     expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual([`worker:${port}`]);
     const grafana = parse(
       fs.readFileSync(path.join(REPO_ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
     );
-    const published = services.prometheus.ports?.[0].split(':')[1];
+    const published = service('prometheus').ports?.[0]?.split(':')[1];
     expect(grafana.datasources[0].url).toBe(`http://prometheus:${published}`);
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import * as metricNames from '../../common/metrics';
 import { REPO_ROOT } from '../helpers/temporal';
+import { nth } from '../helpers/present';
 
 const DIR = path.join(REPO_ROOT, 'deploy', 'prometheus');
 const PROMTOOL = process.env.PROMTOOL_PATH || '/usr/bin/promtool';
@@ -77,7 +78,9 @@ test("every metric a rule reads is one the worker exports (or Prometheus' own up
     Object.values(metricNames as Record<string, unknown>).filter((v): v is string => typeof v === 'string'),
   );
   for (const { alert, expr } of alerts) {
-    const used = [...expr.matchAll(/\b(exchange_auth_[a-z_]+|up)\b(?=\s*[{\s<>=!]|$)/g)].map((m) => m[1]);
+    const used = [...expr.matchAll(/\b(exchange_auth_[a-z_]+|up)\b(?=\s*[{\s<>=!]|$)/g)].map((m) =>
+      nth(m, 1, 'metric'),
+    );
     expect({ alert, used: used.length > 0 }).toEqual({ alert, used: true });
     for (const name of used)
       expect({ alert, name, known: name === 'up' || exported.has(name) }).toMatchObject({ known: true });

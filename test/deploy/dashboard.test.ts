@@ -13,6 +13,7 @@ import { activityTaskQueueFor } from '../../common/names';
 import { uniqueId, uniqueOrganization } from '../helpers/ids';
 import { createTimeSkippingEnv, prometheusRuntime, REPO_ROOT } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { nth } from '../helpers/present';
 
 interface Panel {
   title: string;
@@ -24,7 +25,8 @@ const dashboard = JSON.parse(
 ) as { uid: string; panels: Panel[]; templating: { list: Array<{ datasource: { uid: string } }> } };
 const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
 /** The metric names a query reads: the rotation's (exchange_auth_*) and the SDK's (temporal_*). */
-const namesIn = (expr: string) => [...expr.matchAll(/\b((?:exchange_auth|temporal)_[a-z_]+)\b/g)].map((m) => m[1]);
+const namesIn = (expr: string) =>
+  [...expr.matchAll(/\b((?:exchange_auth|temporal)_[a-z_]+)\b/g)].map((m) => nth(m, 1, 'metric'));
 
 let endpoint: string;
 let env: TestWorkflowEnvironment;
@@ -59,7 +61,7 @@ test('every query reads the provisioned Prometheus', () => {
   const provisioned = parse(
     fs.readFileSync(path.join(REPO_ROOT, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
   ) as { datasources: Array<{ uid: string }> };
-  const uid = provisioned.datasources[0].uid;
+  const uid = nth(provisioned.datasources, 0, 'datasource').uid;
   for (const p of dashboard.panels) {
     expect(p.datasource.uid).toBe(uid);
     for (const t of p.targets) expect(t.datasource.uid).toBe(uid);

@@ -11,6 +11,7 @@ import type { ShellSession } from '../../activities/powershell/session';
 import { CommandSession, InProcessShellSession } from './in-process-session';
 import { buildOrganisation } from './organisation';
 import { generateScenario } from './generate';
+import { nth } from '../helpers/present';
 
 let dir: string;
 beforeAll(() => {
@@ -99,7 +100,7 @@ test('faults: transient, access denied from the state file, and a death before a
     const servers = await client.getExchangeServers();
     expect(session.stats).toMatchObject({ spawns: 2, deaths: 1 });
     const made = await client
-      .newAuthCertificate({ server: servers[0].fqdn, services: 'None' })
+      .newAuthCertificate({ server: nth(servers, 0, 'server').fqdn, services: 'None' })
       .then((c) => c.thumbprint);
     session.arm({ death: 'after' });
     await expect(

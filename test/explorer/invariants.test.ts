@@ -4,6 +4,7 @@ import type { RotationReport } from '../../common/rotation';
 import { checkInvariants, InvariantName } from './invariants';
 import { NO_FAULTS, Scenario } from './scenario';
 import type { AttemptRecord, CallRecord, OrgView, ServerView, Trace } from './trace';
+import { nth } from '../helpers/present';
 
 const H = 3_600_000;
 const T0 = Date.UTC(2030, 0, 1);
@@ -193,7 +194,7 @@ const CASES: Array<[string, InvariantName, Mutation]> = [
     'published while a server lacked it, nobody told',
     'no-outage',
     (t) => {
-      const lacking = t.views[3].servers[1];
+      const lacking = nth(nth(t.views, 3, 'view').servers, 1, 'server');
       lacking.certificates = lacking.certificates.filter((c) => c.thumbprint !== NEW);
     },
   ],
@@ -201,7 +202,7 @@ const CASES: Array<[string, InvariantName, Mutation]> = [
     'two new Auth certificates made',
     'one-certificate',
     (t) => {
-      t.end.servers[0].certificates.push(cert(OTHER, T0 + 2 * H, undefined, 'new'));
+      nth(t.end.servers, 0, 'server').certificates.push(cert(OTHER, T0 + 2 * H, undefined, 'new'));
     },
   ],
   [
@@ -377,7 +378,7 @@ describe('the dedicated hybrid application', () => {
 
 test('an outage the run saw coming and told people about, with a date still ahead, is not a violation', () => {
   const trace = goodTrace();
-  const lacking = trace.views[3].servers[1];
+  const lacking = nth(nth(trace.views, 3, 'view').servers, 1, 'server');
   lacking.certificates = lacking.certificates.filter((c) => c.thumbprint !== NEW);
   trace.result.report = { ...trace.result.report!, outcome: 'stopped', stopReason: 'EX2 lacks it', servers: [] };
   trace.notifications.push({
@@ -395,8 +396,9 @@ test('an outage the run saw coming and told people about, with a date still ahea
 
 test('a certificate made but not staged is fine when the report names it', () => {
   const trace = goodTrace();
-  trace.end.servers[0].certificates.push(cert(OTHER, T0 + 2 * H, undefined, 'new'));
-  trace.end.servers[0].certificates = trace.end.servers[0].certificates.filter((c) => c.thumbprint !== NEW);
+  const ex1 = nth(trace.end.servers, 0, 'server');
+  ex1.certificates.push(cert(OTHER, T0 + 2 * H, undefined, 'new'));
+  ex1.certificates = ex1.certificates.filter((c) => c.thumbprint !== NEW);
   trace.result = {
     status: 'failed',
     failure: { type: 'AccessDeniedError', message: `Set-AuthConfig: Access is denied; ${OTHER} is left unstaged` },

@@ -5,6 +5,7 @@ import { createGraphClient } from '../../activities/graph/client';
 import { keptCredentials } from '../../activities/graph/schemas';
 import { Secret } from '../../activities/graph/settings';
 import { startSimulatedGraph, type SimulatedGraph } from '../helpers/simulated-graph';
+import { nth } from '../helpers/present';
 
 let graph: SimulatedGraph;
 let appId: string;
@@ -23,8 +24,9 @@ test('a client secret gets a token and reads the application, its keys without k
   const app = await client.getApplicationByAppId(appId);
   expect(app).toMatchObject({ id: objectId, appId });
   expect(app.keyCredentials).toHaveLength(1);
-  expect(app.keyCredentials[0]).toMatchObject({ type: 'AsymmetricX509Cert', usage: 'Verify', key: null });
-  expect(app.keyCredentials[0].customKeyIdentifier).toBe(graph.sim.org.authConfig.currentCertificateThumbprint);
+  const key = app.keyCredentials[0]!;
+  expect(key).toMatchObject({ type: 'AsymmetricX509Cert', usage: 'Verify', key: null });
+  expect(key.customKeyIdentifier).toBe(graph.sim.org.authConfig.currentCertificateThumbprint);
 });
 
 test('a client certificate (signed assertion) gets a token', async () => {
@@ -86,7 +88,7 @@ test('a PATCH replaces the collection: keys sent by keyId are kept, others dropp
   ]);
   const after = await client.getApplicationByAppId(appId);
   expect(after.keyCredentials.map((k) => k.customKeyIdentifier)).toEqual([
-    before.keyCredentials[0].customKeyIdentifier,
+    nth(before.keyCredentials, 0, 'key credential').customKeyIdentifier,
     'AB'.repeat(20),
   ]);
   await client.replaceKeyCredentials(

@@ -53,7 +53,7 @@ describe('cli', () => {
 
     // The input reached the workflow as one object with the organisation, ready for the workflow's own validation.
     const history = await env.client.workflow.getHandle(rotationWorkflowId(org)).fetchHistory();
-    const started = history.events?.[0].workflowExecutionStartedEventAttributes;
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     const payload = started?.input?.payloads?.[0];
     expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({ force: true, organization: org });
     // The UI's Summary line says what the run is and who started it.
@@ -68,7 +68,7 @@ describe('cli', () => {
     const org = uniqueOrganization();
     expect((await cli('start', org, '--dry-run', '--no-worker-ok')).out[0]).toMatch(/as a dry run$/);
     const history = await env.client.workflow.getHandle(rotationWorkflowId(org)).fetchHistory();
-    const payload = history.events?.[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({ organization: org, dryRun: true });
     await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
   });

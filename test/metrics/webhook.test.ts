@@ -2,6 +2,7 @@
 import { webhookBody, WEBHOOK_FORMATS } from '../../worker/webhook';
 import type { RotationNotification } from '../../common/rotation';
 import { hcwInstructions } from '../../workflows/rotation/status';
+import { nth } from '../helpers/present';
 
 const hcw: RotationNotification = {
   organization: 'contoso',
@@ -43,11 +44,14 @@ type TeamsBody = {
 test('teams: an Adaptive Card attachment, marked for attention when a person is needed', () => {
   const body = webhookBody('teams', hcw) as TeamsBody;
   expect(body.type).toBe('message');
-  expect(body.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
-  expect(body.attachments[0].content.type).toBe('AdaptiveCard');
-  expect(body.attachments[0].content.body[0].inlines?.[0].color).toBe('Attention');
+  const attachment = nth(body.attachments, 0, 'attachment');
+  expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
+  expect(attachment.content.type).toBe('AdaptiveCard');
+  expect(nth(attachment.content.body, 0, 'card element').inlines?.[0]?.color).toBe('Attention');
   const done = webhookBody('teams', { ...hcw, kind: 'finished' }) as TeamsBody;
-  expect(done.attachments[0].content.body[0].inlines?.[0].color).toBe('Default');
+  expect(nth(nth(done.attachments, 0, 'attachment').content.body, 0, 'card element').inlines?.[0]?.color).toBe(
+    'Default',
+  );
 });
 
 describe('the HCW instructions arrive as typed, <your name> and all', () => {
@@ -77,11 +81,11 @@ describe('the HCW instructions arrive as typed, <your name> and all', () => {
     const body = webhookBody('slack', { ...hcw, text: `${'x'.repeat(2998)}<b>` }) as {
       blocks: Array<{ type: string; text?: { text: string } }>;
     };
-    expect(body.blocks[1].text!.text).toBe('x'.repeat(2998));
+    expect(nth(body.blocks, 1, 'block').text!.text).toBe('x'.repeat(2998));
   });
 
   test('teams: every text is in TextRuns (never Markdown), one block per line, unchanged', () => {
-    const body = (webhookBody('teams', tricky) as TeamsBody).attachments[0].content.body;
+    const body = nth((webhookBody('teams', tricky) as TeamsBody).attachments, 0, 'attachment').content.body;
     expect(body.filter((e) => e.type === 'TextBlock')).toEqual([]);
     const runs = body.filter((e) => e.type === 'RichTextBlock').map((e) => e.inlines!.map((r) => r.text).join(''));
     expect(runs).toEqual([
@@ -115,6 +119,8 @@ describe('every format links to the run in the Temporal UI', () => {
     const body = webhookBody('teams', hcw, url) as {
       attachments: Array<{ content: { actions?: Array<{ type: string; url: string }> } }>;
     };
-    expect(body.attachments[0].content.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open in Temporal', url }]);
+    expect(nth(body.attachments, 0, 'attachment').content.actions).toEqual([
+      { type: 'Action.OpenUrl', title: 'Open in Temporal', url },
+    ]);
   });
 });

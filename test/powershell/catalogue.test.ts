@@ -17,13 +17,14 @@ import {
 } from '../../activities/powershell/client';
 import { CatalogueError } from '../../activities/powershell/errors';
 import { PsAbsoluteDate, PsHashtable, PsScriptBlock, PsVariable } from '../../activities/powershell/render';
+import { nth } from '../helpers/present';
 
 const T = 'A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0';
 const dialect = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'powershell-dialect.md'), 'utf8');
 /** The example calls of the dialect doc, with its elided thumbprints and base64 made concrete. */
-const docExamples = dialect
-  .split('Example calls (all one line in reality):')[1]
-  .split('```')[1]
+/** The part of `text` after the `n`th `separator`; a doc without it fails the tests. */
+const after = (text: string, separator: string, n = 1) => nth(text.split(separator), n, `part after ${separator}`);
+const docExamples = after(after(dialect, 'Example calls (all one line in reality):'), '```')
   .split('\n')
   .filter((l) => l.trim() !== '')
   .map((l) => l.replace(/'A1B2\.\.\.'/g, `'${T}'`).replace(/'MIIK\.\.\.'/g, "'MIIK'"));
@@ -124,11 +125,11 @@ describe('the dialect document examples are rendered exactly', () => {
       ? line.replace(/-FilterHashtable @\{[^}]*\}/, (h) => h.replace(/(@\{ |; )(\w+) = /g, "$1'$2' = "))
       : line;
   test.each(rendered.map((r, i) => [i, r]))('example %d', (i, r) => {
-    expect(r).toBe(quoteKeys(docExamples[i as number]));
+    expect(r).toBe(quoteKeys(nth(docExamples, i as number, 'doc example')));
   });
 
   test('the envelope is the per-call form of the doc', () => {
-    const form = dialect.split('## Per-call form')[1].split('```')[1].trim();
+    const form = after(after(dialect, '## Per-call form'), '```').trim();
     expect(renderEnvelope('<pipeline>')).toBe(form);
   });
 });

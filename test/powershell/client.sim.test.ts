@@ -11,6 +11,7 @@ import {
 } from '../../activities/powershell/errors';
 import { ShellSessionPool } from '../../activities/powershell/pool';
 import { SimState, SIM_SHELL, createSimState, sim } from './sim';
+import { nth } from '../helpers/present';
 
 type Client = ExchangeClient & { shell: import('../../activities/powershell/client').ExchangeShell };
 
@@ -155,7 +156,9 @@ describe('reading the organisation', () => {
 
   test('a thumbprint that is nowhere is missing, not unreachable', async () => {
     const servers = await client.getExchangeServers();
-    expect(await client.getCertificate(servers[0].fqdn, 'ABCDEF0123456789ABCDEF0123456789ABCDEF01')).toEqual({
+    expect(
+      await client.getCertificate(nth(servers, 0, 'server').fqdn, 'ABCDEF0123456789ABCDEF0123456789ABCDEF01'),
+    ).toEqual({
       status: 'missing',
     });
   });
@@ -165,7 +168,7 @@ describe('reading the organisation', () => {
     expect(Number.isFinite(Date.parse(time))).toBe(true);
     expect(await client.isHybridConfigured()).toBe(false);
     expect(await client.getOrganizationConfig()).toEqual({ enableAuthAdminReadSession: expect.any(Boolean) });
-    const [server] = await client.getExchangeServers();
+    const server = nth(await client.getExchangeServers(), 0, 'server');
     expect(await client.getInternalTransportCertificate(server.name)).toEqual({
       transportServer: true,
       thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/),
@@ -180,7 +183,7 @@ describe('reading the organisation', () => {
   });
 
   test('no 2014 events since now is an empty list, through WinRM (default) and through event-log RPC', async () => {
-    const [server] = await client.getExchangeServers();
+    const server = nth(await client.getExchangeServers(), 0, 'server');
     const now = await client.getServerTime();
     expect(await client.getAuthAdminEvents(server.fqdn, now)).toEqual([]);
     const { client: rpc } = clientFor('healthy', { eventLog: 'rpc' });
@@ -188,12 +191,12 @@ describe('reading the organisation', () => {
   });
 
   test('pool state through Invoke-Command', async () => {
-    const [server] = await client.getExchangeServers();
+    const server = nth(await client.getExchangeServers(), 0, 'server');
     expect(await client.getAppPoolState(server.fqdn, 'MSExchangeOWAAppPool')).toBe('Started');
   });
 
   test("the pools' worker processes through Invoke-Command: one per pool, started before now", async () => {
-    const [server] = await client.getExchangeServers();
+    const server = nth(await client.getExchangeServers(), 0, 'server');
     const now = Date.parse(await client.getServerTime());
     const workers = await client.getAppPoolWorkerProcesses(server.fqdn);
     expect(workers.map((w) => w.pool).sort()).toEqual(['MSExchangeECPAppPool', 'MSExchangeOWAAppPool']);
@@ -217,7 +220,7 @@ describe('changing the organisation', () => {
     const servers = await client.getExchangeServers();
     const before = await client.getAuthConfig();
 
-    const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+    const cert = await client.newAuthCertificate({ server: nth(servers, 0, 'server').fqdn, services: 'None' });
     expect(cert.privateKeyExportable).toBe(true);
     expect(cert.services).toEqual([]);
     expect(cert.subject.toLowerCase()).toContain('microsoft exchange server auth certificate');
@@ -231,20 +234,24 @@ describe('changing the organisation', () => {
     // The absolute date built from the server's clock arrives exactly.
     expect(staged.nextCertificateEffectiveDate).toBe(effective);
 
-    const imported = await client.copyCertificate(servers[0].fqdn, cert.thumbprint, servers[1].fqdn);
+    const imported = await client.copyCertificate(
+      nth(servers, 0, 'server').fqdn,
+      cert.thumbprint,
+      nth(servers, 1, 'server').fqdn,
+    );
     expect(imported).toBe(cert.thumbprint);
-    expect((await client.getCertificate(servers[1].fqdn, cert.thumbprint)).status).toBe('present');
+    expect((await client.getCertificate(nth(servers, 1, 'server').fqdn, cert.thumbprint)).status).toBe('present');
 
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
     expect(restarted.map((r) => [r.server, r.ok])).toEqual(servers.map((s) => [s.fqdn, true]));
-    const workersBefore = await client.getAppPoolWorkerProcesses(servers[0].fqdn);
+    const workersBefore = await client.getAppPoolWorkerProcesses(nth(servers, 0, 'server').fqdn);
     const recycled = await client.recycleAppPool(
       servers.map((s) => s.fqdn),
       'MSExchangeOWAAppPool',
     );
     expect(recycled.every((r) => r.ok && typeof r.at === 'string')).toBe(true);
     // The recycle started a new OWA worker process (frozen clock: at the server's now); ECP's is untouched.
-    const after = await client.getAppPoolWorkerProcesses(servers[0].fqdn);
+    const after = await client.getAppPoolWorkerProcesses(nth(servers, 0, 'server').fqdn);
     const of = (list: typeof after, pool: string) => list.find((w) => w.pool === pool)!;
     expect(of(after, 'MSExchangeOWAAppPool').startedAt).toBe(new Date(serverNow).toISOString());
     expect(of(after, 'MSExchangeOWAAppPool').processId).not.toBe(of(workersBefore, 'MSExchangeOWAAppPool').processId);
@@ -253,7 +260,7 @@ describe('changing the organisation', () => {
 
   test('enabling a certificate for services, and the transport certificate it leaves in place', async () => {
     const { client } = clientFor('healthy');
-    const [server] = await client.getExchangeServers();
+    const server = nth(await client.getExchangeServers(), 0, 'server');
     const transportBefore = await client.getInternalTransportCertificate(server.name);
     const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None' });
     // -Services None declined the SMTP overwrite: the internal transport certificate did not change.
@@ -266,7 +273,7 @@ describe('changing the organisation', () => {
   test('an effective date in the past is refused by the server', async () => {
     const { client } = clientFor('healthy');
     const servers = await client.getExchangeServers();
-    const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+    const cert = await client.newAuthCertificate({ server: nth(servers, 0, 'server').fqdn, services: 'None' });
     const error = await client
       .stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: '2001-01-01T00:00:00Z' }, true)
       .catch((e: unknown) => e);
@@ -277,10 +284,10 @@ describe('changing the organisation', () => {
     const { client } = clientFor('expired');
     const servers = await client.getExchangeServers();
     const before = await client.getAuthConfig();
-    const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+    const cert = await client.newAuthCertificate({ server: nth(servers, 0, 'server').fqdn, services: 'None' });
     for (const s of servers.slice(1)) {
       if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status !== 'present') {
-        await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
+        await client.copyCertificate(nth(servers, 0, 'server').fqdn, cert.thumbprint, s.fqdn);
       }
     }
     await client.stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: await client.getServerTime() }, true);
@@ -296,7 +303,7 @@ describe('changing the organisation', () => {
 describe('the front end and the certificate lifetime', () => {
   test("the Default Web Site's certificate: Setup's, until another certificate is enabled for IIS", async () => {
     const { client } = clientFor('healthy');
-    const [server] = await client.getExchangeServers();
+    const server = nth(await client.getExchangeServers(), 0, 'server');
     const transport = await client.getInternalTransportCertificate(server.name);
     expect(transport).toMatchObject({ transportServer: true });
     const setups = transport.transportServer ? [transport.thumbprint] : [];
@@ -308,7 +315,7 @@ describe('the front end and the certificate lifetime', () => {
 
   test('a lifetime New-ExchangeCertificate cannot give: New-SelfSignedCertificate on the server, read back as Exchange sees it', async () => {
     const { client } = clientFor('healthy');
-    const [server] = await client.getExchangeServers();
+    const server = nth(await client.getExchangeServers(), 0, 'server');
     const serverNow = Date.parse(await client.getServerTime());
     const notAfter = new Date(serverNow + 365 * 24 * 3_600_000).toISOString();
     const cert = await client.newAuthCertificate({ server: server.fqdn, services: 'None', notAfter });
@@ -329,10 +336,10 @@ describe('the AuthAdmin servicelet', () => {
     const { client } = clientFor('healthy');
     const servers = await client.getExchangeServers();
     const since = await client.getServerTime();
-    const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
+    const cert = await client.newAuthCertificate({ server: nth(servers, 0, 'server').fqdn, services: 'None' });
     for (const s of servers.slice(1)) {
       if ((await client.getCertificate(s.fqdn, cert.thumbprint)).status === 'present') continue;
-      await client.copyCertificate(servers[0].fqdn, cert.thumbprint, s.fqdn);
+      await client.copyCertificate(nth(servers, 0, 'server').fqdn, cert.thumbprint, s.fqdn);
     }
     await client.stageNextCertificate(cert.thumbprint, { kind: 'absolute', iso: await client.getServerTime() }, true);
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
@@ -346,7 +353,7 @@ describe('the AuthAdmin servicelet', () => {
       expect(Date.parse(e.timeCreated)).toBeGreaterThanOrEqual(Date.parse(since));
       expect(e.message).toMatch(/signing certificate/i);
     }
-    const lastRun = await client.getAuthAdminLastRun(servers[0].fqdn);
+    const lastRun = await client.getAuthAdminLastRun(nth(servers, 0, 'server').fqdn);
     expect(lastRun).not.toBeNull();
     expect(Date.parse(lastRun!)).toBeGreaterThanOrEqual(Date.parse(since));
     // Every server's events in one call: the same as asking each server on its own.
@@ -384,11 +391,13 @@ describe('unreachable servers and partial failure', () => {
       'MSExchangeECPAppPool',
     );
     expect(results.map((r) => r.ok)).toEqual([true, true, false]);
-    expect(results[2].server).toBe(servers[2].fqdn);
-    expect(results[2].error).toMatch(/ServerUnreachableError/);
+    expect(nth(results, 2, 'result').server).toBe(nth(servers, 2, 'server').fqdn);
+    expect(nth(results, 2, 'result').error).toMatch(/ServerUnreachableError/);
     const restarted = await client.restartServiceHost(servers.map((s) => s.fqdn));
     expect(restarted.map((r) => r.ok)).toEqual([true, true, false]);
-    await expect(client.getAppPoolWorkerProcesses(servers[2].fqdn)).rejects.toThrow(ServerUnreachableError);
+    await expect(client.getAppPoolWorkerProcesses(nth(servers, 2, 'server').fqdn)).rejects.toThrow(
+      ServerUnreachableError,
+    );
   });
 });
 
@@ -406,11 +415,11 @@ describe('faults injected into the simulated organisation', () => {
     sim(state.file, 'fault', 'inject', 'access-denied', '--cmdlet', 'Restart-WebAppPool', '--count', '1');
     const results = await client.recycleAppPool(servers, 'MSExchangeOWAAppPool');
     expect(results.map((r) => [r.server, r.ok])).toEqual([
-      [servers[0], false],
-      [servers[1], true],
+      [nth(servers, 0, 'server'), false],
+      [nth(servers, 1, 'server'), true],
     ]);
-    expect(results[0].error).toMatch(/^AccessDeniedError: /);
-    expect(typeof results[1].at).toBe('string');
+    expect(nth(results, 0, 'result').error).toMatch(/^AccessDeniedError: /);
+    expect(typeof nth(results, 1, 'result').at).toBe('string');
     sim(state.file, 'fault', 'inject', 'access-denied', '--cmdlet', 'Restart-Service', '--count', '1');
     const restarted = await client.restartServiceHost(servers);
     expect(restarted.map((r) => r.ok)).toEqual([false, true]);
@@ -456,10 +465,12 @@ describe('no secret ever appears in command text (script-block logging, transcri
       async (client) => {
         const sent = recordCommands(client);
         const servers = await client.getExchangeServers();
-        const cert = await client.newAuthCertificate({ server: servers[0].fqdn, services: 'None' });
-        const target = servers.find((s) => s.site !== servers[0].site)!;
+        const cert = await client.newAuthCertificate({ server: nth(servers, 0, 'server').fqdn, services: 'None' });
+        const target = servers.find((s) => s.site !== nth(servers, 0, 'server').site)!;
         expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('missing');
-        expect(await client.copyCertificate(servers[0].fqdn, cert.thumbprint, target.fqdn)).toBe(cert.thumbprint);
+        expect(await client.copyCertificate(nth(servers, 0, 'server').fqdn, cert.thumbprint, target.fqdn)).toBe(
+          cert.thumbprint,
+        );
         expect((await client.getCertificate(target.fqdn, cert.thumbprint)).status).toBe('present');
 
         const texts = [client.shell.session.launch.setupLine, ...sent];
@@ -510,9 +521,11 @@ describe('remote credentials are used for the work outside the Exchange session'
       const sent = recordCommands(client);
       const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
       expect((await client.recycleAppPool(servers, 'MSExchangeOWAAppPool')).every((r) => r.ok)).toBe(true);
-      expect((await client.restartServiceHost([servers[0]]))[0].ok).toBe(true);
-      expect(await client.getAppPoolState(servers[0], 'MSExchangeOWAAppPool')).toBe('Started');
-      expect(await client.getAuthAdminEvents(servers[0], '2000-01-01T00:00:00Z')).toEqual(expect.any(Array));
+      expect(nth(await client.restartServiceHost([nth(servers, 0, 'server')]), 0, 'result').ok).toBe(true);
+      expect(await client.getAppPoolState(nth(servers, 0, 'server'), 'MSExchangeOWAAppPool')).toBe('Started');
+      expect(await client.getAuthAdminEvents(nth(servers, 0, 'server'), '2000-01-01T00:00:00Z')).toEqual(
+        expect.any(Array),
+      );
       const perServer = sent.filter((c) => /Invoke-Command|Get-WinEvent/.test(c));
       expect(perServer).toHaveLength(servers.length + 3);
       for (const command of perServer) expect(command.includes('-Credential $cred')).toBe(expected);
@@ -577,7 +590,7 @@ describe('reads over every server in one call', () => {
   test('one Invoke-Command for the reachable servers; the unreachable one is asked alone and told apart', async () => {
     const { client } = clientFor('unreachable');
     const servers = (await client.getExchangeServers()).map((s) => s.fqdn);
-    const down = servers[2]!;
+    const down = nth(servers, 2, 'server')!;
     const since = await client.getServerTime();
     const calls = jest.spyOn(client.shell, 'runPipeline');
     const events = await client.getAuthAdminEventsOnServers(servers, since);

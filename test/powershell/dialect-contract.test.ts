@@ -3,12 +3,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseScript } from 'simulated-exchange';
+import { nth } from '../helpers/present';
 
 const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'powershell-dialect.md'), 'utf8');
-const blocks = [...doc.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]);
+const blocks = [...doc.matchAll(/```\n([\s\S]*?)```/g)].map((m) => nth(m, 1, 'code block'));
 const inline = [
   ...doc.matchAll(/^\s*`(\$ErrorActionPreference[^`]*|\$s = New-PSSession[^`]*|Add-PSSnapin[^`]*)`\s*$/gm),
-].map((m) => m[1]);
+].map((m) => nth(m, 1, 'inline code'));
 // The error sample (Get-Foo ... + FullyQualifiedErrorId) is shell output, not input.
 const lines = [...blocks.flatMap((b) => b.split('\n')), ...inline]
   .map((l) => l.trim())

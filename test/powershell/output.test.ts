@@ -16,6 +16,7 @@ import {
   ServerUnreachableError,
   classifyErrorRecord,
 } from '../../activities/powershell/errors';
+import { nth, present } from '../helpers/present';
 
 const ps51 = (name: string) => fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'ps51', name), 'utf8');
 const ps7 = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures-ps7', name), 'utf8');
@@ -114,10 +115,10 @@ describe('Get-ExchangeCertificate output', () => {
   });
 
   test('Services 0 is no services; "True" is a boolean', () => {
-    const [c] = parseItems(
-      certificateOutputSchema,
-      okItems(ps51('get-exchange-certificate-none-services.stdout')),
-      'G',
+    const c = nth(
+      parseItems(certificateOutputSchema, okItems(ps51('get-exchange-certificate-none-services.stdout')), 'G'),
+      0,
+      'certificate',
     );
     expect(c.services).toEqual([]);
     expect(c.privateKeyExportable).toBe(true);
@@ -140,12 +141,14 @@ describe('Get-ExchangeCertificate output', () => {
   });
 
   test('RawData as 5.1 writes a byte[] (numbers) works too; fields the object has win; garbage stays an error', () => {
-    const [item] = okItems(ps51('get-exchange-certificate-broken-serialization.stdout')) as Array<
-      Record<string, unknown>
-    >;
+    const item = nth(
+      okItems(ps51('get-exchange-certificate-broken-serialization.stdout')) as Array<Record<string, unknown>>,
+      0,
+      'item',
+    );
     const bytes = [...Buffer.from(item.RawData as string, 'base64')];
     const asNumbers = parseItems(certificateOutputSchema, [{ ...item, RawData: { value: bytes } }], 'X');
-    expect(asNumbers[0].thumbprint).toBe('D82B54B5E604A58CDD27811944EA0AE3CD939CB0');
+    expect(nth(asNumbers, 0, 'certificate').thumbprint).toBe('D82B54B5E604A58CDD27811944EA0AE3CD939CB0');
     const partly = parseItems(
       certificateOutputSchema,
       [{ ...item, FriendlyName: 'Auth', PrivateKeyExportable: true, Subject: 'CN=As Exchange Says' }],
@@ -268,7 +271,7 @@ describe('Get-WinEvent output', () => {
     ['5.1', ps51('get-winevent-2014.stdout'), '2023-02-03T14:20:00.000Z'],
     ['7', ps7('get-winevent-2014.stdout'), '2023-02-03T14:20:00.000Z'],
   ])('%s', (_shape, text, time) => {
-    const [e] = parseItems(winEventOutputSchema, okItems(text), 'Get-WinEvent');
+    const e = nth(parseItems(winEventOutputSchema, okItems(text), 'Get-WinEvent'), 0, 'event');
     expect(e.TimeCreated).toBe(time);
     expect(thumbprintFromAuthAdminMessage(e.Message ?? '')).toBe('BC6BF924D6EF046E64F8D1987DC1D7D2F4C0042A');
   });
@@ -417,8 +420,8 @@ describe('5.1 and 7 shapes of the same certificates parse to the same facts', ()
           Thumbprint: c.thumbprint,
           Subject: c.subject,
           FriendlyName: c.friendlyName,
-          NotBefore: expected[i].notBefore.replace('Z', '0000Z'),
-          NotAfter: expected[i].notAfter.replace('Z', '0000Z'),
+          NotBefore: nth(expected, i, 'certificate').notBefore.replace('Z', '0000Z'),
+          NotAfter: nth(expected, i, 'certificate').notAfter.replace('Z', '0000Z'),
           Services: c.services.length ? c.services.join(', ') : 'None',
           PrivateKeyExportable: c.privateKeyExportable,
         }));
@@ -428,7 +431,7 @@ describe('5.1 and 7 shapes of the same certificates parse to the same facts', ()
           FriendlyName: c.friendlyName,
           NotBefore: `/Date(${c.notBefore})/`,
           NotAfter: { value: `/Date(${c.notBefore + c.lifetime})/`, DateTime: 'whatever' },
-          Services: c.services.reduce((acc, n) => acc | BITS[n], 0),
+          Services: c.services.reduce((acc, n) => acc | present(BITS[n], `bit of ${n}`), 0),
           PrivateKeyExportable: c.privateKeyExportable,
           PSComputerName: 'ex1.contoso.com',
           RunspaceId: `${i}`,

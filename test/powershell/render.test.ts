@@ -21,15 +21,15 @@ const QUOTE_CHARS = new Set(["'", '\u2018', '\u2019', '\u201A', '\u201B']);
 function decodeRenderedString(text: string): string {
   let i = 0;
   const quoted = (): string => {
-    if (!QUOTE_CHARS.has(text[i])) throw new Error(`expected a quote at ${i} in ${JSON.stringify(text)}`);
+    if (!QUOTE_CHARS.has(text.charAt(i))) throw new Error(`expected a quote at ${i} in ${JSON.stringify(text)}`);
     i++;
     let out = '';
     for (;;) {
       if (i >= text.length) throw new Error('unterminated string');
-      const c = text[i];
+      const c = text.charAt(i);
       if (QUOTE_CHARS.has(c)) {
-        if (QUOTE_CHARS.has(text[i + 1])) {
-          out += text[i + 1];
+        if (QUOTE_CHARS.has(text.charAt(i + 1))) {
+          out += text.charAt(i + 1);
           i += 2;
           continue;
         }

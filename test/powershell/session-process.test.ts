@@ -10,6 +10,7 @@ import { ShellSessionPool } from '../../activities/powershell/pool';
 import { ShellSession } from '../../activities/powershell/session';
 import { TEARDOWN_LINE, launchFor, parseShellSettings } from '../../activities/powershell/settings';
 import { createSimState, isAlive, runWithoutUnhandledRejections, waitUntil } from './sim';
+import { nth } from '../helpers/present';
 
 let dir: string;
 const script = (name: string, body: string) => {
@@ -82,7 +83,8 @@ test('a timed-out process is really gone', async () => {
   });
   await expect(s.run('Get-Date')).rejects.toThrow(ShellTimeoutError);
   pids.push(Number(fs.readFileSync(path.join(dir, 'silent-pid.pid'), 'utf8')));
-  await waitUntil(() => !isAlive(pids[0]), 'the timed-out shell to die');
+  const pid = nth(pids, 0, 'pid');
+  await waitUntil(() => !isAlive(pid), 'the timed-out shell to die');
   await s.close();
 });
 

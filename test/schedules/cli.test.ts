@@ -26,6 +26,7 @@ import { setStatusSignal } from './workflows';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 import { eventually } from '../helpers/eventually';
+import { nth, present } from '../helpers/present';
 
 let env: TestWorkflowEnvironment;
 
@@ -359,8 +360,8 @@ describe('fleet', () => {
       await main(['schedule', 'delete', 'daily', scheduled], { client: async () => env.client, out: () => undefined });
       return { ours, text: text.join('\n').split('\n') };
     };
-    const [first, ...others] = workers;
-    const { ours, text } = await first.runUntil(others[0].runUntil(run()));
+    const [first, second] = [nth(workers, 0, 'worker'), nth(workers, 1, 'worker')];
+    const { ours, text } = await first.runUntil(second.runUntil(run()));
     const byOrg = Object.fromEntries(ours.map((e) => [e.organization, e]));
     expect(byOrg[waiting]).toMatchObject({
       rotation: { execution: 'RUNNING', phase: 'awaiting-hcw' },
@@ -373,7 +374,10 @@ describe('fleet', () => {
       whoMustAct: null,
       certificate: { source: 'check', expiresAt: notAfter },
     });
-    expect((byOrg[checked].certificate as { daysUntilExpiry: number }).daysUntilExpiry).toBeCloseTo(41.5, 1);
+    expect((present(byOrg[checked], checked).certificate as { daysUntilExpiry: number }).daysUntilExpiry).toBeCloseTo(
+      41.5,
+      1,
+    );
     expect(byOrg[scheduled]).toMatchObject({ schedules: ['daily-check'], rotation: null, certificate: null });
     expect(text[0]).toMatch(/^ORGANIZATION +EXPIRES IN +ROTATION +WHO MUST ACT +WAITING FOR$/);
     expect(text.find((l) => l.startsWith(waiting))).toMatch(/running: awaiting-hcw +a person +a person to re-run/);
@@ -591,7 +595,7 @@ describe('help', () => {
     for (const option of command.options) {
       const line = out.split('\n').find((l) => l.trimStart().startsWith(option.flags))!;
       // A description that wraps puts the mark on the option's last line.
-      const text = out.slice(out.indexOf(line)).split(/\n(?= {2}\S)/)[0];
+      const text = nth(out.slice(out.indexOf(line)).split(/\n(?= {2}\S)/), 0, 'help text');
       expect([option.flags, text.includes('(required)')]).toEqual([option.flags, option.mandatory]);
     }
   });

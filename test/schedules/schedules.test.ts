@@ -30,6 +30,7 @@ import { eventually } from '../helpers/eventually';
 import { createDevServerEnv } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 import { certificate, createFakeOrganization, fakeOrganizationActivities } from '../check/fake-org';
+import { nth } from '../helpers/present';
 
 let env: TestWorkflowEnvironment;
 
@@ -71,7 +72,7 @@ describe('schedules', () => {
     });
     expect(description.spec.jitter).toBe(10 * 60_000);
     // Every next run is at 07:30 UTC plus at most the jitter.
-    for (const next of views[0].nextRuns) {
+    for (const next of nth(views, 0, 'schedule view').nextRuns) {
       const t = new Date(next);
       const minutes = t.getUTCHours() * 60 + t.getUTCMinutes();
       expect(minutes).toBeGreaterThanOrEqual(7 * 60 + 30);
@@ -231,8 +232,9 @@ describe('schedules', () => {
         (r) => r.length > 0,
       );
       expect(runs).toHaveLength(1);
-      expect(runs[0].startsWith(checkWorkflowId(organization))).toBe(true);
-      const report = await env.client.workflow.getHandle(runs[0]).result();
+      const run = runs[0]!;
+      expect(run.startsWith(checkWorkflowId(organization))).toBe(true);
+      const report = await env.client.workflow.getHandle(run).result();
       expect(report).toMatchObject({
         action: 'rotation-started',
         rotationWorkflowId: rotationWorkflowId(organization),

@@ -13,8 +13,9 @@ import { organizationSchema } from '../../common/names';
 import { parseRotationInput, renewBeforeDaysSchema, ROTATION_OUTCOMES } from '../../common/rotation';
 import { loadWorkerConfig } from '../../worker/config';
 import { parseCheckInput } from '../../common/check-input';
+import { nth } from '../helpers/present';
 
-const RULE = organizationSchema.safeParse('con toso').error!.issues[0].message;
+const RULE = nth(organizationSchema.safeParse('con toso').error!.issues, 0, 'issue').message;
 
 async function parse(...argv: string[]): Promise<unknown> {
   const program = buildProgram({
@@ -54,7 +55,8 @@ test.each([
   expect(await message()).toContain(RULE);
 });
 
-const renewBeforeRule = (value: unknown) => renewBeforeDaysSchema.safeParse(value).error!.issues[0].message;
+const renewBeforeRule = (value: unknown) =>
+  nth(renewBeforeDaysSchema.safeParse(value).error!.issues, 0, 'issue').message;
 
 test.each([0, 3651, 1.5, 'sixty'])(
   'renewBeforeDays %j is refused with the same rule by the rotation input, the check input and the schedule settings',

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../helpers/temporal';
+import { present } from '../helpers/present';
 
 const TIERS = ['test:unit', 'test:integration', 'test:e2e'] as const;
 const scripts = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).scripts as Record<
@@ -32,7 +33,7 @@ function selects(script: string): (file: string) => boolean {
     patterns.some((p) => new RegExp(p).test(file)) && !ignored.some((p) => new RegExp(p).test(`/${file}`));
 }
 
-const tiers = TIERS.map((tier) => ({ tier, selects: selects(scripts[tier]) }));
+const tiers = TIERS.map((tier) => ({ tier, selects: selects(present(scripts[tier], `script ${tier}`)) }));
 
 test.each(['test', 'simulator/test'].flatMap(testFiles))('%s is in exactly one tier', (file) => {
   expect(tiers.filter((t) => t.selects(file)).map((t) => t.tier)).toHaveLength(1);

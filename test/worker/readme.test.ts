@@ -6,6 +6,7 @@ import { rotationInputSchema } from '../../common/rotation';
 import { SCENARIO_NAMES } from 'simulated-exchange';
 import { environmentSchema } from '../../worker/config';
 import { graphEnvironmentSchema } from '../../worker/graph-config';
+import { nth } from '../helpers/present';
 
 const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 const section = readme.slice(
@@ -21,7 +22,7 @@ test.each(Object.keys(variables))('README documents %s', (variable) => {
 
 test('every variable in the README table is one the code reads', () => {
   const documented = [...section.matchAll(/^\| ([^|]+)\|/gm)]
-    .flatMap((m) => [...m[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => v[1]))
+    .flatMap((m) => [...nth(m, 1, 'table cell').matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((v) => nth(v, 1, 'variable')))
     .filter((v) => v !== 'TEMPORAL_CLI_PATH' && v !== 'TEMPORAL_TEST_SERVER_PATH'); // read by the tool installer and tests
   expect(documented.filter((v) => !(v in variables))).toEqual([]);
 });

@@ -14,6 +14,7 @@ import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
 import { eventually } from '../helpers/eventually';
 import { createDevServerEnv, pollerCount, workflowBundlePath } from '../helpers/temporal';
+import { nth } from '../helpers/present';
 
 let env: TestWorkflowEnvironment;
 const sims: SimulatedOrganization[] = [];
@@ -105,7 +106,7 @@ test('one workflow worker on the central queue, one activity worker per organisa
     expect(await polled(WORKFLOW_TASK_QUEUE, 'workflow')).toBeGreaterThan(0);
     for (const org of orgs) expect(await polled(activityTaskQueueFor(org), 'activity')).toBeGreaterThan(0);
     // No workflow poller on an organisation's queue unless asked to serve runs from before the central queue.
-    expect(await pollerCount(env, activityTaskQueueFor(orgs[0]), 'workflow')).toBe(0);
+    expect(await pollerCount(env, activityTaskQueueFor(nth(orgs, 0, 'organization')), 'workflow')).toBe(0);
   });
 });
 
@@ -165,7 +166,7 @@ test('the Exchange probe reports the server clock, or the error of a connection 
   const good = await createSimulatedOrganization('healthy', { acceleration: 0 });
   sims.push(good);
   const orgs = [uniqueOrganization('good'), uniqueOrganization('bad')];
-  fs.copyFileSync(good.stateFile, path.join(good.dir, `${orgs[0].toLowerCase()}.json`));
+  fs.copyFileSync(good.stateFile, path.join(good.dir, `${nth(orgs, 0, 'organization').toLowerCase()}.json`));
   const config = loadWorkerConfig({
     EXCHANGE_ORGANIZATIONS: orgs.join(','),
     EXCHANGE_SIM_STATE: path.join(good.dir, '{organization}.json'),

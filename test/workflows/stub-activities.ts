@@ -456,7 +456,8 @@ export class StubOrganisation {
       // The dedicated hybrid application: keys in Entra, reached as far as the scenario's Graph access allows.
       readHybridAppKeys: async (request) => {
         record('readHybridAppKeys', request);
-        if (this.graphAccess === 'none') return this.personNeeded(request.appId, uploadCommand(request.thumbprints[0]));
+        if (this.graphAccess === 'none')
+          return this.personNeeded(request.appId, uploadCommand(request.thumbprints[0] ?? '<thumbprint>'));
         const present = request.thumbprints.filter((t) => this.appKeys.has(t));
         return {
           status: 'read',

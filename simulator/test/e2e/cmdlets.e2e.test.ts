@@ -15,6 +15,7 @@ import {
 } from './shell';
 import { signInProbe } from '../../exchange/behaviour';
 import { loadOrganization } from '../../exchange/organisation';
+import { at } from '../../invariant';
 
 const NON_INTERACTIVE = 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
 
@@ -51,7 +52,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
   });
 
   it('Get-AuthConfig shows the current certificate and no next one', async () => {
-    const [a] = await sim.ok(
+    const a = await sim.first(
       `Get-AuthConfig${select('CurrentCertificateThumbprint', 'NextCertificateThumbprint', 'PreviousCertificateThumbprint', 'NextCertificateEffectiveDate')}`,
     );
     expect(a.CurrentCertificateThumbprint).toMatch(/^[0-9A-F]{40}$/);
@@ -64,7 +65,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
   });
 
   it('Get-ExchangeCertificate -Server -Thumbprint returns the certificate with ISO dates and services as text', async () => {
-    const [c] = await sim.ok(
+    const c = await sim.first(
       `Get-ExchangeCertificate -Server 'ex2.contoso.com' -Thumbprint ${q(oldThumbprint)}${CERT_PROPS}`,
     );
     expect(c).toMatchObject({
@@ -79,8 +80,12 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
   });
 
   it('Get-TransportService tells the internal transport certificate', async () => {
-    const [t] = await sim.ok(`Get-TransportService -Identity 'EX1'${select('InternalTransportCertificateThumbprint')}`);
-    expect(t.InternalTransportCertificateThumbprint).toBe(sim.state().servers[0].internalTransportCertificate);
+    const t = await sim.first(
+      `Get-TransportService -Identity 'EX1'${select('InternalTransportCertificateThumbprint')}`,
+    );
+    expect(t.InternalTransportCertificateThumbprint).toBe(
+      at(sim.state().servers, 0, 'server').internalTransportCertificate,
+    );
   });
 
   it('Get-HybridConfiguration returns nothing; Get-OrganizationConfig has EnableAuthAdminReadSession', async () => {
@@ -91,20 +96,20 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
   });
 
   it('New-ExchangeCertificate for SMTP asks, which fails in a non-interactive shell, and creates nothing', async () => {
-    const before = sim.state().servers[0].certificates.length;
+    const before = at(sim.state().servers, 0, 'server').certificates.length;
     const e = await sim.fails(NEW_AUTH_CERT('ex1.contoso.com', ''));
     expect(e).toMatchObject({
       message: NON_INTERACTIVE,
       exceptionType: 'System.Management.Automation.Host.HostException',
     });
-    expect(sim.state().servers[0].certificates).toHaveLength(before);
+    expect(at(sim.state().servers, 0, 'server').certificates).toHaveLength(before);
   });
 
   it("New-ExchangeCertificate -Services 'None' creates the certificate without asking", async () => {
-    const [c] = await sim.ok(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint', stringProp('Services'))}`);
+    const c = await sim.first(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint', stringProp('Services'))}`);
     expect(c.Services).toBe('None');
     newThumbprint = c.Thumbprint as string;
-    expect(sim.state().servers[0].internalTransportCertificate).not.toBe(newThumbprint);
+    expect(at(sim.state().servers, 0, 'server').internalTransportCertificate).not.toBe(newThumbprint);
   });
 
   it('Set-AuthConfig refuses a date in the past and asks under 48 hours without -Force', async () => {
@@ -123,7 +128,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
     await sim.ok(
       `Set-AuthConfig -NewCertificateThumbprint ${q(newThumbprint)} -NewCertificateEffectiveDate (Get-Date).AddHours(49) -Force`,
     );
-    const [a] = await sim.ok(
+    const a = await sim.first(
       `Get-AuthConfig${select('NextCertificateThumbprint', dateProp('NextCertificateEffectiveDate'))}`,
     );
     expect(a.NextCertificateThumbprint).toBe(newThumbprint);
@@ -142,7 +147,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
 
   it('the servicelet copies it within the site an hour later', async () => {
     await sim.advance(HOUR);
-    const [c] = await sim.ok(
+    const c = await sim.first(
       `Get-ExchangeCertificate -Server 'ex2.contoso.com' -Thumbprint ${q(newThumbprint)}${CERT_PROPS}`,
     );
     expect(c.Thumbprint).toBe(newThumbprint);
@@ -158,7 +163,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
 
   it('after the effective date the AuthAdmin servicelet publishes and writes event 2014', async () => {
     await sim.advance(60 * HOUR - HOUR); // EX1's run at +60h is the first after the effective date
-    const [a] = await sim.ok(
+    const a = await sim.first(
       `Get-AuthConfig${select('CurrentCertificateThumbprint', 'PreviousCertificateThumbprint', 'NextCertificateThumbprint')}`,
     );
     expect(a).toEqual({
@@ -181,7 +186,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
   });
 
   it('Get-ExchangeDiagnosticInfo gives the servicelet last run in its XML', async () => {
-    const [d] = await sim.ok(
+    const d = await sim.first(
       `Get-ExchangeDiagnosticInfo -Server 'ex1.contoso.com' -Process 'Microsoft.Exchange.ServiceHost'${select('Result')}`,
     );
     const xml = d.Result as string;
@@ -192,11 +197,11 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
   });
 
   it('Restart-Service MSExchangeServiceHost through Invoke-Command runs the servicelet on that server', async () => {
-    expect(sim.state().servers[1].serviceHost.announcedCurrent).toBe(oldThumbprint);
+    expect(at(sim.state().servers, 1, 'server').serviceHost.announcedCurrent).toBe(oldThumbprint);
     await sim.ok(
       `Invoke-Command -ComputerName 'ex2.contoso.com' -ScriptBlock { param($name) Restart-Service -Name $name -Force } -ArgumentList 'MSExchangeServiceHost'`,
     );
-    const ex2 = sim.state().servers[1];
+    const ex2 = at(sim.state().servers, 1, 'server');
     expect(ex2.serviceHost.lastStart).toBe(START + 60 * HOUR);
     expect(ex2.events.at(-1)?.message).toContain(newThumbprint);
   });
@@ -207,7 +212,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
       const { org, now } = loadOrganization(sim.file);
       return org.servers.map((s) => signInProbe(org, s, now));
     };
-    expect((await sim.ok(test))[0].ResultType).toBe('Success');
+    expect((await sim.first(test)).ResultType).toBe('Success');
     for (const p of probes()) {
       expect(p).toMatchObject({ status: 'stale', works: true });
       expect(p.reason).toMatch(new RegExp(`^stale: recycle recommended: .*previous certificate ${oldThumbprint}`));
@@ -219,11 +224,11 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
         );
       }
     }
-    const [state] = await sim.ok(
+    const state = await sim.first(
       `Invoke-Command -ComputerName 'ex1.contoso.com' -ScriptBlock { param($name) Import-Module -Name 'WebAdministration'; Get-WebAppPoolState -Name $name } -ArgumentList 'MSExchangeOWAAppPool'${select('Value')}`,
     );
     expect(state.Value).toBe('Started');
-    expect((await sim.ok(test))[0].ResultType).toBe('Success');
+    expect((await sim.first(test)).ResultType).toBe('Success');
     expect(probes().map((p) => p.status)).toEqual(['ok', 'ok']);
     expect(sim.state().servers.every((s) => s.appPools.every((p) => p.cachedCertificate === newThumbprint))).toBe(true);
   });
@@ -240,7 +245,9 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
   });
 
   it('Enable-ExchangeCertificate re-enables the transport certificate for SMTP with -Force', async () => {
-    const [t] = await sim.ok(`Get-TransportService -Identity 'EX1'${select('InternalTransportCertificateThumbprint')}`);
+    const t = await sim.first(
+      `Get-TransportService -Identity 'EX1'${select('InternalTransportCertificateThumbprint')}`,
+    );
     const transport = t.InternalTransportCertificateThumbprint as string;
     const e = await sim.fails(
       `Enable-ExchangeCertificate -Thumbprint ${q(newThumbprint)} -Services 'SMTP' -Server 'ex1.contoso.com'`,
@@ -249,7 +256,7 @@ describe('a planned rotation through the simulated shell (healthy)', () => {
     await sim.ok(
       `Enable-ExchangeCertificate -Thumbprint ${q(transport)} -Services 'IMAP, POP, IIS, SMTP' -Server 'ex1.contoso.com' -Force`,
     );
-    expect(sim.state().servers[0].internalTransportCertificate).toBe(transport);
+    expect(at(sim.state().servers, 0, 'server').internalTransportCertificate).toBe(transport);
   });
 
   it('Set-OrganizationConfig -EnableAuthAdminReadSession:$true sets the flag', async () => {
@@ -279,7 +286,7 @@ describe('export and import across sites (two-sites)', () => {
   afterAll(() => sim.close());
 
   it('moves a certificate with its PFX bytes, refusing a wrong password', async () => {
-    const [c] = await sim.ok(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`);
+    const c = await sim.first(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`);
     const t = c.Thumbprint as string;
     await sim.ok(
       `Set-AuthConfig -NewCertificateThumbprint ${q(t)} -NewCertificateEffectiveDate (Get-Date).AddHours(49) -Force`,
@@ -289,7 +296,7 @@ describe('export and import across sites (two-sites)', () => {
       /was not found/,
     );
 
-    const [exported] = await sim.ok(
+    const exported = await sim.first(
       `Export-ExchangeCertificate -Thumbprint ${q(t)} -Server 'ex1.contoso.com' -BinaryEncoded -Password ${secure("p@ss'word")}${select('FileData')}`,
     );
     const fileData = exported.FileData;
@@ -302,12 +309,12 @@ describe('export and import across sites (two-sites)', () => {
       `Import-ExchangeCertificate -Server 'ex3.contoso.com' -FileData ([System.Convert]::FromBase64String(${q(base64)})) -Password ${secure('nope')} -PrivateKeyExportable $true${select('Thumbprint')}`,
     );
     expect(wrong.message).toMatch(/password is not correct/);
-    const [imported] = await sim.ok(
+    const imported = await sim.first(
       `Import-ExchangeCertificate -Server 'ex3.contoso.com' -FileData ([System.Convert]::FromBase64String(${q(base64)})) -Password ${secure("p@ss'word")} -PrivateKeyExportable $true${select('Thumbprint')}`,
     );
     expect(imported.Thumbprint).toBe(t);
     await sim.advance(HOUR);
-    const [onEx4] = await sim.ok(`Get-ExchangeCertificate -Server 'ex4.contoso.com' -Thumbprint ${q(t)}${CERT_PROPS}`);
+    const onEx4 = await sim.first(`Get-ExchangeCertificate -Server 'ex4.contoso.com' -Thumbprint ${q(t)}${CERT_PROPS}`);
     expect(onEx4.Thumbprint).toBe(t);
   });
 });
@@ -320,25 +327,25 @@ describe("Microsoft's script path: force the SMTP overwrite, then restore the tr
   afterAll(() => sim.close());
 
   it('New-ExchangeCertificate -Force replaces the transport certificate; Enable-ExchangeCertificate puts it back', async () => {
-    const [before] = await sim.ok(
+    const before = await sim.first(
       `Get-TransportService -Identity 'EX2'${select('InternalTransportCertificateThumbprint')}`,
     );
     const transport = before.InternalTransportCertificateThumbprint as string;
-    const [old] = await sim.ok(
+    const old = await sim.first(
       `Get-ExchangeCertificate -Identity ${q(`ex2.contoso.com\\${transport}`)}${select(stringProp('Services'))}`,
     );
-    const [c] = await sim.ok(
+    const c = await sim.first(
       `${NEW_AUTH_CERT('ex2.contoso.com', ' -Force')}${select('Thumbprint', stringProp('Services'))}`,
     );
     expect(c.Services).toBe('IMAP, POP, SMTP');
-    const [after] = await sim.ok(
+    const after = await sim.first(
       `Get-TransportService -Identity 'EX2'${select('InternalTransportCertificateThumbprint')}`,
     );
     expect(after.InternalTransportCertificateThumbprint).toBe(c.Thumbprint);
     await sim.ok(
       `Enable-ExchangeCertificate -Thumbprint ${q(transport)} -Services ${q(old.Services as string)} -Server 'ex2.contoso.com' -Force`,
     );
-    const [restored] = await sim.ok(
+    const restored = await sim.first(
       `Get-TransportService -Identity 'EX2'${select('InternalTransportCertificateThumbprint')}`,
     );
     expect(restored.InternalTransportCertificateThumbprint).toBe(transport);
@@ -346,7 +353,7 @@ describe("Microsoft's script path: force the SMTP overwrite, then restore the tr
 
   it('Export-ExchangeCertificate without -BinaryEncoded gives base64 text', async () => {
     const t = sim.state().authConfig.currentCertificateThumbprint!;
-    const [e] = await sim.ok(
+    const e = await sim.first(
       `Export-ExchangeCertificate -Thumbprint ${q(t)} -Server 'ex1.contoso.com' -Password ${secure('x')}${select('FileData')}`,
     );
     expect(e.FileData).toMatch(/^[A-Za-z0-9+/]+=*$/);
@@ -357,7 +364,7 @@ describe("Microsoft's script path: force the SMTP overwrite, then restore the tr
       `Get-WinEvent -ComputerName 'ex1.contoso.com' -FilterHashtable @{ LogName = 'Application'; ProviderName = 'MSExchange AuthAdmin' } -MaxEvents 1${select('Id', dateProp('TimeCreated'))}`,
     );
     expect(events).toHaveLength(1);
-    expect(events[0].Id).toBe(2014);
+    expect(events[0]!.Id).toBe(2014);
   });
 });
 
@@ -389,7 +396,7 @@ describe('the shell language meets the cmdlet catalogue', () => {
   });
 
   it('parameter names may be abbreviated', async () => {
-    const [a] = await sim.ok(
+    const a = await sim.first(
       `Get-ExchangeCertificate -Serv 'ex1.contoso.com' -Thumb ${q(sim.state().authConfig.currentCertificateThumbprint!)}${select('Thumbprint')}`,
     );
     expect(a.Thumbprint).toBe(sim.state().authConfig.currentCertificateThumbprint);
@@ -400,7 +407,7 @@ describe('the shell language meets the cmdlet catalogue', () => {
     await expect(ps.invoke("Get-AuthConfig -DomainController 'dc1.contoso.com")).rejects.toThrow(
       /TerminatorExpectedAtEndOfString/,
     );
-    expect((await sim.ok(`Get-AuthConfig${select('Name')}`, ps))[0].Name).toBe('Auth Configuration');
+    expect((await sim.first(`Get-AuthConfig${select('Name')}`, ps)).Name).toBe('Auth Configuration');
   });
 });
 
@@ -413,16 +420,16 @@ describe('Invoke-Command -ComputerName is remoting, as on Windows', () => {
 
   it("Invoke-Command -ComputerName runs the block in a new session: the caller's variables do not reach it", async () => {
     await sim.advance(HOUR);
-    const before = sim.state().servers[1].appPools.map((p) => p.lastRecycle);
+    const before = at(sim.state().servers, 1, 'server').appPools.map((p) => p.lastRecycle);
     const e = await sim.fails(
       `$pool = 'MSExchangeOWAAppPool'; Invoke-Command -ComputerName 'ex2.contoso.com' -ScriptBlock { Restart-WebAppPool -Name $pool }`,
     );
     expect(e.message).toBe("Cannot find path 'IIS:\\AppPools\\' because it does not exist.");
-    expect(sim.state().servers[1].appPools.map((p) => p.lastRecycle)).toEqual(before);
+    expect(at(sim.state().servers, 1, 'server').appPools.map((p) => p.lastRecycle)).toEqual(before);
     await sim.ok(
       `$pool = 'MSExchangeOWAAppPool'; Invoke-Command -ComputerName 'ex2.contoso.com' -ScriptBlock { Restart-WebAppPool -Name $using:pool }`,
     );
-    const owa = sim.state().servers[1].appPools.find((p) => p.name === 'MSExchangeOWAAppPool')!;
+    const owa = at(sim.state().servers, 1, 'server').appPools.find((p) => p.name === 'MSExchangeOWAAppPool')!;
     expect(owa.lastRecycle).toBeGreaterThan(Math.max(...before));
   });
 
@@ -449,9 +456,9 @@ describe('Set-AuthConfig with dates computed on the server, on a fast clock', ()
     async (scenario, rate) => {
       const sim = await Simulation.create(scenario, rate);
       try {
-        const server = `${sim.state().servers[0].name.toLowerCase()}.contoso.com`;
+        const server = `${at(sim.state().servers, 0, 'server').name.toLowerCase()}.contoso.com`;
         for (const date of ['(Get-Date).AddHours(49)', '(Get-Date)', '(Get-Date).AddHours(-2)']) {
-          const [c] = await sim.ok(`${NEW_AUTH_CERT(server)}${select('Thumbprint')}`);
+          const c = await sim.first(`${NEW_AUTH_CERT(server)}${select('Thumbprint')}`);
           const stage = `Set-AuthConfig -NewCertificateThumbprint ${q(c.Thumbprint as string)} -NewCertificateEffectiveDate ${date} -Force -Server ${q(server)}`;
           if (date.includes('-2')) {
             expect((await sim.fails(stage)).message).toBe('The effective date must be greater than the current time.');

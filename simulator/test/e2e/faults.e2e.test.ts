@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Organisation, parseOrganisation } from '../../exchange/model';
 import { CLI } from '../paths';
 import { NEW_AUTH_CERT, select, Simulation, START } from './shell';
+import { at } from '../../invariant';
 
 function sim(...args: string[]): void {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -130,10 +131,10 @@ describe('a shell that dies after the change, before the answer', () => {
     const s = await Simulation.create('healthy');
     try {
       dieOnce(s.file, 'New-ExchangeCertificate', '--after');
-      const before = s.state().servers[0].certificates.length;
+      const before = at(s.state().servers, 0, 'server').certificates.length;
       const ps = await s.shell();
       await expect(s.call(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`, ps)).rejects.toThrow();
-      const certs = s.state().servers[0].certificates;
+      const certs = at(s.state().servers, 0, 'server').certificates;
       expect(certs).toHaveLength(before + 1);
       const created = certs.at(-1)!.thumbprint;
       const listed = await s.ok(
@@ -164,14 +165,16 @@ describe('a shell killed in the middle of a write', () => {
       expect(after).toEqual({ ...previous, faults: [] });
 
       // The kill landed after the new state was complete in its temporary file: the writer did write.
-      const [leftover] = temporaries(s.file);
-      expect(temporaries(s.file)).toHaveLength(1);
+      const leftovers = temporaries(s.file);
+      expect(leftovers).toHaveLength(1);
+      const leftover = leftovers[0]!;
       const written = parseOrganisation(fs.readFileSync(path.join(path.dirname(s.file), leftover), 'utf8'), leftover);
-      expect(written.servers[0].certificates).toHaveLength(previous.servers[0].certificates.length + 1);
+      const before = at(previous.servers, 0, 'server').certificates.length;
+      expect(at(written.servers, 0, 'server').certificates).toHaveLength(before + 1);
 
       // The retry in a fresh shell succeeds once, and its write removes the dead writer's temporary file.
       await s.ok(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`);
-      expect(s.state().servers[0].certificates).toHaveLength(previous.servers[0].certificates.length + 1);
+      expect(at(s.state().servers, 0, 'server').certificates).toHaveLength(before + 1);
       expect(temporaries(s.file)).toEqual([]);
     } finally {
       await s.close();
@@ -183,11 +186,11 @@ describe('several shells on one organisation', () => {
   it('serialise their changes: concurrent certificate creations are all kept', async () => {
     const s = await Simulation.create('healthy');
     try {
-      const before = s.state().servers[0].certificates.length;
+      const before = at(s.state().servers, 0, 'server').certificates.length;
       const shells = await Promise.all([s.shell(), s.shell(), s.shell()]);
       const line = Array.from({ length: 8 }, () => `${NEW_AUTH_CERT('ex1.contoso.com')} | Out-Null`).join('; ');
       await Promise.all(shells.map((ps) => s.ok(line, ps)));
-      expect(s.state().servers[0].certificates).toHaveLength(before + 24);
+      expect(at(s.state().servers, 0, 'server').certificates).toHaveLength(before + 24);
     } finally {
       await s.close();
     }

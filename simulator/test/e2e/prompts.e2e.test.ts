@@ -2,6 +2,7 @@
 // does, taking whatever line comes next; with it the prompt fails at once. The service must start its shells with it
 // (the service's own tests check that it does).
 import { HOUR, isoDate, NEW_AUTH_CERT, runProcess, SHELL, Simulation, START } from './shell';
+import { at } from '../../invariant';
 
 const NON_INTERACTIVE = 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
 const OVERWRITE = 'Overwrite the existing default SMTP certificate?';
@@ -23,8 +24,8 @@ describe('a shell started without -NonInteractive', () => {
   afterEach(() => s.close());
 
   it('reads the answer from the next lines of stdin: a command sent meanwhile is swallowed as a wrong answer', async () => {
-    const transport = s.state().servers[0].internalTransportCertificate;
-    const before = s.state().servers[0].certificates.length;
+    const transport = at(s.state().servers, 0, 'server').internalTransportCertificate;
+    const before = at(s.state().servers, 0, 'server').certificates.length;
     const r = await shellWith(s.file, ['-NoProfile'], [ASKING, "'swallowed'", 'N', "'after'"]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain(OVERWRITE);
@@ -33,14 +34,14 @@ describe('a shell started without -NonInteractive', () => {
     expect(r.stdout).not.toMatch(/^swallowed$/m);
     expect(r.stdout).toMatch(/created\nafter\n$/);
     // No: the certificate is made, the default SMTP certificate stays.
-    expect(s.state().servers[0].certificates).toHaveLength(before + 1);
-    expect(s.state().servers[0].internalTransportCertificate).toBe(transport);
+    expect(at(s.state().servers, 0, 'server').certificates).toHaveLength(before + 1);
+    expect(at(s.state().servers, 0, 'server').internalTransportCertificate).toBe(transport);
   });
 
   it('an empty answer takes the default, yes: the new certificate becomes the default SMTP certificate', async () => {
     const r = await shellWith(s.file, ['-NoProfile'], [ASKING, '']);
     expect(r.stdout).toMatch(/created\n$/);
-    const ex1 = s.state().servers[0];
+    const ex1 = at(s.state().servers, 0, 'server');
     expect(ex1.internalTransportCertificate).toBe(ex1.certificates.at(-1)!.thumbprint);
   });
 
@@ -63,12 +64,12 @@ describe('a shell started with -NonInteractive', () => {
   it('fails the prompt at once and runs the next line as a command', async () => {
     const s = await Simulation.create('healthy');
     try {
-      const before = s.state().servers[0].certificates.length;
+      const before = at(s.state().servers, 0, 'server').certificates.length;
       const r = await shellWith(s.file, ['-NoProfile', '-NonInteractive'], [ASKING, "'next'"]);
       expect(r.stderr).toContain(NON_INTERACTIVE);
       expect(r.stdout).not.toContain(OVERWRITE);
       expect(r.stdout).toBe('next\n');
-      expect(s.state().servers[0].certificates).toHaveLength(before);
+      expect(at(s.state().servers, 0, 'server').certificates).toHaveLength(before);
     } finally {
       await s.close();
     }

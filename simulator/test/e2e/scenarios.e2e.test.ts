@@ -1,5 +1,6 @@
 // Every scenario seen through the shell, the way the service first looks at an organisation.
 import { CERT_PROPS, dateProp, HOUR, isoDate, NEW_AUTH_CERT, q, select, Simulation, START, stringProp } from './shell';
+import { at } from '../../invariant';
 
 type Lookup = 'present' | 'missing' | 'unreachable';
 const CASES: Array<{
@@ -79,7 +80,7 @@ describe.each(CASES)('scenario $scenario through the shell', (c) => {
     const servers = await sim.ok(`Get-ExchangeServer${select('Name', 'Fqdn', stringProp('Site'))}`);
     expect(servers.map((s) => s.Name)).toEqual(c.servers);
     expect((await sim.ok(`Get-HybridConfiguration${select('Name')}`)).length > 0).toBe(c.hybrid);
-    const [a] = await sim.ok(`Get-AuthConfig${select('CurrentCertificateThumbprint')}`);
+    const a = await sim.first(`Get-AuthConfig${select('CurrentCertificateThumbprint')}`);
     expect(a.CurrentCertificateThumbprint).toBe(sim.state().authConfig.currentCertificateThumbprint);
   });
 
@@ -91,7 +92,7 @@ describe.each(CASES)('scenario $scenario through the shell', (c) => {
       const r = await sim.call(`Get-ExchangeCertificate -Server ${q(fqdn)} -Thumbprint ${q(t)}${CERT_PROPS}`);
       if (r.ok) {
         seen.push('present');
-        expect(Date.parse(r.value[0].NotAfter as string) < START).toBe(c.expired);
+        expect(Date.parse(at(r.value, 0, 'certificate').NotAfter as string) < START).toBe(c.expired);
       } else if (/The certificate with thumbprint [0-9A-F]{40} was not found/.test(r.error.message)) {
         expect(r.error.reason).toBe('InvalidOperationException');
         seen.push('missing');
@@ -105,7 +106,7 @@ describe.each(CASES)('scenario $scenario through the shell', (c) => {
   it('answers Test-OAuthConnectivity per server as its sign-in probe says', async () => {
     const results: string[] = [];
     for (const s of sim.state().servers) {
-      const [r] = await sim.ok(
+      const r = await sim.first(
         `Test-OAuthConnectivity -Service 'EWS' -TargetUri ${q(`https://${s.fqdn}/ews/exchange.asmx`)} -Mailbox 'administrator'${select(stringProp('ResultType'))}`,
       );
       results.push(r.ResultType as string);
@@ -118,16 +119,16 @@ describe('scenario-specific behaviour through the shell', () => {
   it('child-domain: AuthAdmin does not run until EnableAuthAdminReadSession is set', async () => {
     const sim = await Simulation.create('child-domain');
     try {
-      const [c] = await sim.ok(`${NEW_AUTH_CERT('ex1.corp.contoso.com')}${select('Thumbprint')}`);
+      const c = await sim.first(`${NEW_AUTH_CERT('ex1.corp.contoso.com')}${select('Thumbprint')}`);
       const t = c.Thumbprint as string;
       await sim.ok(
         `Set-AuthConfig -NewCertificateThumbprint ${q(t)} -NewCertificateEffectiveDate (Get-Date).AddHours(49) -Force`,
       );
       await sim.advance(72 * HOUR);
-      expect((await sim.ok(`Get-AuthConfig${select('NextCertificateThumbprint')}`))[0].NextCertificateThumbprint).toBe(
+      expect((await sim.first(`Get-AuthConfig${select('NextCertificateThumbprint')}`)).NextCertificateThumbprint).toBe(
         t,
       );
-      const [d] = await sim.ok(
+      const d = await sim.first(
         `Get-ExchangeDiagnosticInfo -Server 'ex1.corp.contoso.com' -Process 'Microsoft.Exchange.ServiceHost'${select('Result')}`,
       );
       expect(
@@ -138,7 +139,7 @@ describe('scenario-specific behaviour through the shell', () => {
         `Invoke-Command -ComputerName 'ex1.corp.contoso.com' -ScriptBlock { param($name) Restart-Service -Name $name -Force } -ArgumentList 'MSExchangeServiceHost'`,
       );
       expect(
-        (await sim.ok(`Get-AuthConfig${select('CurrentCertificateThumbprint')}`))[0].CurrentCertificateThumbprint,
+        (await sim.first(`Get-AuthConfig${select('CurrentCertificateThumbprint')}`)).CurrentCertificateThumbprint,
       ).toBe(t);
     } finally {
       await sim.close();
@@ -148,7 +149,7 @@ describe('scenario-specific behaviour through the shell', () => {
   it('expired: the emergency replacement restores sign-in', async () => {
     const sim = await Simulation.create('expired');
     try {
-      const [c] = await sim.ok(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`);
+      const c = await sim.first(`${NEW_AUTH_CERT('ex1.contoso.com')}${select('Thumbprint')}`);
       const t = c.Thumbprint as string;
       await sim.ok(`Set-AuthConfig -NewCertificateThumbprint ${q(t)} -NewCertificateEffectiveDate (Get-Date) -Force`);
       const notEverywhere = await sim.fails('Set-AuthConfig -PublishCertificate -Force');
@@ -164,7 +165,7 @@ describe('scenario-specific behaviour through the shell', () => {
             `Invoke-Command -ComputerName ${q(fqdn)} -ScriptBlock { param($name) Import-Module -Name 'WebAdministration'; Restart-WebAppPool -Name $name } -ArgumentList ${q(pool)}`,
           );
         }
-        const [r] = await sim.ok(
+        const r = await sim.first(
           `Test-OAuthConnectivity -Service 'EWS' -TargetUri ${q(`https://${fqdn}/ews/`)} -Mailbox 'administrator'${select(stringProp('ResultType'))}`,
         );
         expect(r.ResultType).toBe('Success');
@@ -207,7 +208,7 @@ describe('scenario-specific behaviour through the shell', () => {
       expect(new Set(servers.map((s) => s.Site)).size).toBe(5);
       const t = sim.state().authConfig.currentCertificateThumbprint!;
       for (const s of servers.filter((_, i) => i % 40 === 39)) {
-        const [c] = await sim.ok(
+        const c = await sim.first(
           `Get-ExchangeCertificate -Server ${q(s.Fqdn as string)} -Thumbprint ${q(t)}${select('Thumbprint')}`,
         );
         expect(c.Thumbprint).toBe(t);

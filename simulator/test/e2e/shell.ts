@@ -129,6 +129,13 @@ export class Simulation {
     return r.value;
   }
 
+  /** The first object a pipeline wrote; a pipeline that fails or writes nothing fails the test. */
+  async first(pipeline: string, ps?: PowerShell): Promise<Record<string, unknown>> {
+    const [item] = await this.ok(pipeline, ps);
+    if (item === undefined) throw new Error(`${pipeline}\nwrote nothing`);
+    return item;
+  }
+
   async fails(pipeline: string, ps?: PowerShell): Promise<ShellError> {
     const r = await this.call(pipeline, ps);
     if (r.ok) throw new Error(`${pipeline}\nsucceeded: ${JSON.stringify(r.value)}`);

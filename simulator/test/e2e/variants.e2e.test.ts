@@ -3,6 +3,7 @@
 // event logs read over WinRM while remote RPC is refused, and the Default Web Site's certificate.
 import { X509Certificate } from 'node:crypto';
 import { dateProp, q, select, Simulation, stringProp } from './shell';
+import { at } from '../../invariant';
 
 /** The certificate properties a client selects, RawData as base64 text (what survives a broken serialization). */
 const CERTIFICATE = select(
@@ -20,13 +21,13 @@ describe('variants through the shell', () => {
   it('broken serialization: every property null but RawData, whose certificate is the one on the server', async () => {
     s = await Simulation.create('broken-serialization');
     const items = await s.ok(`Get-ExchangeCertificate -Server 'ex1.contoso.com'${CERTIFICATE}`);
-    const stored = s.state().servers[0].certificates;
+    const stored = at(s.state().servers, 0, 'server').certificates;
     expect(items).toHaveLength(stored.length);
     for (const [i, item] of items.entries()) {
       // The calculated properties fail on the missing values, which Select-Object turns into null, as PowerShell does.
       expect(item).toMatchObject({ Thumbprint: null, Subject: null, NotAfter: null, Services: '' });
       const x = new X509Certificate(Buffer.from(item.RawData as string, 'base64'));
-      expect(x.fingerprint.replace(/:/g, '')).toBe(stored[i].thumbprint);
+      expect(x.fingerprint.replace(/:/g, '')).toBe(at(stored, i, 'stored certificate').thumbprint);
     }
   });
 
@@ -70,7 +71,7 @@ describe('variants through the shell', () => {
       s.ok(
         `Invoke-Command -ComputerName ${q(server)} -ScriptBlock { Import-Module WebAdministration; (Get-Website -Name 'Default Web Site').bindings.Collection | Where-Object { $_.protocol -eq 'https' } }${select('bindingInformation', 'certificateHash')}`,
       );
-    const ex1 = s.state().servers[0];
+    const ex1 = at(s.state().servers, 0, 'server');
     const front = ex1.certificates.find((c) => c.subject === 'CN=mail.contoso.com')!.thumbprint;
     expect(await site('ex1.contoso.com')).toEqual([{ bindingInformation: '*:443:', certificateHash: front }]);
     await s.ok(

@@ -3,6 +3,7 @@ import { PSDateTime, PSObject, PSSecureString } from '../../shell/types';
 import { buildScenario } from '../../exchange/scenarios';
 import { advanceClock, catchUp, setAcceleration, signInProbe, simulatedNow } from '../../exchange/behaviour';
 import { HOUR, Org, START } from './helpers';
+import { at } from '../../invariant';
 
 // healthy: EX1's service host started on a 06:00/18:00 UTC cycle, EX2's 37 minutes later.
 describe('publication across the 12-hour AuthAdmin cycle', () => {
@@ -34,8 +35,12 @@ describe('publication across the 12-hour AuthAdmin cycle', () => {
     const stepwise = buildScenario('healthy', { start: START, acceleration: 0, realNow: START });
     const once = buildScenario('healthy', { start: START, acceleration: 0, realNow: START });
     for (const org of [stepwise, once]) {
-      const cert = { ...org.servers[0].certificates[0], thumbprint: 'A'.repeat(40), installedAt: START };
-      org.servers[0].certificates.push(cert);
+      const cert = {
+        ...at(at(org.servers, 0, 'server').certificates, 0, 'certificate'),
+        thumbprint: 'A'.repeat(40),
+        installedAt: START,
+      };
+      at(org.servers, 0, 'server').certificates.push(cert);
       org.authConfig.nextCertificateThumbprint = cert.thumbprint;
       org.authConfig.nextCertificateEffectiveDate = START + 49 * HOUR;
       org.replicating[cert.thumbprint] = START;
@@ -49,7 +54,7 @@ describe('publication across the 12-hour AuthAdmin cycle', () => {
   it('records each servicelet run for Get-ExchangeDiagnosticInfo', async () => {
     const org = await Org.create('healthy');
     await org.advance(13 * HOUR);
-    const [info] = await org.call('Get-ExchangeDiagnosticInfo', {
+    const info = await org.first('Get-ExchangeDiagnosticInfo', {
       Server: 'ex2.contoso.com',
       Process: 'Microsoft.Exchange.ServiceHost',
     });
@@ -73,7 +78,7 @@ describe('certificate servicelet replication per site', () => {
   ];
   it.each(cases)('$scenario after $after ms: on $has, not on $lacks', async (c) => {
     const org = await Org.create(c.scenario);
-    const first = org.state().servers[0].name;
+    const first = org.server(0).name;
     const t = await org.newAuthCert(first);
     await org.stage(t, START + 49 * HOUR);
     await org.advance(c.after);
@@ -91,10 +96,10 @@ describe('certificate servicelet replication per site', () => {
       /isn't installed on server\(s\) EX3\./,
     );
     await org.mutate((o) => {
-      o.servers[2].reachable = true;
+      at(o.servers, 2, 'server').reachable = true;
     });
     await org.advance(1);
-    const ex3 = org.state().servers[2].certificates.find((c) => c.thumbprint === t);
+    const ex3 = org.server(2).certificates.find((c) => c.thumbprint === t);
     // It arrives once EX3 answers (two hours in), not as though it had been there all along.
     expect(ex3).toMatchObject({ installedBy: 'replication', installedAt: START + 2 * HOUR });
     await org.call('Set-AuthConfig', { PublishCertificate: true, Force: true });
@@ -103,11 +108,11 @@ describe('certificate servicelet replication per site', () => {
   it('does not replicate from an unreachable server either', async () => {
     const org = await Org.create('unreachable');
     await org.mutate((o) => {
-      o.servers[2].reachable = true;
+      at(o.servers, 2, 'server').reachable = true;
     });
     const t = await org.newAuthCert('EX3');
     await org.mutate((o) => {
-      o.servers[2].reachable = false;
+      at(o.servers, 2, 'server').reachable = false;
       o.authConfig.nextCertificateThumbprint = t;
       o.authConfig.nextCertificateEffectiveDate = START + 49 * HOUR;
       o.replicating[t] = START;
@@ -127,7 +132,7 @@ describe('certificate servicelet replication per site', () => {
     const org = await Org.create('two-sites');
     const t = await org.newAuthCert('EX1');
     await org.stage(t, START + 49 * HOUR);
-    const [exported] = await org.call('Export-ExchangeCertificate', {
+    const exported = await org.first('Export-ExchangeCertificate', {
       Thumbprint: t,
       Server: 'EX1',
       BinaryEncoded: true,
@@ -135,7 +140,7 @@ describe('certificate servicelet replication per site', () => {
     });
     const { PSSecureString } = await import('../../shell/types');
     await org.advance(2 * HOUR);
-    const [imported] = await org.call('Import-ExchangeCertificate', {
+    const imported = await org.first('Import-ExchangeCertificate', {
       Server: 'ex3.contoso.com',
       FileData: (exported as PSObject).get('FileData')!,
       Password: new PSSecureString('p@ss'),
@@ -156,11 +161,11 @@ describe('child domain', () => {
     await org.advance(100 * HOUR);
     expect(org.state().authConfig.nextCertificateThumbprint).toBe(t);
     expect(org.state().servers.every((s) => s.serviceHost.authAdminLastRun === null)).toBe(true);
-    const [info] = await org.call('Get-ExchangeDiagnosticInfo', { Server: 'EX1' });
+    const info = await org.first('Get-ExchangeDiagnosticInfo', { Server: 'EX1' });
     expect((info as PSObject).get('Result')).not.toMatch(/name="AuthAdmin">.*lastRunTime/);
 
     await org.call('Set-OrganizationConfig', { EnableAuthAdminReadSession: true });
-    const [config] = await org.call('Get-OrganizationConfig');
+    const config = await org.first('Get-OrganizationConfig');
     expect((config as PSObject).get('EnableAuthAdminReadSession')).toBe(true);
     // Enabled at day+4 10:00; EX1's next run is at 18:00.
     await org.advance(8 * HOUR - 1);
@@ -208,7 +213,7 @@ describe('sign-in probe and application pools', () => {
   it('an expired current certificate breaks sign-in until a new one is published and the pools are recycled', async () => {
     const org = await Org.create('expired');
     const probe = async (server: string) => {
-      const [r] = await org.call('Test-OAuthConnectivity', {
+      const r = await org.first('Test-OAuthConnectivity', {
         Service: 'EWS',
         TargetUri: `https://${server}.contoso.com/ews/`,
         Mailbox: 'administrator',
@@ -227,7 +232,7 @@ describe('sign-in probe and application pools', () => {
       /isn't installed on server\(s\) EX2/,
     );
     const password = new PSSecureString('emergency');
-    const [pfx] = await org.call('Export-ExchangeCertificate', {
+    const pfx = await org.first('Export-ExchangeCertificate', {
       Thumbprint: t,
       Server: 'EX1',
       BinaryEncoded: true,
@@ -252,7 +257,7 @@ describe('sign-in probe and application pools', () => {
     }
     expect(await probe('ex1')).toBe('Success');
     expect(await probe('ex2')).toBe('Success');
-    const [state] = await org.call('Get-WebAppPoolState', { Name: ['MSExchangeOWAAppPool'] }, 'ex2.contoso.com');
+    const state = await org.first('Get-WebAppPoolState', { Name: ['MSExchangeOWAAppPool'] }, 'ex2.contoso.com');
     expect((state as PSObject).get('Value')).toBe('Started');
   });
 
@@ -271,7 +276,7 @@ describe('sign-in probe and application pools', () => {
     }
     const probe = (org: Org, server = 0) => {
       const s = org.state();
-      return signInProbe(s, s.servers[server], org.now());
+      return signInProbe(s, at(s.servers, server, 'server'), org.now());
     };
 
     it('a pool caching the previous certificate still signs in, reported as stale', async () => {
@@ -315,7 +320,9 @@ describe('sign-in probe and application pools', () => {
     it('breaks when the cached previous certificate is not installed', async () => {
       const { org, old } = await rotated();
       await org.mutate((o) => {
-        o.servers[0].certificates = o.servers[0].certificates.filter((c) => c.thumbprint !== old);
+        at(o.servers, 0, 'server').certificates = at(o.servers, 0, 'server').certificates.filter(
+          (c) => c.thumbprint !== old,
+        );
       });
       expect(probe(org)).toMatchObject({ status: 'broken', reason: expect.stringMatching(/which is not installed/) });
     });
@@ -325,15 +332,15 @@ describe('sign-in probe and application pools', () => {
     const org = await Org.create('healthy');
     const old = org.state().authConfig.currentCertificateThumbprint;
     await org.call('Restart-WebAppPool', { Name: 'MSExchangeOWAAppPool' }, 'EX1');
-    expect(org.state().servers[0].appPools[0].cachedCertificate).toBe(old);
+    expect(at(org.server(0).appPools, 0, 'app pool').cachedCertificate).toBe(old);
   });
 
   it('missing-on-one: sign-in fails on the server without the current certificate', async () => {
     const org = await Org.create('missing-on-one');
     const { signInProbe } = await import('../../exchange/behaviour');
     const s = org.state();
-    expect(signInProbe(s, s.servers[0], START).works).toBe(true);
-    expect(signInProbe(s, s.servers[1], START)).toMatchObject({
+    expect(signInProbe(s, at(s.servers, 0, 'server'), START).works).toBe(true);
+    expect(signInProbe(s, at(s.servers, 1, 'server'), START)).toMatchObject({
       works: false,
       reason: expect.stringContaining('not installed on EX2'),
     });
@@ -366,8 +373,12 @@ describe('the simulated clock', () => {
 
   it('an accelerated organisation plays the 12-hour cycle out in real seconds', () => {
     const org = buildScenario('healthy', { start: START, realNow: 0, acceleration: 3600 });
-    const cert = { ...org.servers[0].certificates[0], thumbprint: 'B'.repeat(40), installedAt: START };
-    org.servers[0].certificates.push(cert);
+    const cert = {
+      ...at(at(org.servers, 0, 'server').certificates, 0, 'certificate'),
+      thumbprint: 'B'.repeat(40),
+      installedAt: START,
+    };
+    at(org.servers, 0, 'server').certificates.push(cert);
     org.authConfig.nextCertificateThumbprint = cert.thumbprint;
     org.authConfig.nextCertificateEffectiveDate = START + 49 * HOUR;
     org.replicating[cert.thumbprint] = START;
@@ -389,8 +400,12 @@ describe('catch-up is independent of how time is sliced (property)', () => {
         (scenario, lead, steps, importAcrossSites) => {
           const make = () => {
             const org = buildScenario(scenario, { start: START, realNow: START, acceleration: 0 });
-            const cert = { ...org.servers[0].certificates[0], thumbprint: 'C'.repeat(40), installedAt: START };
-            org.servers[0].certificates.push(cert);
+            const cert = {
+              ...at(at(org.servers, 0, 'server').certificates, 0, 'certificate'),
+              thumbprint: 'C'.repeat(40),
+              installedAt: START,
+            };
+            at(org.servers, 0, 'server').certificates.push(cert);
             if (importAcrossSites) org.servers.at(-1)!.certificates.push({ ...cert, installedBy: 'import' as const });
             org.authConfig.nextCertificateThumbprint = cert.thumbprint;
             org.authConfig.nextCertificateEffectiveDate = START + lead;
@@ -421,8 +436,12 @@ describe('catch-up says whether it changed anything worth writing (property)', (
         (scenario, lead, steps, stage) => {
           const org = buildScenario(scenario, { start: START, realNow: START, acceleration: 0 });
           if (stage) {
-            const cert = { ...org.servers[0].certificates[0], thumbprint: 'C'.repeat(40), installedAt: START };
-            org.servers[0].certificates.push(cert);
+            const cert = {
+              ...at(at(org.servers, 0, 'server').certificates, 0, 'certificate'),
+              thumbprint: 'C'.repeat(40),
+              installedAt: START,
+            };
+            at(org.servers, 0, 'server').certificates.push(cert);
             org.authConfig.nextCertificateThumbprint = cert.thumbprint;
             org.authConfig.nextCertificateEffectiveDate = START + lead;
             org.replicating[cert.thumbprint] = START;

@@ -1,5 +1,6 @@
 import { PSDateTime, PSEnum, PSHashtable, PSObject, PSSecureString, PSValue } from '../../shell/types';
 import { HOUR, Org, prop, START } from './helpers';
+import { at } from '../../invariant';
 
 const NON_INTERACTIVE = 'PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.';
 
@@ -57,7 +58,7 @@ describe('New-ExchangeCertificate and the default SMTP certificate', () => {
   ];
   it.each(cases)('$name', async (c) => {
     const org = await Org.create('healthy');
-    const before = org.state().servers[0];
+    const before = org.server(0);
     const args = {
       SubjectName: 'cn=Microsoft Exchange Server Auth Certificate',
       PrivateKeyExportable: true,
@@ -69,11 +70,11 @@ describe('New-ExchangeCertificate and the default SMTP certificate', () => {
       const e = await org.fails('New-ExchangeCertificate', args);
       expect(e.message).toBe(NON_INTERACTIVE);
       expect(e.details).toMatchObject({ reason: 'HostException', errorId: 'HostFunctionNotImplemented' });
-      expect(org.state().servers[0].certificates).toHaveLength(before.certificates.length);
+      expect(org.server(0).certificates).toHaveLength(before.certificates.length);
       return;
     }
-    const [cert] = await org.call('New-ExchangeCertificate', args);
-    const after = org.state().servers[0];
+    const cert = await org.first('New-ExchangeCertificate', args);
+    const after = org.server(0);
     expect(after.certificates).toHaveLength(before.certificates.length + 1);
     expect((prop(cert, 'Services') as PSEnum).names).toBe(c.services);
     expect(prop(cert, 'Subject')).toBe('CN=Microsoft Exchange Server Auth Certificate');
@@ -86,7 +87,7 @@ describe('New-ExchangeCertificate and the default SMTP certificate', () => {
   it('creates a five-year certificate shaped as a deserialized ExchangeCertificate', async () => {
     const org = await Org.create('healthy');
     const t = await org.newAuthCert('EX2');
-    const [cert] = await org.call('Get-ExchangeCertificate', { Server: 'EX2', Thumbprint: t });
+    const cert = await org.first('Get-ExchangeCertificate', { Server: 'EX2', Thumbprint: t });
     const o = cert as PSObject;
     expect(o.typeNames[0]).toBe(
       'Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.ExchangeCertificate',
@@ -118,9 +119,9 @@ describe('New-ExchangeCertificate and the default SMTP certificate', () => {
     ).toBe(NON_INTERACTIVE);
     await org.call('Enable-ExchangeCertificate', { Thumbprint: t, Services: 'IIS', Server: 'EX1' });
     await org.call('Enable-ExchangeCertificate', { Thumbprint: t, Services: 'SMTP', Server: 'EX1', Force: true });
-    const [svc] = await org.call('Get-TransportService', { Identity: 'EX1' });
+    const svc = await org.first('Get-TransportService', { Identity: 'EX1' });
     expect(prop(svc, 'InternalTransportCertificateThumbprint')).toBe(t);
-    const [cert] = await org.call('Get-ExchangeCertificate', { Thumbprint: t, Server: 'EX1' });
+    const cert = await org.first('Get-ExchangeCertificate', { Thumbprint: t, Server: 'EX1' });
     expect((prop(cert, 'Services') as PSEnum).names).toBe('IIS, SMTP');
     expect((prop(cert, 'Services') as PSEnum).value).toBe(24);
   });
@@ -164,7 +165,7 @@ describe('Set-AuthConfig rules', () => {
       return;
     }
     await org.call('Set-AuthConfig', args);
-    const [a] = await org.call('Get-AuthConfig');
+    const a = await org.first('Get-AuthConfig');
     expect(prop(a, 'NextCertificateThumbprint')).toBe(t);
     expect((prop(a, 'NextCertificateEffectiveDate') as PSDateTime).ms).toBe(START + c.lead);
   });
@@ -254,7 +255,7 @@ describe('Set-AuthConfig rules', () => {
     expect(e.details.category).toBe('InvalidOperation');
     await org.advance(HOUR);
     await org.call('Set-AuthConfig', { PublishCertificate: true, Force: true });
-    const [a] = await org.call('Get-AuthConfig');
+    const a = await org.first('Get-AuthConfig');
     expect(prop(a, 'CurrentCertificateThumbprint')).toBe(t);
     expect(prop(a, 'NextCertificateThumbprint')).toBe('');
     expect(prop(a, 'NextCertificateEffectiveDate')).toBeNull();
@@ -317,7 +318,7 @@ describe('Get-ExchangeCertificate: missing versus unreachable', () => {
   it('expired: the current certificate reports DateInvalid', async () => {
     const org = await Org.create('expired');
     const t = org.state().authConfig.currentCertificateThumbprint!;
-    const [c] = await org.call('Get-ExchangeCertificate', { Thumbprint: t });
+    const c = await org.first('Get-ExchangeCertificate', { Thumbprint: t });
     expect((prop(c, 'Status') as PSEnum).names).toBe('DateInvalid');
     expect((prop(c, 'NotAfter') as PSDateTime).ms).toBeLessThan(START);
   });
@@ -328,7 +329,7 @@ describe('Export-ExchangeCertificate and Import-ExchangeCertificate', () => {
   it('round-trips a certificate to another server with the right password only', async () => {
     const org = await Org.create('two-sites');
     const t = await org.newAuthCert('EX1');
-    const [exported] = await org.call('Export-ExchangeCertificate', {
+    const exported = await org.first('Export-ExchangeCertificate', {
       Thumbprint: t,
       Server: 'EX1',
       BinaryEncoded: true,
@@ -349,7 +350,7 @@ describe('Export-ExchangeCertificate and Import-ExchangeCertificate', () => {
       Password: password,
     });
     expect(garbage.message).toMatch(/Cannot import certificate/);
-    const [imported] = await org.call('Import-ExchangeCertificate', {
+    const imported = await org.first('Import-ExchangeCertificate', {
       Server: 'EX3',
       FileData: Array.from(data),
       Password: password,
@@ -357,7 +358,7 @@ describe('Export-ExchangeCertificate and Import-ExchangeCertificate', () => {
     });
     expect(prop(imported, 'Thumbprint')).toBe(t);
     expect((prop(imported, 'NotAfter') as PSDateTime).ms).toBe(
-      org.state().servers[0].certificates.find((c) => c.thumbprint === t)!.notAfter,
+      org.server(0).certificates.find((c) => c.thumbprint === t)!.notAfter,
     );
     const again = await org.fails('Import-ExchangeCertificate', { Server: 'EX3', FileData: data, Password: password });
     expect(again.message).toMatch(/already exists/);
@@ -365,7 +366,7 @@ describe('Export-ExchangeCertificate and Import-ExchangeCertificate', () => {
 
   it('refuses to export a certificate whose private key is not exportable', async () => {
     const org = await Org.create('healthy');
-    const transport = org.state().servers[0].internalTransportCertificate!;
+    const transport = org.server(0).internalTransportCertificate!;
     const e = await org.fails('Export-ExchangeCertificate', {
       Thumbprint: transport,
       Server: 'EX1',
@@ -398,20 +399,21 @@ describe('Get-WinEvent', () => {
       MaxEvents: 20,
     });
     expect(events).toHaveLength(1);
-    expect(prop(events[0], 'Message')).toBe(
+    const event = events[0]!;
+    expect(prop(event, 'Message')).toBe(
       `The current signing certificate for Exchange has been updated to certificate with thumbprint ${t}.`,
     );
-    expect(prop(events[0], 'ProviderName')).toBe('MSExchange AuthAdmin');
-    expect(prop(events[0], 'MachineName')).toBe('ex1.contoso.com');
-    expect(prop(events[0], 'LevelDisplayName')).toBe('Information');
-    expect((prop(events[0], 'TimeCreated') as PSDateTime).ms).toBe(START + 60 * HOUR);
+    expect(prop(event, 'ProviderName')).toBe('MSExchange AuthAdmin');
+    expect(prop(event, 'MachineName')).toBe('ex1.contoso.com');
+    expect(prop(event, 'LevelDisplayName')).toBe('Information');
+    expect((prop(event, 'TimeCreated') as PSDateTime).ms).toBe(START + 60 * HOUR);
     const all = await org.call('Get-WinEvent', {
       ComputerName: 'EX1',
       FilterHashtable: filter({ LogName: 'Application', Id: [2014] }),
     });
     expect(all).toHaveLength(2);
-    expect((prop(all[0], 'TimeCreated') as PSDateTime).ms).toBeGreaterThan(
-      (prop(all[1], 'TimeCreated') as PSDateTime).ms,
+    expect((prop(all[0]!, 'TimeCreated') as PSDateTime).ms).toBeGreaterThan(
+      (prop(all[1]!, 'TimeCreated') as PSDateTime).ms,
     );
     expect(
       await org.call('Get-WinEvent', {
@@ -463,11 +465,12 @@ describe('organisation-wide cmdlets', () => {
   it('an Exchange 2013 (15.0) server reports Client Access only when it has that role', async () => {
     const org = await Org.create('healthy');
     await org.mutate((o) => {
-      o.servers[0].version.minor = 0;
-      o.servers[1].version.minor = 0;
-      o.servers[1].roles = ['ClientAccess'];
+      at(o.servers, 0, 'server').version.minor = 0;
+      at(o.servers, 1, 'server').version.minor = 0;
+      at(o.servers, 1, 'server').roles = ['ClientAccess'];
     });
-    const [mbx, cas] = (await org.call('Get-ExchangeServer')) as PSObject[];
+    const servers = (await org.call('Get-ExchangeServer')) as PSObject[];
+    const [mbx, cas] = [at(servers, 0, 'server'), at(servers, 1, 'server')];
     expect([mbx.get('ServerRole'), mbx.get('IsClientAccessServer'), mbx.get('IsMailboxServer')]).toEqual([
       expect.objectContaining({ names: 'Mailbox', value: 2 }),
       false,
@@ -482,14 +485,14 @@ describe('organisation-wide cmdlets', () => {
 
   it('Get-HybridConfiguration returns nothing unless the organisation is hybrid', async () => {
     expect(await (await Org.create('healthy')).call('Get-HybridConfiguration')).toEqual([]);
-    const [h] = await (await Org.create('hybrid')).call('Get-HybridConfiguration');
+    const h = await (await Org.create('hybrid')).first('Get-HybridConfiguration');
     expect(prop(h, 'Name')).toBe('Hybrid Configuration');
   });
 
   it('Test-OAuthConnectivity follows the target server of the URI', async () => {
     const org = await Org.create('missing-on-one');
     const result = async (host: string) => {
-      const [r] = await org.call('Test-OAuthConnectivity', {
+      const r = await org.first('Test-OAuthConnectivity', {
         Service: 'EWS',
         TargetUri: `https://${host}/ews/exchange.asmx`,
         Mailbox: 'admin',
@@ -526,7 +529,7 @@ describe('organisation-wide cmdlets', () => {
           created: (prop(p, 'CreationDate') as PSDateTime).ms,
         }),
       );
-    const lastRecycle = (pool: string) => org.state().servers[0]!.appPools.find((p) => p.name === pool)!.lastRecycle;
+    const lastRecycle = (pool: string) => org.server(0)!.appPools.find((p) => p.name === pool)!.lastRecycle;
     const before = await w3wp('EX1');
     expect(before.map((p) => [p.pool, p.created])).toEqual([
       ['MSExchangeOWAAppPool', lastRecycle('MSExchangeOWAAppPool')],
@@ -542,7 +545,7 @@ describe('organisation-wide cmdlets', () => {
     expect(after[1]!.pid % 4).toBe(0);
     // A stopped pool has no worker process; the filter compares without regard to case; no filter lists the rest too.
     await org.mutate((o) => {
-      o.servers[0]!.appPools[0]!.state = 'Stopped';
+      at(at(o.servers, 0, 'server')!.appPools, 0, 'app pool')!.state = 'Stopped';
     });
     expect((await w3wp('EX1')).map((p) => p.pool)).toEqual(['MSExchangeECPAppPool']);
     expect(
@@ -550,7 +553,7 @@ describe('organisation-wide cmdlets', () => {
     ).toHaveLength(1);
     const all = await org.call('Get-CimInstance', { ClassName: 'Win32_Process' }, 'EX1');
     expect(all.map((p) => prop(p, 'Name'))).toEqual(['Microsoft.Exchange.ServiceHost.exe', 'w3wp.exe']);
-    expect((prop(all[0]!, 'CreationDate') as PSDateTime).ms).toBe(org.state().servers[0]!.serviceHost.lastStart);
+    expect((prop(all[0]!, 'CreationDate') as PSDateTime).ms).toBe(org.server(0)!.serviceHost.lastStart);
   });
 
   it('Get-CimInstance fails as CIM does: an unknown class, a query it cannot read, a computer that does not answer', async () => {

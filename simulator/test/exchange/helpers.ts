@@ -5,7 +5,8 @@ import { CmdletContext, PSDateTime, PSError, PSObject, PSValue } from '../../she
 import { exchangeCmdlets } from '../../exchange/cmdlets';
 import { createOrganization, CreateOptions, loadOrganization, withOrganization } from '../../exchange/organisation';
 import { advanceClock } from '../../exchange/behaviour';
-import { Organisation } from '../../exchange/model';
+import { Organisation, Server } from '../../exchange/model';
+import { at } from '../../invariant';
 
 export const HOUR = 3_600_000;
 /** A fixed simulated start, so expectations about the 12-hour cycle do not depend on when the test runs. */
@@ -57,6 +58,18 @@ export class Org {
     return spec.invoke(args, ctx);
   }
 
+  /** The first object a call wrote; a call that writes nothing fails the test. */
+  async first(
+    name: string,
+    args: Record<string, PSValue> = {},
+    computerName: string | null = null,
+    calledAt?: number,
+  ): Promise<PSValue> {
+    const [item] = await this.call(name, args, computerName, calledAt);
+    if (item === undefined) throw new Error(`${name} wrote nothing`);
+    return item;
+  }
+
   /** The PSError a call fails with. */
   async fails(name: string, args: Record<string, PSValue> = {}, computerName: string | null = null): Promise<PSError> {
     try {
@@ -70,6 +83,11 @@ export class Org {
 
   state(): Organisation {
     return loadOrganization(this.file).org;
+  }
+
+  /** Server `index` (in the organisation's order) as it is now. */
+  server(index: number): Server {
+    return at(this.state().servers, index, 'server');
   }
 
   now(): number {

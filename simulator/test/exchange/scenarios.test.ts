@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildScenario, SCENARIO_NAMES } from '../../exchange/scenarios';
+import { buildScenario, SCENARIO_NAMES, ScenarioName } from '../../exchange/scenarios';
 import { createOrganization, loadOrganization, summarizeOrganization } from '../../exchange/organisation';
 import { organisationSchema } from '../../exchange/model';
 import { serializationBroken, signInProbe } from '../../exchange/behaviour';
@@ -9,9 +9,10 @@ import { takeFault } from '../../exchange/faults';
 import { injectFault } from '../../exchange/faults';
 import { CmdletContext, PSDateTime } from '../../shell/types';
 import { START, tempDir } from './helpers';
+import { at } from '../../invariant';
 
 describe('scenarios', () => {
-  const facts: Record<string, (o: ReturnType<typeof buildScenario>) => void> = {
+  const facts: Record<ScenarioName, (o: ReturnType<typeof buildScenario>) => void> = {
     healthy: (o) => {
       expect(o.servers.map((s) => s.name)).toEqual(['EX1', 'EX2']);
       expect(new Set(o.servers.map((s) => s.site)).size).toBe(1);
@@ -22,7 +23,7 @@ describe('scenarios', () => {
       expect(o.behaviour.crossSiteReplicationDelayMs).toBeNull();
     },
     expired: (o) => {
-      const current = o.servers[0].certificates.find(
+      const current = at(o.servers, 0, 'server').certificates.find(
         (c) => c.thumbprint === o.authConfig.currentCertificateThumbprint,
       )!;
       expect(current.notAfter).toBeLessThan(START);
@@ -39,7 +40,7 @@ describe('scenarios', () => {
     },
     'dedicated-hybrid-app': (o) => {
       expect(o.hybrid.present).toBe(true);
-      const app = o.entra!.applications[0];
+      const app = at(o.entra!.applications, 0, 'application');
       expect(o.settingOverrides[0]).toMatchObject({
         componentName: 'Global',
         sectionName: 'ExchangeOnpremAsThirdPartyAppId',
@@ -51,7 +52,7 @@ describe('scenarios', () => {
     },
     'child-domain': (o) => {
       expect(o.organizationConfig).toMatchObject({ enableAuthAdminReadSession: false, serversInChildDomain: true });
-      expect(o.servers[0].fqdn).toBe('ex1.corp.contoso.com');
+      expect(at(o.servers, 0, 'server').fqdn).toBe('ex1.corp.contoso.com');
     },
     unreachable: (o) => expect(o.servers.map((s) => s.reachable)).toEqual([true, true, false]),
     large: (o) => {
@@ -99,10 +100,13 @@ describe('scenarios', () => {
     await createOrganization('missing-on-one', file, { start: START, acceleration: 0 });
     const { org, now } = loadOrganization(file);
     const s = summarizeOrganization(org, now);
-    expect(s.servers[1].signIn.works).toBe(false);
-    expect(s.servers[0].certificates[0].roles).toEqual(['current']);
+    expect(at(s.servers, 1, 'server').signIn.works).toBe(false);
+    expect(at(at(s.servers, 0, 'server').certificates, 0, 'certificate').roles).toEqual(['current']);
     // Setup's self-signed certificate is the internal transport certificate and serves the Default Web Site.
-    expect(s.servers[0].certificates[1].roles).toEqual(['transport', 'default-web-site']);
+    expect(at(at(s.servers, 0, 'server').certificates, 1, 'certificate').roles).toEqual([
+      'transport',
+      'default-web-site',
+    ]);
     expect(s.now).toBe(new Date(START).toISOString());
   });
 });

@@ -6,6 +6,7 @@ import { parseOrganisation } from '../../exchange/model';
 import { readState, withFileLock, writeStateAtomically } from '../../exchange/store';
 import { DIST as PACKAGE_DIST } from '../paths';
 import { START, tempDir } from './helpers';
+import { at } from '../../invariant';
 
 // Children run the compiled simulator (npm test builds first), as the shell processes do.
 const DIST = path.join(PACKAGE_DIST, 'exchange');
@@ -60,7 +61,7 @@ describe('the state file under SIGKILL', () => {
       await exited(child);
       const org = parseOrganisation(fs.readFileSync(file, 'utf8'), file);
       seen.add(org.nextRecordId);
-      expect(org.servers[0].events).toHaveLength(org.nextRecordId % 50);
+      expect(at(org.servers, 0, 'server').events).toHaveLength(org.nextRecordId % 50);
     }
     // The writer really was interrupted at different points.
     expect(seen.size).toBeGreaterThan(1);

@@ -1,6 +1,7 @@
 // Change tracking: every way the cmdlets change the organisation is noticed, nothing else is, and no proxy ends up
 // inside the organisation.
 import { trackChanges } from '../../exchange/track';
+import { at } from '../../invariant';
 
 interface Item {
   id: string;
@@ -40,7 +41,7 @@ function holdsNoProxy(value: unknown): boolean {
 describe('trackChanges', () => {
   it.each<[string, (s: State) => unknown]>([
     ['reads', (s) => [s.counter, s.items.map((i) => i.id), s.items.find((i) => i.id === 'y'), Object.keys(s.map)]],
-    ['writing the same value', (s) => ((s.counter = 1), (s.nested.a.b = 2), (s.items[0] = s.items[0]))],
+    ['writing the same value', (s) => ((s.counter = 1), (s.nested.a.b = 2), (s.items[0] = at(s.items, 0, 'item')))],
     ['sorting what is already in order', (s) => s.items.sort((a, b) => a.id.localeCompare(b.id))],
     ['filtering without assigning', (s) => s.items.filter((i) => i.id === 'x')],
     ['deleting a key that is not there', (s) => delete (s.map as Record<string, number>).absent],
@@ -57,13 +58,13 @@ describe('trackChanges', () => {
     ['a number', (s) => (s.counter += 1)],
     ['a nested value', (s) => (s.nested.a.b = null)],
     ['a push', (s) => s.items.push({ id: 'z', tags: [] })],
-    ['a push deep down', (s) => s.items[1].tags.push('t')],
+    ['a push deep down', (s) => at(s.items, 1, 'item').tags.push('t')],
     ['a splice', (s) => s.items.splice(0, 1)],
     ['a sort that moves something', (s) => s.items.sort((a, b) => b.id.localeCompare(a.id))],
     ['a reassigned filter', (s) => (s.items = s.items.filter((i) => i.id === 'y'))],
     ['a new key', (s) => (s.map.other = 2)],
     ['a delete', (s) => delete (s.map as Record<string, number>).k],
-    ['a replaced element', (s) => (s.items[0] = { ...s.items[0], tags: ['2'] })],
+    ['a replaced element', (s) => (s.items[0] = { ...at(s.items, 0, 'item'), tags: ['2'] })],
   ])('%s: a change', (_, act) => {
     const raw = state();
     const before = JSON.stringify(raw);
@@ -78,10 +79,10 @@ describe('trackChanges', () => {
     const raw = state();
     const t = trackChanges(raw);
     const s = t.value;
-    s.items = [...s.items, { id: 'copy', tags: s.items[0].tags }];
+    s.items = [...s.items, { id: 'copy', tags: at(s.items, 0, 'item').tags }];
     s.nested = { a: s.nested.a };
     expect(holdsNoProxy(raw)).toBe(true);
-    expect(raw.items[2].tags).toBe(raw.items[0].tags);
+    expect(at(raw.items, 2, 'item').tags).toBe(at(raw.items, 0, 'item').tags);
     expect(raw.nested.a).toEqual({ b: 2 });
   });
 
@@ -89,7 +90,7 @@ describe('trackChanges', () => {
     const t = trackChanges(state());
     expect(t.value.items[0]).toBe(t.value.items[0]);
     expect(t.value.items.find((i) => i.id === 'x')).toBe(t.value.items[0]);
-    expect(t.value.items.indexOf(t.value.items[1])).toBe(1);
+    expect(t.value.items.indexOf(at(t.value.items, 1, 'item'))).toBe(1);
   });
 
   it('ignores what the caller says does not count', () => {

@@ -7,6 +7,7 @@ import { configure, UnknownServerError } from '../../exchange/configure';
 import { buildScenario } from '../../exchange/scenarios';
 import { PSEnum, PSObject, PSSecureString, PSValue } from '../../shell/types';
 import { HOUR, Org, prop, START } from './helpers';
+import { at } from '../../invariant';
 
 const EFFECTIVE = START + 49 * HOUR; // healthy: EX1 runs at 06:00/18:00, EX2 at 06:37/18:37: EX1's 18:00 run publishes
 
@@ -76,7 +77,7 @@ describe('event 2014: every server, or only the one whose AuthAdmin run publishe
 describe('exchange-2013: EX3 is an Exchange 2013 Client Access server, without the transport role', () => {
   it('reports itself as such', async () => {
     const org = await Org.create('exchange-2013');
-    const [ex3] = (await org.call('Get-ExchangeServer', { Identity: 'EX3' })) as PSObject[];
+    const ex3 = (await org.first('Get-ExchangeServer', { Identity: 'EX3' })) as PSObject;
     expect(prop(ex3, 'AdminDisplayVersion')).toBe('Version 15.0 (Build 1497.2)');
     expect((prop(ex3, 'ServerRole') as PSEnum).names).toBe('ClientAccess');
     expect(prop(ex3, 'IsHubTransportServer')).toBe(false);
@@ -129,16 +130,17 @@ describe('broken serialization: while the current Auth certificate is expired, c
   it('Get-, New- and Import-ExchangeCertificate return RawData alone, a real certificate', async () => {
     const org = await Org.create('broken-serialization');
     const listed = await org.call('Get-ExchangeCertificate', { Server: 'EX1' });
-    const stored = org.state().servers[0].certificates;
+    const stored = org.server(0).certificates;
     expect(listed).toHaveLength(stored.length);
     for (const [i, o] of listed.entries()) {
       expect(keys(o)).toEqual(REMOTING);
       const x = der(o);
-      expect(x.fingerprint.replace(/:/g, '')).toBe(stored[i].thumbprint);
-      expect(x.subject.split('\n').reverse().join(', ')).toBe(stored[i].subject);
-      expect(Date.parse(x.validTo)).toBe(Math.floor(stored[i].notAfter / 1000) * 1000);
+      const certificate = at(stored, i, 'stored certificate');
+      expect(x.fingerprint.replace(/:/g, '')).toBe(certificate.thumbprint);
+      expect(x.subject.split('\n').reverse().join(', ')).toBe(certificate.subject);
+      expect(Date.parse(x.validTo)).toBe(Math.floor(certificate.notAfter / 1000) * 1000);
     }
-    const [created] = await org.call('New-ExchangeCertificate', {
+    const created = await org.first('New-ExchangeCertificate', {
       SubjectName: 'cn=Microsoft Exchange Server Auth Certificate',
       PrivateKeyExportable: true,
       Services: 'None',
@@ -147,13 +149,13 @@ describe('broken serialization: while the current Auth certificate is expired, c
     expect(keys(created)).toEqual(REMOTING);
     const t = der(created).fingerprint.replace(/:/g, '');
     expect(org.hasCert('EX1', t)).toBe(true);
-    const [exported] = await org.call('Export-ExchangeCertificate', {
+    const exported = await org.first('Export-ExchangeCertificate', {
       Thumbprint: t,
       Server: 'EX1',
       BinaryEncoded: true,
       Password: new PSSecureString('p'),
     });
-    const [imported] = await org.call('Import-ExchangeCertificate', {
+    const imported = await org.first('Import-ExchangeCertificate', {
       FileData: prop(exported, 'FileData') as Uint8Array,
       Password: new PSSecureString('p'),
       Server: 'EX2',
@@ -164,7 +166,7 @@ describe('broken serialization: while the current Auth certificate is expired, c
 
   it('ends once a valid certificate is current', async () => {
     const org = await Org.create('broken-serialization');
-    const [created] = await org.call('New-ExchangeCertificate', {
+    const created = await org.first('New-ExchangeCertificate', {
       SubjectName: 'cn=Microsoft Exchange Server Auth Certificate',
       PrivateKeyExportable: true,
       Services: 'None',
@@ -174,7 +176,7 @@ describe('broken serialization: while the current Auth certificate is expired, c
     await org.stage(fresh, org.now());
     await org.advance(13 * HOUR); // replicated, and published by the next AuthAdmin run
     expect(org.state().authConfig.currentCertificateThumbprint).toBe(fresh);
-    const [whole] = await org.call('Get-ExchangeCertificate', { Thumbprint: fresh, Server: 'EX2' });
+    const whole = await org.first('Get-ExchangeCertificate', { Thumbprint: fresh, Server: 'EX2' });
     expect(prop(whole, 'Thumbprint')).toBe(fresh);
   });
 
@@ -183,7 +185,7 @@ describe('broken serialization: while the current Auth certificate is expired, c
     ['healthy', { serializedDataSigning: true }],
   ] as const)('not in %s with %j: whole objects', async (scenario, configuration) => {
     const org = await Org.create(scenario, 0, { configuration });
-    const [o] = await org.call('Get-ExchangeCertificate', { Server: 'EX1' });
+    const o = await org.first('Get-ExchangeCertificate', { Server: 'EX1' });
     expect(typeof prop(o, 'Thumbprint')).toBe('string');
     expect(der(o).fingerprint.replace(/:/g, '')).toBe(prop(o, 'Thumbprint'));
   });
@@ -195,7 +197,7 @@ describe('Get-OrganizationConfig without EnableAuthAdminReadSession (not a docum
     [false, false],
   ])('listed=%s: the property is there: %s', async (readSessionListed, present) => {
     const org = await Org.create('child-domain', 0, { configuration: { readSessionListed } });
-    const [config] = (await org.call('Get-OrganizationConfig')) as PSObject[];
+    const config = (await org.first('Get-OrganizationConfig')) as PSObject;
     expect(config.has('EnableAuthAdminReadSession')).toBe(present);
     expect(prop(config, 'OAuth2ClientProfileEnabled')).toBe(true);
   });
@@ -211,7 +213,7 @@ describe('Get-WinEvent: remote event-log RPC refused by the firewall while WinRM
     expect(e.details.exceptionType).toBe('System.Diagnostics.Eventing.Reader.EventLogException');
     const viaWinRm = await org.call('Get-WinEvent', EVENT_LOG, 'ex2.contoso.com');
     expect(viaWinRm.length).toBeGreaterThan(0);
-    expect(prop(viaWinRm[0], 'MachineName')).toBe('ex2.contoso.com');
+    expect(prop(viaWinRm[0]!, 'MachineName')).toBe('ex2.contoso.com');
     // The machine's own log is no remote read, whatever its firewall says.
     expect(await org.call('Get-WinEvent', { ...EVENT_LOG, ComputerName: 'EX2' }, 'ex2.contoso.com')).toHaveLength(
       viaWinRm.length,
@@ -233,7 +235,7 @@ describe('Get-WinEvent: remote event-log RPC refused by the firewall while WinRM
 describe('IIS: which certificate the Default Web Site serves (Get-Website)', () => {
   /** The https binding's certificate of a site, as Microsoft's script reads it: .bindings.Collection.certificateHash. */
   async function siteCertificate(org: Org, server: string, site: string): Promise<string> {
-    const [w] = (await org.call('Get-Website', { Name: site }, server)) as PSObject[];
+    const w = (await org.first('Get-Website', { Name: site }, server)) as PSObject;
     const collection = prop(prop(w, 'bindings') as PSObject, 'Collection') as PSObject[];
     return prop(
       collection.find((b) => prop(b, 'protocol') === 'https')!,
@@ -257,12 +259,12 @@ describe('IIS: which certificate the Default Web Site serves (Get-Website)', () 
     expect(await siteCertificate(org, 'ex2.contoso.com', 'Default Web Site')).toBe(front);
     expect(front).not.toBe(transportOf(org, 'EX1'));
     expect(await siteCertificate(org, 'ex1.contoso.com', 'Exchange Back End')).toBe(transportOf(org, 'EX1'));
-    const [transport] = await org.call('Get-ExchangeCertificate', {
+    const transport = await org.first('Get-ExchangeCertificate', {
       Thumbprint: transportOf(org, 'EX1'),
       Server: 'EX1',
     });
     expect((prop(transport, 'Services') as PSEnum).names).toBe('IMAP, POP, IIS, SMTP');
-    const [ca] = await org.call('Get-ExchangeCertificate', { Thumbprint: front, Server: 'EX1' });
+    const ca = await org.first('Get-ExchangeCertificate', { Thumbprint: front, Server: 'EX1' });
     expect(prop(ca, 'IsSelfSigned')).toBe(false);
   });
 

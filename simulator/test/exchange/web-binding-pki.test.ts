@@ -30,7 +30,7 @@ test('New-SelfSignedCertificate makes a certificate with the given end date in t
   const org = await Org.create('healthy');
   const [ex1] = org.state().servers;
   const notAfter = org.now() + 365 * 24 * HOUR;
-  const [made] = await org.call(
+  const made = await org.first(
     'New-SelfSignedCertificate',
     {
       Subject: 'cn=Microsoft Exchange Server Auth Certificate',
@@ -42,7 +42,7 @@ test('New-SelfSignedCertificate makes a certificate with the given end date in t
     ex1!.fqdn,
   );
   const thumbprint = prop(made as PSObject, 'Thumbprint');
-  const stored = org.state().servers[0]!.certificates.find((c) => c.thumbprint === thumbprint)!;
+  const stored = org.server(0).certificates.find((c) => c.thumbprint === thumbprint)!;
   expect(stored).toMatchObject({ notAfter, privateKeyExportable: true, services: [], installedBy: 'new' });
   expect(stored.subject.toLowerCase()).toBe('cn=microsoft exchange server auth certificate');
   const refused = await org.fails('New-SelfSignedCertificate', { Subject: 'CN=x' }, ex1!.fqdn);

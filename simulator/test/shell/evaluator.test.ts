@@ -1,13 +1,14 @@
 // The simulated shell's evaluator: parameter binding and its errors, values and members, try/catch, generic cmdlets.
 import { PSDateTime, PSEnum, PSSecureString } from '../../shell/types';
-import { createHarness, jsonOf, NOW_MS, type Harness } from './harness';
+import { createHarness, jsonOf, lastArgs as lastArgsOf, NOW_MS, type Harness } from './harness';
+import { at } from '../../invariant';
 
 let h: Harness;
 beforeEach(() => {
   h = createHarness();
 });
 
-const lastArgs = () => h.received[h.received.length - 1].args;
+const lastArgs = () => lastArgsOf(h);
 
 /** Runs a line that must fail and returns the error fields the service's envelope reads. */
 async function caught(pipeline: string) {
@@ -341,9 +342,9 @@ describe('commands', () => {
     );
     expect(err).toBe('');
     expect(JSON.parse(out)).toEqual({ Name: 'MSExchangeOWAAppPool', PSComputerName: 'ex1.contoso.com' });
-    expect(h.received[0].computerName).toBe('ex1.contoso.com');
+    expect(at(h.received, 0, 'received call').computerName).toBe('ex1.contoso.com');
     await h.run('Get-Widget');
-    expect(h.received[1].computerName).toBeNull();
+    expect(at(h.received, 1, 'received call').computerName).toBeNull();
   });
 
   test("a remote block sees none of the caller's variables: only -ArgumentList and $using: cross", async () => {

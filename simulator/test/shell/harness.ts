@@ -11,6 +11,7 @@ import {
   type ExchangeHost,
   type PSValue,
 } from '../../shell/types';
+import { at, defined } from '../../invariant';
 
 export const NOW_MS = Date.UTC(2026, 10, 25, 6, 0, 0, 123);
 /** The computers the fake host's WinRM reaches. */
@@ -76,7 +77,7 @@ export function createHarness(extra: CmdletSpec[] = []): Harness {
         { name: 'Identity', type: 'String', mandatory: true, position: 0 },
         { name: 'Other', type: 'String', mandatory: true },
       ],
-      invoke: record('Get-Mandatory', (args) => [args.Identity]),
+      invoke: record('Get-Mandatory', (args) => [defined(args.Identity, 'mandatory Identity')]),
     },
     {
       name: 'Set-Thing',
@@ -144,6 +145,11 @@ export function createHarness(extra: CmdletSpec[] = []): Harness {
 }
 
 /** Runs `expression` and returns its value as ConvertTo-Json -Compress writes it, parsed back. */
+/** The arguments of the last fake cmdlet call; none at all fails the test. */
+export function lastArgs(h: Harness): Record<string, PSValue> {
+  return at(h.received, h.received.length - 1, 'received call').args;
+}
+
 export async function jsonOf(h: Harness, expression: string, depth = 8): Promise<unknown> {
   const { out, err } = await h.run(`ConvertTo-Json -InputObject (${expression}) -Depth ${depth} -Compress`);
   if (err) throw new Error(err);

@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { parseScript } from '../../shell/parser';
 import { PSHashtable } from '../../shell/types';
-import { createHarness } from './harness';
+import { createHarness, lastArgs } from './harness';
+import { at } from '../../invariant';
 
 const SINGLE_QUOTES = ["'", '\u2018', '\u2019', '\u201A', '\u201B'];
 const DOUBLE_QUOTES = ['"', '\u201C', '\u201D', '\u201E'];
@@ -80,11 +81,10 @@ const hostile = fc.string({
 
 function constantOf(source: string): unknown {
   const ast = parseScript(source);
-  const statement = ast.statements[0];
-  if (ast.statements.length !== 1 || statement.kind !== 'pipeline' || statement.elements[0].kind !== 'expression') {
-    throw new Error(`not one expression: ${source}`);
-  }
-  const expression = statement.elements[0].expression;
+  const [statement, ...others] = ast.statements;
+  const element = statement?.kind === 'pipeline' ? statement.elements[0] : undefined;
+  if (others.length > 0 || element?.kind !== 'expression') throw new Error(`not one expression: ${source}`);
+  const expression = element.expression;
   if (expression.kind !== 'constant') throw new Error(`not a constant: ${source}`);
   return expression.value;
 }
@@ -107,7 +107,7 @@ describe('single-quoted literals', () => {
         expect(parseScript(line).statements).toHaveLength(3);
         const { err } = await h.run(line);
         expect(err).toBe('');
-        expect(h.received[h.received.length - 1].args).toMatchObject({ Name: a, Subject: b });
+        expect(lastArgs(h)).toMatchObject({ Name: a, Subject: b });
         const table = h.interpreter.global.get('t');
         expect(table instanceof PSHashtable ? table.get(a) : undefined).toBe(b);
         expect(h.interpreter.global.get('z')).toBe(b);
@@ -141,7 +141,7 @@ describe('double-quoted literals', () => {
     await fc.assert(
       fc.asyncProperty(hostile, async (s) => {
         const ast = parseScript(doubleQuoted(s));
-        const statement = ast.statements[0];
+        const statement = at(ast.statements, 0, 'statement');
         expect(statement.kind).toBe('pipeline');
         expect(await h.interpreter.evalStatementValue(statement, h.interpreter.global)).toBe(s);
       }),

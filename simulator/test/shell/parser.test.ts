@@ -3,14 +3,14 @@
 import { ParseError, formatUncaughtError } from '../../shell/errors';
 import { parseScript } from '../../shell/parser';
 import type { PSValue } from '../../shell/types';
-import { createHarness } from './harness';
+import { createHarness, lastArgs } from './harness';
 
 const h = createHarness();
 
 async function valueOf(source: string): Promise<PSValue> {
   const ast = parseScript(source);
   expect(ast.statements).toHaveLength(1);
-  return h.interpreter.evalStatementValue(ast.statements[0], h.interpreter.global);
+  return h.interpreter.evalStatementValue(ast.statements[0]!, h.interpreter.global);
 }
 
 function parseErrorOf(source: string): ParseError {
@@ -57,8 +57,8 @@ describe('single-quoted strings', () => {
     const ast = parseScript("'x'");
     const statement = ast.statements[0];
     expect(
-      statement.kind === 'pipeline' &&
-        statement.elements[0].kind === 'expression' &&
+      statement?.kind === 'pipeline' &&
+        statement.elements[0]?.kind === 'expression' &&
         statement.elements[0].expression.kind,
     ).toBe('constant');
   });
@@ -327,7 +327,7 @@ describe('command mode', () => {
   const argsOf = async (line: string) => {
     const { err } = await h.run(line);
     expect(err).toBe('');
-    return h.received[h.received.length - 1].args;
+    return lastArgs(h);
   };
 
   test.each([

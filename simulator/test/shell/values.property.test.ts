@@ -2,6 +2,7 @@
 // evaluate in the simulated shell to the values they stand for. ConvertTo-Json reads them back.
 import fc from 'fast-check';
 import { createHarness } from './harness';
+import { at } from '../../invariant';
 
 type Model =
   | { t: 'str'; v: string }
@@ -32,7 +33,7 @@ function renderString(s: string): string {
   if (!broken) return quote(s);
   if (text) pieces.push(quote(text));
   // A leading [char] would make `+` concatenate characters as numbers; start with a string.
-  return `(${pieces[0].startsWith('[char]') ? `'' + ` : ''}${pieces.join(' + ')})`;
+  return `(${at(pieces, 0, 'piece').startsWith('[char]') ? `'' + ` : ''}${pieces.join(' + ')})`;
 }
 
 function render(m: Model): string {
@@ -71,7 +72,8 @@ function expected(m: Model): unknown {
       return `/Date(${m.ms})/`;
     case 'arr': {
       // @(x) collects what x writes to the pipeline: a lone array (or byte array) is enumerated into it.
-      if (m.v.length === 1 && (m.v[0].t === 'arr' || m.v[0].t === 'bytes')) return expected(m.v[0]);
+      const [only] = m.v;
+      if (m.v.length === 1 && only && (only.t === 'arr' || only.t === 'bytes')) return expected(only);
       return m.v.map(expected);
     }
     case 'hash':

@@ -6,6 +6,7 @@ import type { RotationInputJson, RotationStatus } from '../../../common/rotation
 import { hybridAppUpdatedSignal, hybridAppUpdatedUpdate } from '../../../workflows/messages';
 import { type Scenario, StubOrganisation, STUB_HYBRID_APP_ID } from '../stub-activities';
 import { org, run as runRotation, until, useRotationEnv } from './fixture';
+import { nth } from '../../helpers/present';
 
 useRotationEnv();
 
@@ -37,7 +38,7 @@ test('Graph write access: the key goes on before the date, the previous one afte
   const { report } = await run(stub, { hybridAppGracePeriod: '24h' }, async (handle) => {
     status = await until(handle, (s) => s.phase === 'waiting-for-effective-date');
   });
-  const [next] = stub.madeThumbprints;
+  const next = nth(stub.madeThumbprints, 0, 'made thumbprint');
   expect(report.outcome).toBe('completed');
   expect(status?.hybridApp).toMatchObject({ detected: true, appId: STUB_HYBRID_APP_ID, next: 'on-app' });
   expect(report.plan?.find((s) => s.id === 'hcw')?.skipped).toMatch(/dedicated hybrid application/);
@@ -79,10 +80,10 @@ test('read access only, nobody acts in time: the date moves (same certificate); 
     stub.personRanScript();
     await handle.signal(hybridAppUpdatedSignal, { by: 'dave', note: 'really ran it' });
   });
-  const [next] = stub.madeThumbprints;
+  const next = nth(stub.madeThumbprints, 0, 'made thumbprint');
   const moves = report.dateChanges.filter((c) => c.code === 'move-date');
   expect(moves.length).toBeGreaterThanOrEqual(1);
-  expect(moves[0].reason).toMatch(/not on the dedicated hybrid application 12 hours before the effective date/);
+  expect(moves[0]!.reason).toMatch(/not on the dedicated hybrid application 12 hours before the effective date/);
   expect(Date.parse(report.effectiveDate!)).toBeGreaterThan(Date.parse(firstDate!));
   expect(report.newThumbprint).toBe(next);
   expect(stub.madeThumbprints).toHaveLength(1);

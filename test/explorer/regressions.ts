@@ -208,6 +208,17 @@ export const REGRESSIONS: Regression[] = [
       }),
   },
   {
+    name: 'copy-gave-up-seed-829',
+    why:
+      'explorer seed 829: a planned rotation with the dedicated hybrid application, two AD sites without cross-site ' +
+      'replication, worker kills and transient AD errors; copying the staged certificate to EX2 kept failing until ' +
+      'Temporal\'s attempts ran out, the run failed with "Activity task failed" before adding the key to the ' +
+      'application, and the servicelet published the certificate at its date while EX2 and the application lacked it ' +
+      '(now: a copy that outlasted its retries is tried again at the next look, and the deadline decides, ' +
+      'workflows/rotation/replicate.ts). Seed 829 as the generator drew it, written out.',
+    scenario: (): Scenario => SEED_829,
+  },
+  {
     name: 'emergency-import-transient-seed-420',
     why:
       'explorer seed 420: no current certificate (emergency), ten servers, transient faults; importing the new ' +
@@ -260,4 +271,46 @@ const SEED_420: Scenario = {
   },
   scripted: [],
   hcw: [],
+};
+
+const SEED_829: Scenario = {
+  seed: 829,
+  org: {
+    servers: [
+      { name: 'EX1', site: 'Site-A', serviceletPhaseMinutes: 161, transport: 'own' },
+      { name: 'EX2', site: 'Site-B', serviceletPhaseMinutes: 245, transport: 'own' },
+    ],
+    sameSiteReplicationMinutes: 120,
+    crossSiteReplicationHours: null,
+    current: { state: 'renew', expiresInHours: 1049.6135667990893, missingOn: [] },
+    previous: true,
+    next: null,
+    strayAuthOn: [],
+    hybrid: true,
+    childDomain: false,
+    enableAuthAdminReadSession: false,
+    dedicatedApp: true,
+  },
+  input: {
+    effectiveDateHours: 65.27,
+    replicationPollInterval: '1.434h',
+    replicationDeadline: '57.354h',
+    emergencyReplicationDeadline: '53.17m',
+    publicationMargin: '100m',
+    publicationGiveUpAfter: '14m',
+    hcwReminderInterval: '26.95h',
+    notifications: { actionRequired: true, reminders: true, finished: false },
+  },
+  timeline: [
+    { atMs: 76200000, kind: 'reachable', server: 'EX1', reachable: false },
+    { atMs: 117720000, kind: 'graph-outage', requests: 7 },
+    { atMs: 157920000, kind: 'reachable', server: 'EX1', reachable: true },
+  ],
+  faults: {
+    transient: { probability: 0, byCmdlet: { 'Get-ExchangeCertificate': 0.5581144188530742 } },
+    shellDeath: 0,
+    kill: { probability: 0.10387546651531011, max: 4, minDowntimeMs: 60000, maxDowntimeMs: 259200000 },
+  },
+  scripted: [],
+  hcw: [{ atMs: 372876000, signal: 'hcwCompletedSignal', payload: { by: 'alice' }, valid: true }],
 };

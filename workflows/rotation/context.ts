@@ -120,3 +120,11 @@ export function failureText(error: unknown): string {
   const inner = error instanceof ActivityFailure && error.cause ? error.cause : error;
   return inner instanceof Error ? inner.message : String(inner);
 }
+
+/**
+ * An activity that kept failing with errors Temporal may retry until its attempts ran out: not a verdict on the
+ * organisation, so a step that looks again later carries on (a permanent, named error still ends the run).
+ */
+export function gaveUpRetrying(error: unknown): error is ActivityFailure {
+  return error instanceof ActivityFailure && error.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
+}

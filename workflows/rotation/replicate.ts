@@ -2,7 +2,7 @@
 // the policy's next step: wait and look again, copy it where it is missing (across sites after a while, everywhere at
 // the last chance), move the date when it is still missing close to it, or stop and say exactly what a person must do.
 import { copySource, copyTargets, nextReplicationStep, type CopyScope, type ServerPresence } from '../../common/policy';
-import { nowIso, type Rotation } from './context';
+import { failureText, gaveUpRetrying, nowIso, type Rotation } from './context';
 import { recordStaging } from './generate';
 import type { StepResult } from './steps';
 import { need } from './state';
@@ -80,7 +80,16 @@ async function copyWhereMissing(r: Rotation, servers: ServerPresence[], scope: C
   const names = copyTargets(servers, source, scope);
   const targets = inScope.filter((s) => names.includes(s.name));
   if (targets.length === 0) return;
-  const results = await r.changes.copyCertificate({ thumbprint: certificate.thumbprint, source, targets });
+  let results;
+  try {
+    results = await r.changes.copyCertificate({ thumbprint: certificate.thumbprint, source, targets });
+  } catch (error) {
+    // Transient trouble that outlasted the retries (explorer seed 829: AD errors reading the source for an hour):
+    // the next look copies again, and the deadline, not this failure, decides when to move the date or stop.
+    if (!gaveUpRetrying(error)) throw error;
+    r.warn(`copying the new certificate from ${source.name} failed for now: ${failureText(error)}`);
+    return;
+  }
   for (const result of results) {
     const outcome = r.serverOutcome(result.server);
     if (result.outcome === 'imported' && outcome) {

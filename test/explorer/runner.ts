@@ -324,7 +324,7 @@ export async function runScenario(
       secrets: [...engine.secrets, ...secrets],
       ignored: (report?.servers ?? []).filter((s) => s.ignored).map((s) => s.name),
     };
-    lap('checks');
+    lap('settle'); // the organisation after the close and a servicelet cycle later (invariants: judgeScenarios)
     for (const [k, v] of Object.entries(engine.spent)) timings[`in-${k}`] = v / 1000;
     return { trace, runs: history.runs, seconds: (Date.now() - began) / 1000, timings };
   } finally {

@@ -3,7 +3,8 @@
 // emergency path the new certificate is imported where it is missing before it is staged for now.
 import { AUTH_ADMIN_CYCLE_HOURS } from '../../common/names';
 import { copySource, copyTargets, HOUR_MS, lackingServers, serversMissingCurrent } from '../../common/policy';
-import { nowIso, type Rotation } from './context';
+import type { Rotation } from './context';
+import { copyCertificate } from './copy';
 import { generate } from './generate';
 import type { StepResult } from './steps';
 import { need } from './state';
@@ -27,17 +28,17 @@ export async function importMissing(r: Rotation): Promise<StepResult> {
   }
   r.state.progress.importRounds += 1;
   const targets = servers.filter((s) => missing.includes(s.name));
-  const results = await r.changes.copyCertificate({ thumbprint, source, targets });
+  const results = await copyCertificate(r, { thumbprint, source, targets });
   for (const result of results) {
-    const outcome = r.serverOutcome(result.server);
-    if (result.outcome === 'imported' && outcome) outcome.importedAt = nowIso();
     if (result.outcome === 'failed') {
       r.warn(`importing the current certificate on ${result.server} failed: ${result.detail}`);
     }
   }
-  r.report.reasons.push(
-    `imported the current certificate on: ${results.map((x) => `${x.server} (${x.outcome})`).join(', ')}`,
-  );
+  if (results.length > 0) {
+    r.report.reasons.push(
+      `imported the current certificate on: ${results.map((x) => `${x.server} (${x.outcome})`).join(', ')}`,
+    );
+  }
   return 'reinspect';
 }
 
@@ -104,16 +105,16 @@ async function importWhereMissing(r: Rotation): Promise<string[]> {
   const targets = servers.filter((s) => names.includes(s.name));
   const failures = new Map<string, string>();
   if (source && targets.length > 0) {
-    const results = await r.changes.copyCertificate({ thumbprint, source, targets });
+    const results = await copyCertificate(r, { thumbprint, source, targets });
     for (const result of results) {
-      const outcome = r.serverOutcome(result.server);
-      if (result.outcome === 'imported' && outcome) outcome.importedAt = nowIso();
       if (result.outcome === 'failed') failures.set(result.server, result.detail ?? 'failed');
     }
-    r.report.reasons.push(
-      `imported ${thumbprint} before staging it now, from ${source.name} on: ` +
-        results.map((x) => `${x.server} (${x.outcome})`).join(', '),
-    );
+    if (results.length > 0) {
+      r.report.reasons.push(
+        `imported ${thumbprint} before staging it now, from ${source.name} on: ` +
+          results.map((x) => `${x.server} (${x.outcome})`).join(', '),
+      );
+    }
   }
   // Look again: the organisation, not the import's answer, says whether every server has it now.
   const after = await r.reads.checkReplication({ thumbprint, servers });

@@ -2,7 +2,8 @@
 // the policy's next step: wait and look again, copy it where it is missing (across sites after a while, everywhere at
 // the last chance), move the date when it is still missing close to it, or stop and say exactly what a person must do.
 import { copySource, copyTargets, nextReplicationStep, type CopyScope, type ServerPresence } from '../../common/policy';
-import { failureText, gaveUpRetrying, nowIso, type Rotation } from './context';
+import type { Rotation } from './context';
+import { copyCertificate } from './copy';
 import { recordStaging } from './generate';
 import type { StepResult } from './steps';
 import { need } from './state';
@@ -80,20 +81,9 @@ async function copyWhereMissing(r: Rotation, servers: ServerPresence[], scope: C
   const names = copyTargets(servers, source, scope);
   const targets = inScope.filter((s) => names.includes(s.name));
   if (targets.length === 0) return;
-  let results;
-  try {
-    results = await r.changes.copyCertificate({ thumbprint: certificate.thumbprint, source, targets });
-  } catch (error) {
-    // Transient trouble that outlasted the retries (explorer seed 829: AD errors reading the source for an hour):
-    // the next look copies again, and the deadline, not this failure, decides when to move the date or stop.
-    if (!gaveUpRetrying(error)) throw error;
-    r.warn(`copying the new certificate from ${source.name} failed for now: ${failureText(error)}`);
-    return;
-  }
+  const results = await copyCertificate(r, { thumbprint: certificate.thumbprint, source, targets });
   for (const result of results) {
-    const outcome = r.serverOutcome(result.server);
-    if (result.outcome === 'imported' && outcome) {
-      outcome.importedAt = nowIso();
+    if (result.outcome === 'imported') {
       r.report.reasons.push(`imported the new certificate on ${result.server} (from ${source.name})`);
     }
   }

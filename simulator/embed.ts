@@ -16,9 +16,8 @@ export {
   AUTH_CERT_SUBJECT,
   DEFAULT_CERT_FRIENDLY_NAME,
   makeCertificate,
-  rawData,
 } from './exchange/certificates';
-export { certificateKeyCredential } from './entra/tenant';
+export { scriptKeyCredential } from './exchange/scenarios';
 export { EXCHANGE_CMDLET_NAMES } from './exchange/cmdlets';
 export { transientRpcError } from './exchange/faults';
 export { findServer, organisationSchema } from './exchange/model';

@@ -13,6 +13,7 @@ import {
   newTenant,
   seededGuid,
 } from '../entra/tenant';
+import type { StoredKeyCredential } from '../entra/model';
 import {
   announceCurrent,
   authAdminCanRun,
@@ -245,6 +246,20 @@ export function buildScenario(name: string, opts: ScenarioOptions = {}): Organis
   return org;
 }
 
+/** An Auth certificate's key on the hybrid application, as ConfigureExchangeHybridApplication.ps1 uploads it. */
+export function scriptKeyCredential(c: Certificate, addedAt: number): StoredKeyCredential {
+  return certificateKeyCredential(
+    {
+      thumbprint: c.thumbprint,
+      rawData: Buffer.from(rawData(c)).toString('base64'),
+      notBefore: c.notBefore,
+      notAfter: c.notAfter,
+    },
+    addedAt,
+    'Added by ConfigureExchangeHybridApplication.ps1',
+  );
+}
+
 /**
  * What the Hybrid Configuration Wizard leaves behind (the EvoSTS auth server of the tenant) and, with the dedicated
  * hybrid application, what ConfigureExchangeHybridApplication.ps1 adds: the application in Entra ID holding the current
@@ -258,18 +273,7 @@ function addHybridIdentity(org: Organisation, dedicated: boolean, auth: Certific
     const app = newApplication(seed, hybridApplicationName(seededGuid(`exchange-organization|${seed}`)));
     // Uploaded when the feature was configured, a month ago.
     const uploaded = now - 30 * DAY_MS;
-    app.keyCredentials.push(
-      certificateKeyCredential(
-        {
-          thumbprint: auth.thumbprint,
-          rawData: Buffer.from(rawData(auth)).toString('base64'),
-          notBefore: auth.notBefore,
-          notAfter: auth.notAfter,
-        },
-        uploaded,
-        'Added by ConfigureExchangeHybridApplication.ps1',
-      ),
-    );
+    app.keyCredentials.push(scriptKeyCredential(auth, uploaded));
     entra.applications.push(app);
     appId = app.appId;
     org.settingOverrides.push({

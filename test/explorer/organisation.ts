@@ -10,11 +10,10 @@ import {
   announceCurrent,
   authAdminCanRun,
   buildScenario,
-  certificateKeyCredential,
   lastRunAtOrBefore,
   makeCertificate,
   organisationSchema,
-  rawData,
+  scriptKeyCredential,
 } from 'simulated-exchange';
 import type { Certificate, Organisation, Server } from 'simulated-exchange';
 import { DAY, HOUR, MINUTE, OrgSpec, Scenario, YEAR } from './scenario';
@@ -171,19 +170,6 @@ function withDedicatedApp(org: Organisation, current: Certificate | null, start:
   org.settingOverrides = dedicated.settingOverrides;
   org.authServers = dedicated.authServers;
   for (const app of org.entra.applications) {
-    app.keyCredentials = current
-      ? [
-          certificateKeyCredential(
-            {
-              thumbprint: current.thumbprint,
-              rawData: Buffer.from(rawData(current)).toString('base64'),
-              notBefore: current.notBefore,
-              notAfter: current.notAfter,
-            },
-            start - 30 * DAY,
-            'Added by ConfigureExchangeHybridApplication.ps1',
-          ),
-        ]
-      : [];
+    app.keyCredentials = current ? [scriptKeyCredential(current, start - 30 * DAY)] : [];
   }
 }

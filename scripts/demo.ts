@@ -207,9 +207,14 @@ async function main(): Promise<number> {
         last = line;
       }
       if (!approved && status.phase === 'awaiting-hcw' && status.hcw.status === 'waiting') {
-        say(`${DEMO_OPERATOR} re-runs the Hybrid Configuration Wizard and tells the workflow (hcwCompletedSignal)`);
-        await approveHcw(client, DEMO_ORGANIZATION, { by: DEMO_OPERATOR, note: 'HCW re-run by the demo' });
-        approved = true;
+        say(`${DEMO_OPERATOR} re-runs the Hybrid Configuration Wizard and tells the workflow (hcwAnswerUpdate)`);
+        try {
+          await approveHcw(client, DEMO_ORGANIZATION, { by: DEMO_OPERATOR, note: 'HCW re-run by the demo' });
+          approved = true;
+        } catch (error) {
+          // As a person would: read the answer, and try again at the next look while the rotation still waits.
+          say(`  the answer did not reach the rotation: ${(error as Error).message}; trying again`);
+        }
       }
     }
     if (interrupted) return 130;

@@ -155,6 +155,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await sleep(200);
     }
   }
+  // Open ports are not proof enough: another process may hold one of them while ours exited failing to bind it.
+  if (exited) {
+    process.off('exit', killOnExit);
+    throw new DevServerError(
+      `the Temporal dev server exited (${exited.signal ?? `code ${exited.code}`}); another process holds one of its ports? see ${options.logFile}`,
+    );
+  }
   return { address: `${ip}:${options.port}`, uiUrl: `http://localhost:${options.uiPort}`, process: child, stop };
 }
 

@@ -12,7 +12,7 @@ import {
 } from '../../common/names';
 import type { RotationStatus } from '../../common/rotation';
 import { statusQuery } from '../../workflows/messages';
-import { createDevServerEnv } from '../helpers/temporal';
+import { createDevServerEnv, endRun } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 import type { SimulatedOrganization } from '../helpers/simulated-org';
 import { startSimulatedWorker, SimulatedWorker } from '../helpers/simulated-worker';
@@ -61,7 +61,7 @@ describe('cli', () => {
     expect(await description.staticSummary()).toBe(
       `Exchange Auth certificate rotation of ${org} (forced), started by ${env.client.options.identity}`,
     );
-    await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
+    await endRun(env.client.workflow.getHandle(rotationWorkflowId(org)));
   });
 
   test('--dry-run is passed as dryRun: true', async () => {
@@ -70,7 +70,7 @@ describe('cli', () => {
     const history = await env.client.workflow.getHandle(rotationWorkflowId(org)).fetchHistory();
     const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(JSON.parse(Buffer.from(payload!.data!).toString())).toEqual({ organization: org, dryRun: true });
-    await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
+    await endRun(env.client.workflow.getHandle(rotationWorkflowId(org)));
   });
 
   test("status of a running rotation without a worker still shows Temporal's view", async () => {
@@ -83,7 +83,7 @@ describe('cli', () => {
     expect(view.status).toBeUndefined();
     const human = await cli('status', org);
     expect(human.out.join('\n')).toContain('no worker answered the status query');
-    await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
+    await endRun(env.client.workflow.getHandle(rotationWorkflowId(org)));
     expect((await cli('status', org)).out[0]).toContain('TERMINATED');
   });
 
@@ -134,7 +134,7 @@ describe('cli', () => {
   test('approving a rotation that is no longer running says so', async () => {
     const org = uniqueOrganization();
     await cli('start', org, '--no-worker-ok');
-    await env.client.workflow.getHandle(rotationWorkflowId(org)).terminate('test over');
+    await endRun(env.client.workflow.getHandle(rotationWorkflowId(org)));
     expect((await cli('approve-hcw', org, '--by', 'ann')).err).toEqual([
       `cli: the rotation ${rotationWorkflowId(org)} is not running (TERMINATED)`,
     ]);

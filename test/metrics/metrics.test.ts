@@ -22,7 +22,7 @@ import { CertificateWatch, metricsActivityInterceptors, readyCondition } from '.
 import { certificate, createFakeOrganization, snapshotOf } from '../check/fake-org';
 import type { FakeOrganization } from '../check/fake-org';
 import { bundleCheckWorkflows, withCheckWorker } from '../check/harness';
-import { executableFor, prometheusRuntime, REPO_ROOT } from '../helpers/temporal';
+import { endRun, executableFor, prometheusRuntime, REPO_ROOT } from '../helpers/temporal';
 import { uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
 import { eventually } from '../helpers/eventually';
 
@@ -124,7 +124,7 @@ test('no current certificate: present 0 and days NaN (not the last value); a fai
 
     org.current = null;
     await check(2);
-    await env.client.workflow.getHandle(rotationWorkflowId(organization)).terminate('test over');
+    await endRun(env.client.workflow.getHandle(rotationWorkflowId(organization)));
     const missing = await scrape(organization, (l) => valueOf(l, METRIC_CERTIFICATE_PRESENT) === 0);
     expect(valueOf(missing, METRIC_DAYS_UNTIL_EXPIRY)).toBeNaN();
     const afterMissing = valueOf(missing, METRIC_LAST_INSPECTION)!;

@@ -23,7 +23,7 @@ import { hcwCompletedSignal } from '../../workflows/messages';
 import { initialState } from '../../workflows/rotation/state';
 import { detailsOf, hcwInstructions, statusOf } from '../../workflows/rotation/status';
 import { setStatusSignal } from './workflows';
-import { createDevServerEnv } from '../helpers/temporal';
+import { createDevServerEnv, endRun } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 import { eventually } from '../helpers/eventually';
 import { nth, present } from '../helpers/present';
@@ -195,7 +195,7 @@ describe('list and follow', () => {
       JSON.parse((await run('list', '--organization', org, '--outcome', 'completed', '--json')).out.join('')),
     ).toEqual([]);
 
-    await handle.terminate('test over');
+    await endRun(handle);
     const { out } = await run('follow', org);
     expect(out[out.length - 1]).toBe(`${rotationWorkflowId(org)} TERMINATED`);
   });
@@ -356,7 +356,7 @@ describe('fleet', () => {
       );
       const text: string[] = [];
       await main(['fleet'], { out: (l) => text.push(l), client: async () => env.client });
-      await rotation.terminate('test over');
+      await endRun(rotation);
       await main(['schedule', 'delete', 'daily', scheduled], { client: async () => env.client, out: () => undefined });
       return { ours, text: text.join('\n').split('\n') };
     };
@@ -470,7 +470,7 @@ describe('through client/cli.ts', () => {
       taskQueue: activityTaskQueueFor(org),
       args: [{ organization: org }],
     });
-    await handle.terminate('test over');
+    await endRun(handle);
     const followed = await cli('status', org, '--follow');
     expect(followed.code).toBe(0);
     expect(followed.out[followed.out.length - 1]).toBe(`${rotationWorkflowId(org)} TERMINATED`);

@@ -27,7 +27,7 @@ import {
   yearlyRotationScheduleId,
 } from '../../common/names';
 import { eventually } from '../helpers/eventually';
-import { createDevServerEnv } from '../helpers/temporal';
+import { createDevServerEnv, endRun } from '../helpers/temporal';
 import { uniqueOrganization } from '../helpers/ids';
 import { certificate, createFakeOrganization, fakeOrganizationActivities } from '../check/fake-org';
 import { nth } from '../helpers/present';
@@ -241,7 +241,7 @@ describe('schedules', () => {
       });
       const rotation = env.client.workflow.getHandle(rotationWorkflowId(organization));
       expect((await rotation.describe()).status.name).toBe('RUNNING');
-      await rotation.terminate('test over');
+      await endRun(rotation);
       await handle.delete();
     });
   });

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { ROTATION_SEARCH_ATTRIBUTE_KEYS } from '../../common/search-attributes';
 import { uniqueId, uniqueOrganization, uniqueTaskQueue } from '../helpers/ids';
-import { createDevServerEnv, createTimeSkippingEnv, executableFor, workflowBundlePath } from '../helpers/temporal';
+import {
+  createDevServerEnv,
+  createTimeSkippingEnv,
+  endRun,
+  executableFor,
+  workflowBundlePath,
+} from '../helpers/temporal';
 import { ORGANIZATION_PATTERN } from '../../common/names';
 
 test('the servers come from .tools/bin unless a variable names another file', () => {
@@ -60,7 +66,7 @@ test('the time-skipping test server accepts the rotation search attributes', asy
       args: [{ organization: 'contoso' }],
       typedSearchAttributes: ROTATION_SEARCH_ATTRIBUTE_KEYS.map((key) => ({ key, value: 'x' })),
     });
-    await handle.terminate('test over');
+    await endRun(handle);
   } finally {
     await env.teardown();
   }

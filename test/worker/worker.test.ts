@@ -13,7 +13,7 @@ import { createRotationWorkers, type RotationWorkers } from '../../worker/worker
 import { uniqueOrganization } from '../helpers/ids';
 import { createSimulatedOrganization, SimulatedOrganization } from '../helpers/simulated-org';
 import { eventually } from '../helpers/eventually';
-import { createDevServerEnv, pollerCount, workflowBundlePath } from '../helpers/temporal';
+import { createDevServerEnv, endRun, pollerCount, workflowBundlePath } from '../helpers/temporal';
 import { nth } from '../helpers/present';
 
 let env: TestWorkflowEnvironment;
@@ -159,7 +159,7 @@ test('shutdown lets the running activity finish, then closes the Exchange sessio
   const types = history.events!.map((e) => e.eventType);
   expect(types).toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
   expect(types).not.toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED);
-  await handle.terminate('test over');
+  await endRun(handle);
 });
 
 test('the Exchange probe reports the server clock, or the error of a connection that cannot work', async () => {

@@ -33,15 +33,18 @@ export function median(values: number[]): number {
 }
 
 /**
- * Counts the PowerShell calls (round trips to a shell) made through `target.runPipeline`: an ExchangeShell, or its
- * prototype to count every client's calls in the process. The calls themselves go on unchanged.
+ * Counts the calls of `target[method]` (an ExchangeShell's `runPipeline`: PowerShell round trips; a ShellSession's
+ * `close`: shell sessions ended), on one object or on a prototype to count every instance's. The calls go on unchanged.
  */
-export function countShellCalls(target: { runPipeline: (...args: never[]) => Promise<unknown[]> }): () => number {
+export function countCalls<K extends string>(
+  target: { [key in K]: (...args: never[]) => Promise<unknown> },
+  method: K,
+): () => number {
   let calls = 0;
-  const runPipeline = target.runPipeline;
-  target.runPipeline = function (this: unknown, ...args: never[]) {
+  const original = target[method];
+  target[method] = function (this: unknown, ...args: never[]) {
     calls++;
-    return runPipeline.apply(this, args);
-  };
+    return original.apply(this, args);
+  } as (typeof target)[K];
   return () => calls;
 }

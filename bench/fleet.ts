@@ -13,7 +13,7 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { createOrganization, loadOrganization } from 'simulated-exchange';
 import { z } from 'zod';
-import { countShellCalls, median, parseFlags } from './args';
+import { countCalls, median, parseFlags } from './args';
 import {
   activityIntervals,
   falseOverdueCount,
@@ -29,6 +29,7 @@ import {
 } from './fleet-figures';
 import { NOOP_WORKFLOW_TYPE } from './noop-workflow';
 import { ExchangeShell } from '../activities/powershell';
+import { ShellSession } from '../activities/powershell/session';
 import { durationSchema } from '../common/duration';
 import { AUTH_ADMIN_CYCLE_HOURS } from '../common/names';
 import { HOUR_MS, replicationCutoff } from '../common/policy';
@@ -285,7 +286,8 @@ export async function runFleetBench(argv: string[]): Promise<void> {
   // The SDK's per-queue notices ("no workflows registered" for each organisation's activity queue) at ERROR only.
   installRuntime('ERROR');
   const env = await createDevServerEnv();
-  const calls = countShellCalls(ExchangeShell.prototype);
+  const calls = countCalls(ExchangeShell.prototype, 'runPipeline');
+  const sessionsEnded = countCalls(ShellSession.prototype, 'close');
   let sampler: Sampler | undefined;
   try {
     const passed = Object.fromEntries(PASSED_THROUGH.flatMap((v) => (process.env[v] ? [[v, process.env[v]]] : [])));
@@ -374,6 +376,7 @@ export async function runFleetBench(argv: string[]): Promise<void> {
         ],
         cpuS: { service: round1(serviceCpuS), simulatedExchange: round1(exchangeCpuS) },
         shellCalls: calls(),
+        shellSessions: sessionsEnded(),
         restSamples: atRest.length,
         publicationToLastRecycleMinutesMedian: recycleMinutes.length ? round1(median(recycleMinutes)) : null,
         outcomes: reports

@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createOrganization } from 'simulated-exchange';
 import { z } from 'zod';
-import { countShellCalls, parseFlags } from './args';
+import { countCalls, parseFlags } from './args';
 import { createActivities } from '../activities';
 import { DEFAULT_ACTIVITY_SETTINGS } from '../activities/deps';
 import { createExchangeClient } from '../activities/powershell/client';
@@ -33,7 +33,7 @@ async function measure(scenario: string, dir: string, concurrency: number, sessi
   const servers: ServerIdentity[] = org.servers.map((s) => ({ name: s.name, fqdn: s.fqdn, site: s.site }));
   const pool = new ShellSessionPool({ maxSessions: sessions, maxSessionsPerTarget: sessions });
   const exchange = createExchangeClient({ simulatorState: file }, { pool });
-  const callCount = countShellCalls(exchange.shell);
+  const callCount = countCalls(exchange.shell, 'runPipeline');
   const quiet = { info: () => undefined, warn: () => undefined };
   const activities = createActivities({
     exchange,

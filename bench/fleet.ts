@@ -26,6 +26,7 @@ import {
   type Interval,
   type OrganizationTruth,
   type Sample,
+  type ScriptStep,
 } from './fleet-figures';
 import { NOOP_WORKFLOW_TYPE } from './noop-workflow';
 import { ExchangeShell } from '../activities/powershell';
@@ -67,6 +68,7 @@ const PASSED_THROUGH = [
 
 const NOOP_TASK_QUEUE = 'bench-fleet-noop';
 const SAMPLE_EVERY_MS = 500;
+const PROGRESS_EVERY_MS = 30_000;
 const START_CONCURRENCY = 16;
 const { EventType } = temporal.api.enums.v1;
 
@@ -226,6 +228,7 @@ interface Phase {
 async function runFleet(
   client: Client,
   organizations: string[],
+  progress: { done: number } = { done: 0 },
 ): Promise<Phase & { handles: WorkflowHandle[]; results: PromiseSettledResult<RotationReport>[] }> {
   const start = Date.now();
   const handles = await mapLimit(organizations, START_CONCURRENCY, (organization) =>
@@ -236,6 +239,7 @@ async function runFleet(
     handles.map((h) =>
       (h.result() as Promise<RotationReport>).finally(() => {
         end = Math.max(end, Date.now());
+        progress.done += 1;
       }),
     ),
   );
@@ -273,12 +277,16 @@ export async function runFleetBench(argv: string[]): Promise<void> {
   const scenario = SCENARIO_BY_SERVERS[args.servers] as string;
   const tag = Date.now().toString(36);
   const organizations = Array.from({ length: args.orgs }, (_, i) => `fleet-${tag}-${String(i + 1).padStart(4, '0')}`);
+  // With more than one organisation, one more rotates alone first: the baseline replays its history, the waits of a
+  // rotation that nothing slowed down. (Replaying the fleet's own histories would not do: a late rotation finds its
+  // accelerated Exchange clock past the date already, and its waits shrink by as much as it was late.)
+  const calibration = args.orgs > 1 ? [`fleet-${tag}-alone`] : [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fleet-'));
   const stateFile = (organization: string) => path.join(dir, `${organization}.json`);
   const say = (line: string) => console.log(`[fleet] ${line}`);
 
   say(`creating ${args.orgs} simulated ${scenario} organisations (clock x${clockRate}) in ${dir}`);
-  for (const organization of organizations) {
+  for (const organization of [...calibration, ...organizations]) {
     await createOrganization(scenario, stateFile(organization), { acceleration: clockRate });
   }
   // From dist/, the test helper's own guess at .tools/bin misses: name the CLI the worker's dev server uses.
@@ -293,7 +301,7 @@ export async function runFleetBench(argv: string[]): Promise<void> {
     const passed = Object.fromEntries(PASSED_THROUGH.flatMap((v) => (process.env[v] ? [[v, process.env[v]]] : [])));
     const config = loadWorkerConfig({
       ...passed,
-      EXCHANGE_ORGANIZATIONS: organizations.join(','),
+      EXCHANGE_ORGANIZATIONS: [...calibration, ...organizations].join(','),
       EXCHANGE_CONNECTION: 'simulated',
       EXCHANGE_SIM_STATE: path.join(dir, '{organization}.json'),
       EXCHANGE_CLOCK_RATE: String(clockRate),
@@ -306,10 +314,30 @@ export async function runFleetBench(argv: string[]): Promise<void> {
     const running = workers.run();
     say(`worker: ${workers.workers.length} Workers (1 workflow, ${organizations.length} activity); rotations start`);
 
+    let script: ScriptStep[] | undefined;
+    if (calibration.length > 0) {
+      const alone = await runFleet(env.client, calibration);
+      script = replayScript(alone.histories[0] ?? []);
+      say(`calibration: one rotation alone in ${round1(alone.wallMs / 1000)} s; the fleet starts`);
+      // Its shells close first, so that what follows is the fleet's alone.
+      await new Promise((resolve) => setTimeout(resolve, idleMs + 1000));
+    }
+    const callsBefore = calls();
+    const sessionsBefore = sessionsEnded();
     sampler = new Sampler();
     const cpuBefore = process.cpuUsage();
     const childCpuBefore = exitedChildrenCpuS();
-    const fleet = await runFleet(env.client, organizations);
+    // A line every half minute, so that a long run shows where it is (and a run stopped early still told something).
+    const progress = { done: 0 };
+    const started = Date.now();
+    const ticker = setInterval(() => {
+      const peak = (key: 'rssMb' | 'shells') => Math.round(Math.max(...sampler!.samples.map((x) => x[key])));
+      say(
+        `${Math.round((Date.now() - started) / 1000)} s: ${progress.done}/${organizations.length} rotations done; ` +
+          `peak RSS ${peak('rssMb')} MB, peak shells ${peak('shells')}, ${calls() - callsBefore} shell calls`,
+      );
+    }, PROGRESS_EVERY_MS);
+    const fleet = await runFleet(env.client, organizations, progress).finally(() => clearInterval(ticker));
     const fleetEnd = Date.now();
     const serviceCpuS = (() => {
       const used = process.cpuUsage(cpuBefore);
@@ -348,7 +376,9 @@ export async function runFleetBench(argv: string[]): Promise<void> {
       }
     }
 
-    say(`baseline: ${organizations.length} no-op workflows replaying the rotations' histories`);
+    say(
+      `baseline: ${organizations.length} no-op workflows replaying ${script ? 'the lone' : 'the'} rotation's history`,
+    );
     const bundle = await bundleWorkflowCode({
       workflowsPath: require.resolve('./noop-workflow'),
       logger: { trace: quiet, debug: quiet, info: quiet, log: quiet, warn: quiet, error: console.error },
@@ -360,7 +390,13 @@ export async function runFleetBench(argv: string[]): Promise<void> {
       workflowBundle: bundle,
       activities: { noop: async () => undefined },
     });
-    const baseline = await noopWorker.runUntil(runBaseline(env.client, fleet.histories.map(replayScript), tag));
+    const baseline = await noopWorker.runUntil(
+      runBaseline(
+        env.client,
+        fleet.histories.map((h) => script ?? replayScript(h)),
+        tag,
+      ),
+    );
 
     const fleetRuns = fleet.histories.map(runTimes);
     const baseRuns = baseline.histories.map(runTimes);
@@ -375,8 +411,8 @@ export async function runFleetBench(argv: string[]): Promise<void> {
           round1(mean(baseRuns.map((r) => r.nonTimerMs)) / 1000),
         ],
         cpuS: { service: round1(serviceCpuS), simulatedExchange: round1(exchangeCpuS) },
-        shellCalls: calls(),
-        shellSessions: sessionsEnded(),
+        shellCalls: calls() - callsBefore,
+        shellSessions: sessionsEnded() - sessionsBefore,
         restSamples: atRest.length,
         publicationToLastRecycleMinutesMedian: recycleMinutes.length ? round1(median(recycleMinutes)) : null,
         outcomes: reports
@@ -395,7 +431,7 @@ export async function runFleetBench(argv: string[]): Promise<void> {
         shellsAliveAtRest: atRest.length ? Math.max(...atRest.map((s) => s.shells)) : null,
         shellsAlivePeak: Math.max(...fleetSamples.map((s) => s.shells)),
         workflowTaskTimeouts: fleet.histories.flat().filter((e) => e.kind === 'task-timed-out').length,
-        callsPerServer: Math.round((calls() / totalServers) * 10) / 10,
+        callsPerServer: Math.round(((calls() - callsBefore) / totalServers) * 10) / 10,
         publicationToLastRecycleMinutes: recycleMinutes.length ? round1(Math.max(...recycleMinutes)) : null,
         falseOverdue,
       }),

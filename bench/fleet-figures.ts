@@ -5,7 +5,8 @@
 /** The history events the figures need, flattened from Temporal's protobuf (bench/fleet.ts does that). */
 export type FlatEvent =
   | { kind: 'started' | 'closed' | 'task-completed' | 'task-timed-out'; atMs: number }
-  | { kind: 'activity-scheduled' | 'activity-closed'; atMs: number; id: string }
+  | { kind: 'activity-scheduled'; atMs: number; id: string; name?: string }
+  | { kind: 'activity-closed'; atMs: number; id: string }
   | { kind: 'timer-started'; atMs: number; id: string; timerMs: number }
   | { kind: 'timer-fired' | 'timer-canceled'; atMs: number; id: string };
 
@@ -53,6 +54,25 @@ export function timerIntervals(events: FlatEvent[]): Interval[] {
 /** From scheduled to completed, failed, timed out or cancelled: the activity's whole stay, queueing included. */
 export function activityIntervals(events: FlatEvent[]): Interval[] {
   return pairs(events, 'activity-scheduled', ['activity-closed'], span(events)[1]);
+}
+
+/** Seconds from scheduled to closed, summed per activity type over `runs`, most first: where the non-timer time went. */
+export function activitySecondsByType(runs: FlatEvent[][]): Record<string, number> {
+  const totals = new Map<string, number>();
+  for (const events of runs) {
+    const names = new Map(events.flatMap((e) => (e.kind === 'activity-scheduled' ? [[e.id, e.name ?? '?']] : [])));
+    const scheduled = new Map<string, number>();
+    for (const e of events) {
+      if (e.kind === 'activity-scheduled') scheduled.set(e.id, e.atMs);
+      else if (e.kind === 'activity-closed' && scheduled.has(e.id)) {
+        const name = names.get(e.id) ?? '?';
+        totals.set(name, (totals.get(name) ?? 0) + (e.atMs - scheduled.get(e.id)!) / 1000);
+      }
+    }
+  }
+  return Object.fromEntries(
+    [...totals].sort((a, b) => b[1] - a[1]).map(([name, s]) => [name, Math.round(s * 10) / 10]),
+  );
 }
 
 /** A run's wall time and the part of it not spent waiting on a timer. */

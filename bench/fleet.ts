@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { countCalls, median, parseFlags } from './args';
 import {
   activityIntervals,
+  activitySecondsByType,
   falseOverdueCount,
   fleetLine,
   ratio,
@@ -114,7 +115,8 @@ function flatten(events: HistoryEvent[]): FlatEvent[] {
     else if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) out.push({ kind: 'task-completed', atMs });
     else if (type === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) out.push({ kind: 'task-timed-out', atMs });
     else if (type === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-      out.push({ kind: 'activity-scheduled', atMs, id: String(e.eventId) });
+      const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?';
+      out.push({ kind: 'activity-scheduled', atMs, id: String(e.eventId), name });
     } else if (ACTIVITY_CLOSED.has(type)) {
       const attrs =
         e.activityTaskCompletedEventAttributes ??
@@ -411,6 +413,7 @@ export async function runFleetBench(argv: string[]): Promise<void> {
           round1(mean(baseRuns.map((r) => r.nonTimerMs)) / 1000),
         ],
         cpuS: { service: round1(serviceCpuS), simulatedExchange: round1(exchangeCpuS) },
+        activitySeconds: activitySecondsByType(fleet.histories),
         shellCalls: calls() - callsBefore,
         shellSessions: sessionsEnded() - sessionsBefore,
         restSamples: atRest.length,

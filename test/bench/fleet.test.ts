@@ -5,7 +5,8 @@ import { parseFlags } from '../../bench/args';
 import * as figures from '../../bench/fleet-figures';
 import type { FlatEvent } from '../../bench/fleet-figures';
 
-const { falseOverdueCount, fleetLine, ratio, replayScript, restSamples, runTimes, unionMs } = figures;
+const { activitySecondsByType, falseOverdueCount, fleetLine, ratio, replayScript, restSamples, runTimes, unionMs } =
+  figures;
 
 const HOUR = 3_600_000;
 
@@ -57,6 +58,11 @@ test('the no-op script keeps each task\u2019s activities and the timers that fir
     { activities: 0, timerMs: 10_000 },
     { activities: 1, timerMs: 0 },
   ]);
+});
+
+test('activity time is summed per type, most first', () => {
+  const named = RUN.map((e) => (e.kind === 'activity-scheduled' ? { ...e, name: e.id === '6' ? 'slow' : 'fast' } : e));
+  expect(activitySecondsByType([named, named])).toEqual({ slow: 1.8, fast: 3.2 });
 });
 
 test('at rest: no activity running or ended within the idle time, and the run neither before nor after all work', () => {

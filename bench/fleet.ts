@@ -41,7 +41,7 @@ import { DEMO_CLOCK_RATE } from '../scripts/demo';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { loadWorkerConfig } from '../worker/config';
 import { temporalCliPath } from '../worker/dev-server';
-import { createRotationWorkers, installRuntime } from '../worker/worker';
+import { createRotationWorkers, installRuntime, type RotationWorkers } from '../worker/worker';
 
 /** The simulator's scenario for each organisation size it has. */
 const SCENARIO_BY_SERVERS: Record<number, string> = { 2: 'healthy', 200: 'large' };
@@ -299,6 +299,8 @@ export async function runFleetBench(argv: string[]): Promise<void> {
   const calls = countCalls(ExchangeShell.prototype, 'runPipeline');
   const sessionsEnded = countCalls(ShellSession.prototype, 'close');
   let sampler: Sampler | undefined;
+  let workers: RotationWorkers | undefined;
+  let running: Promise<void> | undefined;
   try {
     const passed = Object.fromEntries(PASSED_THROUGH.flatMap((v) => (process.env[v] ? [[v, process.env[v]]] : [])));
     const config = loadWorkerConfig({
@@ -312,8 +314,8 @@ export async function runFleetBench(argv: string[]): Promise<void> {
       WORKER_SHUTDOWN_GRACE: '5s',
       LOG_LEVEL: 'WARN',
     });
-    const workers = await createRotationWorkers({ config, connection: env.nativeConnection });
-    const running = workers.run();
+    workers = await createRotationWorkers({ config, connection: env.nativeConnection });
+    running = workers.run();
     say(`worker: ${workers.workers.length} Workers (1 workflow, ${organizations.length} activity); rotations start`);
 
     let script: ScriptStep[] | undefined;
@@ -347,6 +349,7 @@ export async function runFleetBench(argv: string[]): Promise<void> {
     })();
     workers.shutdown();
     await running;
+    running = undefined;
     // Every shell has exited and been waited for now: their CPU is in this process's children's account.
     const exchangeCpuS = exitedChildrenCpuS() - childCpuBefore;
     const fleetSamples = sampler.between(fleetEnd - fleet.wallMs, fleetEnd);
@@ -441,6 +444,11 @@ export async function runFleetBench(argv: string[]): Promise<void> {
     );
   } finally {
     sampler?.stop();
+    // A run that failed half-way still stops its worker before the server it polls.
+    if (running) {
+      workers?.shutdown();
+      await running.catch(() => undefined);
+    }
     await env.teardown();
     fs.rmSync(dir, { recursive: true, force: true });
   }

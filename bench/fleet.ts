@@ -57,6 +57,12 @@ const argsSchema = z.object({
   'clock-rate': z.coerce.number().positive().max(1e6).default(DEMO_CLOCK_RATE),
   /** EXCHANGE_SHELL_IDLE_TIMEOUT: real time, so shorter than the accelerated waits (production: 60 s against hours). */
   'shell-idle': z.string().default('5s'),
+  /** Real minutes the fleet may take; past them the rest are terminated (and not completed). */
+  minutes: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .optional(),
 });
 
 /** Worker variables a run may set from the environment to try other sizes; everything else is fixed here. */
@@ -231,13 +237,14 @@ async function runFleet(
   client: Client,
   organizations: string[],
   progress: { done: number } = { done: 0 },
+  deadlineMs = Infinity,
 ): Promise<Phase & { handles: WorkflowHandle[]; results: PromiseSettledResult<RotationReport>[] }> {
   const start = Date.now();
   const handles = await mapLimit(organizations, START_CONCURRENCY, (organization) =>
     startRotation(client, rotationInput(organization)),
   );
   let end = start;
-  const results = await Promise.allSettled(
+  const settled = Promise.allSettled(
     handles.map((h) =>
       (h.result() as Promise<RotationReport>).finally(() => {
         end = Math.max(end, Date.now());
@@ -245,6 +252,22 @@ async function runFleet(
       }),
     ),
   );
+  // Past the deadline the rotations still running are terminated: they count as not completed, and the wall time is
+  // the deadline's (a lower bound).
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([
+    settled.then(() => false),
+    new Promise<boolean>((resolve) => {
+      // (An infinite delay would overflow setTimeout and fire at once.)
+      if (Number.isFinite(deadlineMs)) timer = setTimeout(() => resolve(true), deadlineMs - (Date.now() - start));
+    }),
+  ]);
+  clearTimeout(timer);
+  if (late) {
+    await Promise.allSettled(handles.map((h) => h.terminate('fleet bench: --minutes passed')));
+  }
+  const results = await settled;
+  if (late) end = start + deadlineMs;
   const histories = await mapLimit(handles, START_CONCURRENCY, (h) =>
     historyOf(client, h.workflowId, h.firstExecutionRunId),
   );
@@ -341,7 +364,12 @@ export async function runFleetBench(argv: string[]): Promise<void> {
           `peak RSS ${peak('rssMb')} MB, peak shells ${peak('shells')}, ${calls() - callsBefore} shell calls`,
       );
     }, PROGRESS_EVERY_MS);
-    const fleet = await runFleet(env.client, organizations, progress).finally(() => clearInterval(ticker));
+    const fleet = await runFleet(
+      env.client,
+      organizations,
+      progress,
+      args.minutes === undefined ? Infinity : args.minutes * 60_000,
+    ).finally(() => clearInterval(ticker));
     const fleetEnd = Date.now();
     const serviceCpuS = (() => {
       const used = process.cpuUsage(cpuBefore);

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
@@ -36,7 +36,7 @@ import { durationSchema } from '../common/duration';
 import { AUTH_ADMIN_CYCLE_HOURS } from '../common/names';
 import { HOUR_MS, replicationCutoff } from '../common/policy';
 import { rotationInputSchema, type RotationReport } from '../common/rotation';
-import { startRotation } from '../client/rotation';
+import { RotationAlreadyRunningError, rotationHandle, startRotation } from '../client/rotation';
 import { DEMO_CLOCK_RATE } from '../scripts/demo';
 import { createDevServerEnv } from '../test/helpers/temporal';
 import { loadWorkerConfig } from '../worker/config';
@@ -77,6 +77,7 @@ const NOOP_TASK_QUEUE = 'bench-fleet-noop';
 const SAMPLE_EVERY_MS = 500;
 const PROGRESS_EVERY_MS = 30_000;
 const START_CONCURRENCY = 16;
+const START_ATTEMPTS = 5;
 const { EventType } = temporal.api.enums.v1;
 
 /** The rotation each organisation runs: forced (its certificate has years left), short polls, defaults otherwise. */
@@ -233,20 +234,52 @@ interface Phase {
   histories: FlatEvent[][];
 }
 
+/**
+ * Starts one rotation, again after a failure the dev server gives under load ("Namespace not found" while its store
+ * is too busy to read the namespace, Unavailable). A start that went through the first time is found by its ID.
+ */
+async function startWithRetry(client: Client, organization: string): Promise<{ workflowId: string; runId: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const handle = await startRotation(client, rotationInput(organization));
+      return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+    } catch (error) {
+      if (error instanceof RotationAlreadyRunningError) {
+        const handle = rotationHandle(client, organization);
+        return { workflowId: handle.workflowId, runId: (await handle.describe()).runId };
+      }
+      if (attempt >= START_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 2000));
+    }
+  }
+}
+
+/** The rotation's report; a failed wait for it (the dev server's, not the workflow's) is tried again. */
+async function resultOf(client: Client, run: { workflowId: string; runId: string }): Promise<RotationReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await client.workflow.getHandle(run.workflowId, run.runId).result()) as RotationReport;
+    } catch (error) {
+      if (error instanceof WorkflowFailedError || attempt >= START_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt * 2000));
+    }
+  }
+}
+
 async function runFleet(
   client: Client,
   organizations: string[],
   progress: { done: number } = { done: 0 },
   deadlineMs = Infinity,
-): Promise<Phase & { handles: WorkflowHandle[]; results: PromiseSettledResult<RotationReport>[] }> {
+): Promise<Phase & { results: PromiseSettledResult<RotationReport>[] }> {
   const start = Date.now();
   const handles = await mapLimit(organizations, START_CONCURRENCY, (organization) =>
-    startRotation(client, rotationInput(organization)),
+    startWithRetry(client, organization),
   );
   let end = start;
   const settled = Promise.allSettled(
     handles.map((h) =>
-      (h.result() as Promise<RotationReport>).finally(() => {
+      resultOf(client, h).finally(() => {
         end = Math.max(end, Date.now());
         progress.done += 1;
       }),
@@ -264,14 +297,14 @@ async function runFleet(
   ]);
   clearTimeout(timer);
   if (late) {
-    await Promise.allSettled(handles.map((h) => h.terminate('fleet bench: --minutes passed')));
+    await Promise.allSettled(
+      handles.map((h) => client.workflow.getHandle(h.workflowId).terminate('fleet bench: --minutes passed')),
+    );
   }
   const results = await settled;
   if (late) end = start + deadlineMs;
-  const histories = await mapLimit(handles, START_CONCURRENCY, (h) =>
-    historyOf(client, h.workflowId, h.firstExecutionRunId),
-  );
-  return { wallMs: end - start, histories, handles, results };
+  const histories = await mapLimit(handles, START_CONCURRENCY, (h) => historyOf(client, h.workflowId, h.runId));
+  return { wallMs: end - start, histories, results };
 }
 
 async function runBaseline(client: Client, scripts: ReturnType<typeof replayScript>[], tag: string): Promise<Phase> {

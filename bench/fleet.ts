@@ -351,7 +351,10 @@ export async function runFleetBench(argv: string[]): Promise<void> {
   process.env.TEMPORAL_CLI_PATH ||= temporalCliPath();
   // The SDK's per-queue notices ("no workflows registered" for each organisation's activity queue) at ERROR only.
   installRuntime('ERROR');
-  const env = await createDevServerEnv();
+  const env = await createDevServerEnv().catch((error: unknown) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const calls = countCalls(ExchangeShell.prototype, 'runPipeline');
   const sessionsEnded = countCalls(ShellSession.prototype, 'close');
   let sampler: Sampler | undefined;

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm run bench -- <name>`: runs one benchmark. Each prints its findings and ends with one JSON line.
+import { runFleetBench } from './fleet';
 import { runServersBench } from './servers';
 import { runShellBench } from './shell';
 import { runSimBench } from './sim';
 
 const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  fleet: runFleetBench,
   servers: runServersBench,
   shell: runShellBench,
   sim: runSimBench,

@@ -10,7 +10,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createOrganization } from 'simulated-exchange';
 import { z } from 'zod';
-import { parseFlags } from './args';
+import { countCalls, parseFlags } from './args';
 import { createActivities } from '../activities';
 import { DEFAULT_ACTIVITY_SETTINGS } from '../activities/deps';
 import { createExchangeClient } from '../activities/powershell/client';
@@ -33,12 +33,7 @@ async function measure(scenario: string, dir: string, concurrency: number, sessi
   const servers: ServerIdentity[] = org.servers.map((s) => ({ name: s.name, fqdn: s.fqdn, site: s.site }));
   const pool = new ShellSessionPool({ maxSessions: sessions, maxSessionsPerTarget: sessions });
   const exchange = createExchangeClient({ simulatorState: file }, { pool });
-  let calls = 0;
-  const runPipeline = exchange.shell.runPipeline.bind(exchange.shell);
-  exchange.shell.runPipeline = (...args) => {
-    calls++;
-    return runPipeline(...args);
-  };
+  const callCount = countCalls(exchange.shell, 'runPipeline');
   const quiet = { info: () => undefined, warn: () => undefined };
   const activities = createActivities({
     exchange,
@@ -66,9 +61,10 @@ async function measure(scenario: string, dir: string, concurrency: number, sessi
     };
     const measured = {} as Measured;
     for (const name of ACTIVITIES) {
-      calls = 0;
+      const before = callCount();
       const start = performance.now();
       await runs[name]();
+      const calls = callCount() - before;
       const wallMs = Math.round(performance.now() - start);
       measured[name] = { calls, callsPerServer: Number((calls / servers.length).toFixed(2)), wallMs };
       console.log(`${scenario} (${servers.length} servers) ${name}: ${calls} calls, ${wallMs} ms`);

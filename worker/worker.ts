@@ -76,6 +76,9 @@ export function describeWorker({ organization, taskQueue, serves }: RotationWork
     : `${organization}'s ${serves} on task queue ${taskQueue}`;
 }
 
+/** Long polls each organisation's activity Worker keeps open on its queue. */
+export const ACTIVITY_POLLS_PER_ORGANIZATION = 2;
+
 let runtimeInstalled = false;
 
 /** The Runtime is process-wide and can be installed once; signals are handled by the caller, not by the SDK. */
@@ -189,6 +192,9 @@ export async function createRotationWorkers(options: RotationWorkerOptions): Pro
         // The certificate's gauges, from every inspection (worker/metrics.ts).
         interceptors: { activity: watch.interceptors() },
         maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+        // A rotation runs its activities one or two at a time; the SDK's default of 10 long polls per Worker made a
+        // process serving 500 organisations hold 5000 polls open against Temporal (bench/README.md, fleet).
+        maxConcurrentActivityTaskPolls: ACTIVITY_POLLS_PER_ORGANIZATION,
         shutdownGraceTime: config.shutdownGraceMs,
         // Past the grace time activities are cancelled; give their cancellation handlers a little more.
         shutdownForceTime: config.shutdownGraceMs + 30_000,

@@ -41,6 +41,8 @@ interface Entry {
   cancelIdle?: () => void;
   /** When it was last checked in (a counter): the least recently used idle session is the one to give up. */
   lastUsed: number;
+  /** Just checked in: kept for its own target until the event loop turns (checkIn says why). */
+  reserved?: boolean;
 }
 
 interface Waiter {
@@ -145,7 +147,7 @@ export class ShellSessionPool {
     if (this.sessionsOf(launch.key) < this.maxSessionsPerTarget) {
       if (this.entries.length < this.maxSessions) return Promise.resolve(this.open(launch));
       // Full: replace the idle session of another target unused the longest, or wait for one to come back.
-      const other = this.entries.filter((e) => !e.busy).sort((a, b) => a.lastUsed - b.lastUsed)[0];
+      const other = this.entries.filter((e) => !e.busy && !e.reserved).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (other) return Promise.resolve(this.replace(other, launch));
     }
     return new Promise<Entry>((resolve, reject) => this.waiters.push({ launch, resolve, reject }));
@@ -187,12 +189,36 @@ export class ShellSessionPool {
     entry.busy = false;
     entry.lastUsed = ++this.uses;
     if (!this.entries.includes(entry)) return;
+    const waiter = this.waiters[this.nextWaiterFor(entry)];
+    if (waiter && waiter.launch.key !== entry.session.launch.key) {
+      // Replacing it would close this shell for another target's call. Its own target's next call, most often the same
+      // activity's a moment later, has the first claim until the event loop turns: with more organisations than
+      // sessions, handing it over at once made nearly every call start a new shell (bench/README.md, fleet).
+      entry.reserved = true;
+      setImmediate(() => {
+        entry.reserved = false;
+        if (!entry.busy && this.entries.includes(entry)) this.serveOrIdle(entry);
+      });
+      return;
+    }
+    this.serveOrIdle(entry);
+  }
+
+  /**
+   * The first waiter `entry` can serve: one of its target, or one whose target may have another session (this one
+   * makes room). A waiter whose target is at its own cap waits for a session of that target.
+   */
+  private nextWaiterFor(entry: Entry): number {
     const key = entry.session.launch.key;
-    // The first waiter this session can serve: one of its target, or one whose target may have another session (this
-    // one makes room). A waiter whose target is at its own cap waits for a session of that target.
-    const index = this.waiters.findIndex(
+    return this.waiters.findIndex(
       (w) => w.launch.key === key || this.sessionsOf(w.launch.key) < this.maxSessionsPerTarget,
     );
+  }
+
+  /** An idle session serves the next waiter it can, else closes (nobody uses its target) or waits its idle time. */
+  private serveOrIdle(entry: Entry): void {
+    const key = entry.session.launch.key;
+    const index = this.nextWaiterFor(entry);
     if (index >= 0) {
       const [waiter] = this.waiters.splice(index, 1);
       waiter!.resolve(waiter!.launch.key === key ? this.take(entry) : this.replace(entry, waiter!.launch));

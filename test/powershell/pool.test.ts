@@ -142,6 +142,28 @@ test('calls of one target run side by side up to its own cap; the next one takes
   await pool.closeAll();
 });
 
+test("a finished call's shell serves its own target's next call first, even while another target waits", async () => {
+  const pool = new ShellSessionPool({ maxSessions: 1, schedule: manualTimers().schedule });
+  const [a, b] = [target('claim-a'), target('claim-b')];
+  const g = gate('claim-a');
+  for (const t of [a, b]) pool.acquire(t);
+  // An activity's two calls in a row: the second is asked for as soon as the first answers.
+  const activity = pool
+    .withSession(a, (s) => s.run(g.command).then(() => s.pid))
+    .then(async (first) => [first, await pool.withSession(a, (s) => s.run('Get-Date').then(() => s.pid))]);
+  await waitUntil(() => g.entered(), 'the first call to hold its gate');
+  const other = pool.withSession(b, (s) => s.run('Get-Date').then(() => s.pid));
+  expect(pool.waiting).toBe(1);
+  g.open();
+  const [first, second] = await activity;
+  // One shell for both calls: not closed for the waiting target between them and started again.
+  expect(second).toBe(first);
+  expect(a.pids()).toHaveLength(1);
+  expect(await other).toBe(b.pids()[0]);
+  expect(pool.stats).toEqual({ opened: 2, peak: 1 });
+  await pool.closeAll();
+});
+
 test('the last client of a target letting go closes its idle shells at once; closeAll fails the waiting calls', async () => {
   const pool = new ShellSessionPool({ maxSessions: 1, schedule: manualTimers().schedule });
   const [a, b] = [target('release-a'), target('release-b')];

@@ -5,6 +5,7 @@
 import { DEFAULT_EFFECTIVE_HOURS } from '../../common/names';
 import { DEFAULT_RENEW_BEFORE_DAYS } from '../../common/rotation';
 import { hcwCompletedSignal, hcwSkippedSignal } from '../../workflows/messages';
+import { LIFETIME_YEARS } from './organisation';
 import { Prng } from './prng';
 import {
   CurrentState,
@@ -148,9 +149,13 @@ function generateOrg(prng: Prng, input: InputSpec): OrgSpec {
   const names = servers.map((s) => s.name);
   const renewBefore = input.renewBeforeDays ?? DEFAULT_RENEW_BEFORE_DAYS;
   const state: CurrentState = prng.weighted({ far: 36, renew: 22, soon: 12, expired: 18, none: 5 });
+  // A certificate made at least a month ago expires within its lifetime: a renewBeforeDays past that makes a current
+  // certificate "far" impossible (explorer seeds 966, 1041 drew one installed years in the future). Clamped, not
+  // redrawn, so every other seed keeps its draws.
+  const lifetimeLeft = (hours: number) => Math.min(hours, (LIFETIME_YEARS * 365 - 30) * 24);
   const expiresInHours = {
-    far: () => prng.real(renewBefore * 24 + 1, Math.max(renewBefore * 24 + 2, 1500 * 24)),
-    renew: () => prng.real(72, Math.max(73, renewBefore * 24)),
+    far: () => lifetimeLeft(prng.real(renewBefore * 24 + 1, Math.max(renewBefore * 24 + 2, 1500 * 24))),
+    renew: () => lifetimeLeft(prng.real(72, Math.max(73, renewBefore * 24))),
     soon: () => prng.logReal(0.05, 72),
     expired: () => -prng.logReal(0.05, 400 * 24),
     none: () => 0,

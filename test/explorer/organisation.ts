@@ -18,7 +18,8 @@ import {
 import type { Certificate, Organisation, Server } from 'simulated-exchange';
 import { DAY, HOUR, MINUTE, OrgSpec, Scenario, YEAR } from './scenario';
 
-const LIFETIME_YEARS = 5;
+/** Exchange's self-signed Auth certificate is valid for five years from its creation. */
+export const LIFETIME_YEARS = 5;
 
 function authCertificate(label: string, notAfter: number, installedAt: number, friendlyName = AUTH_CERT_FRIENDLY_NAME) {
   const notBefore = Math.floor(notAfter - LIFETIME_YEARS * YEAR);

@@ -228,6 +228,16 @@ export const REGRESSIONS: Regression[] = [
       'workflows/rotation/import.ts). Seed 420 as the generator drew it, written out; the seed keeps the runtime draws.',
     scenario: (): Scenario => SEED_420,
   },
+  {
+    name: 'person-staged-move-date-missing-here-seed-972',
+    why:
+      'explorer seed 972: a person staged a certificate 11 minutes ahead, present only on EX2 in the other site; the ' +
+      'resume path moved the date, Set-AuthConfig ran on EX1, which lacked it, failed with "certificate not found" ' +
+      "and failed the run, and the servicelet published at the person's date while EX1 and EX3 lacked it, nobody " +
+      'told (now: it is imported where it is missing before the date is moved, and if the move still fails people are ' +
+      'told while the date is ahead, workflows/rotation/generate.ts). Seed 972 as the generator drew it, written out.',
+    scenario: (): Scenario => SEED_972,
+  },
 ];
 
 const SEED_420: Scenario = {
@@ -313,4 +323,46 @@ const SEED_829: Scenario = {
   },
   scripted: [],
   hcw: [{ atMs: 372876000, signal: 'hcwCompletedSignal', payload: { by: 'alice' }, valid: true }],
+};
+
+const SEED_972: Scenario = {
+  seed: 972,
+  org: {
+    servers: [
+      { name: 'EX1', site: 'Site-A', serviceletPhaseMinutes: 187, transport: 'own' },
+      { name: 'EX2', site: 'Site-B', serviceletPhaseMinutes: 351, transport: 'own' },
+      { name: 'EX3', site: 'Site-A', serviceletPhaseMinutes: 177, transport: 'auth' },
+    ],
+    sameSiteReplicationMinutes: 15,
+    crossSiteReplicationHours: 12,
+    current: { state: 'far', expiresInHours: 18360.257467536023, missingOn: [] },
+    previous: true,
+    next: {
+      stagedBy: 'person',
+      effectiveInHours: 0.18534301886555749,
+      presentOn: ['EX2'],
+      replicatingForHours: 0.19995738205888627,
+      validDays: 1520.5816197115928,
+    },
+    strayAuthOn: [],
+    hybrid: false,
+    childDomain: false,
+    enableAuthAdminReadSession: false,
+  },
+  input: {
+    effectiveDateHours: 73.74,
+    renewBeforeDays: 60,
+    replicationDeadline: '45.281h',
+    restartServiceHostAfterEffectiveDate: true,
+    probeMailbox: 'probe@contoso.com',
+    maxHistoryEvents: 1000,
+  },
+  timeline: [],
+  faults: {
+    transient: { probability: 0.03146800063550473, byCmdlet: {} },
+    shellDeath: 0,
+    kill: { probability: 0, max: 0, minDowntimeMs: 60000, maxDowntimeMs: 86400000 },
+  },
+  scripted: [],
+  hcw: [],
 };

@@ -1,9 +1,13 @@
 // Generate and stage: keep a certificate somebody staged already, or create one exactly as Microsoft specifies without
 // letting it take the SMTP role (and never a second one), then stage it for its date. Staging looks at AuthConfig first
 // and reports what it found, so a retry after a crash, or after the servicelet published meanwhile, reads the truth.
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { EXCHANGE_NON_RETRYABLE_ERROR_TYPES } from '../../common/failures';
 import { MIN_RECOMMENDED_EFFECTIVE_HOURS } from '../../common/names';
 import type { StagingResult } from '../../common/rotation';
-import type { Rotation } from './context';
+import { failureText, type Rotation } from './context';
+import { importBeforeMovingDate } from './import';
+import { isPatched } from './patches';
 import type { StepResult } from './steps';
 import { need } from './state';
 
@@ -69,7 +73,22 @@ export async function stage(r: Rotation): Promise<StepResult> {
     ? ({ kind: 'now' } as const)
     : (plan?.effectiveDate ?? ({ kind: 'relative', hours: wanted } as const));
   const plain = effectiveDate.kind === 'relative' && effectiveDate.hours >= MIN_RECOMMENDED_EFFECTIVE_HOURS;
-  const result = await r.changes.stageCertificate({ thumbprint: certificate.thumbprint, effectiveDate, force: !plain });
+  const moving = decision.path === 'resume' && plan !== null && isPatched('resume-import-before-moving-date');
+  const lacking = moving ? await importBeforeMovingDate(r) : [];
+  let result: StagingResult;
+  try {
+    result = await r.changes.stageCertificate({ thumbprint: certificate.thumbprint, effectiveDate, force: !plain });
+  } catch (error) {
+    if (!moving || !isCertificateNotFound(error)) throw error;
+    // The date a person set still stands and the servicelet will publish at it: people must hear it while it is ahead.
+    const date = r.facts.staging?.effectiveDate ?? 'its date';
+    const text =
+      `${certificate.thumbprint} stays staged for ${date}, which could not be moved (${failureText(error)}); it is ` +
+      `missing on ${lacking.length > 0 ? lacking.join('; ') : 'the server Set-AuthConfig ran on'}. Import it there ` +
+      'before then, or move the date with Set-AuthConfig on a server that has it, or sign-in breaks there.';
+    await r.askPerson('A staged Auth certificate becomes current where it is missing', text);
+    return r.stop(`the staged certificate's date could not be moved: ${failureText(error)}`);
+  }
   recordStaging(r, result, plan?.restartAtDate ?? false);
   if (!emergency && effectiveDate.kind === 'relative') {
     r.report.effectiveDateHours = effectiveDate.hours;
@@ -96,4 +115,14 @@ export function recordStaging(r: Rotation, result: StagingResult, restartAtDate:
   r.facts.staging = { effectiveDate, stagedAt: result.serverTime, dateMoves, restartAtDate };
   r.report.effectiveDate = effectiveDate;
   delete r.report.unstagedCertificate;
+}
+
+const CERTIFICATE_NOT_FOUND: (typeof EXCHANGE_NON_RETRYABLE_ERROR_TYPES)[number] = 'CertificateNotFoundError';
+
+function isCertificateNotFound(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === CERTIFICATE_NOT_FOUND
+  );
 }

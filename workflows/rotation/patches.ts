@@ -2,7 +2,7 @@
 // the HCW answer). A change that alters the commands a rotation issues (an activity added, removed or reordered, a
 // timer, a different argument) is guarded by one patch listed here, with why it exists and the committed history
 // recorded BEFORE the change, which must keep replaying (test/histories). docs/versioning.md says when one is needed
-// and how it is retired. Empty: nothing has run in production yet, so earlier changes were folded into the code.
+// and how it is retired. Changes before 2026-12-08 were folded into the code: nothing had run in production then.
 import { patched } from '@temporalio/workflow';
 
 export interface PatchEntry {
@@ -14,7 +14,16 @@ export interface PatchEntry {
   fixture: string;
 }
 
-export const PATCHES: Record<string, PatchEntry> = {};
+export const PATCHES: Record<string, PatchEntry> = {
+  'resume-import-before-moving-date': {
+    reason:
+      'The resume path now imports a person-staged certificate where it is missing before moving its date, and tells ' +
+      'people when the move fails: Set-AuthConfig failed on a server lacking it and the servicelet published at the ' +
+      "person's date (explorer seed 972). Runs that moved a date without importing first keep that course.",
+    since: '2026-12-08',
+    fixture: 'resume-staged-date-close',
+  },
+};
 
 export type PatchId = keyof typeof PATCHES;
 

@@ -135,6 +135,19 @@ const RECORDINGS: Recording[] = [
       await handle.signal(hybridAppUpdatedSignal, { by: 'erin', note: 'ran -UpdateCertificate' });
     },
   },
+  // Replication takes longer than its deadline: the run stops with the certificate staged, before the hybrid
+  // application step.
+  {
+    name: 'dedicated-hybrid-app-stopped',
+    scenario: {
+      servers,
+      currentExpiresInDays: 30,
+      hybrid: true,
+      hybridApp: { graph: 'write' },
+      replicationPolls: 1000,
+    },
+    input: { organization: 'proseware', replicationDeadline: '3h' },
+  },
 ];
 
 /** The stub of each recording's organisation, for a `during` that acts on Entra as a person would. */

@@ -148,6 +148,12 @@ const RECORDINGS: Recording[] = [
     },
     input: { organization: 'proseware', replicationDeadline: '3h' },
   },
+  // Expired, with the dedicated hybrid application: the emergency path stages now, then adds the key.
+  {
+    name: 'emergency-dedicated-hybrid-app',
+    scenario: { servers, currentExpiresInDays: -2, hybrid: true, hybridApp: { graph: 'write' } },
+    input: { organization: 'lucerne', probeMailbox: 'probe@lucerne.test' },
+  },
 ];
 
 /** The stub of each recording's organisation, for a `during` that acts on Entra as a person would. */

@@ -6,6 +6,7 @@ import type { CopyResult, ReplicationCheck, ServerIdentity } from '../common/rot
 import { mapBounded } from './concurrency';
 import type { ResolvedDeps } from './deps';
 import { CopySourceMissingError } from './errors';
+import { AccessDeniedError } from './powershell/errors';
 import { resumedProgress, saveProgress } from './heartbeat';
 import { isTransient, lookUp } from './transient';
 
@@ -61,8 +62,10 @@ export function replicationActivities(deps: ResolvedDeps) {
             result = { server: target.name, outcome: 'imported' };
             deps.log.info('imported the certificate', { server: target.name, thumbprint: request.thumbprint });
           } catch (error) {
-            // One unreachable target must not stop the others; the workflow polls and tries again.
-            if (!isTransient(error)) throw error;
+            // One unreachable target must not stop the others; the workflow polls and tries again. Access denied on
+            // one target is that server's fact too: the workflow replaces a kept certificate, or tells people where
+            // it is missing and by when, rather than fail with it staged (explorer seed 1244).
+            if (!isTransient(error) && !(error instanceof AccessDeniedError)) throw error;
             result = { server: target.name, outcome: 'failed', detail: (error as Error).message };
           }
         }

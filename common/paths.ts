@@ -70,6 +70,12 @@ const hours = (ms: number) => `${Math.round((ms / HOUR_MS) * 10) / 10} hours`;
 const restartWanted = (ctx: PlanContext) =>
   emergency(ctx) || ctx.input.restartServiceHostAfterEffectiveDate || ctx.datePlan?.restartAtDate === true;
 
+/** The application by its id in a title; a skipped step's title has none to name. */
+function hybridAppName(ctx: PlanContext): string {
+  const app = dedicatedHybridApp(ctx.snapshot);
+  return app === null ? 'dedicated hybrid application' : `dedicated hybrid application ${app}`;
+}
+
 export const STEPS: Record<StepId, StepDeclaration> = {
   'enable-read-session': {
     id: 'enable-read-session',
@@ -128,10 +134,18 @@ export const STEPS: Record<StepId, StepDeclaration> = {
     phase: 'staging',
     doc:
       'stage it (Set-AuthConfig -NewCertificateThumbprint/-NewCertificateEffectiveDate): effectiveDateHours after the ' +
-      "server's clock, brought in front of the current certificate's expiry; now on the emergency path",
+      "server's clock, brought in front of the current certificate's expiry; now on the emergency path, where the " +
+      'servicelet publishes it at its next run: with the dedicated hybrid application its key goes on the ' +
+      'application first',
     skipDoc: 'when a kept certificate is staged for a date that stands',
     title: (ctx) => {
-      if (emergency(ctx)) return 'stage it with the effective date now (-Force)';
+      if (emergency(ctx)) {
+        const app = dedicatedHybridApp(ctx.snapshot);
+        return app === null
+          ? 'stage it with the effective date now (-Force)'
+          : `put its key on the ${hybridAppName(ctx)} (Graph, or a person is asked), then stage it ` +
+              'with the effective date now (-Force)';
+      }
       const plan = ctx.datePlan;
       if (plan === null) return 'keep its effective date';
       return plan.effectiveDate.kind === 'relative'
@@ -163,7 +177,7 @@ export const STEPS: Record<StepId, StepDeclaration> = {
       '(hybridAppUpdated); not there hybridAppMargin before the effective date: the date moves',
     skipDoc: 'unless the organisation uses the dedicated hybrid application',
     title: (ctx) =>
-      `add the new certificate to the dedicated hybrid application ${dedicatedHybridApp(ctx.snapshot)} at least ` +
+      `add the new certificate to the ${hybridAppName(ctx)} at least ` +
       `${hours(ctx.input.hybridAppMargin)} before the effective date (Graph, or a person runs ${UPDATE_CERTIFICATE_SCRIPT})`,
     skip: (ctx) => (dedicatedHybridApp(ctx.snapshot) ? null : notDedicated),
   },
@@ -220,7 +234,7 @@ export const STEPS: Record<StepId, StepDeclaration> = {
     doc: "remove the previous certificate's key from the dedicated hybrid application after hybridAppGracePeriod (Graph, or a person is told)",
     skipDoc: 'unless the organisation uses the dedicated hybrid application',
     title: (ctx) =>
-      `remove the previous certificate from the dedicated hybrid application ${dedicatedHybridApp(ctx.snapshot)} ` +
+      `remove the previous certificate from the ${hybridAppName(ctx)} ` +
       `${hours(ctx.input.hybridAppGracePeriod)} after publication`,
     skip: (ctx) => (dedicatedHybridApp(ctx.snapshot) ? null : notDedicated),
   },

@@ -537,6 +537,23 @@ describe('replication and copy across sites', () => {
     ]);
   });
 
+  test('access denied on one target fails that target only: the others still get it', async () => {
+    const { exchange, activities, identities } = setup();
+    exchange.stores.get('ex1.contoso.test')!.push(authCertificate(T(7), exchange.iso()));
+    const copy = exchange.copyCertificate.bind(exchange);
+    exchange.copyCertificate = async (source, thumbprint, target) => {
+      if (target === 'ex2.contoso.test') throw new AccessDeniedError('Import-ExchangeCertificate: Access is denied.');
+      return copy(source, thumbprint, target);
+    };
+    const { result } = await run(activities, 'copyCertificate', [
+      { thumbprint: T(7), source: identities[0]!, targets: [identities[1]!, identities[2]!] },
+    ]);
+    expect(result).toEqual([
+      { server: 'EX2', outcome: 'failed', detail: 'Import-ExchangeCertificate: Access is denied.' },
+      { server: 'EX3', outcome: 'imported' },
+    ]);
+  });
+
   test('the source lacking the certificate is a permanent, named failure', async () => {
     const { activities, identities } = setup();
     const error = await failure(

@@ -238,6 +238,36 @@ export const REGRESSIONS: Regression[] = [
       'told while the date is ahead, workflows/rotation/generate.ts). Seed 972 as the generator drew it, written out.',
     scenario: (): Scenario => SEED_972,
   },
+  {
+    name: 'stopped-staged-hybrid-app-lacks-key-seed-1140',
+    why:
+      'explorer seed 1140: a planned rotation with the dedicated hybrid application, the current certificate expiring ' +
+      'within the hour and 30 % transient faults; replication was not complete shortly before the effective date, ' +
+      'the run stopped with the certificate staged (telling people to import it on EX4) before its hybrid application ' +
+      'step, and the servicelet published it while the application lacked its key, nobody told (now: a run that ' +
+      'stops with its certificate staged puts the key on the application, or asks a person to, ' +
+      'workflows/rotation/hybrid-app.ts). Seed 1140 as the generator drew it, written out.',
+    scenario: (): Scenario => SEED_1140,
+  },
+  {
+    name: 'emergency-stopped-hybrid-app-lacks-key-seed-1476',
+    why:
+      'explorer seed 1476: the current certificate expired, dedicated hybrid application, EX2 unreachable from the ' +
+      'twelfth hour and the worker down for hours; the emergency replication deadline passed, the run stopped with the ' +
+      'certificate staged for now before its hybrid application step, and the servicelet published it while the ' +
+      'application lacked its key (now as seed 1140). Seed 1476 as the generator drew it, written out.',
+    scenario: (): Scenario => SEED_1476,
+  },
+  {
+    name: 'import-first-access-denied-seed-1244',
+    why:
+      'explorer seed 1244: a person staged a certificate 46 minutes ahead, present on EX2 and EX3 only, and the current ' +
+      'certificate is missing everywhere (emergency, keeping the staged one); importing it on EX1 was denied once, ' +
+      'the access-denied error failed the whole copy and the run, and the servicelet published it at the ' +
+      "person's date while EX1 lacked it, nobody told (now: access denied on one target is that target's failure, " +
+      'tried again, activities/replication.ts). Seed 1244 as the generator drew it, written out.',
+    scenario: (): Scenario => SEED_1244,
+  },
 ];
 
 const SEED_420: Scenario = {
@@ -362,6 +392,243 @@ const SEED_972: Scenario = {
     transient: { probability: 0.03146800063550473, byCmdlet: {} },
     shellDeath: 0,
     kill: { probability: 0, max: 0, minDowntimeMs: 60000, maxDowntimeMs: 86400000 },
+  },
+  scripted: [],
+  hcw: [],
+};
+
+const SEED_1140: Scenario = {
+  seed: 1140,
+  org: {
+    servers: [
+      {
+        name: 'EX1',
+        site: 'Site-A',
+        serviceletPhaseMinutes: 631,
+        transport: 'own',
+      },
+      {
+        name: 'EX2',
+        site: 'Site-B',
+        serviceletPhaseMinutes: 54,
+        transport: 'own',
+      },
+      {
+        name: 'EX3',
+        site: 'Site-A',
+        serviceletPhaseMinutes: 86,
+        transport: 'own',
+      },
+      {
+        name: 'EX4',
+        site: 'Site-B',
+        serviceletPhaseMinutes: 381,
+        transport: 'own',
+      },
+    ],
+    sameSiteReplicationMinutes: 60,
+    crossSiteReplicationHours: 2,
+    current: {
+      state: 'soon',
+      expiresInHours: 0.3164274633522023,
+      missingOn: [],
+    },
+    previous: false,
+    next: null,
+    strayAuthOn: [],
+    hybrid: true,
+    childDomain: false,
+    enableAuthAdminReadSession: false,
+    dedicatedApp: true,
+  },
+  input: {
+    force: true,
+    renewBeforeDays: 7,
+    replicationPollInterval: '72.97m',
+    publicationMargin: '9m',
+    publicationPollInterval: '30m',
+    hcwTimeout: 1728660000,
+    hcwReminderInterval: '480m',
+  },
+  timeline: [],
+  faults: {
+    transient: {
+      probability: 0.31928344457410274,
+      byCmdlet: {},
+    },
+    shellDeath: 0,
+    kill: {
+      probability: 0.05816595466807485,
+      max: 3,
+      minDowntimeMs: 60000,
+      maxDowntimeMs: 7200000,
+    },
+  },
+  scripted: [],
+  hcw: [],
+};
+
+const SEED_1476: Scenario = {
+  seed: 1476,
+  org: {
+    servers: [
+      {
+        name: 'EX1',
+        site: 'Site-A',
+        serviceletPhaseMinutes: 457,
+        transport: 'own',
+      },
+      {
+        name: 'EX2',
+        site: 'Site-B',
+        serviceletPhaseMinutes: 38,
+        transport: 'own',
+      },
+    ],
+    sameSiteReplicationMinutes: 180,
+    crossSiteReplicationHours: 2,
+    current: {
+      state: 'expired',
+      expiresInHours: -144.19935895052217,
+      missingOn: [],
+    },
+    previous: false,
+    next: null,
+    strayAuthOn: [],
+    hybrid: true,
+    childDomain: false,
+    enableAuthAdminReadSession: false,
+    dedicatedApp: true,
+  },
+  input: {
+    effectiveDateHours: 51.5,
+    renewBeforeDays: 365,
+    replicationPollInterval: '44.23m',
+    crossSiteImportAfter: '16m',
+    publicationMargin: 180000,
+    publicationGiveUpAfter: '33.05h',
+    publicationPollInterval: 3499000,
+  },
+  timeline: [
+    {
+      atMs: 44580000,
+      kind: 'reachable',
+      server: 'EX2',
+      reachable: false,
+    },
+    {
+      atMs: 231840000,
+      kind: 'graph-outage',
+      requests: 8,
+    },
+  ],
+  faults: {
+    transient: {
+      probability: 0.0195428107585758,
+      byCmdlet: {},
+    },
+    shellDeath: 0,
+    kill: {
+      probability: 0.14006262744544073,
+      max: 4,
+      minDowntimeMs: 60000,
+      maxDowntimeMs: 259200000,
+    },
+  },
+  scripted: [],
+  hcw: [
+    {
+      atMs: 242179000,
+      signal: 'hcwSkippedSignal',
+      payload: {},
+      valid: false,
+    },
+    {
+      atMs: 252602000,
+      signal: 'hcwCompletedSignal',
+      payload: {
+        by: 'bob',
+        note: 'HCW re-run, OAuth checked',
+      },
+      valid: true,
+    },
+  ],
+};
+
+const SEED_1244: Scenario = {
+  seed: 1244,
+  org: {
+    servers: [
+      {
+        name: 'EX1',
+        site: 'Site-A',
+        serviceletPhaseMinutes: 343,
+        transport: 'own',
+      },
+      {
+        name: 'EX2',
+        site: 'Site-B',
+        serviceletPhaseMinutes: 63,
+        transport: 'own',
+      },
+      {
+        name: 'EX3',
+        site: 'Site-B',
+        serviceletPhaseMinutes: 179,
+        transport: 'own',
+      },
+    ],
+    sameSiteReplicationMinutes: 120,
+    crossSiteReplicationHours: 2,
+    current: {
+      state: 'far',
+      expiresInHours: 13799.38688579807,
+      missingOn: ['EX1', 'EX2', 'EX3'],
+    },
+    previous: false,
+    next: {
+      stagedBy: 'person',
+      effectiveInHours: 0.7658717496683194,
+      presentOn: ['EX2', 'EX3'],
+      replicatingForHours: null,
+      validDays: 1591.503497743979,
+    },
+    strayAuthOn: [],
+    hybrid: true,
+    childDomain: false,
+    enableAuthAdminReadSession: false,
+  },
+  input: {
+    force: true,
+    effectiveDateHours: 85.61,
+    replicationPollInterval: '3.934h',
+    crossSiteImportAfter: '8m',
+    publicationPollInterval: '30m',
+    hcwReminderInterval: '12.417h',
+    probeMailbox: 'healthmailbox@contoso.com',
+  },
+  timeline: [
+    {
+      atMs: 0,
+      kind: 'access-denied',
+      cmdlet: 'Import-ExchangeCertificate',
+      once: true,
+    },
+  ],
+  faults: {
+    transient: {
+      probability: 0,
+      byCmdlet: {
+        'Get-ExchangeServer': 0.3588458992540836,
+      },
+    },
+    shellDeath: 0.014893624482210727,
+    kill: {
+      probability: 0.047548828821163625,
+      max: 3,
+      minDowntimeMs: 60000,
+      maxDowntimeMs: 86400000,
+    },
   },
   scripted: [],
   hcw: [],

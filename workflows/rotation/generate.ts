@@ -6,6 +6,7 @@ import { EXCHANGE_NON_RETRYABLE_ERROR_TYPES } from '../../common/failures';
 import { MIN_RECOMMENDED_EFFECTIVE_HOURS } from '../../common/names';
 import type { StagingResult } from '../../common/rotation';
 import { failureText, type Rotation } from './context';
+import { keyBeforeStagingNow } from './hybrid-app';
 import { importBeforeMovingDate } from './import';
 import { isPatched } from './patches';
 import type { StepResult } from './steps';
@@ -75,6 +76,7 @@ export async function stage(r: Rotation): Promise<StepResult> {
   const plain = effectiveDate.kind === 'relative' && effectiveDate.hours >= MIN_RECOMMENDED_EFFECTIVE_HOURS;
   const moving = decision.path === 'resume' && plan !== null && isPatched('resume-import-before-moving-date');
   const lacking = moving ? await importBeforeMovingDate(r) : [];
+  if (emergency && isPatched('emergency-key-before-staging')) await keyBeforeStagingNow(r);
   let result: StagingResult;
   try {
     result = await r.changes.stageCertificate({ thumbprint: certificate.thumbprint, effectiveDate, force: !plain });
@@ -113,7 +115,13 @@ export function recordStaging(r: Rotation, result: StagingResult, restartAtDate:
   const dateMoves = r.facts.staging?.dateMoves ?? 0;
   const effectiveDate = result.effectiveDate ?? result.serverTime;
   r.facts.staging = { effectiveDate, stagedAt: result.serverTime, dateMoves, restartAtDate };
-  r.report.effectiveDate = effectiveDate;
+  // Current before this run's staging took (killed before Set-AuthConfig ran): it was published at the date AuthConfig
+  // held when the run looked, a person's (explorer seed 1244), not at the time the retry saw it. The facts keep the
+  // retry's time, a safe bound for what waits on it.
+  const authConfig = r.facts.snapshot?.authConfig;
+  const held =
+    authConfig?.nextCertificateThumbprint === result.thumbprint ? authConfig.nextCertificateEffectiveDate : null;
+  r.report.effectiveDate = result.effectiveDate ?? held ?? effectiveDate;
   delete r.report.unstagedCertificate;
 }
 

@@ -40,6 +40,56 @@ function howToAnswer(r: Rotation): string {
   );
 }
 
+/**
+ * Puts the certificate's key on the application through Graph, or asks a person to (`then`: what they do after).
+ * Adding it early is harmless: the application holds several keys, and Exchange Online takes any of them.
+ */
+async function requestKey(r: Rotation, rec: HybridAppRecord, then: string): Promise<void> {
+  const { certificate } = need(r.facts, 'certificate');
+  const thumbprint = certificate.thumbprint;
+  const appId = rec.appId;
+  let request: string;
+  try {
+    const added = await r.changes.addHybridAppKey({ appId, thumbprint });
+    if (added.status !== 'needs-person') {
+      Object.assign(rec, { next: 'on-app', nextBy: BY_GRAPH, nextAt: nowIso() });
+      r.report.reasons.push(`the dedicated hybrid application ${appId} holds ${thumbprint} (${added.status})`);
+      return;
+    }
+    request = `${added.command} (${added.reason})`;
+  } catch (error) {
+    request = `run ${UPDATE_CERTIFICATE_SCRIPT} in the Exchange Management Shell on an Exchange server`;
+    r.warn(`could not add ${thumbprint} to the hybrid application through Graph: ${failureText(error)}`);
+  }
+  rec.next = 'waiting';
+  await r.askPerson(
+    'Add the new Auth certificate to the dedicated hybrid application',
+    `Exchange Online must have ${thumbprint} on application ${appId} before it becomes current. ${request}; ${then}`,
+  );
+}
+
+/**
+ * A run that stops with its certificate staged leaves it to the servicelet, which publishes it at the date: Exchange
+ * Online must hold its key by then, so it goes to the application now, as the step further on would have put it.
+ */
+export async function keyBeforeStopping(r: Rotation): Promise<void> {
+  const { snapshot, certificate, staging, publication } = r.facts;
+  if (!snapshot || !certificate || !staging || publication || dedicatedHybridApp(snapshot) === null) return;
+  const rec = recordOf(r);
+  if (rec.next === 'pending') await requestKey(r, rec, 'the rotation has stopped: no answer to it is needed');
+}
+
+/**
+ * The emergency path stages for now, and the servicelet publishes at its next run, however long replication or a
+ * worker outage takes (explorer seed 1476): the key goes on the application before staging, not after.
+ */
+export async function keyBeforeStagingNow(r: Rotation): Promise<void> {
+  const { snapshot } = need(r.facts, 'snapshot');
+  if (dedicatedHybridApp(snapshot) === null) return;
+  const rec = recordOf(r);
+  if (rec.next === 'pending') await requestKey(r, rec, howToAnswer(r));
+}
+
 export async function addToHybridApp(r: Rotation): Promise<StepResult> {
   const rec = recordOf(r);
   if (rec.next === 'on-app' || rec.next === 'confirmed' || rec.next === 'missing') return 'next';
@@ -47,27 +97,7 @@ export async function addToHybridApp(r: Rotation): Promise<StepResult> {
   const { certificate, decision } = need(r.facts, 'certificate', 'decision');
   const thumbprint = certificate.thumbprint;
   const appId = rec.appId;
-  if (rec.next === 'pending') {
-    let request: string;
-    try {
-      const added = await r.changes.addHybridAppKey({ appId, thumbprint });
-      if (added.status !== 'needs-person') {
-        Object.assign(rec, { next: 'on-app', nextBy: BY_GRAPH, nextAt: nowIso() });
-        r.report.reasons.push(`the dedicated hybrid application ${appId} holds ${thumbprint} (${added.status})`);
-        return 'next';
-      }
-      request = `${added.command} (${added.reason})`;
-    } catch (error) {
-      request = `run ${UPDATE_CERTIFICATE_SCRIPT} in the Exchange Management Shell on an Exchange server`;
-      r.warn(`could not add ${thumbprint} to the hybrid application through Graph: ${failureText(error)}`);
-    }
-    rec.next = 'waiting';
-    await r.askPerson(
-      'Add the new Auth certificate to the dedicated hybrid application',
-      `Exchange Online must have ${thumbprint} on application ${appId} before it becomes current. ${request}; ` +
-        howToAnswer(r),
-    );
-  }
+  if (rec.next === 'pending') await requestKey(r, rec, howToAnswer(r));
   // The emergency path cannot wait: sign-in already fails. The request stands; the run goes on.
   if (decision.path === 'replace-now') {
     r.warn(

@@ -23,6 +23,23 @@ export const PATCHES: Record<string, PatchEntry> = {
     since: '2026-12-08',
     fixture: 'resume-staged-date-close',
   },
+  'stop-hands-hybrid-app-key': {
+    reason:
+      'A run that stops with its certificate staged (replication incomplete, a date that cannot move) now puts the ' +
+      'key on the dedicated hybrid application, or asks a person to, before it ends: the servicelet published at the ' +
+      'date while Exchange Online lacked the key and nobody was told (explorer seeds 1140, 1476). Runs that stopped ' +
+      'without it keep that course.',
+    since: '2026-12-08',
+    fixture: 'dedicated-hybrid-app-stopped',
+  },
+  'emergency-key-before-staging': {
+    reason:
+      'The emergency path now puts the key on the dedicated hybrid application before it stages the certificate for ' +
+      'now, not after replication: the servicelet published it while the worker was down and the application lacked ' +
+      'the key (explorer seed 1476). Runs that staged first keep that course.',
+    since: '2026-12-08',
+    fixture: 'emergency-dedicated-hybrid-app',
+  },
 };
 
 export type PatchId = keyof typeof PATCHES;

@@ -5,8 +5,9 @@ import type { Rotation } from './context';
 import { maybeContinueAsNew } from './finish';
 import { adoptStaged, generate, stage } from './generate';
 import { awaitHcw } from './hcw';
-import { addToHybridApp, removeFromHybridApp } from './hybrid-app';
+import { addToHybridApp, keyBeforeStopping, removeFromHybridApp } from './hybrid-app';
 import { importFirst, importMissing } from './import';
+import { isPatched } from './patches';
 import { awaitPublication, confirmEvents, publishNow, restartServiceHost } from './publication';
 import { checkSignIn, recycle } from './recycle';
 import { replicate } from './replicate';
@@ -80,7 +81,10 @@ export async function followPath(r: Rotation): Promise<'ended' | 'reinspect'> {
         r.state.cursor = { path: null, index: 0 };
         return 'reinspect';
       }
-      if (result !== 'next') return 'ended';
+      if (result !== 'next') {
+        if (isPatched('stop-hands-hybrid-app-key')) await keyBeforeStopping(r);
+        return 'ended';
+      }
     }
     r.state.cursor = { path, index: index + 1 };
   }

@@ -100,3 +100,37 @@ test('classic hybrid (no dedicated app): the HCW step stays, the application is 
   expect(report.plan?.find((s) => s.id === 'hybrid-app-add')?.skipped).toMatch(/does not use/);
   expect(stub.calls.some((c) => c.name === 'addHybridAppKey')).toBe(false);
 });
+
+test('emergency: the key goes on the application before the certificate is staged for now', async () => {
+  const stub = new StubOrganisation({ ...scenario('write'), currentExpiresInDays: -2 });
+  const { report } = await run(stub, { probeMailbox: 'probe@fabrikam.test' });
+  const next = nth(stub.madeThumbprints, 0, 'made thumbprint');
+  const names = stub.calls.map((c) => c.name);
+  expect(report).toMatchObject({ path: 'replace-now', outcome: 'completed' });
+  expect(names.indexOf('addHybridAppKey')).toBeGreaterThan(-1);
+  expect(names.indexOf('addHybridAppKey')).toBeLessThan(names.indexOf('stageCertificate'));
+  expect(names.filter((n) => n === 'addHybridAppKey')).toHaveLength(1);
+  expect(report.hybridApp).toMatchObject({ next: 'on-app' });
+  expect(stub.appKeys.has(next)).toBe(true);
+  expect(report.plan?.find((s) => s.id === 'stage')?.title).toMatch(/^put its key on the dedicated hybrid application/);
+});
+
+test('a run that stops with its certificate staged puts the key on the application first, or asks a person', async () => {
+  for (const graph of ['write', 'none'] as const) {
+    const stub = new StubOrganisation({ ...scenario(graph), replicationPolls: 1000 });
+    const { report } = await run(stub, { replicationDeadline: '3h' });
+    const next = nth(stub.madeThumbprints, 0, 'made thumbprint');
+    expect(report.outcome).toBe('stopped');
+    expect(report.stopReason).toMatch(/replication deadline passed/);
+    expect(stub.currentThumbprint).not.toBe(next);
+    if (graph === 'write') {
+      expect(stub.appKeys.has(next)).toBe(true);
+      expect(report.hybridApp).toMatchObject({ next: 'on-app' });
+    } else {
+      const asked = stub.notifications.find((n) => n.subject.includes('dedicated hybrid application'));
+      expect(asked).toMatchObject({ kind: 'action-required' });
+      expect(asked?.text).toContain(next);
+      expect(asked?.text).toContain('the rotation has stopped: no answer to it is needed');
+    }
+  }
+});

@@ -204,3 +204,28 @@ describe('plan mode', () => {
     expect(changed).toEqual([]);
   });
 });
+
+test('emergency keeping a staged certificate that became current before staging took: the date reported is the one it had', async () => {
+  const stub = new StubOrganisation(scenario({ currentExpiresInDays: -1, stagedNext: { effectiveInHours: 30 } }));
+  const stubbed = stub.activities();
+  let held: string | null = null;
+  const inspectOrganization: RotationActivities['inspectOrganization'] = async () => {
+    const snapshot = await stubbed.inspectOrganization();
+    held = snapshot.authConfig.nextCertificateEffectiveDate;
+    return snapshot;
+  };
+  // As the activity answers a retry that finds it current with no saved progress (killed before Set-AuthConfig ran).
+  const stageCertificate: RotationActivities['stageCertificate'] = async (request) => {
+    const answer = await stubbed.stageCertificate(request);
+    return { thumbprint: answer.thumbprint, state: 'current', serverTime: answer.serverTime };
+  };
+  const { report } = await run(
+    stub,
+    { organization: org() },
+    { activities: { inspectOrganization, stageCertificate } },
+  );
+  expect(report.path).toBe('replace-now');
+  expect(report.newThumbprint).toBe('2'.padStart(40, '0'));
+  expect(held).not.toBeNull();
+  expect(report.effectiveDate).toBe(held);
+});
